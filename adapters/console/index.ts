@@ -1,0 +1,75 @@
+// The console chat: the same commands as Slack and Discord, typed in a terminal, no tokens needed.
+import readline from 'node:readline';
+import type { Dispatcher } from '../../src/dispatch.js';
+import type { Logger } from '../../src/logger.js';
+import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import type { PagerCursor, Reply } from '../../src/reply.js';
+import { renderText } from './render.js';
+
+export interface ConsoleAdapterOptions {
+  dispatcher: Dispatcher;
+  logger: Logger;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream & { columns?: number };
+  color?: boolean;
+}
+
+/**
+ * An interactive chat on stdin/stdout. Lines starting with `/` are commands (`/search kv cache`,
+ * `/more` for the next page); anything else is a question, answered by search, as a mention would be.
+ */
+export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter & { done: Promise<void> } {
+  let rl: readline.Interface | null = null;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  let last: PagerCursor | undefined;
+  const width = () => Math.min(opts.output.columns ?? 100, 120);
+  const print = (reply: Reply) => {
+    opts.output.write(`${renderText(reply, { width: width(), color: opts.color ?? false })}\n\n`);
+    if (reply.kind === 'papers') last = reply.next;
+  };
+
+  const handle = async (line: string) => {
+    const text = line.trim();
+    if (text === '') return;
+    if (text === '/quit' || text === '/exit') {
+      rl?.close();
+      return;
+    }
+    if (text === '/more') {
+      if (!last) opts.output.write('Nothing more to show. Run a search or /trending first.\n\n');
+      else print(await opts.dispatcher.run({ command: last.command, input: { ...last.input, offset: last.offset } }, { platform: 'console' }));
+      return;
+    }
+    print(await opts.dispatcher.runText(text, { platform: 'console' }));
+  };
+
+  return {
+    platform: 'console',
+    done,
+    async start() {
+      opts.output.write(
+        'paperboy console. Try /search kv cache quantization, /trending, /trending 2025-W48, /paper Informer, /topic, /help; /quit to leave.\n' +
+          'To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET), or DISCORD_TOKEN + DISCORD_APP_ID, and run paperboy serve again.\n\n',
+      );
+      rl = readline.createInterface({ input: opts.input, output: opts.output, prompt: 'paperboy> ', terminal: false });
+      let queue = Promise.resolve();
+      rl.on('line', (line) => {
+        queue = queue.then(() => handle(line)).catch((e: unknown) => opts.logger.error({ err: e }, 'console line failed')).then(() => rl?.prompt());
+      });
+      rl.on('close', () => {
+        void queue.then(() => resolveDone());
+      });
+      rl.prompt();
+    },
+    async stop() {
+      rl?.close();
+      await done;
+    },
+    async post(_target: PostTarget, reply: Reply) {
+      print(reply);
+    },
+  };
+}

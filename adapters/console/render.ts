@@ -1,0 +1,74 @@
+// Renders neutral replies as plain terminal text, wrapped to the terminal width.
+import type { PaperCard, Reply, Segment } from '../../src/reply.js';
+
+/**
+ * Terminal output needs no markup escaping, but control characters from outside text are
+ * stripped so a hostile title cannot move the cursor or recolour the terminal.
+ */
+export function plain(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+export function wrap(text: string, width: number, indent = ''): string {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = indent;
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line.trim() !== '' && line.length + word.length + 1 > width) {
+        out.push(line.trimEnd());
+        line = indent;
+      }
+      line += (line.trim() === '' ? '' : ' ') + word;
+    }
+    out.push(line.trimEnd());
+  }
+  return out.join('\n');
+}
+
+function snippetText(segments: readonly Segment[], color: boolean): string {
+  return segments.map((s) => (s.match ? (color ? `\x1b[1m${plain(s.text)}\x1b[22m` : `*${plain(s.text)}*`) : plain(s.text))).join('');
+}
+
+export function metaLine(c: PaperCard): string {
+  const parts: string[] = [];
+  parts.push(c.publishedAt ?? 'date unknown');
+  if (c.upvotes !== null) parts.push(`▲ ${c.upvotes}`);
+  if (c.org) parts.push(plain(c.org));
+  else if (c.authors.length > 0) parts.push(c.authors.length > 3 ? `${c.authors.slice(0, 3).map(plain).join(', ')} et al.` : c.authors.map(plain).join(', '));
+  else if (c.authorCount !== null) parts.push(`${c.authorCount} author${c.authorCount === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
+function card(c: PaperCard, n: number | null, width: number, color: boolean): string {
+  const head = `${n !== null ? `${n}. ` : ''}${plain(c.title)}`;
+  const lines = [wrap(color ? `\x1b[1m${head}\x1b[22m` : head, width), wrap(metaLine(c), width, '   ')];
+  if (c.abstract) lines.push(wrap(plain(c.abstract), width, '   '));
+  else if (c.snippet.length > 0) lines.push(wrap(snippetText(c.snippet, color), width, '   '));
+  lines.push(`   ${c.url}${c.pdfUrl ? `  (PDF ${c.pdfUrl})` : ''}`);
+  return lines.join('\n');
+}
+
+/** The whole reply as terminal text. */
+export function renderText(reply: Reply, opts: { width?: number; color?: boolean } = {}): string {
+  const width = Math.max(40, Math.min(opts.width ?? 100, 160));
+  const color = opts.color ?? false;
+  switch (reply.kind) {
+    case 'papers': {
+      const out = [wrap(plain(reply.title), width)];
+      if (reply.notice) out.push(wrap(plain(reply.notice), width));
+      reply.cards.forEach((c, i) => out.push(card(c, reply.start + i, width, color)));
+      const end = reply.start + reply.cards.length - 1;
+      out.push(`Showing ${reply.start}-${end} of ${reply.total}.${reply.next ? ' Type /more for more.' : ''}`);
+      return out.join('\n\n');
+    }
+    case 'paper':
+      return card(reply.card, null, width, color);
+    case 'choices':
+      return [wrap(plain(reply.title), width), ...reply.choices.map((c, i) => wrap(`${i + 1}. ${plain(c.label)}  →  /${c.command}`, width, '   ').trimStart())].join('\n');
+    case 'text':
+      return [...(reply.title ? [wrap(plain(reply.title), width)] : []), ...reply.lines.map((l) => wrap(plain(l), width, '  '))].join('\n');
+    case 'error':
+      return [wrap(plain(reply.message), width), ...reply.hints.map((h) => wrap(plain(h), width, '  '))].join('\n');
+  }
+}

@@ -1,0 +1,36 @@
+// paper: one paper's details, by id or title words; several matches give a short pick list.
+import { z } from 'zod';
+import { paperCard } from '../src/cards.js';
+import { defineCommand } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import { textOption } from './options.js';
+
+export const paper = defineCommand({
+  name: 'paper',
+  description: "A paper's details by arXiv id or title words",
+  usage: '<arXiv id | title words>',
+  args: [{ name: 'id', description: 'arXiv id or title words', type: 'string', required: true, autocomplete: true, maxLength: 500 }],
+  options: z.object({ id: textOption.pipe(z.string().min(1, 'give an arXiv id or some title words, e.g. `paper Informer`')) }),
+  fromText: (text) => ({ id: text }),
+  run: async ({ id }, ctx) => {
+    const found = ctx.library.findPapers(id);
+    const [only] = found;
+    if (!only) {
+      const sug = ctx.library.completeTitles(id, 3).map((t) => t.title);
+      throw new UserError(`No paper matches "${id.length > 60 ? `${id.slice(0, 59)}…` : id}".`, sug.length > 0 ? [`Closest titles: ${sug.join(' | ')}`] : ['Try `search` with a few topic words.']);
+    }
+    if (found.length === 1) {
+      const card = paperCard(only);
+      card.abstract = only.abstract;
+      return { kind: 'paper', card, visibility: 'ephemeral', shareable: true };
+    }
+    return {
+      kind: 'choices',
+      title: `${found.length} papers match "${id}". Which one?`,
+      choices: found.map((p) => ({ label: p.title, command: `paper ${p.id}`, input: { id: p.id } })),
+      visibility: 'ephemeral',
+    };
+  },
+  complete: (_arg, partial, ctx) =>
+    ctx.library.completeTitles(partial, 25).map((t) => ({ name: t.title.length > 100 ? `${t.title.slice(0, 99)}…` : t.title, value: t.id })),
+});

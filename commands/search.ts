@@ -1,0 +1,45 @@
+// search: full-text search over the stored papers.
+import { z } from 'zod';
+import { paperCard } from '../src/cards.js';
+import { defineCommand } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import { helpReply } from './help.js';
+import { limitOption, offsetOption, textOption } from './options.js';
+
+export const search = defineCommand({
+  name: 'search',
+  description: 'Search papers by topic words or a whole question',
+  usage: '<words or question> [since:YYYY[-MM[-DD]]] [until:…] [org:name] [-exclude]',
+  args: [
+    { name: 'query', description: 'Words or a question, e.g. "kv cache quantization since:2025"', type: 'string', required: true, maxLength: 500 },
+  ],
+  options: z.object({ query: textOption, offset: offsetOption, limit: limitOption(5, 50) }),
+  fromText: (text) => ({ query: text }),
+  run: async ({ query, offset, limit }, ctx) => {
+    if (query === '') return helpReply(ctx.commands, 'search');
+    const page = ctx.library.search(query, offset, limit);
+    if (page.total === 0) {
+      const hints = page.suggestions.length > 0 ? [`Did you mean: ${page.suggestions.join(', ')}?`] : [];
+      hints.push('Try fewer or more general words, or drop a filter.');
+      throw new UserError(`No papers match "${clip(query)}".`, hints);
+    }
+    const shownEnd = offset + page.hits.length;
+    const notices: string[] = [];
+    if (page.fuzzy) notices.push(`No exact match for ${page.query.terms.map((t) => t.word).join(' ')}; showing close spellings.`);
+    return {
+      kind: 'papers',
+      title: `Search: ${clip(page.query.text || query)}`,
+      ...(notices.length > 0 ? { notice: notices.join(' ') } : {}),
+      cards: page.hits.map((h) => paperCard(h.paper, h.snippet, h.score)),
+      start: offset + 1,
+      total: page.total,
+      ...(shownEnd < page.total ? { next: { command: 'search', input: { query, limit }, offset: shownEnd } } : {}),
+      visibility: 'ephemeral',
+      shareable: true,
+    };
+  },
+});
+
+function clip(s: string, n = 80): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,49 @@
+// topic: papers on a subject, relevance blended with recency and upvotes; no subject lists known topics.
+import { z } from 'zod';
+import { paperCard } from '../src/cards.js';
+import { defineCommand } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import { limitOption, offsetOption, textOption } from './options.js';
+
+export const topic = defineCommand({
+  name: 'topic',
+  description: 'Papers on a topic, fresh and popular first among the relevant ones',
+  usage: '[topic words]  (no words: list known topics)',
+  args: [{ name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 }],
+  options: z.object({ topic: textOption, offset: offsetOption, limit: limitOption(5, 10) }),
+  fromText: (text) => ({ topic: text }),
+  run: async ({ topic: subject, offset, limit }, ctx) => {
+    if (subject === '') {
+      const topics = ctx.library.topics().filter((t) => t.count > 0);
+      return {
+        kind: 'text',
+        title: 'Known topics',
+        lines: [...topics.map((t) => `${t.name} (${t.count} papers)`), 'Any other words work too: topic <words>.'],
+        visibility: 'ephemeral',
+      };
+    }
+    const hits = ctx.library.topic(subject);
+    if (hits.length === 0) {
+      throw new UserError(`No papers on "${subject.length > 60 ? `${subject.slice(0, 59)}…` : subject}" yet.`, ['Send `topic` alone to list known topics.']);
+    }
+    const page = hits.slice(offset, offset + limit);
+    const end = offset + page.length;
+    return {
+      kind: 'papers',
+      title: `Topic: ${subject}`,
+      cards: page.map((h) => paperCard(h.paper, h.snippet, h.score)),
+      start: offset + 1,
+      total: hits.length,
+      ...(end < hits.length ? { next: { command: 'topic', input: { topic: subject, limit }, offset: end } } : {}),
+      visibility: 'ephemeral',
+      shareable: true,
+    };
+  },
+  complete: (_arg, partial, ctx) => {
+    const p = partial.trim().toLowerCase();
+    return ctx.library
+      .topics()
+      .filter((t) => t.count > 0 && (p === '' || t.name.includes(p)))
+      .map((t) => ({ name: `${t.name} (${t.count})`, value: t.name }));
+  },
+});

@@ -1,0 +1,26 @@
+// Builds the neutral paper cards replies carry.
+import type { Paper } from './papers/model.js';
+import { paperLinks } from './papers/model.js';
+import type { PaperCard, Segment } from './reply.js';
+import { leadSnippet } from './search/index.js';
+
+/** A card for a paper; `snippet` defaults to the abstract's opening. */
+export function paperCard(p: Paper, snippet?: Segment[], score?: number): PaperCard {
+  const links = paperLinks(p);
+  const card: PaperCard = {
+    id: p.id,
+    title: p.title,
+    url: links.page,
+    pdfUrl: links.pdf,
+    arxivUrl: links.arxivAbs,
+    publishedAt: p.publishedAt,
+    upvotes: p.upvotes,
+    org: p.org,
+    authorCount: p.authorCount,
+    authors: p.authors,
+    thumbnail: p.thumbnail,
+    snippet: snippet ?? leadSnippet(p.abstract),
+  };
+  if (score !== undefined) card.score = Math.round(score * 1000) / 1000;
+  return card;
+}

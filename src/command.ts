@@ -1,0 +1,66 @@
+// What a command is: a plain object with a zod options schema and a `run` that returns a neutral reply.
+import type { z } from 'zod';
+import type { Library } from './library.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './ports.js';
+import type { Reply } from './reply.js';
+
+/**
+ * Describes one option for platforms with typed options (Discord slash command options,
+ * CLI flags). The zod schema stays the source of truth for validation.
+ */
+export interface CommandArg {
+  name: string;
+  description: string;
+  type: 'string' | 'integer';
+  required: boolean;
+  /** Offer completions from `Command.complete` (Discord autocomplete). */
+  autocomplete?: boolean;
+  /** Fixed choices (Discord shows them as a menu). */
+  choices?: ReadonlyArray<{ name: string; value: string }>;
+  maxLength?: number;
+  minValue?: number;
+  maxValue?: number;
+}
+
+/** A completion offered while the user types an option. */
+export interface Completion {
+  name: string;
+  value: string;
+}
+
+/** Everything a command may use. Passed in; commands hold no globals. */
+export interface CommandContext {
+  library: Library;
+  clock: Clock;
+  /** IANA zone that "today" is computed in (HF publishes on New York time). */
+  timeZone: string;
+  logger: Logger;
+  /** Lists every command, for help. */
+  commands: readonly AnyCommand[];
+}
+
+export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {
+  name: string;
+  /** One line, shown in help and as the slash command option description (≤ 100 chars). */
+  description: string;
+  /** Usage example after the command name, e.g. `<query> [since:2025] [-term]`. */
+  usage: string;
+  args: readonly CommandArg[];
+  options: z.ZodType<I, Record<string, unknown>>;
+  /**
+   * Turns the free text after the command name (Slack's `/papers search …`, the console,
+   * mentions) into raw options; the schema validates them afterwards.
+   */
+  fromText(text: string): Record<string, unknown>;
+  run(input: I, ctx: CommandContext): Promise<Reply>;
+  complete?(arg: string, partial: string, ctx: CommandContext): Completion[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = Command<any>;
+
+/** Declares a command with its input type inferred from the schema. */
+export function defineCommand<I extends Record<string, unknown>>(c: Command<I>): Command<I> {
+  return c;
+}

@@ -1,0 +1,135 @@
+// The one configuration schema: every environment variable paperboy reads, parsed once at start-up.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { err, ok, type Result } from './errors.js';
+
+/** The project root (where `seeds/` ships), found from this file in both src/ and dist/src/. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const bool = z.preprocess(
+  blankToUndefined,
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional().transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
+const url = (fallback: string) =>
+  z.preprocess(blankToUndefined, z.url({ protocol: /^(https?|wss?)$/ }).default(fallback));
+
+const envSchema = z.object({
+  PAPERBOY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  PAPERBOY_SEEDS_DIR: z.preprocess(blankToUndefined, z.string().default(path.join(PROJECT_ROOT, 'seeds'))),
+  PAPERBOY_TIMEZONE: z.preprocess(
+    blankToUndefined,
+    z.string().default('America/New_York').refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APP_ID: z.preprocess(blankToUndefined, z.string().regex(/^\d{5,25}$/, 'must be a numeric snowflake id').optional()),
+  DISCORD_GUILD_ID: z.preprocess(blankToUndefined, z.string().regex(/^\d{5,25}$/, 'must be a numeric snowflake id').optional()),
+  DISCORD_API_URL: url('https://discord.com/api'),
+  DISCORD_REGISTER_ON_START: bool,
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Slack settings; `appToken` set means Socket Mode, otherwise HTTP mode with a signing secret. */
+export interface SlackConfig {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  port: number;
+  apiUrl: string;
+}
+
+/** Discord settings; `guildId` registers commands to one guild (instant, for development). */
+export interface DiscordConfig {
+  token: string;
+  appId: string;
+  guildId?: string;
+  apiUrl: string;
+  registerOnStart: boolean;
+}
+
+/** The parsed configuration. Nothing else in the program reads `process.env`. */
+export interface Config {
+  dataDir: string;
+  seedsDir: string;
+  timeZone: string;
+  logLevel: string;
+  slack?: SlackConfig;
+  discord?: DiscordConfig;
+}
+
+/**
+ * Parses the environment. Failures name each variable and how to fix it, and never
+ * echo a value (a mistyped token must not end up in a terminal scroll-back or CI log).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Result<Config, string> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    return err(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let slack: SlackConfig | undefined;
+  const slackSet = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN].some((v) => v !== undefined);
+  if (slackSet) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is required when any Slack variable is set (the xoxb-… token from "OAuth & Permissions").');
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET)
+      problems.push('Slack needs SLACK_APP_TOKEN (Socket Mode, an xapp-… token) or SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information").');
+    if (e.SLACK_BOT_TOKEN && (e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET)) {
+      slack = { botToken: e.SLACK_BOT_TOKEN, port: e.SLACK_PORT, apiUrl: withTrailingSlash(e.SLACK_API_URL) };
+      if (e.SLACK_SIGNING_SECRET) slack.signingSecret = e.SLACK_SIGNING_SECRET;
+      if (e.SLACK_APP_TOKEN) slack.appToken = e.SLACK_APP_TOKEN;
+    }
+  }
+
+  let discord: DiscordConfig | undefined;
+  const discordSet = [e.DISCORD_TOKEN, e.DISCORD_APP_ID, e.DISCORD_GUILD_ID].some((v) => v !== undefined);
+  if (discordSet) {
+    if (!e.DISCORD_TOKEN) problems.push('DISCORD_TOKEN is required when any Discord variable is set (the bot token from the Developer Portal, "Bot" page).');
+    if (!e.DISCORD_APP_ID) problems.push('DISCORD_APP_ID is required when any Discord variable is set (the "Application ID" on the Developer Portal).');
+    if (e.DISCORD_TOKEN && e.DISCORD_APP_ID) {
+      discord = {
+        token: e.DISCORD_TOKEN,
+        appId: e.DISCORD_APP_ID,
+        apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+        registerOnStart: e.DISCORD_REGISTER_ON_START,
+      };
+      if (e.DISCORD_GUILD_ID) discord.guildId = e.DISCORD_GUILD_ID;
+    }
+  }
+
+  if (problems.length > 0) return err(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const config: Config = {
+    dataDir: path.resolve(e.PAPERBOY_DATA_DIR),
+    seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),
+    timeZone: e.PAPERBOY_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+  };
+  if (slack) config.slack = slack;
+  if (discord) config.discord = discord;
+  return ok(config);
+}
+
+function withTrailingSlash(u: string): string {
+  return u.endsWith('/') ? u : `${u}/`;
+}

@@ -1,0 +1,121 @@
+// The registry and the one place commands run: validation, error mapping and the generic apology.
+import { ZodError } from 'zod';
+import type { AnyCommand, CommandContext, Completion } from './command.js';
+import { UserError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Reply } from './reply.js';
+
+/** A request to run a command: typed `input` (Discord options, buttons) or free `text` (Slack, console). */
+export interface Invocation {
+  command: string;
+  input?: Record<string, unknown>;
+  text?: string;
+}
+
+/** Who asked, for logs only. */
+export interface Caller {
+  platform: string;
+  user?: string;
+  channel?: string;
+}
+
+/** Longest free text accepted anywhere; longer input is refused with a clear message. */
+export const MAX_INPUT_CHARS = 500;
+
+export const APOLOGY =
+  'Sorry, something went wrong on my side while answering that. It has been logged; please try again in a moment.';
+
+/** Builds the command list, refusing duplicate names (a typo in commands/index.ts fails at start, not in chat). */
+export function createRegistry(commands: readonly AnyCommand[]): readonly AnyCommand[] {
+  const seen = new Set<string>();
+  for (const c of commands) {
+    if (seen.has(c.name)) throw new Error(`Duplicate command name: ${c.name}`);
+    seen.add(c.name);
+  }
+  return commands;
+}
+
+export class Dispatcher {
+  readonly commands: readonly AnyCommand[];
+  private readonly ctx: CommandContext;
+  private readonly logger: Logger;
+
+  constructor(ctx: CommandContext) {
+    this.ctx = ctx;
+    this.commands = ctx.commands;
+    this.logger = ctx.logger.child({ component: 'dispatch' });
+  }
+
+  find(name: string): AnyCommand | undefined {
+    const n = name.toLowerCase();
+    return this.commands.find((c) => c.name === n);
+  }
+
+  /**
+   * Runs a command and always returns a reply: user mistakes become an `error` reply with
+   * the mistake explained; anything else is logged with context and answered with an apology.
+   */
+  async run(inv: Invocation, caller: Caller = { platform: 'unknown' }): Promise<Reply> {
+    const command = this.find(inv.command);
+    if (!command) {
+      return errorReply(new UserError(`I don't know the command "${clip(inv.command, 40)}".`, [`Commands: ${this.commands.map((c) => c.name).join(', ')}`]));
+    }
+    try {
+      const text = inv.text ?? '';
+      if (text.length > MAX_INPUT_CHARS) {
+        throw new UserError(`That is ${text.length} characters long; please keep it under ${MAX_INPUT_CHARS}.`);
+      }
+      const raw = inv.input ?? command.fromText(text.trim());
+      for (const v of Object.values(raw)) {
+        if (typeof v === 'string' && v.length > MAX_INPUT_CHARS) {
+          throw new UserError(`That is ${v.length} characters long; please keep it under ${MAX_INPUT_CHARS}.`);
+        }
+      }
+      const parsed = command.options.safeParse(raw);
+      if (!parsed.success) throw userErrorFromZod(command, parsed.error);
+      return await command.run(parsed.data, this.ctx);
+    } catch (e) {
+      if (e instanceof UserError) return errorReply(e);
+      this.logger.error({ err: e, command: command.name, caller, input: inv.input, text: inv.text }, 'command failed');
+      return { kind: 'error', message: APOLOGY, hints: [], visibility: 'ephemeral' };
+    }
+  }
+
+  /**
+   * Runs a line of free text: `search kv cache`, `trending 2025-11-27`. Text that does not start
+   * with a command name is a question, answered by search (what mentions and DMs do); empty text gets help.
+   */
+  async runText(line: string, caller?: Caller): Promise<Reply> {
+    const trimmed = line.trim().replace(/^\/+/, '');
+    if (trimmed === '') return this.run({ command: 'help', text: '' }, caller);
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+    const first = m?.[1] ?? '';
+    if (this.find(first)) return this.run({ command: first, text: m?.[2] ?? '' }, caller);
+    return this.run({ command: 'search', text: trimmed }, caller);
+  }
+
+  /** Completions for an option as the user types; never throws (autocomplete must always answer). */
+  complete(commandName: string, arg: string, partial: string): Completion[] {
+    const command = this.find(commandName);
+    if (!command?.complete) return [];
+    try {
+      return command.complete(arg, partial.slice(0, MAX_INPUT_CHARS), this.ctx).slice(0, 25);
+    } catch (e) {
+      this.logger.error({ err: e, command: commandName, arg }, 'autocomplete failed');
+      return [];
+    }
+  }
+}
+
+function errorReply(e: UserError): Reply {
+  return { kind: 'error', message: e.message, hints: [...e.hints], visibility: 'ephemeral' };
+}
+
+function userErrorFromZod(command: AnyCommand, error: ZodError): UserError {
+  const lines = error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  return new UserError(lines[0] ?? 'That input is not valid.', [...lines.slice(1), `Usage: ${command.name} ${command.usage}`]);
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,23 @@
+// Error kinds: what a user may see (UserError) versus everything else (bugs, outages).
+
+/**
+ * A failure caused by what the user asked (bad query, unknown paper, bad date).
+ * The dispatcher shows its message as-is, ephemerally where the platform allows;
+ * anything that is not a UserError is logged and answered with a generic apology,
+ * so internals never leak into chat.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  /** Optional follow-up lines (suggestions, usage) shown under the message. */
+  readonly hints: readonly string[];
+  constructor(message: string, hints: readonly string[] = []) {
+    super(message);
+    this.hints = hints;
+  }
+}
+
+/** A result value for expected failures (parsers, validators): `throw` is for bugs. */
+export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });

@@ -1,0 +1,177 @@
+// The Library: the core service commands use. It owns the store and keeps the search index in step with it.
+import { UserError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Paper } from './papers/model.js';
+import { titleKey } from './papers/model.js';
+import { byUpvotesThenDate, SearchIndex, type SearchHit } from './search/index.js';
+import { parseQuery, type ParsedQuery } from './search/query.js';
+import type { PaperStore, UpsertStats } from './store/sqlite.js';
+import { TOPICS, type Topic } from './topics.js';
+import { periodContaining, type Period } from './trending/period.js';
+
+export interface SearchPage {
+  query: ParsedQuery;
+  hits: SearchHit[];
+  total: number;
+  fuzzy: boolean;
+  /** "Did you mean" words when a query word is not in the corpus. */
+  suggestions: string[];
+}
+
+export interface TrendingList {
+  asked: Period;
+  /** The period shown: the one asked for, or the nearest earlier one with papers. */
+  shown: Period;
+  papers: Paper[];
+}
+
+export class Library {
+  private index: SearchIndex | null = null;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly store: PaperStore,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'library' });
+  }
+
+  /** Stores papers and refreshes the index when anything changed. */
+  ingest(papers: readonly Paper[]): UpsertStats {
+    const stats = this.store.upsert(papers);
+    if (stats.inserted + stats.updated > 0) this.index = null;
+    return stats;
+  }
+
+  private searchIndex(): SearchIndex {
+    if (!this.index) {
+      const started = performance.now();
+      this.index = new SearchIndex(this.store.all());
+      this.logger.debug({ papers: this.index.size, ms: Math.round(performance.now() - started) }, 'search index built');
+    }
+    return this.index;
+  }
+
+  /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
+  search(text: string, offset = 0, limit = 5): SearchPage {
+    const query = parseQuery(text);
+    if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
+      throw new UserError(`"${clip(text)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
+    }
+    const index = this.searchIndex();
+    const outcome = index.search(query);
+    const suggestions = outcome.unknown.flatMap((w) => index.suggest(w, 2));
+    return {
+      query,
+      hits: outcome.hits.slice(offset, offset + limit),
+      total: outcome.hits.length,
+      fuzzy: outcome.fuzzy,
+      suggestions: [...new Set(suggestions)].slice(0, 4),
+    };
+  }
+
+  /** All hits for a query, for ranking blends (topics) and evaluation. */
+  searchAll(text: string): SearchHit[] {
+    return this.searchIndex().search(parseQuery(text)).hits;
+  }
+
+  get(id: string): Paper | undefined {
+    return this.store.get(id.trim().replace(/^arxiv:/i, '').replace(/v\d+$/, ''));
+  }
+
+  /**
+   * Finds papers for `paper <id or title words>`: an id, an exact title, else the title-word
+   * matches (several → the caller shows a pick list).
+   */
+  findPapers(text: string): Paper[] {
+    const byId = this.get(text);
+    if (byId) return [byId];
+    const key = titleKey(text).toLowerCase();
+    const all = this.store.all();
+    const exact = all.filter((p) => titleKey(p.title).toLowerCase() === key);
+    if (exact.length > 0) return exact;
+    const prefix = all.filter((p) => titleKey(p.title).toLowerCase().startsWith(key));
+    if (prefix.length > 0 && key.length >= 4) return prefix.sort(byUpvotesThenDate);
+    const hits = this.searchAll(text);
+    const top = hits[0];
+    if (!top) return [];
+    // Clear winner → that paper; otherwise the close runners-up for a pick list.
+    const close = hits.filter((h) => h.score >= top.score * 0.75).slice(0, 5);
+    return close.map((h) => h.paper);
+  }
+
+  /** Titles and ids for autocomplete, best matches for `partial` first. */
+  completeTitles(partial: string, limit = 25): Array<{ title: string; id: string }> {
+    const p = partial.trim().toLowerCase();
+    const all = this.store.all();
+    if (p === '') return all.sort(byUpvotesThenDate).slice(0, limit).map((x) => ({ title: x.title, id: x.id }));
+    const starts = all.filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p));
+    const contains = all.filter((x) => !starts.includes(x) && x.title.toLowerCase().includes(p));
+    let out = [...starts, ...contains];
+    if (out.length < limit && p.length >= 3) {
+      try {
+        for (const h of this.searchAll(p)) if (!out.includes(h.paper)) out.push(h.paper);
+      } catch {
+        // Partial input that is not searchable simply adds nothing.
+      }
+    }
+    out = out.slice(0, limit);
+    return out.map((x) => ({ title: x.title, id: x.id }));
+  }
+
+  /**
+   * The trending list for a period: its papers by upvotes (then title). An empty period is
+   * answered with the nearest earlier period that has papers (or the latest one overall),
+   * so the reply is never empty while any paper has a date.
+   */
+  trending(asked: Period): TrendingList {
+    const papers = this.store.between(asked.from, asked.to).sort(byTrending);
+    if (papers.length > 0) return { asked, shown: asked, papers };
+    const fallbackDate = this.store.latestDate(asked.from) ?? this.store.latestDate();
+    if (!fallbackDate) return { asked, shown: asked, papers: [] };
+    const shown = periodContaining(asked.kind, fallbackDate);
+    return { asked, shown, papers: this.store.between(shown.from, shown.to).sort(byTrending) };
+  }
+
+  /** Known topics with how many papers each has, most first. */
+  topics(): Array<Topic & { count: number }> {
+    return TOPICS.map((t) => ({ ...t, count: this.topicHits(t.query).length })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Papers on a topic: relevance blended with recency and upvotes, so a fresh, popular paper
+   * on the subject outranks an old marginal mention, while relevance still dominates.
+   */
+  topic(text: string): SearchHit[] {
+    const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
+    const hits = this.topicHits(known ? known.query : text);
+    if (hits.length === 0) return [];
+    const maxScore = Math.max(...hits.map((h) => h.score));
+    const maxVotes = Math.max(1, ...hits.map((h) => h.paper.upvotes ?? 0));
+    const dates = hits.map((h) => h.paper.publishedAt).filter((d): d is string => d !== null).sort();
+    const newest = dates.at(-1) ? Date.parse(dates.at(-1) as string) : 0;
+    const blended = hits.map((h) => {
+      const rel = h.score / maxScore;
+      const votes = Math.log1p(h.paper.upvotes ?? 0) / Math.log1p(maxVotes);
+      const ageDays = h.paper.publishedAt ? (newest - Date.parse(h.paper.publishedAt)) / 86_400_000 : 3650;
+      const recency = Math.exp(-ageDays / 365);
+      return { ...h, score: 0.7 * rel + 0.15 * recency + 0.15 * votes };
+    });
+    return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
+  }
+
+  private topicHits(query: string): SearchHit[] {
+    const hits = this.searchAll(query);
+    const top = hits[0]?.score ?? 0;
+    // Keep papers that are substantially about the topic, not every passing mention.
+    return hits.filter((h) => h.score >= top * 0.25);
+  }
+}
+
+function byTrending(a: Paper, b: Paper): number {
+  return (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.title.localeCompare(b.title);
+}
+
+function clip(s: string, n = 60): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,204 @@
+// The composition root and CLI: reads config once, builds the core, wires adapters, runs a subcommand.
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { commands } from '../commands/index.js';
+import { createConsoleAdapter } from '../adapters/console/index.js';
+import { renderText } from '../adapters/console/render.js';
+import { loadConfig, type Config } from './config.js';
+import { createCore, type Core } from './core.js';
+import { UserError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { paperJson } from './papers/model.js';
+import { loadSeedDir } from './papers/seeds.js';
+import { systemClock, type ChatAdapter } from './ports.js';
+import type { Reply } from './reply.js';
+
+const USAGE = `Usage: paperboy <command> [options]
+
+  search [query] [--limit N] [--json]   search papers (no query: one query per stdin line)
+  trending [--date YYYY-MM-DD | --week YYYY-Www | --month YYYY-MM] [--json]
+  paper <id or title words> [--json]    one paper's details
+  topic [words] [--json]                papers on a topic (no words: list topics)
+  papers --json                         every stored paper
+  ingest --seeds DIR                    ingest Daily Papers page dumps from DIR
+  serve                                 start the configured chat adapters (or the console)
+  help                                  this text
+
+Logs go to stderr; JSON goes to stdout alone.`;
+
+interface Io {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [sub = 'help', ...rest] = argv;
+  if (sub === 'help' || sub === '--help' || sub === '-h') {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const configResult = loadConfig(io.env);
+  if (!configResult.ok) {
+    io.stderr.write(`${configResult.error}\n`);
+    return 2;
+  }
+  const config = configResult.value;
+  const logger = createLogger(config.logLevel);
+  let core: Core | undefined;
+  try {
+    core = createCore({ config, logger, clock: systemClock, commands });
+    return await runSubcommand(sub, rest, { config, logger, core, io });
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
+      return 1;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      io.stderr.write(`${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if ((e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    logger.error({ err: e }, 'paperboy failed');
+    io.stderr.write(`paperboy failed: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    core?.close();
+  }
+}
+
+interface Ctx {
+  config: Config;
+  logger: Logger;
+  core: Core;
+  io: Io;
+}
+
+async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<number> {
+  const { core, io } = ctx;
+  const width = Math.min(io.stdout.columns ?? 100, 120);
+  const show = (reply: Reply, json: boolean): number => {
+    if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, ctx.core))}\n`);
+    else io.stdout.write(`${renderText(reply, { width })}\n`);
+    return reply.kind === 'error' ? 1 : 0;
+  };
+  switch (sub) {
+    case 'search': {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { limit: { type: 'string' }, json: { type: 'boolean' } } });
+      const limit = values.limit ?? '10';
+      const query = positionals.join(' ');
+      if (query.trim() !== '') {
+        return show(await core.dispatcher.run({ command: 'search', input: { query, limit } }, { platform: 'cli' }), values.json === true);
+      }
+      if (io.stdin.isTTY) return show(await core.dispatcher.run({ command: 'search', input: { query: '' } }, { platform: 'cli' }), values.json === true);
+      // Batch: one query per stdin line, one answer per line, in order.
+      let code = 0;
+      const rl = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
+      for await (const line of rl) {
+        const reply = await core.dispatcher.run({ command: 'search', input: { query: line, limit } }, { platform: 'cli' });
+        if (values.json) io.stdout.write(`${JSON.stringify(reply.kind === 'papers' ? replyJson(reply, core) : [])}\n`);
+        else io.stdout.write(`${renderText(reply, { width })}\n\n`);
+        if (reply.kind === 'error' && line.trim() !== '') code = 0;
+      }
+      return code;
+    }
+    case 'trending': {
+      const { values } = parseArgs({ args, options: { date: { type: 'string' }, week: { type: 'string' }, month: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+      const given = [values.date, values.week, values.month].filter((v) => v !== undefined);
+      if (given.length > 1) throw new UserError('Give one of --date, --week or --month, not several.');
+      if (values.week !== undefined && !/^\d{4}-W\d{2}$/i.test(values.week)) throw new UserError(`--week ${values.week} is not a week: use YYYY-Www, e.g. 2025-W48.`);
+      if (values.month !== undefined && !/^\d{4}-\d{2}$/.test(values.month)) throw new UserError(`--month ${values.month} is not a month: use YYYY-MM, e.g. 2025-11.`);
+      if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new UserError(`--date ${values.date} is not a date: use YYYY-MM-DD, e.g. 2025-11-27.`);
+      const date = given[0] ?? '';
+      return show(await core.dispatcher.run({ command: 'trending', input: { date, limit: values.limit ?? '25' } }, { platform: 'cli' }), values.json === true);
+    }
+    case 'paper':
+    case 'topic': {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' } } });
+      const text = positionals.join(' ');
+      const input = sub === 'paper' ? { id: text } : { topic: text, limit: values.limit ?? '10' };
+      return show(await core.dispatcher.run({ command: sub, input }, { platform: 'cli' }), values.json === true);
+    }
+    case 'papers': {
+      parseArgs({ args, options: { json: { type: 'boolean' } } });
+      io.stdout.write(`${JSON.stringify(core.store.all().map(paperJson))}\n`);
+      return 0;
+    }
+    case 'ingest': {
+      const { values } = parseArgs({ args, options: { seeds: { type: 'string' } } });
+      const dir = values.seeds ?? ctx.config.seedsDir;
+      const load = loadSeedDir(dir, ctx.logger);
+      const stats = core.library.ingest(load.papers);
+      io.stdout.write(
+        `Ingested ${load.files.length} files from ${dir}: ${load.entries} entries, ${load.papers.length} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${load.warnings.length > 0 ? `, ${load.warnings.length} warnings (see log)` : ''}.\n`,
+      );
+      return 0;
+    }
+    case 'serve':
+      return serve(args, ctx);
+    default:
+      io.stderr.write(`Unknown command "${sub}".\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+/** The JSON of a reply's cards: every paper field plus its rank, score and snippet. */
+function replyJson(reply: Reply, core: Core): unknown {
+  if (reply.kind === 'papers') {
+    return reply.cards.map((c, i) => {
+      const p = core.library.get(c.id);
+      return { rank: reply.start + i, score: c.score ?? null, ...(p ? paperJson(p) : { id: c.id, title: c.title }), snippet: c.snippet.map((s) => s.text).join('') };
+    });
+  }
+  if (reply.kind === 'paper') {
+    const p = core.library.get(reply.card.id);
+    return p ? paperJson(p) : { id: reply.card.id, title: reply.card.title };
+  }
+  if (reply.kind === 'choices') return { choices: reply.choices.map((c) => ({ label: c.label, ...c.input })) };
+  if (reply.kind === 'error') return { error: reply.message, hints: reply.hints };
+  return { title: reply.title ?? null, lines: reply.lines };
+}
+
+/** Builds the chat adapters the configuration asks for. */
+async function platformAdapters(ctx: Ctx): Promise<ChatAdapter[]> {
+  const adapters: ChatAdapter[] = [];
+  // PLATFORM ADAPTERS: Slack and Discord are wired here (see adapters/slack, adapters/discord).
+  void ctx;
+  return adapters;
+}
+
+async function serve(args: string[], ctx: Ctx): Promise<number> {
+  parseArgs({ args, options: { shards: { type: 'string' } } });
+  const adapters = await platformAdapters(ctx);
+  const { io, logger } = ctx;
+  if (adapters.length === 0) {
+    if (!io.stdin.isTTY) {
+      io.stderr.write(
+        'No chat platform is configured and there is no terminal for the console chat.\n' +
+          'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN with DISCORD_APP_ID; see README.md.\n',
+      );
+      return 2;
+    }
+    const consoleAdapter = createConsoleAdapter({ dispatcher: ctx.core.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
+    await consoleAdapter.start();
+    await consoleAdapter.done;
+    return 0;
+  }
+  for (const a of adapters) {
+    await a.start();
+    logger.info({ platform: a.platform }, 'adapter started');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('shutting down');
+  for (const a of adapters) await a.stop();
+  return 0;
+}

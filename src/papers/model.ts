@@ -1,0 +1,98 @@
+// The paper model shared by every source, the store, search and the replies.
+import { z } from 'zod';
+
+/** `YYYY-MM-DD`, a calendar date with no time zone attached. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+export const paperSourceSchema = z.object({
+  /** e.g. `seed:000_9b85d3675956baf2.txt`, `hf:daily_papers`. */
+  name: z.string(),
+  /** Where in the source it was seen (a line number for page dumps). */
+  ref: z.string().optional(),
+});
+
+export const paperSchema = z.object({
+  /** arXiv id without version when known, else `t-<slug>-<hash>` from the title. */
+  id: z.string().min(1),
+  title: z.string().min(1),
+  abstract: z.string(),
+  authors: z.array(z.string()),
+  authorCount: z.number().int().nonnegative().nullable(),
+  org: z.string().nullable(),
+  publishedAt: isoDate.nullable(),
+  upvotes: z.number().int().nonnegative().nullable(),
+  arxivId: z.string().nullable(),
+  thumbnail: z.url().nullable(),
+  sources: z.array(paperSourceSchema),
+});
+
+/** A paper as the core knows it. Nulls mean "no source has said". */
+export type Paper = z.infer<typeof paperSchema>;
+export type PaperSource = z.infer<typeof paperSourceSchema>;
+
+/** Collapses runs of whitespace: the key titles are merged on, and how they are shown. */
+export function normalizeWhitespace(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** The merge key for a title: whitespace-normalised, exact otherwise (look-alike titles stay apart). */
+export function titleKey(title: string): string {
+  return normalizeWhitespace(title);
+}
+
+/** A stable id for a paper with no arXiv id: readable slug plus a short hash of the exact title. */
+export function slugId(title: string): string {
+  const key = titleKey(title);
+  const slug = key
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return `t-${slug || 'paper'}-${fnv1a(key).toString(36).slice(0, 6)}`;
+}
+
+/** 32-bit FNV-1a: small, stable across runs and platforms, good enough for id suffixes. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Links users click: the HF page and arXiv pages when the id is known, else an HF search for the title. */
+export interface PaperLinks {
+  page: string;
+  arxivAbs: string | null;
+  pdf: string | null;
+}
+
+export function paperLinks(p: Pick<Paper, 'arxivId' | 'title'>): PaperLinks {
+  if (p.arxivId) {
+    return {
+      page: `https://huggingface.co/papers/${p.arxivId}`,
+      arxivAbs: `https://arxiv.org/abs/${p.arxivId}`,
+      pdf: `https://arxiv.org/pdf/${p.arxivId}`,
+    };
+  }
+  return { page: `https://huggingface.co/papers?q=${encodeURIComponent(titleKey(p.title))}`, arxivAbs: null, pdf: null };
+}
+
+/** The JSON shape the CLI prints for `papers --json` and `--json` card output. */
+export function paperJson(p: Paper) {
+  return {
+    id: p.id,
+    title: p.title,
+    abstract: p.abstract,
+    authors: p.authors,
+    authorCount: p.authorCount,
+    org: p.org,
+    publishedAt: p.publishedAt,
+    upvotes: p.upvotes,
+    links: paperLinks(p),
+  };
+}

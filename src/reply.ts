@@ -1,0 +1,95 @@
+// The neutral reply model: what a command returns and what each adapter renders for its platform.
+
+/**
+ * Text from outside (titles, abstracts, queries) travels as plain strings; only the
+ * adapter's renderer escapes it for its markup. `match: true` marks query terms in a
+ * snippet, which renderers show in bold.
+ */
+export interface Segment {
+  text: string;
+  match?: boolean;
+}
+
+/** One paper as shown in chat. Every string is raw (unescaped). */
+export interface PaperCard {
+  id: string;
+  title: string;
+  /** The paper's page (Hugging Face, or an HF search for the title when no arXiv id is known). */
+  url: string;
+  pdfUrl: string | null;
+  arxivUrl: string | null;
+  publishedAt: string | null;
+  upvotes: number | null;
+  org: string | null;
+  authorCount: number | null;
+  authors: string[];
+  thumbnail: string | null;
+  /** The best-matching abstract sentence (search), or the abstract's opening (listings). */
+  snippet: Segment[];
+  /** The whole abstract, for detail views. */
+  abstract?: string;
+  /** Relevance score, when the card came from a search. */
+  score?: number;
+}
+
+/** Where "More" continues: re-run `command` with `input` at `offset`. */
+export interface PagerCursor {
+  command: string;
+  input: Record<string, unknown>;
+  offset: number;
+}
+
+/** An option the user can pick to continue (e.g. several papers match a title). */
+export interface Choice {
+  label: string;
+  /** The command line that picks it, e.g. `paper 2506.08872`. */
+  command: string;
+  input: Record<string, unknown>;
+}
+
+export type Visibility = 'ephemeral' | 'public';
+
+export type Reply =
+  | {
+      kind: 'papers';
+      /** Heading, e.g. `Search: kv cache` or `Trending on 2025-11-27`. Raw text. */
+      title: string;
+      /** A line above the cards, e.g. "No papers on 2025-12-01; showing 2025-11-27, the latest day with papers." */
+      notice?: string;
+      cards: PaperCard[];
+      /** 1-based position of the first card, and how many exist in all. */
+      start: number;
+      total: number;
+      next?: PagerCursor;
+      visibility: Visibility;
+      /** Whether a "Share in channel" action makes sense (ephemeral search results). */
+      shareable: boolean;
+    }
+  | { kind: 'paper'; card: PaperCard; visibility: Visibility; shareable: boolean }
+  | { kind: 'choices'; title: string; choices: Choice[]; visibility: Visibility }
+  | { kind: 'text'; title?: string; lines: string[]; visibility: Visibility }
+  | { kind: 'error'; message: string; hints: string[]; visibility: 'ephemeral' };
+
+/** The plain-text fallback for a reply (notifications, logs, the console). */
+export function replySummary(reply: Reply): string {
+  switch (reply.kind) {
+    case 'papers':
+      return reply.cards.length > 0 ? `${reply.title}: ${reply.cards.length} of ${reply.total}` : reply.title;
+    case 'paper':
+      return reply.card.title;
+    case 'choices':
+      return reply.title;
+    case 'text':
+      return reply.title ?? reply.lines[0] ?? '';
+    case 'error':
+      return reply.message;
+  }
+}
+
+/** A shared copy of an ephemeral reply, for "Share in channel". */
+export function asPublic(reply: Reply): Reply {
+  if (reply.kind === 'papers') return { ...reply, visibility: 'public', shareable: false, next: undefined } as Reply;
+  if (reply.kind === 'paper') return { ...reply, visibility: 'public', shareable: false };
+  if (reply.kind === 'error') return reply;
+  return { ...reply, visibility: 'public' };
+}

@@ -1,0 +1,262 @@
+// The lunr index over stored papers: ranked hits with snippets, fuzzy fallback and filters.
+import lunr from 'lunr';
+import type { Paper } from '../papers/model.js';
+import type { Segment } from '../reply.js';
+import type { ParsedQuery, QueryTerm } from './query.js';
+import { analyze, compounds, termOf, words } from './text.js';
+
+export interface SearchHit {
+  paper: Paper;
+  score: number;
+  snippet: Segment[];
+}
+
+export interface SearchOutcome {
+  /** Every hit, best first (callers page through them). */
+  hits: SearchHit[];
+  /** Whether typo-tolerant matching was needed to find them. */
+  fuzzy: boolean;
+  /** Query words the corpus does not contain at all. */
+  unknown: string[];
+}
+
+/** Field weights: a word in the title says far more about a paper than one in its abstract. */
+const FIELD_BOOST = { title: 3, abstract: 1, people: 1 } as const;
+/** Below this many exact hits, unknown words are retried with edit distance (typos). */
+const FUZZY_WHEN_FEWER_THAN = 5;
+
+/**
+ * An immutable index over a snapshot of papers; the Library rebuilds it when papers change
+ * (a full rebuild of a few thousand papers takes well under a second: see `npm run bench`).
+ */
+export class SearchIndex {
+  private readonly idx: lunr.Index;
+  private readonly papers = new Map<string, Paper>();
+  private readonly vocabulary: Set<string>;
+
+  constructor(papers: readonly Paper[]) {
+    for (const p of papers) this.papers.set(p.id, p);
+    const vocabulary = new Set<string>();
+    this.idx = lunr(function () {
+      // Text is analysed by our own pipeline (stopwords, British spellings, stems) before lunr sees it.
+      this.pipeline.reset();
+      this.searchPipeline.reset();
+      this.ref('id');
+      this.field('title', { boost: FIELD_BOOST.title });
+      this.field('abstract', { boost: FIELD_BOOST.abstract });
+      this.field('people', { boost: FIELD_BOOST.people });
+      for (const p of papers) {
+        const title = [...analyze(p.title), ...compounds(p.title)];
+        const abstract = [...analyze(p.abstract), ...compounds(p.abstract)];
+        const people = analyze([...p.authors, p.org ?? ''].join(' '));
+        for (const t of [...title, ...abstract, ...people]) vocabulary.add(t);
+        this.add({ id: p.id, title: title.join(' '), abstract: abstract.join(' '), people: people.join(' ') });
+      }
+    });
+    this.vocabulary = vocabulary;
+  }
+
+  get size(): number {
+    return this.papers.size;
+  }
+
+  has(term: string): boolean {
+    return this.vocabulary.has(term);
+  }
+
+  /** All hits for a parsed query, best first; filters applied; never throws on user text. */
+  search(q: ParsedQuery): SearchOutcome {
+    const unknown = q.terms.filter((t) => !this.vocabulary.has(t.term)).map((t) => t.word);
+    if (q.terms.length === 0) {
+      const all = [...this.papers.values()].filter((p) => this.passesFilters(p, q) && !this.excluded(p, q));
+      all.sort(byUpvotesThenDate);
+      return { hits: all.map((paper) => ({ paper, score: 0, snippet: leadSnippet(paper.abstract) })), fuzzy: false, unknown };
+    }
+    let results = this.run(q, false);
+    let fuzzy = false;
+    if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0) {
+      const more = this.run(q, true);
+      if (more.length > results.length) {
+        results = more;
+        fuzzy = true;
+      }
+    }
+    const hits: SearchHit[] = [];
+    for (const r of results) {
+      const paper = this.papers.get(r.ref);
+      if (!paper || !this.passesFilters(paper, q)) continue;
+      hits.push({ paper, score: r.score, snippet: snippet(paper.abstract, new Set(matchedTerms(r))) });
+    }
+    hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
+    return { hits, fuzzy, unknown };
+  }
+
+  /** Vocabulary words closest to `word` (for "did you mean"). */
+  suggest(word: string, limit = 3): string[] {
+    const target = termOf(word.toLowerCase()) ?? word.toLowerCase();
+    const scored: Array<[string, number]> = [];
+    for (const v of this.vocabulary) {
+      if (Math.abs(v.length - target.length) > 2) continue;
+      const d = editDistance(v, target, 2);
+      if (d <= 2) scored.push([v, d]);
+    }
+    scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    return scored.slice(0, limit).map(([v]) => v);
+  }
+
+  private run(q: ParsedQuery, fuzzy: boolean): lunr.Index.Result[] {
+    const requiredTerms = new Set(q.required.map((t) => t.term));
+    return this.idx.query((query) => {
+      for (const t of q.terms) {
+        const known = this.vocabulary.has(t.term);
+        const presence = requiredTerms.has(t.term) ? lunr.Query.presence.REQUIRED : lunr.Query.presence.OPTIONAL;
+        if (known || !fuzzy) {
+          query.term(t.term, { usePipeline: false, presence });
+        } else {
+          query.term(t.term, { usePipeline: false, editDistance: fuzzDistance(t), boost: 0.5 });
+        }
+      }
+      for (const t of q.excluded) query.term(t.term, { usePipeline: false, presence: lunr.Query.presence.PROHIBITED });
+    });
+  }
+
+  private passesFilters(p: Paper, q: ParsedQuery): boolean {
+    if (q.since && (!p.publishedAt || p.publishedAt < q.since)) return false;
+    if (q.until && (!p.publishedAt || p.publishedAt > q.until)) return false;
+    if (q.org && !(p.org ?? '').toLowerCase().includes(q.org.toLowerCase())) return false;
+    return true;
+  }
+
+  private excluded(p: Paper, q: ParsedQuery): boolean {
+    if (q.excluded.length === 0) return false;
+    const terms = new Set(analyze(`${p.title} ${p.abstract}`));
+    return q.excluded.some((t) => terms.has(t.term));
+  }
+}
+
+function fuzzDistance(t: QueryTerm): number {
+  return t.word.length >= 8 ? 2 : 1;
+}
+
+function matchedTerms(r: lunr.Index.Result): string[] {
+  return Object.keys(r.matchData.metadata);
+}
+
+/** Ties break by upvotes, then by date (newer first), then by title for a stable order. */
+export function byUpvotesThenDate(a: Paper, b: Paper): number {
+  return (b.upvotes ?? 0) - (a.upvotes ?? 0) || (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || a.title.localeCompare(b.title);
+}
+
+const SNIPPET_MAX = 300;
+
+/** Splits an abstract into sentences, keeping offsets. */
+function sentences(text: string): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  const re = /[^.!?]+(?:[.!?]+(?=\s|$)|$)|[.!?]+/g;
+  let start = 0;
+  for (const m of text.matchAll(re)) {
+    const end = m.index + m[0].length;
+    // Do not split inside "e.g." / "i.e." / "et al." / "vs." / numbers like 2.5.
+    const tail = text.slice(Math.max(0, end - 6), end);
+    if (/(e\.g\.|i\.e\.|al\.|vs\.|etc\.|Fig\.|Eq\.)$/i.test(tail) && end < text.length) continue;
+    if (text.slice(start, end).trim() !== '') out.push({ start, end });
+    start = end;
+  }
+  if (start < text.length && text.slice(start).trim() !== '') out.push({ start, end: text.length });
+  return out;
+}
+
+/**
+ * The abstract sentence that matches the most distinct query terms, with the matching
+ * words marked. Falls back to the abstract's opening when nothing matches.
+ */
+export function snippet(abstract: string, terms: ReadonlySet<string>): Segment[] {
+  if (terms.size === 0) return leadSnippet(abstract);
+  let best: { start: number; end: number; score: number } | null = null;
+  for (const s of sentences(abstract)) {
+    const found = new Set<string>();
+    for (const w of words(abstract.slice(s.start, s.end))) {
+      const t = termOf(w.word);
+      if (t && terms.has(t)) found.add(t);
+    }
+    if (found.size > 0 && (!best || found.size > best.score)) best = { ...s, score: found.size };
+  }
+  if (!best) return leadSnippet(abstract);
+  let { start, end } = best;
+  while (start < end && /\s/.test(abstract[start] ?? '')) start++;
+  const marks: Array<{ start: number; end: number }> = [];
+  for (const w of words(abstract.slice(start, end))) {
+    const t = termOf(w.word);
+    if (t && terms.has(t)) marks.push({ start: start + w.start, end: start + w.end });
+  }
+  // Keep long sentences short, centred on the first match.
+  let prefix = '';
+  let suffix = '';
+  if (end - start > SNIPPET_MAX) {
+    const first = marks[0]?.start ?? start;
+    const from = Math.max(start, Math.min(first - 60, end - SNIPPET_MAX));
+    if (from > start) {
+      const sp = abstract.indexOf(' ', from);
+      start = sp > 0 && sp < first ? sp + 1 : from;
+      prefix = '…';
+    }
+    if (end - start > SNIPPET_MAX) {
+      const sp = abstract.lastIndexOf(' ', start + SNIPPET_MAX);
+      end = sp > start ? sp : start + SNIPPET_MAX;
+      suffix = '…';
+    }
+  }
+  return segmentsOf(abstract, start, end, marks, prefix, suffix);
+}
+
+function segmentsOf(
+  text: string,
+  start: number,
+  end: number,
+  marks: ReadonlyArray<{ start: number; end: number }>,
+  prefix: string,
+  suffix: string,
+): Segment[] {
+  const out: Segment[] = [];
+  let pos = start;
+  const push = (s: Segment) => {
+    if (s.text !== '') out.push(s);
+  };
+  if (prefix) push({ text: prefix });
+  for (const m of marks) {
+    if (m.start < pos || m.end > end) continue;
+    push({ text: text.slice(pos, m.start) });
+    push({ text: text.slice(m.start, m.end), match: true });
+    pos = m.end;
+  }
+  push({ text: text.slice(pos, end).trimEnd() });
+  if (suffix) push({ text: suffix });
+  return out;
+}
+
+/** The opening of an abstract, cut at a word boundary. */
+export function leadSnippet(abstract: string): Segment[] {
+  const first = sentences(abstract)[0];
+  const end = first ? first.end : abstract.length;
+  if (end <= SNIPPET_MAX) return [{ text: abstract.slice(0, end).trim() }];
+  const sp = abstract.lastIndexOf(' ', SNIPPET_MAX);
+  return [{ text: `${abstract.slice(0, sp > 0 ? sp : SNIPPET_MAX).trim()}…` }];
+}
+
+/** Levenshtein distance with an early exit above `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length] ?? max + 1;
+}

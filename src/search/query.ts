@@ -1,0 +1,111 @@
+// Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
+import { UserError } from '../errors.js';
+import { americanize, isStopword, stem, words } from './text.js';
+
+/** One searchable word: as typed (for messages) and as an index term. */
+export interface QueryTerm {
+  word: string;
+  term: string;
+}
+
+export interface ParsedQuery {
+  /** The query text without filters, as typed (for headings). */
+  text: string;
+  terms: QueryTerm[];
+  /** Terms that must appear (from "quoted words"). */
+  required: QueryTerm[];
+  /** Terms that must not appear (`-term`). */
+  excluded: QueryTerm[];
+  since: string | null;
+  until: string | null;
+  org: string | null;
+}
+
+const FILTER = /(^|\s)(since|until|org):("([^"]*)"|(\S*))/gi;
+
+/**
+ * Parses a query. Bad filter values are a UserError that names the expected format;
+ * everything else is accepted: punctuation, lunr syntax (`^`, `~`, `:`) and stray quotes are just text.
+ */
+export function parseQuery(input: string): ParsedQuery {
+  let since: string | null = null;
+  let until: string | null = null;
+  let org: string | null = null;
+  const rest = input.replace(FILTER, (_m, lead: string, key: string, _v, quoted: string | undefined, bare: string | undefined) => {
+    const value = (quoted ?? bare ?? '').trim();
+    const k = key.toLowerCase();
+    if (k === 'org') {
+      if (value === '') throw new UserError('org: needs a name, e.g. org:MemTensor or org:"NJU-LINK Lab".');
+      org = value;
+    } else {
+      const range = dateRange(value);
+      if (!range) throw new UserError(`${k}:${value} is not a date I understand. Use ${k}:YYYY, ${k}:YYYY-MM or ${k}:YYYY-MM-DD, e.g. ${k}:2025-06.`);
+      if (k === 'since') since = range[0];
+      else until = range[1];
+    }
+    return lead;
+  });
+
+  const terms: QueryTerm[] = [];
+  const required: QueryTerm[] = [];
+  const excluded: QueryTerm[] = [];
+  const seen = new Set<string>();
+  // Quoted phrases are required words; `-word` at a word start excludes it; the rest is free text.
+  const PART = /"([^"]*)"|(^|\s)-([\p{L}\p{N}][^\s]*)|([^"\s]+)/gu;
+  const free: string[] = [];
+  for (const m of rest.matchAll(PART)) {
+    if (m[1] !== undefined) {
+      for (const t of toTerms(m[1])) {
+        required.push(t);
+        if (!seen.has(t.term)) {
+          seen.add(t.term);
+          terms.push(t);
+        }
+      }
+    } else if (m[3] !== undefined) {
+      excluded.push(...toTerms(m[3]));
+    } else if (m[4] !== undefined) {
+      free.push(m[4]);
+      for (const t of toTerms(m[4])) {
+        if (!seen.has(t.term)) {
+          seen.add(t.term);
+          terms.push(t);
+        }
+      }
+    }
+  }
+  if (since && until && since > until) {
+    throw new UserError(`since:${since} is after until:${until}; nothing can match both.`);
+  }
+  return { text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org };
+}
+
+function toTerms(text: string): QueryTerm[] {
+  const out: QueryTerm[] = [];
+  for (const w of words(text)) {
+    if (isStopword(w.word)) continue;
+    out.push({ word: w.word, term: stem(americanize(w.word)) });
+  }
+  return out;
+}
+
+/** `2025` → [2025-01-01, 2025-12-31]; `2025-06` → that month; `2025-06-03` → that day; else null. */
+export function dateRange(value: string): [string, string] | null {
+  let m = /^(\d{4})$/.exec(value);
+  if (m) return [`${m[1]}-01-01`, `${m[1]}-12-31`];
+  m = /^(\d{4})-(\d{2})$/.exec(value);
+  if (m) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]);
+    if (mo < 1 || mo > 12) return null;
+    const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    return [`${m[1]}-${m[2]}-01`, `${m[1]}-${m[2]}-${String(last).padStart(2, '0')}`];
+  }
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (m) {
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    if (d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return null;
+    return [value, value];
+  }
+  return null;
+}

@@ -1,0 +1,116 @@
+// Text analysis shared by indexing, querying and snippets: one pipeline, so both sides agree.
+import lunr from 'lunr';
+
+/** Question words and chat filler that carry no topic ("which paper shows how …"). */
+const EXTRA_STOPWORDS = [
+  'which', 'what', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'paper', 'papers', 'work', 'works',
+  'does', 'do', 'did', 'doing', 'can', 'could', 'would', 'should', 'shall', 'may', 'might', 'must', 'one', 'ones',
+  'way', 'ways', 'something', 'anything', 'someone', 'any', 'there', 'their', 'them', 'they', 'its', 'it', 'is',
+  'are', 'was', 'were', 'be', 'been', 'being', 'am', 'i', 'me', 'my', 'we', 'our', 'us', 'you', 'your', 'want',
+  'looking', 'find', 'show', 'shows', 'showing', 'get', 'gets', 'about', 'into', 'onto', 'than', 'then', 'also',
+  'just', 'like', 'such', 'some', 'more', 'most', 'much', 'many', 'very', 'instead', 'without', 'within', 'while',
+  'using', 'use', 'used', 'uses', 'via', 'based', 'e', 'g', 'eg', 'ie', 'etc', 'vs', 'versus', 'whether', 'if',
+  'that', 'this', 'these', 'those', 'the', 'a', 'an', 'and', 'or', 'of', 'to', 'in', 'on', 'for', 'with', 'by',
+  'at', 'from', 'as', 'not', 'no', 'so', 'but', 'has', 'have', 'had', 'having', 'let', 'lets', 'make', 'makes',
+  'new', 'approach', 'approaches', 'method', 'methods', 'propose', 'proposes', 'proposed', 'present', 'presents',
+];
+
+const stop = new Set<string>(EXTRA_STOPWORDS);
+for (const w of ['a', 'able', 'about', 'across', 'after', 'all', 'almost', 'also', 'am', 'among', 'an', 'and', 'any', 'are', 'as', 'at', 'be', 'because', 'been', 'but', 'by', 'can', 'cannot', 'could', 'dear', 'did', 'do', 'does', 'either', 'else', 'ever', 'every', 'for', 'from', 'get', 'got', 'had', 'has', 'have', 'he', 'her', 'hers', 'him', 'his', 'how', 'however', 'i', 'if', 'in', 'into', 'is', 'it', 'its', 'just', 'least', 'let', 'like', 'likely', 'may', 'me', 'might', 'most', 'must', 'my', 'neither', 'no', 'nor', 'not', 'of', 'off', 'often', 'on', 'only', 'or', 'other', 'our', 'own', 'rather', 'said', 'say', 'says', 'she', 'should', 'since', 'so', 'some', 'than', 'that', 'the', 'their', 'them', 'then', 'there', 'these', 'they', 'this', 'tis', 'to', 'too', 'twas', 'us', 'wants', 'was', 'we', 'were', 'what', 'when', 'where', 'which', 'while', 'who', 'whom', 'why', 'will', 'with', 'would', 'yet', 'you', 'your']) {
+  stop.add(w);
+}
+
+/** Words ending in -ise that are not British -ize spellings. */
+const ISE_WORDS = new Set([
+  'noise', 'noises', 'noised', 'precise', 'wise', 'raise', 'raises', 'raised', 'raising', 'promise', 'promises', 'promised', 'promising',
+  'exercise', 'exercises', 'expertise', 'concise', 'otherwise', 'enterprise', 'enterprises', 'surprise', 'surprises', 'surprising', 'surprisingly',
+  'compromise', 'compromised', 'advise', 'advised', 'revise', 'revised', 'revising', 'rise', 'rises', 'arise', 'arises', 'arising', 'praise',
+  'premise', 'premises', 'devise', 'devised', 'supervise', 'supervised', 'supervising', 'unsupervised', 'self-supervised', 'clockwise',
+  'pairwise', 'pointwise', 'elementwise', 'layerwise', 'stepwise', 'likewise', 'disguise', 'cruise', 'franchise', 'paradise', 'merchandise',
+  'televise', 'improvise', 'improvised', 'despise', 'comprise', 'comprises', 'comprised', 'comprising', 'denoise', 'denoised', 'denoising',
+  'treatise', 'poise', 'poised', 'bruise', 'chemise', 'demise', 'excise', 'incise', 'reprise', 'sunrise', 'uprise', 'wisest', 'precisely', 'raiser',
+]);
+
+/**
+ * Folds British spellings onto American ones (quantisation → quantization, behaviour → behavior,
+ * modelling → modeling, analyse → analyze) so either spelling finds both.
+ */
+export function americanize(word: string): string {
+  if (word.length < 5 || ISE_WORDS.has(word)) return word;
+  let w = word;
+  w = w.replace(/isation(s?)$/, 'ization$1');
+  w = w.replace(/([a-z]{3,})is(e|es|ed|ing|er|ers)$/, (m, root: string, end: string) => (ISE_WORDS.has(m) ? m : `${root}iz${end}`));
+  w = w.replace(/(ana|cata|paraly)ys(e|es|ed|ing)$/, '$1yz$2');
+  w = w.replace(/yse(s|d)?$/, (m) => (w.length > 6 ? m.replace('yse', 'yze') : m));
+  w = w.replace(/(behavi|col|fav|hon|lab|neighb|harb|hum|rum|vap|vig|flav)our(s|ed|ing|al|ally|ite|ites)?$/, '$1or$2');
+  w = w.replace(/(mode|labe|channe|leve|signa|trave|cance|fue|tunne|mode)ll(ed|ing|er|ers)$/, '$1l$2');
+  w = w.replace(/(cent|met|lit|fib|theat)re(s|d)?$/, '$1er$2');
+  w = w.replace(/^programme(s?)$/, 'program$1');
+  w = w.replace(/^catalogue(s?)$/, 'catalog$1');
+  w = w.replace(/^licence(s?)$/, 'license$1');
+  w = w.replace(/^defence(s?)$/, 'defense$1');
+  w = w.replace(/^offence(s?)$/, 'offense$1');
+  return w;
+}
+
+export function isStopword(word: string): boolean {
+  return stop.has(word);
+}
+
+/** Porter stem of an already-lowercased word, via lunr's own stemmer so the index agrees. */
+export function stem(word: string): string {
+  return lunr.stemmer(new lunr.Token(word, {})).toString();
+}
+
+/** A word of some text with where it stands, for snippets. */
+export interface WordSpan {
+  word: string;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+/** Lowercased, accent-folded words with their offsets in the original text. */
+export function words(text: string): WordSpan[] {
+  const out: WordSpan[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const raw = m[0];
+    const word = raw
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/['’]s$/, '')
+      .replace(/['’]/g, '');
+    if (word !== '') out.push({ word, start: m.index, end: m.index + raw.length });
+  }
+  return out;
+}
+
+/** The index term of one word, or null for a stopword. */
+export function termOf(word: string): string | null {
+  if (isStopword(word)) return null;
+  return stem(americanize(word));
+}
+
+/** Index terms of a text: words, minus stopwords, spelling-folded and stemmed. */
+export function analyze(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    const t = termOf(w.word);
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * Joined forms of hyphenated or split compounds: `kv-cache` and `KV cache` also index as
+ * `kvcache`, and `state-of-the-art` as `stateoftheart`, so spacing choices still meet.
+ */
+export function compounds(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+/gu)) {
+    out.push(stem(m[0].toLowerCase().replace(/-/g, '')));
+  }
+  return out;
+}
