@@ -23,6 +23,8 @@ export interface CoreDeps {
   commands: readonly AnyCommand[];
   /** Overrides the database file (tests use `:memory:`). */
   dbFile?: string;
+  /** Start without ingesting the seed corpus (tests that bring their own papers). */
+  skipSeeds?: boolean;
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */
@@ -36,7 +38,7 @@ export function createCore(deps: CoreDeps): Core {
   const store = openStore(deps.dbFile ?? path.join(deps.config.dataDir, 'paperboy.db'), () => deps.clock.now());
   try {
     const library = new Library(store, deps.logger);
-    if (!store.getMeta(SEEDED_KEY)) {
+    if (!deps.skipSeeds && !store.getMeta(SEEDED_KEY)) {
       const load = loadSeedDir(deps.config.seedsDir, deps.logger);
       const stats = library.ingest(load.papers);
       store.setMeta(SEEDED_KEY, deps.clock.now().toISOString());
