@@ -1,0 +1,365 @@
+// The Slack adapter: /papers slash commands, mentions and DMs, buttons, over HTTP or Socket Mode, on Bolt.
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type RespondFn, type webApi } from '@slack/bolt';
+import { z } from 'zod';
+import type { SlackConfig } from '../../src/config.js';
+import { APOLOGY, MAX_INPUT_CHARS, type Caller, type Dispatcher, type Invocation } from '../../src/dispatch.js';
+import type { Logger } from '../../src/logger.js';
+import { CursorStore, parseCursor } from '../../src/pager.js';
+import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import { asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
+import { InFlight, SignedHttpReceiver, TrackedSocketModeReceiver } from './receiver.js';
+import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
+
+export interface SlackAdapterOptions {
+  config: SlackConfig;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  /** Web API client overrides; tests pass `retryConfig: { retries: 0 }` (production keeps Slack's retries). */
+  clientOptions?: Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>;
+  /** Known bot ids skip the `auth.test` call at start. */
+  botId?: string;
+  botUserId?: string;
+  /** HTTP mode: the interface to listen on (default: all), the body size limit, and the clock for timestamp checks. */
+  host?: string;
+  bodyLimit?: number;
+  now?: () => number;
+  /** Slash commands this app answers (as named in the manifest). */
+  commandNames?: readonly string[];
+  cursors?: CursorStore;
+}
+
+/** A Slack ChatAdapter, plus what operators and tests need to observe it. */
+export interface SlackAdapter extends ChatAdapter {
+  /** Resolves when every event received so far has been fully answered. */
+  idle(): Promise<void>;
+  /** HTTP mode: the port listened on, once started. */
+  readonly port: number | undefined;
+  readonly mode: 'http' | 'socket';
+}
+
+export const EXPIRED_MESSAGE = 'That list has expired. Please run the command again to get fresh results.';
+
+const slashSchema = z.object({
+  command: z.string(),
+  text: z.string().default(''),
+  user_id: z.string().optional(),
+  channel_id: z.string().optional(),
+});
+
+const messageEventSchema = z.object({
+  text: z.string().default(''),
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  subtype: z.string().optional(),
+  channel: z.string(),
+  channel_type: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+});
+
+const actionBodySchema = z.object({
+  user: z.object({ id: z.string() }).optional(),
+  channel: z.object({ id: z.string() }).optional(),
+  container: z.object({ is_ephemeral: z.boolean().optional() }).optional(),
+  message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
+});
+
+const actionSchema = z.object({ action_id: z.string(), value: z.string().max(LIMITS.buttonValue).optional() });
+
+const moreValueSchema = z.union([z.object({ c: z.unknown() }), z.object({ k: z.string().min(1).max(64) })]);
+
+const invocationSchema = z.object({
+  command: z.string().min(1).max(40),
+  input: z.record(z.string(), z.unknown()).optional(),
+  text: z.string().max(MAX_INPUT_CHARS).optional(),
+});
+
+function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
+  if (raw === undefined) return null;
+  try {
+    const r = schema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const SECRET_PATTERN = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)/g;
+
+/** Removes anything token-shaped (and the configured secrets) from a string bound for a log. */
+function scrubber(config: SlackConfig): (s: string) => string {
+  const secrets = [config.botToken, config.appToken, config.signingSecret].filter((v): v is string => typeof v === 'string' && v.length >= 6);
+  return (s) => {
+    let out = s.replace(SECRET_PATTERN, '[redacted]');
+    for (const secret of secrets) out = out.split(secret).join('[redacted]');
+    return out;
+  };
+}
+
+/**
+ * What is safe to log about an error from Bolt or the Web API: its code, message and status,
+ * never the whole object (a request error carries the request, Authorization header included).
+ */
+function safeError(e: unknown, scrub: (s: string) => string): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: scrub(String(e)) };
+  const x = e as Error & { code?: unknown; statusCode?: unknown; data?: { error?: unknown } };
+  const out: Record<string, unknown> = { name: x.name, message: scrub(x.message) };
+  if (typeof x.code === 'string') out.code = x.code;
+  if (typeof x.statusCode === 'number') out.statusCode = x.statusCode;
+  if (typeof x.data?.error === 'string') out.slackError = x.data.error;
+  return out;
+}
+
+/** Bolt and its clients log through this, into the app's logger, with secrets scrubbed from every line. */
+function boltLogger(log: Logger, scrub: (s: string) => string): BoltLogger {
+  let level = LogLevel.INFO;
+  const line = (msg: unknown[]) => scrub(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+  return {
+    debug: (...msg: unknown[]) => log.debug({ source: 'bolt' }, line(msg)),
+    info: (...msg: unknown[]) => log.info({ source: 'bolt' }, line(msg)),
+    warn: (...msg: unknown[]) => log.warn({ source: 'bolt' }, line(msg)),
+    error: (...msg: unknown[]) => log.error({ source: 'bolt' }, line(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** Options that keep Slack from rewriting outside text into mentions or unfurling links. */
+const POST_OPTIONS = { unfurl_links: false, unfurl_media: false, parse: 'none', link_names: false } as const;
+const RESPOND_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
+
+/**
+ * Creates the Slack adapter. Socket Mode when `config.appToken` is set (no public URL needed),
+ * HTTP otherwise, with slash commands, events and interactivity at `/slack/events`.
+ * See https://api.slack.com/apis/socket-mode and https://docs.slack.dev/tools/bolt-js/.
+ */
+export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
+  const { config, dispatcher } = opts;
+  const log = opts.logger.child({ platform: 'slack' });
+  const scrub = scrubber(config);
+  const boltLog = boltLogger(log, scrub);
+  const cursors = opts.cursors ?? new CursorStore();
+  const commandNames = opts.commandNames ?? ['/papers'];
+  const inFlight = new InFlight();
+  const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.apiUrl, logger: boltLog, ...opts.clientOptions };
+  const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';
+
+  let httpReceiver: SignedHttpReceiver | undefined;
+  let receiver: SignedHttpReceiver | TrackedSocketModeReceiver;
+  if (config.appToken) {
+    const socket = new SocketModeReceiver({ appToken: config.appToken, logger: boltLog, installerOptions: { clientOptions } });
+    receiver = new TrackedSocketModeReceiver(socket, inFlight);
+  } else {
+    if (!config.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+    httpReceiver = new SignedHttpReceiver({
+      signingSecret: config.signingSecret,
+      port: config.port,
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+      logger: boltLog,
+      inFlight,
+      onRefused: (status, reason) => log.warn({ status, reason }, 'refused a Slack request'),
+    });
+    receiver = httpReceiver;
+  }
+
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: boltLog,
+    clientOptions,
+    ...(opts.botId && opts.botUserId ? { botId: opts.botId, botUserId: opts.botUserId } : {}),
+  });
+
+  app.error(async (error) => {
+    log.error({ err: safeError(error, scrub) }, 'slack listener failed');
+  });
+
+  const moreValue = (c: PagerCursor): string | null => {
+    const inline = JSON.stringify({ c });
+    return inline.length <= LIMITS.buttonValue ? inline : JSON.stringify({ k: cursors.put(c) });
+  };
+  const render = (reply: Reply, share: Invocation | null): SlackMessage => {
+    const shareValue = share ? JSON.stringify(share) : null;
+    return renderReply(reply, { moreValue, shareValue });
+  };
+
+  /** `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help. */
+  const invocationFor = (raw: string): Invocation => {
+    const text = raw.trim().replace(/^\/+/, '');
+    if (text === '') return { command: 'help', text: '' };
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
+    const first = m?.[1] ?? '';
+    const found = dispatcher.find(first);
+    return found ? { command: found.name, text: m?.[2] ?? '' } : { command: 'search', text };
+  };
+
+  /** Answers through response_url; a failure is logged and, where Slack still listens, apologised for. */
+  const respondWith = async (respond: RespondFn, reply: Reply, how: { share: Invocation | null; replace: boolean; context: Record<string, unknown> }) => {
+    const msg = render(reply, how.share);
+    try {
+      await respond({ ...RESPOND_OPTIONS, response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', replace_original: how.replace, ...msg });
+    } catch (e) {
+      log.error({ err: safeError(e, scrub), ...how.context }, 'responding to Slack failed');
+      try {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: APOLOGY });
+      } catch (e2) {
+        log.error({ err: safeError(e2, scrub), ...how.context }, 'sending the apology failed too');
+      }
+    }
+  };
+
+  /** Posts into a channel or thread with chat.postMessage; a failure gets one plain apology attempt. */
+  const postInThread = async (channel: string, threadTs: string, reply: Reply, context: Record<string, unknown>) => {
+    try {
+      await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...render(reply, null) });
+    } catch (e) {
+      log.error({ err: safeError(e, scrub), ...context }, 'posting a Slack reply failed');
+      try {
+        await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, text: APOLOGY });
+      } catch (e2) {
+        log.error({ err: safeError(e2, scrub), ...context }, 'sending the apology failed too');
+      }
+    }
+  };
+
+  app.command(/.*/, async ({ ack, respond, body }) => {
+    const cmd = slashSchema.safeParse(body);
+    if (!cmd.success || !commandNames.includes(cmd.data.command)) {
+      await ack({ response_type: 'ephemeral', text: `This app answers ${commandNames.join(', ')}.` });
+      return;
+    }
+    await ack();
+    const caller: Caller = { platform: 'slack', ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}), ...(cmd.data.channel_id ? { channel: cmd.data.channel_id } : {}) };
+    const inv = invocationFor(unescapeMrkdwn(cmd.data.text));
+    const reply = await dispatcher.run(inv, caller);
+    await respondWith(respond, reply, { share: inv, replace: false, context: { command: inv.command, ...caller } });
+  });
+
+  const answerMessage = async (event: unknown, botUserId: string | undefined, kind: 'mention' | 'dm') => {
+    const parsed = messageEventSchema.safeParse(event);
+    if (!parsed.success) {
+      log.warn({ kind, issues: parsed.error.issues.length }, 'ignored a malformed Slack message event');
+      return;
+    }
+    const ev = parsed.data;
+    // NOTE: Bolt's ignoreSelf drops our own messages too; this also drops other bots and edits.
+    if (ev.bot_id || ev.subtype || (botUserId && ev.user === botUserId)) return;
+    let text = ev.text;
+    if (botUserId) text = text.split(`<@${botUserId}>`).join(' ');
+    text = unescapeMrkdwn(text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/, ''));
+    const caller: Caller = { platform: 'slack', channel: ev.channel, ...(ev.user ? { user: ev.user } : {}) };
+    const reply = await dispatcher.runText(text, caller);
+    await postInThread(ev.channel, ev.thread_ts ?? ev.ts, reply, { kind, ...caller });
+  };
+
+  app.event('app_mention', async ({ event, context }) => {
+    await answerMessage(event, context.botUserId, 'mention');
+  });
+
+  app.event('message', async ({ event, context }) => {
+    const channelType = (event as { channel_type?: unknown }).channel_type;
+    if (channelType !== 'im') return;
+    await answerMessage(event, context.botUserId, 'dm');
+  });
+
+  // Link buttons also send an action; it only needs acknowledging.
+  app.action(new RegExp(`^${ACTIONS.link}_`), async ({ ack }) => {
+    await ack();
+  });
+
+  app.action(ACTIONS.more, async ({ ack, body, action, respond }) => {
+    await ack();
+    const b = actionBodySchema.safeParse(body);
+    const a = actionSchema.safeParse(action);
+    const ephemeral = b.success ? b.data.container?.is_ephemeral === true : true;
+    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
+    const value = a.success ? parseJson(moreValueSchema, a.data.value) : null;
+    const cursor = value === null ? null : 'k' in value ? cursors.get(value.k) : parseCursor(value.c);
+    if (!cursor) {
+      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'more', ...caller } });
+      return;
+    }
+    const inv: Invocation = { command: cursor.command, input: { ...cursor.input, offset: cursor.offset } };
+    const reply = await dispatcher.run(inv, caller);
+    const message = b.success ? b.data.message : undefined;
+    if (!ephemeral && b.success && b.data.channel && message) {
+      // A public list pages in its thread, so one user's "More" does not replace everyone's message.
+      await postInThread(b.data.channel.id, message.thread_ts ?? message.ts, reply.kind === 'error' ? reply : asPublic(reply), { action: 'more', ...caller });
+      return;
+    }
+    await respondWith(respond, reply, { share: inv, replace: reply.kind !== 'error', context: { action: 'more', ...caller } });
+  });
+
+  app.action(ACTIONS.share, async ({ ack, body, action, respond }) => {
+    await ack();
+    const b = actionBodySchema.safeParse(body);
+    const a = actionSchema.safeParse(action);
+    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
+    const inv = a.success ? parseJson(invocationSchema, a.data.value) : null;
+    if (!inv) {
+      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'share', ...caller } });
+      return;
+    }
+    const reply = await dispatcher.run(toInvocation(inv), caller);
+    await respondWith(respond, asPublic(reply), { share: null, replace: false, context: { action: 'share', ...caller } });
+  });
+
+  app.action(new RegExp(`^${ACTIONS.pick}_\\d+$`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const b = actionBodySchema.safeParse(body);
+    const a = actionSchema.safeParse(action);
+    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
+    const inv = a.success ? parseJson(invocationSchema, a.data.value) : null;
+    if (!inv) {
+      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'pick', ...caller } });
+      return;
+    }
+    const invocation = toInvocation(inv);
+    const reply = await dispatcher.run(invocation, caller);
+    await respondWith(respond, reply, { share: invocation, replace: true, context: { action: 'pick', ...caller } });
+  });
+
+  return {
+    platform: 'slack',
+    mode,
+    get port() {
+      return httpReceiver?.port;
+    },
+    idle: () => inFlight.idle(),
+    async start() {
+      if (!(opts.botId && opts.botUserId)) {
+        // Fail fast on a bad token: otherwise Bolt answers every event 401, which looks like a signing problem.
+        try {
+          await app.client.auth.test();
+        } catch (e) {
+          const info = safeError(e, scrub);
+          throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${String(info.slackError ?? info.message)}). Check the bot token and SLACK_API_URL.`);
+        }
+      }
+      await app.start();
+      log.info({ mode, ...(httpReceiver ? { port: httpReceiver.port } : {}) }, 'slack adapter listening');
+    },
+    async stop() {
+      await inFlight.idle();
+      await app.stop();
+    },
+    async post(target: PostTarget, reply: Reply) {
+      try {
+        await app.client.chat.postMessage({ ...POST_OPTIONS, channel: target.channel, ...renderReply(reply, { moreValue }) });
+      } catch (e) {
+        const info = safeError(e, scrub);
+        log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
+        throw new Error(`Posting to Slack channel ${target.channel} failed: ${String(info.slackError ?? info.message)}`);
+      }
+    },
+  };
+}
+
+function toInvocation(v: z.infer<typeof invocationSchema>): Invocation {
+  return { command: v.command, ...(v.input !== undefined ? { input: v.input } : {}), ...(v.text !== undefined ? { text: v.text } : {}) };
+}
