@@ -1,0 +1,178 @@
+// A fake Slack on 127.0.0.1: the Web API under /api/*, response_url endpoints, and a Socket Mode WebSocket.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+
+/** One Web API call as the real client sent it: form fields, with `blocks` parsed back from JSON. */
+export interface ApiCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+}
+
+/** One POST to a response_url (what Bolt's `respond()` sends). */
+export interface ResponseCall {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export type Failure = 'http500' | 'okFalse';
+
+export const FAKE_TEAM = 'T0FAKE';
+export const FAKE_BOT_USER = 'U0BOT';
+export const FAKE_BOT_ID = 'B0BOT';
+
+const ackSchema = z.object({ envelope_id: z.string(), payload: z.unknown().optional() });
+
+/**
+ * Plays Slack for the real Bolt App. Records every call; `failNext` makes the next outgoing reply
+ * (a chat.* call or a response_url post) fail, as Slack does when it is down or rejects a message.
+ */
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly responses: ResponseCall[] = [];
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private socket: WebSocket | null = null;
+  private socketWaiters: Array<(s: WebSocket) => void> = [];
+  private readonly acks = new Map<string, (payload: unknown) => void>();
+  private failures: Failure[] = [];
+  private ts = 1_700_000_000;
+  /** Resolves when the current Socket Mode connection closes. */
+  socketClosed: Promise<void> = Promise.resolve();
+
+  constructor() {
+    this.server = http.createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, sock, head) => {
+      this.wss.handleUpgrade(req, sock, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get origin(): string {
+    const a = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${a.port}`;
+  }
+
+  /** The SLACK_API_URL to give the adapter. */
+  get apiUrl(): string {
+    return `${this.origin}/api/`;
+  }
+
+  /** A fresh response_url for one slash command or action. */
+  responseUrl(): string {
+    return `${this.origin}/response/${randomUUID()}`;
+  }
+
+  failNext(kind: Failure = 'http500'): void {
+    this.failures.push(kind);
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Everything the bot sent to users: chat.* calls and response_url posts, in order of arrival. */
+  outgoing(): number {
+    return this.calls.filter((c) => c.method.startsWith('chat.')).length + this.responses.length;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.origin);
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+
+    if (url.pathname.startsWith('/response/')) {
+      const id = url.pathname.slice('/response/'.length);
+      const body = z.record(z.string(), z.unknown()).parse(JSON.parse(raw));
+      const failure = this.failures.shift();
+      if (failure) {
+        res.writeHead(500).end('internal error');
+        return;
+      }
+      this.responses.push({ id, body });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+
+    if (url.pathname.startsWith('/api/')) {
+      const method = url.pathname.slice('/api/'.length);
+      const args: Record<string, unknown> = {};
+      const type = req.headers['content-type'] ?? '';
+      if (type.startsWith('application/json')) Object.assign(args, JSON.parse(raw || '{}'));
+      else for (const [k, v] of new URLSearchParams(raw)) args[k] = k === 'blocks' || k === 'attachments' ? JSON.parse(v) : v;
+      const auth = req.headers.authorization;
+      const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+      this.calls.push({ method, token, args });
+      if (method.startsWith('chat.')) {
+        const failure = this.failures.shift();
+        if (failure === 'http500') return json(500, { ok: false, error: 'internal_error' });
+        if (failure === 'okFalse') return json(200, { ok: false, error: 'invalid_blocks' });
+      }
+      switch (method) {
+        case 'auth.test':
+          return json(200, { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'paperboy', team_id: FAKE_TEAM, user_id: FAKE_BOT_USER, bot_id: FAKE_BOT_ID });
+        case 'apps.connections.open':
+          return json(200, { ok: true, url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
+        case 'chat.postMessage':
+          this.ts += 1;
+          return json(200, { ok: true, channel: args.channel, ts: `${this.ts}.000100`, message: { text: args.text } });
+        case 'chat.postEphemeral':
+          this.ts += 1;
+          return json(200, { ok: true, message_ts: `${this.ts}.000100` });
+        default:
+          return json(200, { ok: true });
+      }
+    }
+    res.writeHead(404).end();
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.socket = ws;
+    this.socketClosed = new Promise((resolve) => ws.once('close', () => resolve()));
+    ws.on('message', (data: Buffer) => {
+      const parsed = ackSchema.safeParse(JSON.parse(data.toString('utf8')));
+      if (!parsed.success) return;
+      const resolve = this.acks.get(parsed.data.envelope_id);
+      this.acks.delete(parsed.data.envelope_id);
+      resolve?.(parsed.data.payload);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A0FAKE' } }));
+    for (const w of this.socketWaiters) w(ws);
+    this.socketWaiters = [];
+  }
+
+  private connected(): Promise<WebSocket> {
+    if (this.socket && this.socket.readyState === this.socket.OPEN) return Promise.resolve(this.socket);
+    return new Promise((resolve) => this.socketWaiters.push(resolve));
+  }
+
+  /** Sends a Socket Mode envelope and resolves with the client's ack payload. */
+  async sendEnvelope(type: 'slash_commands' | 'events_api' | 'interactive', payload: Record<string, unknown>): Promise<unknown> {
+    const ws = await this.connected();
+    const envelope_id = randomUUID();
+    const acked = new Promise<unknown>((resolve) => this.acks.set(envelope_id, resolve));
+    ws.send(JSON.stringify({ envelope_id, type, accepts_response_payload: type !== 'events_api', payload }));
+    return acked;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
