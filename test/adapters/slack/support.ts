@@ -89,6 +89,7 @@ export interface DriverOptions {
   papers?: Paper[];
   logger?: Logger;
   bodyLimit?: number;
+  signingSecret?: string;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -107,22 +108,23 @@ export class SlackDriver {
   static async start(mode: Mode, opts: DriverOptions = {}): Promise<SlackDriver> {
     const fake = await new FakeSlack().listen();
     const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
-    let driver: SlackDriver | undefined;
+    const ref: { driver?: SlackDriver } = {};
     const adapter = createSlackAdapter({
       config: {
         botToken: BOT_TOKEN,
         port: 0,
         apiUrl: fake.apiUrl,
-        ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: SIGNING_SECRET }),
+        ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: opts.signingSecret ?? SIGNING_SECRET }),
       },
       dispatcher: core.dispatcher,
       logger: opts.logger ?? silentLogger,
       clientOptions: { retryConfig: { retries: 0 } },
       host: '127.0.0.1',
-      now: () => driver?.nowMs ?? Date.now(),
+      now: () => ref.driver?.nowMs ?? Date.now(),
       ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     });
-    driver = new SlackDriver(mode, fake, core, adapter);
+    const driver = new SlackDriver(mode, fake, core, adapter);
+    ref.driver = driver;
     await adapter.start();
     return driver;
   }

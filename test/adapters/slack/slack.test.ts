@@ -1,0 +1,252 @@
+// End to end: the real Bolt app against the fake Slack, every command, buttons, mentions, DMs, posting and failures, in both transports.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPIRED_MESSAGE } from '../../../adapters/slack/index.js';
+import { APOLOGY } from '../../../src/dispatch.js';
+import type { Paper } from '../../../src/papers/model.js';
+import type { Reply } from '../../../src/reply.js';
+import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
+import { BOT_TOKEN, buttons, CHANNEL, SlackDriver, type Mode } from './support.js';
+
+/** Eight papers on one topic, enough for a second page of search results (five a page). */
+const sparsePapers: Paper[] = Array.from({ length: 8 }, (_, i) => ({
+  id: `2509.0000${i + 1}`,
+  arxivId: `2509.0000${i + 1}`,
+  title: `Sparse attention variant ${i + 1}`,
+  abstract: `We study sparse attention patterns, variant ${i + 1}, for long contexts.`,
+  authors: [],
+  authorCount: 2,
+  org: null,
+  thumbnail: null,
+  publishedAt: `2025-10-0${i + 1}`,
+  upvotes: i,
+  sources: [{ name: 'test' }],
+}));
+
+function pageReply(next: boolean): Reply {
+  return {
+    kind: 'papers',
+    title: 'Search: sparse attention',
+    cards: [],
+    start: 1,
+    total: 8,
+    ...(next ? { next: { command: 'search', input: { query: 'sparse attention', limit: 5 }, offset: 5 } } : {}),
+    visibility: 'public',
+    shareable: false,
+  };
+}
+
+describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
+  let d: SlackDriver;
+  beforeAll(async () => {
+    d = await SlackDriver.start(mode, { papers: [...testPapers, ...sparsePapers] });
+  });
+  afterAll(async () => {
+    await d?.close();
+  });
+
+  it('start: checks the bot token with auth.test, sending it as a bearer token', () => {
+    const call = d.fake.callsTo('auth.test')[0];
+    expect(call?.token).toBe(BOT_TOKEN);
+  });
+
+  it('a bare /papers shows help listing every command', async () => {
+    const { ack, responseUrl } = await d.slash('');
+    // Acknowledged at once with no content; the answer comes through response_url.
+    expect(JSON.stringify(ack ?? {})).toBe('{}');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.ephemeral).toBe(true);
+    for (const name of ['search', 'trending', 'paper', 'topic', 'help']) expect(seen.text).toContain(name);
+  });
+
+  it('/papers search answers privately with cards, link buttons and Share', async () => {
+    const { responseUrl } = await d.slash('search kv cache quantization');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.ephemeral).toBe(true);
+    expect(seen.titles[0]).toMatch(/KIVI|QJL/);
+    const b = buttons(seen.raw.blocks);
+    expect(b.find((x) => x.label === 'Paper page')?.url).toMatch(/^https:\/\/huggingface\.co\/papers\//);
+    expect(b.find((x) => x.label === 'PDF')?.url).toMatch(/^https:\/\/arxiv\.org\/pdf\//);
+    expect(b.some((x) => x.label === 'Share in channel')).toBe(true);
+    expect(seen.text).toMatch(/Showing 1–\d+ of \d+/);
+  });
+
+  it('/papers with an unknown first word searches the whole text', async () => {
+    const { responseUrl } = await d.slash('which paper quantizes the kv cache');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+  });
+
+  it('/papers trending posts the day in the channel, ranked by upvotes', async () => {
+    const { responseUrl } = await d.slash('trending 2025-11-27');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.raw.response_type).toBe('in_channel');
+    expect(seen.titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+  });
+
+  it('/papers paper shows one paper with its abstract', async () => {
+    const { responseUrl } = await d.slash('paper 2012.07436');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.titles).toEqual(['Informer: Beyond Efficient Transformer for Long Sequence Time-Series Forecasting']);
+    expect(seen.text).toContain('ProbSparse self-attention');
+  });
+
+  it('/papers topic answers with papers or the topic list', async () => {
+    const { responseUrl } = await d.slash('topic');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.text.length).toBeGreaterThan(0);
+    expect(seen.text).not.toContain(APOLOGY);
+  });
+
+  it('/papers help search explains one command', async () => {
+    const { responseUrl } = await d.slash('help search');
+    expect(d.seenAt(responseUrl).text).toMatch(/Usage: search/);
+  });
+
+  it('More pages through results, replacing the private message', async () => {
+    const { responseUrl } = await d.slash('search sparse attention');
+    const first = d.seenAt(responseUrl);
+    expect(first.titles).toHaveLength(5);
+    const total = Number(/of (\d+)/.exec(first.text)?.[1]);
+    expect(total).toBeGreaterThan(5);
+    const more = buttons(first.raw.blocks).find((b) => b.label === 'More');
+    expect(more).toBeDefined();
+    const url = await d.click(more!, { ephemeral: true });
+    const second = d.seenAt(url);
+    expect(second.raw.replace_original).toBe(true);
+    expect(second.titles).toHaveLength(total - 5);
+    expect(second.titles.some((t) => first.titles.includes(t))).toBe(false);
+    expect(second.text).toContain(`Showing 6–${total} of ${total}`);
+    expect(buttons(second.raw.blocks).some((b) => b.label === 'More')).toBe(false);
+  });
+
+  it('More on a public message continues in its thread instead of replacing it', async () => {
+    await d.adapter.post({ channel: CHANNEL }, pageReply(true));
+    const posted = d.lastPost();
+    const more = buttons(posted.raw.blocks).find((b) => b.label === 'More');
+    expect(more).toBeDefined();
+    await d.click(more!, { ephemeral: false, messageTs: '1764000050.000100' });
+    const next = d.lastPost();
+    expect(next.raw.thread_ts).toBe('1764000050.000100');
+    expect(next.text).toMatch(/Showing 6–/);
+  });
+
+  it('More with an unknown or tampered cursor gets a friendly "expired" message', async () => {
+    for (const value of ['{"k":"no-such-key"}', '{"c":{"command":"search","input":{},"offset":-5}}', 'not json']) {
+      const url = await d.click({ action_id: 'paperboy_more', value }, { ephemeral: true });
+      expect(d.seenAt(url).text).toContain(EXPIRED_MESSAGE);
+    }
+  });
+
+  it('Share in channel reposts the results visibly, without a second Share button', async () => {
+    const { responseUrl } = await d.slash('search kv cache quantization');
+    const mine = d.seenAt(responseUrl);
+    const share = buttons(mine.raw.blocks).find((b) => b.label === 'Share in channel');
+    const url = await d.click(share!, { ephemeral: true });
+    const shared = d.seenAt(url);
+    expect(shared.raw.response_type).toBe('in_channel');
+    expect(shared.titles).toEqual(mine.titles);
+    expect(buttons(shared.raw.blocks).some((b) => b.label === 'Share in channel')).toBe(false);
+  });
+
+  it('a pick button runs the picked command', async () => {
+    const value = JSON.stringify({ command: 'paper', input: { id: '2402.02750' } });
+    const url = await d.click({ action_id: 'paperboy_pick_0', value }, { ephemeral: true });
+    const seen = d.seenAt(url);
+    expect(seen.titles).toEqual(['KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache']);
+    expect(seen.raw.replace_original).toBe(true);
+  });
+
+  it('a link button click is acknowledged and answered with nothing', async () => {
+    const before = d.fake.outgoing();
+    await d.click({ action_id: 'paperboy_link_0_page' }, { ephemeral: true });
+    expect(d.fake.outgoing()).toBe(before);
+  });
+
+  it('a mention is answered in a thread, with mention parsing off', async () => {
+    await d.mention('kv cache quantization');
+    const post = d.lastPost();
+    expect(post.raw.channel).toBe(CHANNEL);
+    expect(typeof post.raw.thread_ts).toBe('string');
+    expect(post.raw.parse).toBe('none');
+    expect(post.raw.link_names).toBe('false');
+    expect(post.titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+  });
+
+  it('a mention inside a thread is answered in that thread', async () => {
+    await d.mention('trending 2025-11-27', { thread_ts: '1764000000.999999' });
+    expect(d.lastPost().raw.thread_ts).toBe('1764000000.999999');
+  });
+
+  it('a DM is answered in a thread of the DM', async () => {
+    await d.dm('memory os for agents');
+    const post = d.lastPost();
+    expect(post.raw.channel).toBe('D0ALICE');
+    expect(typeof post.raw.thread_ts).toBe('string');
+    expect(post.titles.some((t) => t.startsWith('MemOS'))).toBe(true);
+  });
+
+  it('ordinary channel messages, edits and other bots are ignored', async () => {
+    const before = d.fake.outgoing();
+    await d.event({ type: 'message', channel_type: 'channel', user: 'U0BOB', text: 'kv cache', ts: '1764000200.000100', channel: CHANNEL });
+    await d.dm('kv cache', { subtype: 'message_changed' });
+    await d.dm('kv cache', { bot_id: 'B0OTHER' });
+    expect(d.fake.outgoing()).toBe(before);
+  });
+
+  it('the hostile paper is escaped everywhere and can form no mention or link', async () => {
+    const { responseUrl } = await d.slash('search zebrafish');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.titles).toContain(HOSTILE_TITLE);
+    expect(seen.pings).toBe(false);
+    const raw = JSON.stringify(seen.raw);
+    expect(raw).toContain('&lt;!channel&gt;');
+    expect(raw).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+    await d.mention('zebrafish');
+    const post = d.lastPost();
+    expect(post.pings).toBe(false);
+    expect(JSON.stringify(post.raw)).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+  });
+
+  it('post() sends the rendered reply to the channel with chat.postMessage', async () => {
+    await d.adapter.post({ channel: 'C0DIGEST' }, pageReply(false));
+    const call = d.fake.callsTo('chat.postMessage').at(-1)!;
+    expect(call.token).toBe(BOT_TOKEN);
+    expect(call.args.channel).toBe('C0DIGEST');
+    expect(Array.isArray(call.args.blocks)).toBe(true);
+    expect(d.lastPost().text).toContain('Search: sparse attention');
+  });
+
+  it('post() rejects with a clear error when Slack refuses, without leaking the token', async () => {
+    d.fake.failNext('okFalse');
+    const err = await d.adapter.post({ channel: 'C0DIGEST' }, pageReply(false)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain('C0DIGEST');
+    expect((err as Error).message).not.toContain(BOT_TOKEN);
+  });
+
+  it('a failing response_url gets an apology, and the next command is answered', async () => {
+    d.fake.failNext('http500');
+    const { responseUrl } = await d.slash('search kv cache');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.text).toContain(APOLOGY);
+    const again = await d.slash('search kv cache');
+    expect(d.seenAt(again.responseUrl).titles.length).toBeGreaterThan(0);
+  });
+
+  it('a failing chat.postMessage on a mention gets an apology in the thread, and the bot keeps serving', async () => {
+    d.fake.failNext('okFalse');
+    await d.mention('kv cache');
+    const apology = d.lastPost();
+    expect(apology.text).toContain(APOLOGY);
+    expect(typeof apology.raw.thread_ts).toBe('string');
+    await d.mention('kv cache');
+    expect(d.lastPost().titles.length).toBeGreaterThan(0);
+  });
+
+  it('a slash command this app does not own is answered in the ack, without calling Slack', async () => {
+    const before = d.fake.outgoing();
+    const { ack } = await d.slash('anything', '/other');
+    expect(JSON.stringify(ack)).toContain('/papers');
+    expect(d.fake.outgoing()).toBe(before);
+  });
+});
