@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { commands } from '../commands/index.js';
 import { createConsoleAdapter } from '../adapters/console/index.js';
 import { renderText } from '../adapters/console/render.js';
+import { createSlackAdapter } from '../adapters/slack/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore, type Core } from './core.js';
 import { UserError } from './errors.js';
@@ -168,6 +169,7 @@ function replyJson(reply: Reply, core: Core): unknown {
 async function platformAdapters(ctx: Ctx): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
   // PLATFORM ADAPTERS: Slack and Discord are wired here (see adapters/slack, adapters/discord).
+  if (ctx.config.slack) adapters.push(createSlackAdapter({ config: ctx.config.slack, dispatcher: ctx.core.dispatcher, logger: ctx.logger }));
   void ctx;
   return adapters;
 }
