@@ -64,7 +64,7 @@ export function buttons(blocks: unknown): Array<{ action_id: string; label: stri
 const PING = /<!(channel|here|everyone)\b|<!subteam\^|<@[UW]/;
 
 /** A message reduced to what the user reads (escaping undone) and whether Slack would notify anyone. */
-export function seenOf(msg: Outgoing, ephemeral: boolean): Seen {
+export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boolean): Seen {
   const objects = textObjects(msg.blocks);
   const titles: string[] = [];
   for (const b of Array.isArray(msg.blocks) ? (msg.blocks as Array<Record<string, unknown>>) : []) {
