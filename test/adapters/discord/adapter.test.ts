@@ -1,0 +1,289 @@
+// The Discord adapter end to end: the real discord.js client against the fake Discord REST API and gateway.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { APOLOGY } from '../../../src/dispatch.js';
+import type { Paper } from '../../../src/papers/model.js';
+import { EXPIRED_BUTTON } from '../../../adapters/discord/index.js';
+import { seenFrom, unescape, USER, type CallbackBody, type MessageBody } from '../../fakes/discord.js';
+import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
+import { DM_CHANNEL, GUILD, recordingLogger, startDiscord, type Running } from './harness.js';
+
+/** Eight extra papers on one made-up subject, so a search has more than one page. */
+const zebraPapers: Paper[] = Array.from({ length: 8 }, (_, i) => ({
+  id: `2509.0000${i}`,
+  arxivId: `2509.0000${i}`,
+  title: `Quokka attention variant ${i + 1} for long contexts`,
+  abstract: `We study quokka attention, variant ${i + 1}, and its memory use.`,
+  authors: ['A. Author', 'B. Author', 'C. Author', 'D. Author'],
+  authorCount: 4,
+  org: null,
+  publishedAt: '2025-10-0' + String(i + 1),
+  upvotes: i,
+  thumbnail: 'https://cdn.example/thumb.png',
+  sources: [{ name: 'test' }],
+}));
+
+/** Holds `run` until released, to make work slow without timing anything. */
+function gate() {
+  let release: () => void = () => undefined;
+  let held: Promise<void> | null = null;
+  return {
+    hold() {
+      held = new Promise((r) => {
+        release = r;
+      });
+    },
+    release: () => release(),
+    async wait() {
+      const h = held;
+      held = null;
+      if (h) await h;
+    },
+  };
+}
+
+const buttons = (body: MessageBody) => (body.components ?? []).flatMap((r) => r.components);
+const callbacks = (run: Running, token: string) => run.fake.requests.filter((r) => r.path.includes(`/${token}/callback`));
+
+describe('discord adapter', () => {
+  let run: Running;
+  const slow = gate();
+  const logger = recordingLogger();
+
+  beforeAll(async () => {
+    run = await startDiscord({
+      papers: [...testPapers, ...zebraPapers],
+      logger,
+      adapter: { deferAfterMs: 100 },
+      dispatcher: (core) => ({
+        commands: core.dispatcher.commands,
+        complete: (c, a, p) => core.dispatcher.complete(c, a, p),
+        runText: (t, c) => core.dispatcher.runText(t, c),
+        run: async (inv, c) => {
+          await slow.wait();
+          return core.dispatcher.run(inv, c);
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await run.close();
+  });
+
+  const ask = async (sub: string, options: Record<string, string> = {}) => {
+    const { token } = run.fake.command(sub, options);
+    return { token, ...(await run.fake.answer(token)) };
+  };
+
+  it('search: answers privately with one embed per paper, matched terms in bold, and More and Share buttons', async () => {
+    const a = await ask('search', { query: 'quokka' });
+    expect(a.via).toBe('reply');
+    expect(a.body.flags).toBe(64);
+    expect(a.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+    expect(a.body.embeds).toHaveLength(5);
+    const first = a.body.embeds?.[0];
+    expect(first?.description).toMatch(/\*\*quokka\*\*/i);
+    expect(first?.fields?.map((f) => f.name)).toEqual(['Published', 'Upvotes', 'Authors']);
+    expect(a.body.content).toMatch(/1–5 of 8/);
+    const labels = buttons(a.body).map((b) => b.label);
+    expect(labels).toEqual(['More (6–8 of 8)', 'Share in channel']);
+    for (const b of buttons(a.body)) expect((b.custom_id ?? '').length).toBeLessThanOrEqual(100);
+  });
+
+  it('paging: More shows the next page and Share in channel reposts the results visibly', async () => {
+    const a = await ask('search', { query: 'quokka' });
+    const [more, share] = buttons(a.body);
+    const page2 = await run.fake.answer(run.fake.button(more?.custom_id ?? '').token);
+    expect(page2.body.content).toMatch(/6–8 of 8/);
+    expect(seenFrom(page2.body).titles).toHaveLength(3);
+    expect(seenFrom(page2.body).titles.some((t) => seenFrom(a.body).titles.includes(t))).toBe(false);
+
+    const shared = await run.fake.answer(run.fake.button(share?.custom_id ?? '').token);
+    expect(seenFrom(shared.body).ephemeral).toBe(false);
+    expect(seenFrom(shared.body).titles).toEqual(seenFrom(a.body).titles);
+    expect(buttons(shared.body).map((b) => b.label)).not.toContain('Share in channel');
+  });
+
+  it('buttons: an unknown or expired key gets a friendly private message', async () => {
+    const a = await run.fake.answer(run.fake.button('pb:more:doesnotexist').token);
+    expect(seenFrom(a.body).ephemeral).toBe(true);
+    expect(seenFrom(a.body).text).toBe(EXPIRED_BUTTON);
+  });
+
+  it('trending: posts the day publicly, also for the "this week" choice', async () => {
+    const day = await ask('trending', { date: '2025-11-27' });
+    expect(seenFrom(day.body).ephemeral).toBe(false);
+    expect(seenFrom(day.body).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+    const week = await ask('trending', { date: 'week' });
+    expect(seenFrom(week.body).text).toMatch(/Trending in week 2025-W48/);
+  });
+
+  it('paper: an id shows the abstract, links and a share button; title words matching several papers offer buttons that pick one', async () => {
+    const one = await ask('paper', { id: '2402.02750' });
+    const embed = one.body.embeds?.[0];
+    expect(unescape(embed?.title ?? '')).toMatch(/^KIVI/);
+    expect(embed?.description).toMatch(/2\.6x/);
+    expect(embed?.fields?.find((f) => f.name === 'Links')?.value).toContain('https://arxiv.org/pdf/2402.02750');
+
+    const many = await ask('paper', { id: 'Quokka attention variant' });
+    const picks = buttons(many.body);
+    expect(picks.length).toBeGreaterThan(1);
+    const picked = await run.fake.answer(run.fake.button(picks[0]?.custom_id ?? '').token);
+    expect(seenFrom(picked.body).titles).toEqual([picks[0]?.label]);
+  });
+
+  it('topic: no words lists the known topics; words give papers', async () => {
+    const list = await ask('topic');
+    expect(seenFrom(list.body).titles).toEqual(['Known topics']);
+    const kv = await ask('topic', { topic: 'kv cache' });
+    expect(seenFrom(kv.body).titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+  });
+
+  it('help: lists every command', async () => {
+    const a = await ask('help');
+    for (const c of run.core.dispatcher.commands) expect(seenFrom(a.body).text).toContain(c.name);
+  });
+
+  it('autocomplete: paper ids complete from stored titles and topics from known topics', async () => {
+    const paper = await run.fake.answer(run.fake.autocomplete('paper', 'id', 'KIV').token);
+    expect(paper.via).toBe('choices');
+    expect(paper.body.choices).toContainEqual({ name: 'KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache', value: '2402.02750' });
+    const topic = await run.fake.answer(run.fake.autocomplete('topic', 'topic', '').token);
+    expect(topic.body.choices?.length).toBeGreaterThan(0);
+    for (const c of topic.body.choices ?? []) expect(c.name.length).toBeLessThanOrEqual(100);
+  });
+
+  it('defer: slow private work is deferred privately, then the deferral is filled in', async () => {
+    slow.hold();
+    const { token } = run.fake.command('search', { query: 'kv cache' });
+    const deferral = await run.fake.waitFor((r) => r.path.includes(`/${token}/callback`));
+    expect(deferral.body).toEqual({ type: 5, data: { flags: 64 } });
+    slow.release();
+    const a = await run.fake.answer(token);
+    expect(a.via).toBe('edit');
+    expect(seenFrom(a.body).titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+  });
+
+  it('defer: slow public work is posted as a visible follow-up and the placeholder removed', async () => {
+    slow.hold();
+    const { token } = run.fake.command('trending', { date: '2025-11-27' });
+    await run.fake.waitFor((r) => r.path.includes(`/${token}/callback`));
+    slow.release();
+    const a = await run.fake.answer(token);
+    expect(a.via).toBe('followup');
+    expect(seenFrom(a.body).ephemeral).toBe(false);
+    await run.fake.waitFor((r) => r.method === 'DELETE' && r.path.includes(`/${token}/messages/@original`));
+  });
+
+  it('mentions: a question after @paperboy in a channel is answered as a reply that pings nobody', async () => {
+    const id = run.fake.message(`<@${run.adapter.client.user?.id ?? ''}> which paper compresses the kv cache to 2 bits?`, run.fake.defaultPlace(), undefined, true);
+    const body = await run.fake.replyTo(id);
+    expect(seenFrom(body).titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+    expect(body.allowed_mentions?.parse).toEqual([]);
+  });
+
+  it('mentions: channel chatter without a mention and other bots are ignored', async () => {
+    const chatter = run.fake.message('search kv cache', run.fake.defaultPlace());
+    const otherBot = run.fake.message('search kv cache', { channelId: DM_CHANNEL }, { ...USER, id: '800000000000000009', bot: true });
+    const marker = run.fake.message('help', { channelId: DM_CHANNEL });
+    await run.fake.replyTo(marker);
+    const repliedTo = run.fake.requests.map((r) => (r.body as MessageBody | null)?.message_reference?.message_id);
+    expect(repliedTo).not.toContain(chatter);
+    expect(repliedTo).not.toContain(otherBot);
+  });
+
+  it('DMs: a direct message is answered without a mention', async () => {
+    const id = run.fake.message('trending 2025-11-27', { channelId: DM_CHANNEL });
+    const body = await run.fake.replyTo(id);
+    expect(seenFrom(body).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+  });
+
+  it('escaping: the hostile paper renders literally, escaped for markdown, and pings nobody', async () => {
+    const a = await ask('search', { query: 'zebrafish' });
+    const title = a.body.embeds?.[0]?.title ?? '';
+    expect(unescape(title)).toBe(HOSTILE_TITLE);
+    expect(title).not.toMatch(/(?<!\\)@(everyone|here)/);
+    expect(title).not.toMatch(/(?<!\\)<@/);
+    expect(title).not.toMatch(/(?<!\\)\[click\]/);
+    expect(title).not.toMatch(/(?<!\\)\*\*x/);
+    expect(a.body.embeds?.[0]?.description ?? '').not.toMatch(/(?<!\\)@(everyone|here)/);
+    expect(seenFrom(a.body).pings).toBe(false);
+  });
+
+  it('posting: post() sends the reply into the channel with the bot token and no mentions parsed', async () => {
+    const channel = GUILD.channels[1]?.id ?? '';
+    const reply = await run.core.dispatcher.run({ command: 'trending', input: { date: '2025-11-27' } });
+    await run.adapter.post({ channel, guildId: GUILD.id }, reply);
+    const r = await run.fake.waitFor((q) => q.method === 'POST' && q.path === `/api/v10/channels/${channel}/messages`);
+    expect(r.headers.authorization).toBe(`Bot ${run.config.token}`);
+    expect(seenFrom(r.body as MessageBody).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+    expect((r.body as MessageBody).allowed_mentions?.parse).toEqual([]);
+  });
+
+  it('posting: an unknown channel rejects with a clear error and is logged with context', async () => {
+    const reply = await run.core.dispatcher.run({ command: 'help', input: {} });
+    await expect(run.adapter.post({ channel: '199999999999999999' }, reply)).rejects.toThrow(/channel 199999999999999999/);
+    expect(logger.entries.some((e) => e.msg === 'could not post to a channel' && JSON.stringify(e.obj).includes('199999999999999999'))).toBe(true);
+  });
+
+  it('registration: register() PUTs /papers with every registered command as a subcommand', async () => {
+    const result = await run.adapter.register();
+    const put = await run.fake.waitFor((r) => r.method === 'PUT');
+    expect(put.path).toBe(`/api/v10/applications/${run.config.appId}/commands`);
+    const [cmd] = put.body as { name: string; options: { name: string; type: number }[] }[];
+    expect(cmd?.name).toBe('papers');
+    expect(cmd?.options.map((o) => o.name)).toEqual(run.core.dispatcher.commands.map((c) => c.name));
+    expect(cmd?.options.every((o) => o.type === 1)).toBe(true);
+    expect(result).toEqual({ scope: 'global', subcommands: run.core.dispatcher.commands.map((c) => c.name) });
+  });
+
+  it('failures: a failing interaction API is logged with context, the user gets an apology and the bot keeps serving', async () => {
+    const before = logger.entries.length;
+    run.fake.failNext((r) => r.path.endsWith('/callback'));
+    const { token } = run.fake.command('search', { query: 'kv cache' });
+    await run.fake.waitFor(() => callbacks(run, token).length >= 2);
+    const apology = callbacks(run, token)[1]?.body as CallbackBody;
+    expect(unescape(apology.data?.content ?? '')).toBe(APOLOGY);
+    expect(apology.data?.flags).toBe(64);
+
+    const logged = logger.entries.slice(before).find((e) => e.level === 'error');
+    expect(logged?.msg).toBe('could not answer an interaction');
+    expect(logged?.obj).toMatchObject({ command: 'search', error: { status: 500, method: 'POST' } });
+    const all = JSON.stringify(logger.entries);
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(run.config.token);
+    expect(all).not.toMatch(/\bat .+\.(ts|js):\d+/);
+
+    const again = await ask('search', { query: 'kv cache' });
+    expect(seenFrom(again.body).titles.length).toBeGreaterThan(0);
+  });
+});
+
+describe('discord adapter start-up', () => {
+  it('registration: DISCORD_REGISTER_ON_START registers to the configured guild before connecting', async () => {
+    const run = await startDiscord({ config: { registerOnStart: true, guildId: GUILD.id } });
+    try {
+      const putAt = run.fake.requests.findIndex((r) => r.method === 'PUT');
+      const gatewayAt = run.fake.requests.findIndex((r) => r.path === '/api/v10/gateway/bot');
+      expect(run.fake.requests[putAt]?.path).toBe(`/api/v10/applications/${run.config.appId}/guilds/${GUILD.id}/commands`);
+      expect(putAt).toBeLessThan(gatewayAt);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('mentions: a failing message API is logged and the next message is still answered', async () => {
+    const logger = recordingLogger();
+    const error = vi.spyOn(logger, 'error');
+    const run = await startDiscord({ logger });
+    try {
+      run.fake.failNext((r) => r.method === 'POST' && r.path.includes('/messages'));
+      const first = run.fake.message('help', { channelId: DM_CHANNEL });
+      await run.fake.waitFor(() => run.fake.requests.filter((r) => (r.body as MessageBody | null)?.message_reference?.message_id === first).length >= 2);
+      expect(error).toHaveBeenCalled();
+      const second = run.fake.message('help', { channelId: DM_CHANNEL });
+      expect(seenFrom(await run.fake.replyTo(second)).text).toMatch(/search/);
+    } finally {
+      await run.close();
+    }
+  });
+});

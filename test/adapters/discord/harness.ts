@@ -1,0 +1,67 @@
+// Starts the real Discord adapter against the fake Discord over a test core, for the Discord test files.
+import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterOptions, type DispatcherLike } from '../../../adapters/discord/index.js';
+import type { DiscordConfig } from '../../../src/config.js';
+import type { Core } from '../../../src/core.js';
+import { silentLogger, type Logger } from '../../../src/logger.js';
+import type { Paper } from '../../../src/papers/model.js';
+import { BOT_ID, FakeDiscord, type FakeGuild } from '../../fakes/discord.js';
+import { createTestCore } from '../../support/core.js';
+
+export const GUILD: FakeGuild = { id: '100000000000000001', channels: [{ id: '110000000000000001', name: 'papers' }, { id: '110000000000000002', name: 'general' }] };
+export const DM_CHANNEL = '120000000000000001';
+
+export interface Running {
+  fake: FakeDiscord;
+  core: Core;
+  adapter: DiscordAdapter;
+  config: DiscordConfig;
+  close(): Promise<void>;
+}
+
+/** A config pointing at the fake. The token is a placeholder; the fake checks only its shape. */
+export function testConfig(fake: FakeDiscord, extra: Partial<DiscordConfig> = {}): DiscordConfig {
+  return { token: 'test-token.not-a-secret', appId: BOT_ID, apiUrl: fake.apiUrl, registerOnStart: false, ...extra };
+}
+
+/** Starts a fake Discord and a connected adapter; `close` destroys the client and the servers. */
+export async function startDiscord(opts: {
+  guilds?: FakeGuild[];
+  papers?: Paper[];
+  config?: Partial<DiscordConfig>;
+  logger?: Logger;
+  dispatcher?: (core: Core) => DispatcherLike;
+  adapter?: Partial<DiscordAdapterOptions>;
+} = {}): Promise<Running> {
+  const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();
+  const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
+  const config = testConfig(fake, opts.config);
+  const adapter = createDiscordAdapter({
+    config,
+    dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
+    logger: opts.logger ?? silentLogger,
+    rest: { retries: 0 },
+    ...opts.adapter,
+  });
+  await adapter.start();
+  return {
+    fake,
+    core,
+    adapter,
+    config,
+    async close() {
+      await adapter.stop();
+      await fake.close();
+      core.close();
+    },
+  };
+}
+
+/** A logger that keeps every entry, to check what was logged (and what was not). */
+export function recordingLogger(): Logger & { entries: { level: string; obj: unknown; msg?: string }[] } {
+  const entries: { level: string; obj: unknown; msg?: string }[] = [];
+  const at = (level: string) => (obj: unknown, msg?: string) => {
+    entries.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
+  };
+  const logger = { entries, child: () => logger, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return logger;
+}

@@ -1,0 +1,448 @@
+// A fake Discord on 127.0.0.1: REST API and gateway (ws) that the real discord.js client talks to.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface FakeGuild {
+  id: string;
+  channels: { id: string; name: string }[];
+}
+
+interface Connection {
+  ws: WebSocket;
+  shard: [number, number];
+}
+
+/** A payload's body as Discord messages carry it. */
+export interface MessageBody {
+  content?: string;
+  flags?: number;
+  embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+  components?: { components: { custom_id?: string; label?: string }[] }[];
+  allowed_mentions?: { parse?: string[] };
+  message_reference?: { message_id?: string };
+}
+
+/** Answer bodies of interaction callbacks and webhook edits. */
+export interface CallbackBody {
+  type: number;
+  data?: MessageBody & { choices?: { name: string; value: string }[] };
+}
+
+export const BOT_ID = '900000000000000001';
+export const USER = { id: '800000000000000001', username: 'ada', discriminator: '0', global_name: 'Ada', avatar: null, bot: false };
+const BOT_USER = { id: BOT_ID, username: 'paperboy', discriminator: '0', global_name: null, avatar: null, bot: true };
+// NOTE: a fixed timestamp keeps payloads deterministic; discord.js only parses it.
+const TIMESTAMP = '2025-11-27T15:00:00.000+00:00';
+
+/** The routing rule, written independently of the adapter so the test checks it rather than repeats it. */
+export function fakeShardOf(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
+/**
+ * Snowflake-shaped ids that land on a chosen shard: `(k << 22)` lands on shard `k % count`.
+ */
+export function guildIdOnShard(k: number): string {
+  return String(BigInt(1000 + k) << 22n);
+}
+
+export class FakeDiscord {
+  readonly requests: FakeRequest[] = [];
+  readonly guilds: FakeGuild[];
+  /** `shards` in the `GET /gateway/bot` answer. */
+  shardCount = 1;
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections: Connection[] = [];
+  private readonly failures: { match: (r: FakeRequest) => boolean; status: number }[] = [];
+  private readonly waiters: { pred: (r: FakeRequest) => boolean; resolve: (r: FakeRequest) => void }[] = [];
+  private seq = 0;
+  private nextId = 1n;
+  port = 0;
+
+  constructor(guilds: FakeGuild[]) {
+    this.guilds = guilds;
+    this.server = http.createServer((req, res) => this.onHttp(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  snowflake(): string {
+    this.nextId += 1n;
+    return String((2_000_000n << 22n) + this.nextId);
+  }
+
+  /** Makes the next request matching `match` fail with `status`. */
+  failNext(match: (r: FakeRequest) => boolean, status = 500): void {
+    this.failures.push({ match, status });
+  }
+
+  /** Resolves with the first request (past or future) that satisfies `pred`. */
+  waitFor(pred: (r: FakeRequest) => boolean): Promise<FakeRequest> {
+    const found = this.requests.find(pred);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  }
+
+  /** Resolves once `count` gateway sessions have identified. */
+  async identified(count: number): Promise<void> {
+    while (this.connections.length < count) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- gateway -------------------------------------------------------------------------
+
+  private send(ws: WebSocket, payload: unknown): void {
+    ws.send(JSON.stringify(payload));
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.send(ws, { op: 10, d: { heartbeat_interval: 45_000 } });
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { op: number; d?: { shard?: [number, number] } };
+      if (msg.op === 1) this.send(ws, { op: 11 });
+      if (msg.op === 2) this.identify(ws, msg.d?.shard ?? [0, 1]);
+    });
+    ws.on('close', () => {
+      const i = this.connections.findIndex((c) => c.ws === ws);
+      if (i >= 0) this.connections.splice(i, 1);
+    });
+  }
+
+  private guildsOf(shard: [number, number]): FakeGuild[] {
+    return this.guilds.filter((g) => fakeShardOf(g.id, shard[1]) === shard[0]);
+  }
+
+  private identify(ws: WebSocket, shard: [number, number]): void {
+    const guilds = this.guildsOf(shard);
+    this.send(ws, {
+      op: 0,
+      t: 'READY',
+      s: ++this.seq,
+      d: {
+        v: 10,
+        session_id: `session-${shard[0]}`,
+        resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+        shard,
+        guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+        user: { ...BOT_USER, flags: 0, verified: true, mfa_enabled: false },
+        application: { id: BOT_ID, flags: 0 },
+      },
+    });
+    for (const g of guilds) {
+      this.send(ws, { op: 0, t: 'GUILD_CREATE', s: ++this.seq, d: guildPayload(g) });
+    }
+    this.connections.push({ ws, shard });
+  }
+
+  /** Sends a dispatch to the session holding `guildId` (shard 0 for DMs). */
+  dispatch(t: string, d: unknown, guildId?: string): void {
+    const target = this.connections.find((c) => (guildId ? fakeShardOf(guildId, c.shard[1]) : 0) === c.shard[0]);
+    if (!target) throw new Error(`no gateway session holds ${guildId ?? 'DMs'}`);
+    this.send(target.ws, { op: 0, t, s: ++this.seq, d });
+  }
+
+  // ---- events a user causes --------------------------------------------------------------
+
+  private interaction(type: number, data: unknown, where: { guildId?: string; channelId: string }, extra: Record<string, unknown> = {}): { id: string; token: string } {
+    const id = this.snowflake();
+    const token = `itoken-${id}`;
+    const place = where.guildId
+      ? { guild_id: where.guildId, channel: { id: where.channelId, type: 0 }, member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: '0', flags: 0 } }
+      : { channel: { id: where.channelId, type: 1 }, user: USER };
+    this.dispatch(
+      'INTERACTION_CREATE',
+      {
+        id,
+        application_id: BOT_ID,
+        type,
+        token,
+        version: 1,
+        entitlements: [],
+        authorizing_integration_owners: {},
+        channel_id: where.channelId,
+        app_permissions: '0',
+        locale: 'en-US',
+        ...(where.guildId ? { guild_locale: 'en-US' } : {}),
+        ...place,
+        data,
+        ...extra,
+      },
+      where.guildId,
+    );
+    return { id, token };
+  }
+
+  /** `/papers <sub> option:value…` in a guild channel. */
+  command(sub: string, options: Record<string, string | number>, where = this.defaultPlace()): { id: string; token: string } {
+    const opts = Object.entries(options).map(([name, value]) => ({ name, type: typeof value === 'number' ? 4 : 3, value }));
+    return this.interaction(2, { id: '700000000000000001', name: 'papers', type: 1, options: [{ name: sub, type: 1, options: opts }] }, where);
+  }
+
+  /** The user typing `partial` into option `focused` of `/papers <sub>`. */
+  autocomplete(sub: string, focused: string, partial: string, where = this.defaultPlace()): { id: string; token: string } {
+    return this.interaction(4, { id: '700000000000000001', name: 'papers', type: 1, options: [{ name: sub, type: 1, options: [{ name: focused, type: 3, value: partial, focused: true }] }] }, where);
+  }
+
+  /** The user clicking a button with `customId` on a message the bot sent. */
+  button(customId: string, where = this.defaultPlace()): { id: string; token: string } {
+    const message = messageObject(where.channelId, this.snowflake(), {}, BOT_USER);
+    return this.interaction(3, { custom_id: customId, component_type: 2 }, where, { message });
+  }
+
+  /** A message in a channel (guild) or a DM (no guild); `author` defaults to a human user. */
+  message(content: string, where: { guildId?: string; channelId: string }, author: Record<string, unknown> = USER, mentionsBot = false): string {
+    const id = this.snowflake();
+    const msg = messageObject(where.channelId, id, { content }, author);
+    const d = {
+      ...msg,
+      mentions: mentionsBot ? [BOT_USER] : [],
+      // NOTE: Discord sends channel_type with MESSAGE_CREATE; discord.js needs it to build an uncached DM channel.
+      channel_type: where.guildId ? 0 : 1,
+      ...(where.guildId ? { guild_id: where.guildId, member: { roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, flags: 0 } } : {}),
+    };
+    this.dispatch('MESSAGE_CREATE', d, where.guildId);
+    return id;
+  }
+
+  botUser(): Record<string, unknown> {
+    return BOT_USER;
+  }
+
+  defaultPlace(): { guildId: string; channelId: string } {
+    const g = this.guilds[0];
+    const c = g?.channels[0];
+    if (!g || !c) throw new Error('the fake has no guild');
+    return { guildId: g.id, channelId: c.id };
+  }
+
+  /**
+   * The visible answer to an interaction: the reply callback (type 4), an autocomplete answer
+   * (type 8), or after a deferral (type 5) the edit of the original or a follow-up.
+   */
+  async answer(token: string): Promise<{ via: 'reply' | 'edit' | 'followup' | 'choices'; body: MessageBody & { choices?: { name: string; value: string }[] } }> {
+    const r = await this.waitFor(
+      (q) =>
+        q.path.includes(`/${token}`) &&
+        ((q.path.endsWith('/callback') && (q.body as CallbackBody).type !== 5) ||
+          (q.method === 'PATCH' && q.path.endsWith('/messages/@original')) ||
+          (q.method === 'POST' && q.path.startsWith('/api/v10/webhooks/'))),
+    );
+    if (r.path.endsWith('/callback')) {
+      const cb = r.body as CallbackBody;
+      return { via: cb.type === 8 ? 'choices' : 'reply', body: cb.data ?? {} };
+    }
+    if (r.method === 'PATCH') {
+      // An edited deferral keeps the visibility the deferral chose.
+      const deferral = this.requests.find((q) => q.path.includes(`/${token}/callback`) && (q.body as CallbackBody).type === 5);
+      return { via: 'edit', body: { ...(r.body as MessageBody), flags: (deferral?.body as CallbackBody | undefined)?.data?.flags ?? 0 } };
+    }
+    return { via: 'followup', body: r.body as MessageBody };
+  }
+
+  /** The bot's reply to message `messageId`. */
+  async replyTo(messageId: string): Promise<MessageBody> {
+    const r = await this.waitFor((q) => q.method === 'POST' && /\/channels\/\d+\/messages$/.test(q.path) && (q.body as MessageBody).message_reference?.message_id === messageId);
+    return r.body as MessageBody;
+  }
+
+  // ---- REST ------------------------------------------------------------------------------
+
+  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = null;
+      if (text !== '') {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch {
+          body = text;
+        }
+      }
+      const r: FakeRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body };
+      this.requests.push(r);
+      const failure = this.failures.findIndex((f) => f.match(r));
+      if (failure >= 0) {
+        const [f] = this.failures.splice(failure, 1);
+        json(res, f?.status ?? 500, { message: 'Internal Server Error', code: 0 });
+      } else {
+        this.route(r, res);
+      }
+      for (const w of [...this.waiters]) {
+        if (w.pred(r)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(r);
+        }
+      }
+    });
+  }
+
+  private route(r: FakeRequest, res: http.ServerResponse): void {
+    const p = r.path;
+    let m: RegExpExecArray | null;
+    if (r.method === 'GET' && p === '/api/v10/gateway/bot') {
+      json(res, 200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: this.shardCount, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+      return;
+    }
+    if (r.method === 'POST' && /^\/api\/v10\/interactions\/\d+\/[^/]+\/callback$/.test(p)) {
+      // NOTE: no content-type on the empty 204, or @discordjs/rest tries to parse a body and throws.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    if ((m = /^\/api\/v10\/webhooks\/\d+\/[^/]+(\/messages\/@original)?$/.exec(p))) {
+      if (r.method === 'DELETE') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      json(res, 200, messageObject(this.defaultPlace().channelId, this.snowflake(), (r.body ?? {}) as MessageBody, BOT_USER));
+      return;
+    }
+    if (r.method === 'GET' && (m = /^\/api\/v10\/channels\/(\d+)$/.exec(p))) {
+      const id = m[1] ?? '';
+      const guild = this.guilds.find((g) => g.channels.some((c) => c.id === id));
+      const ch = guild?.channels.find((c) => c.id === id);
+      if (!guild || !ch) json(res, 404, { message: 'Unknown Channel', code: 10003 });
+      else json(res, 200, channelPayload(guild.id, ch));
+      return;
+    }
+    if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) {
+      json(res, 200, messageObject(m[1] ?? '', this.snowflake(), (r.body ?? {}) as MessageBody, BOT_USER));
+      return;
+    }
+    if (r.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {
+      const cmds = Array.isArray(r.body) ? (r.body as Record<string, unknown>[]) : [];
+      json(res, 200, cmds.map((c) => ({ ...c, id: this.snowflake(), application_id: BOT_ID, version: '1' })));
+      return;
+    }
+    json(res, 404, { message: '404: Not Found', code: 0 });
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function channelPayload(guildId: string, c: { id: string; name: string }): Record<string, unknown> {
+  return { id: c.id, type: 0, name: c.name, guild_id: guildId, position: 0, permission_overwrites: [], nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0 };
+}
+
+function guildPayload(g: FakeGuild): Record<string, unknown> {
+  return {
+    id: g.id,
+    name: `guild ${g.id}`,
+    icon: null,
+    splash: null,
+    discovery_splash: null,
+    owner_id: USER.id,
+    afk_channel_id: null,
+    afk_timeout: 300,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    roles: [{ id: g.id, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '0', managed: false, mentionable: false, flags: 0 }],
+    emojis: [],
+    stickers: [],
+    features: [],
+    mfa_level: 0,
+    system_channel_id: null,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    vanity_url_code: null,
+    description: null,
+    banner: null,
+    premium_tier: 0,
+    preferred_locale: 'en-US',
+    public_updates_channel_id: null,
+    nsfw_level: 0,
+    premium_progress_bar_enabled: false,
+    joined_at: TIMESTAMP,
+    large: false,
+    unavailable: false,
+    member_count: 2,
+    voice_states: [],
+    members: [],
+    channels: g.channels.map((c) => channelPayload(g.id, c)),
+    threads: [],
+    presences: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+  };
+}
+
+function messageObject(channelId: string, id: string, body: MessageBody, author: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id,
+    channel_id: channelId,
+    author,
+    content: body.content ?? '',
+    timestamp: TIMESTAMP,
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: body.embeds ?? [],
+    components: body.components ?? [],
+    pinned: false,
+    type: 0,
+    flags: body.flags ?? 0,
+  };
+}
+
+/** What a user reads from a message body: escaping undone, as Discord renders it. */
+export function unescape(s: string): string {
+  return s.replace(/\\([^A-Za-z0-9\s])/g, '$1');
+}
+
+/** Reduces a sent message body to what the adapter contract compares across platforms. */
+export function seenFrom(body: MessageBody): { ephemeral: boolean; titles: string[]; text: string; pings: boolean } {
+  const embeds = body.embeds ?? [];
+  const raw = [
+    body.content ?? '',
+    ...embeds.flatMap((e) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value]), e.footer?.text ?? '']),
+    ...(body.components ?? []).flatMap((row) => row.components.map((c) => c.label ?? '')),
+  ];
+  const parse = body.allowed_mentions?.parse;
+  const unescapedPing = raw.some((t) => /(?<!\\)@(everyone|here)/i.test(t));
+  return {
+    ephemeral: ((body.flags ?? 0) & 64) !== 0,
+    titles: embeds.map((e) => unescape(e.title ?? '')).filter((t) => t !== ''),
+    text: unescape(raw.filter((t) => t !== '').join('\n')),
+    pings: !(Array.isArray(parse) && parse.length === 0) || unescapedPing,
+  };
+}
