@@ -5,6 +5,8 @@ import { commands } from '../commands/index.js';
 import { createConsoleAdapter } from '../adapters/console/index.js';
 import { renderText } from '../adapters/console/render.js';
 import { createSlackAdapter } from '../adapters/slack/index.js';
+import { createDiscordAdapter, registerCommands } from '../adapters/discord/index.js';
+import { parseShardsOption, startDiscordShards } from '../adapters/discord/sharding.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore, type Core } from './core.js';
 import { UserError } from './errors.js';
@@ -22,7 +24,8 @@ const USAGE = `Usage: paperboy <command> [options]
   topic [words] [--json]                papers on a topic (no words: list topics)
   papers --json                         every stored paper
   ingest --seeds DIR                    ingest Daily Papers page dumps from DIR
-  serve                                 start the configured chat adapters (or the console)
+  serve [--shards auto|N]               start the configured chat adapters (or the console)
+  register                              register the Discord /papers command (guild or global)
   help                                  this text
 
 Logs go to stderr; JSON goes to stdout alone.`;
@@ -142,6 +145,16 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
     }
     case 'serve':
       return serve(args, ctx);
+    case 'register': {
+      parseArgs({ args, options: {} });
+      const discord = ctx.config.discord;
+      if (!discord) throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
+      const r = await registerCommands({ config: discord, commands: core.dispatcher.commands });
+      io.stdout.write(
+        `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,
+      );
+      return 0;
+    }
     default:
       io.stderr.write(`Unknown command "${sub}".\n\n${USAGE}\n`);
       return 2;
@@ -170,15 +183,27 @@ async function platformAdapters(ctx: Ctx): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
   // PLATFORM ADAPTERS: Slack and Discord are wired here (see adapters/slack, adapters/discord).
   if (ctx.config.slack) adapters.push(createSlackAdapter({ config: ctx.config.slack, dispatcher: ctx.core.dispatcher, logger: ctx.logger }));
+  if (ctx.config.discord) adapters.push(createDiscordAdapter({ config: ctx.config.discord, dispatcher: ctx.core.dispatcher, logger: ctx.logger }));
   void ctx;
   return adapters;
 }
 
 async function serve(args: string[], ctx: Ctx): Promise<number> {
-  parseArgs({ args, options: { shards: { type: 'string' } } });
-  const adapters = await platformAdapters(ctx);
+  const { values } = parseArgs({ args, options: { shards: { type: 'string' } } });
+  let adapters = await platformAdapters(ctx);
   const { io, logger } = ctx;
-  if (adapters.length === 0) {
+  // Discord sharding: the manager process runs every other platform and spawns one child per shard;
+  // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
+  let discordShards: { stop(): Promise<void> } | undefined;
+  if (io.env.SHARDING_MANAGER === 'true') {
+    adapters = adapters.filter((a) => a.platform === 'discord');
+  } else if (values.shards !== undefined && ctx.config.discord) {
+    const shards = parseShardsOption(values.shards);
+    if (!shards.ok) throw new UserError(shards.error);
+    adapters = adapters.filter((a) => a.platform !== 'discord');
+    discordShards = await startDiscordShards({ config: ctx.config.discord, shards: shards.value, logger });
+  }
+  if (adapters.length === 0 && !discordShards) {
     if (!io.stdin.isTTY) {
       io.stderr.write(
         'No chat platform is configured and there is no terminal for the console chat.\n' +
@@ -202,5 +227,6 @@ async function serve(args: string[], ctx: Ctx): Promise<number> {
   });
   logger.info('shutting down');
   for (const a of adapters) await a.stop();
+  await discordShards?.stop();
   return 0;
 }

@@ -1,0 +1,65 @@
+// Runs one Discord client per shard in child processes with discord.js's ShardingManager (`paperboy serve --shards`).
+import { fileURLToPath } from 'node:url';
+import { REST, Routes, ShardingManager } from 'discord.js';
+import { z } from 'zod';
+import type { DiscordConfig } from '../../src/config.js';
+import { err, ok, type Result } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { describeError } from './index.js';
+
+export type ShardsOption = 'auto' | number;
+
+/** Parses `--shards auto|N` (N from 1 to 1024). */
+export function parseShardsOption(value: string): Result<ShardsOption, string> {
+  const v = value.trim().toLowerCase();
+  if (v === 'auto') return ok('auto');
+  const n = z.coerce.number().int().min(1).max(1024).safeParse(v);
+  return n.success ? ok(n.data) : err(`--shards ${value} is not a shard count: use auto or a whole number from 1 to 1024.`);
+}
+
+const gatewayBotSchema = z.object({ shards: z.number().int().min(1) });
+
+/**
+ * The shard count to run: N as given, or for `auto` Discord's recommendation from `GET /gateway/bot`,
+ * asked through `DISCORD_API_URL` so a REST proxy is honoured (discord.js's own lookup would bypass it).
+ */
+export async function resolveShardCount(config: DiscordConfig, shards: ShardsOption, rest?: REST): Promise<number> {
+  if (shards !== 'auto') return shards;
+  const client = rest ?? new REST({ api: config.apiUrl }).setToken(config.token);
+  return gatewayBotSchema.parse(await client.get(Routes.gatewayBot())).shards;
+}
+
+/** The shard entry script next to this module (`.ts` under tsx, `.js` once built). */
+export function shardEntryFile(): string {
+  return fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './shard.ts' : './shard.js', import.meta.url));
+}
+
+/**
+ * Spawns the shard processes. Each runs `paperboy serve` with discord.js's SHARDS/SHARD_COUNT
+ * environment, so its client connects only its shards and posts only to the guilds it holds.
+ */
+export async function startDiscordShards(opts: { config: DiscordConfig; shards: ShardsOption; logger: Logger }): Promise<{ count: number; stop(): Promise<void> }> {
+  const logger = opts.logger.child({ platform: 'discord' });
+  const count = await resolveShardCount(opts.config, opts.shards);
+  const manager = new ShardingManager(shardEntryFile(), {
+    token: opts.config.token,
+    totalShards: count,
+    mode: 'process',
+    respawn: true,
+    // NOTE: children need the parent's loader flags (tsx in development) to run the entry script.
+    execArgv: process.execArgv,
+  });
+  manager.on('shardCreate', (shard) => {
+    logger.info({ shard: shard.id, of: count }, 'discord shard spawned');
+    shard.on('death', () => logger.warn({ shard: shard.id }, 'discord shard exited; respawning'));
+    shard.on('error', (e) => logger.error({ shard: shard.id, error: describeError(e) }, 'discord shard error'));
+  });
+  await manager.spawn({ amount: count, timeout: 60_000 });
+  return {
+    count,
+    async stop() {
+      manager.respawn = false;
+      for (const shard of manager.shards.values()) shard.kill();
+    },
+  };
+}
