@@ -49,16 +49,35 @@ export interface RenderContext {
  * block quotes and `-#` subtext. Every escape is a backslash before punctuation.
  */
 export function escapeText(raw: string): string {
-  let s = escapeMarkdown(raw, { heading: true, bulletedList: true, numberedList: true });
-  s = s.replace(/[[\]<]/g, '\\$&');
+  let s = escapeUnescaped(escapeMarkdown(raw, { heading: true, bulletedList: true, numberedList: true }));
   s = s.replace(/@(everyone|here)/gi, '\\@$1');
   s = s.replace(/^(\s*)>/gm, '$1\\>');
   s = s.replace(/^(\s*)-#/gm, '$1\\-#');
   return s;
 }
 
+// NOTE: escapeMarkdown's emphasis rules are heuristics (a run like `*****` keeps some stars live),
+// so every markdown character it left unescaped is escaped here; extra escapes render invisibly.
+const SPECIAL = new Set(['*', '_', '~', '|', '`', '[', ']', '<']);
+
+function escapeUnescaped(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i += 1) {
+    const ch = s.charAt(i);
+    if (ch === '\\') {
+      out += ch + s.charAt(i + 1);
+      i += 1;
+    } else {
+      out += SPECIAL.has(ch) ? `\\${ch}` : ch;
+    }
+  }
+  return out;
+}
+
 /** Escapes `raw` and truncates it cleanly (never inside an escape or a surrogate pair) to `max` characters. */
-export function fit(raw: string, max: number): string {
+export function fit(text: string, max: number): string {
+  // Escaping never shortens text, so nothing past `max` raw characters can be shown.
+  const raw = text.length > max + 1 ? text.slice(0, max + 1) : text;
   const full = escapeText(raw);
   if (full.length <= max) return full;
   if (max < 1) return '';
@@ -68,7 +87,9 @@ export function fit(raw: string, max: number): string {
     const s = `${escapeText(raw.slice(0, n).trimEnd())}…`;
     if (s.length <= max) return s;
     if (n <= 0) return '…';
-    n = Math.max(0, n - Math.max(1, s.length - max));
+    // Shrink in proportion to how much escaping expanded the text, then step down.
+    const next = Math.floor((n * (max - 1)) / Math.max(1, s.length - 1));
+    n = Math.max(0, next < n ? next : n - 1);
   }
 }
 
@@ -88,13 +109,14 @@ function bold(text: string, max: number): string {
 export function snippetMarkdown(segments: readonly Segment[], max: number): string {
   let out = '';
   for (const seg of segments) {
-    const piece = seg.match ? bold(seg.text, Number.MAX_SAFE_INTEGER) : escapeText(seg.text);
+    const text = seg.text.length > max + 1 ? seg.text.slice(0, max + 1) : seg.text;
+    const piece = seg.match ? bold(text, Number.MAX_SAFE_INTEGER) : escapeText(text);
     if (out.length + piece.length <= max) {
       out += piece;
       continue;
     }
     const room = max - out.length;
-    const cut = seg.match ? bold(seg.text, room - 1) : fit(seg.text, room);
+    const cut = seg.match ? bold(text, room - 1) : fit(text, room);
     out += cut;
     if (seg.match && out.length < max) out += '…';
     break;
@@ -115,25 +137,27 @@ function byline(c: PaperCard): string | null {
   return null;
 }
 
-function cardEmbed(c: PaperCard, descMax: number, footer: string | null, detail: boolean): APIEmbed {
+/** One paper as an embed whose counted characters stay within `budget` (the description gets what is left). */
+function cardEmbed(c: PaperCard, budget: number, footer: string | null, detail: boolean): APIEmbed {
   const fields: NonNullable<APIEmbed['fields']> = [];
   fields.push({ name: 'Published', value: c.publishedAt ? escapeText(c.publishedAt) : 'unknown', inline: true });
   if (c.upvotes !== null) fields.push({ name: 'Upvotes', value: `▲ ${c.upvotes}`, inline: true });
   const by = byline(c);
-  if (by) fields.push({ name: c.org ? 'Org' : 'Authors', value: fit(by, LIMITS.fieldValue), inline: true });
+  if (by) fields.push({ name: c.org ? 'Org' : 'Authors', value: fit(by, detail ? LIMITS.fieldValue : 200), inline: true });
   const pdf = safeUrl(c.pdfUrl);
   const arxiv = safeUrl(c.arxivUrl);
   if (detail && (pdf || arxiv)) {
     fields.push({ name: 'Links', value: [pdf ? `[PDF](${pdf})` : null, arxiv ? `[arXiv](${arxiv})` : null].filter(Boolean).join(' · '), inline: false });
   }
-  const description = detail && c.abstract ? fit(c.abstract, descMax) : snippetMarkdown(c.snippet, descMax);
   const embed: APIEmbed = { title: fit(c.title, LIMITS.title), color: 0xff9d00, fields: fields.slice(0, LIMITS.fields) };
+  if (footer) embed.footer = { text: clip(footer, LIMITS.footer) };
+  const descMax = Math.min(LIMITS.description, budget - embedLength(embed));
+  const description = descMax <= 0 ? '' : detail && c.abstract ? fit(c.abstract, descMax) : snippetMarkdown(c.snippet, descMax);
   const url = safeUrl(c.url);
   if (url) embed.url = url;
   if (description !== '') embed.description = description;
   const thumb = safeUrl(c.thumbnail);
   if (thumb) embed.thumbnail = { url: thumb };
-  if (footer) embed.footer = { text: clip(footer, LIMITS.footer) };
   return embed;
 }
 
@@ -202,8 +226,8 @@ export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
       const end = reply.start + cards.length - 1;
       const head = cards.length > 0 ? `**${fit(reply.title, 300)}** · ${reply.start}–${end} of ${reply.total}` : `**${fit(reply.title, 300)}**`;
       const notice = reply.notice ? `\n${fit(reply.notice, 1000)}` : '';
-      const descMax = Math.min(LIMITS.description, Math.floor(LIMITS.embedTotal / Math.max(1, cards.length)) - 400);
-      const embeds = cards.map((c, i) => cardEmbed(c, descMax, `${reply.start + i} of ${reply.total} · ${c.id}`, false));
+      const budget = Math.floor(LIMITS.embedTotal / Math.max(1, cards.length));
+      const embeds = cards.map((c, i) => cardEmbed(c, budget, `${reply.start + i} of ${reply.total} · ${c.id}`, false));
       fitTotal(embeds);
       const buttons: APIButtonComponent[] = [];
       let next = reply.next;
@@ -214,7 +238,7 @@ export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
       return message(reply, { content: clip(head + notice, LIMITS.content), embeds, components: rows(buttons) });
     }
     case 'paper': {
-      const embed = cardEmbed(reply.card, LIMITS.description, reply.card.id, true);
+      const embed = cardEmbed(reply.card, LIMITS.embedTotal, reply.card.id, true);
       fitTotal([embed]);
       const buttons = reply.shareable && ctx.origin ? [button('share', ctx.cursors.put(ctx.origin), 'Share in channel', ButtonStyle.Secondary)] : [];
       return message(reply, { embeds: [embed], components: rows(buttons) });
