@@ -20,7 +20,9 @@ export const search = defineCommand({
     const page = ctx.library.search(query, offset, limit);
     if (page.total === 0) {
       const hints = page.suggestions.length > 0 ? [`Did you mean: ${page.suggestions.join(', ')}?`] : [];
-      hints.push('Try fewer or more general words, or drop a filter.');
+      const topics = ctx.library.topics().filter((t) => t.count > 0).slice(0, 4).map((t) => t.name);
+      if (topics.length > 0) hints.push(`Try: ${topics.join(' · ')}`);
+      hints.push('Fewer or more general words help, or drop a filter.');
       throw new UserError(`No papers match "${clip(query)}".`, hints);
     }
     const shownEnd = offset + page.hits.length;

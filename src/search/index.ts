@@ -3,7 +3,7 @@ import lunr from 'lunr';
 import type { Paper } from '../papers/model.js';
 import type { Segment } from '../reply.js';
 import type { ParsedQuery, QueryTerm } from './query.js';
-import { analyze, compounds, termOf, words } from './text.js';
+import { americanize, analyze, compounds, termOf, words } from './text.js';
 
 export interface SearchHit {
   paper: Paper;
@@ -33,10 +33,16 @@ export class SearchIndex {
   private readonly idx: lunr.Index;
   private readonly papers = new Map<string, Paper>();
   private readonly vocabulary: Set<string>;
+  /** Document frequency of each term, for corrections and coverage weights. */
+  private readonly df = new Map<string, number>();
+  /** Every word seen (lowercased, spelling-folded) and its index term: typos are corrected against words, not stems. */
+  private readonly surface = new Map<string, string>();
 
   constructor(papers: readonly Paper[]) {
     for (const p of papers) this.papers.set(p.id, p);
     const vocabulary = new Set<string>();
+    const df = this.df;
+    const surface = this.surface;
     this.idx = lunr(function () {
       // Text is analysed by our own pipeline (stopwords, British spellings, stems) before lunr sees it.
       this.pipeline.reset();
@@ -49,7 +55,14 @@ export class SearchIndex {
         const title = [...analyze(p.title), ...compounds(p.title)];
         const abstract = [...analyze(p.abstract), ...compounds(p.abstract)];
         const people = analyze([...p.authors, p.org ?? ''].join(' '));
-        for (const t of [...title, ...abstract, ...people]) vocabulary.add(t);
+        for (const w of words(`${p.title} ${p.abstract}`)) {
+          const t = termOf(w.word);
+          if (t && !surface.has(w.word)) surface.set(americanize(w.word), t);
+        }
+        for (const t of new Set([...title, ...abstract, ...people])) {
+          vocabulary.add(t);
+          df.set(t, (df.get(t) ?? 0) + 1);
+        }
         this.add({ id: p.id, title: title.join(' '), abstract: abstract.join(' '), people: people.join(' ') });
       }
     });
@@ -72,20 +85,32 @@ export class SearchIndex {
       all.sort(byUpvotesThenDate);
       return { hits: all.map((paper) => ({ paper, score: 0, snippet: leadSnippet(paper.abstract) })), fuzzy: false, unknown };
     }
-    let results = this.run(q, false);
-    let fuzzy = false;
-    if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0) {
-      const more = this.run(q, true);
-      if (more.length > results.length) {
-        results = more;
-        fuzzy = true;
-      }
+    const corrections = new Map<string, string[]>();
+    for (const t of q.terms) {
+      if (!this.vocabulary.has(t.term)) corrections.set(t.term, [...new Set([...this.corrections(t.word), ...this.relatives(t.term)])]);
     }
+    const fuzzy = [...corrections.values()].some((c) => c.length > 0);
+    let results = this.run(q, corrections, false);
+    if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
+      const more = this.run(q, corrections, true);
+      if (more.length > results.length) results = more;
+    }
+    // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
+    const concepts = q.terms.map((t) => {
+      const known = this.vocabulary.has(t.term);
+      const forms = known ? [t.term] : (corrections.get(t.term) ?? []);
+      const dfMin = Math.min(...forms.map((f) => this.df.get(f) ?? this.papers.size));
+      return { forms, weight: Math.log(1 + this.papers.size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
+    }).filter((c) => c.forms.length > 0);
+    const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
     const hits: SearchHit[] = [];
     for (const r of results) {
       const paper = this.papers.get(r.ref);
       if (!paper || !this.passesFilters(paper, q)) continue;
-      hits.push({ paper, score: r.score, snippet: snippet(paper.abstract, new Set(matchedTerms(r))) });
+      const matched = new Set(matchedTerms(r));
+      const covered = concepts.reduce((s, c) => s + (c.forms.some((f) => matched.has(f)) ? c.weight : 0), 0);
+      const coverage = totalWeight > 0 ? covered / totalWeight : 1;
+      hits.push(lazySnippetHit(paper, r.score * coverageFactor(coverage), matched));
     }
     hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
     return { hits, fuzzy, unknown };
@@ -104,18 +129,59 @@ export class SearchIndex {
     return scored.slice(0, limit).map(([v]) => v);
   }
 
-  private run(q: ParsedQuery, fuzzy: boolean): lunr.Index.Result[] {
+  /**
+   * Likely intended index terms for a word the corpus lacks (a typo): the terms of the corpus
+   * words at the smallest edit distance (a swap of neighbours counts once), most common first.
+   */
+  private corrections(word: string): string[] {
+    const w = americanize(word.toLowerCase());
+    if (w.length < 4 || /^\d+$/.test(w)) return [];
+    const max = w.length >= 8 ? 2 : 1;
+    let best = max + 1;
+    let found = new Set<string>();
+    for (const [candidate, term] of this.surface) {
+      if (Math.abs(candidate.length - w.length) > max) continue;
+      const d = editDistance(candidate, w, max);
+      if (d > max) continue;
+      if (d < best) {
+        best = d;
+        found = new Set([term]);
+      } else if (d === best) found.add(term);
+    }
+    return [...found].sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
+  }
+
+  /**
+   * Terms of the same word family that the stemmer keeps apart (investor/invest,
+   * summarizer/summar): one is a prefix of the other, sharing at least five letters.
+   */
+  private relatives(term: string): string[] {
+    if (term.length < 6) return [];
+    const out: string[] = [];
+    for (const v of this.vocabulary) {
+      if (v.length < 5 || Math.abs(v.length - term.length) > 3) continue;
+      if (v.startsWith(term) || term.startsWith(v)) out.push(v);
+    }
+    return out.sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
+  }
+
+  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, fuzzy: boolean): lunr.Index.Result[] {
     const requiredTerms = new Set(q.required.map((t) => t.term));
-    return this.idx.query((query) => {
-      for (const t of q.terms) {
-        const known = this.vocabulary.has(t.term);
-        const presence = requiredTerms.has(t.term) ? lunr.Query.presence.REQUIRED : lunr.Query.presence.OPTIONAL;
-        if (known || !fuzzy) {
-          query.term(t.term, { usePipeline: false, presence });
-        } else {
-          query.term(t.term, { usePipeline: false, editDistance: fuzzDistance(t), boost: 0.5 });
-        }
+    const clauses: Array<{ term: string; presence: lunr.Query.presence; editDistance?: number; boost?: number }> = [];
+    for (const t of q.terms) {
+      const presence = requiredTerms.has(t.term) ? lunr.Query.presence.REQUIRED : lunr.Query.presence.OPTIONAL;
+      if (this.vocabulary.has(t.term)) {
+        clauses.push({ term: t.term, presence });
+        continue;
       }
+      const boost = correctionWeight(q);
+      for (const c of corrections.get(t.term) ?? []) clauses.push({ term: c, presence, boost });
+      if (fuzzy) clauses.push({ term: t.term, presence: lunr.Query.presence.OPTIONAL, editDistance: fuzzDistance(t), boost: 0.5 });
+    }
+    // NOTE: lunr answers a query with no positive clause with every document; nothing to look for means no hits.
+    if (clauses.length === 0) return [];
+    return this.idx.query((query) => {
+      for (const c of clauses) query.term(c.term, { usePipeline: false, ...c });
       for (const t of q.excluded) query.term(t.term, { usePipeline: false, presence: lunr.Query.presence.PROHIBITED });
     });
   }
@@ -132,6 +198,35 @@ export class SearchIndex {
     const terms = new Set(analyze(`${p.title} ${p.abstract}`));
     return q.excluded.some((t) => terms.has(t.term));
   }
+}
+
+/** How strongly coverage counts: 0.5 (a square root) was best on the dev set and flat around it. */
+const COVERAGE_POWER = 0.5;
+
+/** Rewards papers that match more of the query's weight (a coordination factor, as in Lucene's classic scorer). */
+function coverageFactor(coverage: number): number {
+  return coverage ** COVERAGE_POWER;
+}
+
+/**
+ * How much a guessed typo correction counts. In a short query the typo is the point of the
+ * query; in a long question an unknown word is more often a word the corpus does not use.
+ */
+function correctionWeight(q: ParsedQuery): number {
+  return q.terms.length <= 3 ? 1 : 0.3;
+}
+
+/** A hit whose snippet is computed only when read: callers show a page of hits, not all of them. */
+function lazySnippetHit(paper: Paper, score: number, matched: ReadonlySet<string>): SearchHit {
+  let cached: Segment[] | undefined;
+  return {
+    paper,
+    score,
+    get snippet() {
+      cached ??= snippet(paper.abstract, matched);
+      return cached;
+    },
+  };
 }
 
 function fuzzDistance(t: QueryTerm): number {
@@ -247,15 +342,19 @@ export function leadSnippet(abstract: string): Segment[] {
 export function editDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let prevPrev: number[] = prev;
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // A swap of two neighbours ("nueral") is one edit, not two.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (prevPrev[j - 2] ?? 0) + 1);
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
+    prevPrev = prev;
     prev = cur;
   }
   return prev[b.length] ?? max + 1;

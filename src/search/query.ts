@@ -1,6 +1,6 @@
 // Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
 import { UserError } from '../errors.js';
-import { americanize, isStopword, stem, words } from './text.js';
+import { abbreviations, americanize, isStopword, splitAlnum, stem, words } from './text.js';
 
 /** One searchable word: as typed (for messages) and as an index term. */
 export interface QueryTerm {
@@ -85,7 +85,9 @@ function toTerms(text: string): QueryTerm[] {
   for (const w of words(text)) {
     if (isStopword(w.word)) continue;
     out.push({ word: w.word, term: stem(americanize(w.word)) });
+    for (const part of splitAlnum(w.word)) if (!isStopword(part)) out.push({ word: part, term: stem(americanize(part)) });
   }
+  for (const abbr of abbreviations(out.map((t) => t.term))) out.push({ word: abbr, term: abbr });
   return out;
 }
 

@@ -31,6 +31,9 @@ const ISE_WORDS = new Set([
   'treatise', 'poise', 'poised', 'bruise', 'chemise', 'demise', 'excise', 'incise', 'reprise', 'sunrise', 'uprise', 'wisest', 'precisely', 'raiser',
 ]);
 
+/** Words ending in -our that are not British -or spellings. */
+const OUR_WORDS = new Set(['detour', 'detours', 'devour', 'devours', 'devoured', 'contour', 'contours', 'scour', 'scoured', 'flour', 'paramour', 'troubadour', 'velour', 'amour']);
+
 /**
  * Folds British spellings onto American ones (quantisation → quantization, behaviour → behavior,
  * modelling → modeling, analyse → analyze) so either spelling finds both.
@@ -42,7 +45,7 @@ export function americanize(word: string): string {
   w = w.replace(/([a-z]{3,})is(e|es|ed|ing|er|ers)$/, (m, root: string, end: string) => (ISE_WORDS.has(m) ? m : `${root}iz${end}`));
   w = w.replace(/(ana|cata|paraly)ys(e|es|ed|ing)$/, '$1yz$2');
   w = w.replace(/yse(s|d)?$/, (m) => (w.length > 6 ? m.replace('yse', 'yze') : m));
-  w = w.replace(/(behavi|col|fav|hon|lab|neighb|harb|hum|rum|vap|vig|flav)our(s|ed|ing|al|ally|ite|ites)?$/, '$1or$2');
+  if (!OUR_WORDS.has(w)) w = w.replace(/([a-z]{2,})our(s|ed|ing|al|ally|ite|ites|ful|less)?$/, '$1or$2');
   w = w.replace(/(mode|labe|channe|leve|signa|trave|cance|fue|tunne|mode)ll(ed|ing|er|ers)$/, '$1l$2');
   w = w.replace(/(cent|met|lit|fib|theat)re(s|d)?$/, '$1er$2');
   w = w.replace(/^programme(s?)$/, 'program$1');
@@ -90,8 +93,17 @@ export function words(text: string): WordSpan[] {
 /** The index term of one word, or null for a stopword. */
 export function termOf(word: string): string | null {
   if (isStopword(word)) return null;
-  return stem(americanize(word));
+  let t = termCache.get(word);
+  if (t === undefined) {
+    t = stem(americanize(word));
+    if (termCache.size > 200_000) termCache.clear();
+    termCache.set(word, t);
+  }
+  return t;
 }
+
+/** Stemming dominates indexing and snippet time; words repeat a lot, so their terms are cached. */
+const termCache = new Map<string, string>();
 
 /** Index terms of a text: words, minus stopwords, spelling-folded and stemmed. */
 export function analyze(text: string): string[] {
@@ -99,8 +111,12 @@ export function analyze(text: string): string[] {
   for (const w of words(text)) {
     const t = termOf(w.word);
     if (t) out.push(t);
+    for (const part of splitAlnum(w.word)) {
+      const pt = termOf(part);
+      if (pt) out.push(pt);
+    }
   }
-  return out;
+  return [...out, ...abbreviations(out)];
 }
 
 /**
@@ -113,4 +129,59 @@ export function compounds(text: string): string[] {
     out.push(stem(m[0].toLowerCase().replace(/-/g, '')));
   }
   return out;
+}
+
+/** Common ML phrases and their abbreviations: a text with the phrase also indexes the short form. */
+const PHRASES: ReadonlyArray<[string, string]> = [
+  ['large language model', 'llm'],
+  ['reinforcement learning', 'rl'],
+  ['retrieval augmented generation', 'rag'],
+  ['mixture of experts', 'moe'],
+  ['key value', 'kv'],
+  ['state space model', 'ssm'],
+  ['vision language model', 'vlm'],
+  ['neural turing machine', 'ntm'],
+  ['graph neural network', 'gnn'],
+  ['natural language processing', 'nlp'],
+  ['chain of thought', 'cot'],
+  ['processing in memory', 'pim'],
+  ['retrieval augmented', 'rag'],
+  ['low rank adaptation', 'lora'],
+  ['direct preference optimization', 'dpo'],
+  ['automatic speech recognition', 'asr'],
+  ['multi layer perceptron', 'mlp'],
+  ['convolutional neural network', 'cnn'],
+  ['recurrent neural network', 'rnn'],
+  ['question answering', 'qa'],
+];
+
+const PHRASE_TERMS: ReadonlyArray<[string[], string]> = PHRASES.map(([phrase, abbr]) => [
+  analyzeWords(phrase),
+  stem(abbr),
+]);
+
+function analyzeWords(text: string): string[] {
+  return words(text)
+    .map((w) => termOf(w.word))
+    .filter((t): t is string => t !== null);
+}
+
+/** The abbreviations whose phrase occurs in a sequence of index terms. */
+export function abbreviations(terms: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [seq, abbr] of PHRASE_TERMS) {
+    for (let i = 0; i + seq.length <= terms.length; i++) {
+      if (seq.every((t, k) => terms[i + k] === t)) {
+        out.push(abbr);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Splits number-letter joins (`2bit` → `2`, `bit`; `gpt4` → `gpt`, `4`) so "2 bits" meets "2bit". */
+export function splitAlnum(word: string): string[] {
+  const parts = word.match(/\d+|[a-z]+/g);
+  return parts && parts.length > 1 ? parts : [];
 }

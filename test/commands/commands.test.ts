@@ -1,0 +1,154 @@
+// Commands through the dispatcher: replies, paging, pick lists, help, and the two kinds of failure.
+import { z } from 'zod';
+import { describe, expect, it, vi } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { defineCommand } from '../../src/command.js';
+import { APOLOGY, createRegistry, Dispatcher } from '../../src/dispatch.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
+import { createTestCore, FakeClock } from '../support/core.js';
+import { testPapers } from '../support/papers.js';
+
+describe('search command', () => {
+  it('returns paper cards with snippets and a cursor for more', async () => {
+    const core = createTestCore();
+    const reply = await core.dispatcher.run({ command: 'search', input: { query: 'kv cache', limit: 1 } });
+    expect(reply.kind).toBe('papers');
+    if (reply.kind !== 'papers') return;
+    expect(reply).toMatchObject({ visibility: 'ephemeral', shareable: true, start: 1, total: 2 });
+    expect(reply.cards[0]?.snippet.some((s) => s.match)).toBe(true);
+    expect(reply.next).toEqual({ command: 'search', input: { query: 'kv cache', limit: 1 }, offset: 1 });
+    const more = await core.dispatcher.run({ command: 'search', input: { ...reply.next?.input, offset: reply.next?.offset } });
+    expect(more.kind === 'papers' && more.start).toBe(2);
+    expect(more.kind === 'papers' && more.next).toBeUndefined();
+  });
+
+  it('an empty query gets the help text', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'search', text: '   ' });
+    expect(reply.kind).toBe('text');
+    expect(reply.kind === 'text' && reply.lines.join('\n')).toMatch(/Usage: search/);
+  });
+
+  it('a query over 500 characters is refused clearly', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'search', text: 'a'.repeat(501) });
+    expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(reply.kind === 'error' && reply.message).toMatch(/under 500/);
+  });
+
+  it('no match says "no papers match" with the nearest suggestions', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'search', text: 'quantizaton' });
+    // A typo is corrected rather than failing.
+    expect(reply.kind).toBe('papers');
+    const none = await createTestCore().dispatcher.run({ command: 'search', text: 'qqqzzzxx' });
+    expect(none.kind).toBe('error');
+    if (none.kind !== 'error') return;
+    expect(none.message).toMatch(/No papers match "qqqzzzxx"/);
+    expect(none.hints.join(' ')).toMatch(/Try: kv cache|Try: /);
+  });
+});
+
+describe('paper command', () => {
+  it('finds a paper by arXiv id, with or without a version suffix', async () => {
+    const core = createTestCore();
+    for (const id of ['2402.02750', '2402.02750v2', 'arXiv:2402.02750']) {
+      const reply = await core.dispatcher.run({ command: 'paper', text: id });
+      expect(reply.kind === 'paper' && reply.card.title).toMatch(/^KIVI/);
+    }
+  });
+
+  it('gives the whole abstract and links to the paper page and PDF', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'paper', text: 'Informer' });
+    expect(reply.kind).toBe('paper');
+    if (reply.kind !== 'paper') return;
+    expect(reply.card.abstract).toMatch(/ProbSparse/);
+    expect(reply.card.url).toBe('https://huggingface.co/papers/2012.07436');
+    expect(reply.card.pdfUrl).toBe('https://arxiv.org/pdf/2012.07436');
+  });
+
+  it('several matching papers give a short pick list', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'paper', text: 'kv cache' });
+    expect(reply.kind).toBe('choices');
+    if (reply.kind === 'choices') expect(reply.choices.map((c) => c.input.id)).toEqual(expect.arrayContaining(['2402.02750', '2406.03482']));
+  });
+
+  it('autocompletes titles to ids', () => {
+    const got = createTestCore().dispatcher.complete('paper', 'id', 'memo');
+    expect(got[0]).toEqual({ name: 'MemOS: A Memory OS for AI System', value: 't-memos-a-memory-os-for-ai-system-abc123' });
+  });
+});
+
+describe('topic command', () => {
+  it('with no words lists known topics with counts', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'topic', text: '' });
+    expect(reply.kind === 'text' && reply.lines.some((l) => /^kv cache \(\d+ papers\)$/.test(l))).toBe(true);
+  });
+
+  it('among equally relevant papers, fresher and more upvoted ones come first', async () => {
+    const same = (title: string, publishedAt: string, upvotes: number) => ({
+      ...testPapers[0]!,
+      id: `t-${title}`,
+      arxivId: null,
+      title: `${title}: sparse mixture routing`,
+      abstract: 'We study sparse mixture routing for language models.',
+      publishedAt,
+      upvotes,
+    });
+    const core = createTestCore({ papers: [same('Old', '2023-01-01', 1), same('New', '2025-11-01', 1), same('Popular', '2023-01-01', 80)] });
+    const reply = await core.dispatcher.run({ command: 'topic', text: 'sparse mixture routing' });
+    const order = reply.kind === 'papers' ? reply.cards.map((c) => c.title.split(':')[0]) : [];
+    expect(order).toHaveLength(3);
+    expect(order[2]).toBe('Old');
+  });
+
+  it('autocompletes known topic names', () => {
+    const got = createTestCore().dispatcher.complete('topic', 'topic', 'kv');
+    expect(got.map((c) => c.value)).toContain('kv cache');
+  });
+});
+
+describe('dispatcher', () => {
+  it('free text that is not a command is answered as a search; empty text gets help', async () => {
+    const core = createTestCore();
+    const q = await core.dispatcher.runText('which paper quantizes the kv cache?');
+    expect(q.kind === 'papers' && q.cards.length).toBeGreaterThan(0);
+    const h = await core.dispatcher.runText('  ');
+    expect(h.kind === 'text' && h.title).toMatch(/paperboy/);
+    const t = await core.dispatcher.runText('/trending 2025-11-27');
+    expect(t.kind === 'papers' && t.title).toBe('Trending on 2025-11-27');
+  });
+
+  it('an unknown command lists the known ones', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'frobnicate' });
+    expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(/search, trending, paper, topic, help/);
+  });
+
+  it('a bug inside a command is logged with context and answered with a generic apology, no internals', async () => {
+    const boom = defineCommand({
+      name: 'boom',
+      description: 'fails',
+      usage: '',
+      args: [],
+      options: z.object({}),
+      fromText: () => ({}),
+      run: async () => {
+        throw new Error('secret internal detail at /srv/app.js:12');
+      },
+    });
+    const error = vi.fn();
+    const logger: Logger = { ...silentLogger, child: () => logger, error };
+    const core = createTestCore();
+    const d = new Dispatcher({ library: core.library, clock: new FakeClock(new Date()), timeZone: 'UTC', logger, commands: [...commands, boom] });
+    const reply = await d.run({ command: 'boom', text: 'x' }, { platform: 'test', user: 'U1' });
+    expect(reply).toEqual({ kind: 'error', message: APOLOGY, hints: [], visibility: 'ephemeral' });
+    expect(error).toHaveBeenCalledWith(expect.objectContaining({ command: 'boom', caller: { platform: 'test', user: 'U1' } }), 'command failed');
+  });
+
+  it('the registry rejects duplicate command names', () => {
+    expect(() => createRegistry([...commands, commands[0] as (typeof commands)[number]])).toThrow(/Duplicate command name: search/);
+  });
+
+  it('help lists every registered command', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'help' });
+    const text = reply.kind === 'text' ? reply.lines.join('\n') : '';
+    for (const c of commands) expect(text).toContain(c.name);
+  });
+});
