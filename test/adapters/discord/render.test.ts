@@ -157,7 +157,7 @@ describe('buildCommandJson', () => {
       fromText: () => ({}),
       run: async () => ({ kind: 'text', lines: [], visibility: 'ephemeral' }),
     });
-    const sub = buildCommandJson([...commands, extra]).options?.find((s) => s.name === 'digest') as { options: Record<string, unknown>[] };
+    const sub = buildCommandJson([...commands, extra]).options?.find((s) => s.name === 'digest') as unknown as { options: Record<string, unknown>[] };
     expect(sub.options.map((o) => o.name)).toEqual(['topic', 'weeks']);
     expect(sub.options[1]).toMatchObject({ type: 4, min_value: 1, max_value: 4 });
     expect((sub.options[0]?.description as string).length).toBe(100);
