@@ -105,11 +105,6 @@ export class FakeDiscord {
     return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }
 
-  /** Resolves once `count` gateway sessions have identified. */
-  async identified(count: number): Promise<void> {
-    while (this.connections.length < count) await new Promise((r) => setTimeout(r, 5));
-  }
-
   async close(): Promise<void> {
     for (const c of this.connections) c.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
