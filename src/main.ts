@@ -85,7 +85,8 @@ interface Ctx {
 
 async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<number> {
   const { core, io } = ctx;
-  const width = Math.min(io.stdout.columns ?? 100, 120);
+  // NOTE: a pipe has no columns; COLUMNS (set by shells) still says how wide the reader's terminal is.
+  const width = Math.min(io.stdout.columns ?? (Number(io.env.COLUMNS) || 100), 120);
   const show = (reply: Reply, json: boolean): number => {
     if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, ctx.core))}\n`);
     else io.stdout.write(`${renderText(reply, { width })}\n`);

@@ -1,0 +1,143 @@
+// The CLI as a user runs it: a spawned `bin/paperboy.js`, JSON on stdout alone, clear errors, nothing overwritten.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+
+const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
+let dataDir: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-cli-'));
+});
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('paperboy CLI', () => {
+  it('papers --json prints every stored paper as one JSON array on stdout, logs on stderr', async () => {
+    const r = await run(['papers', '--json']);
+    expect(r.code).toBe(0);
+    const papers = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(papers).toHaveLength(242);
+    for (const p of papers) {
+      expect(Object.keys(p)).toEqual(expect.arrayContaining(['id', 'title', 'abstract', 'authors', 'authorCount', 'org', 'publishedAt', 'upvotes']));
+      expect(p.publishedAt === null || /^\d{4}-\d{2}-\d{2}$/.test(String(p.publishedAt))).toBe(true);
+    }
+    expect(r.stderr).toMatch(/seed corpus ingested/);
+  });
+
+  it('search --json returns ranked hits with score and snippet', async () => {
+    const r = await run(['search', 'kv cache quantization', '--limit', '3', '--json']);
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as Array<{ rank: number; score: number; title: string; snippet: string }>;
+    expect(hits.map((h) => h.rank)).toEqual([1, 2, 3]);
+    expect(hits.every((h) => h.score > 0 && h.snippet.length > 0)).toBe(true);
+    expect(hits.some((h) => /KV Cache/i.test(h.title))).toBe(true);
+  });
+
+  it('search with queries on stdin prints one JSON array per line, in order', async () => {
+    const r = await run(['search', '--json', '--limit', '2'], { input: 'checkpointing\n\nqqqzzzxx\nbrain tumour segmentation\n' });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Array<{ title: string }>);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]?.[0]?.title).toMatch(/Checkpoint/i);
+    expect(lines[1]).toEqual([]);
+    expect(lines[2]).toEqual([]);
+    expect(lines[3]?.length).toBe(2);
+  });
+
+  it('trending --week lists that ISO week by upvotes', async () => {
+    const r = await run(['trending', '--week', '2025-W40', '--json']);
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as Array<{ publishedAt: string; upvotes: number }>;
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((h) => h.publishedAt >= '2025-09-29' && h.publishedAt <= '2025-10-05')).toBe(true);
+    const votes = hits.map((h) => h.upvotes ?? 0);
+    expect([...votes].sort((a, b) => b - a)).toEqual(votes);
+  });
+
+  it('a bad date is refused with the expected format named', async () => {
+    const r = await run(['trending', '--date', '27-11-2025']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/YYYY-MM-DD/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('paper prints details as JSON', async () => {
+    const r = await run(['paper', 'Informer: Beyond Efficient Transformer', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ title: expect.stringMatching(/^Informer/) });
+  });
+
+  it('human output wraps at the terminal width', async () => {
+    const r = await run(['search', 'checkpointing', '--limit', '2'], { env: { COLUMNS: '60' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Search: checkpointing/);
+    const long = r.stdout.split('\n').filter((l) => !l.trim().startsWith('https://') && l.length > 60);
+    expect(long).toEqual([]);
+  });
+
+  it('serve without a terminal and without a platform says what to configure and exits non-zero', async () => {
+    const r = await run(['serve']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SLACK_BOT_TOKEN/);
+    expect(r.stderr).toMatch(/DISCORD_TOKEN/);
+  });
+
+  it('half-set Slack variables stop start-up naming what is missing, never echoing the token', async () => {
+    const r = await run(['papers', '--json'], { env: { SLACK_BOT_TOKEN: 'xoxb-very-secret-token' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SLACK_APP_TOKEN/);
+    expect(r.stderr).not.toMatch(/very-secret/);
+  });
+
+  it('an unreadable seeds folder is a clear error naming the path', async () => {
+    const r = await run(['ingest', '--seeds', '/nonexistent/seeds-folder']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/seeds-folder/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('ingest is idempotent', async () => {
+    const r = await run(['ingest', '--seeds', path.join(PROJECT_ROOT, 'seeds')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/371 entries, 242 papers \(0 new, 0 updated, 242 unchanged\)/);
+  });
+
+  it('a corrupt database file is reported by path and left untouched', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-corrupt-'));
+    const db = path.join(dir, 'paperboy.db');
+    fs.writeFileSync(db, 'garbage, not a database '.repeat(100));
+    const before = fs.readFileSync(db);
+    const r = await run(['papers', '--json'], { env: { PAPERBOY_DATA_DIR: dir } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(db);
+    expect(fs.readFileSync(db).equals(before)).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

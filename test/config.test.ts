@@ -1,0 +1,69 @@
+// Configuration: one schema, defaults, half-set platforms named, secrets never echoed, logs redacted.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+
+describe('config', () => {
+  it('has working defaults and starts no platform when none is configured', () => {
+    const r = loadConfig({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.dataDir.endsWith('data')).toBe(true);
+    expect(r.value.timeZone).toBe('America/New_York');
+    expect(r.value.slack).toBeUndefined();
+    expect(r.value.discord).toBeUndefined();
+  });
+
+  it('Slack with an app token is Socket Mode; with a signing secret, HTTP on SLACK_PORT', () => {
+    const socket = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(socket.ok && socket.value.slack).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1', port: 3000, apiUrl: 'https://slack.com/api/' });
+    const http = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_PORT: '8080', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    expect(http.ok && http.value.slack).toEqual({ botToken: 'xoxb-1', signingSecret: 's', port: 8080, apiUrl: 'http://127.0.0.1:9/api/' });
+  });
+
+  it('half-set Slack or Discord variables name what is missing and never echo a secret', () => {
+    const r = loadConfig({ SLACK_SIGNING_SECRET: 'super-secret-value', DISCORD_TOKEN: 'discord-secret-token' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatch(/SLACK_BOT_TOKEN is required/);
+    expect(r.error).toMatch(/DISCORD_APP_ID is required/);
+    expect(r.error).not.toMatch(/super-secret-value|discord-secret-token/);
+  });
+
+  it('Discord settings: API URL without trailing slash, register-on-start flag, guild id', () => {
+    const r = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_GUILD_ID: '223456789012345678', DISCORD_API_URL: 'http://127.0.0.1:1/api/', DISCORD_REGISTER_ON_START: 'true' });
+    expect(r.ok && r.value.discord).toEqual({ token: 't', appId: '123456789012345678', guildId: '223456789012345678', apiUrl: 'http://127.0.0.1:1/api', registerOnStart: true });
+  });
+
+  it('bad values name the variable', () => {
+    for (const [env, name] of [
+      [{ SLACK_PORT: 'abc' }, 'SLACK_PORT'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ PAPERBOY_TIMEZONE: 'Mars/Olympus' }, 'PAPERBOY_TIMEZONE'],
+      [{ DISCORD_API_URL: 'not a url' }, 'DISCORD_API_URL'],
+      [{ DISCORD_REGISTER_ON_START: 'maybe' }, 'DISCORD_REGISTER_ON_START'],
+    ] as const) {
+      const r = loadConfig(env);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error).toContain(name);
+    }
+  });
+});
+
+describe('logger', () => {
+  it('redacts tokens, secrets and authorization headers wherever they appear', () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    const log = createLogger('info', sink);
+    log.info({ config: { botToken: 'xoxb-secret-1', signingSecret: 'sig-secret-2' }, req: { headers: { authorization: 'Bot discord-secret-3' } }, token: 'tok-secret-4' }, 'hello');
+    expect(out).toMatch(/hello/);
+    expect(out).not.toMatch(/secret-[1-4]/);
+    expect(out).toMatch(/\[redacted\]/);
+  });
+});
