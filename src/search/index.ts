@@ -51,14 +51,13 @@ export class SearchIndex {
       this.field('title', { boost: FIELD_BOOST.title });
       this.field('abstract', { boost: FIELD_BOOST.abstract });
       this.field('people', { boost: FIELD_BOOST.people });
+      const seen = (word: string, term: string) => {
+        if (!surface.has(word)) surface.set(americanize(word), term);
+      };
       for (const p of papers) {
-        const title = [...analyze(p.title), ...compounds(p.title)];
-        const abstract = [...analyze(p.abstract), ...compounds(p.abstract)];
+        const title = [...analyze(p.title, seen), ...compounds(p.title)];
+        const abstract = [...analyze(p.abstract, seen), ...compounds(p.abstract)];
         const people = analyze([...p.authors, p.org ?? ''].join(' '));
-        for (const w of words(`${p.title} ${p.abstract}`)) {
-          const t = termOf(w.word);
-          if (t && !surface.has(w.word)) surface.set(americanize(w.word), t);
-        }
         for (const t of new Set([...title, ...abstract, ...people])) {
           vocabulary.add(t);
           df.set(t, (df.get(t) ?? 0) + 1);

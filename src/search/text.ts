@@ -79,15 +79,32 @@ export function words(text: string): WordSpan[] {
   const out: WordSpan[] = [];
   for (const m of text.matchAll(WORD)) {
     const raw = m[0];
-    const word = raw
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/['’]s$/, '')
-      .replace(/['’]/g, '');
+    const word = foldWord(raw);
     if (word !== '') out.push({ word, start: m.index, end: m.index + raw.length });
   }
   return out;
+}
+
+/** Words only, without offsets: the fast path for indexing. */
+export function wordList(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.match(WORD) ?? []) {
+    const word = foldWord(raw);
+    if (word !== '') out.push(word);
+  }
+  return out;
+}
+
+const PLAIN_ASCII_WORD = /^[a-z0-9]+$/;
+
+function foldWord(raw: string): string {
+  const lower = raw.toLowerCase();
+  if (PLAIN_ASCII_WORD.test(lower)) return lower;
+  return lower
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/['’]s$/, '')
+    .replace(/['’]/g, '');
 }
 
 /** The index term of one word, or null for a stopword. */
@@ -106,12 +123,15 @@ export function termOf(word: string): string | null {
 const termCache = new Map<string, string>();
 
 /** Index terms of a text: words, minus stopwords, spelling-folded and stemmed. */
-export function analyze(text: string): string[] {
+export function analyze(text: string, onWord?: (word: string, term: string) => void): string[] {
   const out: string[] = [];
-  for (const w of words(text)) {
-    const t = termOf(w.word);
-    if (t) out.push(t);
-    for (const part of splitAlnum(w.word)) {
+  for (const word of wordList(text)) {
+    const t = termOf(word);
+    if (t) {
+      out.push(t);
+      onWord?.(word, t);
+    }
+    for (const part of splitAlnum(word)) {
       const pt = termOf(part);
       if (pt) out.push(pt);
     }
@@ -120,13 +140,18 @@ export function analyze(text: string): string[] {
 }
 
 /**
- * Joined forms of hyphenated or split compounds: `kv-cache` and `KV cache` also index as
- * `kvcache`, and `state-of-the-art` as `stateoftheart`, so spacing choices still meet.
+ * Joined forms of hyphenated compounds: `kv-cache` also indexes as `kvcache` and `non-linear`
+ * as `nonlinear`, so the hyphenated, split and joined spellings all meet.
  */
 export function compounds(text: string): string[] {
+  if (!text.includes('-')) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+/gu)) {
-    out.push(stem(m[0].toLowerCase().replace(/-/g, '')));
+  for (const chunk of text.split(/\s+/)) {
+    if (!chunk.includes('-')) continue;
+    const m = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+/u.exec(chunk);
+    if (!m) continue;
+    const t = termOf(m[0].toLowerCase().replace(/-/g, ''));
+    if (t) out.push(t);
   }
   return out;
 }
@@ -160,6 +185,12 @@ const PHRASE_TERMS: ReadonlyArray<[string[], string]> = PHRASES.map(([phrase, ab
   stem(abbr),
 ]);
 
+const PHRASES_BY_FIRST = new Map<string, Array<[string[], string]>>();
+for (const entry of PHRASE_TERMS) {
+  const first = entry[0][0] ?? '';
+  PHRASES_BY_FIRST.set(first, [...(PHRASES_BY_FIRST.get(first) ?? []), entry]);
+}
+
 function analyzeWords(text: string): string[] {
   return words(text)
     .map((w) => termOf(w.word))
@@ -168,16 +199,13 @@ function analyzeWords(text: string): string[] {
 
 /** The abbreviations whose phrase occurs in a sequence of index terms. */
 export function abbreviations(terms: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const [seq, abbr] of PHRASE_TERMS) {
-    for (let i = 0; i + seq.length <= terms.length; i++) {
-      if (seq.every((t, k) => terms[i + k] === t)) {
-        out.push(abbr);
-        break;
-      }
+  const out = new Set<string>();
+  for (let i = 0; i < terms.length; i++) {
+    for (const [seq, abbr] of PHRASES_BY_FIRST.get(terms[i] ?? '') ?? []) {
+      if (seq.every((t, k) => terms[i + k] === t)) out.add(abbr);
     }
   }
-  return out;
+  return [...out];
 }
 
 /** Splits number-letter joins (`2bit` → `2`, `bit`; `gpt4` → `gpt`, `4`) so "2 bits" meets "2bit". */
