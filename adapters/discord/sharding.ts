@@ -51,7 +51,10 @@ export async function startDiscordShards(opts: { config: DiscordConfig; shards: 
   });
   manager.on('shardCreate', (shard) => {
     logger.info({ shard: shard.id, of: count }, 'discord shard spawned');
-    shard.on('death', () => logger.warn({ shard: shard.id }, 'discord shard exited; respawning'));
+    shard.on('death', () => {
+      if (manager.respawn) logger.warn({ shard: shard.id }, 'discord shard exited; respawning');
+      else logger.info({ shard: shard.id }, 'discord shard stopped');
+    });
     shard.on('error', (e) => logger.error({ shard: shard.id, error: describeError(e) }, 'discord shard error'));
   });
   await manager.spawn({ amount: count, timeout: 60_000 });
@@ -59,7 +62,23 @@ export async function startDiscordShards(opts: { config: DiscordConfig; shards: 
     count,
     async stop() {
       manager.respawn = false;
-      for (const shard of manager.shards.values()) shard.kill();
+      // Each shard gets SIGTERM (it shuts down cleanly) and is waited for; a stuck one is killed after 10 s.
+      await Promise.all(
+        [...manager.shards.values()].map(
+          (shard) =>
+            new Promise<void>((resolve) => {
+              const child = shard.process;
+              if (!child || child.exitCode !== null || child.signalCode !== null) {
+                shard.kill();
+                resolve();
+                return;
+              }
+              child.once('exit', () => resolve());
+              setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+              shard.kill();
+            }),
+        ),
+      );
     },
   };
 }
