@@ -109,7 +109,7 @@ describe('discord adapter', () => {
     expect(seenFrom(a.body).text).toBe(EXPIRED_BUTTON);
   });
 
-  it('trending: posts the day publicly, also for the "this week" choice', async () => {
+  it('trending: posts the day publicly, also for `week` typed as the date', async () => {
     const day = await ask('trending', { date: '2025-11-27' });
     expect(seenFrom(day.body).ephemeral).toBe(false);
     expect(seenFrom(day.body).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
@@ -150,6 +150,34 @@ describe('discord adapter', () => {
     const topic = await run.fake.answer(run.fake.autocomplete('topic', 'topic', '').token);
     expect(topic.body.choices?.length).toBeGreaterThan(0);
     for (const c of topic.body.choices ?? []) expect(c.name.length).toBeLessThanOrEqual(100);
+  });
+
+  it('autocomplete: trending dates suggest relative periods and days with papers, and any typed period is accepted', async () => {
+    const all = await run.fake.answer(run.fake.autocomplete('trending', 'date', '').token);
+    expect(all.via).toBe('choices');
+    const choices = all.body.choices ?? [];
+    expect(choices.length).toBeLessThanOrEqual(25);
+    for (const c of choices) {
+      expect(c.name.length).toBeLessThanOrEqual(100);
+      expect(c.value.length).toBeLessThanOrEqual(100);
+    }
+    expect(choices.map((c) => c.value)).toContain('today');
+    expect(choices.find((c) => c.value === '2025-11-27')?.name).toMatch(/2025-11-27.*\b2 papers/);
+
+    const typed = await run.fake.answer(run.fake.autocomplete('trending', 'date', '2025-11-2').token);
+    const values = (typed.body.choices ?? []).map((c) => c.value);
+    expect(values).toContain('2025-11-27');
+    expect(values.every((v) => v.startsWith('2025-11-2'))).toBe(true);
+    // A well-formed period with no papers is still offered, so the user's own text can be picked.
+    const empty = await run.fake.answer(run.fake.autocomplete('trending', 'date', '2025-12-01').token);
+    expect((empty.body.choices ?? []).map((c) => c.value)).toContain('2025-12-01');
+
+    // Autocomplete options take free text: whatever the user typed arrives as the value.
+    const week = await ask('trending', { date: '2025-W48' });
+    expect(seenFrom(week.body).text).toMatch(/Trending in week 2025-W48/);
+    const month = await ask('trending', { date: '2025-11' });
+    expect(seenFrom(month.body).text).toMatch(/Trending in 2025-11/);
+    expect(seenFrom(month.body).titles.length).toBeGreaterThan(0);
   });
 
   it('defer: slow private work is deferred privately, then the deferral is filled in', async () => {

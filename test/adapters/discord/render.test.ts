@@ -131,7 +131,7 @@ describe('parseCustomId', () => {
 });
 
 describe('buildCommandJson', () => {
-  it('makes every registered command a subcommand with typed options, choices, autocomplete and max lengths', () => {
+  it('makes every registered command a subcommand with typed options, autocomplete and max lengths', () => {
     const json = buildCommandJson(commands);
     expect(json.name).toBe('papers');
     const subs = json.options ?? [];
@@ -140,11 +140,13 @@ describe('buildCommandJson', () => {
     expect(find('search', 'query')).toMatchObject({ type: 3, required: true, max_length: 500 });
     expect(find('paper', 'id')).toMatchObject({ autocomplete: true });
     expect(find('topic', 'topic')).toMatchObject({ autocomplete: true, required: false });
-    expect((find('trending', 'date')?.choices as { value: string }[]).map((c) => c.value)).toEqual(['today', 'yesterday', 'week', 'month']);
+    // Autocomplete, not fixed choices: any date, week or month can be typed, and suggestions come from stored papers.
+    expect(find('trending', 'date')).toMatchObject({ type: 3, autocomplete: true, required: false, max_length: 20 });
+    expect(find('trending', 'date')).not.toHaveProperty('choices');
     for (const s of subs) expect(s.description.length).toBeLessThanOrEqual(100);
   });
 
-  it('picks up a new command with no Discord code, integer options included, required ones first', () => {
+  it('picks up a new command with no Discord code, integer options and fixed choices included, required ones first', () => {
     const extra = defineCommand({
       name: 'digest',
       description: 'A weekly digest',
@@ -152,14 +154,18 @@ describe('buildCommandJson', () => {
       args: [
         { name: 'weeks', description: 'How many weeks', type: 'integer', required: false, minValue: 1, maxValue: 4 },
         { name: 'topic', description: 'd'.repeat(150), type: 'string', required: true },
+        { name: 'style', description: 'Layout', type: 'string', required: false, choices: [{ name: 'short', value: 'short' }, { name: 'long', value: 'long' }], autocomplete: true },
       ],
       options: z.object({}),
       fromText: () => ({}),
       run: async () => ({ kind: 'text', lines: [], visibility: 'ephemeral' }),
     });
     const sub = buildCommandJson([...commands, extra]).options?.find((s) => s.name === 'digest') as unknown as { options: Record<string, unknown>[] };
-    expect(sub.options.map((o) => o.name)).toEqual(['topic', 'weeks']);
+    expect(sub.options.map((o) => o.name)).toEqual(['topic', 'weeks', 'style']);
     expect(sub.options[1]).toMatchObject({ type: 4, min_value: 1, max_value: 4 });
+    // Fixed choices still become a menu; Discord refuses choices together with autocomplete, so choices win.
+    expect(sub.options[2]).toMatchObject({ type: 3, choices: [{ name: 'short', value: 'short' }, { name: 'long', value: 'long' }] });
+    expect(sub.options[2]).not.toHaveProperty('autocomplete');
     expect((sub.options[0]?.description as string).length).toBe(100);
   });
 });
