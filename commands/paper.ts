@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
+import { clip } from '../src/reply.js';
 import { textOption } from './options.js';
+
+/** `2402.02750`, `2402.02750v2`, `arXiv:2402.02750`: an id, never title words. */
+const ARXIV_ID = /^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$/i;
 
 export const paper = defineCommand({
   name: 'paper',
@@ -13,11 +17,15 @@ export const paper = defineCommand({
   options: z.object({ id: textOption.pipe(z.string().min(1, 'give an arXiv id or some title words, e.g. `paper Informer`')) }),
   fromText: (text) => ({ id: text }),
   run: async ({ id }, ctx) => {
+    const arxiv = ARXIV_ID.exec(id);
+    if (arxiv && !ctx.library.get(id)) {
+      throw new UserError(`No paper with arXiv id ${arxiv[1]} is stored.`, ['Try `search` with a few of its title words.']);
+    }
     const found = ctx.library.findPapers(id);
     const [only] = found;
     if (!only) {
       const sug = ctx.library.completeTitles(id, 3).map((t) => t.title);
-      throw new UserError(`No paper matches "${id.length > 60 ? `${id.slice(0, 59)}…` : id}".`, sug.length > 0 ? [`Closest titles: ${sug.join(' | ')}`] : ['Try `search` with a few topic words.']);
+      throw new UserError(`No paper matches "${clip(id, 60)}".`, sug.length > 0 ? [`Closest titles: ${sug.join(' | ')}`] : ['Try `search` with a few topic words.']);
     }
     if (found.length === 1) {
       const card = paperCard(only);
@@ -32,5 +40,5 @@ export const paper = defineCommand({
     };
   },
   complete: (_arg, partial, ctx) =>
-    ctx.library.completeTitles(partial, 25).map((t) => ({ name: t.title.length > 100 ? `${t.title.slice(0, 99)}…` : t.title, value: t.id })),
+    ctx.library.completeTitles(partial, 25).map((t) => ({ name: clip(t.title, 100), value: t.id })),
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
+import { clip } from '../src/reply.js';
 import { helpReply } from './help.js';
 import { limitOption, offsetOption, textOption } from './options.js';
 
@@ -20,17 +21,21 @@ export const search = defineCommand({
     const page = ctx.library.search(query, offset, limit);
     if (page.total === 0) {
       const hints = page.suggestions.length > 0 ? [`Did you mean: ${page.suggestions.join(', ')}?`] : [];
-      const topics = ctx.library.topics().filter((t) => t.count > 0).slice(0, 4).map((t) => t.name);
-      if (topics.length > 0) hints.push(`Try: ${topics.join(' · ')}`);
-      hints.push('Fewer or more general words help, or drop a filter.');
-      throw new UserError(`No papers match "${clip(query)}".`, hints);
+      const topics = ctx.library.relatedTopics(query, 4);
+      if (topics.length > 0) hints.push(`Related topics: ${topics.join(' · ')} (try \`topic <name>\`)`);
+      hints.push(page.query.since || page.query.until || page.query.org ? 'Dropping a filter may help.' : 'Fewer or more general words may help.');
+      throw new UserError(`No papers match "${clip(query, 80)}".`, hints);
     }
     const shownEnd = offset + page.hits.length;
     const notices: string[] = [];
-    if (page.fuzzy) notices.push(`No exact match for ${page.query.terms.map((t) => t.word).join(' ')}; showing close spellings.`);
+    if (page.corrected.length > 0) {
+      notices.push(`No exact match for ${page.corrected.map((c) => `"${c.word}"`).join(', ')}; read as ${page.corrected.map((c) => c.to.map((t) => `"${t}"`).join(' or ')).join(', ')}.`);
+    } else if (page.fuzzy) {
+      notices.push('No exact match for some words; showing close spellings.');
+    }
     return {
       kind: 'papers',
-      title: `Search: ${clip(page.query.text || query)}`,
+      title: `Search: ${clip(query.replace(/\s+/g, ' '), 80)}`,
       ...(notices.length > 0 ? { notice: notices.join(' ') } : {}),
       cards: page.hits.map((h) => paperCard(h.paper, h.snippet, h.score)),
       start: offset + 1,
@@ -42,6 +47,3 @@ export const search = defineCommand({
   },
 });
 
-function clip(s: string, n = 80): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
+import { clip } from '../src/reply.js';
 import { limitOption, offsetOption, textOption } from './options.js';
 
 export const topic = defineCommand({
@@ -24,7 +25,7 @@ export const topic = defineCommand({
     }
     const hits = ctx.library.topic(subject);
     if (hits.length === 0) {
-      throw new UserError(`No papers on "${subject.length > 60 ? `${subject.slice(0, 59)}…` : subject}" yet.`, ['Send `topic` alone to list known topics.']);
+      throw new UserError(`No papers on "${clip(subject, 60)}" yet.`, ['Send `topic` alone to list known topics.']);
     }
     const page = hits.slice(offset, offset + limit);
     const end = offset + page.length;

@@ -1,10 +1,10 @@
 // trending: a day's (or week's, or month's) papers ranked by upvotes.
 import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
-import { defineCommand } from '../src/command.js';
+import { defineCommand, type CommandContext, type Completion } from '../src/command.js';
 import { dateInZone } from '../src/ports.js';
 import type { Period } from '../src/trending/period.js';
-import { parsePeriod } from '../src/trending/period.js';
+import { parsePeriod, periodContaining } from '../src/trending/period.js';
 import { limitOption, offsetOption, textOption } from './options.js';
 
 export const trending = defineCommand({
@@ -14,20 +14,16 @@ export const trending = defineCommand({
   args: [
     {
       name: 'date',
-      description: 'YYYY-MM-DD, YYYY-Www or YYYY-MM (default: today)',
+      description: 'YYYY-MM-DD, YYYY-Www, YYYY-MM, today, week or month (default: today)',
       type: 'string',
       required: false,
       maxLength: 20,
-      choices: [
-        { name: 'today', value: 'today' },
-        { name: 'yesterday', value: 'yesterday' },
-        { name: 'this week', value: 'week' },
-        { name: 'this month', value: 'month' },
-      ],
+      autocomplete: true,
     },
   ],
   options: z.object({ date: textOption, offset: offsetOption, limit: limitOption(10, 25) }),
   fromText: (text) => ({ date: text }),
+  complete: (_arg, partial, ctx) => completePeriod(partial, ctx),
   run: async ({ date, offset, limit }, ctx) => {
     const today = dateInZone(ctx.clock.now(), ctx.timeZone);
     const asked = parsePeriod(date, today);
@@ -43,7 +39,7 @@ export const trending = defineCommand({
       title: `Trending ${describe(list.shown)}`,
       ...(moved
         ? {
-            notice: `No papers ${describe(asked)}. Showing ${describe(list.shown)}, the latest ${list.shown.kind} with papers${list.shown.to < asked.from ? ' before it' : ''}.`,
+            notice: `No papers ${describe(asked)}. Showing ${name(list.shown)} instead, the latest ${list.shown.kind} with papers${list.shown.to < asked.from ? ' before it' : ''}.`,
           }
         : {}),
       cards: page.map((p) => paperCard(p)),
@@ -55,6 +51,42 @@ export const trending = defineCommand({
     };
   },
 });
+
+/**
+ * Suggestions while typing a period: the relative ones, then recent days, weeks and months that
+ * have papers (with counts), narrowed to what the user has typed so far.
+ */
+function completePeriod(partial: string, ctx: CommandContext): Completion[] {
+  const p = partial.trim().toLowerCase();
+  const out: Completion[] = [
+    { name: 'today', value: 'today' },
+    { name: 'yesterday', value: 'yesterday' },
+    { name: 'this week', value: 'week' },
+    { name: 'this month', value: 'month' },
+  ];
+  const dates = ctx.library.store.dates(400);
+  const weeks = new Map<string, number>();
+  const months = new Map<string, number>();
+  for (const d of dates) {
+    const w = periodContaining('week', d.date).label;
+    weeks.set(w, (weeks.get(w) ?? 0) + d.count);
+    months.set(d.date.slice(0, 7), (months.get(d.date.slice(0, 7)) ?? 0) + d.count);
+  }
+  for (const d of dates.slice(0, 60)) out.push({ name: `${d.date} (${d.count} papers)`, value: d.date });
+  for (const [w, n] of [...weeks].slice(0, 30)) out.push({ name: `${w} (${n} papers)`, value: w });
+  for (const [m, n] of [...months].slice(0, 24)) out.push({ name: `${m} (${n} papers)`, value: m });
+  const matches = p === '' ? out : out.filter((c) => c.value.toLowerCase().startsWith(p) || c.name.startsWith(p));
+  // Something well-formed that has no papers is still a valid pick (the reply explains the gap).
+  if (p !== '' && !matches.some((c) => c.value.toLowerCase() === p) && /^\d{4}-(\d{2}(-\d{2})?|w\d{2})$/.test(p)) {
+    matches.unshift({ name: partial.trim(), value: partial.trim() });
+  }
+  return matches.slice(0, 25);
+}
+
+/** `2025-11-27`, `week 2025-W48 (2025-11-24 to 2025-11-30)`, `2025-11`. */
+function name(p: Period): string {
+  return p.kind === 'week' ? `week ${p.label} (${p.from} to ${p.to})` : p.label;
+}
 
 /** `on 2025-11-27`, `in week 2025-W48 (2025-11-24 to 2025-11-30)`, `in 2025-11`. */
 export function describe(p: Period): string {

@@ -37,6 +37,9 @@ const envSchema = z.object({
   DISCORD_GUILD_ID: z.preprocess(blankToUndefined, z.string().regex(/^\d{5,25}$/, 'must be a numeric snowflake id').optional()),
   DISCORD_API_URL: url('https://discord.com/api'),
   DISCORD_REGISTER_ON_START: bool,
+  // Set by shells (terminal width, for wrapping piped output) and by discord.js's ShardingManager (in shard processes).
+  COLUMNS: z.preprocess(blankToUndefined, z.coerce.number().int().min(20).max(1000).optional().catch(undefined)),
+  SHARDING_MANAGER: bool,
 });
 
 function isTimeZone(tz: string): boolean {
@@ -74,6 +77,10 @@ export interface Config {
   logLevel: string;
   slack?: SlackConfig;
   discord?: DiscordConfig;
+  /** Terminal width from COLUMNS, for wrapping output that goes to a pipe. */
+  terminalColumns?: number;
+  /** This process is one Discord shard spawned by `serve --shards` (discord.js sets SHARDING_MANAGER). */
+  discordShardChild: boolean;
 }
 
 /**
@@ -124,7 +131,9 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),
     timeZone: e.PAPERBOY_TIMEZONE,
     logLevel: e.LOG_LEVEL,
+    discordShardChild: e.SHARDING_MANAGER,
   };
+  if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;
   if (slack) config.slack = slack;
   if (discord) config.discord = discord;
   return ok(config);

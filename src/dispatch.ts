@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Reply } from './reply.js';
+import { clip, type Reply } from './reply.js';
 
 /** A request to run a command: typed `input` (Discord options, buttons) or free `text` (Slack, console). */
 export interface Invocation {
@@ -116,6 +116,3 @@ function userErrorFromZod(command: AnyCommand, error: ZodError): UserError {
   return new UserError(lines[0] ?? 'That input is not valid.', [...lines.slice(1), `Usage: ${command.name} ${command.usage}`]);
 }
 
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}

@@ -5,7 +5,9 @@ import type { Paper } from './papers/model.js';
 import { titleKey } from './papers/model.js';
 import { byUpvotesThenDate, SearchIndex, type SearchHit } from './search/index.js';
 import { parseQuery, type ParsedQuery } from './search/query.js';
+import { analyze } from './search/text.js';
 import type { PaperStore, UpsertStats } from './store/sqlite.js';
+import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { periodContaining, type Period } from './trending/period.js';
 
@@ -14,6 +16,8 @@ export interface SearchPage {
   hits: SearchHit[];
   total: number;
   fuzzy: boolean;
+  /** Query words read as other corpus words (typos), for the reply's notice. */
+  corrected: Array<{ word: string; to: string[] }>;
   /** "Did you mean" words when a query word is not in the corpus. */
   suggestions: string[];
 }
@@ -56,16 +60,17 @@ export class Library {
   search(text: string, offset = 0, limit = 5): SearchPage {
     const query = parseQuery(text);
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
-      throw new UserError(`"${clip(text)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
+      throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
     }
     const index = this.searchIndex();
     const outcome = index.search(query);
-    const suggestions = outcome.unknown.flatMap((w) => index.suggest(w, 2));
+    const suggestions = outcome.hits.length > 0 ? [] : outcome.unknown.flatMap((w) => index.suggest(w, 2));
     return {
       query,
       hits: outcome.hits.slice(offset, offset + limit),
       total: outcome.hits.length,
       fuzzy: outcome.fuzzy,
+      corrected: outcome.corrected,
       suggestions: [...new Set(suggestions)].slice(0, 4),
     };
   }
@@ -139,6 +144,22 @@ export class Library {
   }
 
   /**
+   * Known topics that share a word with `text` (most papers first), else the largest topics:
+   * something useful to offer when a search finds nothing.
+   */
+  relatedTopics(text: string, limit: number): string[] {
+    let words: Set<string>;
+    try {
+      words = new Set(parseQuery(text).terms.map((t) => t.term));
+    } catch {
+      words = new Set();
+    }
+    const all = this.topics().filter((t) => t.count > 0);
+    const related = all.filter((t) => analyze(`${t.name} ${t.query}`).some((w) => words.has(w)));
+    return (related.length > 0 ? related : all).slice(0, limit).map((t) => t.name);
+  }
+
+  /**
    * Papers on a topic: relevance blended with recency and upvotes, so a fresh, popular paper
    * on the subject outranks an old marginal mention, while relevance still dominates.
    */
@@ -172,6 +193,3 @@ function byTrending(a: Paper, b: Paper): number {
   return (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.title.localeCompare(b.title);
 }
 
-function clip(s: string, n = 60): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}

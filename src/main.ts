@@ -18,10 +18,13 @@ import type { Reply } from './reply.js';
 
 const USAGE = `Usage: paperboy <command> [options]
 
-  search [query] [--limit N] [--json]   search papers (no query: one query per stdin line)
+  search [query] [--limit N] [--offset N] [--json]
+                                        search papers (no query: one query per stdin line);
+                                        -word excludes, since:/until:/org: filter
   trending [--date YYYY-MM-DD | --week YYYY-Www | --month YYYY-MM] [--json]
   paper <id or title words> [--json]    one paper's details
-  topic [words] [--json]                papers on a topic (no words: list topics)
+  topic [words] [--limit N] [--offset N] [--json]
+                                        papers on a topic (no words: list topics)
   papers --json                         every stored paper
   ingest --seeds DIR                    ingest Daily Papers page dumps from DIR
   serve [--shards auto|N]               start the configured chat adapters (or the console)
@@ -86,29 +89,32 @@ interface Ctx {
 async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<number> {
   const { core, io } = ctx;
   // NOTE: a pipe has no columns; COLUMNS (set by shells) still says how wide the reader's terminal is.
-  const width = Math.min(io.stdout.columns ?? (Number(io.env.COLUMNS) || 100), 120);
+  const width = Math.min(io.stdout.columns ?? ctx.config.terminalColumns ?? 100, 120);
   const show = (reply: Reply, json: boolean): number => {
     if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, ctx.core))}\n`);
-    else io.stdout.write(`${renderText(reply, { width })}\n`);
+    else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n`);
     return reply.kind === 'error' ? 1 : 0;
   };
   switch (sub) {
     case 'search': {
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { limit: { type: 'string' }, json: { type: 'boolean' } } });
-      const limit = values.limit ?? '10';
-      const query = positionals.join(' ');
-      if (query.trim() !== '') {
-        return show(await core.dispatcher.run({ command: 'search', input: { query, limit } }, { platform: 'cli' }), values.json === true);
+      const { json, limit, offset, words, sawQuery } = queryArgs(args);
+      const query = words.join(' ');
+      if (sawQuery || io.stdin.isTTY) {
+        return show(await core.dispatcher.run({ command: 'search', input: { query, limit: limit ?? '10', offset: offset ?? '0' } }, { platform: 'cli' }), json);
       }
-      if (io.stdin.isTTY) return show(await core.dispatcher.run({ command: 'search', input: { query: '' } }, { platform: 'cli' }), values.json === true);
-      // Batch: one query per stdin line, one answer per line, in order.
+      // Batch: one query per stdin line, one answer per line, in order. A failed line prints
+      // {"error": …} (JSON) or its message, and the exit code says some line failed.
       let code = 0;
       const rl = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
       for await (const line of rl) {
-        const reply = await core.dispatcher.run({ command: 'search', input: { query: line, limit } }, { platform: 'cli' });
-        if (values.json) io.stdout.write(`${JSON.stringify(reply.kind === 'papers' ? replyJson(reply, core) : [])}\n`);
-        else io.stdout.write(`${renderText(reply, { width })}\n\n`);
-        if (reply.kind === 'error' && line.trim() !== '') code = 0;
+        if (line.trim() === '') {
+          io.stdout.write(json ? '[]\n' : '\n');
+          continue;
+        }
+        const reply = await core.dispatcher.run({ command: 'search', input: { query: line, limit: limit ?? '10' } }, { platform: 'cli' });
+        if (json) io.stdout.write(`${JSON.stringify(reply.kind === 'papers' ? replyJson(reply, core) : reply.kind === 'error' && /^No papers match/.test(reply.message) ? [] : replyJson(reply, core))}\n`);
+        else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n\n`);
+        if (reply.kind === 'error' && !/^No papers match/.test(reply.message)) code = 1;
       }
       return code;
     }
@@ -124,10 +130,10 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
     }
     case 'paper':
     case 'topic': {
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' } } });
-      const text = positionals.join(' ');
-      const input = sub === 'paper' ? { id: text } : { topic: text, limit: values.limit ?? '10' };
-      return show(await core.dispatcher.run({ command: sub, input }, { platform: 'cli' }), values.json === true);
+      const { json, limit, offset, words } = queryArgs(args);
+      const text = words.join(' ');
+      const input = sub === 'paper' ? { id: text } : { topic: text, limit: limit ?? '10', offset: offset ?? '0' };
+      return show(await core.dispatcher.run({ command: sub, input }, { platform: 'cli' }), json);
     }
     case 'papers': {
       parseArgs({ args, options: { json: { type: 'boolean' } } });
@@ -162,6 +168,37 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
   }
 }
 
+/** How the one-shot CLI tells people to get the next page. */
+const CLI_MORE = (offset: number) => `Add --offset ${offset} for more.`;
+
+/**
+ * Reads `[words…] [--json] [--limit N] [--offset N]`. Anything else, including `-term`
+ * exclusions, is query text (`--` ends the options explicitly).
+ */
+function queryArgs(args: readonly string[]): { json: boolean; limit?: string; offset?: string; words: string[]; sawQuery: boolean } {
+  const out: { json: boolean; limit?: string; offset?: string; words: string[]; sawQuery: boolean } = { json: false, words: [], sawQuery: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    const valued = /^--(limit|offset)(?:=(.*))?$/.exec(a);
+    if (a === '--') {
+      out.words.push(...args.slice(i + 1));
+      out.sawQuery = out.sawQuery || i + 1 < args.length;
+      break;
+    } else if (a === '--json') {
+      out.json = true;
+    } else if (valued) {
+      const value = valued[2] ?? args[++i];
+      if (value === undefined) throw new UserError(`--${valued[1]} needs a number, e.g. --${valued[1]} 10.`);
+      if (valued[1] === 'limit') out.limit = value;
+      else out.offset = value;
+    } else {
+      out.words.push(a);
+      out.sawQuery = true;
+    }
+  }
+  return out;
+}
+
 /** The JSON of a reply's cards: every paper field plus its rank, score and snippet. */
 function replyJson(reply: Reply, core: Core): unknown {
   if (reply.kind === 'papers') {
@@ -180,23 +217,22 @@ function replyJson(reply: Reply, core: Core): unknown {
 }
 
 /** Builds the chat adapters the configuration asks for. */
-async function platformAdapters(ctx: Ctx): Promise<ChatAdapter[]> {
+function platformAdapters(ctx: Ctx): ChatAdapter[] {
   const adapters: ChatAdapter[] = [];
   // PLATFORM ADAPTERS: Slack and Discord are wired here (see adapters/slack, adapters/discord).
   if (ctx.config.slack) adapters.push(createSlackAdapter({ config: ctx.config.slack, dispatcher: ctx.core.dispatcher, logger: ctx.logger }));
   if (ctx.config.discord) adapters.push(createDiscordAdapter({ config: ctx.config.discord, dispatcher: ctx.core.dispatcher, logger: ctx.logger }));
-  void ctx;
   return adapters;
 }
 
 async function serve(args: string[], ctx: Ctx): Promise<number> {
   const { values } = parseArgs({ args, options: { shards: { type: 'string' } } });
-  let adapters = await platformAdapters(ctx);
+  let adapters = platformAdapters(ctx);
   const { io, logger } = ctx;
   // Discord sharding: the manager process runs every other platform and spawns one child per shard;
   // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
   let discordShards: { stop(): Promise<void> } | undefined;
-  if (io.env.SHARDING_MANAGER === 'true') {
+  if (ctx.config.discordShardChild) {
     adapters = adapters.filter((a) => a.platform === 'discord');
   } else if (values.shards !== undefined && ctx.config.discord) {
     const shards = parseShardsOption(values.shards);
@@ -217,8 +253,19 @@ async function serve(args: string[], ctx: Ctx): Promise<number> {
     await consoleAdapter.done;
     return 0;
   }
+  const started: ChatAdapter[] = [];
   for (const a of adapters) {
-    await a.start();
+    try {
+      await a.start();
+    } catch (e) {
+      // One platform failing must not leave the others answering from a closing process.
+      for (const s of started.reverse()) await s.stop().catch((err: unknown) => logger.warn({ err, platform: s.platform }, 'adapter stop failed'));
+      await discordShards?.stop();
+      throw new UserError(`Could not start ${a.platform === 'slack' ? 'Slack' : a.platform === 'discord' ? 'Discord' : a.platform}: ${(e as Error).message}`, [
+        `Check the ${a.platform.toUpperCase()}_* variables (see README.md); nothing else was started.`,
+      ]);
+    }
+    started.push(a);
     logger.info({ platform: a.platform }, 'adapter started');
   }
   await new Promise<void>((resolve) => {

@@ -93,3 +93,8 @@ export function asPublic(reply: Reply): Reply {
   if (reply.kind === 'error') return reply;
   return { ...reply, visibility: 'public' };
 }
+
+/** Shortens text for a heading or message to `n` characters, marking the cut with an ellipsis. */
+export function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

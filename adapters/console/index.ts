@@ -28,7 +28,8 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
   const width = () => Math.min(opts.output.columns ?? 100, 120);
   const print = (reply: Reply) => {
     opts.output.write(`${renderText(reply, { width: width(), color: opts.color ?? false })}\n\n`);
-    if (reply.kind === 'papers') last = reply.next;
+    // "/more" continues the reply just shown, or nothing when it had no next page.
+    last = reply.kind === 'papers' ? reply.next : undefined;
   };
 
   const handle = async (line: string) => {

@@ -26,8 +26,11 @@ export function wrap(text: string, width: number, indent = ''): string {
   return out.join('\n');
 }
 
-function snippetText(segments: readonly Segment[], color: boolean): string {
-  return segments.map((s) => (s.match ? (color ? `\x1b[1m${plain(s.text)}\x1b[22m` : `*${plain(s.text)}*`) : plain(s.text))).join('');
+/** Snippet text wrapped first, then matched words marked, so escape codes never count toward the width. */
+function snippetBlock(segments: readonly Segment[], width: number, color: boolean): string {
+  const text = segments.map((s) => (s.match ? `\ue000${plain(s.text)}\ue001` : plain(s.text))).join('');
+  const [open, close] = color ? ['\x1b[1m', '\x1b[22m'] : ['*', '*'];
+  return wrap(text, width, '   ').replaceAll('\ue000', open).replaceAll('\ue001', close);
 }
 
 export function metaLine(c: PaperCard): string {
@@ -41,16 +44,16 @@ export function metaLine(c: PaperCard): string {
 }
 
 function card(c: PaperCard, n: number | null, width: number, color: boolean): string {
-  const head = `${n !== null ? `${n}. ` : ''}${plain(c.title)}`;
-  const lines = [wrap(color ? `\x1b[1m${head}\x1b[22m` : head, width), wrap(metaLine(c), width, '   ')];
+  const head = wrap(`${n !== null ? `${n}. ` : ''}${plain(c.title)}`, width, '   ').trimStart();
+  const lines = [color ? `\x1b[1m${head}\x1b[22m` : head, wrap(metaLine(c), width, '   ')];
   if (c.abstract) lines.push(wrap(plain(c.abstract), width, '   '));
-  else if (c.snippet.length > 0) lines.push(wrap(snippetText(c.snippet, color), width, '   '));
+  else if (c.snippet.length > 0) lines.push(snippetBlock(c.snippet, width, color));
   lines.push(`   ${c.url}${c.pdfUrl ? `  (PDF ${c.pdfUrl})` : ''}`);
   return lines.join('\n');
 }
 
 /** The whole reply as terminal text. */
-export function renderText(reply: Reply, opts: { width?: number; color?: boolean } = {}): string {
+export function renderText(reply: Reply, opts: { width?: number; color?: boolean; moreHint?: (offset: number) => string } = {}): string {
   const width = Math.max(40, Math.min(opts.width ?? 100, 160));
   const color = opts.color ?? false;
   switch (reply.kind) {
@@ -59,7 +62,8 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
       if (reply.notice) out.push(wrap(plain(reply.notice), width));
       reply.cards.forEach((c, i) => out.push(card(c, reply.start + i, width, color)));
       const end = reply.start + reply.cards.length - 1;
-      out.push(`Showing ${reply.start}-${end} of ${reply.total}.${reply.next ? ' Type /more for more.' : ''}`);
+      const hint = opts.moreHint ?? (() => 'Type /more for more.');
+      out.push(`Showing ${reply.start}-${end} of ${reply.total}.${reply.next ? ` ${hint(reply.next.offset)}` : ''}`);
       return out.join('\n\n');
     }
     case 'paper':

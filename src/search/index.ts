@@ -16,6 +16,8 @@ export interface SearchOutcome {
   hits: SearchHit[];
   /** Whether typo-tolerant matching was needed to find them. */
   fuzzy: boolean;
+  /** Query words the corpus lacks, and the corpus words they were read as (typos). */
+  corrected: Array<{ word: string; to: string[] }>;
   /** Query words the corpus does not contain at all. */
   unknown: string[];
 }
@@ -82,17 +84,24 @@ export class SearchIndex {
     if (q.terms.length === 0) {
       const all = [...this.papers.values()].filter((p) => this.passesFilters(p, q) && !this.excluded(p, q));
       all.sort(byUpvotesThenDate);
-      return { hits: all.map((paper) => ({ paper, score: 0, snippet: leadSnippet(paper.abstract) })), fuzzy: false, unknown };
+      return { hits: all.map((paper) => ({ paper, score: 0, snippet: leadSnippet(paper.abstract) })), fuzzy: false, corrected: [], unknown };
     }
     const corrections = new Map<string, string[]>();
+    const corrected: SearchOutcome['corrected'] = [];
     for (const t of q.terms) {
-      if (!this.vocabulary.has(t.term)) corrections.set(t.term, [...new Set([...this.corrections(t.word), ...this.relatives(t.term)])]);
+      if (this.vocabulary.has(t.term)) continue;
+      const typo = this.corrections(t.word);
+      if (typo.words.length > 0) corrected.push({ word: t.word, to: typo.words });
+      corrections.set(t.term, [...new Set([...typo.terms, ...this.relatives(t.term)])]);
     }
-    const fuzzy = [...corrections.values()].some((c) => c.length > 0);
+    let fuzzy = corrected.length > 0;
     let results = this.run(q, corrections, false);
     if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
       const more = this.run(q, corrections, true);
-      if (more.length > results.length) results = more;
+      if (more.length > results.length) {
+        results = more;
+        fuzzy = true;
+      }
     }
     // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
     const concepts = q.terms.map((t) => {
@@ -112,19 +121,20 @@ export class SearchIndex {
       hits.push(lazySnippetHit(paper, r.score * coverageFactor(coverage), matched));
     }
     hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
-    return { hits, fuzzy, unknown };
+    return { hits, fuzzy, corrected, unknown };
   }
 
-  /** Vocabulary words closest to `word` (for "did you mean"). */
+  /** Corpus words closest to `word`, as people write them (for "did you mean"). */
   suggest(word: string, limit = 3): string[] {
-    const target = termOf(word.toLowerCase()) ?? word.toLowerCase();
-    const scored: Array<[string, number]> = [];
-    for (const v of this.vocabulary) {
-      if (Math.abs(v.length - target.length) > 2) continue;
-      const d = editDistance(v, target, 2);
-      if (d <= 2) scored.push([v, d]);
+    const target = americanize(word.toLowerCase());
+    const max = target.length >= 6 ? 3 : 2;
+    const scored: Array<[string, number, number]> = [];
+    for (const [candidate, term] of this.surface) {
+      if (Math.abs(candidate.length - target.length) > max || candidate.length < 3) continue;
+      const d = editDistance(candidate, target, max);
+      if (d <= max) scored.push([candidate, d, this.df.get(term) ?? 0]);
     }
-    scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    scored.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
     return scored.slice(0, limit).map(([v]) => v);
   }
 
@@ -132,22 +142,23 @@ export class SearchIndex {
    * Likely intended index terms for a word the corpus lacks (a typo): the terms of the corpus
    * words at the smallest edit distance (a swap of neighbours counts once), most common first.
    */
-  private corrections(word: string): string[] {
+  private corrections(word: string): { terms: string[]; words: string[] } {
     const w = americanize(word.toLowerCase());
-    if (w.length < 4 || /^\d+$/.test(w)) return [];
+    if (w.length < 4 || /^\d+$/.test(w)) return { terms: [], words: [] };
     const max = w.length >= 8 ? 2 : 1;
     let best = max + 1;
-    let found = new Set<string>();
+    let found = new Map<string, string>();
     for (const [candidate, term] of this.surface) {
       if (Math.abs(candidate.length - w.length) > max) continue;
       const d = editDistance(candidate, w, max);
       if (d > max) continue;
       if (d < best) {
         best = d;
-        found = new Set([term]);
-      } else if (d === best) found.add(term);
+        found = new Map([[term, candidate]]);
+      } else if (d === best && !found.has(term)) found.set(term, candidate);
     }
-    return [...found].sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
+    const terms = [...found.keys()].sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
+    return { terms, words: terms.map((t) => found.get(t) ?? t) };
   }
 
   /**

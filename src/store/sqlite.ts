@@ -23,6 +23,8 @@ export interface PaperStore {
   between(from: string, to: string): Paper[];
   /** The latest publication date on or before `onOrBefore` (any date when omitted). */
   latestDate(onOrBefore?: string): string | null;
+  /** Publication dates with how many papers each has, newest first. */
+  dates(limit: number): Array<{ date: string; count: number }>;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
   close(): void;
@@ -69,14 +71,17 @@ interface Row {
  */
 export function openStore(file: string, now: () => Date = () => new Date()): PaperStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(file, { fileMustExist: false });
+    // NOTE: check the file is ours before any pragma: switching to WAL writes into the file.
+    refuseForeign(db);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
   } catch (e) {
+      db?.close();
     throw new UserError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [
       'The file was left as it is. Move it away (or point PAPERBOY_DATA_DIR elsewhere) and start again to rebuild it from the seeds.',
     ]);
@@ -84,16 +89,20 @@ export function openStore(file: string, now: () => Date = () => new Date()): Pap
   return new SqliteStore(db, now);
 }
 
-function migrate(db: Database.Database): void {
+/** Refuses a file that is not SQLite, another program's database, or a newer schema, without writing to it. */
+function refuseForeign(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     throw new Error(`schema version ${version} is newer than this paperboy understands (${MIGRATIONS.length})`);
   }
-  // Refuse a foreign database rather than adding tables to it.
   if (version === 0) {
     const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
     if (tables.n > 0) throw new Error('it is not a paperboy database (it has tables but no paperboy schema version)');
   }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     const sql = MIGRATIONS[v] ?? '';
     db.transaction(() => {
@@ -179,6 +188,14 @@ class SqliteStore implements PaperStore {
       ? (this.db.prepare('SELECT max(published_at) AS d FROM papers WHERE published_at <= ?').get(onOrBefore) as { d: string | null })
       : (this.db.prepare('SELECT max(published_at) AS d FROM papers').get() as { d: string | null });
     return row.d;
+  }
+
+  dates(limit: number): Array<{ date: string; count: number }> {
+    return this.db
+      .prepare<[number], { date: string; count: number }>(
+        'SELECT published_at AS date, count(*) AS count FROM papers WHERE published_at IS NOT NULL GROUP BY published_at ORDER BY published_at DESC LIMIT ?',
+      )
+      .all(limit);
   }
 
   getMeta(key: string): string | undefined {

@@ -71,6 +71,30 @@ describe('paperboy CLI', () => {
     expect(lines[3]?.length).toBe(2);
   });
 
+  it('a bad line in batch search prints an error object, keeps the order, and fails the exit code', async () => {
+    const r = await run(['search', '--json', '--limit', '1'], { input: 'checkpointing\nsince:2025-13 memory\nqqqzzzxx\n' });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatchObject({ error: expect.stringMatching(/since:YYYY/) });
+    expect(lines[2]).toEqual([]);
+  });
+
+  it('-word in a query excludes it instead of being read as an option, and --offset pages', async () => {
+    const all = JSON.parse((await run(['search', 'checkpointing', '--limit', '50', '--json'])).stdout) as Array<{ title: string; abstract: string }>;
+    const r = await run(['search', 'checkpointing', '-distributed', '--limit', '50', '--json']);
+    expect(r.code).toBe(0);
+    const some = JSON.parse(r.stdout) as Array<{ title: string; abstract: string }>;
+    expect(some.length).toBeGreaterThan(0);
+    expect(some.length).toBeLessThan(all.length);
+    expect(some.every((p) => !/distributed/i.test(`${p.title} ${p.abstract}`))).toBe(true);
+    const page2 = JSON.parse((await run(['search', 'checkpointing', '--limit', '2', '--offset', '2', '--json'])).stdout) as Array<{ rank: number; title: string }>;
+    expect(page2.map((p) => p.rank)).toEqual([3, 4]);
+    expect(page2.map((p) => p.title)).toEqual(all.slice(2, 4).map((p) => p.title));
+    const human = await run(['search', 'checkpointing', '--limit', '2']);
+    expect(human.stdout).toMatch(/Add --offset 2 for more\./);
+  });
+
   it('trending --week lists that ISO week by upvotes', async () => {
     const r = await run(['trending', '--week', '2025-W40', '--json']);
     expect(r.code).toBe(0);

@@ -80,6 +80,25 @@ describe('paperboy serve', () => {
     expect(await exited).toBe(0);
   });
 
+  it('when one platform cannot start, stops the others and exits naming the platform', async () => {
+    const slack = await new FakeSlack().listen();
+    cleanups.push(() => slack.close());
+    const closed = await new FakeDiscord([]).listen();
+    const deadUrl = closed.apiUrl;
+    await closed.close();
+    const { out, exited } = serve([], {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_APP_TOKEN: 'xapp-test-token',
+      SLACK_API_URL: slack.apiUrl,
+      DISCORD_TOKEN: 'test-token.not-a-secret',
+      DISCORD_APP_ID: BOT_ID,
+      DISCORD_API_URL: deadUrl,
+    });
+    expect(await exited).toBe(1);
+    expect(out.stderr).toMatch(/Could not start Discord/);
+    expect(out.stderr).not.toMatch(/not-a-secret/);
+  });
+
   it('with --shards 2 runs one process per shard and each answers in the guilds it holds', async () => {
     const guilds = [0, 1].map((k) => ({ id: guildIdOnShard(k), channels: [{ id: `11000000000000000${k + 1}`, name: 'papers' }] }));
     const discord = await new FakeDiscord(guilds).listen();

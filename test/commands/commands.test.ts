@@ -36,13 +36,15 @@ describe('search command', () => {
 
   it('no match says "no papers match" with the nearest suggestions', async () => {
     const reply = await createTestCore().dispatcher.run({ command: 'search', text: 'quantizaton' });
-    // A typo is corrected rather than failing.
-    expect(reply.kind).toBe('papers');
+    // A typo is corrected rather than failing, and the reply says how it was read.
+    expect(reply.kind === 'papers' && reply.notice).toBe('No exact match for "quantizaton"; read as "quantization".');
     const none = await createTestCore().dispatcher.run({ command: 'search', text: 'qqqzzzxx' });
     expect(none.kind).toBe('error');
     if (none.kind !== 'error') return;
     expect(none.message).toMatch(/No papers match "qqqzzzxx"/);
-    expect(none.hints.join(' ')).toMatch(/Try: kv cache|Try: /);
+    expect(none.hints.join(' ')).toMatch(/Related topics: /);
+    const filtered = await createTestCore().dispatcher.run({ command: 'search', text: 'memroy until:2010' });
+    expect(filtered.kind === 'error' && filtered.hints.join(' ')).toMatch(/Did you mean: memory.*Dropping a filter may help/s);
   });
 });
 
@@ -53,6 +55,11 @@ describe('paper command', () => {
       const reply = await core.dispatcher.run({ command: 'paper', text: id });
       expect(reply.kind === 'paper' && reply.card.title).toMatch(/^KIVI/);
     }
+  });
+
+  it('an unknown arXiv id says so instead of matching numbers in titles', async () => {
+    const reply = await createTestCore().dispatcher.run({ command: 'paper', text: '2506.08872' });
+    expect(reply).toMatchObject({ kind: 'error', message: 'No paper with arXiv id 2506.08872 is stored.' });
   });
 
   it('gives the whole abstract and links to the paper page and PDF', async () => {

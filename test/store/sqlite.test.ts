@@ -103,7 +103,10 @@ describe('store', () => {
     const other = new Database(file);
     other.exec('CREATE TABLE notes (x TEXT)');
     other.close();
+    const before = fs.readFileSync(file);
     expect(() => openStore(file)).toThrow(/not a paperboy database/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('finds the latest date on or before a day', () => {
