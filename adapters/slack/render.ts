@@ -29,17 +29,38 @@ export interface RenderOptions {
 }
 
 /**
- * Escapes text for mrkdwn: Slack treats `<…>` as links and mentions (`<!channel>`, `<@U…>`) and
+ * Escapes `&`, `<` and `>`: Slack treats `<…>` as links and mentions (`<!channel>`, `<@U…>`) and
  * `&` as the start of an entity, so these three are the only characters it asks apps to escape
- * (https://api.slack.com/reference/surfaces/formatting#escaping).
+ * (https://api.slack.com/reference/surfaces/formatting#escaping). Enough for a URL inside `<…|…>`.
  */
-export function escapeMrkdwn(s: string): string {
+export function escapeEntities(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Undoes {@link escapeMrkdwn}: Slack sends message and command text escaped the same way. */
+const ZWSP = '\u200B';
+
+/**
+ * Escapes outside text for mrkdwn so it renders literally: the entities above, and the formatting
+ * characters `*`, `_`, `~` and backticks, which Slack offers no escape for. Each of those gets a
+ * zero-width space on both sides, so it can neither open nor close bold, italics, strikethrough or
+ * code, and a ``` fence is no longer three backticks in a row.
+ * NOTE: a space on both sides holds whether Slack counts U+200B as white space (an opener needs
+ * text after it) or as a letter (an opener needs a boundary before it; a closer, one after it).
+ */
+export function escapeMrkdwn(s: string): string {
+  return escapeEntities(s).replace(/[*_~`]/g, `${ZWSP}$&${ZWSP}`);
+}
+
+/**
+ * Undoes {@link escapeMrkdwn}. Slack sends message and command text with the entities escaped the
+ * same way; the zero-width spaces come back when a user pastes text copied from one of our messages.
+ */
 export function unescapeMrkdwn(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/\u200B([*_~`])\u200B/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Clips plain text to `max` characters with an ellipsis. */
@@ -71,7 +92,7 @@ export function escapeClipped(raw: string, max: number): string {
 /** A link in mrkdwn; only http(s) URLs are linked, and the URL cannot close the link early. */
 function link(url: string, labelEscaped: string): string {
   if (!/^https?:\/\//i.test(url)) return labelEscaped;
-  const safe = escapeMrkdwn(url).replace(/\|/g, '%7C');
+  const safe = escapeEntities(url).replace(/\|/g, '%7C');
   return `<${safe}|${labelEscaped}>`;
 }
 

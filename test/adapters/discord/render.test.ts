@@ -6,36 +6,9 @@ import { embedLength, escapeText, fit, LIMITS, parseCustomId, renderReply } from
 import { commands } from '../../../commands/index.js';
 import { defineCommand } from '../../../src/command.js';
 import { CursorStore } from '../../../src/pager.js';
-import type { PaperCard, Reply } from '../../../src/reply.js';
 import { unescape } from '../../fakes/discord.js';
+import { papersReply, testCard } from '../../fakes/papers.js';
 import { HOSTILE_TITLE } from '../../support/papers.js';
-
-const card = (i: number, over: Partial<PaperCard> = {}): PaperCard => ({
-  id: `2509.${String(i).padStart(5, '0')}`,
-  title: `Paper ${i}`,
-  url: `https://huggingface.co/papers/2509.${String(i).padStart(5, '0')}`,
-  pdfUrl: null,
-  arxivUrl: null,
-  publishedAt: '2025-11-27',
-  upvotes: i,
-  org: null,
-  authorCount: 2,
-  authors: [],
-  thumbnail: null,
-  snippet: [{ text: 'Some text about ' }, { text: 'attention', match: true }, { text: ' and more.' }],
-  ...over,
-});
-
-const papers = (cards: PaperCard[], over: Partial<Extract<Reply, { kind: 'papers' }>> = {}): Reply => ({
-  kind: 'papers',
-  title: 'Search: attention',
-  cards,
-  start: 1,
-  total: cards.length,
-  visibility: 'ephemeral',
-  shareable: true,
-  ...over,
-});
 
 const origin = { command: 'search', input: { query: 'attention' }, offset: 0 };
 
@@ -64,7 +37,7 @@ describe('escapeText', () => {
 
 describe('renderReply', () => {
   it('papers: one embed per card with the title linked, fields, footer and bold matches', () => {
-    const m = renderReply(papers([card(1, { thumbnail: 'https://cdn.example/t.png', org: 'Lab' })]), { cursors: new CursorStore(), origin });
+    const m = renderReply(papersReply([testCard(1, { thumbnail: 'https://cdn.example/t.png', org: 'Lab' })]), { cursors: new CursorStore(), origin });
     const e = m.embeds[0];
     expect(e?.url).toBe('https://huggingface.co/papers/2509.00001');
     expect(e?.description).toBe('Some text about **attention** and more.');
@@ -76,9 +49,9 @@ describe('renderReply', () => {
 
   it('stays within every Discord limit for huge replies, and More continues after the last card shown', () => {
     const long = 'x'.repeat(5000);
-    const cards = Array.from({ length: 25 }, (_, i) => card(i, { title: `${'T'.repeat(400)} ${i}`, snippet: [{ text: long }, { text: long, match: true }], org: 'O'.repeat(3000) }));
+    const cards = Array.from({ length: 25 }, (_, i) => testCard(i, { title: `${'T'.repeat(400)} ${i}`, snippet: [{ text: long }, { text: long, match: true }], org: 'O'.repeat(3000) }));
     const cursors = new CursorStore();
-    const m = renderReply(papers(cards, { total: 40, next: { command: 'search', input: { query: 'q'.repeat(500) }, offset: 25 } }), { cursors, origin });
+    const m = renderReply(papersReply(cards, { total: 40, next: { command: 'search', input: { query: 'q'.repeat(500) }, offset: 25 } }), { cursors, origin });
     expect(m.embeds).toHaveLength(LIMITS.embeds);
     expect(m.embeds.reduce((n, e) => n + embedLength(e), 0)).toBeLessThanOrEqual(LIMITS.embedTotal);
     for (const e of m.embeds) {
@@ -98,7 +71,7 @@ describe('renderReply', () => {
   });
 
   it('paper: the detail view shows the whole abstract within 4096 characters', () => {
-    const m = renderReply({ kind: 'paper', card: { ...card(1), abstract: 'a '.repeat(3000) }, visibility: 'ephemeral', shareable: true }, { cursors: new CursorStore(), origin });
+    const m = renderReply({ kind: 'paper', card: { ...testCard(1), abstract: 'a '.repeat(3000) }, visibility: 'ephemeral', shareable: true }, { cursors: new CursorStore(), origin });
     expect(m.embeds[0]?.description?.length).toBeLessThanOrEqual(LIMITS.description);
     expect(m.embeds[0]?.description?.endsWith('…')).toBe(true);
   });
