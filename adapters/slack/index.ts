@@ -61,7 +61,6 @@ const actionBodySchema = z.object({
   user: z.object({ id: z.string() }).optional(),
   channel: z.object({ id: z.string() }).optional(),
   container: z.object({ is_ephemeral: z.boolean().optional() }).optional(),
-  message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
 });
 
 const actionSchema = z.object({ action_id: z.string(), value: z.string().max(LIMITS.buttonValue).optional() });
@@ -73,6 +72,10 @@ const invocationSchema = z.object({
   input: z.record(z.string(), z.unknown()).optional(),
   text: z.string().max(MAX_INPUT_CHARS).optional(),
 });
+
+/** "Share in channel" re-runs the line typed after `/papers`, or (from a later page) an invocation. */
+const shareValueSchema = z.union([z.object({ line: z.string() }), invocationSchema]);
+type ShareValue = z.infer<typeof shareValueSchema>;
 
 function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
   if (raw === undefined) return null;
@@ -183,23 +186,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const inline = JSON.stringify({ c });
     return inline.length <= LIMITS.buttonValue ? inline : JSON.stringify({ k: cursors.put(c) });
   };
-  const render = (reply: Reply, share: Invocation | null): SlackMessage => {
+  const render = (reply: Reply, share: ShareValue | null): SlackMessage => {
     const shareValue = share ? JSON.stringify(share) : null;
     return renderReply(reply, { moreValue, shareValue });
   };
 
-  /** `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help. */
-  const invocationFor = (raw: string): Invocation => {
-    const text = raw.trim().replace(/^\/+/, '');
-    if (text === '') return { command: 'help', text: '' };
-    const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
-    const first = m?.[1] ?? '';
-    const found = dispatcher.find(first);
-    return found ? { command: found.name, text: m?.[2] ?? '' } : { command: 'search', text };
-  };
-
   /** Answers through response_url; a failure is logged and, where Slack still listens, apologised for. */
-  const respondWith = async (respond: RespondFn, reply: Reply, how: { share: Invocation | null; replace: boolean; context: Record<string, unknown> }) => {
+  const respondWith = async (respond: RespondFn, reply: Reply, how: { share: ShareValue | null; replace: boolean; context: Record<string, unknown> }) => {
     const msg = render(reply, how.share);
     try {
       await respond({ ...RESPOND_OPTIONS, response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', replace_original: how.replace, ...msg });
@@ -235,9 +228,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     await ack();
     const caller: Caller = { platform: 'slack', ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}), ...(cmd.data.channel_id ? { channel: cmd.data.channel_id } : {}) };
-    const inv = invocationFor(unescapeMrkdwn(cmd.data.text));
-    const reply = await dispatcher.run(inv, caller);
-    await respondWith(respond, reply, { share: inv, replace: false, context: { command: inv.command, ...caller } });
+    // `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help.
+    const line = unescapeMrkdwn(cmd.data.text);
+    const reply = await dispatcher.runText(line, caller);
+    await respondWith(respond, reply, { share: { line }, replace: false, context: { slash: cmd.data.command, ...caller } });
   });
 
   const answerMessage = async (event: unknown, botUserId: string | undefined, kind: 'mention' | 'dm') => {
@@ -272,56 +266,54 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     await ack();
   });
 
-  app.action(ACTIONS.more, async ({ ack, body, action, respond }) => {
-    await ack();
-    const b = actionBodySchema.safeParse(body);
-    const a = actionSchema.safeParse(action);
-    const ephemeral = b.success ? b.data.container?.is_ephemeral === true : true;
-    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
-    const value = a.success ? parseJson(moreValueSchema, a.data.value) : null;
-    const cursor = value === null ? null : 'k' in value ? cursors.get(value.k) : parseCursor(value.c);
-    if (!cursor) {
-      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'more', ...caller } });
-      return;
+  /**
+   * Acknowledges a button click and reads it: who clicked where, whether the message is private,
+   * and the button's value as `read` understands it. A value that is not (or no longer) ours is
+   * answered with {@link EXPIRED_MESSAGE} and gives null.
+   */
+  const click = async <T>(args: ClickArgs, name: string, read: (value: string | undefined) => T | null): Promise<{ caller: Caller; ephemeral: boolean; value: T } | null> => {
+    await args.ack();
+    const b = actionBodySchema.safeParse(args.body);
+    const a = actionSchema.safeParse(args.action);
+    const who = b.success ? b.data : {};
+    const caller: Caller = { platform: 'slack', ...(who.user ? { user: who.user.id } : {}), ...(who.channel ? { channel: who.channel.id } : {}) };
+    const value = read(a.success ? a.data.value : undefined);
+    if (value === null) {
+      await respondWith(args.respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: name, ...caller } });
+      return null;
     }
-    const inv: Invocation = { command: cursor.command, input: { ...cursor.input, offset: cursor.offset } };
-    const reply = await dispatcher.run(inv, caller);
-    const message = b.success ? b.data.message : undefined;
-    if (!ephemeral && b.success && b.data.channel && message) {
-      // A public list pages in its thread, so one user's "More" does not replace everyone's message.
-      await postInThread(b.data.channel.id, message.thread_ts ?? message.ts, reply.kind === 'error' ? reply : asPublic(reply), { action: 'more', ...caller });
-      return;
-    }
-    await respondWith(respond, reply, { share: inv, replace: reply.kind !== 'error', context: { action: 'more', ...caller } });
+    return { caller, ephemeral: b.success ? b.data.container?.is_ephemeral === true : true, value };
+  };
+
+  const readCursor = (raw: string | undefined): PagerCursor | null => {
+    const value = parseJson(moreValueSchema, raw);
+    return value === null ? null : 'k' in value ? cursors.get(value.k) : parseCursor(value.c);
+  };
+
+  app.action(ACTIONS.more, async (args) => {
+    const c = await click(args, 'more', readCursor);
+    if (!c) return;
+    const inv: Invocation = { command: c.value.command, input: { ...c.value.input, offset: c.value.offset } };
+    const reply = await dispatcher.run(inv, c.caller);
+    // Pages are always private. A private list turns its own page; a public one (trending in the
+    // channel) stays as it is for everyone else, and the clicking user gets the next page privately,
+    // with its own More button, which from then on turns that private page.
+    await respondWith(args.respond, asPrivate(reply), { share: inv, replace: c.ephemeral && reply.kind !== 'error', context: { action: 'more', ...c.caller } });
   });
 
-  app.action(ACTIONS.share, async ({ ack, body, action, respond }) => {
-    await ack();
-    const b = actionBodySchema.safeParse(body);
-    const a = actionSchema.safeParse(action);
-    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
-    const inv = a.success ? parseJson(invocationSchema, a.data.value) : null;
-    if (!inv) {
-      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'share', ...caller } });
-      return;
-    }
-    const reply = await dispatcher.run(toInvocation(inv), caller);
-    await respondWith(respond, asPublic(reply), { share: null, replace: false, context: { action: 'share', ...caller } });
+  app.action(ACTIONS.share, async (args) => {
+    const c = await click(args, 'share', (raw) => parseJson(shareValueSchema, raw));
+    if (!c) return;
+    const reply = 'line' in c.value ? await dispatcher.runText(c.value.line, c.caller) : await dispatcher.run(toInvocation(c.value), c.caller);
+    await respondWith(args.respond, asPublic(reply), { share: null, replace: false, context: { action: 'share', ...c.caller } });
   });
 
-  app.action(new RegExp(`^${ACTIONS.pick}_\\d+$`), async ({ ack, body, action, respond }) => {
-    await ack();
-    const b = actionBodySchema.safeParse(body);
-    const a = actionSchema.safeParse(action);
-    const caller: Caller = { platform: 'slack', ...(b.success && b.data.user ? { user: b.data.user.id } : {}), ...(b.success && b.data.channel ? { channel: b.data.channel.id } : {}) };
-    const inv = a.success ? parseJson(invocationSchema, a.data.value) : null;
-    if (!inv) {
-      await respondWith(respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: 'pick', ...caller } });
-      return;
-    }
-    const invocation = toInvocation(inv);
-    const reply = await dispatcher.run(invocation, caller);
-    await respondWith(respond, reply, { share: invocation, replace: true, context: { action: 'pick', ...caller } });
+  app.action(new RegExp(`^${ACTIONS.pick}_\\d+$`), async (args) => {
+    const c = await click(args, 'pick', (raw) => parseJson(invocationSchema, raw));
+    if (!c) return;
+    const inv = toInvocation(c.value);
+    const reply = await dispatcher.run(inv, c.caller);
+    await respondWith(args.respond, reply, { share: inv, replace: true, context: { action: 'pick', ...c.caller } });
   });
 
   return {
@@ -362,4 +354,17 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
 function toInvocation(v: z.infer<typeof invocationSchema>): Invocation {
   return { command: v.command, ...(v.input !== undefined ? { input: v.input } : {}), ...(v.text !== undefined ? { text: v.text } : {}) };
+}
+
+/** What a button handler gets from Bolt that {@link createSlackAdapter}'s `click` reads. */
+interface ClickArgs {
+  ack: () => Promise<void>;
+  body: unknown;
+  action: unknown;
+  respond: RespondFn;
+}
+
+/** A reply only the asking user sees; `next` is kept, so the private copy pages on. */
+function asPrivate(reply: Reply): Reply {
+  return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
 }

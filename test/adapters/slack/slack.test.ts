@@ -4,23 +4,17 @@ import { EXPIRED_MESSAGE } from '../../../adapters/slack/index.js';
 import { APOLOGY } from '../../../src/dispatch.js';
 import type { Paper } from '../../../src/papers/model.js';
 import type { Reply } from '../../../src/reply.js';
+import { paperRun } from '../../fakes/papers.js';
 import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
-import { BOT_TOKEN, buttons, CHANNEL, SlackDriver, type Mode } from './support.js';
+import { BOT_TOKEN, buttons, CHANNEL, SlackDriver, textObjects, type Mode } from './support.js';
 
 /** Eight papers on one topic, enough for a second page of search results (five a page). */
-const sparsePapers: Paper[] = Array.from({ length: 8 }, (_, i) => ({
-  id: `2509.0000${i + 1}`,
-  arxivId: `2509.0000${i + 1}`,
-  title: `Sparse attention variant ${i + 1}`,
-  abstract: `We study sparse attention patterns, variant ${i + 1}, for long contexts.`,
-  authors: [],
-  authorCount: 2,
-  org: null,
-  thumbnail: null,
-  publishedAt: `2025-10-0${i + 1}`,
-  upvotes: i,
-  sources: [{ name: 'test' }],
-}));
+const sparsePapers = paperRun('sparse attention', 8);
+/** Twenty-five papers on one day: three pages of trending (ten a page). */
+const crowdedDay = paperRun('lantern trends', 25, { ids: '2510', date: () => '2025-10-15' });
+/** An abstract that tries to change formatting: a code fence, bold, italics, strikethrough, inline code. */
+const FENCED_ABSTRACT = 'Before ```\nrm -rf /\n``` after, *bold* and _it_ and ~x~ and `tick` in an ocelot study.';
+const fencedPaper: Paper = { ...paperRun('ocelot', 1, { ids: '2511' })[0]!, title: 'Ocelots *really* _do_ ~not~ `run`', abstract: FENCED_ABSTRACT };
 
 function pageReply(next: boolean): Reply {
   return {
@@ -38,7 +32,7 @@ function pageReply(next: boolean): Reply {
 describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
   let d: SlackDriver;
   beforeAll(async () => {
-    d = await SlackDriver.start(mode, { papers: [...testPapers, ...sparsePapers] });
+    d = await SlackDriver.start(mode, { papers: [...testPapers, ...sparsePapers, ...crowdedDay, fencedPaper] });
   });
   afterAll(async () => {
     await d?.close();
@@ -119,14 +113,42 @@ describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
     expect(buttons(second.raw.blocks).some((b) => b.label === 'More')).toBe(false);
   });
 
-  it('More on a public message continues in its thread instead of replacing it', async () => {
+  it('More on a public list answers the clicking user privately, with its own More, so page 3 is reachable', async () => {
+    const { responseUrl } = await d.slash('trending 2025-10-15');
+    const page1 = d.seenAt(responseUrl);
+    expect(page1.raw.response_type).toBe('in_channel');
+    expect(page1.text).toContain('Showing 1–10 of 25');
+    const more1 = buttons(page1.raw.blocks).find((b) => b.label === 'More');
+    expect(more1).toBeDefined();
+    const posts = d.fake.callsTo('chat.postMessage').length;
+
+    // Anyone can click the channel's button, as often as they like; the channel message stays as it is.
+    for (let i = 0; i < 2; i += 1) {
+      const page2 = d.seenAt(await d.click(more1!, { ephemeral: false, messageTs: '1764000050.000100' }));
+      expect(page2.raw.response_type).toBe('ephemeral');
+      expect(page2.raw.replace_original).toBe(false);
+      expect(page2.text).toContain('Showing 11–20 of 25');
+    }
+    const page2 = d.seenAt(await d.click(more1!, { ephemeral: false, messageTs: '1764000050.000100' }));
+    const more2 = buttons(page2.raw.blocks).find((b) => b.label === 'More');
+    expect(more2).toBeDefined();
+
+    // The private page turns in place.
+    const page3 = d.seenAt(await d.click(more2!, { ephemeral: true }));
+    expect(page3.raw.response_type).toBe('ephemeral');
+    expect(page3.raw.replace_original).toBe(true);
+    expect(page3.text).toContain('Showing 21–25 of 25');
+    expect(page3.titles).toHaveLength(5);
+    expect(buttons(page3.raw.blocks).some((b) => b.label === 'More')).toBe(false);
+    expect(d.fake.callsTo('chat.postMessage')).toHaveLength(posts);
+  });
+
+  it('More on a list posted into a channel by post() also answers privately', async () => {
     await d.adapter.post({ channel: CHANNEL }, pageReply(true));
-    const posted = d.lastPost();
-    const more = buttons(posted.raw.blocks).find((b) => b.label === 'More');
-    expect(more).toBeDefined();
-    await d.click(more!, { ephemeral: false, messageTs: '1764000050.000100' });
-    const next = d.lastPost();
-    expect(next.raw.thread_ts).toBe('1764000050.000100');
+    const more = buttons(d.lastPost().raw.blocks).find((b) => b.label === 'More');
+    const next = d.seenAt(await d.click(more!, { ephemeral: false }));
+    expect(next.ephemeral).toBe(true);
+    expect(next.raw.replace_original).toBe(false);
     expect(next.text).toMatch(/Showing 6–/);
   });
 
@@ -205,6 +227,19 @@ describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
     const post = d.lastPost();
     expect(post.pings).toBe(false);
     expect(JSON.stringify(post.raw)).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+  });
+
+  it('formatting characters in a title or abstract render literally: no code fence, bold, italics or strikethrough', async () => {
+    const { responseUrl } = await d.slash('paper 2511.00001');
+    const seen = d.seenAt(responseUrl);
+    expect(seen.titles).toEqual([fencedPaper.title]);
+    expect(seen.text).toContain(FENCED_ABSTRACT);
+    const mrkdwn = textObjects(seen.raw.blocks).filter((t) => t.type === 'mrkdwn').map((t) => t.text).join('\n');
+    expect(mrkdwn).not.toMatch(/```|\*bold\*|_it_|~x~|`tick`|\*really\*|_do_|~not~|`run`/);
+    await d.mention('ocelot');
+    const post = d.lastPost();
+    expect(post.titles).toEqual([fencedPaper.title]);
+    expect(JSON.stringify(post.raw.blocks)).not.toMatch(/```|\*really\*|_do_|~not~|`run`/);
   });
 
   it('post() sends the rendered reply to the channel with chat.postMessage', async () => {
