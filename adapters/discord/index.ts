@@ -204,6 +204,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const input = cursor.offset > 0 ? { ...cursor.input, offset: cursor.offset } : cursor.input;
     const run = () => dispatcher.run({ command: cursor.command, input }, caller(i.user.id, i.channelId));
     if (action.action === 'share') await respond(i, async () => asPublic(await run()), undefined, context);
+    // NOTE: pages are private: "More" under a public list (trending) would otherwise post a new
+    // public message on every click. The private page keeps its cursor, so it pages on.
+    else if (action.action === 'more') await respond(i, async () => asPrivate(await run()), cursor, context);
     else await respond(i, run, cursor, context);
   }
 
@@ -280,4 +283,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       }
     },
   };
+}
+
+/** A reply only the asking user sees; `next` is kept, so the private copy pages on. */
+function asPrivate(reply: Reply): Reply {
+  return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
 }

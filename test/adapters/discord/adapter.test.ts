@@ -1,26 +1,16 @@
 // The Discord adapter end to end: the real discord.js client against the fake Discord REST API and gateway.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APOLOGY } from '../../../src/dispatch.js';
-import type { Paper } from '../../../src/papers/model.js';
 import { EXPIRED_BUTTON } from '../../../adapters/discord/index.js';
 import { seenFrom, unescape, USER, type CallbackBody, type MessageBody } from '../../fakes/discord.js';
+import { paperRun } from '../../fakes/papers.js';
 import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
 import { DM_CHANNEL, GUILD, recordingLogger, startDiscord, type Running } from './harness.js';
 
 /** Eight extra papers on one made-up subject, so a search has more than one page. */
-const zebraPapers: Paper[] = Array.from({ length: 8 }, (_, i) => ({
-  id: `2509.0000${i}`,
-  arxivId: `2509.0000${i}`,
-  title: `Quokka attention variant ${i + 1} for long contexts`,
-  abstract: `We study quokka attention, variant ${i + 1}, and its memory use.`,
-  authors: ['A. Author', 'B. Author', 'C. Author', 'D. Author'],
-  authorCount: 4,
-  org: null,
-  publishedAt: '2025-10-0' + String(i + 1),
-  upvotes: i,
-  thumbnail: 'https://cdn.example/thumb.png',
-  sources: [{ name: 'test' }],
-}));
+const quokkaPapers = paperRun('quokka attention', 8);
+/** Twenty-five papers on one day: three pages of trending (ten a page). */
+const crowdedDay = paperRun('lantern trends', 25, { ids: '2510', date: () => '2025-10-15' });
 
 /** Holds `run` until released, to make work slow without timing anything. */
 function gate() {
@@ -51,7 +41,7 @@ describe('discord adapter', () => {
 
   beforeAll(async () => {
     run = await startDiscord({
-      papers: [...testPapers, ...zebraPapers],
+      papers: [...testPapers, ...quokkaPapers, ...crowdedDay],
       logger,
       adapter: { deferAfterMs: 100 },
       dispatcher: (core) => ({
@@ -101,6 +91,34 @@ describe('discord adapter', () => {
     expect(seenFrom(shared.body).ephemeral).toBe(false);
     expect(seenFrom(shared.body).titles).toEqual(seenFrom(a.body).titles);
     expect(buttons(shared.body).map((b) => b.label)).not.toContain('Share in channel');
+  });
+
+  it('paging: More under a public list answers privately with its own More, so page 3 is reachable without posting in the channel', async () => {
+    const page1 = await ask('trending', { date: '2025-10-15' });
+    expect(seenFrom(page1.body).ephemeral).toBe(false);
+    expect(page1.body.content).toMatch(/1–10 of 25/);
+    const [more1] = buttons(page1.body);
+    expect(more1?.label).toBe('More (11–20 of 25)');
+    const before = run.fake.requests.length;
+
+    // Every click on the channel's button answers only the one who clicked.
+    for (let n = 0; n < 2; n += 1) {
+      const again = await run.fake.answer(run.fake.button(more1?.custom_id ?? '').token);
+      expect(again.via).toBe('reply');
+      expect(seenFrom(again.body).ephemeral).toBe(true);
+      expect(again.body.content).toMatch(/11–20 of 25/);
+    }
+    const page2 = await run.fake.answer(run.fake.button(more1?.custom_id ?? '').token);
+    const [more2] = buttons(page2.body);
+    expect(more2?.label).toBe('More (21–25 of 25)');
+
+    const page3 = await run.fake.answer(run.fake.button(more2?.custom_id ?? '').token);
+    expect(seenFrom(page3.body).ephemeral).toBe(true);
+    expect(page3.body.content).toMatch(/21–25 of 25/);
+    expect(seenFrom(page3.body).titles).toHaveLength(5);
+    expect(buttons(page3.body)).toHaveLength(0);
+    const channelPosts = run.fake.requests.slice(before).filter((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path));
+    expect(channelPosts).toHaveLength(0);
   });
 
   it('buttons: an unknown or expired key gets a friendly private message', async () => {
