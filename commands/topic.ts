@@ -19,7 +19,7 @@ export const topic = defineCommand({
       return {
         kind: 'text',
         title: 'Known topics',
-        lines: [...topics.map((t) => `${t.name} (${t.count} papers)`), 'Any other words work too: topic <words>.'],
+        lines: [...topics.map((t) => `${t.name} (${t.count} paper${t.count === 1 ? '' : 's'})`), 'Any other words work too: topic <words>.'],
         visibility: 'ephemeral',
       };
     }

@@ -140,7 +140,7 @@ export class Library {
 
   /** Known topics with how many papers each has, most first. */
   topics(): Array<Topic & { count: number }> {
-    return TOPICS.map((t) => ({ ...t, count: this.topicHits(t.query).length })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    return TOPICS.map((t) => ({ ...t, count: this.knownTopicHits(t).length })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
   }
 
   /**
@@ -155,7 +155,7 @@ export class Library {
       words = new Set();
     }
     const all = this.topics().filter((t) => t.count > 0);
-    const related = all.filter((t) => analyze(`${t.name} ${t.query}`).some((w) => words.has(w)));
+    const related = all.filter((t) => analyze(`${t.name} ${t.phrases.join(' ')}`).some((w) => words.has(w)));
     return (related.length > 0 ? related : all).slice(0, limit).map((t) => t.name);
   }
 
@@ -165,27 +165,52 @@ export class Library {
    */
   topic(text: string): SearchHit[] {
     const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
-    const hits = this.topicHits(known ? known.query : text);
+    const hits = known ? this.knownTopicHits(known) : this.freeTopicHits(text);
     if (hits.length === 0) return [];
     const maxScore = Math.max(...hits.map((h) => h.score));
     const maxVotes = Math.max(1, ...hits.map((h) => h.paper.upvotes ?? 0));
     const dates = hits.map((h) => h.paper.publishedAt).filter((d): d is string => d !== null).sort();
     const newest = dates.at(-1) ? Date.parse(dates.at(-1) as string) : 0;
-    const blended = hits.map((h) => {
-      const rel = h.score / maxScore;
+    const blended = hits.map((h): SearchHit => {
+      const rel = maxScore > 0 ? h.score / maxScore : 1;
       const votes = Math.log1p(h.paper.upvotes ?? 0) / Math.log1p(maxVotes);
       const ageDays = h.paper.publishedAt ? (newest - Date.parse(h.paper.publishedAt)) / 86_400_000 : 3650;
       const recency = Math.exp(-ageDays / 365);
-      return { ...h, score: 0.7 * rel + 0.15 * recency + 0.15 * votes };
+      // Keep the snippet lazy: only the page shown computes one.
+      return { paper: h.paper, score: 0.7 * rel + 0.15 * recency + 0.15 * votes, get snippet() { return h.snippet; } };
     });
     return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
   }
 
-  private topicHits(query: string): SearchHit[] {
-    const hits = this.searchAll(query);
+  /** Papers about a known topic (see `Topic`), by relevance. */
+  private knownTopicHits(topic: Topic): SearchHit[] {
+    const phrases = topic.phrases.map((p) => analyze(p)).filter((p) => p.length > 0);
+    return this.searchAll(topic.phrases.join(' ')).filter((h) => {
+      const { title, counts } = this.termsOf(h.paper);
+      return phrases.some((p) => p.every((t) => title.has(t)) || p.every((t) => (counts.get(t) ?? 0) >= 2));
+    });
+  }
+
+  /** For free words: papers substantially about them, not every passing mention. */
+  private freeTopicHits(text: string): SearchHit[] {
+    const hits = this.searchAll(text);
     const top = hits[0]?.score ?? 0;
-    // Keep papers that are substantially about the topic, not every passing mention.
     return hits.filter((h) => h.score >= top * 0.25);
+  }
+
+  private readonly terms = new Map<string, { title: Set<string>; counts: Map<string, number> }>();
+
+  /** A paper's title terms and term counts over title and abstract (cached per paper text). */
+  private termsOf(p: Paper): { title: Set<string>; counts: Map<string, number> } {
+    const key = `${p.id}\u0000${p.title.length}:${p.abstract.length}`;
+    let t = this.terms.get(key);
+    if (!t) {
+      const counts = new Map<string, number>();
+      for (const term of analyze(`${p.title}. ${p.abstract}`)) counts.set(term, (counts.get(term) ?? 0) + 1);
+      t = { title: new Set(analyze(p.title)), counts };
+      this.terms.set(key, t);
+    }
+    return t;
   }
 }
 

@@ -1,36 +1,36 @@
-// Known topics: a short curated map of ML subjects to the words that find them.
-
-/** A named topic and the search text that finds its papers. */
-export interface Topic {
-  name: string;
-  query: string;
-}
+// Known topics: a short curated map of ML subjects to the phrases that mark a paper as being about them.
 
 /**
- * Subjects research groups follow. Each query is ordinary search text, so the same
- * analysis (stems, British spellings, typos) applies as for any search.
+ * A named topic. A paper is on the topic when, for at least one phrase, every word of it is in the
+ * title, or every word of it occurs at least twice in title and abstract (after the usual stemming
+ * and spelling folding): counts and lists hold papers about the subject, not passing mentions.
  */
+export interface Topic {
+  name: string;
+  phrases: readonly string[];
+}
+
 export const TOPICS: readonly Topic[] = [
-  { name: 'agent memory', query: 'agent memory long-term memory retrieval store recall' },
-  { name: 'kv cache', query: 'kv cache key-value cache compression eviction' },
-  { name: 'quantization', query: 'quantization low-bit int4 int8 quantized' },
-  { name: 'checkpointing', query: 'checkpointing checkpoint fault tolerance' },
-  { name: 'linear attention', query: 'linear attention recurrent state hybrid' },
-  { name: 'state space models', query: 'state space model mamba ssm recurrent' },
-  { name: 'long context', query: 'long context length extrapolation sequence' },
-  { name: 'mixture of experts', query: 'mixture of experts moe routing experts' },
-  { name: 'reasoning', query: 'reasoning chain-of-thought math reasoning' },
-  { name: 'reinforcement learning', query: 'reinforcement learning rl reward policy' },
-  { name: 'retrieval-augmented generation', query: 'retrieval-augmented generation rag retrieval' },
-  { name: 'llm agents', query: 'llm agents agentic tool use planning' },
-  { name: 'multimodal', query: 'multimodal vision-language image video' },
-  { name: '3d generation', query: '3d generation gaussian splatting nerf scene' },
-  { name: 'diffusion models', query: 'diffusion denoising generative image generation' },
-  { name: 'time series', query: 'time series forecasting temporal' },
-  { name: 'efficient inference', query: 'efficient inference latency throughput serving speedup' },
-  { name: 'training efficiency', query: 'training efficiency pretraining distributed parallelism gpu' },
-  { name: 'safety and security', query: 'safety security attack defense jailbreak poisoning' },
-  { name: 'benchmarks', query: 'benchmark evaluation dataset leaderboard' },
-  { name: 'code generation', query: 'code generation programming software repository' },
-  { name: 'memory-efficient training', query: 'memory-efficient optimizer states activation memory gpu memory' },
+  { name: 'agent memory', phrases: ['agent memory', 'agentic memory', 'memory for agents', 'long-term memory'] },
+  { name: 'kv cache', phrases: ['kv cache', 'key-value cache'] },
+  { name: 'quantization', phrases: ['quantization', 'quantized', 'low-bit'] },
+  { name: 'checkpointing', phrases: ['checkpointing', 'checkpoint'] },
+  { name: 'linear attention', phrases: ['linear attention'] },
+  { name: 'state space models', phrases: ['state space model', 'mamba', 'ssm'] },
+  { name: 'long context', phrases: ['long context', 'long-context', 'context length', 'length extrapolation'] },
+  { name: 'mixture of experts', phrases: ['mixture of experts', 'moe'] },
+  { name: 'reasoning', phrases: ['reasoning'] },
+  { name: 'reinforcement learning', phrases: ['reinforcement learning'] },
+  { name: 'retrieval-augmented generation', phrases: ['retrieval-augmented generation', 'retrieval augmented', 'rag'] },
+  { name: 'llm agents', phrases: ['llm agent', 'language model agent', 'agentic'] },
+  { name: 'multimodal', phrases: ['multimodal', 'vision-language', 'vision language'] },
+  { name: '3d generation', phrases: ['3d generation', 'gaussian splatting', 'nerf', '3d scene'] },
+  { name: 'diffusion models', phrases: ['diffusion model', 'denoising diffusion'] },
+  { name: 'time series', phrases: ['time series'] },
+  { name: 'efficient inference', phrases: ['efficient inference', 'inference latency', 'inference throughput', 'llm serving', 'inference acceleration'] },
+  { name: 'distributed training', phrases: ['distributed training', 'data parallelism', 'pipeline parallelism', 'tensor parallelism', 'training throughput'] },
+  { name: 'safety and security', phrases: ['jailbreak', 'poisoning', 'adversarial attack', 'backdoor', 'prompt injection'] },
+  { name: 'benchmarks', phrases: ['benchmark'] },
+  { name: 'code generation', phrases: ['code generation', 'program repair', 'code completion', 'coding benchmark'] },
+  { name: 'memory-efficient training', phrases: ['memory-efficient training', 'optimizer states', 'activation memory', 'activation checkpointing', 'memory footprint of training'] },
 ];

@@ -106,6 +106,17 @@ describe('topic command', () => {
     expect(order[2]).toBe('Old');
   });
 
+  it('a known topic lists papers about it, not papers that merely mention it once', async () => {
+    const about = { ...testPapers[0]!, id: 'about', arxivId: null, title: 'Fast Checkpointing for Training', abstract: 'We save state quickly.' };
+    const twice = { ...testPapers[0]!, id: 'twice', arxivId: null, title: 'Recovery', abstract: 'Every checkpoint is verified. A checkpoint is cheap.' };
+    const mention = { ...testPapers[0]!, id: 'mention', arxivId: null, title: 'A Vision Model', abstract: 'We release our checkpoints.' };
+    const core = createTestCore({ papers: [about, twice, mention] });
+    const reply = await core.dispatcher.run({ command: 'topic', text: 'checkpointing' });
+    expect(reply.kind === 'papers' && reply.cards.map((c) => c.id).sort()).toEqual(['about', 'twice']);
+    const list = await core.dispatcher.run({ command: 'topic', text: '' });
+    expect(list.kind === 'text' && list.lines).toContain('checkpointing (2 papers)');
+  });
+
   it('autocompletes known topic names', () => {
     const got = createTestCore().dispatcher.complete('topic', 'topic', 'kv');
     expect(got.map((c) => c.value)).toContain('kv cache');
