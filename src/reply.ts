@@ -86,6 +86,11 @@ export function replySummary(reply: Reply): string {
   }
 }
 
+/** A copy only the asking user sees (e.g. "More" on a list posted in a channel). */
+export function asPrivate(reply: Reply): Reply {
+  return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
+}
+
 /** A shared copy of an ephemeral reply, for "Share in channel". */
 export function asPublic(reply: Reply): Reply {
   if (reply.kind === 'papers') return { ...reply, visibility: 'public', shareable: false, next: undefined } as Reply;

@@ -19,7 +19,7 @@ import { APOLOGY, type Caller, type Dispatcher } from '../../src/dispatch.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { ChatAdapter, PostTarget } from '../../src/ports.js';
-import { asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
+import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
@@ -285,7 +285,3 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   };
 }
 
-/** A reply only the asking user sees; `next` is kept, so the private copy pages on. */
-function asPrivate(reply: Reply): Reply {
-  return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
-}

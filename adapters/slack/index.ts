@@ -6,7 +6,7 @@ import { APOLOGY, MAX_INPUT_CHARS, type Caller, type Dispatcher, type Invocation
 import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
 import type { ChatAdapter, PostTarget } from '../../src/ports.js';
-import { asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
+import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { InFlight, SignedHttpReceiver, TrackedSocketModeReceiver } from './receiver.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 
@@ -364,7 +364,3 @@ interface ClickArgs {
   respond: RespondFn;
 }
 
-/** A reply only the asking user sees; `next` is kept, so the private copy pages on. */
-function asPrivate(reply: Reply): Reply {
-  return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
-}

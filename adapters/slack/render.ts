@@ -48,7 +48,10 @@ const ZWSP = '\u200B';
  * text after it) or as a letter (an opener needs a boundary before it; a closer, one after it).
  */
 export function escapeMrkdwn(s: string): string {
-  return escapeEntities(s).replace(/[*_~`]/g, `${ZWSP}$&${ZWSP}`);
+  // A `>` opening a line would still be read as a block quote; a zero-width space in front stops that.
+  return escapeEntities(s)
+    .replace(/[*_~`]/g, `${ZWSP}$&${ZWSP}`)
+    .replace(/^&gt;/gm, `${ZWSP}&gt;`);
 }
 
 /**
@@ -58,6 +61,7 @@ export function escapeMrkdwn(s: string): string {
 export function unescapeMrkdwn(s: string): string {
   return s
     .replace(/\u200B([*_~`])\u200B/g, '$1')
+    .replace(/^\u200B&gt;/gm, '&gt;')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');

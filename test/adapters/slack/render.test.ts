@@ -18,6 +18,13 @@ describe('slack render', () => {
     expect(unescapeMrkdwn(escapeMrkdwn(HOSTILE_TITLE))).toBe(HOSTILE_TITLE);
   });
 
+  it('a > opening a line of outside text does not become a block quote, and round-trips', () => {
+    const text = 'first line\n> quoted?\n>> twice';
+    const escaped = escapeMrkdwn(text);
+    expect(escaped.split('\n').some((l) => l.startsWith('&gt;'))).toBe(false);
+    expect(unescapeMrkdwn(escaped)).toBe(text);
+  });
+
   it('neutralises *, _, ~ and backticks in outside text, so a hostile abstract changes no formatting', () => {
     const title = 'A *starred* _title_ with ~x~';
     const abstract = 'Intro ```\nrm -rf /\n``` then *bold* and _it_ and ~x~ and `tick`.';
