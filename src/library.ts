@@ -47,6 +47,11 @@ export class Library {
     return stats;
   }
 
+  /** Builds the search index now (at start-up), so the first user does not wait for it. */
+  warm(): void {
+    this.searchIndex();
+  }
+
   private searchIndex(): SearchIndex {
     if (!this.index) {
       const started = performance.now();

@@ -253,6 +253,7 @@ async function serve(args: string[], ctx: Ctx): Promise<number> {
     await consoleAdapter.done;
     return 0;
   }
+  ctx.core.library.warm();
   const started: ChatAdapter[] = [];
   for (const a of adapters) {
     try {
