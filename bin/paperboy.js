@@ -3,4 +3,8 @@
 import { main } from '../dist/src/main.js';
 
 const code = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
-process.exitCode = code;
+// NOTE: exit explicitly once output is flushed: a chat SDK that failed to start can leave retry
+// timers behind (Bolt retries for about 30 minutes) that would keep a failed process alive.
+const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

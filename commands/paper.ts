@@ -2,12 +2,10 @@
 import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
+import { arxivIdOf } from '../src/papers/model.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
 import { textOption } from './options.js';
-
-/** `2402.02750`, `2402.02750v2`, `arXiv:2402.02750`: an id, never title words. */
-const ARXIV_ID = /^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$/i;
 
 export const paper = defineCommand({
   name: 'paper',
@@ -17,9 +15,11 @@ export const paper = defineCommand({
   options: z.object({ id: textOption.pipe(z.string().min(1, 'give an arXiv id or some title words, e.g. `paper Informer`')) }),
   fromText: (text) => ({ id: text }),
   run: async ({ id }, ctx) => {
-    const arxiv = ARXIV_ID.exec(id);
+    const arxiv = arxivIdOf(id);
     if (arxiv && !ctx.library.get(id)) {
-      throw new UserError(`No paper with arXiv id ${arxiv[1]} is stored.`, ['Try `search` with a few of its title words.']);
+      throw new UserError(`No paper with arXiv id ${arxiv} is stored.`, [
+        'Papers read from Daily Papers page dumps carry no arXiv id; look them up by title words, e.g. `paper KIVI`.',
+      ]);
     }
     const found = ctx.library.findPapers(id);
     const [only] = found;

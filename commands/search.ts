@@ -24,7 +24,7 @@ export const search = defineCommand({
       const topics = ctx.library.relatedTopics(query, 4);
       if (topics.length > 0) hints.push(`Related topics: ${topics.join(' · ')} (try \`topic <name>\`)`);
       hints.push(page.query.since || page.query.until || page.query.org ? 'Dropping a filter may help.' : 'Fewer or more general words may help.');
-      throw new UserError(`No papers match "${clip(query, 80)}".`, hints);
+      throw new UserError(`No papers match "${clip(query, 80)}".`, hints, 'no-match');
     }
     const shownEnd = offset + page.hits.length;
     const notices: string[] = [];

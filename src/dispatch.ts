@@ -108,7 +108,7 @@ export class Dispatcher {
 }
 
 function errorReply(e: UserError): Reply {
-  return { kind: 'error', message: e.message, hints: [...e.hints], visibility: 'ephemeral' };
+  return { kind: 'error', message: e.message, hints: [...e.hints], visibility: 'ephemeral', ...(e.code ? { code: e.code } : {}) };
 }
 
 function userErrorFromZod(command: AnyCommand, error: ZodError): UserError {

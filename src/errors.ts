@@ -10,9 +10,12 @@ export class UserError extends Error {
   override readonly name = 'UserError';
   /** Optional follow-up lines (suggestions, usage) shown under the message. */
   readonly hints: readonly string[];
-  constructor(message: string, hints: readonly string[] = []) {
+  /** A machine-readable kind for callers that treat some failures specially (e.g. `no-match`). */
+  readonly code: string | undefined;
+  constructor(message: string, hints: readonly string[] = [], code?: string) {
     super(message);
     this.hints = hints;
+    this.code = code;
   }
 }
 

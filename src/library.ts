@@ -2,7 +2,7 @@
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Paper } from './papers/model.js';
-import { titleKey } from './papers/model.js';
+import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate, SearchIndex, type SearchHit } from './search/index.js';
 import { parseQuery, type ParsedQuery } from './search/query.js';
 import { analyze } from './search/text.js';
@@ -86,7 +86,7 @@ export class Library {
   }
 
   get(id: string): Paper | undefined {
-    return this.store.get(id.trim().replace(/^arxiv:/i, '').replace(/v\d+$/, ''));
+    return this.store.get(arxivIdOf(id) ?? id.trim());
   }
 
   /**

@@ -6,7 +6,7 @@ import { createConsoleAdapter } from '../adapters/console/index.js';
 import { renderText } from '../adapters/console/render.js';
 import { createSlackAdapter } from '../adapters/slack/index.js';
 import { createDiscordAdapter, registerCommands } from '../adapters/discord/index.js';
-import { parseShardsOption, startDiscordShards } from '../adapters/discord/sharding.js';
+import { parseShardsOption, startDiscordShards, type ShardsOption } from '../adapters/discord/sharding.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore, type Core } from './core.js';
 import { UserError } from './errors.js';
@@ -21,7 +21,8 @@ const USAGE = `Usage: paperboy <command> [options]
   search [query] [--limit N] [--offset N] [--json]
                                         search papers (no query: one query per stdin line);
                                         -word excludes, since:/until:/org: filter
-  trending [--date YYYY-MM-DD | --week YYYY-Www | --month YYYY-MM] [--json]
+  trending [--date YYYY-MM-DD | --week YYYY-Www | --month YYYY-MM | PERIOD] [--limit N] [--offset N] [--json]
+                                        PERIOD also: today, yesterday, week, month
   paper <id or title words> [--json]    one paper's details
   topic [words] [--limit N] [--offset N] [--json]
                                         papers on a topic (no words: list topics)
@@ -90,14 +91,17 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
   const { core, io } = ctx;
   // NOTE: a pipe has no columns; COLUMNS (set by shells) still says how wide the reader's terminal is.
   const width = Math.min(io.stdout.columns ?? ctx.config.terminalColumns ?? 100, 120);
+  // "No papers match" is an answer, not a failure: [] in JSON, exit code 0 (the same in batch mode).
   const show = (reply: Reply, json: boolean): number => {
-    if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, ctx.core))}\n`);
+    const noMatch = reply.kind === 'error' && reply.code === 'no-match';
+    if (json) io.stdout.write(`${JSON.stringify(noMatch ? [] : replyJson(reply, ctx.core))}\n`);
     else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n`);
-    return reply.kind === 'error' ? 1 : 0;
+    return reply.kind === 'error' && !noMatch ? 1 : 0;
   };
   switch (sub) {
     case 'search': {
-      const { json, limit, offset, words, sawQuery } = queryArgs(args);
+      const { json, limit, offset, words, sawQuery, help } = queryArgs(args);
+      if (help) return show(await core.dispatcher.run({ command: 'help', input: { command: 'search' } }, { platform: 'cli' }), false);
       const query = words.join(' ');
       if (sawQuery || io.stdin.isTTY) {
         return show(await core.dispatcher.run({ command: 'search', input: { query, limit: limit ?? '10', offset: offset ?? '0' } }, { platform: 'cli' }), json);
@@ -111,22 +115,31 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
           io.stdout.write(json ? '[]\n' : '\n');
           continue;
         }
-        const reply = await core.dispatcher.run({ command: 'search', input: { query: line, limit: limit ?? '10' } }, { platform: 'cli' });
-        if (json) io.stdout.write(`${JSON.stringify(reply.kind === 'papers' ? replyJson(reply, core) : reply.kind === 'error' && /^No papers match/.test(reply.message) ? [] : replyJson(reply, core))}\n`);
-        else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n\n`);
-        if (reply.kind === 'error' && !/^No papers match/.test(reply.message)) code = 1;
+        const reply = await core.dispatcher.run({ command: 'search', input: { query: line, limit: limit ?? '10', offset: offset ?? '0' } }, { platform: 'cli' });
+        code = Math.max(code, show(reply, json));
+        if (!json) io.stdout.write('\n');
       }
       return code;
     }
     case 'trending': {
-      const { values } = parseArgs({ args, options: { date: { type: 'string' }, week: { type: 'string' }, month: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
-      const given = [values.date, values.week, values.month].filter((v) => v !== undefined);
-      if (given.length > 1) throw new UserError('Give one of --date, --week or --month, not several.');
-      if (values.week !== undefined && !/^\d{4}-W\d{2}$/i.test(values.week)) throw new UserError(`--week ${values.week} is not a week: use YYYY-Www, e.g. 2025-W48.`);
-      if (values.month !== undefined && !/^\d{4}-\d{2}$/.test(values.month)) throw new UserError(`--month ${values.month} is not a month: use YYYY-MM, e.g. 2025-11.`);
-      if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) throw new UserError(`--date ${values.date} is not a date: use YYYY-MM-DD, e.g. 2025-11-27.`);
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { date: { type: 'string' }, week: { type: 'string' }, month: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' } },
+      });
+      const given = [values.date, values.week, values.month, ...(positionals.length > 0 ? [positionals.join(' ')] : [])].filter((v) => v !== undefined);
+      if (given.length > 1) throw new UserError('Give one period: --date, --week, --month or a bare period such as 2025-W40.');
+      const check = (flag: string, value: string | undefined, ok: RegExp, example: string) => {
+        if (value !== undefined && !ok.test(value)) throw new UserError(`--${flag} ${value} is not ${example}.`);
+      };
+      check('date', values.date, /^(\d{4}-\d{2}-\d{2}|today|yesterday)$/i, 'a date: use YYYY-MM-DD (e.g. 2025-11-27), today or yesterday');
+      check('week', values.week, /^(\d{4}-W\d{2}|week)$/i, 'a week: use YYYY-Www (e.g. 2025-W48) or week');
+      check('month', values.month, /^(\d{4}-\d{2}|month)$/i, 'a month: use YYYY-MM (e.g. 2025-11) or month');
       const date = given[0] ?? '';
-      return show(await core.dispatcher.run({ command: 'trending', input: { date, limit: values.limit ?? '25' } }, { platform: 'cli' }), values.json === true);
+      return show(
+        await core.dispatcher.run({ command: 'trending', input: { date, limit: values.limit ?? '25', offset: values.offset ?? '0' } }, { platform: 'cli' }),
+        values.json === true,
+      );
     }
     case 'paper':
     case 'topic': {
@@ -144,6 +157,7 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
       const { values } = parseArgs({ args, options: { seeds: { type: 'string' } } });
       const dir = values.seeds ?? ctx.config.seedsDir;
       const load = loadSeedDir(dir, ctx.logger);
+      if (load.files.length === 0) throw new UserError(`${dir} has no page dumps (*.txt files); nothing was ingested.`);
       const stats = core.library.ingest(load.papers);
       io.stdout.write(
         `Ingested ${load.files.length} files from ${dir}: ${load.entries} entries, ${load.papers.length} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${load.warnings.length > 0 ? `, ${load.warnings.length} warnings (see log)` : ''}.\n`,
@@ -156,7 +170,12 @@ async function runSubcommand(sub: string, args: string[], ctx: Ctx): Promise<num
       parseArgs({ args, options: {} });
       const discord = ctx.config.discord;
       if (!discord) throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
-      const r = await registerCommands({ config: discord, commands: core.dispatcher.commands });
+      let r: Awaited<ReturnType<typeof registerCommands>>;
+      try {
+        r = await registerCommands({ config: discord, commands: core.dispatcher.commands });
+      } catch (e) {
+        throw new UserError(`Could not register /papers with Discord: ${(e as Error).message}`, ['Check DISCORD_TOKEN, DISCORD_APP_ID and DISCORD_API_URL (see README.md).']);
+      }
       io.stdout.write(
         `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,
       );
@@ -175,8 +194,17 @@ const CLI_MORE = (offset: number) => `Add --offset ${offset} for more.`;
  * Reads `[words…] [--json] [--limit N] [--offset N]`. Anything else, including `-term`
  * exclusions, is query text (`--` ends the options explicitly).
  */
-function queryArgs(args: readonly string[]): { json: boolean; limit?: string; offset?: string; words: string[]; sawQuery: boolean } {
-  const out: { json: boolean; limit?: string; offset?: string; words: string[]; sawQuery: boolean } = { json: false, words: [], sawQuery: false };
+interface QueryArgs {
+  json: boolean;
+  help: boolean;
+  limit?: string;
+  offset?: string;
+  words: string[];
+  sawQuery: boolean;
+}
+
+function queryArgs(args: readonly string[]): QueryArgs {
+  const out: QueryArgs = { json: false, help: false, words: [], sawQuery: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     const valued = /^--(limit|offset)(?:=(.*))?$/.exec(a);
@@ -186,11 +214,15 @@ function queryArgs(args: readonly string[]): { json: boolean; limit?: string; of
       break;
     } else if (a === '--json') {
       out.json = true;
+    } else if (a === '--help' || a === '-h') {
+      out.help = true;
     } else if (valued) {
       const value = valued[2] ?? args[++i];
       if (value === undefined) throw new UserError(`--${valued[1]} needs a number, e.g. --${valued[1]} 10.`);
       if (valued[1] === 'limit') out.limit = value;
       else out.offset = value;
+    } else if (a.startsWith('--')) {
+      throw new UserError(`Unknown option ${a}. Options: --json, --limit N, --offset N (put -- before query words that start with --).`);
     } else {
       out.words.push(a);
       out.sawQuery = true;
@@ -231,16 +263,17 @@ async function serve(args: string[], ctx: Ctx): Promise<number> {
   const { io, logger } = ctx;
   // Discord sharding: the manager process runs every other platform and spawns one child per shard;
   // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
-  let discordShards: { stop(): Promise<void> } | undefined;
-  if (ctx.config.discordShardChild) {
-    adapters = adapters.filter((a) => a.platform === 'discord');
-  } else if (values.shards !== undefined && ctx.config.discord) {
+  let shardCount: ShardsOption | undefined;
+  if (values.shards !== undefined) {
     const shards = parseShardsOption(values.shards);
     if (!shards.ok) throw new UserError(shards.error);
-    adapters = adapters.filter((a) => a.platform !== 'discord');
-    discordShards = await startDiscordShards({ config: ctx.config.discord, shards: shards.value, logger });
+    if (!ctx.config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
+    shardCount = shards.value;
   }
-  if (adapters.length === 0 && !discordShards) {
+  if (ctx.config.discordShardChild) adapters = adapters.filter((a) => a.platform === 'discord');
+  else if (shardCount !== undefined) adapters = adapters.filter((a) => a.platform !== 'discord');
+
+  if (adapters.length === 0 && shardCount === undefined) {
     if (!io.stdin.isTTY) {
       io.stderr.write(
         'No chat platform is configured and there is no terminal for the console chat.\n' +
@@ -253,29 +286,46 @@ async function serve(args: string[], ctx: Ctx): Promise<number> {
     await consoleAdapter.done;
     return 0;
   }
+
+  // NOTE: listen for SIGTERM/SIGINT before starting anything: a stop asked for during start-up
+  // (docker stop, a deploy) must still shut down cleanly, not be lost.
+  let requestStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    requestStop = resolve;
+  });
+  process.once('SIGINT', requestStop);
+  process.once('SIGTERM', requestStop);
+
   ctx.core.library.warm();
+  let discordShards: { stop(): Promise<void> } | undefined;
   const started: ChatAdapter[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch((err: unknown) => logger.warn({ err, platform: s.platform }, 'adapter stop failed'));
+    await discordShards?.stop();
+  };
+  const name = (platform: string) => (platform === 'slack' ? 'Slack' : platform === 'discord' ? 'Discord' : platform);
+  try {
+    if (shardCount !== undefined && ctx.config.discord) {
+      discordShards = await startDiscordShards({ config: ctx.config.discord, shards: shardCount, logger });
+    }
+  } catch (e) {
+    throw new UserError(`Could not start Discord shards: ${(e as Error).message}`, ['Check the DISCORD_* variables (see README.md); nothing else was started.']);
+  }
   for (const a of adapters) {
     try {
       await a.start();
     } catch (e) {
       // One platform failing must not leave the others answering from a closing process.
-      for (const s of started.reverse()) await s.stop().catch((err: unknown) => logger.warn({ err, platform: s.platform }, 'adapter stop failed'));
-      await discordShards?.stop();
-      throw new UserError(`Could not start ${a.platform === 'slack' ? 'Slack' : a.platform === 'discord' ? 'Discord' : a.platform}: ${(e as Error).message}`, [
+      await stopAll();
+      throw new UserError(`Could not start ${name(a.platform)}: ${(e as Error).message}`, [
         `Check the ${a.platform.toUpperCase()}_* variables (see README.md); nothing else was started.`,
       ]);
     }
     started.push(a);
     logger.info({ platform: a.platform }, 'adapter started');
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   logger.info('shutting down');
-  for (const a of adapters) await a.stop();
-  await discordShards?.stop();
+  await stopAll();
   return 0;
 }

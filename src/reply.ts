@@ -68,7 +68,7 @@ export type Reply =
   | { kind: 'paper'; card: PaperCard; visibility: Visibility; shareable: boolean }
   | { kind: 'choices'; title: string; choices: Choice[]; visibility: Visibility }
   | { kind: 'text'; title?: string; lines: string[]; visibility: Visibility }
-  | { kind: 'error'; message: string; hints: string[]; visibility: 'ephemeral' };
+  | { kind: 'error'; message: string; hints: string[]; visibility: 'ephemeral'; code?: string };
 
 /** The plain-text fallback for a reply (notifications, logs, the console). */
 export function replySummary(reply: Reply): string {

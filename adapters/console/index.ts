@@ -25,6 +25,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     resolveDone = r;
   });
   let last: PagerCursor | undefined;
+  let closed = false;
   const width = () => Math.min(opts.output.columns ?? 100, 120);
   const print = (reply: Reply) => {
     opts.output.write(`${renderText(reply, { width: width(), color: opts.color ?? false })}\n\n`);
@@ -33,15 +34,23 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
   };
 
   const handle = async (line: string) => {
+    if (closed) return;
     const text = line.trim();
     if (text === '') return;
     if (text === '/quit' || text === '/exit') {
+      closed = true;
       rl?.close();
       return;
     }
     if (text === '/more') {
       if (!last) opts.output.write('Nothing more to show. Run a search or /trending first.\n\n');
       else print(await opts.dispatcher.run({ command: last.command, input: { ...last.input, offset: last.offset } }, { platform: 'console' }));
+      return;
+    }
+    const slash = /^\/(\S+)/.exec(text);
+    if (slash && !opts.dispatcher.find(slash[1] ?? '')) {
+      // A mistyped /command is a mistake to point out, not a search for its name.
+      print(await opts.dispatcher.run({ command: slash[1] ?? '' }, { platform: 'console' }));
       return;
     }
     print(await opts.dispatcher.runText(text, { platform: 'console' }));
@@ -58,9 +67,15 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
       rl = readline.createInterface({ input: opts.input, output: opts.output, prompt: 'paperboy> ', terminal: false });
       let queue = Promise.resolve();
       rl.on('line', (line) => {
-        queue = queue.then(() => handle(line)).catch((e: unknown) => opts.logger.error({ err: e }, 'console line failed')).then(() => rl?.prompt());
+        queue = queue
+          .then(() => handle(line))
+          .catch((e: unknown) => opts.logger.error({ err: e }, 'console line failed'))
+          .then(() => {
+            if (!closed) rl?.prompt();
+          });
       });
       rl.on('close', () => {
+        closed = true;
         void queue.then(() => resolveDone());
       });
       rl.prompt();

@@ -1,5 +1,5 @@
 // The Slack adapter: /papers slash commands, mentions and DMs, buttons, over HTTP or Socket Mode, on Bolt.
-import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type RespondFn, type webApi } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackConfig } from '../../src/config.js';
 import { APOLOGY, MAX_INPUT_CHARS, type Caller, type Dispatcher, type Invocation } from '../../src/dispatch.js';
@@ -326,8 +326,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     async start() {
       if (!(opts.botId && opts.botUserId)) {
         // Fail fast on a bad token: otherwise Bolt answers every event 401, which looks like a signing problem.
+        // NOTE: its own client with few retries: Bolt's keeps retrying for about 30 minutes, so an
+        // unreachable SLACK_API_URL would hang start-up silently instead of failing with a message.
+        const probe = new webApi.WebClient(config.botToken, {
+          ...clientOptions,
+          retryConfig: opts.clientOptions?.retryConfig ?? { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+          timeout: opts.clientOptions?.timeout ?? 10_000,
+        });
         try {
-          await app.client.auth.test();
+          await probe.auth.test();
         } catch (e) {
           const info = safeError(e, scrub);
           throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${String(info.slackError ?? info.message)}). Check the bot token and SLACK_API_URL.`);

@@ -64,6 +64,16 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
+const ARXIV_REF = /^(?:arxiv:|https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?\/?$/i;
+
+/**
+ * The arXiv id in what a user pasted: `2402.02750`, `2402.02750v2`, `arXiv:2402.02750`, or an
+ * arXiv / Hugging Face paper URL. Null when the text is not one of those.
+ */
+export function arxivIdOf(text: string): string | null {
+  return ARXIV_REF.exec(text.trim())?.[1] ?? null;
+}
+
 /** Links users click: the HF page and arXiv pages when the id is known, else an HF search for the title. */
 export interface PaperLinks {
   page: string;

@@ -254,16 +254,20 @@ export function byUpvotesThenDate(a: Paper, b: Paper): number {
 
 const SNIPPET_MAX = 300;
 
-/** Splits an abstract into sentences, keeping offsets. */
-function sentences(text: string): Array<{ start: number; end: number }> {
+/**
+ * Splits an abstract into sentences, keeping offsets. A sentence ends at `.`, `!` or `?` followed by
+ * white space and a capital, digit or bracket, except after abbreviations such as "e.g." or "et al.".
+ */
+export function sentences(text: string): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];
-  const re = /[^.!?]+(?:[.!?]+(?=\s|$)|$)|[.!?]+/g;
   let start = 0;
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(/[.!?]+(?=\s|$)/g)) {
     const end = m.index + m[0].length;
-    // Do not split inside "e.g." / "i.e." / "et al." / "vs." / numbers like 2.5.
-    const tail = text.slice(Math.max(0, end - 6), end);
-    if (/(e\.g\.|i\.e\.|al\.|vs\.|etc\.|Fig\.|Eq\.)$/i.test(tail) && end < text.length) continue;
+    if (end < text.length) {
+      if (/(?:\b(?:e\.g|i\.e|et al|vs|etc|cf|approx|resp|Fig|Figs|Eq|Sec|No)\.)$/i.test(text.slice(Math.max(start, end - 8), end))) continue;
+      const next = /\S/.exec(text.slice(end))?.[0] ?? '';
+      if (!/[\p{Lu}\p{N}([{"'“‘]/u.test(next)) continue;
+    }
     if (text.slice(start, end).trim() !== '') out.push({ start, end });
     start = end;
   }

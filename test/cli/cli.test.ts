@@ -95,6 +95,49 @@ describe('paperboy CLI', () => {
     expect(human.stdout).toMatch(/Add --offset 2 for more\./);
   });
 
+  it('trending takes a bare period and the relative words the help names', async () => {
+    const bare = await run(['trending', '2025-W40', '--json']);
+    expect(bare.code).toBe(0);
+    expect((JSON.parse(bare.stdout) as unknown[]).length).toBeGreaterThan(0);
+    for (const args of [['--date', 'today'], ['--date', 'yesterday'], ['--week', 'week'], ['--month', 'month']]) {
+      const r = await run(['trending', ...args, '--json']);
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('an unknown --option is refused instead of being searched for; --help explains search', async () => {
+    const r = await run(['search', 'kv', 'cache', '--jsn']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Unknown option --jsn/);
+    const help = await run(['search', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: search/);
+  });
+
+  it('a query that matches nothing is [] in JSON with exit 0, single or batch', async () => {
+    const one = await run(['search', 'qqqzzzxx', '--json']);
+    expect(one).toMatchObject({ code: 0, stdout: '[]\n' });
+    const batch = await run(['search', '--json', '--limit', '1', '--offset', '1'], { input: 'qqqzzzxx\ncheckpointing\n' });
+    expect(batch.code).toBe(0);
+    const [none, second] = batch.stdout.trim().split('\n').map((l) => JSON.parse(l) as Array<{ rank: number }>);
+    expect(none).toEqual([]);
+    expect(second?.map((h) => h.rank)).toEqual([2]);
+  });
+
+  it('paper accepts an arXiv or Hugging Face URL as an id, and says plainly when no such id is stored', async () => {
+    const r = await run(['paper', 'https://arxiv.org/abs/2402.02750v2']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/No paper with arXiv id 2402.02750 is stored/);
+  });
+
+  it('ingest from a folder with no page dumps says so and fails', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-empty-'));
+    const r = await run(['ingest', '--seeds', empty]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/has no page dumps/);
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
+
   it('trending --week lists that ISO week by upvotes', async () => {
     const r = await run(['trending', '--week', '2025-W40', '--json']);
     expect(r.code).toBe(0);

@@ -99,12 +99,21 @@ describe('paperboy serve', () => {
     expect(out.stderr).not.toMatch(/not-a-secret/);
   });
 
+  it('an unreachable Slack API fails start-up with a message instead of retrying silently', async () => {
+    const closed = await new FakeSlack().listen();
+    const deadUrl = closed.apiUrl;
+    await closed.close();
+    const { out, exited } = serve([], { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: deadUrl });
+    expect(await exited).toBe(1);
+    expect(out.stderr).toMatch(/Could not start Slack/);
+    expect(out.stderr).not.toMatch(/xoxb-test-token|xapp-test-token/);
+  });
+
   it('with --shards 2 runs one process per shard and each answers in the guilds it holds', async () => {
     const guilds = [0, 1].map((k) => ({ id: guildIdOnShard(k), channels: [{ id: `11000000000000000${k + 1}`, name: 'papers' }] }));
     const discord = await new FakeDiscord(guilds).listen();
     cleanups.push(() => discord.close());
     const { child, out, exited } = serve(['--shards', '2'], { DISCORD_TOKEN: 'test-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: discord.apiUrl });
-    setTimeout(() => console.log('STDERR', out.stderr, 'STDOUT', out.stdout), 8000);
     await until(() => (out.stderr.match(/adapter started/g) ?? []).length === 2);
     for (const g of guilds) {
       const { token } = discord.command('trending', { date: '2025-W40' }, { guildId: g.id, channelId: g.channels[0]?.id ?? '' });

@@ -12,6 +12,7 @@ import { americanize } from '../../src/search/text.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { score } from '../../src/search/metrics.js';
+import { sentences } from '../../src/search/index.js';
 
 let lib: Library;
 beforeAll(() => {
@@ -152,5 +153,17 @@ describe('search quality on development questions', () => {
   it('scores at least 0.9 nDCG@10 over the whole development set', () => {
     const mean = dev.map((q) => score(titles(q.query, 50), q.relevant).ndcg).reduce((a, b) => a + b, 0) / dev.length;
     expect(mean).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('snippets', () => {
+  it('do not cut sentences at abbreviations such as e.g. and et al.', () => {
+    const text = 'We target small devices (e.g., phones and NPUs). Results follow Smith et al. on 3 tasks. Speed is 2.5x higher! Done?';
+    expect(sentences(text).map((s) => text.slice(s.start, s.end).trim())).toEqual([
+      'We target small devices (e.g., phones and NPUs).',
+      'Results follow Smith et al. on 3 tasks.',
+      'Speed is 2.5x higher!',
+      'Done?',
+    ]);
   });
 });

@@ -48,6 +48,12 @@ describe('console adapter', () => {
     expect(out).toMatch(/paperboy answers questions/);
   });
 
+  it('/quit ends the session even with lines still typed after it, and a mistyped /command is pointed out', async () => {
+    const out = await session(['/serch kv cache', '/quit', '/search kv cache']);
+    expect(out).toMatch(/I don't know the command "serch"/);
+    expect(out).not.toMatch(/Search: kv cache/);
+  });
+
   it('strips terminal control characters from outside text', () => {
     const text = renderText({ kind: 'text', title: `evil\u001b[31mred\u0007 ${HOSTILE_TITLE}`, lines: [], visibility: 'public' });
     expect(text.includes("\u001b") || text.includes("\u0007")).toBe(false);
