@@ -25,7 +25,7 @@ const envSchema = z.object({
   ),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -74,7 +74,8 @@ export interface Config {
   dataDir: string;
   seedsDir: string;
   timeZone: string;
-  logLevel: string;
+  /** LOG_LEVEL when set; unset means `info`, or `warn` under the console chat (logs share its terminal). */
+  logLevel?: string;
   slack?: SlackConfig;
   discord?: DiscordConfig;
   /** Terminal width from COLUMNS, for wrapping output that goes to a pipe. */
@@ -130,10 +131,10 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     dataDir: path.resolve(e.PAPERBOY_DATA_DIR),
     seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),
     timeZone: e.PAPERBOY_TIMEZONE,
-    logLevel: e.LOG_LEVEL,
     discordShardChild: e.SHARDING_MANAGER,
   };
   if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;
+  if (e.LOG_LEVEL !== undefined) config.logLevel = e.LOG_LEVEL;
   if (slack) config.slack = slack;
   if (discord) config.discord = discord;
   return ok(config);

@@ -54,7 +54,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const config = configResult.value;
-  const logger = createLogger(config.logLevel);
+  // The console chat shares the terminal with stderr: keep routine logs out of the conversation.
+  const consoleChat = sub === 'serve' && !config.slack && !config.discord && io.stdin.isTTY === true;
+  const logger = createLogger(config.logLevel ?? (consoleChat ? 'warn' : 'info'));
   let core: Core | undefined;
   try {
     core = createCore({ config, logger, clock: systemClock, commands });

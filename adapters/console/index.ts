@@ -61,7 +61,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     done,
     async start() {
       opts.output.write(
-        'paperboy console. Try /search kv cache quantization, /trending, /trending 2025-W48, /paper Informer, /topic, /help; /quit to leave.\n' +
+        'paperboy console. Try /search kv cache quantization, /trending, /trending 2025-W40, /paper Informer, /topic, /help; /quit to leave.\n' +
           'To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET), or DISCORD_TOKEN + DISCORD_APP_ID, and run paperboy serve again.\n\n',
       );
       rl = readline.createInterface({ input: opts.input, output: opts.output, prompt: 'paperboy> ', terminal: false });
