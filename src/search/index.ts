@@ -91,8 +91,10 @@ export class SearchIndex {
     for (const t of q.terms) {
       if (this.vocabulary.has(t.term)) continue;
       const typo = this.corrections(t.word);
+      const split = typo.terms.length === 0 ? this.split(t.word) : null;
       if (typo.words.length > 0) corrected.push({ word: t.word, to: typo.words });
-      corrections.set(t.term, [...new Set([...typo.terms, ...this.relatives(t.term)])]);
+      if (split) corrected.push({ word: t.word, to: [split.words.join(' ')] });
+      corrections.set(t.term, [...new Set([...typo.terms, ...(split?.terms ?? []), ...this.relatives(t.term)])]);
     }
     let fuzzy = corrected.length > 0;
     let results = this.run(q, corrections, false);
@@ -159,6 +161,25 @@ export class SearchIndex {
     }
     const terms = [...found.keys()].sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
     return { terms, words: terms.map((t) => found.get(t) ?? t) };
+  }
+
+  /**
+   * A run-together word split into two corpus words (`kvcache` → `kv cache`), preferring the split
+   * whose rarer half is most common; null when no split has both halves in the corpus.
+   */
+  private split(word: string): { terms: string[]; words: string[] } | null {
+    const w = americanize(word.toLowerCase());
+    let best: { terms: string[]; words: string[]; score: number } | null = null;
+    for (let i = 2; i <= w.length - 2; i++) {
+      const a = w.slice(0, i);
+      const b = w.slice(i);
+      const ta = this.surface.get(a);
+      const tb = this.surface.get(b);
+      if (!ta || !tb) continue;
+      const score = Math.min(this.df.get(ta) ?? 0, this.df.get(tb) ?? 0);
+      if (!best || score > best.score) best = { terms: [ta, tb], words: [a, b], score };
+    }
+    return best ? { terms: best.terms, words: best.words } : null;
   }
 
   /**

@@ -91,6 +91,22 @@ describe('search over the seed corpus', () => {
     expect(titles('chekpointing', 3)).toEqual(right);
   });
 
+  it('common ML abbreviations meet their spelled-out phrases (RAG, retrieval-augmented generation)', () => {
+    const rag = titles('RAG', 10);
+    expect(rag.length).toBeGreaterThan(2);
+    expect(titles('retrieval-augmented generation', 3).every((t) => rag.includes(t))).toBe(true);
+  });
+
+  it('a word the stemmer keeps apart from its family still finds it (investors → investment, trading)', () => {
+    expect(titles('investors', 1)[0]).toMatch(/^TradingGPT/);
+  });
+
+  it('a run-together word is split into corpus words and the reply says how it was read', () => {
+    expect(titles('checkpointingsystem', 3).some((t) => t.startsWith('ByteCheckpoint'))).toBe(true);
+    const page = lib.search('checkpointingsystem', 0, 3);
+    expect(page.corrected).toEqual([{ word: 'checkpointingsystem', to: ['checkpointing system'] }]);
+  });
+
   it('-term excludes papers that mention it', () => {
     const all = lib.searchAll('checkpointing');
     const without = lib.searchAll('checkpointing -distributed');
