@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
+import { LunrSearchIndex } from '../src/search/lunrIndex.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
@@ -60,7 +61,7 @@ const queries = (() => {
 
 function measure(label: string, papers: Paper[]): void {
   const store = openStore(':memory:');
-  const lib = new Library(store, silentLogger);
+  const lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
   let t = performance.now();
   lib.ingest(papers);
   const ingestMs = ms(t);

@@ -3,21 +3,10 @@ import { ZodError } from 'zod';
 import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Caller, Inbound, Invocation } from './ports.js';
 import { clip, type Reply } from './reply.js';
 
-/** A request to run a command: typed `input` (Discord options, buttons) or free `text` (Slack, console). */
-export interface Invocation {
-  command: string;
-  input?: Record<string, unknown>;
-  text?: string;
-}
-
-/** Who asked, for logs only. */
-export interface Caller {
-  platform: string;
-  user?: string;
-  channel?: string;
-}
+export type { Caller, Invocation } from './ports.js';
 
 /** Longest free text accepted anywhere; longer input is refused with a clear message. */
 export const MAX_INPUT_CHARS = 500;
@@ -35,7 +24,7 @@ export function createRegistry(commands: readonly AnyCommand[]): readonly AnyCom
   return commands;
 }
 
-export class Dispatcher {
+export class Dispatcher implements Inbound {
   readonly commands: readonly AnyCommand[];
   private readonly ctx: CommandContext;
   private readonly logger: Logger;

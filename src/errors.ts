@@ -1,4 +1,4 @@
-// Error kinds: what a user may see (UserError) versus everything else (bugs, outages).
+// Error kinds: what a user may see (UserError), what an operator must fix (OperatorError), and everything else (bugs, outages).
 
 /**
  * A failure caused by what the user asked (bad query, unknown paper, bad date).
@@ -16,6 +16,21 @@ export class UserError extends Error {
     super(message);
     this.hints = hints;
     this.code = code;
+  }
+}
+
+/**
+ * A failure an operator must fix (bad configuration, an unreadable data dir or seeds folder, a
+ * database that is not ours). Shown once in the terminal as a clear message naming the variable
+ * or path and what to do, never with a stack trace; never shown in chat.
+ */
+export class OperatorError extends Error {
+  override readonly name = 'OperatorError';
+  /** What to do about it, one line each. */
+  readonly hints: readonly string[];
+  constructor(message: string, hints: readonly string[] = []) {
+    super(message);
+    this.hints = hints;
   }
 }
 

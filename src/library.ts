@@ -1,12 +1,11 @@
 // The Library: the core service commands use. It owns the store and keeps the search index in step with it.
 import { UserError } from './errors.js';
-import type { Logger } from './logger.js';
 import type { Paper } from './papers/model.js';
 import { arxivIdOf, titleKey } from './papers/model.js';
-import { byUpvotesThenDate, SearchIndex, type SearchHit } from './search/index.js';
+import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParsedQuery } from './search/query.js';
 import { analyze } from './search/text.js';
-import type { PaperStore, UpsertStats } from './store/sqlite.js';
+import type { PaperStore, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { periodContaining, type Period } from './trending/period.js';
@@ -30,35 +29,23 @@ export interface TrendingList {
 }
 
 export class Library {
-  private index: SearchIndex | null = null;
-  private readonly logger: Logger;
-
   constructor(
     readonly store: PaperStore,
-    logger: Logger,
-  ) {
-    this.logger = logger.child({ component: 'library' });
-  }
+    private readonly index: SearchIndex,
+  ) {}
 
-  /** Stores papers and refreshes the index when anything changed. */
+  /** Stores papers and brings the search index in step with what was stored. */
   ingest(papers: readonly Paper[]): UpsertStats {
     const stats = this.store.upsert(papers);
-    if (stats.inserted + stats.updated > 0) this.index = null;
+    const moved = stats.changed.flatMap((c) => (c.previousId ? [c.previousId] : []));
+    if (moved.length > 0) this.index.remove(moved);
+    this.index.upsert(stats.changed.map((c) => c.paper));
     return stats;
   }
 
   /** Builds the search index now (at start-up), so the first user does not wait for it. */
   warm(): void {
-    this.searchIndex();
-  }
-
-  private searchIndex(): SearchIndex {
-    if (!this.index) {
-      const started = performance.now();
-      this.index = new SearchIndex(this.store.all());
-      this.logger.debug({ papers: this.index.size, ms: Math.round(performance.now() - started) }, 'search index built');
-    }
-    return this.index;
+    this.index.warm();
   }
 
   /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
@@ -67,7 +54,7 @@ export class Library {
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
       throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
     }
-    const index = this.searchIndex();
+    const index = this.index;
     const outcome = index.search(query);
     const suggestions = outcome.hits.length > 0 ? [] : outcome.unknown.flatMap((w) => index.suggest(w, 2));
     return {
@@ -82,7 +69,7 @@ export class Library {
 
   /** All hits for a query, for ranking blends (topics) and evaluation. */
   searchAll(text: string): SearchHit[] {
-    return this.searchIndex().search(parseQuery(text)).hits;
+    return this.index.search(parseQuery(text)).hits;
   }
 
   get(id: string): Paper | undefined {

@@ -1,5 +1,155 @@
-// Ports: the small interfaces the core owns and the outside world implements.
+// Ports: every small interface the core owns and the outside world (or another core module) implements.
+import type { AnyCommand, Completion } from './command.js';
+import type { Paper } from './papers/model.js';
 import type { Reply } from './reply.js';
+import type { ParsedQuery } from './search/query.js';
+import type { Segment } from './reply.js';
+
+// ─── Time ────────────────────────────────────────────────────────────────────
+
+/** The time source; a fake drives tests and the scheduler. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function dateInZone(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+// ─── Persistence ─────────────────────────────────────────────────────────────
+
+/** One paper an upsert inserted or changed, as stored; `previousId` when the merge gave it a new id (an arXiv id). */
+export interface ChangedPaper {
+  paper: Paper;
+  previousId?: string;
+}
+
+/** What an upsert did, for logs, the `ingest` summary and keeping the search index in step. */
+export interface UpsertStats {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** The papers inserted or updated, as stored after merging. */
+  changed: ChangedPaper[];
+}
+
+/** The store port: what the rest of the core needs from persistence (SQLite in `store/sqlite.ts`). */
+export interface PaperStore {
+  upsert(papers: readonly Paper[]): UpsertStats;
+  all(): Paper[];
+  get(id: string): Paper | undefined;
+  count(): number;
+  /** Papers with `from <= publishedAt <= to` (inclusive `YYYY-MM-DD`). */
+  between(from: string, to: string): Paper[];
+  /** The latest publication date on or before `onOrBefore` (any date when omitted). */
+  latestDate(onOrBefore?: string): string | null;
+  /** Publication dates with how many papers each has, newest first. */
+  dates(limit: number): Array<{ date: string; count: number }>;
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  close(): void;
+}
+
+// ─── Search ──────────────────────────────────────────────────────────────────
+
+export interface SearchHit {
+  paper: Paper;
+  score: number;
+  snippet: Segment[];
+}
+
+export interface SearchOutcome {
+  /** Every hit, best first (callers page through them). */
+  hits: SearchHit[];
+  /** Whether typo-tolerant matching was needed to find them. */
+  fuzzy: boolean;
+  /** Query words the corpus lacks, and the corpus words they were read as (typos). */
+  corrected: Array<{ word: string; to: string[] }>;
+  /** Query words the corpus does not contain at all. */
+  unknown: string[];
+}
+
+/**
+ * The search index port. The Library keeps it in step with the store (`upsert`/`remove` after
+ * every write); `search/lunrIndex.ts` implements it today, and a persisted or sharded index can
+ * replace it without touching commands.
+ */
+export interface SearchIndex {
+  /** How many papers are indexed. */
+  readonly size: number;
+  search(query: ParsedQuery): SearchOutcome;
+  /** Adds papers, or replaces them when their id is already indexed. */
+  upsert(papers: readonly Paper[]): void;
+  remove(ids: readonly string[]): void;
+  /** Corpus words closest to `word`, for "did you mean". */
+  suggest(word: string, limit: number): string[];
+  /** Prepares the index now (at start-up) instead of on the first search. */
+  warm(): void;
+}
+
+// ─── Paper sources ───────────────────────────────────────────────────────────
+
+/** Something a source could not read, named so an operator can find it (file and line, or item). */
+export interface SourceWarning {
+  where: string;
+  message: string;
+}
+
+/** What one read of a source gave: papers ready to store, and what was skipped. */
+export interface SourceBatch {
+  papers: Paper[];
+  warnings: SourceWarning[];
+  /** Source-specific counts for the ingest summary (files, entries, items…). */
+  counts: Record<string, number>;
+}
+
+/**
+ * A place papers come from: the seed page dumps today, the Hugging Face Daily Papers API next.
+ * A source only reads; the Library stores what it returns.
+ */
+export interface PaperSource {
+  /** Shown in logs and summaries, e.g. `seeds:/app/seeds`. */
+  readonly name: string;
+  read(): Promise<SourceBatch>;
+}
+
+// ─── Chat ────────────────────────────────────────────────────────────────────
+
+/** A request to run a command: typed `input` (Discord options, CLI flags, buttons) or free `text` (Slack, console). */
+export interface Invocation {
+  command: string;
+  input?: Record<string, unknown>;
+  text?: string;
+}
+
+/** Who asked, for logs, and how option names are shown back in messages. */
+export interface Caller {
+  platform: string;
+  user?: string;
+  channel?: string;
+  /** How to name an option in a validation message: `--limit` on the CLI, `limit` elsewhere. */
+  optionStyle?: 'flag' | 'name';
+}
+
+/**
+ * The inbound side every adapter takes: run a command or a line of text, complete an option.
+ * The core's Dispatcher implements it; tests wrap it (e.g. to slow it down).
+ */
+export interface Inbound {
+  readonly commands: readonly AnyCommand[];
+  find(name: string): AnyCommand | undefined;
+  /** Always resolves with a reply: user mistakes as an `error` reply, bugs as the logged apology. */
+  run(inv: Invocation, caller?: Caller): Promise<Reply>;
+  /** `search kv cache`, `trending 2025-11-27`; text that names no command is a question. */
+  runText(line: string, caller?: Caller): Promise<Reply>;
+  /** Completions for an option as the user types; never throws. */
+  complete(command: string, arg: string, partial: string): Completion[];
+}
 
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
 export interface PostTarget {
@@ -17,18 +167,4 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** Posts a reply into a channel (used by scheduled trending posts). */
   post(target: PostTarget, reply: Reply): Promise<void>;
-}
-
-/** The time source; a fake drives tests and the scheduler. */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
-/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
-export function dateInZone(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
 }

@@ -1,13 +1,13 @@
 // The console chat: the same commands as Slack and Discord, typed in a terminal, no tokens needed.
 import readline from 'node:readline';
-import type { Dispatcher } from '../../src/dispatch.js';
+
 import type { Logger } from '../../src/logger.js';
-import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import type { ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
 import type { PagerCursor, Reply } from '../../src/reply.js';
 import { renderText } from './render.js';
 
 export interface ConsoleAdapterOptions {
-  dispatcher: Dispatcher;
+  dispatcher: Inbound;
   logger: Logger;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream & { columns?: number };

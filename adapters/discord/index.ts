@@ -15,22 +15,19 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
-import { APOLOGY, type Caller, type Dispatcher } from '../../src/dispatch.js';
+import { APOLOGY } from '../../src/dispatch.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
-import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
 export { buildCommandJson, registerCommands } from './commands.js';
 
-/** What the adapter needs from the core's dispatcher (tests wrap the real one to slow it down). */
-export type DispatcherLike = Pick<Dispatcher, 'run' | 'runText' | 'complete' | 'commands'>;
-
 export interface DiscordAdapterOptions {
   config: DiscordConfig;
-  dispatcher: DispatcherLike;
+  dispatcher: Inbound;
   logger: Logger;
   /** Where button cursors live; defaults to a one-hour in-memory store. */
   cursors?: CursorStore;

@@ -2,17 +2,17 @@
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackConfig } from '../../src/config.js';
-import { APOLOGY, MAX_INPUT_CHARS, type Caller, type Dispatcher, type Invocation } from '../../src/dispatch.js';
+import { APOLOGY, MAX_INPUT_CHARS } from '../../src/dispatch.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
-import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import type { Caller, ChatAdapter, Inbound, Invocation, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { InFlight, SignedHttpReceiver, TrackedSocketModeReceiver } from './receiver.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
-  dispatcher: Dispatcher;
+  dispatcher: Inbound;
   logger: Logger;
   /** Web API client overrides; tests pass `retryConfig: { retries: 0 }` (production keeps Slack's retries). */
   clientOptions?: Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 /** `YYYY-MM-DD`, a calendar date with no time zone attached. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
-export const paperSourceSchema = z.object({
+/** Where a paper was seen: which source, and where in it. */
+export const provenanceSchema = z.object({
   /** e.g. `seed:000_9b85d3675956baf2.txt`, `hf:daily_papers`. */
   name: z.string(),
   /** Where in the source it was seen (a line number for page dumps). */
@@ -23,12 +24,12 @@ export const paperSchema = z.object({
   upvotes: z.number().int().nonnegative().nullable(),
   arxivId: z.string().nullable(),
   thumbnail: z.url().nullable(),
-  sources: z.array(paperSourceSchema),
+  sources: z.array(provenanceSchema),
 });
 
 /** A paper as the core knows it. Nulls mean "no source has said". */
 export type Paper = z.infer<typeof paperSchema>;
-export type PaperSource = z.infer<typeof paperSourceSchema>;
+export type Provenance = z.infer<typeof provenanceSchema>;
 
 /** Collapses runs of whitespace: the key titles are merged on, and how they are shown. */
 export function normalizeWhitespace(s: string): string {

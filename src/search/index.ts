@@ -1,26 +1,12 @@
-// The lunr index over stored papers: ranked hits with snippets, fuzzy fallback and filters.
+// The lunr snapshot index and its ranking: ranked hits with snippets, typo and word-family fallbacks, filters.
 import lunr from 'lunr';
 import type { Paper } from '../papers/model.js';
+import type { SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
 import type { ParsedQuery, QueryTerm } from './query.js';
 import { americanize, analyze, compounds, termOf, words } from './text.js';
 
-export interface SearchHit {
-  paper: Paper;
-  score: number;
-  snippet: Segment[];
-}
-
-export interface SearchOutcome {
-  /** Every hit, best first (callers page through them). */
-  hits: SearchHit[];
-  /** Whether typo-tolerant matching was needed to find them. */
-  fuzzy: boolean;
-  /** Query words the corpus lacks, and the corpus words they were read as (typos). */
-  corrected: Array<{ word: string; to: string[] }>;
-  /** Query words the corpus does not contain at all. */
-  unknown: string[];
-}
+export type { SearchHit, SearchOutcome } from '../ports.js';
 
 /** Field weights: a word in the title says far more about a paper than one in its abstract. */
 const FIELD_BOOST = { title: 3, abstract: 1, people: 1 } as const;
@@ -28,10 +14,10 @@ const FIELD_BOOST = { title: 3, abstract: 1, people: 1 } as const;
 const FUZZY_WHEN_FEWER_THAN = 5;
 
 /**
- * An immutable index over a snapshot of papers; the Library rebuilds it when papers change
- * (a full rebuild of a few thousand papers takes well under a second: see `npm run bench`).
+ * An immutable lunr index over a snapshot of papers, with the ranking on top of lunr's scores.
+ * `LunrSearchIndex` (the search port's implementation) rebuilds it when papers change.
  */
-export class SearchIndex {
+export class LunrSnapshot {
   private readonly idx: lunr.Index;
   private readonly papers = new Map<string, Paper>();
   private readonly vocabulary: Set<string>;

@@ -2,33 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
-import type { Paper, PaperSource } from '../papers/model.js';
+import { OperatorError } from '../errors.js';
+import { mergePapers } from '../papers/merge.js';
+import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
-
-/** What an upsert did, for logs and the `ingest` command's summary. */
-export interface UpsertStats {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-
-/** The store port: what the rest of the core needs from persistence. */
-export interface PaperStore {
-  upsert(papers: readonly Paper[]): UpsertStats;
-  all(): Paper[];
-  get(id: string): Paper | undefined;
-  count(): number;
-  /** Papers with `from <= publishedAt <= to` (inclusive `YYYY-MM-DD`). */
-  between(from: string, to: string): Paper[];
-  /** The latest publication date on or before `onOrBefore` (any date when omitted). */
-  latestDate(onOrBefore?: string): string | null;
-  /** Publication dates with how many papers each has, newest first. */
-  dates(limit: number): Array<{ date: string; count: number }>;
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-  close(): void;
-}
+import type { PaperStore, UpsertStats } from '../ports.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: readonly string[] = [
@@ -67,7 +45,7 @@ interface Row {
 
 /**
  * Opens (creating when absent) the database at `file`, or in memory for `:memory:`.
- * A file that is not a paperboy database is refused with a UserError naming it, and left untouched.
+ * A file that is not a paperboy database is refused with an OperatorError naming it, and left untouched.
  */
 export function openStore(file: string, now: () => Date = () => new Date()): PaperStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -82,7 +60,7 @@ export function openStore(file: string, now: () => Date = () => new Date()): Pap
     migrate(db);
   } catch (e) {
       db?.close();
-    throw new UserError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [
+    throw new OperatorError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [
       'The file was left as it is. Move it away (or point PAPERBOY_DATA_DIR elsewhere) and start again to rebuild it from the seeds.',
     ]);
   }
@@ -139,7 +117,7 @@ class SqliteStore implements PaperStore {
   }
 
   upsert(papers: readonly Paper[]): UpsertStats {
-    const stats: UpsertStats = { inserted: 0, updated: 0, unchanged: 0 };
+    const stats: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
     this.db.transaction(() => {
       for (const incoming of papers) {
         const p = paperSchema.parse(incoming);
@@ -148,6 +126,7 @@ class SqliteStore implements PaperStore {
         if (!existingRow) {
           this.insertStmt.run(this.params(p));
           stats.inserted += 1;
+          stats.changed.push({ paper: p });
           continue;
         }
         const existing = fromRow(existingRow);
@@ -158,6 +137,7 @@ class SqliteStore implements PaperStore {
         }
         this.updateStmt.run({ ...this.params(merged), old_id: existing.id });
         stats.updated += 1;
+        stats.changed.push(merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id });
       }
     })();
     return stats;
@@ -241,32 +221,6 @@ function fromRow(r: Row): Paper {
     upvotes: r.upvotes,
     arxivId: r.arxiv_id,
     thumbnail: r.thumbnail,
-    sources: JSON.parse(r.sources) as PaperSource[],
-  };
-}
-
-/**
- * Merges what a new source says into what is stored: gaps are filled, never overwritten
- * with less. An arXiv id, once known, becomes the paper's id; upvotes only grow; the
- * longer author list wins; sources accumulate without duplicates. Pure, so idempotent.
- */
-export function mergePapers(a: Paper, b: Paper): Paper {
-  const arxivId = a.arxivId ?? b.arxivId;
-  const sources = [...a.sources];
-  for (const s of b.sources) if (!sources.some((x) => x.name === s.name && x.ref === s.ref)) sources.push(s);
-  const authors = b.authors.length > a.authors.length ? b.authors : a.authors;
-  const counts = [a.authorCount, b.authorCount, authors.length || null].filter((n): n is number => n !== null);
-  return {
-    id: arxivId ?? a.id,
-    title: a.title,
-    abstract: a.abstract.length >= b.abstract.length ? a.abstract : b.abstract,
-    authors,
-    authorCount: counts.length > 0 ? Math.max(...counts) : null,
-    org: a.org ?? b.org,
-    publishedAt: a.publishedAt ?? b.publishedAt,
-    upvotes: a.upvotes === null ? b.upvotes : b.upvotes === null ? a.upvotes : Math.max(a.upvotes, b.upvotes),
-    arxivId,
-    thumbnail: a.thumbnail ?? b.thumbnail,
-    sources,
+    sources: JSON.parse(r.sources) as Provenance[],
   };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { LunrSearchIndex } from '../../src/search/lunrIndex.js';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -16,7 +17,8 @@ import { sentences } from '../../src/search/index.js';
 
 let lib: Library;
 beforeAll(() => {
-  lib = new Library(openStore(':memory:'), silentLogger);
+  const store = openStore(':memory:');
+  lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
   lib.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
 });
 const titles = (q: string, n = 10) => lib.searchAll(q).slice(0, n).map((h) => h.paper.title);

@@ -46,6 +46,7 @@ describe('discord adapter', () => {
       adapter: { deferAfterMs: 100 },
       dispatcher: (core) => ({
         commands: core.dispatcher.commands,
+        find: (name) => core.dispatcher.find(name),
         complete: (c, a, p) => core.dispatcher.complete(c, a, p),
         runText: (t, c) => core.dispatcher.runText(t, c),
         run: async (inv, c) => {

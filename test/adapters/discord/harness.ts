@@ -1,7 +1,8 @@
 // Starts the real Discord adapter against the fake Discord over a test core, for the Discord test files.
-import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterOptions, type DispatcherLike } from '../../../adapters/discord/index.js';
+import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterOptions } from '../../../adapters/discord/index.js';
+import type { Inbound } from '../../../src/ports.js';
 import type { DiscordConfig } from '../../../src/config.js';
-import type { Core } from '../../../src/core.js';
+import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { Paper } from '../../../src/papers/model.js';
 import { BOT_ID, FakeDiscord, type FakeGuild } from '../../fakes/discord.js';
@@ -29,7 +30,7 @@ export async function startDiscord(opts: {
   papers?: Paper[];
   config?: Partial<DiscordConfig>;
   logger?: Logger;
-  dispatcher?: (core: Core) => DispatcherLike;
+  dispatcher?: (core: Core) => Inbound;
   adapter?: Partial<DiscordAdapterOptions>;
 } = {}): Promise<Running> {
   const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter, shardForGuild, type DiscordAdapter } from '../../../adapters/discord/index.js';
 import { parseShardsOption } from '../../../adapters/discord/sharding.js';
-import type { Core } from '../../../src/core.js';
+import type { App as Core } from '../../../src/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { FakeDiscord, guildIdOnShard, seenFrom, type MessageBody } from '../../fakes/discord.js';
 import { createTestCore } from '../../support/core.js';

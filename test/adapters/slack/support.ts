@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.js';
 import { unescapeMrkdwn } from '../../../adapters/slack/render.js';
-import type { Core } from '../../../src/core.js';
+import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { Paper } from '../../../src/papers/model.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, FakeSlack } from '../../fakes/slack.js';
