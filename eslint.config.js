@@ -16,14 +16,14 @@ export default tseslint.config(
   {
     // The core never knows the platform: no chat SDK and no adapter imports in src/ or commands/.
     files: ['src/**/*.ts', 'commands/**/*.ts'],
-    ignores: ['src/main.ts'],
+    ignores: ['src/app.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['discord.js', '@discordjs/*', '@slack/*'], message: 'The core must not import a chat SDK; put it in adapters/.' },
-            { group: ['**/adapters/**', '../adapters/*', '../../adapters/*'], message: 'The core must not import adapters; only src/main.ts wires them.' },
+            { group: ['**/adapters/**', '../adapters/*', '../../adapters/*'], message: 'The core must not import adapters; only src/app.ts wires them.' },
           ],
         },
       ],

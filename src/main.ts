@@ -8,8 +8,9 @@ import { createSlackAdapter } from '../adapters/slack/index.js';
 import { createDiscordAdapter, registerCommands } from '../adapters/discord/index.js';
 import { parseShardsOption, startDiscordShards, type ShardsOption } from '../adapters/discord/sharding.js';
 import { loadConfig, type Config } from './config.js';
-import { createCore, type Core } from './core.js';
-import { UserError } from './errors.js';
+import { createApp, seedOnFirstStart, type App as Core } from './app.js';
+import { seedSource } from './papers/seeds.js';
+import { OperatorError, UserError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { paperJson } from './papers/model.js';
 import { loadSeedDir } from './papers/seeds.js';
@@ -59,10 +60,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const logger = createLogger(config.logLevel ?? (consoleChat ? 'warn' : 'info'));
   let core: Core | undefined;
   try {
-    core = createCore({ config, logger, clock: systemClock, commands });
+    core = createApp({ config, logger, clock: systemClock, commands });
+    await seedOnFirstStart(core, seedSource(config.seedsDir), logger, systemClock);
     return await runSubcommand(sub, rest, { config, logger, core, io });
   } catch (e) {
-    if (e instanceof UserError) {
+    if (e instanceof UserError || e instanceof OperatorError) {
       io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
       return 1;
     }

@@ -15,10 +15,10 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('architecture', () => {
-  it('src/ and commands/ import no chat SDK and no adapter (src/main.ts, the composition root, excepted)', () => {
+  it('src/ and commands/ import no chat SDK and no adapter (src/app.ts, the composition root, excepted)', () => {
     const offenders: string[] = [];
     for (const file of [...filesUnder(path.join(PROJECT_ROOT, 'src')), ...filesUnder(path.join(PROJECT_ROOT, 'commands'))]) {
-      if (file === path.join(PROJECT_ROOT, 'src', 'main.ts')) continue;
+      if (file === path.join(PROJECT_ROOT, 'src', 'app.ts')) continue;
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
         const spec = m[1] ?? '';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import { openStore } from '../../src/store/sqlite.js';
@@ -39,9 +39,11 @@ describe('store', () => {
   it('re-ingesting the seed corpus changes nothing', () => {
     const store = openStore(path.join(tmpDir(), 'paperboy.db'));
     const { papers } = loadSeedDir(path.join(PROJECT_ROOT, 'seeds'));
-    expect(store.upsert(papers)).toEqual({ inserted: 242, updated: 0, unchanged: 0 });
+    const first = store.upsert(papers);
+    expect(first).toMatchObject({ inserted: 242, updated: 0, unchanged: 0 });
+    expect(first.changed).toHaveLength(242);
     const before = JSON.stringify(store.all());
-    expect(store.upsert(papers)).toEqual({ inserted: 0, updated: 0, unchanged: 242 });
+    expect(store.upsert(papers)).toEqual({ inserted: 0, updated: 0, unchanged: 242, changed: [] });
     expect(JSON.stringify(store.all())).toBe(before);
     store.close();
   });
@@ -58,13 +60,15 @@ describe('store', () => {
       publishedAt: '2025-01-20',
       sources: [{ name: 'hf:daily_papers' }],
     });
-    expect(store.upsert([richer])).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    const adopted = store.upsert([richer]);
+    expect(adopted).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(adopted.changed.map((c) => [c.paper.id, c.previousId])).toEqual([['2501.12345', 't-a-paper-abc']]);
     const got = store.get('2501.12345');
     expect(got).toMatchObject({ id: '2501.12345', title: 'A Paper', authors: ['Ada Lovelace', 'Alan Turing'], authorCount: 2, upvotes: 9, publishedAt: '2025-01-20' });
     expect(got?.sources.map((s) => s.name)).toEqual(['seed:x.txt', 'hf:daily_papers']);
     expect(store.count()).toBe(1);
     // Less information later never erases what is known.
-    expect(store.upsert([paper()])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+    expect(store.upsert([paper()])).toEqual({ inserted: 0, updated: 0, unchanged: 1, changed: [] });
     expect(store.get('2501.12345')?.upvotes).toBe(9);
   });
 
@@ -93,7 +97,7 @@ describe('store', () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     fs.writeFileSync(file, 'this is not sqlite at all, just text '.repeat(200));
     const before = fs.readFileSync(file);
-    expect(() => openStore(file)).toThrow(UserError);
+    expect(() => openStore(file)).toThrow(OperatorError);
     expect(() => openStore(file)).toThrow(file);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
