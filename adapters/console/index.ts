@@ -3,20 +3,89 @@ import readline from 'node:readline';
 
 import type { Logger } from '../../src/logger.js';
 import type { ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
-import type { PagerCursor, Reply } from '../../src/reply.js';
-import { renderText } from './render.js';
+import type { Choice, PagerCursor, Reply } from '../../src/reply.js';
+import { renderText, wrap } from './render.js';
 
 export interface ConsoleAdapterOptions {
   dispatcher: Inbound;
   logger: Logger;
-  input: NodeJS.ReadableStream;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WritableStream & { columns?: number };
   color?: boolean;
+  /** Line editing, history and Tab completion (readline's terminal mode). Default: whether `input` is a TTY. */
+  terminal?: boolean;
+  /** Lines kept for up-arrow recall in terminal mode. */
+  historySize?: number;
+}
+
+/** Commands the console itself answers, offered by Tab completion next to the dispatcher's. */
+const CONSOLE_COMMANDS = ['more', 'quit', 'help'] as const;
+
+/** Commands whose first argument Tab completes from the dispatcher (periods, topic names). */
+const COMPLETED_ARGS = new Set(['topic', 'trending']);
+
+/**
+ * Removes terminal escape sequences and control characters from a typed line. In plain line mode
+ * (a pipe, or a terminal readline does not drive) an arrow key arrives as `ESC [ A`; unstripped,
+ * it would be searched for as "[A".
+ */
+export function sanitizeLine(line: string): string {
+  return (
+    line
+      // CSI (`ESC [ … final`, or the 8-bit CSI), OSC (`ESC ] … BEL|ST`), SS3 (`ESC O A`, arrows
+      // in application mode), then any other `ESC x` pair.
+      // eslint-disable-next-line no-control-regex
+      .replace(/(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b[NO][\s\S]?/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b[\s\S]?/g, '')
+      .replace(/\t/g, ' ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+  );
 }
 
 /**
+ * Tab completion for readline: `/command` names, then, after `/topic ` or `/trending `, what the
+ * dispatcher offers for the command's first argument (the same list Discord autocomplete shows).
+ * Returns `[hits, the text they complete]`, as readline's `completer` expects.
+ * See https://nodejs.org/api/readline.html#use-of-the-completer-function
+ */
+export function createCompleter(dispatcher: Inbound): (line: string) => [string[], string] {
+  return (line) => {
+    const arg = /^\/(\S+)\s+([\s\S]*)$/.exec(line);
+    if (arg) {
+      const command = dispatcher.find(arg[1] ?? '');
+      const argName = command?.args[0]?.name;
+      if (!command || !argName || !COMPLETED_ARGS.has(command.name)) return [[], line];
+      const partial = arg[2] ?? '';
+      // NOTE: readline inserts `hit.slice(partial.length)`, so only hits that extend what was typed fit.
+      const p = partial.toLowerCase();
+      const values = dispatcher.complete(command.name, argName, partial).map((c) => c.value);
+      return [[...new Set(values.filter((v) => v.toLowerCase().startsWith(p)))], partial];
+    }
+    if (!line.startsWith('/') || /\s/.test(line)) return [[], line];
+    const names = [...new Set([...dispatcher.commands.map((c) => c.name), ...CONSOLE_COMMANDS])].map((n) => `/${n}`);
+    return [names.filter((n) => n.startsWith(line.toLowerCase())), line];
+  };
+}
+
+/** What `/help` adds in the console: its own commands, number picks, and that questions need no command. */
+const CONSOLE_HELP = [
+  '/more: the next page of the last list',
+  '/quit: leave (or Ctrl-D)',
+  'A number: pick that line of a "Which one?" list',
+  'Or just type a question, e.g. which paper compresses the kv cache?',
+];
+
+/**
  * An interactive chat on stdin/stdout. Lines starting with `/` are commands (`/search kv cache`,
- * `/more` for the next page); anything else is a question, answered by search, as a mention would be.
+ * `/more` for the next page); a number picks from the list just shown; anything else is a
+ * question, answered by search, as a mention would be. On a TTY, readline's terminal mode gives
+ * line editing, up-arrow history and Tab completion.
  */
 export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter & { done: Promise<void> } {
   let rl: readline.Interface | null = null;
@@ -25,17 +94,27 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     resolveDone = r;
   });
   let last: PagerCursor | undefined;
+  let picks: Choice[] | undefined;
   let closed = false;
-  const width = () => Math.min(opts.output.columns ?? 100, 120);
-  const print = (reply: Reply) => {
-    opts.output.write(`${renderText(reply, { width: width(), color: opts.color ?? false })}\n\n`);
-    // "/more" continues the reply just shown, or nothing when it had no next page.
-    last = reply.kind === 'papers' ? reply.next : undefined;
+  const width = () => {
+    const cols = opts.output.columns;
+    return Math.min(cols !== undefined && cols > 0 ? cols : 100, 120);
   };
+  const say = (text: string) => opts.output.write(`${wrap(text, width())}\n\n`);
+  const print = (reply: Reply) => {
+    const rendered = renderText(reply, { width: width(), color: opts.color ?? false });
+    const hint = reply.kind === 'choices' && reply.choices.length > 0 ? `\n${wrap(`Type a number from 1 to ${reply.choices.length} to pick one.`, width())}` : '';
+    opts.output.write(`${rendered}${hint}\n\n`);
+    // "/more" continues the reply just shown, or nothing when it had no next page;
+    // a bare number picks from the list just shown, and is a question after any other reply.
+    last = reply.kind === 'papers' ? reply.next : undefined;
+    picks = reply.kind === 'choices' ? reply.choices : undefined;
+  };
+  const caller = { platform: 'console' };
 
   const handle = async (line: string) => {
     if (closed) return;
-    const text = line.trim();
+    const text = sanitizeLine(line).trim();
     if (text === '') return;
     if (text === '/quit' || text === '/exit') {
       closed = true;
@@ -43,17 +122,28 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
       return;
     }
     if (text === '/more') {
-      if (!last) opts.output.write('Nothing more to show. Run a search or /trending first.\n\n');
-      else print(await opts.dispatcher.run({ command: last.command, input: { ...last.input, offset: last.offset } }, { platform: 'console' }));
+      if (!last) say('Nothing more to show. Run a search or /trending first.');
+      else print(await opts.dispatcher.run({ command: last.command, input: { ...last.input, offset: last.offset } }, caller));
+      return;
+    }
+    if (picks && /^\d+$/.test(text)) {
+      const choice = picks[Number(text) - 1];
+      if (!choice) say(`Pick a number from 1 to ${picks.length}.`);
+      else print(await opts.dispatcher.run({ command: choice.command.split(/\s+/)[0] ?? '', input: choice.input }, caller));
+      return;
+    }
+    if (/^\/?help$/i.test(text)) {
+      const reply = await opts.dispatcher.run({ command: 'help', text: '' }, caller);
+      print(reply.kind === 'text' ? { ...reply, lines: [...reply.lines, ...CONSOLE_HELP] } : reply);
       return;
     }
     const slash = /^\/(\S+)/.exec(text);
     if (slash && !opts.dispatcher.find(slash[1] ?? '')) {
       // A mistyped /command is a mistake to point out, not a search for its name.
-      print(await opts.dispatcher.run({ command: slash[1] ?? '' }, { platform: 'console' }));
+      print(await opts.dispatcher.run({ command: slash[1] ?? '' }, caller));
       return;
     }
-    print(await opts.dispatcher.runText(text, { platform: 'console' }));
+    print(await opts.dispatcher.runText(text, caller));
   };
 
   return {
@@ -61,10 +151,20 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     done,
     async start() {
       opts.output.write(
-        'paperboy console. Try /search kv cache quantization, /trending, /trending 2025-W40, /paper Informer, /topic, /help; /quit to leave.\n' +
-          'To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET), or DISCORD_TOKEN + DISCORD_APP_ID, and run paperboy serve again.\n\n',
+        `${wrap(
+          'paperboy console. Try /search kv cache quantization, /trending, /trending 2025-W40, /paper Informer, /topic, /help; /quit to leave.\n' +
+            'To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN (or SLACK_SIGNING_SECRET), or DISCORD_TOKEN + DISCORD_APP_ID, and run paperboy serve again.',
+          width(),
+        )}\n\n`,
       );
-      rl = readline.createInterface({ input: opts.input, output: opts.output, prompt: 'paperboy> ', terminal: false });
+      const terminal = opts.terminal ?? opts.input.isTTY === true;
+      rl = readline.createInterface({
+        input: opts.input,
+        output: opts.output,
+        prompt: 'paperboy> ',
+        terminal,
+        ...(terminal ? { historySize: opts.historySize ?? 500, removeHistoryDuplicates: true, completer: createCompleter(opts.dispatcher) } : {}),
+      });
       let queue = Promise.resolve();
       rl.on('line', (line) => {
         queue = queue

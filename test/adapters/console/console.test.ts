@@ -1,17 +1,17 @@
 // The console chat: commands and questions typed in, rendered replies out, /more pages, /quit ends.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createConsoleAdapter } from '../../../adapters/console/index.js';
+import { createCompleter, createConsoleAdapter, sanitizeLine } from '../../../adapters/console/index.js';
 import { renderText } from '../../../adapters/console/render.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createTestCore } from '../../support/core.js';
 import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
 import type { Paper } from '../../../src/papers/model.js';
 
-async function session(lines: string[], papers?: Paper[]): Promise<string> {
+async function session(lines: string[], papers?: Paper[], opts: { columns?: number } = {}): Promise<string> {
   const core = createTestCore(papers ? { papers } : {});
   const input = new PassThrough();
-  const output = new PassThrough();
+  const output = Object.assign(new PassThrough(), opts.columns ? { columns: opts.columns } : {});
   let text = '';
   output.on('data', (d: Buffer) => (text += d.toString()));
   const adapter = createConsoleAdapter({ dispatcher: core.dispatcher, logger: silentLogger, input, output });
@@ -20,6 +20,35 @@ async function session(lines: string[], papers?: Paper[]): Promise<string> {
   input.end();
   await adapter.done;
   return text;
+}
+
+/**
+ * A session over an input that says it is a TTY (as `paperboy serve` in a terminal), so readline
+ * runs in terminal mode; `type` writes raw keys, `until` waits for output.
+ */
+async function terminalSession() {
+  const core = createTestCore();
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (d: Buffer) => (text += d.toString()));
+  const adapter = createConsoleAdapter({ dispatcher: core.dispatcher, logger: silentLogger, input, output });
+  await adapter.start();
+  return {
+    type: (keys: string) => input.write(keys),
+    async until(pattern: RegExp, count = 1): Promise<void> {
+      const deadline = Date.now() + 5_000;
+      while ((text.match(new RegExp(pattern.source, 'g')) ?? []).length < count) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} (x${count}) in:\n${text}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async end(): Promise<string> {
+      input.end();
+      await adapter.done;
+      return text;
+    },
+  };
 }
 
 describe('console adapter', () => {
@@ -34,9 +63,9 @@ describe('console adapter', () => {
   it('/more shows the next page of the last list', async () => {
     const many = Array.from({ length: 12 }, (_, i) => ({ ...testPapers[0]!, id: `p${i}`, arxivId: null, title: `Paper ${String(i).padStart(2, '0')}`, upvotes: 100 - i }));
     const out = await session(['/trending 2025-11-27', '/more'], many);
-    expect(out).toMatch(/Showing 1-10 of 12\. Type \/more for more\./);
+    expect(out).toMatch(/Showing 1[-–]10 of 12\. Type \/more for more\./);
     expect(out).toMatch(/11\. Paper 10/);
-    expect(out).toMatch(/Showing 11-12 of 12\./);
+    expect(out).toMatch(/Showing 11[-–]12 of 12\./);
     const again = await session(['/more']);
     expect(again).toMatch(/Nothing more to show/);
   });
@@ -58,5 +87,81 @@ describe('console adapter', () => {
     const text = renderText({ kind: 'text', title: `evil\u001b[31mred\u0007 ${HOSTILE_TITLE}`, lines: [], visibility: 'public' });
     expect(text.includes("\u001b") || text.includes("\u0007")).toBe(false);
     expect(text).toContain('<!channel>');
+  });
+
+  it('terminal mode: the up arrow recalls the last line (history) instead of searching for "[A"', async () => {
+    const t = await terminalSession();
+    t.type('/search kv cache\r');
+    await t.until(/Search: kv cache/);
+    t.type('\x1b[A');
+    t.type('\r');
+    await t.until(/Search: kv cache/, 2);
+    const out = await t.end();
+    expect(out).not.toMatch(/has no words/);
+    expect(out).not.toMatch(/"\[A"/);
+  });
+
+  it('terminal mode: Tab completes /tre to /trending, and a period after it', async () => {
+    const t = await terminalSession();
+    t.type('/tre\t');
+    await t.until(/\/trending/);
+    t.type(' 2025-11-2');
+    t.type('7\r');
+    await t.until(/Trending on 2025-11-27/);
+    await t.end();
+  });
+
+  it('completer: /command names (with /more, /quit, /help), and /topic and /trending arguments from the dispatcher', () => {
+    const complete = createCompleter(createTestCore().dispatcher);
+    expect(complete('/tre')).toEqual([['/trending'], '/tre']);
+    expect(complete('/')[0]).toEqual(expect.arrayContaining(['/search', '/trending', '/paper', '/topic', '/help', '/more', '/quit']));
+    expect(complete('/q')).toEqual([['/quit'], '/q']);
+    expect(complete('/trending 2025-W')).toEqual([['2025-W48', '2025-W47'], '2025-W']);
+    expect(complete('/topic kv')).toEqual([['kv cache'], 'kv']);
+    expect(complete('/search kv')).toEqual([[], '/search kv']);
+    expect(complete('kv cache')).toEqual([[], 'kv cache']);
+  });
+
+  it('a stray escape sequence is stripped from a typed line, and a line of nothing else gets no reply', async () => {
+    expect(sanitizeLine('\x1b[A')).toBe('');
+    expect(sanitizeLine('\x1bOB\x1b[1;5Ckv\x07 cache\x1b[3~')).toBe('kv cache');
+    expect(sanitizeLine('\x1b]0;title\x07/search kv cache')).toBe('/search kv cache');
+    const out = await session(['\x1b[A', '\x1b[B\x1b[D', '/search \x1b[Ckv cache']);
+    expect(out).not.toMatch(/has no words/);
+    expect(out).toMatch(/Search: kv cache/);
+  });
+
+  it('a "Which one?" list is answered by its number; out of range is explained; after another reply a number is a question', async () => {
+    const out = await session(['/paper kv cache', '5', '2', '1']);
+    expect(out).toMatch(/Which one\?/);
+    expect(out).toMatch(/1\. QJL/);
+    expect(out).toMatch(/Type a number from 1 to 2 to pick one\./);
+    expect(out).toMatch(/Pick a number from 1 to 2\./);
+    // "2" opened KIVI (its card has the paper's URL); the "1" after that card was a question, not a pick.
+    const kivi = out.indexOf('https://huggingface.co/papers/2402.02750');
+    expect(kivi).toBeGreaterThan(out.indexOf('Pick a number'));
+    expect(out.indexOf('Search: 1')).toBeGreaterThan(kivi);
+  });
+
+  it('the welcome is wrapped at the output width, never mid-word', async () => {
+    const out = await session([], undefined, { columns: 60 });
+    const welcome = out.slice(0, out.indexOf('paperboy> '));
+    for (const line of welcome.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    expect(welcome).toContain('SLACK_SIGNING_SECRET),');
+    expect(welcome).toContain('DISCORD_APP_ID,');
+    expect(welcome.replace(/\s+/g, ' ')).toContain('To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN');
+  });
+
+  it('/help lists /more, /quit, number picks and plain questions; /help search is the command\'s own help', async () => {
+    const out = await session(['/help']);
+    expect(out).toMatch(/paperboy answers questions/);
+    expect(out).toMatch(/\/more: the next page/);
+    expect(out).toMatch(/\/quit: leave/);
+    expect(out).toMatch(/A number: pick/);
+    expect(out).toMatch(/just type a question/);
+    const one = await session(['/help search']);
+    expect(one).toMatch(/search: Search papers/);
+    expect(one).toMatch(/Usage: search/);
+    expect(one).not.toMatch(/\/more: the next page/);
   });
 });
