@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The paperboy command: runs the compiled CLI (npm ci builds it through the prepare script).
-import { main } from '../dist/src/main.js';
+import { main } from '../dist/adapters/cli/index.js';
 
 const code = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
 // NOTE: exit explicitly once output is flushed: a chat SDK that failed to start can leave retry

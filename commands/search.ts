@@ -5,7 +5,9 @@ import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
 import { helpReply } from './help.js';
-import { limitOption, offsetOption, textOption } from './options.js';
+import { checkOffset, paging, textOption } from './options.js';
+
+const PAGING = paging(5, 50);
 
 export const search = defineCommand({
   name: 'search',
@@ -13,8 +15,9 @@ export const search = defineCommand({
   usage: '<words or question> [since:YYYY[-MM[-DD]]] [until:…] [org:name] [-exclude]',
   args: [
     { name: 'query', description: 'Words or a question, e.g. "kv cache quantization since:2025"', type: 'string', required: true, maxLength: 500 },
+    ...PAGING.args,
   ],
-  options: z.object({ query: textOption, offset: offsetOption, limit: limitOption(5, 50) }),
+  options: z.object({ query: textOption, ...PAGING.shape }),
   fromText: (text) => ({ query: text }),
   run: async ({ query, offset, limit }, ctx) => {
     if (query === '') return helpReply(ctx.commands, 'search');
@@ -26,6 +29,7 @@ export const search = defineCommand({
       hints.push(page.query.since || page.query.until || page.query.org ? 'Dropping a filter may help.' : 'Fewer or more general words may help.');
       throw new UserError(`No papers match "${clip(query, 80)}".`, hints, 'no-match');
     }
+    checkOffset(offset, page.total, `"${clip(query, 60)}"`, limit);
     const shownEnd = offset + page.hits.length;
     const notices: string[] = [];
     if (page.corrected.length > 0) {

@@ -4,14 +4,16 @@ import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
-import { limitOption, offsetOption, textOption } from './options.js';
+import { checkOffset, paging, textOption } from './options.js';
+
+const PAGING = paging(5, 10);
 
 export const topic = defineCommand({
   name: 'topic',
   description: 'Papers on a topic, fresh and popular first among the relevant ones',
   usage: '[topic words]  (no words: list known topics)',
-  args: [{ name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 }],
-  options: z.object({ topic: textOption, offset: offsetOption, limit: limitOption(5, 10) }),
+  args: [{ name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 }, ...PAGING.args],
+  options: z.object({ topic: textOption, ...PAGING.shape }),
   fromText: (text) => ({ topic: text }),
   run: async ({ topic: subject, offset, limit }, ctx) => {
     if (subject === '') {
@@ -27,6 +29,7 @@ export const topic = defineCommand({
     if (hits.length === 0) {
       throw new UserError(`No papers on "${clip(subject, 60)}" yet.`, ['Send `topic` alone to list known topics.']);
     }
+    checkOffset(offset, hits.length, `topic "${clip(subject, 60)}"`, limit);
     const page = hits.slice(offset, offset + limit);
     const end = offset + page.length;
     return {

@@ -2,10 +2,14 @@
 import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand, type CommandContext, type Completion } from '../src/command.js';
+import type { PeriodInfo } from '../src/reply.js';
+import { UserError } from '../src/errors.js';
 import { dateInZone } from '../src/ports.js';
 import type { Period } from '../src/trending/period.js';
 import { parsePeriod, periodContaining } from '../src/trending/period.js';
-import { limitOption, offsetOption, textOption } from './options.js';
+import { checkOffset, paging, textOption } from './options.js';
+
+const PAGING = paging(10, 25);
 
 export const trending = defineCommand({
   name: 'trending',
@@ -20,18 +24,31 @@ export const trending = defineCommand({
       maxLength: 20,
       autocomplete: true,
     },
+    { name: 'week', description: 'An ISO week, YYYY-Www (e.g. 2025-W48), or week for this one', type: 'string', required: false, maxLength: 20, cliOnly: true },
+    { name: 'month', description: 'A month, YYYY-MM (e.g. 2025-11), or month for this one', type: 'string', required: false, maxLength: 20, cliOnly: true },
+    ...PAGING.args,
   ],
-  options: z.object({ date: textOption, offset: offsetOption, limit: limitOption(10, 25) }),
+  options: z
+    .object({
+      date: textOption,
+      week: textOption.pipe(z.string().regex(/^(|\d{4}-?w\d{1,2}|week)$/i, 'is not a week: use YYYY-Www (e.g. 2025-W48) or week')),
+      month: textOption.pipe(z.string().regex(/^(|\d{4}-\d{2}|month)$/i, 'is not a month: use YYYY-MM (e.g. 2025-11) or month')),
+      ...PAGING.shape,
+    })
+    .refine((o) => [o.date, o.week, o.month].filter((v) => v !== '').length <= 1, 'Give one period: a date, a week or a month, e.g. 2025-11-27, 2025-W48 or 2025-11'),
   fromText: (text) => ({ date: text }),
   complete: (_arg, partial, ctx) => completePeriod(partial, ctx),
-  run: async ({ date, offset, limit }, ctx) => {
+  run: async ({ date, week, month, offset, limit }, ctx) => {
     const today = dateInZone(ctx.clock.now(), ctx.timeZone);
-    const asked = parsePeriod(date, today);
+    const period = parsePeriod(date || week || month, today);
+    if (!period.ok) throw UserError.from(period.error);
+    const asked = period.value;
     const list = ctx.library.trending(asked);
     if (list.papers.length === 0) {
       return { kind: 'text', title: `Trending ${describe(asked)}`, lines: [`No papers ${describe(asked)}, and none are stored yet.`], visibility: 'public' };
     }
     const moved = list.shown.label !== asked.label;
+    checkOffset(offset, list.papers.length, `trending ${describe(list.shown)}`, limit);
     const page = list.papers.slice(offset, offset + limit);
     const end = offset + page.length;
     return {
@@ -45,6 +62,7 @@ export const trending = defineCommand({
       cards: page.map((p) => paperCard(p)),
       start: offset + 1,
       total: list.papers.length,
+      period: { asked: periodInfo(asked), shown: periodInfo(list.shown) },
       ...(end < list.papers.length ? { next: { command: 'trending', input: { date: list.shown.label, limit }, offset: end } } : {}),
       visibility: 'public',
       shareable: false,
@@ -64,7 +82,7 @@ function completePeriod(partial: string, ctx: CommandContext): Completion[] {
     { name: 'this week', value: 'week' },
     { name: 'this month', value: 'month' },
   ];
-  const dates = ctx.library.store.dates(400);
+  const dates = ctx.library.dates(400);
   const weeks = new Map<string, number>();
   const months = new Map<string, number>();
   for (const d of dates) {
@@ -81,6 +99,11 @@ function completePeriod(partial: string, ctx: CommandContext): Completion[] {
     matches.unshift({ name: partial.trim(), value: partial.trim() });
   }
   return matches.slice(0, 25);
+}
+
+/** A period as replies carry it (the CLI's JSON shows what was asked and what is shown). */
+function periodInfo(p: Period): PeriodInfo {
+  return { kind: p.kind, label: p.label, from: p.from, to: p.to };
 }
 
 /** `2025-11-27`, `week 2025-W48 (2025-11-24 to 2025-11-30)`, `2025-11`. */

@@ -1,6 +1,6 @@
 // What a command is: a plain object with a zod options schema and a `run` that returns a neutral reply.
 import type { z } from 'zod';
-import type { Library } from './library.js';
+import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports.js';
 import type { Reply } from './reply.js';
@@ -21,6 +21,12 @@ export interface CommandArg {
   maxLength?: number;
   minValue?: number;
   maxValue?: number;
+  /** The value used when the option is left out, for help text (the schema applies it). */
+  defaultValue?: string | number;
+  /** Only the CLI offers it as a flag (paging: chat platforms page with buttons). */
+  cliOnly?: boolean;
+  /** A one-letter CLI alias, e.g. `n` for `--limit`. */
+  short?: string;
 }
 
 /** A completion offered while the user types an option. */
@@ -31,7 +37,7 @@ export interface Completion {
 
 /** Everything a command may use. Passed in; commands hold no globals. */
 export interface CommandContext {
-  library: Library;
+  library: PaperLibrary;
   clock: Clock;
   /** IANA zone that "today" is computed in (HF publishes on New York time). */
   timeZone: string;

@@ -10,11 +10,26 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const bool = z.preprocess(
-  blankToUndefined,
+  (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional().transform((v) => v === 'true' || v === '1' || v === 'yes'),
 );
 const url = (fallback: string) =>
   z.preprocess(blankToUndefined, z.url({ protocol: /^(https?|wss?)$/ }).default(fallback));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** What each variable must be, in words: the sentence a bad value is answered with (the value itself is never echoed). */
+const EXPECTED: Record<string, string> = {
+  PAPERBOY_TIMEZONE: 'an IANA time zone such as America/New_York, Europe/Berlin or UTC',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (any case)`,
+  SLACK_PORT: 'a whole number from 1 to 65535',
+  SLACK_API_URL: 'an http(s) URL such as https://slack.com/api/',
+  DISCORD_APP_ID: 'a numeric snowflake id (the "Application ID" on the Developer Portal)',
+  DISCORD_GUILD_ID: 'a numeric snowflake id (right-click the server → Copy Server ID)',
+  DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
+  DISCORD_REGISTER_ON_START: 'true or false (also 1/0, yes/no)',
+  SHARDING_MANAGER: 'true or false',
+};
 
 const envSchema = z.object({
   PAPERBOY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
@@ -24,8 +39,8 @@ const envSchema = z.object({
     z.string().default('America/New_York').refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
   ),
   LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z.enum(LOG_LEVELS).optional(),
   ),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -91,7 +106,7 @@ export interface Config {
 export function loadConfig(env: Record<string, string | undefined>): Result<Config, string> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const lines = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map((name) => `${name} must be ${EXPECTED[name] ?? 'set to a valid value'}.`);
     return err(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;

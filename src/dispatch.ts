@@ -61,7 +61,7 @@ export class Dispatcher implements Inbound {
         }
       }
       const parsed = command.options.safeParse(raw);
-      if (!parsed.success) throw userErrorFromZod(command, parsed.error);
+      if (!parsed.success) throw userErrorFromZod(command, parsed.error, raw, caller.optionStyle ?? 'name');
       return await command.run(parsed.data, this.ctx);
     } catch (e) {
       if (e instanceof UserError) return errorReply(e);
@@ -100,8 +100,36 @@ function errorReply(e: UserError): Reply {
   return { kind: 'error', message: e.message, hints: [...e.hints], visibility: 'ephemeral', ...(e.code ? { code: e.code } : {}) };
 }
 
-function userErrorFromZod(command: AnyCommand, error: ZodError): UserError {
-  const lines = error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+/**
+ * Turns schema issues into sentences that name the option as the user knows it (`--limit` on the
+ * CLI, `limit` in chat) and the allowed range, instead of zod's own wording.
+ */
+function userErrorFromZod(command: AnyCommand, error: ZodError, raw: Record<string, unknown>, style: 'flag' | 'name'): UserError {
+  const lines = error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const arg = command.args.find((a) => a.name === key);
+    const label = key === '' ? 'That input' : style === 'flag' ? `--${key}` : `\`${key}\``;
+    const given = raw[key];
+    const shown = given === undefined || given === '' ? '' : ` (you gave ${clip(String(given), 40)})`;
+    if (arg?.type === 'integer') {
+      const range = arg.minValue !== undefined && arg.maxValue !== undefined ? ` from ${arg.minValue} to ${arg.maxValue}` : '';
+      return `${label} must be a whole number${range}${shown}.`;
+    }
+    if (issue.code === 'too_big' && arg?.maxLength !== undefined) return `${label} must be at most ${arg.maxLength} characters.`;
+    if (ZOD_WORDING.test(issue.message)) return `${label} is not valid${shown}.`;
+    // "is not a week: use …" reads as a sentence once the option and its value stand in front.
+    if (/^(is|must) /.test(issue.message)) return sentence(`${label}${given === undefined ? '' : ` ${clip(String(given), 40)}`} ${issue.message}`);
+    return sentence(issue.message);
+  });
   return new UserError(lines[0] ?? 'That input is not valid.', [...lines.slice(1), `Usage: ${command.name} ${command.usage}`]);
+}
+
+/** zod's built-in messages ("Invalid input: …", "Too small: …"): never shown to a user as they are. */
+const ZOD_WORDING = /^(Invalid|Too (small|big)|Expected|Unrecognized)/;
+
+/** A custom schema message as a sentence: capitalised, ending in a full stop. */
+function sentence(message: string): string {
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 

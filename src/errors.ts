@@ -17,7 +17,21 @@ export class UserError extends Error {
     this.hints = hints;
     this.code = code;
   }
+
+  /** The error for a problem a parser returned. */
+  static from(problem: Problem): UserError {
+    return new UserError(problem.message, problem.hints);
+  }
 }
+
+/** What a parser says is wrong with user input: a sentence, and lines on how to write it instead. */
+export interface Problem {
+  message: string;
+  hints: readonly string[];
+}
+
+/** A problem with no hints. */
+export const problem = (message: string, hints: readonly string[] = []): Problem => ({ message, hints });
 
 /**
  * A failure an operator must fix (bad configuration, an unreadable data dir or seeds folder, a

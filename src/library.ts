@@ -28,7 +28,25 @@ export interface TrendingList {
   papers: Paper[];
 }
 
-export class Library {
+/**
+ * What commands use of the library (CommandContext is typed on this, so a command can be tested
+ * against a fake). The Library below is the one implementation.
+ */
+export interface PaperLibrary {
+  search(text: string, offset?: number, limit?: number): SearchPage;
+  searchAll(text: string): SearchHit[];
+  get(id: string): Paper | undefined;
+  findPapers(text: string): Paper[];
+  completeTitles(partial: string, limit?: number): Array<{ title: string; id: string }>;
+  trending(asked: Period): TrendingList;
+  /** Publication dates with their paper counts, newest first (trending autocompletion). */
+  dates(limit: number): Array<{ date: string; count: number }>;
+  topics(): Array<Topic & { count: number }>;
+  relatedTopics(text: string, limit: number): string[];
+  topic(text: string): SearchHit[];
+}
+
+export class Library implements PaperLibrary {
   constructor(
     readonly store: PaperStore,
     private readonly index: SearchIndex,
@@ -50,7 +68,7 @@ export class Library {
 
   /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
   search(text: string, offset = 0, limit = 5): SearchPage {
-    const query = parseQuery(text);
+    const query = this.parse(text);
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
       throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
     }
@@ -69,7 +87,14 @@ export class Library {
 
   /** All hits for a query, for ranking blends (topics) and evaluation. */
   searchAll(text: string): SearchHit[] {
-    return this.index.search(parseQuery(text)).hits;
+    return this.index.search(this.parse(text)).hits;
+  }
+
+  /** A query, or the UserError that says what is wrong with it. */
+  private parse(text: string): ParsedQuery {
+    const parsed = parseQuery(text);
+    if (!parsed.ok) throw UserError.from(parsed.error);
+    return parsed.value;
   }
 
   get(id: string): Paper | undefined {
@@ -105,12 +130,10 @@ export class Library {
     const starts = all.filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p));
     const contains = all.filter((x) => !starts.includes(x) && x.title.toLowerCase().includes(p));
     let out = [...starts, ...contains];
-    if (out.length < limit && p.length >= 3) {
-      try {
-        for (const h of this.searchAll(p)) if (!out.includes(h.paper)) out.push(h.paper);
-      } catch {
-        // Partial input that is not searchable simply adds nothing.
-      }
+    const query = parseQuery(p);
+    // Partial input that is not a searchable query (a half-typed filter) simply adds nothing.
+    if (out.length < limit && p.length >= 3 && query.ok) {
+      for (const h of this.index.search(query.value).hits) if (!out.some((x) => x.id === h.paper.id)) out.push(h.paper);
     }
     out = out.slice(0, limit);
     return out.map((x) => ({ title: x.title, id: x.id }));
@@ -130,6 +153,10 @@ export class Library {
     return { asked, shown, papers: this.store.between(shown.from, shown.to).sort(byTrending) };
   }
 
+  dates(limit: number): Array<{ date: string; count: number }> {
+    return this.store.dates(limit);
+  }
+
   /** Known topics with how many papers each has, most first. */
   topics(): Array<Topic & { count: number }> {
     return TOPICS.map((t) => ({ ...t, count: this.knownTopicHits(t).length })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
@@ -140,12 +167,8 @@ export class Library {
    * something useful to offer when a search finds nothing.
    */
   relatedTopics(text: string, limit: number): string[] {
-    let words: Set<string>;
-    try {
-      words = new Set(parseQuery(text).terms.map((t) => t.term));
-    } catch {
-      words = new Set();
-    }
+    const query = parseQuery(text);
+    const words = new Set(query.ok ? query.value.terms.map((t) => t.term) : []);
     const all = this.topics().filter((t) => t.count > 0);
     const related = all.filter((t) => analyze(`${t.name} ${t.phrases.join(' ')}`).some((w) => words.has(w)));
     return (related.length > 0 ? related : all).slice(0, limit).map((t) => t.name);

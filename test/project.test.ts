@@ -28,6 +28,22 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('chat SDKs load only when their platform is used: nothing imports them statically on the CLI path', () => {
+    // The CLI, the composition root and the console may reach Slack and Discord only through `await import()`.
+    const offenders: string[] = [];
+    const files = [...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'cli')), ...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'console')), path.join(PROJECT_ROOT, 'src', 'app.ts')];
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)) {
+        const spec = m[1] ?? '';
+        if (/^(discord\.js|@discordjs\/|@slack\/)/.test(spec) || /(^|\/)(slack|discord)\/(index|sharding|commands|render)\.js$/.test(spec)) offenders.push(`${path.relative(PROJECT_ROOT, file)} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    // The composition root does load them, lazily.
+    expect(fs.readFileSync(path.join(PROJECT_ROOT, 'src', 'app.ts'), 'utf8')).toMatch(/await import\('\.\.\/adapters\/slack\/index\.js'\)/);
+  });
+
   it('only src/config.ts reads process.env in the core', () => {
     const readers = [...filesUnder(path.join(PROJECT_ROOT, 'src')), ...filesUnder(path.join(PROJECT_ROOT, 'commands'))]
       .filter((f) => /process\.env/.test(fs.readFileSync(f, 'utf8')))

@@ -1,5 +1,5 @@
 // Entry point of one Discord shard process, spawned by ShardingManager for `paperboy serve --shards`.
-import { main } from '../../src/main.js';
+import { main } from '../cli/index.js';
 
 // NOTE: like bin/paperboy.js this is a process entry, so it hands the real environment to the CLI,
 // which sees SHARDING_MANAGER=true and starts only the Discord adapter.

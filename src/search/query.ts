@@ -1,5 +1,5 @@
 // Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
-import { UserError } from '../errors.js';
+import { err, ok, problem, type Problem, type Result } from '../errors.js';
 import { abbreviations, americanize, isStopword, splitAlnum, stem, words } from './text.js';
 
 /** One searchable word: as typed (for messages) and as an index term. */
@@ -24,27 +24,29 @@ export interface ParsedQuery {
 const FILTER = /(^|\s)(since|until|org):("([^"]*)"|(\S*))/gi;
 
 /**
- * Parses a query. Bad filter values are a UserError that names the expected format;
- * everything else is accepted: punctuation, lunr syntax (`^`, `~`, `:`) and stray quotes are just text.
+ * Parses a query. A bad filter value is a problem that names the expected format; everything
+ * else is accepted: punctuation, lunr syntax (`^`, `~`, `:`) and stray quotes are just text.
  */
-export function parseQuery(input: string): ParsedQuery {
+export function parseQuery(input: string): Result<ParsedQuery, Problem> {
   let since: string | null = null;
   let until: string | null = null;
   let org: string | null = null;
+  let bad: Problem | null = null;
   const rest = input.replace(FILTER, (_m, lead: string, key: string, _v, quoted: string | undefined, bare: string | undefined) => {
     const value = (quoted ?? bare ?? '').trim();
     const k = key.toLowerCase();
     if (k === 'org') {
-      if (value === '') throw new UserError('org: needs a name, e.g. org:MemTensor or org:"NJU-LINK Lab".');
+      if (value === '') bad ??= problem('org: needs a name, e.g. org:MemTensor or org:"NJU-LINK Lab".');
       org = value;
     } else {
       const range = dateRange(value);
-      if (!range) throw new UserError(`${k}:${value} is not a date I understand. Use ${k}:YYYY, ${k}:YYYY-MM or ${k}:YYYY-MM-DD, e.g. ${k}:2025-06.`);
-      if (k === 'since') since = range[0];
+      if (!range) bad ??= problem(`${k}:${value} is not a date I understand. Use ${k}:YYYY, ${k}:YYYY-MM or ${k}:YYYY-MM-DD, e.g. ${k}:2025-06.`);
+      else if (k === 'since') since = range[0];
       else until = range[1];
     }
     return lead;
   });
+  if (bad) return err(bad);
 
   const terms: QueryTerm[] = [];
   const required: QueryTerm[] = [];
@@ -74,10 +76,8 @@ export function parseQuery(input: string): ParsedQuery {
       }
     }
   }
-  if (since && until && since > until) {
-    throw new UserError(`since:${since} is after until:${until}; nothing can match both.`);
-  }
-  return { text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org };
+  if (since && until && since > until) return err(problem(`since:${since} is after until:${until}; nothing can match both.`));
+  return ok({ text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org });
 }
 
 function toTerms(text: string): QueryTerm[] {

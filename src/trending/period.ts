@@ -1,5 +1,5 @@
 // Calendar periods for trending lists: a day, an ISO week or a month, all as plain calendar dates.
-import { UserError } from '../errors.js';
+import { err, ok, problem, type Problem, type Result } from '../errors.js';
 
 export type PeriodKind = 'day' | 'week' | 'month';
 
@@ -18,35 +18,31 @@ export const PERIOD_FORMATS = 'YYYY-MM-DD (a day), YYYY-Www (an ISO week, e.g. 2
  * Reads what a user asked for. `today` is the caller's calendar date in the bot's time zone
  * (NOTE: Hugging Face publishes daily lists on New York time, the default zone).
  */
-export function parsePeriod(spec: string, today: string): Period {
+export function parsePeriod(spec: string, today: string): Result<Period, Problem> {
   const s = spec.trim().toLowerCase();
-  if (s === '' || s === 'today' || s === 'day') return dayPeriod(today);
-  if (s === 'yesterday') return dayPeriod(addDays(today, -1));
-  if (s === 'week' || s === 'this week') return weekPeriod(isoWeekOf(today));
-  if (s === 'month' || s === 'this month') return monthPeriod(today.slice(0, 7));
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
-    if (!isRealDate(s)) throw badPeriod(spec);
-    return dayPeriod(s);
-  }
+  if (s === '' || s === 'today' || s === 'day') return ok(dayPeriod(today));
+  if (s === 'yesterday') return ok(dayPeriod(addDays(today, -1)));
+  if (s === 'week' || s === 'this week') return ok(weekPeriod(isoWeekOf(today)));
+  if (s === 'month' || s === 'this month') return ok(monthPeriod(today.slice(0, 7)));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return isRealDate(s) ? ok(dayPeriod(s)) : err(badPeriod(spec));
   const w = /^(\d{4})-?w(\d{1,2})$/.exec(s);
   if (w) {
     const year = Number(w[1]);
     const week = Number(w[2]);
-    if (week < 1 || week > weeksInYear(year)) throw badPeriod(spec, `${year} has weeks 1 to ${weeksInYear(year)}.`);
-    return weekPeriod({ year, week });
+    if (week < 1 || week > weeksInYear(year)) return err(badPeriod(spec, `${year} has weeks 1 to ${weeksInYear(year)}.`));
+    return ok(weekPeriod({ year, week }));
   }
   const m = /^(\d{4})-(\d{2})$/.exec(s);
   if (m) {
     const mo = Number(m[2]);
-    if (mo < 1 || mo > 12) throw badPeriod(spec);
-    return monthPeriod(s);
+    return mo >= 1 && mo <= 12 ? ok(monthPeriod(s)) : err(badPeriod(spec));
   }
-  throw badPeriod(spec);
+  return err(badPeriod(spec));
 }
 
-function badPeriod(spec: string, extra?: string): UserError {
+function badPeriod(spec: string, extra?: string): Problem {
   const shown = spec.length > 40 ? `${spec.slice(0, 39)}…` : spec;
-  return new UserError(`"${shown}" is not a date, week or month I understand.${extra ? ` ${extra}` : ''}`, [`Use ${PERIOD_FORMATS}.`]);
+  return problem(`"${shown}" is not a date, week or month I understand.${extra ? ` ${extra}` : ''}`, [`Use ${PERIOD_FORMATS}.`]);
 }
 
 export function dayPeriod(date: string): Period {

@@ -1,12 +1,13 @@
-// The CLI as a user runs it: a spawned `bin/paperboy.js`, JSON on stdout alone, clear errors, nothing overwritten.
-import { spawn } from 'node:child_process';
+// The CLI as a user runs it, in-process through main(argv, io): JSON on stdout alone, clear errors, nothing overwritten.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../adapters/cli/index.js';
 import { PROJECT_ROOT } from '../../src/config.js';
+import type { Clock } from '../../src/ports.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 let dataDir: string;
 
 interface Run {
@@ -15,20 +16,25 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+/** A stream that keeps what is written to it. */
+function sink(): Writable & { text: () => string } {
+  const chunks: Buffer[] = [];
+  const w = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
   });
+  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
+}
+
+/** Runs `paperboy <args>` in this process with its own streams and environment (no spawn, no SDK import). */
+async function run(args: string[], opts: { input?: string; env?: Record<string, string>; tty?: boolean; clock?: Clock } = {}): Promise<Run> {
+  const stdout = sink();
+  const stderr = sink();
+  const stdin = Object.assign(Readable.from(opts.input === undefined || opts.input === '' ? [] : [opts.input]), { isTTY: opts.tty ?? false });
+  const code = await main(args, { stdin, stdout, stderr, env: { PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...opts.env } }, opts.clock ? { clock: opts.clock } : {});
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 beforeAll(() => {
@@ -98,7 +104,7 @@ describe('paperboy CLI', () => {
   it('trending takes a bare period and the relative words the help names', async () => {
     const bare = await run(['trending', '2025-W40', '--json']);
     expect(bare.code).toBe(0);
-    expect((JSON.parse(bare.stdout) as unknown[]).length).toBeGreaterThan(0);
+    expect((JSON.parse(bare.stdout) as { papers: unknown[] }).papers.length).toBeGreaterThan(0);
     for (const args of [['--date', 'today'], ['--date', 'yesterday'], ['--week', 'week'], ['--month', 'month']]) {
       const r = await run(['trending', ...args, '--json']);
       expect(r.code).toBe(0);
@@ -111,7 +117,7 @@ describe('paperboy CLI', () => {
     expect(r.stderr).toMatch(/Unknown option --jsn/);
     const help = await run(['search', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Usage: search/);
+    expect(help.stdout).toMatch(/Usage: paperboy search/);
   });
 
   it('a query that matches nothing is [] in JSON with exit 0, single or batch', async () => {
@@ -127,7 +133,9 @@ describe('paperboy CLI', () => {
   it('paper accepts an arXiv or Hugging Face URL as an id, and says plainly when no such id is stored', async () => {
     const r = await run(['paper', 'https://arxiv.org/abs/2402.02750v2']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/No paper with arXiv id 2402.02750 is stored/);
+    // Errors go to stderr, so stdout only ever holds answers.
+    expect(r.stderr).toMatch(/No paper with arXiv id 2402.02750 is stored/);
+    expect(r.stdout).toBe('');
   });
 
   it('ingest from a folder with no page dumps says so and fails', async () => {
@@ -141,7 +149,7 @@ describe('paperboy CLI', () => {
   it('trending --week lists that ISO week by upvotes', async () => {
     const r = await run(['trending', '--week', '2025-W40', '--json']);
     expect(r.code).toBe(0);
-    const hits = JSON.parse(r.stdout) as Array<{ publishedAt: string; upvotes: number }>;
+    const hits = (JSON.parse(r.stdout) as { papers: Array<{ publishedAt: string; upvotes: number }> }).papers;
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => h.publishedAt >= '2025-09-29' && h.publishedAt <= '2025-10-05')).toBe(true);
     const votes = hits.map((h) => h.upvotes ?? 0);
@@ -206,5 +214,101 @@ describe('paperboy CLI', () => {
     expect(r.stderr).toContain(db);
     expect(fs.readFileSync(db).equals(before)).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--offset past the end says there is nothing there and how many there are', async () => {
+    const r = await run(['search', 'checkpointing', '--offset', '900']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nothing at offset 900: "checkpointing" has \d+ results/);
+    expect(r.stderr).toMatch(/the last page starts at offset \d+/);
+    expect(r.stdout).not.toMatch(/Showing 901/);
+    const trending = await run(['trending', '2025-W40', '--offset', '500']);
+    expect(trending.code).toBe(1);
+    expect(trending.stderr).toMatch(/nothing at offset 500/);
+  });
+
+  it('trending --json says which period was asked for, which is shown, and the total', async () => {
+    const clock: Clock = { now: () => new Date('2026-12-02T15:00:00Z') };
+    const r = await run(['trending', 'today', '--json'], { clock });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { asked: { label: string }; shown: { label: string; kind: string }; total: number; offset: number; notice: string; papers: Array<{ publishedAt: string; rank: number }> };
+    expect(out.asked.label).toBe('2026-12-02');
+    expect(out.shown.kind).toBe('day');
+    expect(out.shown.label < '2026-12-02').toBe(true);
+    expect(out.notice).toMatch(/No papers on 2026-12-02/);
+    expect(out.total).toBeGreaterThanOrEqual(out.papers.length);
+    expect(out.papers.length).toBeGreaterThan(0);
+    expect(out.papers.every((p) => p.publishedAt === out.shown.label)).toBe(true);
+    expect(out.offset).toBe(0);
+  });
+
+  it('a bad flag value is a sentence naming the flag and its range, not zod text', async () => {
+    for (const [args, want] of [
+      [['search', 'kv cache', '--limit', '0'], /^--limit must be a whole number from 1 to 50 \(you gave 0\)\./],
+      [['search', 'kv cache', '--limit', 'ten'], /^--limit must be a whole number from 1 to 50 \(you gave ten\)\./],
+      [['trending', '--limit', '99'], /^--limit must be a whole number from 1 to 25/],
+      [['topic', 'kv cache', '--offset', '-1'], /^--offset must be a whole number from 0 to 1000/],
+      [['trending', '--week', '2025-11-27'], /^--week 2025-11-27 is not a week: use YYYY-Www/],
+      [['trending', '--date', '2025-11-27', '--month', '2025-11'], /^Give one period/],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr).not.toMatch(/Too small|Too big|Invalid input|expected number|NaN/);
+    }
+  });
+
+  it('a bad environment variable is a sentence naming it and what it must be; LOG_LEVEL takes any case', async () => {
+    const port = await run(['papers', '--json'], { env: { SLACK_PORT: 'abc' } });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/SLACK_PORT must be a whole number from 1 to 65535\./);
+    expect(port.stderr).not.toMatch(/NaN|received|expected/);
+    const level = await run(['papers', '--json'], { env: { LOG_LEVEL: 'DEBUG' } });
+    expect(level.code).toBe(0);
+    const bad = await run(['papers', '--json'], { env: { LOG_LEVEL: 'loud' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+
+  it('every subcommand treats --help, unknown flags and stray words the same way', async () => {
+    for (const sub of ['search', 'trending', 'paper', 'topic', 'papers', 'ingest', 'serve', 'register']) {
+      const help = await run([sub, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: paperboy ${sub}`));
+      const bad = await run([sub, '--frobnicate']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(new RegExp(`^Unknown option --frobnicate for ${sub}\\.`));
+      expect(bad.stderr).not.toMatch(/ERR_PARSE_ARGS|TypeError/);
+    }
+    // topic --help is help, not the topic list.
+    expect((await run(['topic', '--help'])).stdout).not.toMatch(/Known topics/);
+    const words = await run(['papers', 'everything']);
+    expect(words.code).toBe(1);
+    expect(words.stderr).toMatch(/papers takes no words/);
+  });
+
+  it('-n is --limit, while an unknown one-letter flag is refused rather than searched for', async () => {
+    const r = await run(['search', 'kv', 'cache', '-n', '3', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBe(3);
+    const x = await run(['search', 'kv', 'cache', '-x', '3']);
+    expect(x.code).toBe(1);
+    expect(x.stderr).toMatch(/Unknown option -x for search/);
+  });
+
+  it('--version prints the package version; help lists every subcommand', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect((await run(['--version'])).stdout).toBe(`paperboy ${pkg.version}\n`);
+    const help = await run(['help']);
+    expect(help.code).toBe(0);
+    for (const sub of ['search', 'trending', 'paper', 'topic', 'papers', 'ingest', 'serve', 'register']) expect(help.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
+    expect((await run(['help', 'trending'])).stdout).toMatch(/--week YYYY-WWW|--week WEEK/);
+  });
+
+  it('search with no words on a terminal shows how to search instead of waiting for stdin', async () => {
+    const r = await run(['search'], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/search/);
+    expect(r.stdout).toMatch(/Examples/);
   });
 });

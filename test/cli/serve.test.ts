@@ -114,7 +114,8 @@ describe('paperboy serve', () => {
     const discord = await new FakeDiscord(guilds).listen();
     cleanups.push(() => discord.close());
     const { child, out, exited } = serve(['--shards', '2'], { DISCORD_TOKEN: 'test-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: discord.apiUrl });
-    await until(() => (out.stderr.match(/adapter started/g) ?? []).length === 2);
+    // Each shard process logs its connection once; the parent logs its own start after both.
+    await until(() => (out.stderr.match(/discord connected/g) ?? []).length === 2);
     for (const g of guilds) {
       const { token } = discord.command('trending', { date: '2025-W40' }, { guildId: g.id, channelId: g.channels[0]?.id ?? '' });
       const answer = await discord.answer(token);

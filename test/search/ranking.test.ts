@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/papers/model.js';
 import { LunrSnapshot } from '../../src/search/index.js';
-import { parseQuery } from '../../src/search/query.js';
+import { parseQuery, type ParsedQuery } from '../../src/search/query.js';
+
+/** A query that must parse. */
+function parsed(text: string): ParsedQuery {
+  const r = parseQuery(text);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
 
 const paper = (id: string, title: string, abstract: string): Paper => ({
   id,
@@ -27,14 +34,14 @@ describe('ranking', () => {
       paper('repeat', 'Episodic episodic episodic', 'Episodic traces, episodic recall, episodic episodes.'),
       paper('both', 'A study', 'An episodic robot navigation system with a small map.'),
     ]);
-    const hits = index.search(parseQuery('episodic robot navigation')).hits.map((h) => h.paper.id);
+    const hits = index.search(parsed('episodic robot navigation')).hits.map((h) => h.paper.id);
     expect(hits[0]).toBe('both');
     expect(hits).toContain('repeat');
   });
 
   it('a typo in a short query is read as the closest corpus word', () => {
     const index = new LunrSnapshot([...filler, paper('q', 'Quantization of weights', 'Low-bit quantization keeps accuracy.')]);
-    const outcome = index.search(parseQuery('quantizaiton'));
+    const outcome = index.search(parsed('quantizaiton'));
     expect(outcome.hits.map((h) => h.paper.id)).toEqual(['q']);
     expect(outcome.corrected).toEqual([{ word: 'quantizaiton', to: ['quantization'] }]);
   });

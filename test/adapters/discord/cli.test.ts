@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.js';
-import { main } from '../../../src/main.js';
+import { main } from '../../../adapters/cli/index.js';
 import { BOT_ID, FakeDiscord } from '../../fakes/discord.js';
 import { GUILD } from './harness.js';
 

@@ -1,0 +1,310 @@
+// The CLI adapter: `paperboy <subcommand>`, flags generated from command args, text or JSON out, and `serve`.
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { commands as registry } from '../../commands/index.js';
+import { createApp, ingestFrom, loadChatAdapters, seedOnFirstStart, type App } from '../../src/app.js';
+import type { AnyCommand } from '../../src/command.js';
+import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
+import { OperatorError, UserError } from '../../src/errors.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { paperJson } from '../../src/papers/model.js';
+import { seedSource } from '../../src/papers/seeds.js';
+import { systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
+import type { Reply } from '../../src/reply.js';
+import { processStopSignal, serve, type StopSignal } from '../../src/serve.js';
+import { parseShardsOption } from '../discord/shardsOption.js';
+import { renderText } from '../console/render.js';
+import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
+import { replyJson } from './json.js';
+
+/** The process streams and environment the CLI runs with; tests pass their own. */
+export interface Io {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+/** Collaborators tests replace: the clock, the stop signal of `serve`. */
+export interface CliDeps {
+  clock?: Clock;
+  stopSignal?: () => StopSignal;
+}
+
+interface Ctx {
+  config: Config;
+  logger: Logger;
+  app: App;
+  io: Io;
+  clock: Clock;
+  deps: CliDeps;
+}
+
+/** A subcommand only the CLI has (not a chat command). */
+interface CliOnly {
+  name: string;
+  description: string;
+  spec: FlagSpec;
+  run(args: ParsedArgs, ctx: Ctx): Promise<number>;
+}
+
+const CLI_ONLY: readonly CliOnly[] = [
+  {
+    name: 'papers',
+    description: 'Every stored paper, as JSON',
+    spec: { flags: [JSON_FLAG, HELP_FLAG] },
+    run: async (_args, { app, io }) => {
+      io.stdout.write(`${JSON.stringify(app.store.all().map(paperJson))}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'ingest',
+    description: 'Ingest Hugging Face Daily Papers page dumps from a folder (idempotent)',
+    spec: { flags: [{ name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' }, HELP_FLAG] },
+    run: ingestCommand,
+  },
+  {
+    name: 'serve',
+    description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
+    spec: { flags: [{ name: 'shards', kind: 'value', placeholder: 'auto|N', description: 'Discord: one process per shard (auto asks Discord)' }, HELP_FLAG] },
+    run: serveCommand,
+  },
+  {
+    name: 'register',
+    description: 'Register the Discord /papers command (in DISCORD_GUILD_ID, or globally)',
+    spec: { flags: [HELP_FLAG] },
+    run: registerCommand,
+  },
+];
+
+/** Registry commands the CLI exposes as subcommands (help is the CLI's own). */
+const CHAT_COMMANDS = registry.filter((c) => c.name !== 'help');
+
+/** Subcommands that read one query per stdin line when given no words and stdin is not a terminal. */
+const BATCH = new Set(['search']);
+
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The whole usage text, generated from the same specs the flags are parsed with. */
+export function usage(): string {
+  const rows: Array<[string, string]> = [
+    ...CHAT_COMMANDS.map((c): [string, string] => [`${c.name} ${c.usage}`, c.description]),
+    ...CLI_ONLY.map((c): [string, string] => [c.name + (c.spec.flags.filter((f) => f.kind === 'value').map((f) => ` [--${f.name} ${f.placeholder ?? ''}]`).join('')), c.description]),
+    ['help [subcommand]', 'This text, or one subcommand’s flags'],
+  ];
+  return [
+    'Usage: paperboy <subcommand> [options]',
+    '',
+    ...rows.map(([u, d]) => `  ${u}\n      ${d}`),
+    '',
+    'Every subcommand takes --help. List subcommands take --limit N (-n N), --offset N and --json.',
+    'Logs go to stderr; JSON goes to stdout alone. paperboy --version prints the version.',
+  ].join('\n');
+}
+
+function helpFor(name: string): string | null {
+  const chat = CHAT_COMMANDS.find((c) => c.name === name);
+  if (chat) return subcommandHelp(chat.name, chat.description, commandFlagSpec(chat));
+  const own = CLI_ONLY.find((c) => c.name === name);
+  return own ? subcommandHelp(own.name, own.description, own.spec) : null;
+}
+
+/**
+ * Runs the CLI and returns the process exit code: 0 done (a search that matches nothing is an
+ * answer), 1 a mistake in what was asked or an operator error, 2 the configuration or the
+ * environment does not allow it. Nothing here loads a chat SDK unless `serve` or `register` needs it.
+ */
+export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
+  const [sub = 'help', ...rest] = argv;
+  if (sub === '--version' || sub === '-v' || sub === 'version') {
+    io.stdout.write(`paperboy ${version()}\n`);
+    return 0;
+  }
+  if (sub === 'help' || sub === '--help' || sub === '-h') {
+    const one = rest[0] ? helpFor(rest[0]) : null;
+    if (rest[0] && !one) {
+      io.stderr.write(`Unknown subcommand "${rest[0]}".\n\n${usage()}\n`);
+      return 2;
+    }
+    io.stdout.write(`${one ?? usage()}\n`);
+    return 0;
+  }
+  const chat = CHAT_COMMANDS.find((c) => c.name === sub);
+  const own = CLI_ONLY.find((c) => c.name === sub);
+  if (!chat && !own) {
+    io.stderr.write(`Unknown subcommand "${sub}".\n\n${usage()}\n`);
+    return 2;
+  }
+  const spec = chat ? commandFlagSpec(chat) : (own as CliOnly).spec;
+  const parsed = parseFlags(sub, spec, rest);
+  if (!parsed.ok) {
+    io.stderr.write(`${[parsed.error.message, ...parsed.error.hints].join('\n')}\n`);
+    return 1;
+  }
+  if (parsed.value.switches.has('help')) {
+    io.stdout.write(`${helpFor(sub) ?? usage()}\n`);
+    return 0;
+  }
+
+  const configResult = loadConfig(io.env);
+  if (!configResult.ok) {
+    io.stderr.write(`${configResult.error}\n`);
+    return 2;
+  }
+  const config = configResult.value;
+  // The console chat shares the terminal with stderr: keep routine logs out of the conversation.
+  const consoleChat = sub === 'serve' && !config.slack && !config.discord && io.stdin.isTTY === true;
+  const level = config.logLevel ?? (consoleChat ? 'warn' : 'info');
+  const logger = createLogger(level, io.stderr === process.stderr ? 2 : io.stderr);
+  const clock = deps.clock ?? systemClock;
+  let app: App | undefined;
+  try {
+    app = createApp({ config, logger, clock, commands: registry });
+    await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
+    const ctx: Ctx = { config, logger, app, io, clock, deps };
+    return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
+  } catch (e) {
+    if (e instanceof UserError || e instanceof OperatorError) {
+      io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
+      return 1;
+    }
+    logger.error({ err: e, subcommand: sub }, 'paperboy failed');
+    io.stderr.write(`paperboy failed: ${firstLine(e)} (details are in the log above).\n`);
+    return 1;
+  } finally {
+    app?.close();
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 300) ?? '';
+}
+
+/** How the one-shot CLI tells people to get the next page. */
+const CLI_MORE = (offset: number) => `Add --offset ${offset} for more.`;
+
+async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const { app, io } = ctx;
+  const json = args.switches.has('json');
+  const caller: Caller = { platform: 'cli', optionStyle: 'flag' };
+  // NOTE: a pipe has no columns; COLUMNS (set by shells) still says how wide the reader's terminal is.
+  const width = Math.min(io.stdout.columns ?? ctx.config.terminalColumns ?? 100, 120);
+  const lookup = (id: string) => app.library.get(id);
+  /** Writes one reply; returns its exit code. Errors go to stderr unless they are part of a batch's output. */
+  const show = (reply: Reply, inBatch: boolean): number => {
+    const noMatch = reply.kind === 'error' && reply.code === 'no-match';
+    const failed = reply.kind === 'error' && !noMatch;
+    if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, lookup))}\n`);
+    else if (failed && !inBatch) io.stderr.write(`${renderText(reply, { width })}\n`);
+    else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n`);
+    return failed ? 1 : 0;
+  };
+  const positional = commandFlagSpec(command).positional?.name;
+  if (BATCH.has(command.name) && positional && !args.positionalGiven && io.stdin.isTTY !== true) {
+    // Batch: one query per stdin line, one answer per line, in order. A failed line prints
+    // {"error": …} (JSON) or its message, and the exit code says some line failed.
+    let code = 0;
+    const rl = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (line.trim() === '') {
+        io.stdout.write(json ? '[]\n' : '\n');
+        continue;
+      }
+      code = Math.max(code, show(await app.dispatcher.run({ command: command.name, input: { ...args.input, [positional]: line } }, caller), true));
+      if (!json) io.stdout.write('\n');
+    }
+    return code;
+  }
+  return show(await app.dispatcher.run({ command: command.name, input: args.input }, caller), false);
+}
+
+async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const dir = path.resolve(args.input.seeds ?? ctx.config.seedsDir);
+  const source = seedSource(dir);
+  const { stats, counts, warnings } = await ingestFrom(ctx.app, source, ctx.logger);
+  if ((counts.files ?? 0) === 0) throw new UserError(`${dir} has no page dumps (*.txt files); nothing was ingested.`);
+  ctx.io.stdout.write(
+    `Ingested ${counts.files} files from ${dir}: ${counts.entries} entries, ${counts.papers} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${warnings > 0 ? `, ${warnings} warnings (see log)` : ''}.\n`,
+  );
+  return 0;
+}
+
+async function registerCommand(_args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const discord = ctx.config.discord;
+  if (!discord) throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
+  const { registerCommands } = await import('../discord/commands.js');
+  let r: Awaited<ReturnType<typeof registerCommands>>;
+  try {
+    r = await registerCommands({ config: discord, commands: ctx.app.dispatcher.commands });
+  } catch (e) {
+    throw new OperatorError(`Could not register /papers with Discord: ${firstLine(e)}`, ['Check DISCORD_TOKEN, DISCORD_APP_ID and DISCORD_API_URL (see README.md).']);
+  }
+  ctx.io.stdout.write(
+    `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,
+  );
+  return 0;
+}
+
+async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const { config, io, logger, app } = ctx;
+  // Discord sharding: the manager process runs every other platform and spawns one child per shard;
+  // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
+  const shardsFlag = args.input.shards;
+  const shards = shardsFlag === undefined ? undefined : parseShardsOption(shardsFlag);
+  if (shards && !shards.ok) throw new UserError(shards.error);
+  if (shards && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
+  const sharded = shards?.ok === true;
+  const platforms = config.discordShardChild ? { discord: config.discord } : { slack: config.slack, discord: sharded ? undefined : config.discord };
+
+  // NOTE: listen for SIGTERM/SIGINT before loading or starting anything: a stop asked for during
+  // start-up (docker stop, a deploy) must still shut down cleanly, not be lost.
+  const stop = (ctx.deps.stopSignal ?? processStopSignal)();
+  try {
+    const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
+    if (sharded && shards.ok && config.discord) {
+      const discord = config.discord;
+      const { startDiscordShards } = await import('../discord/sharding.js');
+      let running: { stop(): Promise<void> } | undefined;
+      adapters.unshift({
+        platform: 'discord',
+        async start() {
+          running = await startDiscordShards({ config: discord, shards: shards.value, logger });
+        },
+        async stop() {
+          await running?.stop();
+        },
+        async post() {
+          throw new Error('posts go through the shard processes');
+        },
+      });
+    }
+    if (adapters.length === 0) {
+      if (io.stdin.isTTY !== true) {
+        io.stderr.write(
+          'No chat platform is configured and there is no terminal for the console chat.\n' +
+            'Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN with DISCORD_APP_ID; see README.md.\n',
+        );
+        return 2;
+      }
+      const { createConsoleAdapter } = await import('../console/index.js');
+      const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
+      await chat.start();
+      await Promise.race([chat.done, stop.requested]);
+      await chat.stop();
+      return 0;
+    }
+    app.library.warm();
+    await serve({ adapters, logger, stop });
+    return 0;
+  } finally {
+    stop.dispose();
+  }
+}

@@ -1,0 +1,51 @@
+// The CLI's JSON renderer: replies as machine-readable JSON for scripts (`--json`).
+import type { Paper } from '../../src/papers/model.js';
+import { paperJson } from '../../src/papers/model.js';
+import type { PaperCard, Reply } from '../../src/reply.js';
+
+/** Looks a paper up by id, for the fields cards do not carry (the whole abstract). */
+export type PaperLookup = (id: string) => Paper | undefined;
+
+function cardJson(c: PaperCard, lookup: PaperLookup) {
+  const p = lookup(c.id);
+  return p
+    ? paperJson(p)
+    : { id: c.id, title: c.title, abstract: c.abstract ?? '', authors: c.authors, authorCount: c.authorCount, org: c.org, publishedAt: c.publishedAt, upvotes: c.upvotes, links: { page: c.url, arxivAbs: c.arxivUrl, pdf: c.pdfUrl } };
+}
+
+/**
+ * The JSON of a reply. A list is an array of papers with rank, score, snippet and the list's total
+ * (so a script can page with `--offset`); a period list (trending) is an object that also says which
+ * period was asked for and which is shown, since an empty day is answered with an earlier one.
+ * "No papers match" is an empty array: an answer, not a failure.
+ */
+export function replyJson(reply: Reply, lookup: PaperLookup): unknown {
+  switch (reply.kind) {
+    case 'papers': {
+      const papers = reply.cards.map((c, i) => ({
+        rank: reply.start + i,
+        score: c.score ?? null,
+        ...cardJson(c, lookup),
+        snippet: c.snippet.map((s) => s.text).join(''),
+        total: reply.total,
+      }));
+      if (!reply.period) return papers;
+      return {
+        asked: reply.period.asked,
+        shown: reply.period.shown,
+        ...(reply.notice ? { notice: reply.notice } : {}),
+        total: reply.total,
+        offset: reply.start - 1,
+        papers,
+      };
+    }
+    case 'paper':
+      return cardJson(reply.card, lookup);
+    case 'choices':
+      return { choices: reply.choices.map((c) => ({ label: c.label, ...c.input })) };
+    case 'error':
+      return reply.code === 'no-match' ? [] : { error: reply.message, hints: reply.hints };
+    case 'text':
+      return { title: reply.title ?? null, lines: reply.lines };
+  }
+}

@@ -1,0 +1,120 @@
+// The serve lifecycle: start the chat adapters in order, stop them all on a signal or a failure. The scheduler will live here.
+import { OperatorError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { ChatAdapter } from './ports.js';
+
+/**
+ * A request to stop (SIGTERM from `docker stop`, Ctrl-C). A port so tests drive the lifecycle
+ * without sending signals to the test runner.
+ */
+export interface StopSignal {
+  /** Resolves with the reason (e.g. `SIGTERM`) once a stop is asked for. */
+  readonly requested: Promise<string>;
+  /** Stops listening (signal handlers removed). */
+  dispose(): void;
+}
+
+/**
+ * SIGINT and SIGTERM as a {@link StopSignal}. Listening starts at once, before any adapter
+ * starts, so a stop asked for during start-up is not lost.
+ */
+export function processStopSignal(proc: NodeJS.Process = process): StopSignal {
+  let resolve: (reason: string) => void = () => undefined;
+  const requested = new Promise<string>((r) => {
+    resolve = r;
+  });
+  const onInt = () => resolve('SIGINT');
+  const onTerm = () => resolve('SIGTERM');
+  proc.once('SIGINT', onInt);
+  proc.once('SIGTERM', onTerm);
+  return {
+    requested,
+    dispose() {
+      proc.off('SIGINT', onInt);
+      proc.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** A StopSignal that a caller fires by hand (tests; an embedding program). */
+export function manualStopSignal(): StopSignal & { stop(reason?: string): void } {
+  let resolve: (reason: string) => void = () => undefined;
+  const requested = new Promise<string>((r) => {
+    resolve = r;
+  });
+  return { requested, dispose: () => undefined, stop: (reason = 'stop') => resolve(reason) };
+}
+
+export interface ServeOptions {
+  adapters: readonly ChatAdapter[];
+  logger: Logger;
+  stop: StopSignal;
+  /** How long one adapter may take to stop before it is left behind (milliseconds). */
+  stopTimeoutMs?: number;
+}
+
+/** How serve ended: stopped on request, or interrupted while still starting. */
+export type ServeEnd = { reason: string; startedAll: boolean };
+
+/** Names a platform as operators know it. */
+export function platformName(platform: string): string {
+  return platform === 'slack' ? 'Slack' : platform === 'discord' ? 'Discord' : platform;
+}
+
+/**
+ * Runs the adapters until a stop is requested. They start one after another; a stop asked for
+ * while one is still starting ends start-up at once (the ones started, and the one starting, are
+ * stopped). If one fails to start, the others are stopped and an OperatorError names the platform,
+ * so the process never keeps answering with half its platforms.
+ */
+export async function serve(opts: ServeOptions): Promise<ServeEnd> {
+  const { logger, stop } = opts;
+  const started: ChatAdapter[] = [];
+  const stopAll = async (extra?: ChatAdapter) => {
+    const all = extra ? [...started, extra] : [...started];
+    for (const a of all.reverse()) await stopWithin(a, opts.stopTimeoutMs ?? 10_000, logger);
+  };
+  const stopped = stop.requested.then((reason) => ({ stop: reason }) as const);
+  for (const a of opts.adapters) {
+    const starting = a.start().then(
+      () => ({ started: true }) as const,
+      (e: unknown) => ({ failed: e }) as const,
+    );
+    const first = await Promise.race([starting, stopped]);
+    if ('stop' in first) {
+      logger.info({ platform: a.platform, reason: first.stop }, 'stop requested during start-up');
+      await stopAll(a);
+      return { reason: first.stop, startedAll: false };
+    }
+    if ('failed' in first) {
+      await stopAll();
+      const message = first.failed instanceof Error ? first.failed.message : String(first.failed);
+      throw new OperatorError(`Could not start ${platformName(a.platform)}: ${message}`, [
+        `Check the ${a.platform.toUpperCase()}_* variables (see README.md); nothing else was left running.`,
+      ]);
+    }
+    started.push(a);
+    logger.info({ platform: a.platform }, 'adapter started');
+  }
+  const { stop: reason } = await stopped;
+  logger.info({ reason }, 'shutting down');
+  await stopAll();
+  return { reason, startedAll: true };
+}
+
+/** Stops one adapter, logging (not throwing) a failure or a stop that hangs past `ms`. */
+async function stopWithin(a: ChatAdapter, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+    timer.unref?.();
+  });
+  try {
+    const r = await Promise.race([a.stop().then(() => 'ok' as const), late]);
+    if (r === 'late') logger.warn({ platform: a.platform, ms }, 'adapter did not stop in time; leaving it');
+  } catch (err) {
+    logger.warn({ err, platform: a.platform }, 'adapter stop failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
