@@ -93,6 +93,9 @@ export class FakeDiscord {
     return String((2_000_000n << 22n) + this.nextId);
   }
 
+  /** Every IDENTIFY the gateway received: which shard, with which intents bitfield. */
+  readonly identified: Array<{ shard: [number, number]; intents: number }> = [];
+
   /** Makes the next request matching `match` fail with `status`. */
   failNext(match: (r: FakeRequest) => boolean, status = 500): void {
     this.failures.push({ match, status });
@@ -121,9 +124,12 @@ export class FakeDiscord {
   private onSocket(ws: WebSocket): void {
     this.send(ws, { op: 10, d: { heartbeat_interval: 45_000 } });
     ws.on('message', (raw) => {
-      const msg = JSON.parse(String(raw)) as { op: number; d?: { shard?: [number, number] } };
+      const msg = JSON.parse(String(raw)) as { op: number; d?: { shard?: [number, number]; intents?: number } };
       if (msg.op === 1) this.send(ws, { op: 11 });
-      if (msg.op === 2) this.identify(ws, msg.d?.shard ?? [0, 1]);
+      if (msg.op === 2) {
+        this.identified.push({ shard: msg.d?.shard ?? [0, 1], intents: msg.d?.intents ?? 0 });
+        this.identify(ws, msg.d?.shard ?? [0, 1]);
+      }
     });
     ws.on('close', () => {
       const i = this.connections.findIndex((c) => c.ws === ws);
