@@ -99,7 +99,5 @@ export function asPublic(reply: Reply): Reply {
   return { ...reply, visibility: 'public' };
 }
 
-/** Shortens text for a heading or message to `n` characters, marking the cut with an ellipsis. */
-export function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
+// Commands import `clip` from here, with the reply model; it lives with the other shared renderer rules.
+export { clip } from './replyFormat.js';

@@ -1,5 +1,6 @@
 // Renders neutral replies as plain terminal text, wrapped to the terminal width.
 import type { PaperCard, Reply, Segment } from '../../src/reply.js';
+import { authorLine, pageText } from '../../src/replyFormat.js';
 
 /**
  * Terminal output needs no markup escaping, but control characters from outside text are
@@ -33,13 +34,13 @@ function snippetBlock(segments: readonly Segment[], width: number, color: boolea
   return wrap(text, width, '   ').replaceAll('\ue000', open).replaceAll('\ue001', close);
 }
 
+/** `date · ▲ upvotes · org or authors`, control characters stripped. */
 export function metaLine(c: PaperCard): string {
   const parts: string[] = [];
   parts.push(c.publishedAt ?? 'date unknown');
   if (c.upvotes !== null) parts.push(`▲ ${c.upvotes}`);
-  if (c.org) parts.push(plain(c.org));
-  else if (c.authors.length > 0) parts.push(c.authors.length > 3 ? `${c.authors.slice(0, 3).map(plain).join(', ')} et al.` : c.authors.map(plain).join(', '));
-  else if (c.authorCount !== null) parts.push(`${c.authorCount} author${c.authorCount === 1 ? '' : 's'}`);
+  const by = authorLine(c);
+  if (by !== null) parts.push(plain(by));
   return parts.join(' · ');
 }
 
@@ -63,7 +64,7 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
       reply.cards.forEach((c, i) => out.push(card(c, reply.start + i, width, color)));
       const end = reply.start + reply.cards.length - 1;
       const hint = opts.moreHint ?? (() => 'Type /more for more.');
-      out.push(`Showing ${reply.start}-${end} of ${reply.total}.${reply.next ? ` ${hint(reply.next.offset)}` : ''}`);
+      out.push(`${pageText(reply.start, end, reply.total)}${reply.next ? ` ${hint(reply.next.offset)}` : ''}`);
       return out.join('\n\n');
     }
     case 'paper':

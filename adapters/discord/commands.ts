@@ -10,6 +10,7 @@ import {
 } from 'discord.js';
 import type { AnyCommand, CommandArg } from '../../src/command.js';
 import type { DiscordConfig } from '../../src/config.js';
+import { clip as clipText } from '../../src/reply.js';
 
 /** The one top-level command; every registry command is a subcommand of it. */
 export const ROOT_COMMAND = 'papers';
@@ -21,8 +22,9 @@ const MAX_OPTIONS = 25;
 const MAX_DESCRIPTION = 100;
 const NAME = /^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u;
 
+/** Clips to a Discord limit, which counts UTF-16 code units. */
 function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+  return clipText(s, n, { units: 'utf16' });
 }
 
 function description(s: string): string {

@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { APOLOGY } from '../../src/dispatch.js';
+import { describeError } from '../../src/errorInfo.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
@@ -61,31 +62,6 @@ export function shardForGuild(guildId: string, shardCount: number): number {
   return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
-/**
- * What an error may say in logs: name, message and the HTTP facts, with interaction and
- * webhook tokens cut out of URLs and no stack or request body (which could echo user text or secrets).
- */
-export function describeError(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: String(e).slice(0, 200) };
-  const out: Record<string, unknown> = { name: e.name, message: e.message.slice(0, 500) };
-  const info = z.object({ status: z.number().optional(), method: z.string().optional(), url: z.string().optional(), code: z.union([z.number(), z.string()]).optional() }).safeParse(e);
-  if (info.success) {
-    const { status, method, url, code } = info.data;
-    if (status !== undefined) out.status = status;
-    if (method !== undefined) out.method = method;
-    if (code !== undefined) out.code = code;
-    if (url !== undefined) out.path = redactUrl(url);
-  }
-  return out;
-}
-
-function redactUrl(url: string): string {
-  return url
-    .replace(/^https?:\/\/[^/]+/, '')
-    .replace(/\/(interactions|webhooks)\/(\d+)\/[^/?]+/g, '/$1/$2/:token')
-    .replace(/\?.*$/, '');
-}
-
 /** Subcommand data as it arrives: validated before anything reads it. */
 const subcommandSchema = z.object({
   name: z.string().min(1).max(32),
@@ -105,6 +81,8 @@ const focusedSchema = z.object({ name: z.string().min(1).max(32), value: z.union
 export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapter {
   const { config, dispatcher } = opts;
   const logger = opts.logger.child({ platform: 'discord' });
+  // NOTE: errors are logged as `err` (pino's key for errors) through describeError, never as the raw object.
+  const secrets = [config.token];
   const cursors = opts.cursors ?? new CursorStore();
   const deferAfterMs = opts.deferAfterMs ?? 1500;
   const client = new Client({
@@ -145,7 +123,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         await i.deleteReply();
       }
     } catch (e) {
-      logger.error({ error: describeError(e), ...context, interaction: i.id }, 'could not answer an interaction');
+      logger.error({ err: describeError(e, secrets), ...context, interaction: i.id }, 'could not answer an interaction');
       await apologise(i, context);
     }
   }
@@ -157,7 +135,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       else if (i.replied) await i.followUp({ ...body(m), flags: MessageFlags.Ephemeral });
       else await i.reply({ ...body(m), flags: MessageFlags.Ephemeral });
     } catch (e) {
-      logger.warn({ error: describeError(e), ...context, interaction: i.id }, 'could not send the apology either');
+      logger.warn({ err: describeError(e, secrets), ...context, interaction: i.id }, 'could not send the apology either');
     }
   }
 
@@ -168,7 +146,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const sub = subcommandSchema.safeParse(i.options.data[0]);
     if (!sub.success) {
       const m = plainMessage('I could not read that command. Try `/papers help`.', true);
-      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ error: describeError(e) }, 'could not answer a malformed command'));
+      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ err: describeError(e, secrets) }, 'could not answer a malformed command'));
       return;
     }
     const input: Record<string, unknown> = {};
@@ -184,7 +162,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     try {
       await i.respond(choices.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100) || c.value.slice(0, 100), value: c.value.slice(0, 100) })));
     } catch (e) {
-      logger.warn({ error: describeError(e), command: sub.success ? sub.data.name : null }, 'could not answer autocomplete');
+      logger.warn({ err: describeError(e, secrets), command: sub.success ? sub.data.name : null }, 'could not answer autocomplete');
     }
   }
 
@@ -195,7 +173,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const context = { button: action.action, command: cursor?.command ?? null, guild: i.guildId ?? 'dm' };
     if (!cursor) {
       const m = plainMessage(EXPIRED_BUTTON, true);
-      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ error: describeError(e), ...context }, 'could not answer an expired button'));
+      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ err: describeError(e, secrets), ...context }, 'could not answer an expired button'));
       return;
     }
     const input = cursor.offset > 0 ? { ...cursor.input, offset: cursor.offset } : cursor.input;
@@ -219,19 +197,19 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       const reply = await dispatcher.runText(text, caller(m.author.id, m.channelId));
       await m.reply(body(renderReply(reply, { cursors })));
     } catch (e) {
-      logger.error({ error: describeError(e), ...context }, 'could not answer a message');
-      await m.reply(body(plainMessage(APOLOGY, false))).catch((e2: unknown) => logger.warn({ error: describeError(e2), ...context }, 'could not send the apology either'));
+      logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
+      await m.reply(body(plainMessage(APOLOGY, false))).catch((e2: unknown) => logger.warn({ err: describeError(e2, secrets), ...context }, 'could not send the apology either'));
     }
   }
 
   client.on(Events.InteractionCreate, (i: Interaction) => {
     const handled = i.isChatInputCommand() ? onCommand(i) : i.isAutocomplete() ? onAutocomplete(i) : i.isButton() ? onButton(i) : Promise.resolve();
-    handled.catch((e: unknown) => logger.error({ error: describeError(e), interaction: i.id }, 'interaction handler failed'));
+    handled.catch((e: unknown) => logger.error({ err: describeError(e, secrets), interaction: i.id }, 'interaction handler failed'));
   });
   client.on(Events.MessageCreate, (m: Message) => {
-    onMessage(m).catch((e: unknown) => logger.error({ error: describeError(e) }, 'message handler failed'));
+    onMessage(m).catch((e: unknown) => logger.error({ err: describeError(e, secrets) }, 'message handler failed'));
   });
-  client.on(Events.Error, (e: Error) => logger.error({ error: describeError(e) }, 'discord client error'));
+  client.on(Events.Error, (e: Error) => logger.error({ err: describeError(e, secrets) }, 'discord client error'));
   client.on(Events.Warn, (w: string) => logger.warn({ warning: w }, 'discord client warning'));
 
   /** Whether this process holds the shard of `guildId`; a single unsharded process holds every guild. */
@@ -274,8 +252,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         if (!channel?.isSendable()) throw new Error('the channel cannot receive messages from the bot');
         await channel.send(body(m));
       } catch (e) {
-        const error = describeError(e);
-        logger.error({ error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
+        const error = describeError(e, secrets);
+        logger.error({ err: error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
         throw new Error(`Discord post to channel ${target.channel} failed: ${String(error.message)}`);
       }
     },

@@ -3,6 +3,7 @@ import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent,
 import { z } from 'zod';
 import type { CursorStore } from '../../src/pager.js';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
+import { authorLine, clip as clipText, cursorAfterShown, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
 
 // NOTE: Discord's message limits, in UTF-16 code units as Discord counts them.
 // https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -93,8 +94,9 @@ export function fit(text: string, max: number): string {
   }
 }
 
+/** Clips to a Discord limit, which counts UTF-16 code units. */
 function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return clipText(s, max, { units: 'utf16' });
 }
 
 function bold(text: string, max: number): string {
@@ -124,25 +126,12 @@ export function snippetMarkdown(segments: readonly Segment[], max: number): stri
   return out;
 }
 
-const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
-
-function safeUrl(u: string | null | undefined): string | undefined {
-  return u && httpUrl.safeParse(u).success && !/[\s()<>]/.test(u) ? u : undefined;
-}
-
-function byline(c: PaperCard): string | null {
-  if (c.org) return c.org;
-  if (c.authors.length > 0) return c.authors.length > 3 ? `${c.authors.slice(0, 3).join(', ')} et al.` : c.authors.join(', ');
-  if (c.authorCount !== null) return `${c.authorCount} author${c.authorCount === 1 ? '' : 's'}`;
-  return null;
-}
-
 /** One paper as an embed whose counted characters stay within `budget` (the description gets what is left). */
 function cardEmbed(c: PaperCard, budget: number, footer: string | null, detail: boolean): APIEmbed {
   const fields: NonNullable<APIEmbed['fields']> = [];
   fields.push({ name: 'Published', value: c.publishedAt ? escapeText(c.publishedAt) : 'unknown', inline: true });
   if (c.upvotes !== null) fields.push({ name: 'Upvotes', value: `▲ ${c.upvotes}`, inline: true });
-  const by = byline(c);
+  const by = authorLine(c);
   if (by) fields.push({ name: c.org ? 'Org' : 'Authors', value: fit(by, detail ? LIMITS.fieldValue : 200), inline: true });
   const pdf = safeUrl(c.pdfUrl);
   const arxiv = safeUrl(c.arxivUrl);
@@ -224,16 +213,15 @@ export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
     case 'papers': {
       const cards = reply.cards.slice(0, LIMITS.embeds);
       const end = reply.start + cards.length - 1;
-      const head = cards.length > 0 ? `**${fit(reply.title, 300)}** · ${reply.start}–${end} of ${reply.total}` : `**${fit(reply.title, 300)}**`;
+      const head = cards.length > 0 ? `**${fit(reply.title, 300)}** · ${pageText(reply.start, end, reply.total)}` : `**${fit(reply.title, 300)}**`;
       const notice = reply.notice ? `\n${fit(reply.notice, 1000)}` : '';
       const budget = Math.floor(LIMITS.embedTotal / Math.max(1, cards.length));
       const embeds = cards.map((c, i) => cardEmbed(c, budget, `${reply.start + i} of ${reply.total} · ${c.id}`, false));
       fitTotal(embeds);
       const buttons: APIButtonComponent[] = [];
-      let next = reply.next;
       // More than 10 cards: the rest come with "More", so nothing is lost to the embed limit.
-      if (cards.length < reply.cards.length) next = { ...(next ?? { command: ctx.origin?.command ?? '', input: ctx.origin?.input ?? {} }), offset: reply.start - 1 + cards.length };
-      if (next && next.command !== '') buttons.push(button('more', ctx.cursors.put(next), `More (${end + 1}–${Math.min(end + cards.length, reply.total)} of ${reply.total})`, ButtonStyle.Primary));
+      const next = cursorAfterShown(reply, cards.length, ctx.origin);
+      if (next) buttons.push(button('more', ctx.cursors.put(next), `More (${pageRange(end + 1, Math.min(end + cards.length, reply.total), reply.total)})`, ButtonStyle.Primary));
       if (reply.shareable && ctx.origin) buttons.push(button('share', ctx.cursors.put({ ...ctx.origin, offset: reply.start - 1 }), 'Share in channel', ButtonStyle.Secondary));
       return message(reply, { content: clip(head + notice, LIMITS.content), embeds, components: rows(buttons) });
     }

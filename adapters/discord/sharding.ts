@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager } from 'discord.js';
 import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
+import { describeError } from '../../src/errorInfo.js';
 import { err, ok, type Result } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { describeError } from './index.js';
 
 export type ShardsOption = 'auto' | number;
 
@@ -55,7 +55,7 @@ export async function startDiscordShards(opts: { config: DiscordConfig; shards: 
       if (manager.respawn) logger.warn({ shard: shard.id }, 'discord shard exited; respawning');
       else logger.info({ shard: shard.id }, 'discord shard stopped');
     });
-    shard.on('error', (e) => logger.error({ shard: shard.id, error: describeError(e) }, 'discord shard error'));
+    shard.on('error', (e) => logger.error({ shard: shard.id, err: describeError(e, [opts.config.token]) }, 'discord shard error'));
   });
   await manager.spawn({ amount: count, timeout: 60_000 });
   return {

@@ -3,6 +3,7 @@ import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, t
 import { z } from 'zod';
 import type { SlackConfig } from '../../src/config.js';
 import { APOLOGY, MAX_INPUT_CHARS } from '../../src/dispatch.js';
+import { describeError, redactSecrets } from '../../src/errorInfo.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, Invocation, PostTarget } from '../../src/ports.js';
@@ -87,36 +88,10 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
   }
 }
 
-const SECRET_PATTERN = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)/g;
-
-/** Removes anything token-shaped (and the configured secrets) from a string bound for a log. */
-function scrubber(config: SlackConfig): (s: string) => string {
-  const secrets = [config.botToken, config.appToken, config.signingSecret].filter((v): v is string => typeof v === 'string' && v.length >= 6);
-  return (s) => {
-    let out = s.replace(SECRET_PATTERN, '[redacted]');
-    for (const secret of secrets) out = out.split(secret).join('[redacted]');
-    return out;
-  };
-}
-
-/**
- * What is safe to log about an error from Bolt or the Web API: its code, message and status,
- * never the whole object (a request error carries the request, Authorization header included).
- */
-function safeError(e: unknown, scrub: (s: string) => string): Record<string, unknown> {
-  if (!(e instanceof Error)) return { message: scrub(String(e)) };
-  const x = e as Error & { code?: unknown; statusCode?: unknown; data?: { error?: unknown } };
-  const out: Record<string, unknown> = { name: x.name, message: scrub(x.message) };
-  if (typeof x.code === 'string') out.code = x.code;
-  if (typeof x.statusCode === 'number') out.statusCode = x.statusCode;
-  if (typeof x.data?.error === 'string') out.slackError = x.data.error;
-  return out;
-}
-
 /** Bolt and its clients log through this, into the app's logger, with secrets scrubbed from every line. */
-function boltLogger(log: Logger, scrub: (s: string) => string): BoltLogger {
+function boltLogger(log: Logger, secrets: readonly (string | undefined)[]): BoltLogger {
   let level = LogLevel.INFO;
-  const line = (msg: unknown[]) => scrub(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '));
+  const line = (msg: unknown[]) => redactSecrets(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '), secrets);
   return {
     debug: (...msg: unknown[]) => log.debug({ source: 'bolt' }, line(msg)),
     info: (...msg: unknown[]) => log.info({ source: 'bolt' }, line(msg)),
@@ -142,8 +117,9 @@ const RESPOND_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
 export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const { config, dispatcher } = opts;
   const log = opts.logger.child({ platform: 'slack' });
-  const scrub = scrubber(config);
-  const boltLog = boltLogger(log, scrub);
+  // NOTE: every error bound for a log goes through describeError with these, never as the raw object.
+  const secrets = [config.botToken, config.appToken, config.signingSecret];
+  const boltLog = boltLogger(log, secrets);
   const cursors = opts.cursors ?? new CursorStore();
   const commandNames = opts.commandNames ?? ['/papers'];
   const inFlight = new InFlight();
@@ -179,7 +155,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   });
 
   app.error(async (error) => {
-    log.error({ err: safeError(error, scrub) }, 'slack listener failed');
+    log.error({ err: describeError(error, secrets) }, 'slack listener failed');
   });
 
   const moreValue = (c: PagerCursor): string | null => {
@@ -197,11 +173,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     try {
       await respond({ ...RESPOND_OPTIONS, response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', replace_original: how.replace, ...msg });
     } catch (e) {
-      log.error({ err: safeError(e, scrub), ...how.context }, 'responding to Slack failed');
+      log.error({ err: describeError(e, secrets), ...how.context }, 'responding to Slack failed');
       try {
         await respond({ response_type: 'ephemeral', replace_original: false, text: APOLOGY });
       } catch (e2) {
-        log.error({ err: safeError(e2, scrub), ...how.context }, 'sending the apology failed too');
+        log.error({ err: describeError(e2, secrets), ...how.context }, 'sending the apology failed too');
       }
     }
   };
@@ -211,11 +187,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     try {
       await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...render(reply, null) });
     } catch (e) {
-      log.error({ err: safeError(e, scrub), ...context }, 'posting a Slack reply failed');
+      log.error({ err: describeError(e, secrets), ...context }, 'posting a Slack reply failed');
       try {
         await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, text: APOLOGY });
       } catch (e2) {
-        log.error({ err: safeError(e2, scrub), ...context }, 'sending the apology failed too');
+        log.error({ err: describeError(e2, secrets), ...context }, 'sending the apology failed too');
       }
     }
   };
@@ -336,7 +312,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         try {
           await probe.auth.test();
         } catch (e) {
-          const info = safeError(e, scrub);
+          const info = describeError(e, secrets);
           throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${String(info.slackError ?? info.message)}). Check the bot token and SLACK_API_URL.`);
         }
       }
@@ -351,7 +327,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       try {
         await app.client.chat.postMessage({ ...POST_OPTIONS, channel: target.channel, ...renderReply(reply, { moreValue }) });
       } catch (e) {
-        const info = safeError(e, scrub);
+        const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
         throw new Error(`Posting to Slack channel ${target.channel} failed: ${String(info.slackError ?? info.message)}`);
       }

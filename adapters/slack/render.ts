@@ -2,6 +2,9 @@
 import type { types } from '@slack/bolt';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
 import { replySummary } from '../../src/reply.js';
+import { authorLine, clip, cursorAfterShown, pageText, safeUrl } from '../../src/replyFormat.js';
+
+export { clip };
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -67,12 +70,6 @@ export function unescapeMrkdwn(s: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** Clips plain text to `max` characters with an ellipsis. */
-export function clip(s: string, max: number): string {
-  const chars = Array.from(s);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join('')}…` : s;
-}
-
 /**
  * Escapes raw text and clips it so the escaped result fits `max` characters. Clipping happens on
  * the raw text, so an entity (`&amp;`) or link is never cut in half.
@@ -93,10 +90,19 @@ export function escapeClipped(raw: string, max: number): string {
   return out;
 }
 
-/** A link in mrkdwn; only http(s) URLs are linked, and the URL cannot close the link early. */
+/**
+ * A URL Slack may link or open from a button. `|`, `<` and `>` are allowed through: {@link link}
+ * escapes them, and a button's URL is a JSON field that no markup reads.
+ */
+function slackUrl(u: string | null): string | undefined {
+  return safeUrl(u, { delimitersEscaped: true });
+}
+
+/** A link in mrkdwn; only safe http(s) URLs are linked, and the URL cannot close the link early. */
 function link(url: string, labelEscaped: string): string {
-  if (!/^https?:\/\//i.test(url)) return labelEscaped;
-  const safe = escapeEntities(url).replace(/\|/g, '%7C');
+  const ok = slackUrl(url);
+  if (!ok) return labelEscaped;
+  const safe = escapeEntities(ok).replace(/\|/g, '%7C');
   return `<${safe}|${labelEscaped}>`;
 }
 
@@ -119,9 +125,8 @@ function snippetMrkdwn(segments: readonly Segment[], budget: number): string {
 export function metaLine(c: PaperCard): string {
   const parts: string[] = [c.publishedAt ?? 'date unknown'];
   if (c.upvotes !== null) parts.push(`▲ ${c.upvotes}`);
-  if (c.org) parts.push(c.org);
-  else if (c.authors.length > 0) parts.push(c.authors.length > 3 ? `${c.authors.slice(0, 3).join(', ')} et al.` : c.authors.join(', '));
-  else if (c.authorCount !== null) parts.push(`${c.authorCount} author${c.authorCount === 1 ? '' : 's'}`);
+  const by = authorLine(c);
+  if (by !== null) parts.push(by);
   return parts.join(' · ');
 }
 
@@ -153,8 +158,10 @@ function cardBlocks(c: PaperCard, index: number, n: number | null): KnownBlock[]
   const body = c.abstract ? escapeClipped(c.abstract, budget) : snippetMrkdwn(c.snippet, budget);
   const blocks: KnownBlock[] = [section(body ? `${lead}\n${body}` : lead, `card_${index}`)];
   const links: Button[] = [];
-  if (/^https?:\/\//i.test(c.url) && c.url.length <= 3000) links.push(button(`${ACTIONS.link}_${index}_page`, 'Paper page', { url: c.url }));
-  if (c.pdfUrl && /^https?:\/\//i.test(c.pdfUrl) && c.pdfUrl.length <= 3000) links.push(button(`${ACTIONS.link}_${index}_pdf`, 'PDF', { url: c.pdfUrl }));
+  const page = slackUrl(c.url);
+  const pdf = slackUrl(c.pdfUrl);
+  if (page) links.push(button(`${ACTIONS.link}_${index}_page`, 'Paper page', { url: page }));
+  if (pdf) links.push(button(`${ACTIONS.link}_${index}_pdf`, 'PDF', { url: pdf }));
   if (links.length > 0) blocks.push({ type: 'actions', block_id: `links_${index}`, elements: links });
   return blocks;
 }
@@ -199,9 +206,8 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessag
         shown += 1;
       }
       const end = reply.start + shown - 1;
-      let next = reply.next;
-      if (shown < reply.cards.length && next) next = { ...next, offset: reply.start - 1 + shown };
-      if (reply.cards.length > 0) blocks.push(context(escapeMrkdwn(`Showing ${reply.start}–${end} of ${reply.total}.`)));
+      const next = cursorAfterShown(reply, shown);
+      if (reply.cards.length > 0) blocks.push(context(escapeMrkdwn(pageText(reply.start, end, reply.total))));
       const buttons: Button[] = [];
       const more = next && opts.moreValue ? opts.moreValue(next) : null;
       if (valueFits(more)) buttons.push(button(ACTIONS.more, 'More', { value: more, style: 'primary' }));
