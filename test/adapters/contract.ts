@@ -1,7 +1,17 @@
 // The chat adapter contract: what any adapter must do, run against Slack and Discord alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APOLOGY } from '../../src/dispatch.js';
+import type { Paper } from '../../src/papers/model.js';
 import type { Reply } from '../../src/reply.js';
-import { HOSTILE_TITLE } from '../support/papers.js';
+import { paperRun, papersReply, testCard } from '../fakes/papers.js';
+import { HOSTILE_TITLE, testPapers } from '../support/papers.js';
+
+/** The "1–5 of 22" line under a list, parsed. */
+export interface Range {
+  first: number;
+  last: number;
+  total: number;
+}
 
 /**
  * What a user saw in answer to one action, reduced to its meaning so that the same
@@ -17,9 +27,29 @@ export interface Seen {
   text: string;
   /** Whether the message as sent would notify anyone (@everyone/@here/<!channel>, user pings). */
   pings: boolean;
+  /** Which part of a list is shown ("1–5 of 22"); null when the message shows no range. */
+  range: Range | null;
+  /** Whether the message offers a "More" button. */
+  hasMore: boolean;
+  /** Whether the message offers a "Share in channel" button. */
+  hasShare: boolean;
 }
 
-/** Drives one adapter (real client, fake server on loopback) over the test corpus in test/support/papers.ts. */
+/** The answer to a button click. */
+export interface Clicked extends Seen {
+  /** The answer took the place of the message whose button was clicked (rather than arriving as a new one). */
+  replaced: boolean;
+}
+
+/** Eight papers found by `quokka` and nothing else: two pages of search results (five a page). */
+export const QUOKKA_PAPERS = paperRun('quokka attention', 8);
+/** The day with 25 papers: three pages of trending (ten a page). */
+export const CROWDED_DAY = '2025-10-15';
+
+/** The corpus every harness serves: the shared test papers, plus enough look-alikes to page through. */
+export const contractPapers: Paper[] = [...testPapers, ...QUOKKA_PAPERS, ...paperRun('lantern trends', 25, { ids: '2510', date: () => CROWDED_DAY })];
+
+/** Drives one adapter (real client, fake server on loopback) over {@link contractPapers}. */
 export interface ContractHarness {
   /** Runs `/papers <command> <text>` as a user. */
   command(name: string, text: string): Promise<Seen>;
@@ -29,17 +59,23 @@ export interface ContractHarness {
   ownMessage(text: string): Promise<number>;
   /** Posts a neutral reply into a channel through the adapter's `post` method. */
   post(channel: string, reply: Reply): Promise<Seen>;
-  /** Makes the platform API fail for the next outgoing reply, then runs `/papers <command> <text>`. */
-  commandWithFailingApi(name: string, text: string): Promise<void>;
+  /** Clicks "More" on the message `seen` was read from (any harness result); fails when it has none. */
+  more(seen: Seen): Promise<Clicked>;
+  /** Clicks "Share in channel" on the message `seen` was read from; fails when it has none. */
+  share(seen: Seen): Promise<Clicked>;
+  /** How many messages the bot has posted or changed where the whole channel sees them, so far. */
+  channelMessages(): number;
+  /** Makes the platform API fail for the next outgoing reply, runs `/papers <command> <text>`, and resolves with what the user got instead. */
+  commandWithFailingApi(name: string, text: string): Promise<Seen>;
   close(): Promise<void>;
 }
 
-/** Registers the contract tests for one adapter. */
-export function adapterContract(platform: string, start: () => Promise<ContractHarness>): void {
+/** Registers the contract tests for one adapter; `start` serves `papers` (always {@link contractPapers}). */
+export function adapterContract(platform: string, start: (papers: Paper[]) => Promise<ContractHarness>): void {
   describe(`${platform} adapter contract`, () => {
     let h: ContractHarness;
     beforeAll(async () => {
-      h = await start();
+      h = await start(contractPapers);
     });
     afterAll(async () => {
       await h?.close();
@@ -57,6 +93,80 @@ export function adapterContract(platform: string, start: () => Promise<ContractH
       const seen = await h.command('trending', '2025-11-27');
       expect(seen.ephemeral).toBe(false);
       expect(seen.titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+    });
+
+    it("paging: More shows the next page privately and the next page's titles follow the first page's", async () => {
+      const first = await h.command('search', 'quokka');
+      expect(first.ephemeral).toBe(true);
+      expect(first.range).toEqual({ first: 1, last: 5, total: 8 });
+      expect(first.titles).toHaveLength(5);
+      expect(first.hasMore).toBe(true);
+
+      const next = await h.more(first);
+      expect(next.ephemeral).toBe(true);
+      expect(next.range).toEqual({ first: 6, last: 8, total: 8 });
+      expect(next.titles).toHaveLength(3);
+      expect(next.titles.some((t) => first.titles.includes(t))).toBe(false);
+      // Together the two pages are the whole result list, each paper once.
+      const quokkas = QUOKKA_PAPERS.map((p) => p.title).sort();
+      expect([...first.titles, ...next.titles].sort()).toEqual(quokkas);
+      expect(next.hasMore).toBe(false);
+    });
+
+    it('paging: More on a public trending list answers privately and leaves the channel message as it was', async () => {
+      const page1 = await h.command('trending', CROWDED_DAY);
+      expect(page1.ephemeral).toBe(false);
+      expect(page1.range).toEqual({ first: 1, last: 10, total: 25 });
+      expect(page1.hasMore).toBe(true);
+      const before = h.channelMessages();
+
+      // Anyone can click the channel's button, as often as they like.
+      for (let i = 0; i < 2; i += 1) {
+        const again = await h.more(page1);
+        expect(again.ephemeral).toBe(true);
+        expect(again.replaced).toBe(false);
+        expect(again.range).toEqual({ first: 11, last: 20, total: 25 });
+        expect(again.titles.some((t) => page1.titles.includes(t))).toBe(false);
+      }
+      const page2 = await h.more(page1);
+      expect(page2.hasMore).toBe(true);
+
+      // The private page has its own More, so page 3 is reachable without posting in the channel.
+      const page3 = await h.more(page2);
+      expect(page3.ephemeral).toBe(true);
+      expect(page3.range).toEqual({ first: 21, last: 25, total: 25 });
+      expect(page3.titles).toHaveLength(5);
+      expect(page3.titles.some((t) => page1.titles.includes(t) || page2.titles.includes(t))).toBe(false);
+      expect(page3.hasMore).toBe(false);
+      expect(h.channelMessages()).toBe(before);
+    });
+
+    it('paging: More under a list that post() put in a channel answers privately', async () => {
+      const cards = [1, 2, 3, 4, 5].map((i) => testCard(i));
+      const posted = await h.post(
+        'C-contract',
+        papersReply(cards, { title: 'Search: quokka', total: 8, visibility: 'public', shareable: false, next: { command: 'search', input: { query: 'quokka' }, offset: 5 } }),
+      );
+      expect(posted.hasMore).toBe(true);
+      const before = h.channelMessages();
+      const next = await h.more(posted);
+      expect(next.ephemeral).toBe(true);
+      expect(next.replaced).toBe(false);
+      expect(next.range).toEqual({ first: 6, last: 8, total: 8 });
+      expect(h.channelMessages()).toBe(before);
+    });
+
+    it('sharing: Share posts the same results publicly, without a second Share button', async () => {
+      const mine = await h.command('search', 'kv cache quantization');
+      expect(mine.ephemeral).toBe(true);
+      expect(mine.hasShare).toBe(true);
+      const before = h.channelMessages();
+      const shared = await h.share(mine);
+      expect(shared.ephemeral).toBe(false);
+      expect(shared.titles.length).toBeGreaterThan(0);
+      expect(shared.titles).toEqual(mine.titles);
+      expect(shared.hasShare).toBe(false);
+      expect(h.channelMessages()).toBe(before + 1);
     });
 
     it('errors: an unknown paper gets a friendly private message, not a stack trace', async () => {
@@ -86,9 +196,10 @@ export function adapterContract(platform: string, start: () => Promise<ContractH
       expect(seen.pings).toBe(false);
     });
 
-    it('mentions: a question in a mention is answered with papers', async () => {
+    it('mentions: a question in a mention is answered with papers, pinging nobody', async () => {
       const seen = await h.mention('which paper compresses the kv cache to 2 bits?');
       expect(seen.titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+      expect(seen.pings).toBe(false);
     });
 
     it('mentions: an empty mention gets help', async () => {
@@ -114,8 +225,21 @@ export function adapterContract(platform: string, start: () => Promise<ContractH
       expect(seen.text).toMatch(/Trending on 2025-11-27/);
     });
 
-    it('failures: a failing platform API is survived and the bot keeps serving', async () => {
-      await h.commandWithFailingApi('search', 'kv cache');
+    it('posting: post() makes a public channel message even for an ephemeral reply', async () => {
+      const before = h.channelMessages();
+      const seen = await h.post('C-contract', papersReply([testCard(1), testCard(2)], { visibility: 'ephemeral', shareable: true }));
+      expect(seen.ephemeral).toBe(false);
+      expect(seen.titles).toEqual(['Paper 1', 'Paper 2']);
+      // A Share button on a message everyone already sees would post it twice.
+      expect(seen.hasShare).toBe(false);
+      expect(h.channelMessages()).toBe(before + 1);
+    });
+
+    it('failures: an API failure on the reply is answered with the apology, and the bot keeps serving', async () => {
+      const apology = await h.commandWithFailingApi('search', 'kv cache');
+      expect(apology.ephemeral).toBe(true);
+      expect(apology.text).toContain(APOLOGY);
+      expect(apology.text).not.toMatch(/\bat .+\.(ts|js):\d+/);
       const seen = await h.command('search', 'kv cache');
       expect(seen.titles.length).toBeGreaterThan(0);
     });

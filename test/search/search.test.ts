@@ -76,27 +76,35 @@ describe('search over the seed corpus', () => {
 
   it('finds the same papers for kv-cache, KV cache and kv cache', () => {
     const a = titles('kv-cache compression', 5);
+    expect(a.length).toBeGreaterThan(0);
     expect(titles('KV cache compression', 5)).toEqual(a);
     expect(titles('kv cache compression', 5)).toEqual(a);
   });
 
   it('British and American spellings find the same papers', () => {
-    expect(titles('quantisation', 5)).toEqual(titles('quantization', 5));
+    const american = titles('quantization', 5);
+    expect(american.length).toBeGreaterThan(0);
+    expect(titles('quantisation', 5)).toEqual(american);
   });
 
   it('plurals find the singular', () => {
-    expect(titles('checkpoints', 5)).toEqual(titles('checkpoint', 5));
+    const singular = titles('checkpoint', 5);
+    expect(singular.length).toBeGreaterThan(0);
+    expect(titles('checkpoints', 5)).toEqual(singular);
   });
 
   it('a typo still finds the intended papers', () => {
     const right = titles('checkpointing', 3);
+    expect(right.length).toBeGreaterThan(0);
     expect(titles('chekpointing', 3)).toEqual(right);
   });
 
   it('common ML abbreviations meet their spelled-out phrases (RAG, retrieval-augmented generation)', () => {
     const rag = titles('RAG', 10);
     expect(rag.length).toBeGreaterThan(2);
-    expect(titles('retrieval-augmented generation', 3).every((t) => rag.includes(t))).toBe(true);
+    const spelledOut = titles('retrieval-augmented generation', 3);
+    expect(spelledOut.length).toBeGreaterThan(0);
+    expect(spelledOut.every((t) => rag.includes(t))).toBe(true);
   });
 
   it('a word the stemmer keeps apart from its family still finds it (investors → investment, trading)', () => {
@@ -112,6 +120,7 @@ describe('search over the seed corpus', () => {
   it('-term excludes papers that mention it', () => {
     const all = lib.searchAll('checkpointing');
     const without = lib.searchAll('checkpointing -distributed');
+    expect(without.length).toBeGreaterThan(0);
     expect(without.length).toBeLessThan(all.length);
     expect(without.every((h) => !/distributed/i.test(`${h.paper.title} ${h.paper.abstract}`))).toBe(true);
   });

@@ -1,24 +1,57 @@
 // Runs the shared chat adapter contract against the Discord adapter and the fake Discord.
-import { adapterContract, type ContractHarness } from '../contract.js';
-import { seenFrom } from '../../fakes/discord.js';
-import { DM_CHANNEL, GUILD, startDiscord } from './harness.js';
+import { adapterContract, type Clicked, type ContractHarness, type Seen } from '../contract.js';
+import type { CallbackBody, FakeRequest, MessageBody } from '../../fakes/discord.js';
+import { DM_CHANNEL, GUILD, seenOf, startDiscord } from './harness.js';
 
-adapterContract('discord', async (): Promise<ContractHarness> => {
-  const run = await startDiscord();
+const EPHEMERAL = 64;
+
+/** Whether a request posted or changed a message the whole channel sees. */
+function isChannelMessage(r: FakeRequest): boolean {
+  if (/^\/api\/v10\/channels\/\d+\/messages(\/\d+)?$/.test(r.path)) return r.method === 'POST' || r.method === 'PATCH';
+  if (r.path.endsWith('/callback')) {
+    const cb = r.body as CallbackBody;
+    // 4 answers with a new message, 7 updates the message the button was on.
+    return (cb.type === 4 || cb.type === 7) && ((cb.data?.flags ?? 0) & EPHEMERAL) === 0;
+  }
+  if (r.method === 'POST' && r.path.startsWith('/api/v10/webhooks/')) return (((r.body as MessageBody | null)?.flags ?? 0) & EPHEMERAL) === 0;
+  return false;
+}
+
+adapterContract('discord', async (papers): Promise<ContractHarness> => {
+  const run = await startDiscord({ papers });
   const { fake, adapter } = run;
   const channelOf = (name: string) => (/^\d+$/.test(name) ? name : (GUILD.channels[0]?.id ?? ''));
   const argOf = (name: string): string => {
     const cmd = run.core.dispatcher.find(name);
     return cmd?.args[0]?.name ?? 'query';
   };
+  // The message each Seen was read from, so that its buttons can be clicked.
+  const sent = new WeakMap<Seen, MessageBody>();
+  const keep = <T extends Seen>(seen: T, body: MessageBody): T => {
+    sent.set(seen, body);
+    return seen;
+  };
+  const read = (body: MessageBody): Seen => keep(seenOf(body), body);
+  const callbacks = (token: string) => fake.requests.filter((q) => q.path.includes(`/${token}/callback`));
+  const click = async (on: Seen, label: RegExp): Promise<Clicked> => {
+    const body = sent.get(on);
+    if (!body) throw new Error('that message was not read by this harness');
+    const button = (body.components ?? []).flatMap((row) => row.components).find((c) => label.test(c.label ?? ''));
+    if (!button?.custom_id) throw new Error(`the message has no ${String(label)} button`);
+    const { token } = fake.button(button.custom_id);
+    const answer = await fake.answer(token);
+    // 6 (deferred update) and 7 (update) change the clicked message instead of answering with a new one.
+    const replaced = callbacks(token).some((r) => [6, 7].includes((r.body as CallbackBody).type));
+    return keep({ ...seenOf(answer.body), replaced }, answer.body);
+  };
   return {
     async command(name, text) {
       const { token } = fake.command(name, text === '' ? {} : { [argOf(name)]: text });
-      return seenFrom((await fake.answer(token)).body);
+      return read((await fake.answer(token)).body);
     },
     async mention(text) {
       const id = fake.message(`<@${fake.botUser().id as string}> ${text}`, fake.defaultPlace(), undefined, true);
-      return seenFrom(await fake.replyTo(id));
+      return read(await fake.replyTo(id));
     },
     async ownMessage(text) {
       const own = fake.message(`<@${fake.botUser().id as string}> ${text}`, fake.defaultPlace(), fake.botUser(), true);
@@ -32,13 +65,18 @@ adapterContract('discord', async (): Promise<ContractHarness> => {
       const id = channelOf(channel);
       await adapter.post({ channel: id, guildId: GUILD.id }, reply);
       const r = await fake.waitFor((q) => fake.requests.indexOf(q) >= before && q.method === 'POST' && q.path === `/api/v10/channels/${id}/messages`);
-      return seenFrom(r.body as Parameters<typeof seenFrom>[0]);
+      return read(r.body as MessageBody);
     },
+    more: (seen) => click(seen, /^More\b/),
+    share: (seen) => click(seen, /^Share in channel$/),
+    channelMessages: () => fake.requests.filter(isChannelMessage).length,
     async commandWithFailingApi(name, text) {
       fake.failNext((r) => r.path.endsWith('/callback'));
       const { token } = fake.command(name, { [argOf(name)]: text });
       // The first answer fails with a 500; the apology is the second attempt on the same interaction.
-      await fake.waitFor((r) => r.path.includes(`/${token}/callback`) && fake.requests.filter((q) => q.path.includes(`/${token}/callback`)).length >= 2);
+      await fake.waitFor(() => callbacks(token).length >= 2);
+      const apology = (callbacks(token)[1]?.body as CallbackBody).data ?? {};
+      return read(apology);
     },
     close: () => run.close(),
   };

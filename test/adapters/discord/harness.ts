@@ -5,7 +5,8 @@ import type { DiscordConfig } from '../../../src/config.js';
 import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { Paper } from '../../../src/papers/model.js';
-import { BOT_ID, FakeDiscord, type FakeGuild } from '../../fakes/discord.js';
+import { BOT_ID, FakeDiscord, seenFrom, type FakeGuild, type MessageBody } from '../../fakes/discord.js';
+import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
 
 export const GUILD: FakeGuild = { id: '100000000000000001', channels: [{ id: '110000000000000001', name: 'papers' }, { id: '110000000000000002', name: 'general' }] };
@@ -65,4 +66,16 @@ export function recordingLogger(): Logger & { entries: { level: string; obj: unk
   };
   const logger = { entries, child: () => logger, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return logger;
+}
+
+/** A message body as the adapter contract compares it: {@link seenFrom} plus its range and buttons. */
+export function seenOf(body: MessageBody): Seen {
+  const labels = (body.components ?? []).flatMap((row) => row.components.map((c) => c.label ?? ''));
+  return { ...seenFrom(body), range: rangeOf(body.content ?? ''), hasMore: labels.some((l) => /^More\b/.test(l)), hasShare: labels.includes('Share in channel') };
+}
+
+/** The range at the end of a list's heading line (`**Search: x** · Showing 1–5 of 22.`), parsed. */
+function rangeOf(content: string): Range | null {
+  const m = /(\d+)–(\d+) of (\d+)\.?$/.exec(content.split('\n')[0] ?? '');
+  return m ? { first: Number(m[1]), last: Number(m[2]), total: Number(m[3]) } : null;
 }

@@ -1,17 +1,37 @@
 // Runs the shared chat adapter contract against the Slack adapter, over HTTP and over Socket Mode.
-import { adapterContract, type ContractHarness } from '../contract.js';
-import { FAKE_BOT_ID, FAKE_BOT_USER, SlackDriver, type Mode } from './support.js';
+import type { Paper } from '../../../src/papers/model.js';
+import { adapterContract, type Clicked, type ContractHarness, type Seen } from '../contract.js';
+import { buttons, FAKE_BOT_ID, FAKE_BOT_USER, seenOf, SlackDriver, type Mode, type Outgoing } from './support.js';
 
-async function harness(mode: Mode): Promise<ContractHarness> {
-  const d = await SlackDriver.start(mode);
+async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
+  const d = await SlackDriver.start(mode, { papers });
+  // The message each Seen was read from, so that its buttons can be clicked.
+  const sent = new WeakMap<Seen, Outgoing>();
+  const keep = <T extends Seen>(seen: T, raw: Outgoing): T => {
+    sent.set(seen, raw);
+    return seen;
+  };
+  const answerAt = (responseUrl: string): Seen => {
+    const { raw, ...seen } = d.seenAt(responseUrl);
+    return keep(seen, raw);
+  };
+  const click = async (on: Seen, label: string): Promise<Clicked> => {
+    const raw = sent.get(on);
+    if (!raw) throw new Error('that message was not read by this harness');
+    const button = buttons(raw.blocks).find((b) => b.label === label);
+    if (!button) throw new Error(`the message has no ${label} button`);
+    const { raw: answer, ...seen } = d.seenAt(await d.click(button, { ephemeral: on.ephemeral }));
+    return keep({ ...seen, replaced: answer.replace_original === true }, answer);
+  };
   return {
     async command(name, text) {
       const { responseUrl } = await d.slash(`${name} ${text}`);
-      return d.seenAt(responseUrl);
+      return answerAt(responseUrl);
     },
     async mention(text) {
       await d.mention(text);
-      return d.lastPost();
+      const { raw, ...seen } = d.lastPost();
+      return keep(seen, raw);
     },
     async ownMessage(text) {
       const before = d.fake.outgoing();
@@ -21,16 +41,28 @@ async function harness(mode: Mode): Promise<ContractHarness> {
       return d.fake.outgoing() - before;
     },
     async post(channel, reply) {
+      const before = d.fake.calls.length;
       await d.adapter.post({ channel }, reply);
-      return d.lastPost();
+      // Visibility follows the method used: chat.postEphemeral is the only private way to post.
+      const messages = d.fake.calls.slice(before).filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral');
+      const [call] = messages;
+      if (!call || messages.length !== 1) throw new Error(`post() sent ${messages.length} messages`);
+      return keep(seenOf(call.args, call.method === 'chat.postEphemeral'), call.args);
+    },
+    more: (seen) => click(seen, 'More'),
+    share: (seen) => click(seen, 'Share in channel'),
+    channelMessages() {
+      const posted = d.fake.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').length;
+      return posted + d.fake.responses.filter((r) => r.body.response_type === 'in_channel').length;
     },
     async commandWithFailingApi(name, text) {
       d.fake.failNext('http500');
-      await d.slash(`${name} ${text}`);
+      const { responseUrl } = await d.slash(`${name} ${text}`);
+      return answerAt(responseUrl);
     },
     close: () => d.close(),
   };
 }
 
-adapterContract('slack (HTTP)', () => harness('http'));
-adapterContract('slack (Socket Mode)', () => harness('socket'));
+adapterContract('slack (HTTP)', (papers) => harness('http', papers));
+adapterContract('slack (Socket Mode)', (papers) => harness('socket', papers));

@@ -4,9 +4,10 @@ import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/i
 import { unescapeMrkdwn } from '../../../adapters/slack/render.js';
 import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
+import type { CursorStore } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, FakeSlack } from '../../fakes/slack.js';
-import type { Seen } from '../contract.js';
+import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
 
 export type Mode = 'http' | 'socket';
@@ -78,7 +79,20 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   const text = [typeof msg.text === 'string' ? unescapeMrkdwn(msg.text) : '', ...objects.map(readable)].join('\n');
   // Slack parses mentions in mrkdwn and in the top-level text, never in plain_text.
   const parsed = [typeof msg.text === 'string' ? msg.text : '', ...objects.filter((o) => o.type === 'mrkdwn').map((o) => o.text)];
-  return { ephemeral, titles, text, pings: parsed.some((t) => PING.test(t)) };
+  const labels = buttons(msg.blocks).map((b) => b.label);
+  return { ephemeral, titles, text, pings: parsed.some((t) => PING.test(t)), range: rangeOf(msg.blocks), hasMore: labels.includes('More'), hasShare: labels.includes('Share in channel') };
+}
+
+/** The "Showing 1–5 of 22." context line under a list, parsed. */
+function rangeOf(blocks: unknown): Range | null {
+  for (const b of Array.isArray(blocks) ? (blocks as Array<Record<string, unknown>>) : []) {
+    if (b.type !== 'context') continue;
+    for (const o of textObjects(b)) {
+      const m = /^Showing (\d+)–(\d+) of (\d+)\.$/.exec(unescapeMrkdwn(o.text));
+      if (m) return { first: Number(m[1]), last: Number(m[2]), total: Number(m[3]) };
+    }
+  }
+  return null;
 }
 
 export function signature(secret: string, ts: string, body: string): string {
@@ -90,6 +104,8 @@ export interface DriverOptions {
   logger?: Logger;
   bodyLimit?: number;
   signingSecret?: string;
+  /** Where the adapter keeps cursors too long for a button value (tests pass one on a fake clock). */
+  cursors?: CursorStore;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -122,6 +138,7 @@ export class SlackDriver {
       host: '127.0.0.1',
       now: () => ref.driver?.nowMs ?? Date.now(),
       ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
+      ...(opts.cursors ? { cursors: opts.cursors } : {}),
     });
     const driver = new SlackDriver(mode, fake, core, adapter);
     ref.driver = driver;
