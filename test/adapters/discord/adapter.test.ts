@@ -277,7 +277,7 @@ describe('discord adapter', () => {
 
     const logged = logger.entries.slice(before).find((e) => e.level === 'error');
     expect(logged?.msg).toBe('could not answer an interaction');
-    expect(logged?.obj).toMatchObject({ command: 'search', error: { status: 500, method: 'POST' } });
+    expect(logged?.obj).toMatchObject({ command: 'search', err: { status: 500, method: 'POST' } });
     const all = JSON.stringify(logger.entries);
     expect(all).not.toContain(token);
     expect(all).not.toContain(run.config.token);
