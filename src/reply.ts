@@ -49,6 +49,14 @@ export interface Choice {
 
 export type Visibility = 'ephemeral' | 'public';
 
+/** A calendar period a list covers (a day, an ISO week, a month), as inclusive `YYYY-MM-DD` dates. */
+export interface PeriodInfo {
+  kind: 'day' | 'week' | 'month';
+  label: string;
+  from: string;
+  to: string;
+}
+
 export type Reply =
   | {
       kind: 'papers';
@@ -64,6 +72,8 @@ export type Reply =
       visibility: Visibility;
       /** Whether a "Share in channel" action makes sense (ephemeral search results). */
       shareable: boolean;
+      /** For period lists (trending): the period asked for and the one shown (an earlier one when it was empty). */
+      period?: { asked: PeriodInfo; shown: PeriodInfo };
     }
   | { kind: 'paper'; card: PaperCard; visibility: Visibility; shareable: boolean }
   | { kind: 'choices'; title: string; choices: Choice[]; visibility: Visibility }

@@ -65,7 +65,7 @@ export function buildCommandJson(commands: readonly AnyCommand[]): RESTPostAPICh
   const subcommands: APIApplicationCommandSubcommandOption[] = [];
   for (const c of commands) {
     if (!NAME.test(c.name) || subcommands.length >= MAX_OPTIONS) continue;
-    const args = [...c.args].filter((a) => NAME.test(a.name.toLowerCase())).sort((a, b) => Number(b.required) - Number(a.required));
+    const args = [...c.args].filter((a) => !a.cliOnly && NAME.test(a.name.toLowerCase())).sort((a, b) => Number(b.required) - Number(a.required));
     subcommands.push({
       type: ApplicationCommandOptionType.Subcommand,
       name: c.name,

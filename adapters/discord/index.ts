@@ -86,7 +86,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const cursors = opts.cursors ?? new CursorStore();
   const deferAfterMs = opts.deferAfterMs ?? 1500;
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
+    // NOTE: no privileged intent: messages that mention the bot, and DMs, carry their content without MessageContent.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     // NOTE: DM channels are not cached before their first message; without the partial, DMs are dropped.
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },

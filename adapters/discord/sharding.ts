@@ -4,18 +4,10 @@ import { REST, Routes, ShardingManager } from 'discord.js';
 import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { describeError } from '../../src/errorInfo.js';
-import { err, ok, type Result } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
+import type { ShardsOption } from './shardsOption.js';
 
-export type ShardsOption = 'auto' | number;
-
-/** Parses `--shards auto|N` (N from 1 to 1024). */
-export function parseShardsOption(value: string): Result<ShardsOption, string> {
-  const v = value.trim().toLowerCase();
-  if (v === 'auto') return ok('auto');
-  const n = z.coerce.number().int().min(1).max(1024).safeParse(v);
-  return n.success ? ok(n.data) : err(`--shards ${value} is not a shard count: use auto or a whole number from 1 to 1024.`);
-}
+export { parseShardsOption, type ShardsOption } from './shardsOption.js';
 
 const gatewayBotSchema = z.object({ shards: z.number().int().min(1) });
 
