@@ -9,7 +9,12 @@ import { textOption } from './options.js';
 export function helpReply(commands: readonly AnyCommand[], only?: string): Reply {
   const one = only ? commands.find((c) => c.name === only.toLowerCase()) : undefined;
   if (one) {
-    return { kind: 'text', title: `${one.name}: ${one.description}`, lines: [`Usage: ${one.name} ${one.usage}`, ...examples(one.name)], visibility: 'ephemeral' };
+    return {
+      kind: 'text',
+      title: `${one.name}: ${one.description}`,
+      lines: [`Usage: ${one.name} ${one.usage}`, ...examples(one.name)],
+      visibility: 'ephemeral',
+    };
   }
   return {
     kind: 'text',

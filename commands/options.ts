@@ -22,8 +22,27 @@ export const textOption = z
 export function paging(def: number, max: number): { args: CommandArg[]; shape: { limit: ReturnType<typeof limitOption>; offset: typeof offsetOption } } {
   return {
     args: [
-      { name: 'limit', description: `How many to show (1-${max}, default ${def})`, type: 'integer', required: false, minValue: 1, maxValue: max, defaultValue: def, cliOnly: true, short: 'n' },
-      { name: 'offset', description: `How many to skip, for the next page (0-${MAX_OFFSET})`, type: 'integer', required: false, minValue: 0, maxValue: MAX_OFFSET, defaultValue: 0, cliOnly: true },
+      {
+        name: 'limit',
+        description: `How many to show (1-${max}, default ${def})`,
+        type: 'integer',
+        required: false,
+        minValue: 1,
+        maxValue: max,
+        defaultValue: def,
+        cliOnly: true,
+        short: 'n',
+      },
+      {
+        name: 'offset',
+        description: `How many to skip, for the next page (0-${MAX_OFFSET})`,
+        type: 'integer',
+        required: false,
+        minValue: 0,
+        maxValue: MAX_OFFSET,
+        defaultValue: 0,
+        cliOnly: true,
+      },
     ],
     shape: { limit: limitOption(def, max), offset: offsetOption },
   };

@@ -25,7 +25,10 @@ export const paper = defineCommand({
     const [only] = found;
     if (!only) {
       const sug = ctx.library.completeTitles(id, 3).map((t) => t.title);
-      throw new UserError(`No paper matches "${clip(id, 60)}".`, sug.length > 0 ? [`Closest titles: ${sug.join(' | ')}`] : ['Try `search` with a few topic words.']);
+      throw new UserError(
+        `No paper matches "${clip(id, 60)}".`,
+        sug.length > 0 ? [`Closest titles: ${sug.join(' | ')}`] : ['Try `search` with a few topic words.'],
+      );
     }
     if (found.length === 1) {
       const card = paperCard(only);
@@ -39,6 +42,5 @@ export const paper = defineCommand({
       visibility: 'ephemeral',
     };
   },
-  complete: (_arg, partial, ctx) =>
-    ctx.library.completeTitles(partial, 25).map((t) => ({ name: clip(t.title, 100), value: t.id })),
+  complete: (_arg, partial, ctx) => ctx.library.completeTitles(partial, 25).map((t) => ({ name: clip(t.title, 100), value: t.id })),
 });

@@ -33,7 +33,9 @@ export const search = defineCommand({
     const shownEnd = offset + page.hits.length;
     const notices: string[] = [];
     if (page.corrected.length > 0) {
-      notices.push(`No exact match for ${page.corrected.map((c) => `"${c.word}"`).join(', ')}; read as ${page.corrected.map((c) => c.to.map((t) => `"${t}"`).join(' or ')).join(', ')}.`);
+      notices.push(
+        `No exact match for ${page.corrected.map((c) => `"${c.word}"`).join(', ')}; read as ${page.corrected.map((c) => c.to.map((t) => `"${t}"`).join(' or ')).join(', ')}.`,
+      );
     } else if (page.fuzzy) {
       notices.push('No exact match for some words; showing close spellings.');
     }
@@ -50,4 +52,3 @@ export const search = defineCommand({
     };
   },
 });
-

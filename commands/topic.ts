@@ -12,7 +12,10 @@ export const topic = defineCommand({
   name: 'topic',
   description: 'Papers on a topic, fresh and popular first among the relevant ones',
   usage: '[topic words]  (no words: list known topics)',
-  args: [{ name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 }, ...PAGING.args],
+  args: [
+    { name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 },
+    ...PAGING.args,
+  ],
   options: z.object({ topic: textOption, ...PAGING.shape }),
   fromText: (text) => ({ topic: text }),
   run: async ({ topic: subject, offset, limit }, ctx) => {

@@ -35,7 +35,10 @@ export const trending = defineCommand({
       month: textOption.pipe(z.string().regex(/^(|\d{4}-\d{2}|month)$/i, 'is not a month: use YYYY-MM (e.g. 2025-11) or month')),
       ...PAGING.shape,
     })
-    .refine((o) => [o.date, o.week, o.month].filter((v) => v !== '').length <= 1, 'Give one period: a date, a week or a month, e.g. 2025-11-27, 2025-W48 or 2025-11'),
+    .refine(
+      (o) => [o.date, o.week, o.month].filter((v) => v !== '').length <= 1,
+      'Give one period: a date, a week or a month, e.g. 2025-11-27, 2025-W48 or 2025-11',
+    ),
   fromText: (text) => ({ date: text }),
   complete: (_arg, partial, ctx) => completePeriod(partial, ctx),
   run: async ({ date, week, month, offset, limit }, ctx) => {

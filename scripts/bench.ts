@@ -83,7 +83,9 @@ function measure(label: string, papers: Paper[]): void {
   console.log(`${label}: ${papers.length} papers`);
   console.log(`  ingest (SQLite upsert, one transaction)  ${ingestMs.toFixed(0)} ms`);
   console.log(`  lunr index build                        ${indexMs.toFixed(0)} ms`);
-  console.log(`  search (${times.length} queries, page of 5)     p50 ${pct(times, 50).toFixed(1)} ms  p95 ${pct(times, 95).toFixed(1)} ms  max ${Math.max(...times).toFixed(1)} ms`);
+  console.log(
+    `  search (${times.length} queries, page of 5)     p50 ${pct(times, 50).toFixed(1)} ms  p95 ${pct(times, 95).toFixed(1)} ms  max ${Math.max(...times).toFixed(1)} ms`,
+  );
   console.log(`  trending (a month)                      ${trendingMs.toFixed(1)} ms`);
   console.log(`  memory after                            rss ${mb(mem.rss)}  heap used ${mb(mem.heapUsed)}`);
   store.close();

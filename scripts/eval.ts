@@ -50,7 +50,8 @@ for (const q of queries) {
     if (s.ndcg < 0.9) {
       const grades = new Map(q.relevant.map((r) => [r.title, r.grade]));
       ranked.slice(0, 10).forEach((t, i) => console.log(`     ${i + 1}. [${grades.get(t) ?? 0}] ${t.slice(0, 90)}`));
-      for (const r of q.relevant) if (!ranked.slice(0, 10).includes(r.title)) console.log(`     missing [${r.grade}] @${ranked.indexOf(r.title) + 1} ${r.title.slice(0, 80)}`);
+      for (const r of q.relevant)
+        if (!ranked.slice(0, 10).includes(r.title)) console.log(`     missing [${r.grade}] @${ranked.indexOf(r.title) + 1} ${r.title.slice(0, 80)}`);
     }
   }
 }

@@ -65,7 +65,11 @@ export async function seedOnFirstStart(app: App, source: PaperSource, logger: Lo
 }
 
 /** Reads a source and stores what it gave; each warning is logged with where it was found. */
-export async function ingestFrom(app: App, source: PaperSource, logger: Logger): Promise<{ stats: UpsertStats; counts: Record<string, number>; warnings: number }> {
+export async function ingestFrom(
+  app: App,
+  source: PaperSource,
+  logger: Logger,
+): Promise<{ stats: UpsertStats; counts: Record<string, number>; warnings: number }> {
   const batch = await source.read();
   for (const w of batch.warnings) logger.warn({ source: source.name, where: w.where }, w.message);
   return { stats: app.library.ingest(batch.papers), counts: batch.counts, warnings: batch.warnings.length };

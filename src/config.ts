@@ -5,16 +5,21 @@ import { z } from 'zod';
 import { err, ok, type Result } from './errors.js';
 
 /** The project root (where `seeds/` ships), found from this file in both src/ and dist/src/. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+export const PROJECT_ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
+);
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const bool = z.preprocess(
   (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
-  z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional().transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
 );
-const url = (fallback: string) =>
-  z.preprocess(blankToUndefined, z.url({ protocol: /^(https?|wss?)$/ }).default(fallback));
+const url = (fallback: string) => z.preprocess(blankToUndefined, z.url({ protocol: /^(https?|wss?)$/ }).default(fallback));
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -38,18 +43,27 @@ const envSchema = z.object({
     blankToUndefined,
     z.string().default('America/New_York').refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
   ),
-  LOG_LEVEL: z.preprocess(
-    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
-    z.enum(LOG_LEVELS).optional(),
-  ),
+  LOG_LEVEL: z.preprocess((v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v), z.enum(LOG_LEVELS).optional()),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   SLACK_API_URL: url('https://slack.com/api/'),
   DISCORD_TOKEN: optionalString,
-  DISCORD_APP_ID: z.preprocess(blankToUndefined, z.string().regex(/^\d{5,25}$/, 'must be a numeric snowflake id').optional()),
-  DISCORD_GUILD_ID: z.preprocess(blankToUndefined, z.string().regex(/^\d{5,25}$/, 'must be a numeric snowflake id').optional()),
+  DISCORD_APP_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'must be a numeric snowflake id')
+      .optional(),
+  ),
+  DISCORD_GUILD_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'must be a numeric snowflake id')
+      .optional(),
+  ),
   DISCORD_API_URL: url('https://discord.com/api'),
   DISCORD_REGISTER_ON_START: bool,
   // Set by shells (terminal width, for wrapping piped output) and by discord.js's ShardingManager (in shard processes).
@@ -106,7 +120,9 @@ export interface Config {
 export function loadConfig(env: Record<string, string | undefined>): Result<Config, string> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map((name) => `${name} must be ${EXPECTED[name] ?? 'set to a valid value'}.`);
+    const lines = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map(
+      (name) => `${name} must be ${EXPECTED[name] ?? 'set to a valid value'}.`,
+    );
     return err(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;

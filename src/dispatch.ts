@@ -11,8 +11,7 @@ export type { Caller, Invocation } from './ports.js';
 /** Longest free text accepted anywhere; longer input is refused with a clear message. */
 export const MAX_INPUT_CHARS = 500;
 
-export const APOLOGY =
-  'Sorry, something went wrong on my side while answering that. It has been logged; please try again in a moment.';
+export const APOLOGY = 'Sorry, something went wrong on my side while answering that. It has been logged; please try again in a moment.';
 
 /** Builds the command list, refusing duplicate names (a typo in commands/index.ts fails at start, not in chat). */
 export function createRegistry(commands: readonly AnyCommand[]): readonly AnyCommand[] {
@@ -132,4 +131,3 @@ function sentence(message: string): string {
   const s = message.charAt(0).toUpperCase() + message.slice(1);
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }
-

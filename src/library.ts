@@ -126,7 +126,11 @@ export class Library implements PaperLibrary {
   completeTitles(partial: string, limit = 25): Array<{ title: string; id: string }> {
     const p = partial.trim().toLowerCase();
     const all = this.store.all();
-    if (p === '') return all.sort(byUpvotesThenDate).slice(0, limit).map((x) => ({ title: x.title, id: x.id }));
+    if (p === '')
+      return all
+        .sort(byUpvotesThenDate)
+        .slice(0, limit)
+        .map((x) => ({ title: x.title, id: x.id }));
     const starts = all.filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p));
     const contains = all.filter((x) => !starts.includes(x) && x.title.toLowerCase().includes(p));
     let out = [...starts, ...contains];
@@ -184,7 +188,10 @@ export class Library implements PaperLibrary {
     if (hits.length === 0) return [];
     const maxScore = Math.max(...hits.map((h) => h.score));
     const maxVotes = Math.max(1, ...hits.map((h) => h.paper.upvotes ?? 0));
-    const dates = hits.map((h) => h.paper.publishedAt).filter((d): d is string => d !== null).sort();
+    const dates = hits
+      .map((h) => h.paper.publishedAt)
+      .filter((d): d is string => d !== null)
+      .sort();
     const newest = dates.at(-1) ? Date.parse(dates.at(-1) as string) : 0;
     const blended = hits.map((h): SearchHit => {
       const rel = maxScore > 0 ? h.score / maxScore : 1;
@@ -192,7 +199,13 @@ export class Library implements PaperLibrary {
       const ageDays = h.paper.publishedAt ? (newest - Date.parse(h.paper.publishedAt)) / 86_400_000 : 3650;
       const recency = Math.exp(-ageDays / 365);
       // Keep the snippet lazy: only the page shown computes one.
-      return { paper: h.paper, score: 0.7 * rel + 0.15 * recency + 0.15 * votes, get snippet() { return h.snippet; } };
+      return {
+        paper: h.paper,
+        score: 0.7 * rel + 0.15 * recency + 0.15 * votes,
+        get snippet() {
+          return h.snippet;
+        },
+      };
     });
     return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
   }
@@ -232,4 +245,3 @@ export class Library implements PaperLibrary {
 function byTrending(a: Paper, b: Paper): number {
   return (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.title.localeCompare(b.title);
 }
-

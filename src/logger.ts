@@ -15,12 +15,30 @@ export interface Logger {
  * (a config dump, a request's headers, an error carrying options) is never written.
  */
 export const REDACT_PATHS = [
-  'token', '*.token', '*.*.token',
-  'botToken', '*.botToken', 'appToken', '*.appToken',
-  'signingSecret', '*.signingSecret', 'clientSecret', '*.clientSecret',
-  'authorization', '*.authorization', '*.headers.authorization', '*.*.headers.authorization',
-  'headers.authorization', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET',
-  'DISCORD_TOKEN', '*.SLACK_BOT_TOKEN', '*.SLACK_APP_TOKEN', '*.SLACK_SIGNING_SECRET', '*.DISCORD_TOKEN',
+  'token',
+  '*.token',
+  '*.*.token',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'clientSecret',
+  '*.clientSecret',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.*.headers.authorization',
+  'headers.authorization',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'DISCORD_TOKEN',
+  '*.SLACK_BOT_TOKEN',
+  '*.SLACK_APP_TOKEN',
+  '*.SLACK_SIGNING_SECRET',
+  '*.DISCORD_TOKEN',
 ];
 
 /**
@@ -29,10 +47,7 @@ export const REDACT_PATHS = [
  */
 export function createLogger(level: string, destination: number | NodeJS.WritableStream = 2): Logger {
   const dest = typeof destination === 'number' ? pino.destination({ fd: destination, sync: true }) : destination;
-  const logger: PinoLogger = pino(
-    { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'paperboy' } },
-    dest,
-  );
+  const logger: PinoLogger = pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'paperboy' } }, dest);
   return logger;
 }
 

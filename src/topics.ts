@@ -32,5 +32,8 @@ export const TOPICS: readonly Topic[] = [
   { name: 'safety and security', phrases: ['jailbreak', 'poisoning', 'adversarial attack', 'backdoor', 'prompt injection'] },
   { name: 'benchmarks', phrases: ['benchmark'] },
   { name: 'code generation', phrases: ['code generation', 'program repair', 'code completion', 'coding benchmark'] },
-  { name: 'memory-efficient training', phrases: ['memory-efficient training', 'optimizer states', 'activation memory', 'activation checkpointing', 'memory footprint of training'] },
+  {
+    name: 'memory-efficient training',
+    phrases: ['memory-efficient training', 'optimizer states', 'activation memory', 'activation checkpointing', 'memory footprint of training'],
+  },
 ];

@@ -32,8 +32,20 @@ describe('config', () => {
   });
 
   it('Discord settings: API URL without trailing slash, register-on-start flag, guild id', () => {
-    const r = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_GUILD_ID: '223456789012345678', DISCORD_API_URL: 'http://127.0.0.1:1/api/', DISCORD_REGISTER_ON_START: 'true' });
-    expect(r.ok && r.value.discord).toEqual({ token: 't', appId: '123456789012345678', guildId: '223456789012345678', apiUrl: 'http://127.0.0.1:1/api', registerOnStart: true });
+    const r = loadConfig({
+      DISCORD_TOKEN: 't',
+      DISCORD_APP_ID: '123456789012345678',
+      DISCORD_GUILD_ID: '223456789012345678',
+      DISCORD_API_URL: 'http://127.0.0.1:1/api/',
+      DISCORD_REGISTER_ON_START: 'true',
+    });
+    expect(r.ok && r.value.discord).toEqual({
+      token: 't',
+      appId: '123456789012345678',
+      guildId: '223456789012345678',
+      apiUrl: 'http://127.0.0.1:1/api',
+      registerOnStart: true,
+    });
   });
 
   it('bad values name the variable', () => {
@@ -61,7 +73,14 @@ describe('logger', () => {
       },
     });
     const log = createLogger('info', sink);
-    log.info({ config: { botToken: 'xoxb-secret-1', signingSecret: 'sig-secret-2' }, req: { headers: { authorization: 'Bot discord-secret-3' } }, token: 'tok-secret-4' }, 'hello');
+    log.info(
+      {
+        config: { botToken: 'xoxb-secret-1', signingSecret: 'sig-secret-2' },
+        req: { headers: { authorization: 'Bot discord-secret-3' } },
+        token: 'tok-secret-4',
+      },
+      'hello',
+    );
     expect(out).toMatch(/hello/);
     expect(out).not.toMatch(/secret-[1-4]/);
     expect(out).toMatch(/\[redacted\]/);

@@ -22,7 +22,8 @@ describe('architecture', () => {
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
         const spec = m[1] ?? '';
-        if (/^(discord\.js|@discordjs\/|@slack\/)/.test(spec) || /(^|\/)adapters\//.test(spec)) offenders.push(`${path.relative(PROJECT_ROOT, file)} imports ${spec}`);
+        if (/^(discord\.js|@discordjs\/|@slack\/)/.test(spec) || /(^|\/)adapters\//.test(spec))
+          offenders.push(`${path.relative(PROJECT_ROOT, file)} imports ${spec}`);
       }
     }
     expect(offenders).toEqual([]);
@@ -31,12 +32,17 @@ describe('architecture', () => {
   it('chat SDKs load only when their platform is used: nothing imports them statically on the CLI path', () => {
     // The CLI, the composition root and the console may reach Slack and Discord only through `await import()`.
     const offenders: string[] = [];
-    const files = [...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'cli')), ...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'console')), path.join(PROJECT_ROOT, 'src', 'app.ts')];
+    const files = [
+      ...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'cli')),
+      ...filesUnder(path.join(PROJECT_ROOT, 'adapters', 'console')),
+      path.join(PROJECT_ROOT, 'src', 'app.ts'),
+    ];
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)) {
         const spec = m[1] ?? '';
-        if (/^(discord\.js|@discordjs\/|@slack\/)/.test(spec) || /(^|\/)(slack|discord)\/(index|sharding|commands|render)\.js$/.test(spec)) offenders.push(`${path.relative(PROJECT_ROOT, file)} imports ${spec}`);
+        if (/^(discord\.js|@discordjs\/|@slack\/)/.test(spec) || /(^|\/)(slack|discord)\/(index|sharding|commands|render)\.js$/.test(spec))
+          offenders.push(`${path.relative(PROJECT_ROOT, file)} imports ${spec}`);
       }
     }
     expect(offenders).toEqual([]);

@@ -130,10 +130,16 @@ export function flagUsage(f: Flag): string {
 
 /** The help of one subcommand: usage line, description, then each flag. */
 export function subcommandHelp(name: string, description: string, spec: FlagSpec): string {
-  const usage = [`paperboy ${name}`, spec.positional ? spec.positional.placeholder : '', ...spec.flags.filter((f) => f !== HELP_FLAG).map((f) => `[${flagUsage(f).replace(/ \(-.\)$/, '')}]`)]
+  const usage = [
+    `paperboy ${name}`,
+    spec.positional ? spec.positional.placeholder : '',
+    ...spec.flags.filter((f) => f !== HELP_FLAG).map((f) => `[${flagUsage(f).replace(/ \(-.\)$/, '')}]`),
+  ]
     .filter((s) => s !== '')
     .join(' ');
-  const rows = spec.flags.map((f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.kind === 'value' ? ` ${f.placeholder ?? 'VALUE'}` : ''}`, f.description] as const);
+  const rows = spec.flags.map(
+    (f) => [`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.kind === 'value' ? ` ${f.placeholder ?? 'VALUE'}` : ''}`, f.description] as const,
+  );
   const width = Math.max(...rows.map(([l]) => l.length));
   return [`Usage: ${usage}`, '', `  ${description}`, '', ...rows.map(([l, d]) => `  ${l.padEnd(width)}  ${d}`)].join('\n');
 }

@@ -62,7 +62,9 @@ const CLI_ONLY: readonly CliOnly[] = [
   {
     name: 'ingest',
     description: 'Ingest Hugging Face Daily Papers page dumps from a folder (idempotent)',
-    spec: { flags: [{ name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' }, HELP_FLAG] },
+    spec: {
+      flags: [{ name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' }, HELP_FLAG],
+    },
     run: ingestCommand,
   },
   {
@@ -97,7 +99,14 @@ function version(): string {
 export function usage(): string {
   const rows: Array<[string, string]> = [
     ...CHAT_COMMANDS.map((c): [string, string] => [`${c.name} ${c.usage}`, c.description]),
-    ...CLI_ONLY.map((c): [string, string] => [c.name + (c.spec.flags.filter((f) => f.kind === 'value').map((f) => ` [--${f.name} ${f.placeholder ?? ''}]`).join('')), c.description]),
+    ...CLI_ONLY.map((c): [string, string] => [
+      c.name +
+        c.spec.flags
+          .filter((f) => f.kind === 'value')
+          .map((f) => ` [--${f.name} ${f.placeholder ?? ''}]`)
+          .join(''),
+      c.description,
+    ]),
     ['help [subcommand]', 'This text, or one subcommand’s flags'],
   ];
   return [
@@ -239,13 +248,16 @@ async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
 
 async function registerCommand(_args: ParsedArgs, ctx: Ctx): Promise<number> {
   const discord = ctx.config.discord;
-  if (!discord) throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
+  if (!discord)
+    throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
   const { registerCommands } = await import('../discord/commands.js');
   let r: Awaited<ReturnType<typeof registerCommands>>;
   try {
     r = await registerCommands({ config: discord, commands: ctx.app.dispatcher.commands });
   } catch (e) {
-    throw new OperatorError(`Could not register /papers with Discord: ${firstLine(e)}`, ['Check DISCORD_TOKEN, DISCORD_APP_ID and DISCORD_API_URL (see README.md).']);
+    throw new OperatorError(`Could not register /papers with Discord: ${firstLine(e)}`, [
+      'Check DISCORD_TOKEN, DISCORD_APP_ID and DISCORD_API_URL (see README.md).',
+    ]);
   }
   ctx.io.stdout.write(
     `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,

@@ -10,7 +10,17 @@ function cardJson(c: PaperCard, lookup: PaperLookup) {
   const p = lookup(c.id);
   return p
     ? paperJson(p)
-    : { id: c.id, title: c.title, abstract: c.abstract ?? '', authors: c.authors, authorCount: c.authorCount, org: c.org, publishedAt: c.publishedAt, upvotes: c.upvotes, links: { page: c.url, arxivAbs: c.arxivUrl, pdf: c.pdfUrl } };
+    : {
+        id: c.id,
+        title: c.title,
+        abstract: c.abstract ?? '',
+        authors: c.authors,
+        authorCount: c.authorCount,
+        org: c.org,
+        publishedAt: c.publishedAt,
+        upvotes: c.upvotes,
+        links: { page: c.url, arxivAbs: c.arxivUrl, pdf: c.pdfUrl },
+      };
 }
 
 /**

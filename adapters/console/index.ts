@@ -103,7 +103,8 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
   const say = (text: string) => opts.output.write(`${wrap(text, width())}\n\n`);
   const print = (reply: Reply) => {
     const rendered = renderText(reply, { width: width(), color: opts.color ?? false });
-    const hint = reply.kind === 'choices' && reply.choices.length > 0 ? `\n${wrap(`Type a number from 1 to ${reply.choices.length} to pick one.`, width())}` : '';
+    const hint =
+      reply.kind === 'choices' && reply.choices.length > 0 ? `\n${wrap(`Type a number from 1 to ${reply.choices.length} to pick one.`, width())}` : '';
     opts.output.write(`${rendered}${hint}\n\n`);
     // "/more" continues the reply just shown, or nothing when it had no next page;
     // a bare number picks from the list just shown, and is a question after any other reply.

@@ -70,7 +70,10 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
     case 'paper':
       return card(reply.card, null, width, color);
     case 'choices':
-      return [wrap(plain(reply.title), width), ...reply.choices.map((c, i) => wrap(`${i + 1}. ${plain(c.label)}  →  /${c.command}`, width, '   ').trimStart())].join('\n');
+      return [
+        wrap(plain(reply.title), width),
+        ...reply.choices.map((c, i) => wrap(`${i + 1}. ${plain(c.label)}  →  /${c.command}`, width, '   ').trimStart()),
+      ].join('\n');
     case 'text':
       return [...(reply.title ? [wrap(plain(reply.title), width)] : []), ...reply.lines.map((l) => wrap(plain(l), width, '  '))].join('\n');
     case 'error':

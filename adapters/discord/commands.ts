@@ -42,7 +42,9 @@ function option(arg: CommandArg): APIApplicationCommandBasicOption {
       ...(arg.maxValue !== undefined ? { max_value: arg.maxValue } : {}),
       ...(choices && choices.length > 0
         ? { choices: choices.map((c) => ({ name: clip(c.name, 100), value: Number(c.value) })) }
-        : arg.autocomplete ? { autocomplete: true } : {}),
+        : arg.autocomplete
+          ? { autocomplete: true }
+          : {}),
     } as APIApplicationCommandBasicOption;
   }
   return {
@@ -52,7 +54,9 @@ function option(arg: CommandArg): APIApplicationCommandBasicOption {
     // NOTE: Discord rejects an option that has both choices and autocomplete; choices win.
     ...(choices && choices.length > 0
       ? { choices: choices.map((c) => ({ name: clip(c.name, 100), value: clip(c.value, 100) })) }
-      : arg.autocomplete ? { autocomplete: true } : {}),
+      : arg.autocomplete
+        ? { autocomplete: true }
+        : {}),
   } as APIApplicationCommandBasicOption;
 }
 
@@ -95,11 +99,7 @@ export interface RegisterResult {
  * Replaces the application's commands with `/papers` (a bulk PUT, so stale commands disappear).
  * https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
  */
-export async function registerCommands(opts: {
-  config: DiscordConfig;
-  commands: readonly AnyCommand[];
-  rest?: REST;
-}): Promise<RegisterResult> {
+export async function registerCommands(opts: { config: DiscordConfig; commands: readonly AnyCommand[]; rest?: REST }): Promise<RegisterResult> {
   const rest = opts.rest ?? new REST({ api: opts.config.apiUrl }).setToken(opts.config.token);
   const body = buildCommandJson(opts.commands);
   await rest.put(registrationRoute(opts.config), { body: [body] });

@@ -99,7 +99,12 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const body = (m: DiscordMessage) => ({ content: m.content ?? '', embeds: m.embeds, components: m.components, allowedMentions: m.allowedMentions });
 
   /** Sends a reply to an interaction, deferring first when the work is slow. */
-  async function respond(i: ChatInputCommandInteraction | ButtonInteraction, work: () => Promise<Reply>, origin: PagerCursor | undefined, context: Record<string, unknown>): Promise<void> {
+  async function respond(
+    i: ChatInputCommandInteraction | ButtonInteraction,
+    work: () => Promise<Reply>,
+    origin: PagerCursor | undefined,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     try {
       const pending = work();
       let timer: NodeJS.Timeout | undefined;
@@ -147,13 +152,20 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const sub = subcommandSchema.safeParse(i.options.data[0]);
     if (!sub.success) {
       const m = plainMessage('I could not read that command. Try `/papers help`.', true);
-      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ err: describeError(e, secrets) }, 'could not answer a malformed command'));
+      await i
+        .reply({ ...body(m), flags: MessageFlags.Ephemeral })
+        .catch((e: unknown) => logger.warn({ err: describeError(e, secrets) }, 'could not answer a malformed command'));
       return;
     }
     const input: Record<string, unknown> = {};
     for (const o of sub.data.options ?? []) if (o.value !== undefined) input[o.name] = o.value;
     const command = sub.data.name;
-    await respond(i, () => dispatcher.run({ command, input }, caller(i.user.id, i.channelId)), { command, input, offset: 0 }, { command, guild: i.guildId ?? 'dm' });
+    await respond(
+      i,
+      () => dispatcher.run({ command, input }, caller(i.user.id, i.channelId)),
+      { command, input, offset: 0 },
+      { command, guild: i.guildId ?? 'dm' },
+    );
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -174,7 +186,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const context = { button: action.action, command: cursor?.command ?? null, guild: i.guildId ?? 'dm' };
     if (!cursor) {
       const m = plainMessage(EXPIRED_BUTTON, true);
-      await i.reply({ ...body(m), flags: MessageFlags.Ephemeral }).catch((e: unknown) => logger.warn({ err: describeError(e, secrets), ...context }, 'could not answer an expired button'));
+      await i
+        .reply({ ...body(m), flags: MessageFlags.Ephemeral })
+        .catch((e: unknown) => logger.warn({ err: describeError(e, secrets), ...context }, 'could not answer an expired button'));
       return;
     }
     const input = cursor.offset > 0 ? { ...cursor.input, offset: cursor.offset } : cursor.input;
@@ -199,7 +213,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await m.reply(body(renderReply(reply, { cursors })));
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
-      await m.reply(body(plainMessage(APOLOGY, false))).catch((e2: unknown) => logger.warn({ err: describeError(e2, secrets), ...context }, 'could not send the apology either'));
+      await m
+        .reply(body(plainMessage(APOLOGY, false)))
+        .catch((e2: unknown) => logger.warn({ err: describeError(e2, secrets), ...context }, 'could not send the apology either'));
     }
   }
 
@@ -260,4 +276,3 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     },
   };
 }
-

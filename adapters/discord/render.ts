@@ -221,8 +221,12 @@ export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
       const buttons: APIButtonComponent[] = [];
       // More than 10 cards: the rest come with "More", so nothing is lost to the embed limit.
       const next = cursorAfterShown(reply, cards.length, ctx.origin);
-      if (next) buttons.push(button('more', ctx.cursors.put(next), `More (${pageRange(end + 1, Math.min(end + cards.length, reply.total), reply.total)})`, ButtonStyle.Primary));
-      if (reply.shareable && ctx.origin) buttons.push(button('share', ctx.cursors.put({ ...ctx.origin, offset: reply.start - 1 }), 'Share in channel', ButtonStyle.Secondary));
+      if (next)
+        buttons.push(
+          button('more', ctx.cursors.put(next), `More (${pageRange(end + 1, Math.min(end + cards.length, reply.total), reply.total)})`, ButtonStyle.Primary),
+        );
+      if (reply.shareable && ctx.origin)
+        buttons.push(button('share', ctx.cursors.put({ ...ctx.origin, offset: reply.start - 1 }), 'Share in channel', ButtonStyle.Secondary));
       return message(reply, { content: clip(head + notice, LIMITS.content), embeds, components: rows(buttons) });
     }
     case 'paper': {

@@ -30,7 +30,11 @@ export function shardEntryFile(): string {
  * Spawns the shard processes. Each runs `paperboy serve` with discord.js's SHARDS/SHARD_COUNT
  * environment, so its client connects only its shards and posts only to the guilds it holds.
  */
-export async function startDiscordShards(opts: { config: DiscordConfig; shards: ShardsOption; logger: Logger }): Promise<{ count: number; stop(): Promise<void> }> {
+export async function startDiscordShards(opts: {
+  config: DiscordConfig;
+  shards: ShardsOption;
+  logger: Logger;
+}): Promise<{ count: number; stop(): Promise<void> }> {
   const logger = opts.logger.child({ platform: 'discord' });
   const count = await resolveShardCount(opts.config, opts.shards);
   const manager = new ShardingManager(shardEntryFile(), {

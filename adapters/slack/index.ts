@@ -91,7 +91,8 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
 /** Bolt and its clients log through this, into the app's logger, with secrets scrubbed from every line. */
 function boltLogger(log: Logger, secrets: readonly (string | undefined)[]): BoltLogger {
   let level = LogLevel.INFO;
-  const line = (msg: unknown[]) => redactSecrets(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '), secrets);
+  const line = (msg: unknown[]) =>
+    redactSecrets(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '), secrets);
   return {
     debug: (...msg: unknown[]) => log.debug({ source: 'bolt' }, line(msg)),
     info: (...msg: unknown[]) => log.info({ source: 'bolt' }, line(msg)),
@@ -203,7 +204,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     await ack();
-    const caller: Caller = { platform: 'slack', ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}), ...(cmd.data.channel_id ? { channel: cmd.data.channel_id } : {}) };
+    const caller: Caller = {
+      platform: 'slack',
+      ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}),
+      ...(cmd.data.channel_id ? { channel: cmd.data.channel_id } : {}),
+    };
     // `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help.
     const line = unescapeMrkdwn(cmd.data.text);
     const reply = await dispatcher.runText(line, caller);
@@ -247,7 +252,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
    * and the button's value as `read` understands it. A value that is not (or no longer) ours is
    * answered with {@link EXPIRED_MESSAGE} and gives null.
    */
-  const click = async <T>(args: ClickArgs, name: string, read: (value: string | undefined) => T | null): Promise<{ caller: Caller; ephemeral: boolean; value: T } | null> => {
+  const click = async <T>(
+    args: ClickArgs,
+    name: string,
+    read: (value: string | undefined) => T | null,
+  ): Promise<{ caller: Caller; ephemeral: boolean; value: T } | null> => {
     await args.ack();
     const b = actionBodySchema.safeParse(args.body);
     const a = actionSchema.safeParse(args.action);
@@ -255,7 +264,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const caller: Caller = { platform: 'slack', ...(who.user ? { user: who.user.id } : {}), ...(who.channel ? { channel: who.channel.id } : {}) };
     const value = read(a.success ? a.data.value : undefined);
     if (value === null) {
-      await respondWith(args.respond, { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' }, { share: null, replace: false, context: { action: name, ...caller } });
+      await respondWith(
+        args.respond,
+        { kind: 'text', lines: [EXPIRED_MESSAGE], visibility: 'ephemeral' },
+        { share: null, replace: false, context: { action: name, ...caller } },
+      );
       return null;
     }
     return { caller, ephemeral: b.success ? b.data.container?.is_ephemeral === true : true, value };
@@ -346,4 +359,3 @@ interface ClickArgs {
   action: unknown;
   respond: RespondFn;
 }
-

@@ -107,9 +107,7 @@ export function parseSeedPage(text: string, file: string): SeedPage {
     entries.push(entry);
   }
 
-  const pageDate = pageDateMatch
-    ? { month: monthIndex(pageDateMatch[1] ?? '') + 1, day: Number(pageDateMatch[2]), year: inferPageYear(entries) }
-    : null;
+  const pageDate = pageDateMatch ? { month: monthIndex(pageDateMatch[1] ?? '') + 1, day: Number(pageDateMatch[2]), year: inferPageYear(entries) } : null;
   return { file, pageDate, entries, warnings };
 }
 

@@ -92,12 +92,14 @@ export class LunrSnapshot {
       }
     }
     // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
-    const concepts = q.terms.map((t) => {
-      const known = this.vocabulary.has(t.term);
-      const forms = known ? [t.term] : (corrections.get(t.term) ?? []);
-      const dfMin = Math.min(...forms.map((f) => this.df.get(f) ?? this.papers.size));
-      return { forms, weight: Math.log(1 + this.papers.size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
-    }).filter((c) => c.forms.length > 0);
+    const concepts = q.terms
+      .map((t) => {
+        const known = this.vocabulary.has(t.term);
+        const forms = known ? [t.term] : (corrections.get(t.term) ?? []);
+        const dfMin = Math.min(...forms.map((f) => this.df.get(f) ?? this.papers.size));
+        return { forms, weight: Math.log(1 + this.papers.size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
+      })
+      .filter((c) => c.forms.length > 0);
     const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
     const hits: SearchHit[] = [];
     for (const r of results) {
@@ -325,14 +327,7 @@ export function snippet(abstract: string, terms: ReadonlySet<string>): Segment[]
   return segmentsOf(abstract, start, end, marks, prefix, suffix);
 }
 
-function segmentsOf(
-  text: string,
-  start: number,
-  end: number,
-  marks: ReadonlyArray<{ start: number; end: number }>,
-  prefix: string,
-  suffix: string,
-): Segment[] {
+function segmentsOf(text: string, start: number, end: number, marks: ReadonlyArray<{ start: number; end: number }>, prefix: string, suffix: string): Segment[] {
   const out: Segment[] = [];
   let pos = start;
   const push = (s: Segment) => {

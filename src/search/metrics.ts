@@ -39,7 +39,10 @@ export function score(ranked: readonly string[], judgments: readonly Judgment[],
   top.forEach((t, i) => {
     dcg += (2 ** (grades.get(t) ?? 0) - 1) / Math.log2(i + 2);
   });
-  const ideal = [...judgments].map((j) => j.grade).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...judgments]
+    .map((j) => j.grade)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   const idcg = ideal.reduce((s, g, i) => s + (2 ** g - 1) / Math.log2(i + 2), 0);
   const firstRel = top.findIndex((t) => (grades.get(t) ?? 0) >= 1);
   const firstTarget = top.findIndex((t) => (grades.get(t) ?? 0) >= 2);

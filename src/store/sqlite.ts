@@ -59,7 +59,7 @@ export function openStore(file: string, now: () => Date = () => new Date()): Pap
     db.pragma('busy_timeout = 5000');
     migrate(db);
   } catch (e) {
-      db?.close();
+    db?.close();
     throw new OperatorError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [
       'The file was left as it is. Move it away (or point PAPERBOY_DATA_DIR elsewhere) and start again to rebuild it from the seeds.',
     ]);
@@ -121,8 +121,7 @@ class SqliteStore implements PaperStore {
     this.db.transaction(() => {
       for (const incoming of papers) {
         const p = paperSchema.parse(incoming);
-        const existingRow =
-          (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.title));
+        const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.title));
         if (!existingRow) {
           this.insertStmt.run(this.params(p));
           stats.inserted += 1;
@@ -157,10 +156,7 @@ class SqliteStore implements PaperStore {
   }
 
   between(from: string, to: string): Paper[] {
-    return this.db
-      .prepare<[string, string], Row>('SELECT * FROM papers WHERE published_at BETWEEN ? AND ?')
-      .all(from, to)
-      .map(fromRow);
+    return this.db.prepare<[string, string], Row>('SELECT * FROM papers WHERE published_at BETWEEN ? AND ?').all(from, to).map(fromRow);
   }
 
   latestDate(onOrBefore?: string): string | null {

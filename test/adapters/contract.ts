@@ -145,7 +145,13 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       const cards = [1, 2, 3, 4, 5].map((i) => testCard(i));
       const posted = await h.post(
         'C-contract',
-        papersReply(cards, { title: 'Search: quokka', total: 8, visibility: 'public', shareable: false, next: { command: 'search', input: { query: 'quokka' }, offset: 5 } }),
+        papersReply(cards, {
+          title: 'Search: quokka',
+          total: 8,
+          visibility: 'public',
+          shareable: false,
+          next: { command: 'search', input: { query: 'quokka' }, offset: 5 },
+        }),
       );
       expect(posted.hasMore).toBe(true);
       const before = h.channelMessages();
@@ -208,7 +214,7 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       expect(seen.text).toMatch(/trending/);
     });
 
-    it("own messages: the bot ignores what it wrote itself", async () => {
+    it('own messages: the bot ignores what it wrote itself', async () => {
       expect(await h.ownMessage('search kv cache')).toBe(0);
     });
 

@@ -33,7 +33,11 @@ async function run(args: string[], opts: { input?: string; env?: Record<string, 
   const stdout = sink();
   const stderr = sink();
   const stdin = Object.assign(Readable.from(opts.input === undefined || opts.input === '' ? [] : [opts.input]), { isTTY: opts.tty ?? false });
-  const code = await main(args, { stdin, stdout, stderr, env: { PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...opts.env } }, opts.clock ? { clock: opts.clock } : {});
+  const code = await main(
+    args,
+    { stdin, stdout, stderr, env: { PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...opts.env } },
+    opts.clock ? { clock: opts.clock } : {},
+  );
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -69,7 +73,10 @@ describe('paperboy CLI', () => {
   it('search with queries on stdin prints one JSON array per line, in order', async () => {
     const r = await run(['search', '--json', '--limit', '2'], { input: 'checkpointing\n\nqqqzzzxx\nbrain tumour segmentation\n' });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Array<{ title: string }>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Array<{ title: string }>);
     expect(lines).toHaveLength(4);
     expect(lines[0]?.[0]?.title).toMatch(/Checkpoint/i);
     expect(lines[1]).toEqual([]);
@@ -80,7 +87,10 @@ describe('paperboy CLI', () => {
   it('a bad line in batch search prints an error object, keeps the order, and fails the exit code', async () => {
     const r = await run(['search', '--json', '--limit', '1'], { input: 'checkpointing\nsince:2025-13 memory\nqqqzzzxx\n' });
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatchObject({ error: expect.stringMatching(/since:YYYY/) });
     expect(lines[2]).toEqual([]);
@@ -94,7 +104,10 @@ describe('paperboy CLI', () => {
     expect(some.length).toBeGreaterThan(0);
     expect(some.length).toBeLessThan(all.length);
     expect(some.every((p) => !/distributed/i.test(`${p.title} ${p.abstract}`))).toBe(true);
-    const page2 = JSON.parse((await run(['search', 'checkpointing', '--limit', '2', '--offset', '2', '--json'])).stdout) as Array<{ rank: number; title: string }>;
+    const page2 = JSON.parse((await run(['search', 'checkpointing', '--limit', '2', '--offset', '2', '--json'])).stdout) as Array<{
+      rank: number;
+      title: string;
+    }>;
     expect(page2.map((p) => p.rank)).toEqual([3, 4]);
     expect(page2.map((p) => p.title)).toEqual(all.slice(2, 4).map((p) => p.title));
     const human = await run(['search', 'checkpointing', '--limit', '2']);
@@ -105,7 +118,12 @@ describe('paperboy CLI', () => {
     const bare = await run(['trending', '2025-W40', '--json']);
     expect(bare.code).toBe(0);
     expect((JSON.parse(bare.stdout) as { papers: unknown[] }).papers.length).toBeGreaterThan(0);
-    for (const args of [['--date', 'today'], ['--date', 'yesterday'], ['--week', 'week'], ['--month', 'month']]) {
+    for (const args of [
+      ['--date', 'today'],
+      ['--date', 'yesterday'],
+      ['--week', 'week'],
+      ['--month', 'month'],
+    ]) {
       const r = await run(['trending', ...args, '--json']);
       expect(r.code).toBe(0);
     }
@@ -125,7 +143,10 @@ describe('paperboy CLI', () => {
     expect(one).toMatchObject({ code: 0, stdout: '[]\n' });
     const batch = await run(['search', '--json', '--limit', '1', '--offset', '1'], { input: 'qqqzzzxx\ncheckpointing\n' });
     expect(batch.code).toBe(0);
-    const [none, second] = batch.stdout.trim().split('\n').map((l) => JSON.parse(l) as Array<{ rank: number }>);
+    const [none, second] = batch.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Array<{ rank: number }>);
     expect(none).toEqual([]);
     expect(second?.map((h) => h.rank)).toEqual([2]);
   });
@@ -231,7 +252,14 @@ describe('paperboy CLI', () => {
     const clock: Clock = { now: () => new Date('2026-12-02T15:00:00Z') };
     const r = await run(['trending', 'today', '--json'], { clock });
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { asked: { label: string }; shown: { label: string; kind: string }; total: number; offset: number; notice: string; papers: Array<{ publishedAt: string; rank: number }> };
+    const out = JSON.parse(r.stdout) as {
+      asked: { label: string };
+      shown: { label: string; kind: string };
+      total: number;
+      offset: number;
+      notice: string;
+      papers: Array<{ publishedAt: string; rank: number }>;
+    };
     expect(out.asked.label).toBe('2026-12-02');
     expect(out.shown.kind).toBe('day');
     expect(out.shown.label < '2026-12-02').toBe(true);
@@ -301,7 +329,8 @@ describe('paperboy CLI', () => {
     expect((await run(['--version'])).stdout).toBe(`paperboy ${pkg.version}\n`);
     const help = await run(['help']);
     expect(help.code).toBe(0);
-    for (const sub of ['search', 'trending', 'paper', 'topic', 'papers', 'ingest', 'serve', 'register']) expect(help.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
+    for (const sub of ['search', 'trending', 'paper', 'topic', 'papers', 'ingest', 'serve', 'register'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
     expect((await run(['help', 'trending'])).stdout).toMatch(/--week YYYY-WWW|--week WEEK/);
   });
 

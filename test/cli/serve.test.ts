@@ -15,7 +15,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function serve(args: string[], env: Record<string, string>): { child: ChildProcessWithoutNullStreams; out: { stdout: string; stderr: string }; exited: Promise<number | null> } {
+function serve(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcessWithoutNullStreams; out: { stdout: string; stderr: string }; exited: Promise<number | null> } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
@@ -113,7 +116,11 @@ describe('paperboy serve', () => {
     const guilds = [0, 1].map((k) => ({ id: guildIdOnShard(k), channels: [{ id: `11000000000000000${k + 1}`, name: 'papers' }] }));
     const discord = await new FakeDiscord(guilds).listen();
     cleanups.push(() => discord.close());
-    const { child, out, exited } = serve(['--shards', '2'], { DISCORD_TOKEN: 'test-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: discord.apiUrl });
+    const { child, out, exited } = serve(['--shards', '2'], {
+      DISCORD_TOKEN: 'test-token.not-a-secret',
+      DISCORD_APP_ID: BOT_ID,
+      DISCORD_API_URL: discord.apiUrl,
+    });
     // Each shard process logs its connection once; the parent logs its own start after both.
     await until(() => (out.stderr.match(/discord connected/g) ?? []).length === 2);
     for (const g of guilds) {

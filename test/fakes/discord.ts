@@ -172,11 +172,20 @@ export class FakeDiscord {
 
   // ---- events a user causes --------------------------------------------------------------
 
-  private interaction(type: number, data: unknown, where: { guildId?: string; channelId: string }, extra: Record<string, unknown> = {}): { id: string; token: string } {
+  private interaction(
+    type: number,
+    data: unknown,
+    where: { guildId?: string; channelId: string },
+    extra: Record<string, unknown> = {},
+  ): { id: string; token: string } {
     const id = this.snowflake();
     const token = `itoken-${id}`;
     const place = where.guildId
-      ? { guild_id: where.guildId, channel: { id: where.channelId, type: 0 }, member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: '0', flags: 0 } }
+      ? {
+          guild_id: where.guildId,
+          channel: { id: where.channelId, type: 0 },
+          member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: '0', flags: 0 },
+        }
       : { channel: { id: where.channelId, type: 1 }, user: USER };
     this.dispatch(
       'INTERACTION_CREATE',
@@ -209,7 +218,16 @@ export class FakeDiscord {
 
   /** The user typing `partial` into option `focused` of `/papers <sub>`. */
   autocomplete(sub: string, focused: string, partial: string, where = this.defaultPlace()): { id: string; token: string } {
-    return this.interaction(4, { id: '700000000000000001', name: 'papers', type: 1, options: [{ name: sub, type: 1, options: [{ name: focused, type: 3, value: partial, focused: true }] }] }, where);
+    return this.interaction(
+      4,
+      {
+        id: '700000000000000001',
+        name: 'papers',
+        type: 1,
+        options: [{ name: sub, type: 1, options: [{ name: focused, type: 3, value: partial, focused: true }] }],
+      },
+      where,
+    );
   }
 
   /** The user clicking a button with `customId` on a message the bot sent. */
@@ -248,7 +266,9 @@ export class FakeDiscord {
    * The visible answer to an interaction: the reply callback (type 4), an autocomplete answer
    * (type 8), or after a deferral (type 5) the edit of the original or a follow-up.
    */
-  async answer(token: string): Promise<{ via: 'reply' | 'edit' | 'followup' | 'choices'; body: MessageBody & { choices?: { name: string; value: string }[] } }> {
+  async answer(
+    token: string,
+  ): Promise<{ via: 'reply' | 'edit' | 'followup' | 'choices'; body: MessageBody & { choices?: { name: string; value: string }[] } }> {
     const r = await this.waitFor(
       (q) =>
         q.path.includes(`/${token}`) &&
@@ -270,7 +290,9 @@ export class FakeDiscord {
 
   /** The bot's reply to message `messageId`. */
   async replyTo(messageId: string): Promise<MessageBody> {
-    const r = await this.waitFor((q) => q.method === 'POST' && /\/channels\/\d+\/messages$/.test(q.path) && (q.body as MessageBody).message_reference?.message_id === messageId);
+    const r = await this.waitFor(
+      (q) => q.method === 'POST' && /\/channels\/\d+\/messages$/.test(q.path) && (q.body as MessageBody).message_reference?.message_id === messageId,
+    );
     return r.body as MessageBody;
   }
 
@@ -312,7 +334,11 @@ export class FakeDiscord {
     const p = r.path;
     let m: RegExpExecArray | null;
     if (r.method === 'GET' && p === '/api/v10/gateway/bot') {
-      json(res, 200, { url: `ws://127.0.0.1:${this.port}/gateway`, shards: this.shardCount, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+      json(res, 200, {
+        url: `ws://127.0.0.1:${this.port}/gateway`,
+        shards: this.shardCount,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
       return;
     }
     if (r.method === 'POST' && /^\/api\/v10\/interactions\/\d+\/[^/]+\/callback$/.test(p)) {
@@ -344,7 +370,11 @@ export class FakeDiscord {
     }
     if (r.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {
       const cmds = Array.isArray(r.body) ? (r.body as Record<string, unknown>[]) : [];
-      json(res, 200, cmds.map((c) => ({ ...c, id: this.snowflake(), application_id: BOT_ID, version: '1' })));
+      json(
+        res,
+        200,
+        cmds.map((c) => ({ ...c, id: this.snowflake(), application_id: BOT_ID, version: '1' })),
+      );
       return;
     }
     json(res, 404, { message: '404: Not Found', code: 0 });
@@ -358,7 +388,19 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 function channelPayload(guildId: string, c: { id: string; name: string }): Record<string, unknown> {
-  return { id: c.id, type: 0, name: c.name, guild_id: guildId, position: 0, permission_overwrites: [], nsfw: false, parent_id: null, topic: null, last_message_id: null, rate_limit_per_user: 0 };
+  return {
+    id: c.id,
+    type: 0,
+    name: c.name,
+    guild_id: guildId,
+    position: 0,
+    permission_overwrites: [],
+    nsfw: false,
+    parent_id: null,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+  };
 }
 
 function guildPayload(g: FakeGuild): Record<string, unknown> {

@@ -124,7 +124,15 @@ export class FakeSlack {
       }
       switch (method) {
         case 'auth.test':
-          return json(200, { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'paperboy', team_id: FAKE_TEAM, user_id: FAKE_BOT_USER, bot_id: FAKE_BOT_ID });
+          return json(200, {
+            ok: true,
+            url: 'https://fake.slack.test/',
+            team: 'Fake',
+            user: 'paperboy',
+            team_id: FAKE_TEAM,
+            user_id: FAKE_BOT_USER,
+            bot_id: FAKE_BOT_ID,
+          });
         case 'apps.connections.open':
           return json(200, { ok: true, url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
         case 'chat.postMessage':

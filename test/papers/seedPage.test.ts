@@ -10,7 +10,8 @@ const SEEDS = path.join(PROJECT_ROOT, 'seeds');
 const load = loadSeedDir(SEEDS);
 const byTitle = (t: string) => load.papers.find((p) => p.title === t);
 
-const page = (entries: string) => `new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nbyAK and the research community\n\nNov 27\n\n${entries}`;
+const page = (entries: string) =>
+  `new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\nbyAK and the research community\n\nNov 27\n\n${entries}`;
 
 describe('seed parser on the shipped corpus', () => {
   it('reads 371 entries in five files, merged into 242 distinct papers, with no warnings', () => {

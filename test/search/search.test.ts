@@ -27,7 +27,11 @@ function parsed(text: string): ParsedQuery {
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
-const titles = (q: string, n = 10) => lib.searchAll(q).slice(0, n).map((h) => h.paper.title);
+const titles = (q: string, n = 10) =>
+  lib
+    .searchAll(q)
+    .slice(0, n)
+    .map((h) => h.paper.title);
 
 describe('query parsing', () => {
   it('a query with lunr syntax characters returns results instead of an error', () => {

@@ -64,7 +64,14 @@ describe('store', () => {
     expect(adopted).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
     expect(adopted.changed.map((c) => [c.paper.id, c.previousId])).toEqual([['2501.12345', 't-a-paper-abc']]);
     const got = store.get('2501.12345');
-    expect(got).toMatchObject({ id: '2501.12345', title: 'A Paper', authors: ['Ada Lovelace', 'Alan Turing'], authorCount: 2, upvotes: 9, publishedAt: '2025-01-20' });
+    expect(got).toMatchObject({
+      id: '2501.12345',
+      title: 'A Paper',
+      authors: ['Ada Lovelace', 'Alan Turing'],
+      authorCount: 2,
+      upvotes: 9,
+      publishedAt: '2025-01-20',
+    });
     expect(got?.sources.map((s) => s.name)).toEqual(['seed:x.txt', 'hf:daily_papers']);
     expect(store.count()).toBe(1);
     // Less information later never erases what is known.

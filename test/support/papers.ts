@@ -22,7 +22,8 @@ export const testPapers: Paper[] = [
     id: '2406.03482',
     arxivId: '2406.03482',
     title: 'QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero Overhead',
-    abstract: 'Serving LLMs requires substantial memory due to the KV cache. We apply a Johnson-Lindenstrauss transform and sign-bit quantization to the KV cache.',
+    abstract:
+      'Serving LLMs requires substantial memory due to the KV cache. We apply a Johnson-Lindenstrauss transform and sign-bit quantization to the KV cache.',
     publishedAt: '2025-11-27',
     upvotes: 30,
   },
@@ -41,7 +42,8 @@ export const testPapers: Paper[] = [
     id: '2012.07436',
     arxivId: '2012.07436',
     title: 'Informer: Beyond Efficient Transformer for Long Sequence Time-Series Forecasting',
-    abstract: 'Long sequence time-series forecasting requires models with high prediction capacity. We propose ProbSparse self-attention with O(L log L) complexity and a generative decoder.',
+    abstract:
+      'Long sequence time-series forecasting requires models with high prediction capacity. We propose ProbSparse self-attention with O(L log L) complexity and a generative decoder.',
     publishedAt: '2025-11-20',
     upvotes: 7,
   },

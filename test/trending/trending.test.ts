@@ -67,7 +67,13 @@ describe('periods', () => {
 });
 
 describe('trending command', () => {
-  const papers = [mk('Bravo', '2025-11-27', 5), mk('Alpha', '2025-11-27', 5), mk('Top', '2025-11-27', 40), mk('Unvoted', '2025-11-27', null), mk('Older', '2025-11-20', 99)];
+  const papers = [
+    mk('Bravo', '2025-11-27', 5),
+    mk('Alpha', '2025-11-27', 5),
+    mk('Top', '2025-11-27', 40),
+    mk('Unvoted', '2025-11-27', null),
+    mk('Older', '2025-11-20', 99),
+  ];
 
   it("lists a day's papers by upvotes, then title", async () => {
     const core = createTestCore({ papers });

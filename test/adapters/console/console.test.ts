@@ -61,7 +61,13 @@ describe('console adapter', () => {
   });
 
   it('/more shows the next page of the last list', async () => {
-    const many = Array.from({ length: 12 }, (_, i) => ({ ...testPapers[0]!, id: `p${i}`, arxivId: null, title: `Paper ${String(i).padStart(2, '0')}`, upvotes: 100 - i }));
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      ...testPapers[0]!,
+      id: `p${i}`,
+      arxivId: null,
+      title: `Paper ${String(i).padStart(2, '0')}`,
+      upvotes: 100 - i,
+    }));
     const out = await session(['/trending 2025-11-27', '/more'], many);
     expect(out).toMatch(/Showing 1[-–]10 of 12\. Type \/more for more\./);
     expect(out).toMatch(/11\. Paper 10/);
@@ -85,7 +91,7 @@ describe('console adapter', () => {
 
   it('strips terminal control characters from outside text', () => {
     const text = renderText({ kind: 'text', title: `evil\u001b[31mred\u0007 ${HOSTILE_TITLE}`, lines: [], visibility: 'public' });
-    expect(text.includes("\u001b") || text.includes("\u0007")).toBe(false);
+    expect(text.includes('\u001b') || text.includes('\u0007')).toBe(false);
     expect(text).toContain('<!channel>');
   });
 
@@ -152,7 +158,7 @@ describe('console adapter', () => {
     expect(welcome.replace(/\s+/g, ' ')).toContain('To connect Slack or Discord, set SLACK_BOT_TOKEN + SLACK_APP_TOKEN');
   });
 
-  it('/help lists /more, /quit, number picks and plain questions; /help search is the command\'s own help', async () => {
+  it("/help lists /more, /quit, number picks and plain questions; /help search is the command's own help", async () => {
     const out = await session(['/help']);
     expect(out).toMatch(/paperboy answers questions/);
     expect(out).toMatch(/\/more: the next page/);

@@ -32,7 +32,15 @@ describe('paperboy register', () => {
   const run = async (extra: Record<string, string>) => {
     const stdout = collect();
     const stderr = collect();
-    const env = { DISCORD_TOKEN: 'test-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: fake.apiUrl, PAPERBOY_DATA_DIR: dir, PAPERBOY_SEEDS_DIR: dir, LOG_LEVEL: 'silent', ...extra };
+    const env = {
+      DISCORD_TOKEN: 'test-token.not-a-secret',
+      DISCORD_APP_ID: BOT_ID,
+      DISCORD_API_URL: fake.apiUrl,
+      PAPERBOY_DATA_DIR: dir,
+      PAPERBOY_SEEDS_DIR: dir,
+      LOG_LEVEL: 'silent',
+      ...extra,
+    };
     const code = await main(['register'], { stdin: new PassThrough(), stdout, stderr, env });
     return { code, out: stdout.text(), err: stderr.text() };
   };
@@ -57,7 +65,12 @@ describe('paperboy register', () => {
   it('explains what to set when Discord is not configured', async () => {
     const stdout = collect();
     const stderr = collect();
-    const code = await main(['register'], { stdin: new PassThrough(), stdout, stderr, env: { PAPERBOY_DATA_DIR: dir, PAPERBOY_SEEDS_DIR: dir, LOG_LEVEL: 'silent' } });
+    const code = await main(['register'], {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      env: { PAPERBOY_DATA_DIR: dir, PAPERBOY_SEEDS_DIR: dir, LOG_LEVEL: 'silent' },
+    });
     expect(code).toBe(1);
     expect(stderr.text()).toMatch(/DISCORD_TOKEN and DISCORD_APP_ID/);
   });

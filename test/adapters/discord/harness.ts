@@ -9,7 +9,13 @@ import { BOT_ID, FakeDiscord, seenFrom, type FakeGuild, type MessageBody } from 
 import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
 
-export const GUILD: FakeGuild = { id: '100000000000000001', channels: [{ id: '110000000000000001', name: 'papers' }, { id: '110000000000000002', name: 'general' }] };
+export const GUILD: FakeGuild = {
+  id: '100000000000000001',
+  channels: [
+    { id: '110000000000000001', name: 'papers' },
+    { id: '110000000000000002', name: 'general' },
+  ],
+};
 export const DM_CHANNEL = '120000000000000001';
 
 export interface Running {
@@ -26,14 +32,16 @@ export function testConfig(fake: FakeDiscord, extra: Partial<DiscordConfig> = {}
 }
 
 /** Starts a fake Discord and a connected adapter; `close` destroys the client and the servers. */
-export async function startDiscord(opts: {
-  guilds?: FakeGuild[];
-  papers?: Paper[];
-  config?: Partial<DiscordConfig>;
-  logger?: Logger;
-  dispatcher?: (core: Core) => Inbound;
-  adapter?: Partial<DiscordAdapterOptions>;
-} = {}): Promise<Running> {
+export async function startDiscord(
+  opts: {
+    guilds?: FakeGuild[];
+    papers?: Paper[];
+    config?: Partial<DiscordConfig>;
+    logger?: Logger;
+    dispatcher?: (core: Core) => Inbound;
+    adapter?: Partial<DiscordAdapterOptions>;
+  } = {},
+): Promise<Running> {
   const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();
   const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
   const config = testConfig(fake, opts.config);
@@ -71,7 +79,12 @@ export function recordingLogger(): Logger & { entries: { level: string; obj: unk
 /** A message body as the adapter contract compares it: {@link seenFrom} plus its range and buttons. */
 export function seenOf(body: MessageBody): Seen {
   const labels = (body.components ?? []).flatMap((row) => row.components.map((c) => c.label ?? ''));
-  return { ...seenFrom(body), range: rangeOf(body.content ?? ''), hasMore: labels.some((l) => /^More\b/.test(l)), hasShare: labels.includes('Share in channel') };
+  return {
+    ...seenFrom(body),
+    range: rangeOf(body.content ?? ''),
+    hasMore: labels.some((l) => /^More\b/.test(l)),
+    hasShare: labels.includes('Share in channel'),
+  };
 }
 
 /** The range at the end of a list's heading line (`**Search: x** · Showing 1–5 of 22.`), parsed. */

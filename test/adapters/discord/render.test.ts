@@ -49,7 +49,9 @@ describe('renderReply', () => {
 
   it('stays within every Discord limit for huge replies, and More continues after the last card shown', () => {
     const long = 'x'.repeat(5000);
-    const cards = Array.from({ length: 25 }, (_, i) => testCard(i, { title: `${'T'.repeat(400)} ${i}`, snippet: [{ text: long }, { text: long, match: true }], org: 'O'.repeat(3000) }));
+    const cards = Array.from({ length: 25 }, (_, i) =>
+      testCard(i, { title: `${'T'.repeat(400)} ${i}`, snippet: [{ text: long }, { text: long, match: true }], org: 'O'.repeat(3000) }),
+    );
     const cursors = new CursorStore();
     const m = renderReply(papersReply(cards, { total: 40, next: { command: 'search', input: { query: 'q'.repeat(500) }, offset: 25 } }), { cursors, origin });
     expect(m.embeds).toHaveLength(LIMITS.embeds);
@@ -71,7 +73,10 @@ describe('renderReply', () => {
   });
 
   it('paper: the detail view shows the whole abstract within 4096 characters', () => {
-    const m = renderReply({ kind: 'paper', card: { ...testCard(1), abstract: 'a '.repeat(3000) }, visibility: 'ephemeral', shareable: true }, { cursors: new CursorStore(), origin });
+    const m = renderReply(
+      { kind: 'paper', card: { ...testCard(1), abstract: 'a '.repeat(3000) }, visibility: 'ephemeral', shareable: true },
+      { cursors: new CursorStore(), origin },
+    );
     expect(m.embeds[0]?.description?.length).toBeLessThanOrEqual(LIMITS.description);
     expect(m.embeds[0]?.description?.endsWith('…')).toBe(true);
   });
@@ -87,7 +92,10 @@ describe('renderReply', () => {
   });
 
   it('error: the message and hints as private text', () => {
-    const m = renderReply({ kind: 'error', message: 'No paper matches "x".', hints: ['Try `search`.'], visibility: 'ephemeral' }, { cursors: new CursorStore() });
+    const m = renderReply(
+      { kind: 'error', message: 'No paper matches "x".', hints: ['Try `search`.'], visibility: 'ephemeral' },
+      { cursors: new CursorStore() },
+    );
     expect(m.ephemeral).toBe(true);
     expect(unescape(m.content ?? '')).toBe('No paper matches "x".\nTry `search`.');
   });
@@ -109,7 +117,8 @@ describe('buildCommandJson', () => {
     expect(json.name).toBe('papers');
     const subs = json.options ?? [];
     expect(subs.map((s) => s.name)).toEqual(commands.map((c) => c.name));
-    const find = (sub: string, opt: string) => (subs.find((s) => s.name === sub) as { options?: Record<string, unknown>[] } | undefined)?.options?.find((o) => o.name === opt);
+    const find = (sub: string, opt: string) =>
+      (subs.find((s) => s.name === sub) as { options?: Record<string, unknown>[] } | undefined)?.options?.find((o) => o.name === opt);
     expect(find('search', 'query')).toMatchObject({ type: 3, required: true, max_length: 500 });
     expect(find('paper', 'id')).toMatchObject({ autocomplete: true });
     expect(find('topic', 'topic')).toMatchObject({ autocomplete: true, required: false });
@@ -127,7 +136,17 @@ describe('buildCommandJson', () => {
       args: [
         { name: 'weeks', description: 'How many weeks', type: 'integer', required: false, minValue: 1, maxValue: 4 },
         { name: 'topic', description: 'd'.repeat(150), type: 'string', required: true },
-        { name: 'style', description: 'Layout', type: 'string', required: false, choices: [{ name: 'short', value: 'short' }, { name: 'long', value: 'long' }], autocomplete: true },
+        {
+          name: 'style',
+          description: 'Layout',
+          type: 'string',
+          required: false,
+          choices: [
+            { name: 'short', value: 'short' },
+            { name: 'long', value: 'long' },
+          ],
+          autocomplete: true,
+        },
       ],
       options: z.object({}),
       fromText: () => ({}),
@@ -137,7 +156,13 @@ describe('buildCommandJson', () => {
     expect(sub.options.map((o) => o.name)).toEqual(['topic', 'weeks', 'style']);
     expect(sub.options[1]).toMatchObject({ type: 4, min_value: 1, max_value: 4 });
     // Fixed choices still become a menu; Discord refuses choices together with autocomplete, so choices win.
-    expect(sub.options[2]).toMatchObject({ type: 3, choices: [{ name: 'short', value: 'short' }, { name: 'long', value: 'long' }] });
+    expect(sub.options[2]).toMatchObject({
+      type: 3,
+      choices: [
+        { name: 'short', value: 'short' },
+        { name: 'long', value: 'long' },
+      ],
+    });
     expect(sub.options[2]).not.toHaveProperty('autocomplete');
     expect((sub.options[0]?.description as string).length).toBe(100);
   });

@@ -50,7 +50,13 @@ describe('two shards against one gateway', () => {
     core = createTestCore();
     for (const id of [0, 1]) {
       shards.push(
-        createDiscordAdapter({ config: testConfig(fake), dispatcher: core.dispatcher, logger: silentLogger, rest: { retries: 0 }, client: { shards: [id], shardCount: 2 } }),
+        createDiscordAdapter({
+          config: testConfig(fake),
+          dispatcher: core.dispatcher,
+          logger: silentLogger,
+          rest: { retries: 0 },
+          client: { shards: [id], shardCount: 2 },
+        }),
       );
     }
     await Promise.all(shards.map((s) => s.start()));
@@ -71,11 +77,14 @@ describe('two shards against one gateway', () => {
       for (const s of shards) await s.post({ channel: g.channels[0]?.id ?? '', guildId: g.id }, reply);
     }
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-    expect(posts.map((p) => p.path).sort()).toEqual([`/api/v10/channels/${guild0.channels[0]?.id}/messages`, `/api/v10/channels/${guild1.channels[0]?.id}/messages`]);
+    expect(posts.map((p) => p.path).sort()).toEqual([
+      `/api/v10/channels/${guild0.channels[0]?.id}/messages`,
+      `/api/v10/channels/${guild1.channels[0]?.id}/messages`,
+    ]);
     expect(seenFrom(posts[0]?.body as MessageBody).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
   });
 
-  it('a command in the second shard\'s guild is answered', async () => {
+  it("a command in the second shard's guild is answered", async () => {
     const { token } = fake.command('search', { query: 'kv cache' }, { guildId: guild1.id, channelId: guild1.channels[0]?.id ?? '' });
     const a = await fake.answer(token);
     expect(seenFrom(a.body).titles.some((t) => t.startsWith('KIVI'))).toBe(true);

@@ -35,9 +35,24 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
     },
     async ownMessage(text) {
       const before = d.fake.outgoing();
-      await d.event({ type: 'message', channel_type: 'channel', subtype: 'bot_message', bot_id: FAKE_BOT_ID, text, ts: '1764000100.000100', channel: 'C0GENERAL' });
+      await d.event({
+        type: 'message',
+        channel_type: 'channel',
+        subtype: 'bot_message',
+        bot_id: FAKE_BOT_ID,
+        text,
+        ts: '1764000100.000100',
+        channel: 'C0GENERAL',
+      });
       await d.event({ type: 'message', channel_type: 'im', bot_id: FAKE_BOT_ID, user: FAKE_BOT_USER, text, ts: '1764000101.000100', channel: 'D0ALICE' });
-      await d.event({ type: 'app_mention', bot_id: FAKE_BOT_ID, user: FAKE_BOT_USER, text: `<@${FAKE_BOT_USER}> ${text}`, ts: '1764000102.000100', channel: 'C0GENERAL' });
+      await d.event({
+        type: 'app_mention',
+        bot_id: FAKE_BOT_ID,
+        user: FAKE_BOT_USER,
+        text: `<@${FAKE_BOT_USER}> ${text}`,
+        ts: '1764000102.000100',
+        channel: 'C0GENERAL',
+      });
       return d.fake.outgoing() - before;
     },
     async post(channel, reply) {

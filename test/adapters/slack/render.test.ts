@@ -29,7 +29,12 @@ describe('slack render', () => {
     const title = 'A *starred* _title_ with ~x~';
     const abstract = 'Intro ```\nrm -rf /\n``` then *bold* and _it_ and ~x~ and `tick`.';
     const msg = renderReply({ kind: 'paper', card: testCard(1, { title, abstract }), visibility: 'ephemeral', shareable: false });
-    const mrkdwn = [msg.text, ...textObjects(msg.blocks).filter((t) => t.type === 'mrkdwn').map((t) => t.text)].join('\n');
+    const mrkdwn = [
+      msg.text,
+      ...textObjects(msg.blocks)
+        .filter((t) => t.type === 'mrkdwn')
+        .map((t) => t.text),
+    ].join('\n');
     expect(mrkdwn).not.toMatch(/```|\*bold\*|_it_|~x~|`tick`|\*starred\*|_title_/);
     // Every formatting character from outside sits between zero-width spaces; the only live ones are our own bold title.
     expect(mrkdwn).not.toMatch(/(?<!\u200B)[_~`]|[_~`](?!\u200B)/);
@@ -63,12 +68,22 @@ describe('slack render', () => {
   });
 
   it('a hostile card can form no mention, broadcast or link, in any field', () => {
-    const hostile = testCard(1, { title: HOSTILE_TITLE, org: '<!here> @everyone', snippet: [{ text: '<@U1> ' }, { text: '<!channel>', match: true }], url: 'https://x.example/a|b>c' });
+    const hostile = testCard(1, {
+      title: HOSTILE_TITLE,
+      org: '<!here> @everyone',
+      snippet: [{ text: '<@U1> ' }, { text: '<!channel>', match: true }],
+      url: 'https://x.example/a|b>c',
+    });
     const msg = renderReply(papers([hostile]), { moreValue, shareValue: '{"command":"search","text":"<!channel>"}' });
     const seen = seenOf(msg, true);
     expect(seen.pings).toBe(false);
     expect(seen.titles).toEqual([HOSTILE_TITLE]);
-    const mrkdwn = [msg.text, ...textObjects(msg.blocks).filter((t) => t.type === 'mrkdwn').map((t) => t.text)].join('\n');
+    const mrkdwn = [
+      msg.text,
+      ...textObjects(msg.blocks)
+        .filter((t) => t.type === 'mrkdwn')
+        .map((t) => t.text),
+    ].join('\n');
     expect(mrkdwn).not.toMatch(/<!|<@|<https:\/\/evil/);
     // The URL cannot close its link early.
     expect(mrkdwn).toContain('<https://x.example/a%7Cb&gt;c|');

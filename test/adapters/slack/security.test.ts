@@ -14,12 +14,25 @@ const example = z
 const FORM = 'application/x-www-form-urlencoded';
 
 function slashBody(d: SlackDriver, text: string): string {
-  return new URLSearchParams({ command: '/papers', text, user_id: 'U0ALICE', channel_id: 'C0GENERAL', team_id: 'T0FAKE', response_url: d.fake.responseUrl(), trigger_id: 't.1' }).toString();
+  return new URLSearchParams({
+    command: '/papers',
+    text,
+    user_id: 'U0ALICE',
+    channel_id: 'C0GENERAL',
+    team_id: 'T0FAKE',
+    response_url: d.fake.responseUrl(),
+    trigger_id: 't.1',
+  }).toString();
 }
 
 describe("signature verification against Slack's worked example", () => {
   const at = Number(example.x_slack_request_timestamp) * 1000;
-  const base = { signingSecret: example.signing_secret, body: example.body, timestamp: example.x_slack_request_timestamp, signature: example.x_slack_signature };
+  const base = {
+    signingSecret: example.signing_secret,
+    body: example.body,
+    timestamp: example.x_slack_request_timestamp,
+    signature: example.x_slack_signature,
+  };
 
   it('accepts the example at its own timestamp', () => {
     expect(verifySlackSignature({ ...base, nowMs: at })).toEqual({ ok: true });

@@ -204,7 +204,10 @@ describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
     const seen = d.seenAt(responseUrl);
     expect(seen.titles).toEqual([fencedPaper.title]);
     expect(seen.text).toContain(FENCED_ABSTRACT);
-    const mrkdwn = textObjects(seen.raw.blocks).filter((t) => t.type === 'mrkdwn').map((t) => t.text).join('\n');
+    const mrkdwn = textObjects(seen.raw.blocks)
+      .filter((t) => t.type === 'mrkdwn')
+      .map((t) => t.text)
+      .join('\n');
     expect(mrkdwn).not.toMatch(/```|\*bold\*|_it_|~x~|`tick`|\*really\*|_do_|~not~|`run`/);
     await d.mention('ocelot');
     const post = d.lastPost();

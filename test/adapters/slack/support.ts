@@ -56,7 +56,12 @@ export function buttons(blocks: unknown): Array<{ action_id: string; label: stri
     if (b.type !== 'actions') continue;
     for (const e of b.elements as Array<Record<string, unknown>>) {
       const label = (e.text as { text: string }).text;
-      out.push({ action_id: String(e.action_id), label, ...(typeof e.value === 'string' ? { value: e.value } : {}), ...(typeof e.url === 'string' ? { url: e.url } : {}) });
+      out.push({
+        action_id: String(e.action_id),
+        label,
+        ...(typeof e.value === 'string' ? { value: e.value } : {}),
+        ...(typeof e.url === 'string' ? { url: e.url } : {}),
+      });
     }
   }
   return out;
@@ -80,7 +85,15 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   // Slack parses mentions in mrkdwn and in the top-level text, never in plain_text.
   const parsed = [typeof msg.text === 'string' ? msg.text : '', ...objects.filter((o) => o.type === 'mrkdwn').map((o) => o.text)];
   const labels = buttons(msg.blocks).map((b) => b.label);
-  return { ephemeral, titles, text, pings: parsed.some((t) => PING.test(t)), range: rangeOf(msg.blocks), hasMore: labels.includes('More'), hasShare: labels.includes('Share in channel') };
+  return {
+    ephemeral,
+    titles,
+    text,
+    pings: parsed.some((t) => PING.test(t)),
+    range: rangeOf(msg.blocks),
+    hasMore: labels.includes('More'),
+    hasShare: labels.includes('Share in channel'),
+  };
 }
 
 /** The "Showing 1–5 of 22." context line under a list, parsed. */
@@ -230,9 +243,19 @@ export class SlackDriver {
       trigger_id: `trigger.${++this.seq}`,
       team: { id: FAKE_TEAM, domain: 'fake' },
       channel: { id: CHANNEL, name: 'general' },
-      ...(where.ephemeral ? {} : { message: { type: 'message', ts: messageTs, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), text: '', user: FAKE_BOT_USER } }),
+      ...(where.ephemeral
+        ? {}
+        : { message: { type: 'message', ts: messageTs, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), text: '', user: FAKE_BOT_USER } }),
       response_url: responseUrl,
-      actions: [{ type: 'button', action_id: button.action_id, block_id: 'pager', ...(button.value !== undefined ? { value: button.value } : {}), action_ts: '1764000001.000000' }],
+      actions: [
+        {
+          type: 'button',
+          action_id: button.action_id,
+          block_id: 'pager',
+          ...(button.value !== undefined ? { value: button.value } : {}),
+          action_ts: '1764000001.000000',
+        },
+      ],
     };
     if (this.mode === 'socket') await this.fake.sendEnvelope('interactive', payload);
     else {
