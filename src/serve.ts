@@ -10,6 +10,8 @@ import type { ChatAdapter } from './ports.js';
 export interface StopSignal {
   /** Resolves with the reason (e.g. `SIGTERM`) once a stop is asked for. */
   readonly requested: Promise<string>;
+  /** The reason, once a stop has been asked for (for checks between synchronous start-up steps). */
+  reason(): string | null;
   /** Stops listening (signal handlers removed). */
   dispose(): void;
 }
@@ -19,16 +21,14 @@ export interface StopSignal {
  * starts, so a stop asked for during start-up is not lost.
  */
 export function processStopSignal(proc: NodeJS.Process = process): StopSignal {
-  let resolve: (reason: string) => void = () => undefined;
-  const requested = new Promise<string>((r) => {
-    resolve = r;
-  });
-  const onInt = () => resolve('SIGINT');
-  const onTerm = () => resolve('SIGTERM');
+  const signal = manualStopSignal();
+  const onInt = () => signal.stop('SIGINT');
+  const onTerm = () => signal.stop('SIGTERM');
   proc.once('SIGINT', onInt);
   proc.once('SIGTERM', onTerm);
   return {
-    requested,
+    requested: signal.requested,
+    reason: () => signal.reason(),
     dispose() {
       proc.off('SIGINT', onInt);
       proc.off('SIGTERM', onTerm);
@@ -39,10 +39,19 @@ export function processStopSignal(proc: NodeJS.Process = process): StopSignal {
 /** A StopSignal that a caller fires by hand (tests; an embedding program). */
 export function manualStopSignal(): StopSignal & { stop(reason?: string): void } {
   let resolve: (reason: string) => void = () => undefined;
+  let given: string | null = null;
   const requested = new Promise<string>((r) => {
     resolve = r;
   });
-  return { requested, dispose: () => undefined, stop: (reason = 'stop') => resolve(reason) };
+  return {
+    requested,
+    reason: () => given,
+    dispose: () => undefined,
+    stop: (reason = 'stop') => {
+      given ??= reason;
+      resolve(given);
+    },
+  };
 }
 
 export interface ServeOptions {
@@ -52,6 +61,12 @@ export interface ServeOptions {
   /** How long one adapter may take to stop before it is left behind (milliseconds). */
   stopTimeoutMs?: number;
 }
+
+/**
+ * How long one adapter may take to stop. NOTE: `docker stop` sends SIGKILL 10 s after SIGTERM;
+ * 4 s each leaves time for two platforms and closing the database.
+ */
+export const STOP_TIMEOUT_MS = 4_000;
 
 /** How serve ended: stopped on request, or interrupted while still starting. */
 export type ServeEnd = { reason: string; startedAll: boolean };
@@ -72,7 +87,7 @@ export async function serve(opts: ServeOptions): Promise<ServeEnd> {
   const started: ChatAdapter[] = [];
   const stopAll = async (extra?: ChatAdapter) => {
     const all = extra ? [...started, extra] : [...started];
-    for (const a of all.reverse()) await stopWithin(a, opts.stopTimeoutMs ?? 10_000, logger);
+    for (const a of all.reverse()) await stopWithin(a, opts.stopTimeoutMs ?? STOP_TIMEOUT_MS, logger);
   };
   const stopped = stop.requested.then((reason) => ({ stop: reason }) as const);
   for (const a of opts.adapters) {

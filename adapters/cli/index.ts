@@ -39,6 +39,8 @@ interface Ctx {
   io: Io;
   clock: Clock;
   deps: CliDeps;
+  /** `serve` only: listening for SIGTERM/SIGINT from before the database opens. */
+  stop?: StopSignal;
 }
 
 /** A subcommand only the CLI has (not a chat command). */
@@ -175,10 +177,14 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   const logger = createLogger(level, io.stderr === process.stderr ? 2 : io.stderr);
   const clock = deps.clock ?? systemClock;
   let app: App | undefined;
+  // NOTE: serve listens for SIGTERM/SIGINT before doing anything else: a stop asked for during
+  // start-up (docker stop, a deploy) must still shut down cleanly, not be lost or kill it mid-write.
+  const stop = sub === 'serve' ? (deps.stopSignal ?? processStopSignal)() : undefined;
+  logger.debug({ subcommand: sub, dataDir: config.dataDir }, 'starting');
   try {
     app = createApp({ config, logger, clock, commands: registry });
     await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
-    const ctx: Ctx = { config, logger, app, io, clock, deps };
+    const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}) };
     return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
   } catch (e) {
     if (e instanceof UserError || e instanceof OperatorError) {
@@ -189,6 +195,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     io.stderr.write(`paperboy failed: ${firstLine(e)} (details are in the log above).\n`);
     return 1;
   } finally {
+    stop?.dispose();
     app?.close();
   }
 }
@@ -276,9 +283,12 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const sharded = shards?.ok === true;
   const platforms = config.discordShardChild ? { discord: config.discord } : { slack: config.slack, discord: sharded ? undefined : config.discord };
 
-  // NOTE: listen for SIGTERM/SIGINT before loading or starting anything: a stop asked for during
-  // start-up (docker stop, a deploy) must still shut down cleanly, not be lost.
-  const stop = (ctx.deps.stopSignal ?? processStopSignal)();
+  const stop = ctx.stop ?? (ctx.deps.stopSignal ?? processStopSignal)();
+  const before = stop.reason();
+  if (before) {
+    logger.info({ reason: before }, 'stop requested during start-up');
+    return 0;
+  }
   try {
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
     if (sharded && shards.ok && config.discord) {
@@ -317,6 +327,6 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     await serve({ adapters, logger, stop });
     return 0;
   } finally {
-    stop.dispose();
+    if (!ctx.stop) stop.dispose();
   }
 }

@@ -44,4 +44,19 @@ describe('paperboy as a process', () => {
     expect(r).toMatchObject({ code: 1, stdout: '' });
     expect(r.stderr).toMatch(/Unknown option --frobnicate for trending/);
   });
+
+  it('a reader that closes the pipe early ends the process quietly with exit 0', async () => {
+    const child = spawn(process.execPath, [BIN, 'papers', '--json'], {
+      env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read the first chunk, then close our end, as `| head -c 100` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+  });
 });
