@@ -82,6 +82,14 @@ export interface PaperLinks {
   pdf: string | null;
 }
 
+/**
+ * `encodeURIComponent`, plus the characters it leaves that end a link in chat markup
+ * (`(`, `)` in Discord's `[label](url)`, `'`, `!`, `*`), so a title like "KIVI (2-bit)" still links.
+ */
+function queryComponent(s: string): string {
+  return encodeURIComponent(s).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 export function paperLinks(p: Pick<Paper, 'arxivId' | 'title'>): PaperLinks {
   if (p.arxivId) {
     return {
@@ -90,7 +98,7 @@ export function paperLinks(p: Pick<Paper, 'arxivId' | 'title'>): PaperLinks {
       pdf: `https://arxiv.org/pdf/${p.arxivId}`,
     };
   }
-  return { page: `https://huggingface.co/papers?q=${encodeURIComponent(titleKey(p.title))}`, arxivAbs: null, pdf: null };
+  return { page: `https://huggingface.co/papers?q=${queryComponent(titleKey(p.title))}`, arxivAbs: null, pdf: null };
 }
 
 /** The JSON shape the CLI prints for `papers --json` and `--json` card output. */
