@@ -1,0 +1,17 @@
+// What the index holds of a paper: its analysed terms per field, the same for every index implementation.
+import type { Paper } from '../papers/model.js';
+import type { Field } from './bm25.js';
+import { analyze, compounds } from './text.js';
+
+/**
+ * A paper's index terms per field: title and abstract words (stopwords out, spellings folded,
+ * stemmed, abbreviations and joined hyphen compounds added) and the people (authors, org).
+ * `onWord` sees each title and abstract word with its term (the vocabulary typos are corrected against).
+ */
+export function documentFields(p: Paper, onWord?: (word: string, term: string) => void): Record<Field, string[]> {
+  return {
+    title: [...analyze(p.title, onWord), ...compounds(p.title)],
+    abstract: [...analyze(p.abstract, onWord), ...compounds(p.abstract)],
+    people: analyze([...p.authors, p.org ?? ''].join(' ')),
+  };
+}

@@ -1,0 +1,68 @@
+// What the ranking needs from an index: postings and corpus statistics (for lunr's BM25), ranking facts per document, the vocabulary.
+import type { Paper } from '../papers/model.js';
+import { MemoryCorpus, type CorpusView } from './bm25.js';
+import { documentFields } from './document.js';
+import { americanize } from './text.js';
+
+/** The facts ranking and filters use for every hit, without loading the paper. */
+export interface DocInfo {
+  paperId: string;
+  publishedAt: string | null;
+  upvotes: number;
+  org: string | null;
+}
+
+/**
+ * An index's data, whether in memory (tests, evaluation) or persisted in SQLite
+ * (`store/searchStore.ts`). Document numbers are the index's own; `paper` loads the whole paper
+ * only for the hits a reply shows.
+ */
+export interface IndexData extends CorpusView {
+  hasTerm(term: string): boolean;
+  docNumbers(): Iterable<number>;
+  info(doc: number): DocInfo | undefined;
+  paper(doc: number): Paper | undefined;
+  /** Corpus words (lowercased, spelling-folded) with their index terms, and every index term. */
+  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] };
+}
+
+/** Index data over papers held in memory, built at once. */
+export class MemoryIndexData extends MemoryCorpus implements IndexData {
+  private readonly papers: Paper[] = [];
+  private readonly words = new Map<string, string>();
+  private readonly termSet = new Set<string>();
+
+  constructor(papers: readonly Paper[]) {
+    super();
+    for (const p of papers) {
+      const fields = documentFields(p, (word, term) => {
+        const key = americanize(word);
+        if (!this.words.has(key)) this.words.set(key, term);
+      });
+      for (const t of [...fields.title, ...fields.abstract, ...fields.people]) this.termSet.add(t);
+      this.add(fields);
+      this.papers.push(p);
+    }
+  }
+
+  hasTerm(term: string): boolean {
+    return this.termSet.has(term);
+  }
+
+  docNumbers(): Iterable<number> {
+    return this.papers.keys();
+  }
+
+  info(doc: number): DocInfo | undefined {
+    const p = this.papers[doc];
+    return p ? { paperId: p.id, publishedAt: p.publishedAt, upvotes: p.upvotes ?? 0, org: p.org } : undefined;
+  }
+
+  paper(doc: number): Paper | undefined {
+    return this.papers[doc];
+  }
+
+  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] } {
+    return { words: this.words, terms: [...this.termSet] };
+  }
+}

@@ -1,0 +1,316 @@
+// The search index kept in SQLite next to the papers: postings per term, document lengths, the words typos are corrected against.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Paper } from '../papers/model.js';
+import type { PaperStore } from '../ports.js';
+import { decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
+import { documentFields } from '../search/document.js';
+import { americanize } from '../search/text.js';
+import type { DocInfo, IndexData } from '../search/indexData.js';
+
+/** Tables of the persisted index. Created on first use; the papers table stays the source of truth. */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS search_docs (
+    doc INTEGER PRIMARY KEY,
+    paper_id TEXT NOT NULL,
+    live INTEGER NOT NULL,
+    len_title INTEGER NOT NULL,
+    len_abstract INTEGER NOT NULL,
+    len_people INTEGER NOT NULL,
+    text_hash TEXT NOT NULL,
+    indexed_at TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
+  CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
+  CREATE TABLE IF NOT EXISTS search_postings (term TEXT NOT NULL, seg INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+/** How many papers one indexing transaction takes: a writer never holds the lock for long. */
+const BATCH = 500;
+/** A term written in more segments than this is merged into one (dead postings dropped). */
+const MAX_SEGMENTS = 8;
+/** Terms whose postings stay decoded-ready in memory between searches. */
+const POSTINGS_CACHE = 2048;
+
+interface PaperRow {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string;
+  org: string | null;
+  published_at: string | null;
+  upvotes: number | null;
+  updated_at: string;
+}
+
+interface DocRow {
+  doc: number;
+  paper_id: string;
+  live: number;
+  len_title: number;
+  len_abstract: number;
+  len_people: number;
+  published_at: string | null;
+  upvotes: number | null;
+  org: string | null;
+  changed_seq: number;
+}
+
+function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org'>): string {
+  return createHash('sha1')
+    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}`)
+    .digest('base64url');
+}
+
+/**
+ * The index data in SQLite. `sync()` indexes what the papers table has and the index lacks (new or
+ * changed papers, in batches, each an IMMEDIATE transaction re-checked inside, so several processes
+ * may sync one database), and retires documents whose paper changed or went away. Document lengths
+ * and ranking facts stay in memory (a few numbers per paper); postings are read per query term.
+ * A change committed by another process is picked up on the next search (`PRAGMA data_version`).
+ */
+export class SqliteIndexData implements IndexData {
+  private readonly info_: DocInfo[] = [];
+  private readonly lengths: number[][] = [];
+  private readonly alive = new Set<number>();
+  private lastSeq = 0;
+  private dataVersion = -1;
+  private vocab: { words: Map<string, string>; terms: string[] } | null = null;
+  /** Recently read postings (undefined: the term has none), dropped whenever the index changes. */
+  private readonly cache = new Map<string, TermPostings | undefined>();
+  docs = 0;
+  totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
+
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly store: Pick<PaperStore, 'get'>,
+    private readonly readOnly = false,
+  ) {
+    if (!readOnly) db.exec(SCHEMA);
+    this.stmts = {
+      postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
+      changedDocs: db.prepare<[number], DocRow>(
+        `SELECT d.doc, d.paper_id, d.live, d.len_title, d.len_abstract, d.len_people, d.changed_seq, p.published_at, p.upvotes, p.org
+         FROM search_docs d LEFT JOIN papers p ON p.id = d.paper_id WHERE d.changed_seq > ? ORDER BY d.changed_seq`,
+      ),
+      pending: db.prepare<[number], PaperRow>(
+        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at FROM papers p
+         LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
+         WHERE d.doc IS NULL OR p.updated_at > d.indexed_at LIMIT ?`,
+      ),
+      orphans: db.prepare<[], { doc: number }>(
+        'SELECT d.doc FROM search_docs d WHERE d.live = 1 AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = d.paper_id)',
+      ),
+      liveDocOf: db.prepare<[string], { doc: number; text_hash: string }>('SELECT doc, text_hash FROM search_docs WHERE paper_id = ? AND live = 1'),
+      retire: db.prepare<[number, number]>('UPDATE search_docs SET live = 0, changed_seq = ? WHERE doc = ?'),
+      touch: db.prepare<[string, number, number]>('UPDATE search_docs SET indexed_at = ?, changed_seq = ? WHERE doc = ?'),
+      insertDoc: db.prepare(
+        `INSERT INTO search_docs (paper_id, live, len_title, len_abstract, len_people, text_hash, indexed_at, changed_seq)
+         VALUES (@paper_id, 1, @len_title, @len_abstract, @len_people, @text_hash, @indexed_at, @changed_seq)`,
+      ),
+      insertPosting: db.prepare<[string, number, Buffer]>('INSERT INTO search_postings (term, seg, data) VALUES (?, ?, ?)'),
+      segments: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_postings WHERE term = ?'),
+      dropTerm: db.prepare<[string]>('DELETE FROM search_postings WHERE term = ?'),
+      insertWord: db.prepare<[string, string]>('INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)'),
+      getMeta: db.prepare<[string], { value: number }>('SELECT value FROM search_meta WHERE key = ?'),
+      setMeta: db.prepare<[string, number]>('INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      words: db.prepare<[], { word: string; term: string }>('SELECT word, term FROM search_words'),
+      terms: db.prepare<[], { term: string }>('SELECT DISTINCT term FROM search_postings'),
+      isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
+    };
+  }
+
+  /**
+   * Brings the index in step with the papers table and the in-memory view in step with the index.
+   * Returns how many papers were (re)indexed by this call.
+   */
+  sync(): number {
+    let indexed = 0;
+    if (!this.readOnly) {
+      for (;;) {
+        const n = this.db.transaction(() => this.indexBatch()).immediate();
+        indexed += n;
+        if (n < BATCH) break;
+      }
+    }
+    this.refresh();
+    return indexed;
+  }
+
+  /** Re-reads what changed since the last look, when another connection has committed (cheap otherwise). */
+  refreshIfChanged(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.sync();
+  }
+
+  private nextSeq(key: string): number {
+    const v = (this.stmts.getMeta.get(key)?.value ?? 0) + 1;
+    this.stmts.setMeta.run(key, v);
+    return v;
+  }
+
+  /** One transaction: up to BATCH pending papers indexed, orphans retired, crowded terms merged. */
+  private indexBatch(): number {
+    const seq = this.nextSeq('changed_seq');
+    for (const { doc } of this.stmts.orphans.all()) this.stmts.retire.run(seq, doc);
+    const pending = this.stmts.pending.all(BATCH);
+    if (pending.length === 0) return 0;
+    const seg = this.nextSeq('segment');
+    const byTerm = new Map<string, Posting[]>();
+    for (const row of pending) {
+      const hash = textHash(row);
+      const current = this.stmts.liveDocOf.get(row.id);
+      if (current && current.text_hash === hash) {
+        // Only ranking facts changed (upvotes, date): the postings stay as they are.
+        this.stmts.touch.run(row.updated_at, seq, current.doc);
+        continue;
+      }
+      if (current) this.stmts.retire.run(seq, current.doc);
+      const paper: Paper = { ...toPaperFields(row) };
+      const fields = documentFields(paper, (word, term) => this.stmts.insertWord.run(americanize(word), term));
+      const info = this.stmts.insertDoc.run({
+        paper_id: row.id,
+        len_title: fields.title.length,
+        len_abstract: fields.abstract.length,
+        len_people: fields.people.length,
+        text_hash: hash,
+        indexed_at: row.updated_at,
+        changed_seq: seq,
+      });
+      const doc = Number(info.lastInsertRowid);
+      FIELDS.forEach((f, field) => {
+        const tf = new Map<string, number>();
+        for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
+        for (const [term, n] of tf) {
+          const list = byTerm.get(term);
+          if (list) list.push({ doc, field, tf: n });
+          else byTerm.set(term, [{ doc, field, tf: n }]);
+        }
+      });
+    }
+    for (const [term, list] of byTerm) {
+      this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
+      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) this.merge(term);
+    }
+    this.vocab = null;
+    return pending.length;
+  }
+
+  /** Rewrites a term's segments as one, without the postings of retired documents. */
+  private merge(term: string): void {
+    const dead = new Set<number>();
+    const live: Posting[] = [];
+    for (const { data } of this.stmts.postings.all(term)) {
+      decodePostings(data, (doc, field, tf) => {
+        if (dead.has(doc)) return;
+        if ((this.stmts.isLive.get(doc)?.live ?? 0) !== 1) {
+          dead.add(doc);
+          return;
+        }
+        live.push({ doc, field, tf });
+      });
+    }
+    this.stmts.dropTerm.run(term);
+    live.sort((a, b) => a.doc - b.doc || a.field - b.field);
+    if (live.length > 0) this.stmts.insertPosting.run(term, this.nextSeq('segment'), Buffer.from(encodePostings(live)));
+  }
+
+  /** Applies every document row changed since the last refresh to the in-memory view. */
+  private refresh(): void {
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const changed = this.stmts.changedDocs.all(this.lastSeq);
+    if (changed.length > 0) this.cache.clear();
+    for (const row of changed) {
+      this.lastSeq = Math.max(this.lastSeq, row.changed_seq);
+      const wasLive = this.alive.has(row.doc);
+      if (wasLive) this.adjust(row.doc, -1);
+      if (row.live === 1) {
+        this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
+        this.info_[row.doc] = { paperId: row.paper_id, publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
+        this.alive.add(row.doc);
+        this.adjust(row.doc, +1);
+      } else {
+        this.alive.delete(row.doc);
+      }
+    }
+  }
+
+  private adjust(doc: number, sign: 1 | -1): void {
+    const l = this.lengths[doc];
+    if (!l) return;
+    this.docs += sign;
+    this.totalLength.title += sign * (l[0] ?? 0);
+    this.totalLength.abstract += sign * (l[1] ?? 0);
+    this.totalLength.people += sign * (l[2] ?? 0);
+  }
+
+  live(doc: number): boolean {
+    return this.alive.has(doc);
+  }
+
+  fieldLength(doc: number, field: number): number {
+    return this.lengths[doc]?.[field] ?? 0;
+  }
+
+  postings(term: string): TermPostings | undefined {
+    const cached = this.cache.get(term);
+    if (cached !== undefined || this.cache.has(term)) {
+      // Most recently used last, so the oldest is evicted first.
+      this.cache.delete(term);
+      this.cache.set(term, cached);
+      return cached;
+    }
+    const rows = this.stmts.postings.all(term);
+    const blobs = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+    let n = 0;
+    for (const blob of blobs) decodePostings(blob, (doc) => (n += this.alive.has(doc) ? 1 : 0));
+    const found = n > 0 ? { n, blobs } : undefined;
+    this.cache.set(term, found);
+    if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+    return found;
+  }
+
+  hasTerm(term: string): boolean {
+    return this.postings(term) !== undefined;
+  }
+
+  docNumbers(): Iterable<number> {
+    return this.alive;
+  }
+
+  info(doc: number): DocInfo | undefined {
+    return this.alive.has(doc) ? this.info_[doc] : undefined;
+  }
+
+  paper(doc: number): Paper | undefined {
+    const i = this.info(doc);
+    return i ? this.store.get(i.paperId) : undefined;
+  }
+
+  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] } {
+    this.vocab ??= { words: new Map(this.stmts.words.all().map((r) => [r.word, r.term])), terms: this.stmts.terms.all().map((r) => r.term) };
+    return this.vocab;
+  }
+}
+
+function toPaperFields(row: PaperRow): Paper {
+  return {
+    id: row.id,
+    title: row.title,
+    abstract: row.abstract,
+    authors: JSON.parse(row.authors) as string[],
+    authorCount: null,
+    org: row.org,
+    publishedAt: row.published_at,
+    upvotes: row.upvotes,
+    arxivId: null,
+    thumbnail: null,
+    sources: [],
+  };
+}
