@@ -101,7 +101,7 @@ export class SqliteIndexData implements IndexData {
       pending: db.prepare<[number], PaperRow>(
         `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at FROM papers p
          LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
-         WHERE d.doc IS NULL OR p.updated_at > d.indexed_at LIMIT ?`,
+         WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
       ),
       orphans: db.prepare<[], { doc: number }>(
         'SELECT d.doc FROM search_docs d WHERE d.live = 1 AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = d.paper_id)',

@@ -1,0 +1,115 @@
+// The persisted index: what SQLite holds scores exactly like a fresh in-memory index, after any sequence of ingests.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.js';
+import type { Paper } from '../../src/papers/model.js';
+import { loadSeedDir } from '../../src/papers/seeds.js';
+import type { PaperStore } from '../../src/ports.js';
+import { scoreClauses, type ScoredClause } from '../../src/search/bm25.js';
+import { MemoryIndexData, type IndexData } from '../../src/search/indexData.js';
+import { SqliteIndexData } from '../../src/store/searchStore.js';
+import { openStore } from '../../src/store/sqlite.js';
+
+const seeds = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** A database file with the paper store and a second connection for the index, as two modules of one process hold them. */
+function open(): { store: PaperStore; index: SqliteIndexData; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
+  const file = path.join(dir, 'paperboy.db');
+  const store = openStore(file);
+  const db = new Database(file);
+  const index = new SqliteIndexData(db, store);
+  cleanups.push(() => {
+    db.close();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { store, index, file };
+}
+
+const QUERIES: string[][] = [['memori'], ['kv', 'cach', 'quantiz'], ['agent', 'memori', 'benchmark'], ['checkpoint'], ['model'], ['diffus', 'video']];
+const clauses = (terms: string[]): ScoredClause[] => terms.map((term) => ({ terms: [{ term, boost: 1 }], presence: 'optional' }));
+
+/** Results by paper id, so two indexes with different document numbers compare. */
+function ranked(data: IndexData, terms: string[]): Array<[string, number]> {
+  return scoreClauses(clauses(terms), data).map((m) => [data.info(m.doc)?.paperId ?? '?', Math.round(m.score * 1e9) / 1e9]);
+}
+
+function expectSameAsFresh(index: IndexData, papers: readonly Paper[]): void {
+  const fresh = new MemoryIndexData(papers);
+  expect(index.docs).toBe(fresh.docs);
+  for (const q of QUERIES) {
+    const got = ranked(index, q);
+    expect(got.length).toBeGreaterThan(0);
+    expect(new Map(got)).toEqual(new Map(ranked(fresh, q)));
+  }
+}
+
+describe('persisted search index', () => {
+  it('indexes the stored papers and scores them exactly as an index built in memory', () => {
+    const { store, index } = open();
+    store.upsert(seeds);
+    expect(index.sync()).toBe(seeds.length);
+    expectSameAsFresh(index, seeds);
+    expect(index.sync()).toBe(0);
+  });
+
+  it('ingests in many small batches and still scores like one fresh build (segments merged as they pile up)', () => {
+    const { store, index } = open();
+    for (let i = 0; i < seeds.length; i += 20) {
+      store.upsert(seeds.slice(i, i + 20));
+      index.sync();
+    }
+    expectSameAsFresh(index, seeds);
+  });
+
+  it('a paper whose text changes is re-indexed, and one whose upvotes change keeps its postings', () => {
+    const { store, index } = open();
+    store.upsert(seeds);
+    index.sync();
+    const [first, second] = seeds as [Paper, Paper];
+    const longer = { ...first, abstract: `${first.abstract} It also studies zebrafish navigation.` };
+    store.upsert([longer, { ...second, upvotes: (second.upvotes ?? 0) + 500 }]);
+    expect(index.sync()).toBe(2);
+    const now = [longer, { ...second, upvotes: (second.upvotes ?? 0) + 500 }, ...seeds.slice(2)];
+    expectSameAsFresh(index, now);
+    expect(ranked(index, ['zebrafish']).map(([id]) => id)).toContain(first.id);
+    const doc = [...index.docNumbers()].find((d) => index.info(d)?.paperId === second.id) ?? -1;
+    expect(index.info(doc)?.upvotes).toBe((second.upvotes ?? 0) + 500);
+  });
+
+  it('a paper that takes an arXiv id leaves no stale document behind', () => {
+    const { store, index } = open();
+    store.upsert(seeds);
+    index.sync();
+    const [first] = seeds as [Paper];
+    store.upsert([{ ...first, id: '2501.00001', arxivId: '2501.00001' }]);
+    index.sync();
+    const ids = [...index.docNumbers()].map((d) => index.info(d)?.paperId);
+    expect(ids).toContain('2501.00001');
+    expect(ids).not.toContain(first.id);
+    expect(index.docs).toBe(seeds.length);
+  });
+
+  it('sees papers that another connection stored and indexed, on its next look', () => {
+    const { store, index, file } = open();
+    store.upsert(seeds.slice(0, 100));
+    index.sync();
+    const otherDb = new Database(file);
+    const otherStore = openStore(file);
+    const other = new SqliteIndexData(otherDb, otherStore);
+    otherStore.upsert(seeds.slice(100));
+    other.sync();
+    otherDb.close();
+    otherStore.close();
+    index.refreshIfChanged();
+    expectSameAsFresh(index, seeds);
+  });
+});
