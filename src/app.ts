@@ -4,10 +4,12 @@ import type { AnyCommand } from './command.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
 import { Library } from './library.js';
+import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
+import { checkPaper, type Paper } from './papers/model.js';
 import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
 import { LunrSearchIndex } from './search/lunrIndex.js';
-import { openStore } from './store/sqlite.js';
+import { isReadOnlyStore, openStore } from './store/sqlite.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -38,7 +40,7 @@ export function databaseFile(dataDir: string): string {
  * store) and can be passed in, so tests build the same graph with fakes and no module mocking.
  */
 export function createApp(deps: AppDeps): App {
-  const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now());
+  const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger });
   try {
     const index = deps.index ?? new LunrSearchIndex(() => store.all(), deps.logger);
     const library = new Library(store, index);
@@ -53,26 +55,77 @@ export function createApp(deps: AppDeps): App {
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */
 const SEEDED_KEY = 'seeds.ingested';
 
+/** How many warnings of one ingest are logged one by one; the rest are counted in one line. */
+export const LOGGED_WARNINGS = 10;
+
 /**
- * Ingests the seed corpus on first start; later starts skip it (the upsert is idempotent anyway,
- * so `paperboy ingest --seeds` can always re-run it).
+ * Ingests the seed corpus until that has worked once: the marker is written only after the corpus
+ * gave papers, so an empty or wrong PAPERBOY_SEEDS_DIR is an OperatorError, and the next start tries
+ * again. When the store already holds papers (from `ingest`), a failed seeding is a warning and the
+ * bot serves what it has; a read-only database that holds papers skips seeding with a warning.
  */
 export async function seedOnFirstStart(app: App, source: PaperSource, logger: Logger, clock: Clock): Promise<void> {
   if (app.store.getMeta(SEEDED_KEY)) return;
-  const { stats, counts } = await ingestFrom(app, source, logger);
-  app.store.setMeta(SEEDED_KEY, clock.now().toISOString());
-  logger.info({ source: source.name, ...counts, inserted: stats.inserted, updated: stats.updated, unchanged: stats.unchanged }, 'seed corpus ingested');
+  const held = app.store.count();
+  if (held > 0 && isReadOnlyStore(app.store)) {
+    logger.warn({ source: source.name, papers: held }, 'the paper database is read-only: seeding skipped, serving the papers it holds');
+    return;
+  }
+  try {
+    const { stats, counts, warnings } = await ingestFrom(app, source, logger);
+    if (stats.inserted + stats.updated + stats.unchanged === 0) {
+      throw new OperatorError(`The seed corpus ${source.name} gave no papers (${describeCounts(counts)}, ${warnings} warnings); nothing was ingested.`, [
+        'Point PAPERBOY_SEEDS_DIR at a folder of Hugging Face Daily Papers page dumps (*.txt), like the ones in seeds/; the warnings above say what was skipped.',
+      ]);
+    }
+    app.store.setMeta(SEEDED_KEY, clock.now().toISOString());
+    logger.info({ source: source.name, ...counts, inserted: stats.inserted, updated: stats.updated, unchanged: stats.unchanged }, 'seed corpus ingested');
+  } catch (e) {
+    if (!(e instanceof OperatorError) || held === 0) throw e;
+    logger.warn(
+      { source: source.name, papers: held, problem: e.message },
+      'seed corpus not ingested; serving the papers already stored, and trying again next start',
+    );
+  }
 }
 
-/** Reads a source and stores what it gave; each warning is logged with where it was found. */
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/**
+ * Reads a source and stores what it gave. Each paper is checked first; one that does not fit the
+ * model is skipped with a warning, so one bad value never costs the rest of the run. Warnings are
+ * logged with where they were found, the first {@link LOGGED_WARNINGS} one by one and the rest
+ * counted in one line (a broken dump can hold thousands).
+ */
 export async function ingestFrom(
   app: App,
   source: PaperSource,
   logger: Logger,
 ): Promise<{ stats: UpsertStats; counts: Record<string, number>; warnings: number }> {
   const batch = await source.read();
-  for (const w of batch.warnings) logger.warn({ source: source.name, where: w.where }, w.message);
-  return { stats: app.library.ingest(batch.papers), counts: batch.counts, warnings: batch.warnings.length };
+  const warnings = [...batch.warnings];
+  const papers: Paper[] = [];
+  for (const p of batch.papers) {
+    const checked = checkPaper(p);
+    if (checked.ok) papers.push(checked.value);
+    else
+      warnings.push({
+        where: p.sources.map((s) => [s.name, s.ref].filter(Boolean).join(' ')).join(', ') || p.id,
+        message: `skipped a paper paperboy cannot store: ${checked.error}`,
+      });
+  }
+  for (const w of warnings.slice(0, LOGGED_WARNINGS)) logger.warn({ source: source.name, where: w.where }, w.message);
+  if (warnings.length > LOGGED_WARNINGS) {
+    logger.warn(
+      { source: source.name, warnings: warnings.length, logged: LOGGED_WARNINGS },
+      `${warnings.length - LOGGED_WARNINGS} more warnings like these were not logged (${warnings.length} in all)`,
+    );
+  }
+  return { stats: app.library.ingest(papers), counts: batch.counts, warnings: warnings.length };
 }
 
 /**

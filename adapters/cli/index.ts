@@ -243,12 +243,18 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
 }
 
 async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
-  const dir = path.resolve(args.input.seeds ?? ctx.config.seedsDir);
-  const source = seedSource(dir);
-  const { stats, counts, warnings } = await ingestFrom(ctx.app, source, ctx.logger);
-  if ((counts.files ?? 0) === 0) throw new UserError(`${dir} has no page dumps (*.txt files); nothing was ingested.`);
+  const given = args.input.seeds;
+  const dir = path.resolve(given ?? ctx.config.seedsDir);
+  // A folder with no page dump in it is an OperatorError from the source, naming where it was given.
+  const { stats, counts, warnings } = await ingestFrom(ctx.app, seedSource(dir, given === undefined ? 'PAPERBOY_SEEDS_DIR' : '--seeds'), ctx.logger);
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const extras = [
+    (counts.rejected ?? 0) > 0 ? `${plural(counts.rejected ?? 0, 'entry', 'entries')} skipped (values paperboy cannot store)` : '',
+    (counts.skippedFiles ?? 0) > 0 ? `${plural(counts.skippedFiles ?? 0, 'file')} skipped (not a Daily Papers page)` : '',
+    warnings > 0 ? `${plural(warnings, 'warning')} (see log)` : '',
+  ].filter(Boolean);
   ctx.io.stdout.write(
-    `Ingested ${counts.files} files from ${dir}: ${counts.entries} entries, ${counts.papers} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${warnings > 0 ? `, ${warnings} warnings (see log)` : ''}.\n`,
+    `Ingested ${counts.files} files from ${dir}: ${counts.entries} entries, ${counts.papers} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${extras.map((x) => `, ${x}`).join('')}.\n`,
   );
   return 0;
 }

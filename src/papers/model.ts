@@ -1,5 +1,6 @@
 // The paper model shared by every source, the store, search and the replies.
 import { z } from 'zod';
+import { err, ok, type Result } from '../errors.js';
 
 /** `YYYY-MM-DD`, a calendar date with no time zone attached. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -30,6 +31,37 @@ export const paperSchema = z.object({
 /** A paper as the core knows it. Nulls mean "no source has said". */
 export type Paper = z.infer<typeof paperSchema>;
 export type Provenance = z.infer<typeof provenanceSchema>;
+
+/**
+ * Checks a paper a source produced before anything is written: the store refuses a batch with one
+ * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
+ * each bad field and its value (never a ZodError dump).
+ */
+export function checkPaper(input: unknown): Result<Paper, string> {
+  const parsed = paperSchema.safeParse(input);
+  if (parsed.success) return ok(parsed.data);
+  const problems = parsed.error.issues.slice(0, 3).map((issue) => {
+    const field = issue.path.join('.') || 'the paper';
+    const value = valueAt(input, issue.path);
+    const shown = value === undefined ? '' : ` (${clip(typeof value === 'string' ? JSON.stringify(value) : String(value))})`;
+    return `${field}${shown}: ${issue.message}`;
+  });
+  const more = parsed.error.issues.length > 3 ? `; and ${parsed.error.issues.length - 3} more` : '';
+  return err(`${problems.join('; ')}${more}`);
+}
+
+function valueAt(input: unknown, at: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of at) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof v === 'object' && v !== null ? undefined : v;
+}
+
+function clip(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
 
 /** Collapses runs of whitespace: the key titles are merged on, and how they are shown. */
 export function normalizeWhitespace(s: string): string {

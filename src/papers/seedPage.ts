@@ -6,10 +6,12 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const DATE_LINE = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2})(?:, (\d{4}))?(?: (\d+))?$/;
 const AUTHORS_LINE = /^•\s*(\d+) authors?$/;
 const PAGE_DATE = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2})$/;
-
-/** Where page chrome ends: line 11 is the page date, entries start at line 13 (1-based). */
-const PAGE_DATE_LINE = 11;
-const FIRST_ENTRY_LINE = 13;
+/** The page title every dump carries in its chrome, on a line of its own. */
+const PAGE_TITLE = /^daily\s+papers$/i;
+/** The byline under the title (`byAK and the research community`), also when spelt `by AK`. */
+const BYLINE = /^by\s*AK\b|\bresearch community$/i;
+/** How many non-blank lines into a file the page title may be (real dumps have it 4th, after the "new" badge and Subscribe). */
+const HEADER_LINES = 20;
 
 export interface SeedWarning {
   file: string;
@@ -31,6 +33,8 @@ export interface SeedEntry {
 
 export interface SeedPage {
   file: string;
+  /** False when the file has no Daily Papers header: it is not a page dump, and nothing was read from it. */
+  isPage: boolean;
   /** The page's own date; `year` is inferred (null when the page gives no way to infer it). */
   pageDate: { month: number; day: number; year: number | null } | null;
   entries: SeedEntry[];
@@ -42,21 +46,68 @@ interface Block {
   lines: string[];
 }
 
+interface Header {
+  /** The page's own date line (`Nov 27`), when the header has one. */
+  date: RegExpExecArray | null;
+  /** 0-based indexes of the "Daily Papers" line and of the first line after the header. */
+  title: number;
+  end: number;
+}
+
 /**
- * Reads one page dump. Never throws: a block that fits no entry shape is skipped with a
- * warning naming the file and line, and the rest of the page is kept.
+ * Finds the page chrome: a line that is just `Daily Papers` near the top, then (optionally) the
+ * byline, then the page date. Badges, the newsletter prompt, blank lines, a BOM or CRLF around it
+ * do not matter; a file without the title line is not a page dump.
+ */
+function findHeader(lines: readonly string[]): Header | null {
+  let title = -1;
+  for (let i = 0, seen = 0; i < lines.length && seen < HEADER_LINES && title < 0; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    seen += 1;
+    if (PAGE_TITLE.test(line)) title = i;
+  }
+  if (title < 0) return null;
+  // The next two non-blank lines: the byline and the date, or just the date, or the first entry.
+  const after: number[] = [];
+  for (let i = title + 1; i < lines.length && after.length < 2; i++) if ((lines[i] ?? '').trim() !== '') after.push(i);
+  for (const i of after) {
+    const date = PAGE_DATE.exec((lines[i] ?? '').trim());
+    if (date) return { date, title, end: i + 1 };
+  }
+  const first = after[0];
+  if (first !== undefined && BYLINE.test((lines[first] ?? '').trim())) return { date: null, title, end: first + 1 };
+  return { date: null, title, end: title + 1 };
+}
+
+/**
+ * Reads one page dump. Never throws: a file without the Daily Papers header is reported as not a
+ * page (with a warning naming it), and a block that fits no entry shape is skipped with a warning
+ * naming the file and line while the rest of the page is kept.
  */
 export function parseSeedPage(text: string, file: string): SeedPage {
   const warnings: SeedWarning[] = [];
-  const all = String(text).replace(/\r\n?/g, '\n').split('\n');
-  const pageDateMatch = PAGE_DATE.exec((all[PAGE_DATE_LINE - 1] ?? '').trim());
+  const all = String(text)
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
+  const header = findHeader(all);
+  if (!header) {
+    warnings.push({
+      file,
+      line: 1,
+      message: `not a Daily Papers page dump (no "Daily Papers" header in its first ${HEADER_LINES} non-blank lines); the file was skipped`,
+    });
+    return { file, isPage: false, pageDate: null, entries: [], warnings };
+  }
+  const pageDateMatch = header.date;
   if (!pageDateMatch) {
-    warnings.push({ file, line: PAGE_DATE_LINE, message: 'no page date (expected e.g. "Nov 27")' });
+    warnings.push({ file, line: header.title + 1, message: 'no page date after the "Daily Papers" header (expected e.g. "Nov 27")' });
   }
 
   const blocks: Block[] = [];
   let current: Block | null = null;
-  for (let i = FIRST_ENTRY_LINE - 1; i < all.length; i++) {
+  for (let i = header.end; i < all.length; i++) {
     const raw = all[i] ?? '';
     if (raw.trim() === '') {
       current = null;
@@ -108,7 +159,7 @@ export function parseSeedPage(text: string, file: string): SeedPage {
   }
 
   const pageDate = pageDateMatch ? { month: monthIndex(pageDateMatch[1] ?? '') + 1, day: Number(pageDateMatch[2]), year: inferPageYear(entries) } : null;
-  return { file, pageDate, entries, warnings };
+  return { file, isPage: true, pageDate, entries, warnings };
 }
 
 function isMetaBlock(b: Block): boolean {

@@ -1,8 +1,9 @@
-// The SQLite paper store: versioned schema, WAL, every write in a transaction, idempotent merging upserts.
+// The SQLite paper store: versioned schema, WAL, writes in short IMMEDIATE transactions, idempotent merging upserts, faults named.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OperatorError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
@@ -43,28 +44,301 @@ interface Row {
   sources: string;
 }
 
+/** How the store is opened; every field has a default suited to the CLI and `serve`. */
+export interface StoreOptions {
+  /** Where a read-only fallback is reported. */
+  logger?: Logger;
+  /** Papers written per transaction, so that no writer holds the write lock for long. */
+  batchSize?: number;
+  /** How long SQLite itself waits for a lock before a statement gives up (milliseconds). */
+  busyTimeoutMs?: number;
+  /** How long a write keeps retrying a locked database in all before it fails (milliseconds). */
+  maxWriteWaitMs?: number;
+}
+
+type WriteOptions = Required<Omit<StoreOptions, 'logger'>>;
+
+const DEFAULTS: WriteOptions = { batchSize: 500, busyTimeoutMs: 5_000, maxWriteWaitMs: 30_000 };
+
+/** Said with every permission problem: the published image runs as `node`, not root. */
+const DOCKER_HINT =
+  'In Docker the image runs as user node (uid 1000): a bind-mounted folder must be writable by it (on the host: chown -R 1000:1000 <folder>), or use a named volume (-v paperboy-data:/data).';
+
+/** Said with a database that must be set aside: how to get a working one again. */
+const REBUILD_HINT =
+  'paperboy left the file as it is. Move it away (or point PAPERBOY_DATA_DIR at another folder) and start again: paperboy builds a new database from the seeds (PAPERBOY_SEEDS_DIR); run paperboy ingest again for any other folders you had ingested.';
+
 /**
  * Opens (creating when absent) the database at `file`, or in memory for `:memory:`.
- * A file that is not a paperboy database is refused with an OperatorError naming it, and left untouched.
+ * Every fault is an OperatorError that names the path, what is wrong and what to do; a file that is
+ * not a paperboy database, or is damaged, is refused and left untouched. A database paperboy may read
+ * but not write (a read-only file, folder or mount) is opened read-only: reads work, writes fail clearly.
  */
-export function openStore(file: string, now: () => Date = () => new Date()): PaperStore {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file, { fileMustExist: false });
-    // NOTE: check the file is ours before any pragma: switching to WAL writes into the file.
-    refuseForeign(db);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+export function openStore(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): PaperStore {
+  const { logger, ...rest } = options;
+  const opts: WriteOptions = { ...DEFAULTS, ...rest };
+  if (file === ':memory:') {
+    const db = new Database(':memory:');
     migrate(db);
-  } catch (e) {
-    db?.close();
-    throw new OperatorError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [
-      'The file was left as it is. Move it away (or point PAPERBOY_DATA_DIR elsewhere) and start again to rebuild it from the seeds.',
+    return new SqliteStore(db, file, now, opts, null);
+  }
+  const dir = path.dirname(file);
+  prepareDataDir(dir);
+  const exists = fileExists(file);
+  const denied = writeDenied(file, exists);
+  if (denied && !exists) {
+    throw new OperatorError(
+      `PAPERBOY_DATA_DIR is ${dir}, but paperboy cannot write there (${denied.code}${describeErrno(denied.code)}), so it cannot create the paper database ${file}.`,
+      [`Make ${dir} writable by the user paperboy runs as (${whoami()}), or point PAPERBOY_DATA_DIR at a folder it can write.`, DOCKER_HINT],
+    );
+  }
+  if (!denied) {
+    const db = openWritable(file, opts);
+    if (db) return new SqliteStore(db, file, now, opts, null);
+  }
+  // NOTE: the file exists but cannot be written (or SQLite found that out itself): serve reads.
+  const reason = denied
+    ? `${denied.path === file ? 'the file' : 'its folder'} is not writable: ${denied.code}${describeErrno(denied.code)}`
+    : 'SQLite could not open it for writing';
+  const db = openReadOnly(file, opts);
+  logger?.warn({ file, reason }, 'the paper database is read-only: answering from what it holds; ingests and seeding cannot write');
+  return new SqliteStore(db, file, now, opts, reason);
+}
+
+/** Creates the data folder when missing; a path that is a file, or cannot be created, is an OperatorError. */
+function prepareDataDir(dir: string): void {
+  const st = statOrNull(dir);
+  if (st && !st.isDirectory()) {
+    throw new OperatorError(`PAPERBOY_DATA_DIR is ${dir}, but that is a file, not a folder.`, [
+      `Point PAPERBOY_DATA_DIR at a folder (paperboy creates it when it is missing), or move the file ${dir} away.`,
     ]);
   }
-  return new SqliteStore(db, now);
+  if (st) return;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const blocker = firstNonFolder(dir);
+    if (blocker) {
+      throw new OperatorError(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created: ${blocker} is a file, not a folder.`, [
+        `Point PAPERBOY_DATA_DIR at a folder that exists or can be created, or move ${blocker} away.`,
+      ]);
+    }
+    throw new OperatorError(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created (${code}${describeErrno(code)} in ${nearestExisting(dir)}).`, [
+      `Create ${dir} and make it writable by the user paperboy runs as (${whoami()}), or point PAPERBOY_DATA_DIR at a folder it can write.`,
+      DOCKER_HINT,
+    ]);
+  }
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+function fileExists(file: string): boolean {
+  const st = statOrNull(file);
+  if (st?.isDirectory()) {
+    throw new OperatorError(`The paper database ${file} is a folder, not a file.`, [
+      `Move the folder ${file} away, or point PAPERBOY_DATA_DIR at another folder.`,
+    ]);
+  }
+  return st !== null;
+}
+
+/** The first ancestor of `dir` that exists and is not a folder (what makes it impossible to create). */
+function firstNonFolder(dir: string): string | null {
+  for (let p = dir; ; p = path.dirname(p)) {
+    const st = statOrNull(p);
+    if (st) return st.isDirectory() ? null : p;
+    if (path.dirname(p) === p) return null;
+  }
+}
+
+/** A path this process may not write, and the errno that says so. */
+interface Denied {
+  path: string;
+  code: string;
+}
+
+/**
+ * Why this process may not write the database: the file (when it exists) or its folder, where SQLite
+ * keeps the `-wal` and `-shm` files. Null when both are writable.
+ * NOTE: root passes access checks on read-only modes; only a read-only mount (EROFS) stops it.
+ */
+function writeDenied(file: string, exists: boolean): Denied | null {
+  for (const p of exists ? [file, path.dirname(file)] : [path.dirname(file)]) {
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      return { path: p, code: (e as NodeJS.ErrnoException).code ?? 'error' };
+    }
+  }
+  return null;
+}
+
+/** The nearest ancestor of `p` that exists: where a folder that cannot be created was to go. */
+function nearestExisting(p: string): string {
+  let q = p;
+  while (!statOrNull(q) && path.dirname(q) !== q) q = path.dirname(q);
+  return q;
+}
+
+function describeErrno(code: string): string {
+  const what: Record<string, string> = {
+    EACCES: ', permission denied',
+    EPERM: ', operation not permitted',
+    EROFS: ', a read-only file system',
+    ENOSPC: ', no space left on the device',
+  };
+  return what[code] ?? '';
+}
+
+function whoami(): string {
+  const uid = process.getuid?.();
+  return uid === undefined ? 'this user' : `uid ${uid}`;
+}
+
+/**
+ * Opens read-write, checks, and migrates. Returns null when SQLite says the file cannot be written
+ * after all (the caller then opens it read-only); other faults are OperatorErrors.
+ */
+function openWritable(file: string, opts: WriteOptions): Database.Database | null {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { fileMustExist: false, timeout: opts.busyTimeoutMs });
+    // NOTE: check the file is ours and sound before any pragma: switching to WAL writes into the file.
+    refuseForeign(db);
+    checkIntegrity(db, file);
+    retryBusy(opts.maxWriteWaitMs, () => db?.pragma('journal_mode = WAL'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, opts.maxWriteWaitMs);
+    return db;
+  } catch (e) {
+    db?.close();
+    if (isReadOnlyFault(e)) return null;
+    throw openError(file, e);
+  }
+}
+
+/**
+ * Opens a database this process may only read. A WAL database whose `-shm` file is absent cannot be
+ * opened in place from a read-only folder, so it is read into memory instead: the main file then
+ * holds everything (a clean close leaves no `-wal`), and the file itself is never written.
+ */
+function openReadOnly(file: string, opts: WriteOptions): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true, timeout: opts.busyTimeoutMs });
+      refuseForeign(db);
+    } catch (e) {
+      db?.close();
+      db = undefined;
+      if (!isReadOnlyFault(e) || fileExists(`${file}-wal`)) throw e;
+      const image = Buffer.from(fs.readFileSync(file));
+      // NOTE: bytes 18 and 19 of the header say WAL (2); an in-memory copy must say rollback (1).
+      if (image.length >= 20 && image[18] === 2 && image[19] === 2) image.fill(1, 18, 20);
+      db = new Database(image, { readonly: true });
+      refuseForeign(db);
+    }
+    checkIntegrity(db, file);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version < MIGRATIONS.length) {
+      throw new OperatorError(
+        `The paper database ${file} is read-only and ${version === 0 ? 'empty' : `at schema version ${version}, older than this paperboy needs (${MIGRATIONS.length})`}, so paperboy cannot use it.`,
+        [`Make ${file} and its folder writable by the user paperboy runs as (${whoami()}) once, so it can set the database up.`, DOCKER_HINT],
+      );
+    }
+    return db;
+  } catch (e) {
+    db?.close();
+    throw e instanceof OperatorError ? e : openError(file, e);
+  }
+}
+
+/** The OperatorError for a file that could not be opened, by what went wrong. */
+function openError(file: string, e: unknown): OperatorError {
+  if (e instanceof OperatorError) return e;
+  const code = sqliteCode(e);
+  if (code === 'SQLITE_NOTADB') {
+    return new OperatorError(`Cannot open the paper database at ${file}: it is not an SQLite database.`, [REBUILD_HINT]);
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) return damagedError(file, (e as Error).message);
+  if (isBusy(e)) return lockedError(file, DEFAULTS.maxWriteWaitMs, 'it could not be opened');
+  if (code === 'SQLITE_FULL') return fullError(file, 'it could not be set up');
+  if (code.startsWith('SQLITE_IOERR')) return ioError(file, e as Error, 'it could not be opened');
+  if (isReadOnlyFault(e)) {
+    return new OperatorError(`The paper database ${file} cannot be read where it is (${(e as Error).message}).`, [
+      `SQLite needs to write its ${file}-shm and ${file}-wal files next to it: make the folder (PAPERBOY_DATA_DIR) writable by the user paperboy runs as (${whoami()}).`,
+      DOCKER_HINT,
+    ]);
+  }
+  return new OperatorError(`Cannot open the paper database at ${file}: ${(e as Error).message}.`, [REBUILD_HINT]);
+}
+
+function damagedError(file: string, problem: string): OperatorError {
+  return new OperatorError(`The paper database ${file} is damaged (${problem}); paperboy refuses to use it.`, [
+    REBUILD_HINT,
+    `To look at it first: sqlite3 ${file} 'PRAGMA integrity_check'.`,
+  ]);
+}
+
+function lockedError(file: string, waitedMs: number, what: string): OperatorError {
+  return new OperatorError(
+    `The paper database ${file} stayed locked by another process for ${waitedMs < 1000 ? `${waitedMs} ms` : `${Math.round(waitedMs / 1000)} s`}, as long as paperboy waits; ${what}.`,
+    ['Another paperboy (an ingest, or a first start ingesting the seeds) is writing to it. Run this again when it is done: ingest is idempotent.'],
+  );
+}
+
+function fullError(file: string, what: string): OperatorError {
+  return new OperatorError(`The disk holding the paper database ${file} is full; ${what}.`, [
+    'Free some space (or point PAPERBOY_DATA_DIR at a bigger disk) and run it again: ingest is idempotent.',
+  ]);
+}
+
+function ioError(file: string, e: Error, what: string): OperatorError {
+  return new OperatorError(`Writing the paper database ${file} failed (${e.message}, ${sqliteCode(e)}); ${what}.`, [
+    'The disk may be full, over a quota or file-size limit, or failing: check the disk that holds PAPERBOY_DATA_DIR, then run it again (ingest is idempotent).',
+  ]);
+}
+
+function sqliteCode(e: unknown): string {
+  return e instanceof Database.SqliteError ? e.code : '';
+}
+
+/** SQLite's ways of saying "you may read this, not write it". */
+function isReadOnlyFault(e: unknown): boolean {
+  const code = sqliteCode(e);
+  return code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM';
+}
+
+function isBusy(e: unknown): boolean {
+  const code = sqliteCode(e);
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn`, retrying while another connection holds the lock, for at most `maxWaitMs` in all.
+ * NOTE: SQLite waits `busy_timeout` inside each attempt, but not when a read must become a write
+ * under a newer snapshot (SQLITE_BUSY_SNAPSHOT); that returns at once and is retried here.
+ */
+function retryBusy<T>(maxWaitMs: number, fn: () => T): T {
+  const start = Date.now();
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() - start + pause > maxWaitMs) throw e;
+      // NOTE: the store's API is synchronous (better-sqlite3), so the pause blocks; a jitter keeps two waiters apart.
+      Atomics.wait(sleeper, 0, 0, pause + Math.random() * pause);
+    }
+  }
 }
 
 /** Refuses a file that is not SQLite, another program's database, or a newer schema, without writing to it. */
@@ -79,15 +353,43 @@ function refuseForeign(db: Database.Database): void {
   }
 }
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v] ?? '';
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+/** Refuses a file whose pages are damaged (headers can be fine while pages are not), reading only. */
+function checkIntegrity(db: Database.Database, file: string): void {
+  let rows: string[];
+  try {
+    rows = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((r) => r.quick_check);
+  } catch (e) {
+    if (!sqliteCode(e).startsWith('SQLITE_CORRUPT')) throw e;
+    rows = [(e as Error).message];
   }
+  if (rows.length === 1 && rows[0] === 'ok') return;
+  // NOTE: a report may start with a "*** in database main ***" line; the lines after it say what is wrong.
+  const problems = rows.flatMap((r) => r.split('\n')).filter((l) => l.trim() !== '' && !l.startsWith('***'));
+  throw damagedError(file, `PRAGMA quick_check: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? '; …' : ''}`);
+}
+
+/** Brings the schema up to date; each step is one IMMEDIATE transaction, so two first starts cannot both run it. */
+function migrate(db: Database.Database, maxWaitMs = DEFAULTS.maxWriteWaitMs): void {
+  for (;;) {
+    const done = retryBusy(maxWaitMs, () =>
+      db
+        .transaction(() => {
+          // NOTE: read the version inside the write transaction: another process may have just migrated.
+          const version = db.pragma('user_version', { simple: true }) as number;
+          if (version >= MIGRATIONS.length) return true;
+          db.exec(MIGRATIONS[version] ?? '');
+          db.pragma(`user_version = ${version + 1}`);
+          return false;
+        })
+        .immediate(),
+    );
+    if (done) return;
+  }
+}
+
+/** True for a store opened read-only (a read-only file, folder or mount): its reads work, its writes fail. */
+export function isReadOnlyStore(store: PaperStore): boolean {
+  return store instanceof SqliteStore && store.readOnlyReason !== null;
 }
 
 class SqliteStore implements PaperStore {
@@ -99,7 +401,11 @@ class SqliteStore implements PaperStore {
 
   constructor(
     private readonly db: Database.Database,
+    private readonly file: string,
     private readonly now: () => Date,
+    private readonly opts: WriteOptions,
+    /** Why this store cannot write, or null when it can. */
+    readonly readOnlyReason: string | null,
   ) {
     this.byId = db.prepare<[string], Row>('SELECT * FROM papers WHERE id = ?');
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
@@ -116,30 +422,76 @@ class SqliteStore implements PaperStore {
     );
   }
 
+  /**
+   * Stores papers in transactions of `batchSize`, each taking the write lock up front (BEGIN IMMEDIATE),
+   * so a concurrent writer waits its turn between batches instead of failing. A fault rolls back the
+   * batch it hit; the batches before it stay (re-running is idempotent).
+   * Every paper is validated first: one that does not fit the schema is a bug in its source, and nothing is written.
+   */
   upsert(papers: readonly Paper[]): UpsertStats {
+    const valid = papers.map((p) => paperSchema.parse(p));
     const stats: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
-    this.db.transaction(() => {
-      for (const incoming of papers) {
-        const p = paperSchema.parse(incoming);
-        const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.title));
-        if (!existingRow) {
-          this.insertStmt.run(this.params(p));
-          stats.inserted += 1;
-          stats.changed.push({ paper: p });
-          continue;
-        }
-        const existing = fromRow(existingRow);
-        const merged = mergePapers(existing, p);
-        if (JSON.stringify(merged) === JSON.stringify(existing)) {
-          stats.unchanged += 1;
-          continue;
-        }
-        this.updateStmt.run({ ...this.params(merged), old_id: existing.id });
-        stats.updated += 1;
-        stats.changed.push(merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id });
-      }
-    })();
+    if (valid.length === 0) return stats;
+    this.refuseWrite(`${valid.length} papers were not stored`);
+    for (let start = 0; start < valid.length; start += this.opts.batchSize) {
+      const batch = valid.slice(start, start + this.opts.batchSize);
+      // NOTE: each attempt counts into its own stats, so a retried batch is not counted twice.
+      const done = this.write(`that batch was rolled back, and ${start} of ${valid.length} papers were stored before it`, () => {
+        const s: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
+        for (const p of batch) this.upsertOne(p, s);
+        return s;
+      });
+      stats.inserted += done.inserted;
+      stats.updated += done.updated;
+      stats.unchanged += done.unchanged;
+      stats.changed.push(...done.changed);
+    }
     return stats;
+  }
+
+  private upsertOne(p: Paper, stats: UpsertStats): void {
+    const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.title));
+    if (!existingRow) {
+      this.insertStmt.run(this.params(p));
+      stats.inserted += 1;
+      stats.changed.push({ paper: p });
+      return;
+    }
+    const existing = fromRow(existingRow);
+    const merged = mergePapers(existing, p);
+    if (JSON.stringify(merged) === JSON.stringify(existing)) {
+      stats.unchanged += 1;
+      return;
+    }
+    this.updateStmt.run({ ...this.params(merged), old_id: existing.id });
+    stats.updated += 1;
+    stats.changed.push(merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id });
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction, waiting out other writers; SQLite faults become OperatorErrors saying what was `lost`. */
+  private write<T>(lost: string, fn: () => T): T {
+    try {
+      return retryBusy(this.opts.maxWriteWaitMs, () => this.db.transaction(fn).immediate());
+    } catch (e) {
+      const code = sqliteCode(e);
+      if (isBusy(e)) throw lockedError(this.file, this.opts.maxWriteWaitMs, lost);
+      if (code === 'SQLITE_FULL') throw fullError(this.file, lost);
+      if (code.startsWith('SQLITE_IOERR')) throw ioError(this.file, e as Error, lost);
+      if (code.startsWith('SQLITE_CORRUPT')) throw damagedError(this.file, (e as Error).message);
+      if (isReadOnlyFault(e)) throw this.readOnlyError(`SQLite: ${(e as Error).message}`, lost);
+      throw e;
+    }
+  }
+
+  private refuseWrite(what: string): void {
+    if (this.readOnlyReason !== null) throw this.readOnlyError(this.readOnlyReason, what);
+  }
+
+  private readOnlyError(reason: string, what: string): OperatorError {
+    return new OperatorError(`The paper database ${this.file} is read-only (${reason}); ${what}.`, [
+      `To ingest, make ${this.file} and its folder (PAPERBOY_DATA_DIR) writable by the user paperboy runs as (${whoami()}); searching works as it is.`,
+      DOCKER_HINT,
+    ]);
   }
 
   all(): Paper[] {
@@ -179,7 +531,9 @@ class SqliteStore implements PaperStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.refuseWrite(`the ${key} marker was not written`);
+    const stmt = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.write(`the ${key} marker was not written`, () => stmt.run(key, value));
   }
 
   close(): void {

@@ -1,4 +1,5 @@
-// Seed page parser: counts, tricky entries, year inference, merging and robustness on arbitrary text.
+// Seed page parser: counts, tricky entries, year inference, merging, recognising a page by its header, and robustness on arbitrary text.
+import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -90,15 +91,64 @@ describe('seed parser on crafted pages', () => {
     expect(p.warnings[0]).toMatchObject({ file: 'bad.txt', line: 17 });
   });
 
-  it('never throws on arbitrary text, and every entry it returns has a title and abstract', () => {
-    const line = fc.oneof(fc.string(), fc.constantFrom('', '·', '  • 3 authors', 'Nov 5 3', 'Jul 30, 2024 2', 'Org Org Name', 'Title'));
+  it('never throws on arbitrary text, with or without a page header, and every entry it returns has a title and abstract', () => {
+    const line = fc.oneof(
+      fc.string(),
+      fc.constantFrom('', '·', '  • 3 authors', 'Nov 5 3', 'Jul 30, 2024 2', 'Org Org Name', 'Title', 'Daily Papers', 'Nov 27'),
+    );
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 60 }), (lines) => {
-        const p = parseSeedPage(lines.join('\n'), 'fuzz.txt');
+      fc.property(fc.boolean(), fc.array(line, { maxLength: 60 }), (header, lines) => {
+        const p = parseSeedPage(`${header ? page('') : ''}${lines.join('\n')}`, 'fuzz.txt');
         const papers = seedPageToPapers(p);
         return papers.every((x) => x.title !== '' && x.abstract !== '' && (x.publishedAt === null || /^\d{4}-\d{2}-\d{2}$/.test(x.publishedAt)));
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('seed parser: what counts as a page dump', () => {
+  it('reads each of the five shipped dumps as a page with its date', () => {
+    for (const f of load.files) {
+      const p = parseSeedPage(fs.readFileSync(path.join(SEEDS, f), 'utf8'), f);
+      expect([f, p.isPage, p.pageDate?.month !== undefined]).toEqual([f, true, true]);
+    }
+  });
+
+  it('finds the header without the badge and newsletter lines, with CRLF, a BOM, indentation, extra blank lines or "by AK"', () => {
+    const entries = 'A Title\n\nAn abstract.\n\n  • 2 authors\n·\nNov 5 3\n';
+    const variants = [
+      `Daily Papers\n\nbyAK and the research community\n\nNov 27\n\n${entries}`,
+      `\uFEFF${page(entries)}`.replace(/\n/g, '\r\n'),
+      `new\n\n\n\nSubscribe\n\n   Daily Papers  \n\n\n\nby AK and the research community\n\n\nNov 27\n\n\n${entries}`,
+      `Daily Papers\nNov 27\n\n${entries}`,
+    ];
+    for (const text of variants) {
+      const p = parseSeedPage(text, 'v.txt');
+      expect(p.isPage).toBe(true);
+      expect(p.warnings).toEqual([]);
+      expect(p.pageDate).toMatchObject({ month: 11, day: 27 });
+      expect(p.entries.map((e) => [e.title, e.upvotes])).toEqual([['A Title', 3]]);
+    }
+  });
+
+  it('a page with the header but no page date is still read, with a warning', () => {
+    const p = parseSeedPage('Daily Papers\n\nbyAK and the research community\n\nA Title\n\nAn abstract.\n', 'nodate.txt');
+    expect(p.isPage).toBe(true);
+    expect(p.entries.map((e) => e.title)).toEqual(['A Title']);
+    expect(p.warnings).toEqual([{ file: 'nodate.txt', line: 1, message: expect.stringMatching(/no page date/) }]);
+  });
+
+  it('a README copied in as .txt is not a page: no entries, one warning naming the file', () => {
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const p = parseSeedPage(readme, 'README.txt');
+    expect(p.isPage).toBe(false);
+    expect(p.entries).toEqual([]);
+    expect(p.warnings).toEqual([{ file: 'README.txt', line: 1, message: expect.stringMatching(/^not a Daily Papers page dump .*the file was skipped$/) }]);
+  });
+
+  it('"Daily Papers" deep inside a text, past the header lines, does not make it a page', () => {
+    const text = `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\nDaily Papers\nNov 27\n\nA\n\nabs\n`;
+    expect(parseSeedPage(text, 'late.txt').isPage).toBe(false);
   });
 });

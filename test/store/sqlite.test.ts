@@ -1,4 +1,4 @@
-// SQLite store: idempotent upserts, merging richer metadata, migrations, and refusing foreign files.
+// SQLite store: idempotent upserts, merging richer metadata, migrations, refusing foreign or damaged files, data-dir faults, lock waits.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,4 +127,99 @@ describe('store', () => {
     expect(store.latestDate()).toBe('2025-03-01');
     expect(store.latestDate('2024-01-01')).toBeNull();
   });
+
+  it('a data dir that is a file is refused with PAPERBOY_DATA_DIR, its path and what to do', () => {
+    const dir = path.join(tmpDir(), 'data');
+    fs.writeFileSync(dir, 'not a folder');
+    const e = catchError(() => openStore(path.join(dir, 'paperboy.db')));
+    expect(e).toBeInstanceOf(OperatorError);
+    expect(e.message).toBe(`PAPERBOY_DATA_DIR is ${dir}, but that is a file, not a folder.`);
+    expect((e as OperatorError).hints.join('\n')).toMatch(/Point PAPERBOY_DATA_DIR at a folder/);
+    expect(fs.readFileSync(dir, 'utf8')).toBe('not a folder');
+  });
+
+  it('a data dir that cannot be created because a file is in its path names that file', () => {
+    const blocker = path.join(tmpDir(), 'file');
+    fs.writeFileSync(blocker, '');
+    const dir = path.join(blocker, 'data', 'deeper');
+    const e = catchError(() => openStore(path.join(dir, 'paperboy.db')));
+    expect(e).toBeInstanceOf(OperatorError);
+    expect(e.message).toBe(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created: ${blocker} is a file, not a folder.`);
+  });
+
+  it('a database with a sound header but a damaged page is refused by path, and left byte-identical', () => {
+    const file = path.join(tmpDir(), 'paperboy.db');
+    const store = openStore(file);
+    store.upsert(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
+    store.close();
+    // Overwrite one page in the middle of the file: the header and schema still read fine.
+    const pages = fs.statSync(file).size / 4096;
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(pages / 2) * 4096);
+    fs.closeSync(fd);
+    const before = fs.readFileSync(file);
+    const e = catchError(() => openStore(file));
+    expect(e).toBeInstanceOf(OperatorError);
+    expect(e.message).toMatch(new RegExp(`^The paper database ${file} is damaged \\(PRAGMA quick_check: .+\\); paperboy refuses to use it\\.$`));
+    expect((e as OperatorError).hints.join('\n')).toMatch(/left the file as it is\. Move it away/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['paperboy.db']);
+  });
+
+  it('a write that another connection keeps locked past the wait bound fails with an OperatorError naming the file, and stores nothing of that batch', () => {
+    const file = path.join(tmpDir(), 'paperboy.db');
+    const store = openStore(file, undefined, { busyTimeoutMs: 50, maxWriteWaitMs: 300 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const t0 = Date.now();
+    const e = catchError(() => store.upsert([paper()]));
+    const waited = Date.now() - t0;
+    other.exec('ROLLBACK');
+    other.close();
+    expect(e).toBeInstanceOf(OperatorError);
+    expect(e.message).toBe(
+      `The paper database ${file} stayed locked by another process for 300 ms, as long as paperboy waits; that batch was rolled back, and 0 of 1 papers were stored before it.`,
+    );
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(3000);
+    expect(store.count()).toBe(0);
+    // Once the lock is gone the same write goes through.
+    expect(store.upsert([paper()]).inserted).toBe(1);
+    store.close();
+  });
+
+  it('a large upsert is written in batches: another connection sees whole batches as they commit', () => {
+    const file = path.join(tmpDir(), 'paperboy.db');
+    const seen: number[] = [];
+    const reader = () => {
+      const db = new Database(file, { readonly: true });
+      seen.push((db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n);
+      db.close();
+    };
+    let calls = 0;
+    // The clock is read once per stored paper: a reader looks between some of them.
+    const store = openStore(
+      file,
+      () => {
+        calls += 1;
+        if (calls % 250 === 0) reader();
+        return new Date('2025-11-27T00:00:00Z');
+      },
+      { batchSize: 500 },
+    );
+    const many = Array.from({ length: 1500 }, (_, i) => paper({ id: `p-${i}`, title: `Paper ${i}` }));
+    expect(store.upsert(many)).toMatchObject({ inserted: 1500, updated: 0, unchanged: 0 });
+    store.close();
+    expect(seen).toEqual([0, 0, 500, 500, 1000, 1000]);
+  });
 });
+
+/** The error `fn` throws (fails the test when it throws nothing). */
+function catchError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
