@@ -86,6 +86,9 @@ const CLI_ONLY: readonly CliOnly[] = [
 /** Registry commands the CLI exposes as subcommands (help is the CLI's own). */
 const CHAT_COMMANDS = registry.filter((c) => c.name !== 'help');
 
+/** Subcommands that do not ingest the seed corpus on first start. */
+const NO_SEEDING = new Set(['ingest', 'register']);
+
 /** Subcommands that read one query per stdin line when given no words and stdin is not a terminal. */
 const BATCH = new Set(['search']);
 
@@ -183,7 +186,8 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   logger.debug({ subcommand: sub, dataDir: config.dataDir }, 'starting');
   try {
     app = createApp({ config, logger, clock, commands: registry });
-    await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
+    // `ingest` brings its own papers and `register` needs none: a broken seeds folder must not stop them.
+    if (!NO_SEEDING.has(sub)) await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
     const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}) };
     return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
   } catch (e) {

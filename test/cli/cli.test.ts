@@ -340,4 +340,14 @@ describe('paperboy CLI', () => {
     expect(r.stdout).toMatch(/search/);
     expect(r.stdout).toMatch(/Examples/);
   });
+
+  it('ingest and register do not need the seed corpus: a broken PAPERBOY_SEEDS_DIR does not stop an ingest of another folder', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-noseed-'));
+    const r = await run(['ingest', '--seeds', path.join(PROJECT_ROOT, 'seeds')], {
+      env: { PAPERBOY_DATA_DIR: fresh, PAPERBOY_SEEDS_DIR: '/nonexistent/seeds' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/242 papers \(242 new/);
+    fs.rmSync(fresh, { recursive: true, force: true });
+  });
 });
