@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
+import type { SearchPage } from '../src/library.js';
 import { clip } from '../src/reply.js';
+import { MAX_QUERY_TERMS } from '../src/search/query.js';
+import { MAX_TERM_LENGTH } from '../src/search/text.js';
 import { helpReply } from './help.js';
 import { checkOffset, paging, textOption } from './options.js';
 
@@ -27,6 +30,8 @@ export const search = defineCommand({
       const topics = ctx.library.relatedTopics(query, 4);
       if (topics.length > 0) hints.push(`Related topics: ${topics.join(' · ')} (try \`topic <name>\`)`);
       hints.push(page.query.since || page.query.until || page.query.org ? 'Dropping a filter may help.' : 'Fewer or more general words may help.');
+      const limits = incompleteNotice(page);
+      if (limits) hints.push(limits);
       throw new UserError(`No papers match "${clip(query, 80)}".`, hints, 'no-match');
     }
     checkOffset(offset, page.total, `"${clip(query, 60)}"`, limit);
@@ -39,6 +44,8 @@ export const search = defineCommand({
     } else if (page.fuzzy) {
       notices.push('No exact match for some words; showing close spellings.');
     }
+    const limits = incompleteNotice(page);
+    if (limits) notices.push(limits);
     return {
       kind: 'papers',
       title: `Search: ${clip(query.replace(/\s+/g, ' '), 80)}`,
@@ -52,3 +59,12 @@ export const search = defineCommand({
     };
   },
 });
+
+/** What the bounds on one search left out (STYLE habit 17), as one sentence; null when nothing was. */
+function incompleteNotice(page: SearchPage): string | null {
+  const parts: string[] = [];
+  if (page.query.dropped.length > 0) parts.push(`only the first ${MAX_QUERY_TERMS} words were searched (ignored: ${clip(page.query.dropped.join(' '), 60)})`);
+  if (page.query.tooLong.length > 0) parts.push(`words longer than ${MAX_TERM_LENGTH} characters were not searched`);
+  if (page.incomplete) parts.push('close spellings and related word forms were not tried for every word, to answer in time');
+  return parts.length > 0 ? `Results may be incomplete: ${parts.join('; ')}.` : null;
+}

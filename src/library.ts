@@ -4,7 +4,7 @@ import type { Paper } from './papers/model.js';
 import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParsedQuery } from './search/query.js';
-import { analyze } from './search/text.js';
+import { analyze, MAX_TERM_LENGTH } from './search/text.js';
 import type { PaperStore, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
@@ -19,7 +19,15 @@ export interface SearchPage {
   corrected: Array<{ word: string; to: string[] }>;
   /** "Did you mean" words when a query word is not in the corpus. */
   suggestions: string[];
+  /**
+   * True when a bound on the work skipped typo or word-family matching (see `SearchOutcome`);
+   * words the query itself ignored are in `query.dropped` and `query.tooLong`.
+   */
+  incomplete: boolean;
 }
+
+/** Unknown words that get "did you mean" suggestions: a page shows at most four. */
+const SUGGESTED_WORDS = 4;
 
 export interface TrendingList {
   asked: Period;
@@ -70,18 +78,20 @@ export class Library implements PaperLibrary {
   search(text: string, offset = 0, limit = 5): SearchPage {
     const query = this.parse(text);
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
-      throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, ['Try a few topic words, e.g. `kv cache quantization`.']);
+      const hints = query.tooLong.length > 0 ? [`Words longer than ${MAX_TERM_LENGTH} characters are not searched.`] : [];
+      throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, [...hints, 'Try a few topic words, e.g. `kv cache quantization`.']);
     }
     const index = this.index;
     const outcome = index.search(query);
-    const suggestions = outcome.hits.length > 0 ? [] : outcome.unknown.flatMap((w) => index.suggest(w, 2));
+    const suggestions = outcome.hits.length > 0 ? [] : outcome.unknown.slice(0, SUGGESTED_WORDS).flatMap((w) => index.suggest(w, 2));
     return {
       query,
       hits: outcome.hits.slice(offset, offset + limit),
       total: outcome.hits.length,
       fuzzy: outcome.fuzzy,
       corrected: outcome.corrected,
-      suggestions: [...new Set(suggestions)].slice(0, 4),
+      suggestions: [...new Set(suggestions)].slice(0, SUGGESTED_WORDS),
+      incomplete: outcome.incomplete === true,
     };
   }
 

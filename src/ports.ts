@@ -72,6 +72,11 @@ export interface SearchOutcome {
   corrected: Array<{ word: string; to: string[] }>;
   /** Query words the corpus does not contain at all. */
   unknown: string[];
+  /**
+   * True when a bound on the work (the time budget, or the number of words that get typo and
+   * word-family fallbacks) skipped a fallback, so papers may be missing. Absent means false.
+   */
+  incomplete?: boolean;
 }
 
 /**

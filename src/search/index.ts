@@ -3,7 +3,7 @@ import lunr from 'lunr';
 import type { Paper } from '../papers/model.js';
 import type { SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
-import type { ParsedQuery, QueryTerm } from './query.js';
+import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
 import { americanize, analyze, compounds, termOf, words } from './text.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
@@ -12,6 +12,77 @@ export type { SearchHit, SearchOutcome } from '../ports.js';
 const FIELD_BOOST = { title: 3, abstract: 1, people: 1 } as const;
 /** Below this many exact hits, unknown words are retried with edit distance (typos). */
 const FUZZY_WHEN_FEWER_THAN = 5;
+
+/**
+ * What one search may do, whatever the query holds (STYLE habit 17). With the caps on word length
+ * (`MAX_TERM_LENGTH`) and on terms (`MAX_QUERY_TERMS`), every search builds a bounded number of lunr
+ * clauses and compares each fallback word against the corpus vocabulary at most a few times.
+ */
+export const SEARCH_LIMITS = {
+  /** Unknown words that get the typo, split, word-family and fuzzy fallbacks; the development questions have at most 3. */
+  fallbackWords: 8,
+  /** Vocabulary terms one unknown word may fuzzy-match, closest first (lunr's own expansion has no limit). */
+  fuzzyTerms: 16,
+  /** The longest word that is fuzzy-matched or corrected: the longest real words in the seeds have 22-24 letters. */
+  fuzzyWordLength: 24,
+  /** NOTE: milliseconds. Fallbacks still to run after this are skipped and the outcome is marked incomplete. */
+  budgetMs: 250,
+} as const;
+
+/**
+ * Upper bound on the lunr clauses of one run: a clause per term, and per fallback word at most two
+ * typo corrections, a two-word split, two word-family terms and the fuzzy expansions.
+ */
+export const MAX_CLAUSES_PER_RUN = MAX_QUERY_TERMS + SEARCH_LIMITS.fallbackWords * (2 + 2 + 2 + SEARCH_LIMITS.fuzzyTerms);
+
+/** How much work one search did: counters, not timings, so tests can check the bounds without flaking. */
+export interface SearchWork {
+  /** lunr clauses built, over every run of the search (at most two runs). */
+  clauses: number;
+  /** Vocabulary terms the fuzzy run expanded unknown words to. */
+  fuzzyTerms: number;
+  /** Corpus words and terms the fallbacks compared with a query word (edit distance, shared prefix). */
+  compared: number;
+  /** Unknown words that got the fallbacks. */
+  fallbackWords: number;
+}
+
+export interface SnapshotOptions {
+  /** NOTE: a monotonic clock in milliseconds (`performance.now` by default); tests pass one that jumps. */
+  now?: () => number;
+  /** The time budget of one search, in milliseconds (default {@link SEARCH_LIMITS}.budgetMs). */
+  budgetMs?: number;
+  /** Receives each search's work counters (tests and the benchmark). */
+  onWork?: (work: SearchWork) => void;
+}
+
+/** A search's time budget. Once spent it stays spent, so a search never resumes half-way through its fallbacks. */
+class Budget {
+  private readonly deadline: number;
+  private out = false;
+
+  constructor(
+    private readonly now: () => number,
+    ms: number,
+  ) {
+    this.deadline = now() + ms;
+  }
+
+  spent(): boolean {
+    if (!this.out && this.now() > this.deadline) this.out = true;
+    return this.out;
+  }
+}
+
+/** How often a scan over the vocabulary looks at the clock: often enough to stop within a millisecond or so. */
+const CLOCK_EVERY = 1024;
+
+/** A corpus word as people write it, its index term, and where it was first seen (ties break by that, as they always did). */
+interface SurfaceWord {
+  word: string;
+  term: string;
+  order: number;
+}
 
 /**
  * An immutable lunr index over a snapshot of papers, with the ranking on top of lunr's scores.
@@ -25,8 +96,20 @@ export class LunrSnapshot {
   private readonly df = new Map<string, number>();
   /** Every word seen (lowercased, spelling-folded) and its index term: typos are corrected against words, not stems. */
   private readonly surface = new Map<string, string>();
+  /** Surface words by length, so a typo is compared only with words of about its length. */
+  private readonly surfaceByLength: SurfaceWord[][] = [];
+  /** Index terms by length, for fuzzy matching. */
+  private readonly termsByLength: string[][] = [];
+  /** Index terms of five letters or more by their first five: a word family shares at least those. */
+  private readonly families = new Map<string, string[]>();
+  private readonly now: () => number;
+  private readonly budgetMs: number;
+  private readonly onWork: ((work: SearchWork) => void) | undefined;
 
-  constructor(papers: readonly Paper[]) {
+  constructor(papers: readonly Paper[], options: SnapshotOptions = {}) {
+    this.now = options.now ?? (() => performance.now());
+    this.budgetMs = options.budgetMs ?? SEARCH_LIMITS.budgetMs;
+    this.onWork = options.onWork;
     for (const p of papers) this.papers.set(p.id, p);
     const vocabulary = new Set<string>();
     const df = this.df;
@@ -54,41 +137,81 @@ export class LunrSnapshot {
       }
     });
     this.vocabulary = vocabulary;
+    let order = 0;
+    for (const [word, term] of surface) (this.surfaceByLength[word.length] ??= []).push({ word, term, order: order++ });
+    for (const t of vocabulary) {
+      (this.termsByLength[t.length] ??= []).push(t);
+      if (t.length >= 5) {
+        const key = t.slice(0, 5);
+        const family = this.families.get(key);
+        if (family) family.push(t);
+        else this.families.set(key, [t]);
+      }
+    }
   }
 
   get size(): number {
     return this.papers.size;
   }
 
+  /** How many index terms and distinct corpus words the snapshot holds (what bounds a fallback's scan). */
+  get counts(): { terms: number; words: number } {
+    return { terms: this.vocabulary.size, words: this.surface.size };
+  }
+
   has(term: string): boolean {
     return this.vocabulary.has(term);
   }
 
-  /** All hits for a parsed query, best first; filters applied; never throws on user text. */
+  /** All hits for a parsed query, best first; filters applied; never throws on user text; bounded work (see {@link SEARCH_LIMITS}). */
   search(q: ParsedQuery): SearchOutcome {
-    const unknown = q.terms.filter((t) => !this.vocabulary.has(t.term)).map((t) => t.word);
-    if (q.terms.length === 0) {
-      const all = [...this.papers.values()].filter((p) => this.passesFilters(p, q) && !this.excluded(p, q));
-      all.sort(byUpvotesThenDate);
-      return { hits: all.map((paper) => ({ paper, score: 0, snippet: leadSnippet(paper.abstract) })), fuzzy: false, corrected: [], unknown };
+    const work: SearchWork = { clauses: 0, fuzzyTerms: 0, compared: 0, fallbackWords: 0 };
+    try {
+      return this.searchWithin(q, new Budget(this.now, this.budgetMs), work);
+    } finally {
+      this.onWork?.(work);
     }
+  }
+
+  private searchWithin(q: ParsedQuery, budget: Budget, work: SearchWork): SearchOutcome {
+    const unknownTerms = q.terms.filter((t) => !this.vocabulary.has(t.term));
+    const unknown = unknownTerms.map((t) => t.word);
+    if (q.terms.length === 0) {
+      const banned = this.mentioning(q.excluded, work);
+      const all = [...this.papers.values()].filter((p) => this.passesFilters(p, q) && !banned.has(p.id));
+      all.sort(byUpvotesThenDate);
+      return { hits: all.map((paper) => lazyLeadHit(paper)), fuzzy: false, corrected: [], unknown, incomplete: false };
+    }
+    // Only the first few unknown words get fallbacks; the rest are searched as typed, and the outcome says so.
+    const fallback = unknownTerms.slice(0, SEARCH_LIMITS.fallbackWords);
+    let incomplete = unknownTerms.length > fallback.length;
     const corrections = new Map<string, string[]>();
     const corrected: SearchOutcome['corrected'] = [];
-    for (const t of q.terms) {
-      if (this.vocabulary.has(t.term)) continue;
-      const typo = this.corrections(t.word);
-      const split = typo.terms.length === 0 ? this.split(t.word) : null;
-      if (typo.words.length > 0) corrected.push({ word: t.word, to: typo.words });
+    for (const t of fallback) {
+      if (budget.spent()) {
+        incomplete = true;
+        break;
+      }
+      work.fallbackWords++;
+      const typo = this.corrections(t.word, budget, work);
+      const split = typo && typo.terms.length === 0 ? this.split(t.word) : null;
+      const family = typo ? this.relatives(t.term, budget, work) : null;
+      if (!typo || !family) incomplete = true;
+      if (typo && typo.words.length > 0) corrected.push({ word: t.word, to: typo.words });
       if (split) corrected.push({ word: t.word, to: [split.words.join(' ')] });
-      corrections.set(t.term, [...new Set([...typo.terms, ...(split?.terms ?? []), ...this.relatives(t.term)])]);
+      corrections.set(t.term, [...new Set([...(typo?.terms ?? []), ...(split?.terms ?? []), ...(family ?? [])])]);
     }
     let fuzzy = corrected.length > 0;
-    let results = this.run(q, corrections, false);
+    let results = this.run(q, corrections, null, work);
     if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
-      const more = this.run(q, corrections, true);
-      if (more.length > results.length) {
-        results = more;
-        fuzzy = true;
+      const expansions = this.fuzzyExpansions(fallback, budget, work);
+      if (!expansions.complete) incomplete = true;
+      if (expansions.terms.size > 0) {
+        const more = this.run(q, corrections, expansions.terms, work);
+        if (more.length > results.length) {
+          results = more;
+          fuzzy = true;
+        }
       }
     }
     // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
@@ -111,18 +234,20 @@ export class LunrSnapshot {
       hits.push(lazySnippetHit(paper, r.score * coverageFactor(coverage), matched));
     }
     hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
-    return { hits, fuzzy, corrected, unknown };
+    return { hits, fuzzy, corrected, unknown, incomplete };
   }
 
   /** Corpus words closest to `word`, as people write them (for "did you mean"). */
   suggest(word: string, limit = 3): string[] {
     const target = americanize(word.toLowerCase());
+    if (target.length > SEARCH_LIMITS.fuzzyWordLength) return [];
     const max = target.length >= 6 ? 3 : 2;
     const scored: Array<[string, number, number]> = [];
-    for (const [candidate, term] of this.surface) {
-      if (Math.abs(candidate.length - target.length) > max || candidate.length < 3) continue;
-      const d = editDistance(candidate, target, max);
-      if (d <= max) scored.push([candidate, d, this.df.get(term) ?? 0]);
+    for (let len = Math.max(3, target.length - max); len <= target.length + max; len++) {
+      for (const { word: candidate, term } of this.surfaceByLength[len] ?? []) {
+        const d = editDistance(candidate, target, max);
+        if (d <= max) scored.push([candidate, d, this.df.get(term) ?? 0]);
+      }
     }
     scored.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
     return scored.slice(0, limit).map(([v]) => v);
@@ -131,24 +256,30 @@ export class LunrSnapshot {
   /**
    * Likely intended index terms for a word the corpus lacks (a typo): the terms of the corpus
    * words at the smallest edit distance (a swap of neighbours counts once), most common first.
+   * Null when the time budget ran out before the scan finished.
    */
-  private corrections(word: string): { terms: string[]; words: string[] } {
+  private corrections(word: string, budget: Budget, work: SearchWork): { terms: string[]; words: string[] } | null {
     const w = americanize(word.toLowerCase());
-    if (w.length < 4 || /^\d+$/.test(w)) return { terms: [], words: [] };
+    if (w.length < 4 || w.length > SEARCH_LIMITS.fuzzyWordLength || /^\d+$/.test(w)) return { terms: [], words: [] };
     const max = w.length >= 8 ? 2 : 1;
     let best = max + 1;
-    let found = new Map<string, string>();
-    for (const [candidate, term] of this.surface) {
-      if (Math.abs(candidate.length - w.length) > max) continue;
-      const d = editDistance(candidate, w, max);
-      if (d > max) continue;
-      if (d < best) {
-        best = d;
-        found = new Map([[term, candidate]]);
-      } else if (d === best && !found.has(term)) found.set(term, candidate);
+    let found = new Map<string, SurfaceWord>();
+    for (let len = w.length - max; len <= w.length + max; len++) {
+      for (const s of this.surfaceByLength[len] ?? []) {
+        if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
+        const d = editDistance(s.word, w, max);
+        if (d > max) continue;
+        if (d < best) {
+          best = d;
+          found = new Map([[s.term, s]]);
+        } else if (d === best && (found.get(s.term)?.order ?? Infinity) > s.order) found.set(s.term, s);
+      }
     }
-    const terms = [...found.keys()].sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
-    return { terms, words: terms.map((t) => found.get(t) ?? t) };
+    const terms = [...found.values()]
+      .sort((a, b) => (this.df.get(b.term) ?? 0) - (this.df.get(a.term) ?? 0) || a.order - b.order)
+      .slice(0, 2)
+      .map((s) => s.term);
+    return { terms, words: terms.map((t) => found.get(t)?.word ?? t) };
   }
 
   /**
@@ -173,20 +304,55 @@ export class LunrSnapshot {
   /**
    * Terms of the same word family that the stemmer keeps apart (investor/invest,
    * summarizer/summar): one is a prefix of the other, sharing at least five letters.
+   * Null when the time budget ran out before the scan finished.
    */
-  private relatives(term: string): string[] {
+  private relatives(term: string, budget: Budget, work: SearchWork): string[] | null {
     if (term.length < 6) return [];
     const out: string[] = [];
-    for (const v of this.vocabulary) {
-      if (v.length < 5 || Math.abs(v.length - term.length) > 3) continue;
+    for (const v of this.families.get(term.slice(0, 5)) ?? []) {
+      if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
+      if (Math.abs(v.length - term.length) > 3) continue;
       if (v.startsWith(term) || term.startsWith(v)) out.push(v);
     }
     return out.sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
   }
 
-  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, fuzzy: boolean): lunr.Index.Result[] {
+  /**
+   * Index terms within a few edits of each unknown term (see {@link fuzzDistance}), closest and
+   * most common first, at most `SEARCH_LIMITS.fuzzyTerms` each. We expand against the vocabulary
+   * ourselves: lunr's fuzzy clause builds every string within the distance first, which grows
+   * exponentially with the word (a 200-letter word took 20 s and 2 GB).
+   */
+  private fuzzyExpansions(terms: readonly QueryTerm[], budget: Budget, work: SearchWork): { terms: Map<string, string[]>; complete: boolean } {
+    const out = new Map<string, string[]>();
+    for (const t of terms) {
+      const max = fuzzDistance(t);
+      if (max === 0) continue;
+      if (budget.spent()) return { terms: out, complete: false };
+      const found: Array<[string, number, number]> = [];
+      for (let len = Math.max(1, t.term.length - max); len <= t.term.length + max; len++) {
+        for (const v of this.termsByLength[len] ?? []) {
+          if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return { terms: out, complete: false };
+          const d = editDistance(v, t.term, max);
+          if (d <= max) found.push([v, d, this.df.get(v) ?? 0]);
+        }
+      }
+      found.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
+      const expanded = found.slice(0, SEARCH_LIMITS.fuzzyTerms).map(([v]) => v);
+      work.fuzzyTerms += expanded.length;
+      if (expanded.length > 0) out.set(t.term, expanded);
+    }
+    return { terms: out, complete: true };
+  }
+
+  private run(
+    q: ParsedQuery,
+    corrections: ReadonlyMap<string, string[]>,
+    expansions: ReadonlyMap<string, string[]> | null,
+    work: SearchWork,
+  ): lunr.Index.Result[] {
     const requiredTerms = new Set(q.required.map((t) => t.term));
-    const clauses: Array<{ term: string; presence: lunr.Query.presence; editDistance?: number; boost?: number }> = [];
+    const clauses: Array<{ term: string; presence: lunr.Query.presence; boost?: number }> = [];
     for (const t of q.terms) {
       const presence = requiredTerms.has(t.term) ? lunr.Query.presence.REQUIRED : lunr.Query.presence.OPTIONAL;
       if (this.vocabulary.has(t.term)) {
@@ -195,14 +361,26 @@ export class LunrSnapshot {
       }
       const boost = correctionWeight(q);
       for (const c of corrections.get(t.term) ?? []) clauses.push({ term: c, presence, boost });
-      if (fuzzy) clauses.push({ term: t.term, presence: lunr.Query.presence.OPTIONAL, editDistance: fuzzDistance(t), boost: 0.5 });
+      // The same clauses lunr's fuzzy clause expanded to (each expanded term at the clause's boost), but capped.
+      for (const c of expansions?.get(t.term) ?? []) clauses.push({ term: c, presence: lunr.Query.presence.OPTIONAL, boost: 0.5 });
     }
     // NOTE: lunr answers a query with no positive clause with every document; nothing to look for means no hits.
     if (clauses.length === 0) return [];
+    work.clauses += clauses.length + q.excluded.length;
     return this.idx.query((query) => {
       for (const c of clauses) query.term(c.term, { usePipeline: false, ...c });
       for (const t of q.excluded) query.term(t.term, { usePipeline: false, presence: lunr.Query.presence.PROHIBITED });
     });
+  }
+
+  /** Ids of the papers whose title or abstract has any of `terms` (one lunr query, not a pass over every abstract). */
+  private mentioning(terms: readonly QueryTerm[], work: SearchWork): Set<string> {
+    if (terms.length === 0) return new Set();
+    work.clauses += terms.length;
+    const results = this.idx.query((query) => {
+      for (const t of terms) query.term(t.term, { usePipeline: false, fields: ['title', 'abstract'], presence: lunr.Query.presence.OPTIONAL });
+    });
+    return new Set(results.map((r) => r.ref));
   }
 
   private passesFilters(p: Paper, q: ParsedQuery): boolean {
@@ -210,12 +388,6 @@ export class LunrSnapshot {
     if (q.until && (!p.publishedAt || p.publishedAt > q.until)) return false;
     if (q.org && !(p.org ?? '').toLowerCase().includes(q.org.toLowerCase())) return false;
     return true;
-  }
-
-  private excluded(p: Paper, q: ParsedQuery): boolean {
-    if (q.excluded.length === 0) return false;
-    const terms = new Set(analyze(`${p.title} ${p.abstract}`));
-    return q.excluded.some((t) => terms.has(t.term));
   }
 }
 
@@ -235,6 +407,19 @@ function correctionWeight(q: ParsedQuery): number {
   return q.terms.length <= 3 ? 1 : 0.3;
 }
 
+/** A hit (of a query with no words) whose lead snippet is computed only when read. */
+function lazyLeadHit(paper: Paper): SearchHit {
+  let cached: Segment[] | undefined;
+  return {
+    paper,
+    score: 0,
+    get snippet() {
+      cached ??= leadSnippet(paper.abstract);
+      return cached;
+    },
+  };
+}
+
 /** A hit whose snippet is computed only when read: callers show a page of hits, not all of them. */
 function lazySnippetHit(paper: Paper, score: number, matched: ReadonlySet<string>): SearchHit {
   let cached: Segment[] | undefined;
@@ -248,8 +433,14 @@ function lazySnippetHit(paper: Paper, score: number, matched: ReadonlySet<string
   };
 }
 
-function fuzzDistance(t: QueryTerm): number {
-  return t.word.length >= 8 ? 2 : 1;
+/**
+ * The edit distance an unknown word is fuzzy-matched at: none below five letters (too many short
+ * words are one edit apart), one up to seven, two up to `SEARCH_LIMITS.fuzzyWordLength`, none above.
+ */
+export function fuzzDistance(t: QueryTerm): number {
+  const n = t.word.length;
+  if (n < 5 || n > SEARCH_LIMITS.fuzzyWordLength) return 0;
+  return n >= 8 ? 2 : 1;
 }
 
 function matchedTerms(r: lunr.Index.Result): string[] {
@@ -354,24 +545,32 @@ export function leadSnippet(abstract: string): Segment[] {
   return [{ text: `${abstract.slice(0, sp > 0 ? sp : SNIPPET_MAX).trim()}…` }];
 }
 
-/** Levenshtein distance with an early exit above `max`. */
+/** Reused rows of {@link editDistance}: the fallbacks call it for thousands of corpus words per query word. */
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;
+
+/** Levenshtein distance (a swap of neighbours counts once) with an early exit above `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  let prevPrev: number[] = prev;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const n = b.length;
+  if (rows[0].length <= n) rows = [new Int32Array(n + 1), new Int32Array(n + 1), new Int32Array(n + 1)];
+  let [prevPrev, prev, cur] = rows;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    const ca = a.charCodeAt(i - 1);
+    const caBefore = i > 1 ? a.charCodeAt(i - 2) : -1;
+    for (let j = 1; j <= n; j++) {
+      const cb = b.charCodeAt(j - 1);
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (ca === cb ? 0 : 1));
       // A swap of two neighbours ("nueral") is one edit, not two.
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (prevPrev[j - 2] ?? 0) + 1);
-      cur.push(v);
+      if (j > 1 && ca === b.charCodeAt(j - 2) && caBefore === cb) v = Math.min(v, (prevPrev[j - 2] ?? 0) + 1);
+      cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    prevPrev = prev;
-    prev = cur;
+    [prevPrev, prev, cur] = [prev, cur, prevPrev];
   }
-  return prev[b.length] ?? max + 1;
+  return prev[n] ?? max + 1;
 }

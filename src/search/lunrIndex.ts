@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { SearchIndex, SearchOutcome } from '../ports.js';
 import type { ParsedQuery } from './query.js';
-import { LunrSnapshot } from './index.js';
+import { LunrSnapshot, type SnapshotOptions } from './index.js';
 
 /**
  * A {@link SearchIndex} over lunr. lunr indexes are immutable, so `upsert` and `remove` only
@@ -15,9 +15,11 @@ export class LunrSearchIndex implements SearchIndex {
   private snapshot: LunrSnapshot | null = null;
   private readonly logger: Logger;
 
+  /** `options` bound each search (clock, time budget) and let tests and the benchmark read its work counters. */
   constructor(
     private readonly load: () => readonly Paper[],
     logger: Logger,
+    private readonly options: SnapshotOptions = {},
   ) {
     this.logger = logger.child({ component: 'search-index' });
   }
@@ -60,7 +62,7 @@ export class LunrSearchIndex implements SearchIndex {
   private current(): LunrSnapshot {
     if (!this.snapshot) {
       const started = performance.now();
-      this.snapshot = new LunrSnapshot([...this.byId().values()]);
+      this.snapshot = new LunrSnapshot([...this.byId().values()], this.options);
       this.logger.debug({ papers: this.snapshot.size, ms: Math.round(performance.now() - started) }, 'search index built');
     }
     return this.snapshot;

@@ -1,6 +1,13 @@
 // Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
 import { err, ok, problem, type Problem, type Result } from '../errors.js';
-import { abbreviations, americanize, isStopword, splitAlnum, stem, words } from './text.js';
+import { abbreviations, americanize, isIndexable, isStopword, splitAlnum, stem, words } from './text.js';
+
+/**
+ * The most distinct terms (searched and excluded together) one query may use; later words are ignored
+ * and the reply says so. NOTE: the longest development question has 21; a 500-character message
+ * can hold about 120, and each term is a lunr clause plus up to four fallbacks.
+ */
+export const MAX_QUERY_TERMS = 32;
 
 /** One searchable word: as typed (for messages) and as an index term. */
 export interface QueryTerm {
@@ -19,6 +26,10 @@ export interface ParsedQuery {
   since: string | null;
   until: string | null;
   org: string | null;
+  /** Words past the first {@link MAX_QUERY_TERMS} distinct terms: not searched. */
+  dropped: string[];
+  /** Words longer than any real word (see `MAX_TERM_LENGTH`): not searched. */
+  tooLong: string[];
 }
 
 const FILTER = /(^|\s)(since|until|org):("([^"]*)"|(\S*))/gi;
@@ -51,39 +62,56 @@ export function parseQuery(input: string): Result<ParsedQuery, Problem> {
   const terms: QueryTerm[] = [];
   const required: QueryTerm[] = [];
   const excluded: QueryTerm[] = [];
+  const tooLong: string[] = [];
+  const dropped = new Set<string>();
   const seen = new Set<string>();
+  const excludedSeen = new Set<string>();
+  /** Counts a term against the cap; false (and the word noted) once the cap is reached. */
+  const admit = (t: QueryTerm, known: ReadonlySet<string>): boolean => {
+    if (known.has(t.term)) return true;
+    if (seen.size + excludedSeen.size < MAX_QUERY_TERMS) return true;
+    dropped.add(t.word);
+    return false;
+  };
   // Quoted phrases are required words; `-word` at a word start excludes it; the rest is free text.
   const PART = /"([^"]*)"|(^|\s)-([\p{L}\p{N}][^\s]*)|([^"\s]+)/gu;
-  const free: string[] = [];
   for (const m of rest.matchAll(PART)) {
     if (m[1] !== undefined) {
-      for (const t of toTerms(m[1])) {
-        required.push(t);
+      for (const t of toTerms(m[1], tooLong)) {
+        if (!admit(t, seen)) continue;
+        if (!required.some((r) => r.term === t.term)) required.push(t);
         if (!seen.has(t.term)) {
           seen.add(t.term);
           terms.push(t);
         }
       }
     } else if (m[3] !== undefined) {
-      excluded.push(...toTerms(m[3]));
+      for (const t of toTerms(m[3], tooLong)) {
+        if (!admit(t, excludedSeen) || excludedSeen.has(t.term)) continue;
+        excludedSeen.add(t.term);
+        excluded.push(t);
+      }
     } else if (m[4] !== undefined) {
-      free.push(m[4]);
-      for (const t of toTerms(m[4])) {
-        if (!seen.has(t.term)) {
-          seen.add(t.term);
-          terms.push(t);
-        }
+      for (const t of toTerms(m[4], tooLong)) {
+        if (!admit(t, seen) || seen.has(t.term)) continue;
+        seen.add(t.term);
+        terms.push(t);
       }
     }
   }
   if (since && until && since > until) return err(problem(`since:${since} is after until:${until}; nothing can match both.`));
-  return ok({ text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org });
+  return ok({ text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org, dropped: [...dropped], tooLong: [...new Set(tooLong)] });
 }
 
-function toTerms(text: string): QueryTerm[] {
+/** The terms of some query text; words too long to be real words go to `tooLong` instead. */
+function toTerms(text: string, tooLong: string[]): QueryTerm[] {
   const out: QueryTerm[] = [];
   for (const w of words(text)) {
     if (isStopword(w.word)) continue;
+    if (!isIndexable(w.word)) {
+      tooLong.push(w.word);
+      continue;
+    }
     out.push({ word: w.word, term: stem(americanize(w.word)) });
     for (const part of splitAlnum(w.word)) if (!isStopword(part)) out.push({ word: part, term: stem(americanize(part)) });
   }

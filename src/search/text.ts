@@ -424,12 +424,29 @@ export function words(text: string): WordSpan[] {
   return out;
 }
 
-/** Words only, without offsets: the fast path for indexing. */
+/**
+ * The longest word that is indexed, searched, fuzzed or corrected, in characters.
+ * NOTE: the longest English and ML words run to about 30 letters (the seeds' longest are 22-24:
+ * "electroencephalography" and 24-character hex ids); anything longer is a run of noise (a pasted hash,
+ * base64, a glued sentence). Such words stay in the stored text but never reach the index: the
+ * spelling and stemming regexes and lunr's index build grow with the square of a word's length,
+ * so one 128,000-character run would stall every start.
+ */
+export const MAX_TERM_LENGTH = 40;
+
+/** Whether a lowercased word is short enough to index and search (see {@link MAX_TERM_LENGTH}). */
+export function isIndexable(word: string): boolean {
+  return word.length <= MAX_TERM_LENGTH;
+}
+
+/** Words only, without offsets, minus words too long to index: the fast path for indexing. */
 export function wordList(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.match(WORD) ?? []) {
+    // NOTE: folding at most halves a word (a surrogate pair becomes one letter), so a long run is skipped before it is folded.
+    if (raw.length > 2 * MAX_TERM_LENGTH) continue;
     const word = foldWord(raw);
-    if (word !== '') out.push(word);
+    if (word !== '' && isIndexable(word)) out.push(word);
   }
   return out;
 }
@@ -446,9 +463,9 @@ function foldWord(raw: string): string {
     .replace(/['’]/g, '');
 }
 
-/** The index term of one word, or null for a stopword. */
+/** The index term of one word, or null for a stopword or a word too long to index. */
 export function termOf(word: string): string | null {
-  if (isStopword(word)) return null;
+  if (isStopword(word) || !isIndexable(word)) return null;
   let t = termCache.get(word);
   if (t === undefined) {
     t = stem(americanize(word));
@@ -487,13 +504,20 @@ export function compounds(text: string): string[] {
   const out: string[] = [];
   for (const chunk of text.split(/\s+/)) {
     if (!chunk.includes('-')) continue;
-    const m = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+/u.exec(chunk);
+    const m = COMPOUND.exec(chunk);
     if (!m) continue;
     const t = termOf(m[0].toLowerCase().replace(/-/g, ''));
     if (t) out.push(t);
   }
   return out;
 }
+
+/**
+ * A hyphenated compound. NOTE: linear time on any chunk: a match may start only where a word starts
+ * (the lookbehind), and the first word is taken whole (the lookahead and back-reference cannot
+ * backtrack), so `aaaa…a-` is not retried from every letter, which took quadratic time.
+ */
+const COMPOUND = /(?<![\p{L}\p{N}])(?=([\p{L}\p{N}]+))\1(?:-[\p{L}\p{N}]+)+/u;
 
 /** Common ML phrases and their abbreviations: a text with the phrase also indexes the short form. */
 const PHRASES: ReadonlyArray<[string, string]> = [
