@@ -37,6 +37,22 @@ export type Provenance = z.infer<typeof provenanceSchema>;
  * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
  * each bad field and its value (never a ZodError dump).
  */
+/** A schema issue in words an operator reads (zod's own wording never reaches a terminal). */
+function issueWords(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return 'is larger than paperboy can store';
+    case 'too_small':
+      return 'is below the smallest allowed value';
+    case 'invalid_type':
+      return `is not ${issue.expected === 'number' || issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+    case 'invalid_format':
+      return issue.format === 'regex' ? 'is not in the expected form (YYYY-MM-DD for dates)' : `is not a valid ${issue.format}`;
+    default:
+      return 'is not a valid value';
+  }
+}
+
 export function checkPaper(input: unknown): Result<Paper, string> {
   const parsed = paperSchema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
@@ -44,7 +60,7 @@ export function checkPaper(input: unknown): Result<Paper, string> {
     const field = issue.path.join('.') || 'the paper';
     const value = valueAt(input, issue.path);
     const shown = value === undefined ? '' : ` (${clip(typeof value === 'string' ? JSON.stringify(value) : String(value))})`;
-    return `${field}${shown}: ${issue.message}`;
+    return `${field}${shown} ${issueWords(issue)}`;
   });
   const more = parsed.error.issues.length > 3 ? `; and ${parsed.error.issues.length - 3} more` : '';
   return err(`${problems.join('; ')}${more}`);

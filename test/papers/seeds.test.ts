@@ -34,8 +34,16 @@ describe('seed folder', () => {
     expect(load.papers.every((p) => paperSchema.safeParse(p).success)).toBe(true);
     expect({ entries: load.entries, rejected: load.rejected }).toEqual({ entries: 2, rejected: 2 });
     expect(load.warnings).toEqual([
-      { file: 'page.txt', line: 21, message: expect.stringMatching(/^skipped an entry paperboy cannot store: upvotes \(100000000000000000000\): Too big/) },
-      { file: 'page.txt', line: 29, message: expect.stringMatching(/^skipped an entry paperboy cannot store: authorCount \(100000000000000000000\): Too big/) },
+      {
+        file: 'page.txt',
+        line: 21,
+        message: expect.stringMatching(/^skipped an entry paperboy cannot store: upvotes \(100000000000000000000\) is larger than paperboy can store$/),
+      },
+      {
+        file: 'page.txt',
+        line: 29,
+        message: expect.stringMatching(/^skipped an entry paperboy cannot store: authorCount \(100000000000000000000\) is larger than paperboy can store$/),
+      },
     ]);
   });
 
