@@ -8,7 +8,16 @@ import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, Invocation, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
-import { InFlight, SignedHttpReceiver, TrackedSocketModeReceiver } from './receiver.js';
+import {
+  describeSlackApiError,
+  InFlight,
+  seconds,
+  SignedHttpReceiver,
+  TrackedSocketModeReceiver,
+  within,
+  type HttpTimeouts,
+  type SocketConnectOptions,
+} from './receiver.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 
 export interface SlackAdapterOptions {
@@ -20,9 +29,18 @@ export interface SlackAdapterOptions {
   /** Known bot ids skip the `auth.test` call at start. */
   botId?: string;
   botUserId?: string;
-  /** HTTP mode: the interface to listen on (default: all), the body size limit, and the clock for timestamp checks. */
+  /**
+   * How long `start()` may take to check the token and connect before it gives up with the reason
+   * (milliseconds; default {@link DEFAULT_CONNECT_TIMEOUT_MS}). Socket Mode gives each connection
+   * attempt at most 10 s of it, and retries.
+   */
+  connectTimeoutMs?: number;
+  /** Socket Mode: waits between failed connection attempts, doubling from `firstMs` up to `maxMs`. */
+  socketRetry?: SocketConnectOptions['retry'];
+  /** HTTP mode: the interface to listen on (default: all), the body size limit, server timeouts, and the clock for timestamp checks. */
   host?: string;
   bodyLimit?: number;
+  httpTimeouts?: Partial<HttpTimeouts>;
   now?: () => number;
   /** Slash commands this app answers (as named in the manifest). */
   commandNames?: readonly string[];
@@ -39,6 +57,15 @@ export interface SlackAdapter extends ChatAdapter {
 }
 
 export const EXPIRED_MESSAGE = 'That list has expired. Please run the command again to get fresh results.';
+
+/** How long `start()` may take by default, token check and connection together (milliseconds). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** Socket Mode retries by default after 1 s, 2 s, 4 s … at most 30 s apart. */
+export const DEFAULT_SOCKET_RETRY = { firstMs: 1_000, maxMs: 30_000 } as const;
+
+/** Bolt's own lines that say nothing (the websocket's reason is logged by the receiver instead): demoted to debug. */
+const EMPTY_BOLT_LINES = [/^WebSocket error occurred:\s*$/, /^WebSocket error! \w*$/];
 
 const slashSchema = z.object({
   command: z.string(),
@@ -91,13 +118,24 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
 /** Bolt and its clients log through this, into the app's logger, with secrets scrubbed from every line. */
 function boltLogger(log: Logger, secrets: readonly (string | undefined)[]): BoltLogger {
   let level = LogLevel.INFO;
+  // NOTE: Socket Mode URLs carry a connection ticket, which Bolt's debug lines print.
   const line = (msg: unknown[]) =>
-    redactSecrets(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '), secrets);
+    redactSecrets(msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' '), secrets).replace(
+      /([?&]ticket=)[^&\s"\\]+/g,
+      '$1[redacted]',
+    );
+  const atLevel =
+    (at: 'warn' | 'error') =>
+    (...msg: unknown[]) => {
+      const text = line(msg);
+      if (EMPTY_BOLT_LINES.some((re) => re.test(text))) log.debug({ source: 'bolt' }, text);
+      else log[at]({ source: 'bolt' }, text);
+    };
   return {
     debug: (...msg: unknown[]) => log.debug({ source: 'bolt' }, line(msg)),
     info: (...msg: unknown[]) => log.info({ source: 'bolt' }, line(msg)),
-    warn: (...msg: unknown[]) => log.warn({ source: 'bolt' }, line(msg)),
-    error: (...msg: unknown[]) => log.error({ source: 'bolt' }, line(msg)),
+    warn: atLevel('warn'),
+    error: atLevel('error'),
     setLevel: (l: LogLevel) => {
       level = l;
     },
@@ -126,12 +164,33 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const inFlight = new InFlight();
   const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.apiUrl, logger: boltLog, ...opts.clientOptions };
   const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';
+  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const apiHost = hostOf(config.apiUrl);
+
+  // Start-up's own Web API calls (auth.test, apps.connections.open) are cancelled by stop(); replies are not.
+  let lifecycle = new AbortController();
+  const startupFetch: webApi.WebClientOptions['fetch'] = (url, init) =>
+    fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, lifecycle.signal]) : lifecycle.signal });
+  // NOTE: few retries and a timeout: Bolt's defaults keep retrying for about 30 minutes, so an unreachable
+  // SLACK_API_URL would hang start-up silently instead of failing with a message.
+  const startupClientOptions: webApi.WebClientOptions = {
+    ...clientOptions,
+    fetch: startupFetch,
+    retryConfig: opts.clientOptions?.retryConfig ?? { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    timeout: opts.clientOptions?.timeout ?? 10_000,
+  };
 
   let httpReceiver: SignedHttpReceiver | undefined;
-  let receiver: SignedHttpReceiver | TrackedSocketModeReceiver;
+  let socketReceiver: TrackedSocketModeReceiver | undefined;
   if (config.appToken) {
-    const socket = new SocketModeReceiver({ appToken: config.appToken, logger: boltLog, installerOptions: { clientOptions } });
-    receiver = new TrackedSocketModeReceiver(socket, inFlight);
+    const socket = new SocketModeReceiver({
+      appToken: config.appToken,
+      logger: boltLog,
+      // NOTE: reconnecting is TrackedSocketModeReceiver's, so that every attempt is bounded and logged with its reason.
+      autoReconnectEnabled: false,
+      installerOptions: { clientOptions: startupClientOptions },
+    });
+    socketReceiver = new TrackedSocketModeReceiver(socket, inFlight, { connectTimeoutMs, retry: opts.socketRetry ?? DEFAULT_SOCKET_RETRY, logger: log });
   } else {
     if (!config.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
     httpReceiver = new SignedHttpReceiver({
@@ -139,21 +198,36 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       port: config.port,
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
+      ...(opts.httpTimeouts ? { timeouts: opts.httpTimeouts } : {}),
       ...(opts.now ? { now: opts.now } : {}),
-      logger: boltLog,
+      logger: log,
       inFlight,
       onRefused: (status, reason) => log.warn({ status, reason }, 'refused a Slack request'),
     });
-    receiver = httpReceiver;
   }
+  const receiver = socketReceiver ?? httpReceiver;
+  if (!receiver) throw new Error('unreachable: Slack has no receiver');
 
+  /** Who the bot is, from the adapter's own auth.test in start() (or given): mentions need the bot user id. */
+  let identity: { botId?: string; botUserId: string } | undefined = opts.botUserId
+    ? { botUserId: opts.botUserId, ...(opts.botId ? { botId: opts.botId } : {}) }
+    : undefined;
+
+  // NOTE: an App given `token` calls auth.test in its constructor and nothing catches a rejection (a bad token
+  // crashed serve with an uncaught WebAPIPlatformError). With `authorize` instead, the only token check is
+  // start()'s, and every event's context carries the bot ids it found.
+  // https://docs.slack.dev/tools/bolt-js/concepts/authorization
   const app = new App({
-    token: config.botToken,
     receiver,
     logger: boltLog,
     clientOptions,
-    ...(opts.botId && opts.botUserId ? { botId: opts.botId, botUserId: opts.botUserId } : {}),
+    authorize: async () => {
+      if (!identity) throw new Error('the Slack bot token has not been checked yet');
+      return { botToken: config.botToken, ...identity };
+    },
   });
+  /** The bot's own client for posting (the App has no token of its own). */
+  const web = new webApi.WebClient(config.botToken, clientOptions);
 
   app.error(async (error) => {
     log.error({ err: describeError(error, secrets) }, 'slack listener failed');
@@ -186,11 +260,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   /** Posts into a channel or thread with chat.postMessage; a failure gets one plain apology attempt. */
   const postInThread = async (channel: string, threadTs: string, reply: Reply, context: Record<string, unknown>) => {
     try {
-      await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...render(reply, null) });
+      await web.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...render(reply, null) });
     } catch (e) {
       log.error({ err: describeError(e, secrets), ...context }, 'posting a Slack reply failed');
       try {
-        await app.client.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, text: APOLOGY });
+        await web.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, text: APOLOGY });
       } catch (e2) {
         log.error({ err: describeError(e2, secrets), ...context }, 'sending the apology failed too');
       }
@@ -313,32 +387,43 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     },
     idle: () => inFlight.idle(),
     async start() {
-      if (!(opts.botId && opts.botUserId)) {
-        // Fail fast on a bad token: otherwise Bolt answers every event 401, which looks like a signing problem.
-        // NOTE: its own client with few retries: Bolt's keeps retrying for about 30 minutes, so an
-        // unreachable SLACK_API_URL would hang start-up silently instead of failing with a message.
-        const probe = new webApi.WebClient(config.botToken, {
-          ...clientOptions,
-          retryConfig: opts.clientOptions?.retryConfig ?? { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
-          timeout: opts.clientOptions?.timeout ?? 10_000,
-        });
-        try {
-          await probe.auth.test();
-        } catch (e) {
-          const info = describeError(e, secrets);
-          throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${String(info.slackError ?? info.message)}). Check the bot token and SLACK_API_URL.`);
+      const life = new AbortController();
+      lifecycle = life;
+      const deadline = Date.now() + connectTimeoutMs;
+      if (!identity) {
+        // Fail fast on a bad token: otherwise every event fails authorization, which looks like a signing problem.
+        const probe = new webApi.WebClient(config.botToken, startupClientOptions);
+        const checked = probe.auth.test().then(
+          (r) => ({ ok: true, result: r }) as const,
+          (e: unknown) => ({ ok: false, error: e }) as const,
+        );
+        const r = await within(checked, connectTimeoutMs, life.signal);
+        if (r === 'stopped') throw new Error('Slack start-up was stopped before the bot token was checked.');
+        if (r === 'timeout') {
+          life.abort();
+          throw new Error(
+            `Could not reach the Slack Web API at ${apiHost} (SLACK_API_URL) within ${seconds(connectTimeoutMs)}: no answer to auth.test (timed out).`,
+          );
         }
+        if (!r.ok) throw new Error(tokenCheckFailure(r.error, apiHost));
+        const who = authTestSchema.safeParse(r.result);
+        if (!who.success) throw new Error(`The Slack Web API at ${apiHost} (SLACK_API_URL) answered auth.test without the bot's user id.`);
+        identity = { botUserId: who.data.user_id, ...(who.data.bot_id ? { botId: who.data.bot_id } : {}) };
       }
-      await app.start();
+      if (life.signal.aborted) throw new Error('Slack start-up was stopped.');
+      if (socketReceiver) await socketReceiver.start(deadline);
+      else await httpReceiver?.start();
       log.info({ mode, ...(httpReceiver ? { port: httpReceiver.port } : {}) }, 'slack adapter listening');
     },
     async stop() {
+      // Ends a start() still checking the token or connecting; replies in flight are waited for.
+      lifecycle.abort();
       await inFlight.idle();
-      await app.stop();
+      await receiver.stop();
     },
     async post(target: PostTarget, reply: Reply) {
       try {
-        await app.client.chat.postMessage({ ...POST_OPTIONS, channel: target.channel, ...renderReply(reply, { moreValue }) });
+        await web.chat.postMessage({ ...POST_OPTIONS, channel: target.channel, ...renderReply(reply, { moreValue }) });
       } catch (e) {
         const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
@@ -346,6 +431,30 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       }
     },
   };
+}
+
+const authTestSchema = z.object({ user_id: z.string().min(1), bot_id: z.string().min(1).optional() });
+
+/** The host of a URL as operators configured it ("slack.com", "127.0.0.1:3000"). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.slice(0, 100);
+  }
+}
+
+/**
+ * Why auth.test failed, for the start-up error: a token Slack refused names SLACK_BOT_TOKEN; a network or
+ * HTTP failure names SLACK_API_URL's host instead, as it says nothing about the token.
+ */
+function tokenCheckFailure(e: unknown, apiHost: string): string {
+  const d = describeSlackApiError(e);
+  if (d.kind === 'platform' && d.platformError) {
+    return `Slack did not accept SLACK_BOT_TOKEN (${d.platformError}). Check the bot token (the xoxb-… token from "OAuth & Permissions").`;
+  }
+  if (d.kind === 'network') return `Could not reach the Slack Web API at ${apiHost} (SLACK_API_URL): ${d.reason}. Check SLACK_API_URL and the network.`;
+  return `The Slack Web API at ${apiHost} (SLACK_API_URL) could not check SLACK_BOT_TOKEN: ${d.reason}. Check SLACK_API_URL.`;
 }
 
 function toInvocation(v: z.infer<typeof invocationSchema>): Invocation {

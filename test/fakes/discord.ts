@@ -11,6 +11,12 @@ export interface FakeRequest {
   body: unknown;
 }
 
+/**
+ * How the gateway misbehaves: `hang` accepts the upgrade request and never answers it; `close` completes
+ * the upgrade and closes with `code`, at once or (`afterIdentify`) when the client identifies.
+ */
+export type GatewayFault = { kind: 'hang' } | { kind: 'close'; code: number; reason?: string; afterIdentify?: boolean };
+
 export interface FakeGuild {
   id: string;
   channels: { id: string; name: string }[];
@@ -60,6 +66,12 @@ export class FakeDiscord {
   readonly guilds: FakeGuild[];
   /** `shards` in the `GET /gateway/bot` answer. */
   shardCount = 1;
+  /** Fault modes (off by default): the gateway URL handed out, and how the gateway behaves. */
+  gatewayUrl: string | null = null;
+  gatewayFault: GatewayFault | null = null;
+  /** Gateway upgrade requests received (any fault mode). */
+  upgrades = 0;
+  private readonly held = new Set<import('node:stream').Duplex>();
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
   private readonly connections: Connection[] = [];
@@ -74,7 +86,20 @@ export class FakeDiscord {
     this.server = http.createServer((req, res) => this.onHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      this.upgrades += 1;
+      const fault = this.gatewayFault;
+      if (fault?.kind === 'hang') {
+        this.held.add(socket);
+        // NOTE: the server side is half-open by default: read the client's end and close too.
+        socket.resume();
+        socket.on('end', () => socket.destroy());
+        socket.on('close', () => this.held.delete(socket));
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        if (fault?.kind === 'close' && !fault.afterIdentify) ws.close(fault.code, fault.reason);
+        else this.onSocket(ws);
+      });
     });
   }
 
@@ -96,7 +121,12 @@ export class FakeDiscord {
   /** Every IDENTIFY the gateway received: which shard, with which intents bitfield. */
   readonly identified: Array<{ shard: [number, number]; intents: number }> = [];
 
-  /** Makes the next request matching `match` fail with `status`. */
+  /** Upgrade requests left unanswered by the `hang` fault whose socket the client has not closed. */
+  get heldSockets(): number {
+    return this.held.size;
+  }
+
+  /** Makes the next request matching `match` fail with `status` (a 429 comes with Discord's rate-limit body and headers). */
   failNext(match: (r: FakeRequest) => boolean, status = 500): void {
     this.failures.push({ match, status });
   }
@@ -109,7 +139,9 @@ export class FakeDiscord {
   }
 
   async close(): Promise<void> {
+    for (const s of this.held) s.destroy();
     for (const c of this.connections) c.ws.terminate();
+    for (const c of this.wss.clients) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -127,6 +159,11 @@ export class FakeDiscord {
       const msg = JSON.parse(String(raw)) as { op: number; d?: { shard?: [number, number]; intents?: number } };
       if (msg.op === 1) this.send(ws, { op: 11 });
       if (msg.op === 2) {
+        const fault = this.gatewayFault;
+        if (fault?.kind === 'close' && fault.afterIdentify) {
+          ws.close(fault.code, fault.reason);
+          return;
+        }
         this.identified.push({ shard: msg.d?.shard ?? [0, 1], intents: msg.d?.intents ?? 0 });
         this.identify(ws, msg.d?.shard ?? [0, 1]);
       }
@@ -161,6 +198,11 @@ export class FakeDiscord {
       this.send(ws, { op: 0, t: 'GUILD_CREATE', s: ++this.seq, d: guildPayload(g) });
     }
     this.connections.push({ ws, shard });
+  }
+
+  /** Closes every gateway session from Discord's side with `code`, as a failing gateway would. */
+  dropGateway(code: number, reason = 'fake drop'): void {
+    for (const c of this.connections) c.ws.close(code, reason);
   }
 
   /** Sends a dispatch to the session holding `guildId` (shard 0 for DMs). */
@@ -317,7 +359,10 @@ export class FakeDiscord {
       const failure = this.failures.findIndex((f) => f.match(r));
       if (failure >= 0) {
         const [f] = this.failures.splice(failure, 1);
-        json(res, f?.status ?? 500, { message: 'Internal Server Error', code: 0 });
+        // NOTE: a 429 carries what Discord sends with one, so @discordjs/rest waits and retries as it would.
+        if (f?.status === 429)
+          json(res, 429, { message: 'You are being rate limited.', retry_after: 0.05, global: false }, { 'retry-after': '0.05', 'x-ratelimit-scope': 'user' });
+        else json(res, f?.status ?? 500, { message: 'Internal Server Error', code: 0 });
       } else {
         this.route(r, res);
       }
@@ -335,7 +380,7 @@ export class FakeDiscord {
     let m: RegExpExecArray | null;
     if (r.method === 'GET' && p === '/api/v10/gateway/bot') {
       json(res, 200, {
-        url: `ws://127.0.0.1:${this.port}/gateway`,
+        url: this.gatewayUrl ?? `ws://127.0.0.1:${this.port}/gateway`,
         shards: this.shardCount,
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
@@ -381,9 +426,9 @@ export class FakeDiscord {
   }
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 

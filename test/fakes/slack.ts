@@ -20,6 +20,12 @@ export interface ResponseCall {
 
 export type Failure = 'http500' | 'okFalse';
 
+/**
+ * How the Socket Mode websocket misbehaves: `hang` accepts the upgrade request and never answers it;
+ * `close` completes the upgrade and closes with `code` before saying hello; `noHello` opens and says nothing.
+ */
+export type SocketFault = { kind: 'hang' } | { kind: 'close'; code: number; reason?: string } | { kind: 'noHello' };
+
 export const FAKE_TEAM = 'T0FAKE';
 export const FAKE_BOT_USER = 'U0BOT';
 export const FAKE_BOT_ID = 'B0BOT';
@@ -42,6 +48,15 @@ export class FakeSlack {
   private ts = 1_700_000_000;
   /** Resolves when the current Socket Mode connection closes. */
   socketClosed: Promise<void> = Promise.resolve();
+  /** Fault modes (off by default): auth.test's `error`, the websocket URL handed out, and how the websocket behaves. */
+  authTestError: string | null = null;
+  /** apps.connections.open's `error` (an app-level token Slack refuses). */
+  appTokenError: string | null = null;
+  socketUrl: string | null = null;
+  socketFault: SocketFault | null = null;
+  /** Websocket upgrade requests received (any fault mode). */
+  upgrades = 0;
+  private readonly held = new Set<import('node:net').Socket | import('node:stream').Duplex>();
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -49,7 +64,20 @@ export class FakeSlack {
     });
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, sock, head) => {
-      this.wss.handleUpgrade(req, sock, head, (ws) => this.onSocket(ws));
+      this.upgrades += 1;
+      const fault = this.socketFault;
+      if (fault?.kind === 'hang') {
+        this.held.add(sock);
+        // NOTE: the server side is half-open by default: read the client's end and close too.
+        sock.resume();
+        sock.on('end', () => sock.destroy());
+        sock.on('close', () => this.held.delete(sock));
+        return;
+      }
+      this.wss.handleUpgrade(req, sock, head, (ws) => {
+        if (fault?.kind === 'close') ws.close(fault.code, fault.reason);
+        else if (fault?.kind !== 'noHello') this.onSocket(ws);
+      });
     });
   }
 
@@ -124,6 +152,7 @@ export class FakeSlack {
       }
       switch (method) {
         case 'auth.test':
+          if (this.authTestError !== null) return json(200, { ok: false, error: this.authTestError });
           return json(200, {
             ok: true,
             url: 'https://fake.slack.test/',
@@ -134,7 +163,8 @@ export class FakeSlack {
             bot_id: FAKE_BOT_ID,
           });
         case 'apps.connections.open':
-          return json(200, { ok: true, url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
+          if (this.appTokenError !== null) return json(200, { ok: false, error: this.appTokenError });
+          return json(200, { ok: true, url: this.socketUrl ?? `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
         case 'chat.postMessage':
           this.ts += 1;
           return json(200, { ok: true, channel: args.channel, ts: `${this.ts}.000100`, message: { text: args.text } });
@@ -168,6 +198,16 @@ export class FakeSlack {
     return new Promise((resolve) => this.socketWaiters.push(resolve));
   }
 
+  /** Upgrade requests left unanswered by the `hang` fault whose socket the client has not closed. */
+  get heldSockets(): number {
+    return this.held.size;
+  }
+
+  /** Closes the current Socket Mode connection from Slack's side, as a failing Slack host would. */
+  dropSocket(code = 1011, reason = 'fake drop'): void {
+    this.socket?.close(code, reason);
+  }
+
   /** Sends a Socket Mode envelope and resolves with the client's ack payload. */
   async sendEnvelope(type: 'slash_commands' | 'events_api' | 'interactive', payload: Record<string, unknown>): Promise<unknown> {
     const ws = await this.connected();
@@ -178,6 +218,7 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    for (const sock of this.held) sock.destroy();
     for (const c of this.wss.clients) c.terminate();
     this.wss.close();
     this.server.closeAllConnections();
