@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
 import { UserError } from '../src/errors.js';
-import { LunrSearchIndex } from '../src/search/lunrIndex.js';
+import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
@@ -112,7 +112,7 @@ function withHugeAbstract(papers: Paper[]): Paper[] {
 
 function measureFuzz(label: string, papers: Paper[]): void {
   const store = openStore(':memory:');
-  const lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
+  const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
   lib.ingest(papers);
   lib.searchAll('warm up the index');
   const times: number[] = [];
@@ -130,7 +130,7 @@ function measureFuzz(label: string, papers: Paper[]): void {
   }
   store.close();
   const huge = openStore(':memory:');
-  const hugeLib = new Library(huge, new LunrSearchIndex(() => huge.all(), silentLogger));
+  const hugeLib = new Library(huge, new MemorySearchIndex(() => huge.all(), silentLogger));
   hugeLib.ingest(withHugeAbstract(papers));
   const t0 = performance.now();
   hugeLib.searchAll('warm up the index');
@@ -146,7 +146,7 @@ function measureFuzz(label: string, papers: Paper[]): void {
 
 function measure(label: string, papers: Paper[]): void {
   const store = openStore(':memory:');
-  const lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
+  const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
   let t = performance.now();
   lib.ingest(papers);
   const ingestMs = ms(t);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { LunrSearchIndex } from '../src/search/lunrIndex.js';
+import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { loadSeedDir } from '../src/papers/seeds.js';
@@ -32,7 +32,7 @@ const queries = querySchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 const verbose = process.argv.includes('--verbose');
 
 const store = openStore(':memory:');
-const library = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
+const library = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
 library.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
 
 const rows: Array<{ id: string; type: string } & Scores> = [];

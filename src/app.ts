@@ -8,8 +8,8 @@ import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
 import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
-import { LunrSearchIndex } from './search/lunrIndex.js';
-import { isReadOnlyStore, openStore } from './store/sqlite.js';
+import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
+import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -36,13 +36,15 @@ export function databaseFile(dataDir: string): string {
 }
 
 /**
- * Wires the core. Collaborators default to the real ones (SQLite in the data dir, lunr over the
- * store) and can be passed in, so tests build the same graph with fakes and no module mocking.
+ * Wires the core. Collaborators default to the real ones (SQLite in the data dir, the search index
+ * persisted in the same file) and can be passed in, so tests build the same graph with fakes and no
+ * module mocking.
  */
 export function createApp(deps: AppDeps): App {
   const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger });
   try {
-    const index = deps.index ?? new LunrSearchIndex(() => store.all(), deps.logger);
+    const persisted = deps.index ? null : searchDataOf(store);
+    const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const library = new Library(store, index);
     const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });
     return { store, library, dispatcher, close: () => store.close() };

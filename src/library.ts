@@ -5,7 +5,7 @@ import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParsedQuery } from './search/query.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
-import type { PaperStore, SearchHit, SearchIndex, UpsertStats } from './ports.js';
+import type { PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { periodContaining, type Period } from './trending/period.js';
@@ -119,11 +119,12 @@ export class Library implements PaperLibrary {
     const byId = this.get(text);
     if (byId) return [byId];
     const key = titleKey(text).toLowerCase();
-    const all = this.store.all();
+    const all = [...this.index.summaries()];
+    const load = (xs: readonly PaperSummary[]) => xs.flatMap((x) => this.store.get(x.id) ?? []);
     const exact = all.filter((p) => titleKey(p.title).toLowerCase() === key);
-    if (exact.length > 0) return exact;
+    if (exact.length > 0) return load(exact);
     const prefix = all.filter((p) => titleKey(p.title).toLowerCase().startsWith(key));
-    if (prefix.length > 0 && key.length >= 4) return prefix.sort(byUpvotesThenDate);
+    if (prefix.length > 0 && key.length >= 4) return load(prefix.sort(byUpvotesThenDate));
     const hits = this.searchAll(text);
     const top = hits[0];
     if (!top) return [];
@@ -132,24 +133,32 @@ export class Library implements PaperLibrary {
     return close.map((h) => h.paper);
   }
 
-  /** Titles and ids for autocomplete, best matches for `partial` first. */
+  /** Titles and ids for autocomplete, best matches for `partial` first (from the index's memory, no paper read). */
   completeTitles(partial: string, limit = 25): Array<{ title: string; id: string }> {
     const p = partial.trim().toLowerCase();
-    const all = this.store.all();
+    const all = [...this.index.summaries()];
     if (p === '')
       return all
         .sort(byUpvotesThenDate)
         .slice(0, limit)
         .map((x) => ({ title: x.title, id: x.id }));
-    const starts = all.filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p));
-    const contains = all.filter((x) => !starts.includes(x) && x.title.toLowerCase().includes(p));
-    let out = [...starts, ...contains];
+    // A title that starts with the whole typed word comes first ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
+    const wholeWord = (x: PaperSummary) => (/^[\p{L}\p{N}]/u.test(x.title.slice(p.length)) ? 1 : 0);
+    const starts = all
+      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p))
+      .sort((a, b) => wholeWord(a) - wholeWord(b) || byUpvotesThenDate(a, b));
+    const chosen = new Set(starts.map((x) => x.id));
+    const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && x.title.toLowerCase().includes(p)).sort(byUpvotesThenDate);
+    const out: Array<{ title: string; id: string }> = [...starts, ...contains].slice(0, limit);
+    for (const x of out) chosen.add(x.id);
     const query = parseQuery(p);
     // Partial input that is not a searchable query (a half-typed filter) simply adds nothing.
     if (out.length < limit && p.length >= 3 && query.ok) {
-      for (const h of this.index.search(query.value).hits) if (!out.some((x) => x.id === h.paper.id)) out.push(h.paper);
+      for (const h of this.index.search(query.value).hits) {
+        if (out.length >= limit) break;
+        if (!chosen.has(h.id)) out.push({ title: h.title, id: h.id });
+      }
     }
-    out = out.slice(0, limit);
     return out.map((x) => ({ title: x.title, id: x.id }));
   }
 
@@ -173,7 +182,9 @@ export class Library implements PaperLibrary {
 
   /** Known topics with how many papers each has, most first. */
   topics(): Array<Topic & { count: number }> {
-    return TOPICS.map((t) => ({ ...t, count: this.knownTopicHits(t).length })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+    return TOPICS.map((t) => ({ ...t, count: this.index.papersWithPhrases(topicPhrases(t)).size })).sort(
+      (a, b) => b.count - a.count || a.name.localeCompare(b.name),
+    );
   }
 
   /**
@@ -197,36 +208,39 @@ export class Library implements PaperLibrary {
     const hits = known ? this.knownTopicHits(known) : this.freeTopicHits(text);
     if (hits.length === 0) return [];
     const maxScore = Math.max(...hits.map((h) => h.score));
-    const maxVotes = Math.max(1, ...hits.map((h) => h.paper.upvotes ?? 0));
+    const maxVotes = Math.max(1, ...hits.map((h) => h.upvotes));
     const dates = hits
-      .map((h) => h.paper.publishedAt)
+      .map((h) => h.publishedAt)
       .filter((d): d is string => d !== null)
       .sort();
     const newest = dates.at(-1) ? Date.parse(dates.at(-1) as string) : 0;
     const blended = hits.map((h): SearchHit => {
       const rel = maxScore > 0 ? h.score / maxScore : 1;
-      const votes = Math.log1p(h.paper.upvotes ?? 0) / Math.log1p(maxVotes);
-      const ageDays = h.paper.publishedAt ? (newest - Date.parse(h.paper.publishedAt)) / 86_400_000 : 3650;
+      const votes = Math.log1p(h.upvotes) / Math.log1p(maxVotes);
+      const ageDays = h.publishedAt ? (newest - Date.parse(h.publishedAt)) / 86_400_000 : 3650;
       const recency = Math.exp(-ageDays / 365);
-      // Keep the snippet lazy: only the page shown computes one.
+      // Keep the paper and the snippet lazy: only the page shown reads them.
       return {
-        paper: h.paper,
+        id: h.id,
+        title: h.title,
+        publishedAt: h.publishedAt,
+        upvotes: h.upvotes,
         score: 0.7 * rel + 0.15 * recency + 0.15 * votes,
+        get paper() {
+          return h.paper;
+        },
         get snippet() {
           return h.snippet;
         },
       };
     });
-    return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
+    return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
   }
 
-  /** Papers about a known topic (see `Topic`), by relevance. */
+  /** Papers about a known topic (see `Topic`), by relevance: the search for its phrases, kept to its members. */
   private knownTopicHits(topic: Topic): SearchHit[] {
-    const phrases = topic.phrases.map((p) => analyze(p)).filter((p) => p.length > 0);
-    return this.searchAll(topic.phrases.join(' ')).filter((h) => {
-      const { title, counts } = this.termsOf(h.paper);
-      return phrases.some((p) => p.every((t) => title.has(t)) || p.every((t) => (counts.get(t) ?? 0) >= 2));
-    });
+    const members = this.index.papersWithPhrases(topicPhrases(topic));
+    return this.searchAll(topic.phrases.join(' ')).filter((h) => members.has(h.id));
   }
 
   /** For free words: papers substantially about them, not every passing mention. */
@@ -235,21 +249,11 @@ export class Library implements PaperLibrary {
     const top = hits[0]?.score ?? 0;
     return hits.filter((h) => h.score >= top * 0.25);
   }
+}
 
-  private readonly terms = new Map<string, { title: Set<string>; counts: Map<string, number> }>();
-
-  /** A paper's title terms and term counts over title and abstract (cached per paper text). */
-  private termsOf(p: Paper): { title: Set<string>; counts: Map<string, number> } {
-    const key = `${p.id}\u0000${p.title.length}:${p.abstract.length}`;
-    let t = this.terms.get(key);
-    if (!t) {
-      const counts = new Map<string, number>();
-      for (const term of analyze(`${p.title}. ${p.abstract}`)) counts.set(term, (counts.get(term) ?? 0) + 1);
-      t = { title: new Set(analyze(p.title)), counts };
-      this.terms.set(key, t);
-    }
-    return t;
-  }
+/** A topic's phrases as index terms. */
+function topicPhrases(topic: Topic): string[][] {
+  return topic.phrases.map((p) => analyze(p)).filter((p) => p.length > 0);
 }
 
 function byTrending(a: Paper, b: Paper): number {

@@ -57,10 +57,18 @@ export interface PaperStore {
 
 // ─── Search ──────────────────────────────────────────────────────────────────
 
+/**
+ * One search result. The facts ranking and paging need are plain fields; the whole paper and the
+ * snippet are read only for the hits a reply shows (a common word matches thousands of papers).
+ */
 export interface SearchHit {
-  paper: Paper;
+  id: string;
+  title: string;
+  publishedAt: string | null;
+  upvotes: number;
   score: number;
-  snippet: Segment[];
+  readonly paper: Paper;
+  readonly snippet: Segment[];
 }
 
 export interface SearchOutcome {
@@ -95,6 +103,21 @@ export interface SearchIndex {
   suggest(word: string, limit: number): string[];
   /** Prepares the index now (at start-up) instead of on the first search. */
   warm(): void;
+  /**
+   * Ids of the papers about a subject given as phrases of index terms: every term of some phrase in
+   * the title, or each occurring twice in title and abstract. What topic lists and counts are made of.
+   */
+  papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string>;
+  /** Every indexed paper's id, title and ranking facts, from memory: title look-ups and autocompletion without reading papers. */
+  summaries(): Iterable<PaperSummary>;
+}
+
+/** What the index keeps in memory of every paper. */
+export interface PaperSummary {
+  id: string;
+  title: string;
+  publishedAt: string | null;
+  upvotes: number;
 }
 
 // ─── Paper sources ───────────────────────────────────────────────────────────

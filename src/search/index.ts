@@ -1,15 +1,14 @@
-// The lunr snapshot index and its ranking: ranked hits with snippets, typo and word-family fallbacks, filters.
-import lunr from 'lunr';
+// The search ranking: lunr's BM25 with coverage, typo, split, word-family and bounded fuzzy fallbacks, filters and lazy hits.
 import type { Paper } from '../papers/model.js';
-import type { SearchHit, SearchOutcome } from '../ports.js';
+import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
+import { decodePostings, scoreClauses, type ScoredClause, type ScoredMatch } from './bm25.js';
+import { MemoryIndexData, type DocInfo, type IndexData } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
-import { americanize, analyze, compounds, termOf, words } from './text.js';
+import { americanize, termOf, words } from './text.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
-/** Field weights: a word in the title says far more about a paper than one in its abstract. */
-const FIELD_BOOST = { title: 3, abstract: 1, people: 1 } as const;
 /** Below this many exact hits, unknown words are retried with edit distance (typos). */
 const FUZZY_WHEN_FEWER_THAN = 5;
 
@@ -84,83 +83,85 @@ interface SurfaceWord {
   order: number;
 }
 
-/**
- * An immutable lunr index over a snapshot of papers, with the ranking on top of lunr's scores.
- * `LunrSearchIndex` (the search port's implementation) rebuilds it when papers change.
- */
-export class LunrSnapshot {
-  private readonly idx: lunr.Index;
-  private readonly papers = new Map<string, Paper>();
-  private readonly vocabulary: Set<string>;
-  /** Document frequency of each term, for corrections and coverage weights. */
-  private readonly df = new Map<string, number>();
+/** The vocabulary in the shapes the fallbacks scan, derived from the index data and rebuilt when it changes. */
+interface Vocab {
+  version: number;
   /** Every word seen (lowercased, spelling-folded) and its index term: typos are corrected against words, not stems. */
-  private readonly surface = new Map<string, string>();
+  surface: ReadonlyMap<string, string>;
   /** Surface words by length, so a typo is compared only with words of about its length. */
-  private readonly surfaceByLength: SurfaceWord[][] = [];
+  surfaceByLength: SurfaceWord[][];
   /** Index terms by length, for fuzzy matching. */
-  private readonly termsByLength: string[][] = [];
+  termsByLength: string[][];
   /** Index terms of five letters or more by their first five: a word family shares at least those. */
-  private readonly families = new Map<string, string[]>();
+  families: Map<string, string[]>;
+  terms: number;
+}
+
+function buildVocab(data: IndexData): Vocab {
+  const { words, terms } = data.vocabulary();
+  const surfaceByLength: SurfaceWord[][] = [];
+  const termsByLength: string[][] = [];
+  const families = new Map<string, string[]>();
+  let order = 0;
+  for (const [word, term] of words) (surfaceByLength[word.length] ??= []).push({ word, term, order: order++ });
+  for (const t of terms) {
+    (termsByLength[t.length] ??= []).push(t);
+    if (t.length >= 5) {
+      const key = t.slice(0, 5);
+      const family = families.get(key);
+      if (family) family.push(t);
+      else families.set(key, [t]);
+    }
+  }
+  return { version: data.version, surface: words, surfaceByLength, termsByLength, families, terms: terms.length };
+}
+
+/**
+ * The ranking: lunr's BM25 scores (see `bm25.ts`) with a coverage factor, typo, split and
+ * word-family fallbacks, bounded fuzzy matching and filters, over index data held in memory
+ * or persisted in SQLite. Hits load their paper only when read.
+ */
+export class SearchRanker {
   private readonly now: () => number;
   private readonly budgetMs: number;
   private readonly onWork: ((work: SearchWork) => void) | undefined;
+  private vocabCache: Vocab | null = null;
 
-  constructor(papers: readonly Paper[], options: SnapshotOptions = {}) {
+  constructor(
+    private readonly data: IndexData,
+    options: SnapshotOptions = {},
+  ) {
     this.now = options.now ?? (() => performance.now());
     this.budgetMs = options.budgetMs ?? SEARCH_LIMITS.budgetMs;
     this.onWork = options.onWork;
-    for (const p of papers) this.papers.set(p.id, p);
-    const vocabulary = new Set<string>();
-    const df = this.df;
-    const surface = this.surface;
-    this.idx = lunr(function () {
-      // Text is analysed by our own pipeline (stopwords, British spellings, stems) before lunr sees it.
-      this.pipeline.reset();
-      this.searchPipeline.reset();
-      this.ref('id');
-      this.field('title', { boost: FIELD_BOOST.title });
-      this.field('abstract', { boost: FIELD_BOOST.abstract });
-      this.field('people', { boost: FIELD_BOOST.people });
-      const seen = (word: string, term: string) => {
-        if (!surface.has(word)) surface.set(americanize(word), term);
-      };
-      for (const p of papers) {
-        const title = [...analyze(p.title, seen), ...compounds(p.title)];
-        const abstract = [...analyze(p.abstract, seen), ...compounds(p.abstract)];
-        const people = analyze([...p.authors, p.org ?? ''].join(' '));
-        for (const t of new Set([...title, ...abstract, ...people])) {
-          vocabulary.add(t);
-          df.set(t, (df.get(t) ?? 0) + 1);
-        }
-        this.add({ id: p.id, title: title.join(' '), abstract: abstract.join(' '), people: people.join(' ') });
-      }
-    });
-    this.vocabulary = vocabulary;
-    let order = 0;
-    for (const [word, term] of surface) (this.surfaceByLength[word.length] ??= []).push({ word, term, order: order++ });
-    for (const t of vocabulary) {
-      (this.termsByLength[t.length] ??= []).push(t);
-      if (t.length >= 5) {
-        const key = t.slice(0, 5);
-        const family = this.families.get(key);
-        if (family) family.push(t);
-        else this.families.set(key, [t]);
-      }
-    }
+  }
+
+  /** A ranker over papers indexed in memory at once (tests, evaluation, small corpora). */
+  static fromPapers(papers: readonly Paper[], options: SnapshotOptions = {}): SearchRanker {
+    return new SearchRanker(new MemoryIndexData(papers), options);
   }
 
   get size(): number {
-    return this.papers.size;
+    return this.data.docs;
   }
 
-  /** How many index terms and distinct corpus words the snapshot holds (what bounds a fallback's scan). */
+  private vocab(): Vocab {
+    if (!this.vocabCache || this.vocabCache.version !== this.data.version) this.vocabCache = buildVocab(this.data);
+    return this.vocabCache;
+  }
+
+  /** How many index terms and distinct corpus words the index holds (what bounds a fallback's scan). */
   get counts(): { terms: number; words: number } {
-    return { terms: this.vocabulary.size, words: this.surface.size };
+    const v = this.vocab();
+    return { terms: v.terms, words: v.surface.size };
   }
 
   has(term: string): boolean {
-    return this.vocabulary.has(term);
+    return this.data.hasTerm(term);
+  }
+
+  private df(term: string): number {
+    return this.data.docFrequency(term);
   }
 
   /** All hits for a parsed query, best first; filters applied; never throws on user text; bounded work (see {@link SEARCH_LIMITS}). */
@@ -174,13 +175,18 @@ export class LunrSnapshot {
   }
 
   private searchWithin(q: ParsedQuery, budget: Budget, work: SearchWork): SearchOutcome {
-    const unknownTerms = q.terms.filter((t) => !this.vocabulary.has(t.term));
+    const unknownTerms = q.terms.filter((t) => !this.has(t.term));
     const unknown = unknownTerms.map((t) => t.word);
     if (q.terms.length === 0) {
       const banned = this.mentioning(q.excluded, work);
-      const all = [...this.papers.values()].filter((p) => this.passesFilters(p, q) && !banned.has(p.id));
-      all.sort(byUpvotesThenDate);
-      return { hits: all.map((paper) => lazyLeadHit(paper)), fuzzy: false, corrected: [], unknown, incomplete: false };
+      const docs: number[] = [];
+      for (const doc of this.data.docNumbers()) {
+        const info = this.data.info(doc);
+        if (info && this.passesFilters(info, q) && !banned.has(doc)) docs.push(doc);
+      }
+      const hits = docs.map((doc) => this.hit(doc, 0, null));
+      hits.sort(byUpvotesThenDate);
+      return { hits, fuzzy: false, corrected: [], unknown, incomplete: false };
     }
     // Only the first few unknown words get fallbacks; the rest are searched as typed, and the outcome says so.
     const fallback = unknownTerms.slice(0, SEARCH_LIMITS.fallbackWords);
@@ -215,27 +221,106 @@ export class LunrSnapshot {
       }
     }
     // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
+    const size = this.size;
     const concepts = q.terms
       .map((t) => {
-        const known = this.vocabulary.has(t.term);
+        const known = this.has(t.term);
         const forms = known ? [t.term] : (corrections.get(t.term) ?? []);
-        const dfMin = Math.min(...forms.map((f) => this.df.get(f) ?? this.papers.size));
-        return { forms, weight: Math.log(1 + this.papers.size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
+        const dfMin = Math.min(...forms.map((f) => this.df(f) || size));
+        return { forms, weight: Math.log(1 + size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
       })
       .filter((c) => c.forms.length > 0);
     const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
     const hits: SearchHit[] = [];
     for (const r of results) {
-      const paper = this.papers.get(r.ref);
-      if (!paper || !this.passesFilters(paper, q)) continue;
-      const matched = new Set(matchedTerms(r));
+      const info = this.data.info(r.doc);
+      if (!info || !this.passesFilters(info, q)) continue;
+      const matched = new Set(r.matched);
       const covered = concepts.reduce((s, c) => s + (c.forms.some((f) => matched.has(f)) ? c.weight : 0), 0);
       const coverage = totalWeight > 0 ? covered / totalWeight : 1;
-      hits.push(lazySnippetHit(paper, r.score * coverageFactor(coverage), matched));
+      hits.push(this.hit(r.doc, r.score * coverageFactor(coverage), matched));
     }
-    hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a.paper, b.paper));
+    hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
     return { hits, fuzzy, corrected, unknown, incomplete };
   }
+
+  /**
+   * A hit whose paper is loaded, and whose snippet is computed, only when read: callers show a
+   * page of hits, not all of them. `matched` null gives the abstract's opening as the snippet.
+   */
+  private hit(doc: number, score: number, matched: ReadonlySet<string> | null): SearchHit {
+    const info = this.data.info(doc) as DocInfo;
+    const data = this.data;
+    let paper: Paper | undefined;
+    let cached: Segment[] | undefined;
+    const load = (): Paper => {
+      paper ??= data.paper(doc) ?? missingPaper(info);
+      return paper;
+    };
+    return {
+      id: info.paperId,
+      title: info.title,
+      publishedAt: info.publishedAt,
+      upvotes: info.upvotes,
+      score,
+      get paper() {
+        return load();
+      },
+      get snippet() {
+        cached ??= matched ? snippet(load().abstract, matched) : leadSnippet(load().abstract);
+        return cached;
+      },
+    };
+  }
+
+  /**
+   * The papers a set of phrases marks as being about a subject: for some phrase, every term is in
+   * the title, or every term occurs at least twice in title and abstract together (a subject, not a
+   * passing mention). Read from the postings of the phrases' terms, cached until the index changes.
+   */
+  papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {
+    const key = JSON.stringify(phrases);
+    if (this.phraseCache.version !== this.data.version) this.phraseCache = { version: this.data.version, sets: new Map() };
+    const cached = this.phraseCache.sets.get(key);
+    if (cached) return cached;
+    const out = new Set<string>();
+    for (const phrase of phrases) {
+      if (phrase.length === 0) continue;
+      // Per document: in how many of the phrase's terms the title holds it, and how many occur twice.
+      const inTitle = new Map<number, number>();
+      const twice = new Map<number, number>();
+      for (const term of new Set(phrase)) {
+        const title = new Set<number>();
+        const count = new Map<number, number>();
+        for (const blob of this.data.postings(term)?.blobs ?? []) {
+          decodePostings(blob, (doc, field, tf) => {
+            if (!this.data.live(doc) || field > 1) return;
+            if (field === 0) title.add(doc);
+            count.set(doc, (count.get(doc) ?? 0) + tf);
+          });
+        }
+        for (const doc of title) inTitle.set(doc, (inTitle.get(doc) ?? 0) + 1);
+        for (const [doc, n] of count) if (n >= 2) twice.set(doc, (twice.get(doc) ?? 0) + 1);
+      }
+      const need = new Set(phrase).size;
+      for (const [doc, n] of [...inTitle, ...twice]) {
+        const info = n === need ? this.data.info(doc) : undefined;
+        if (info) out.add(info.paperId);
+      }
+    }
+    this.phraseCache.sets.set(key, out);
+    return out;
+  }
+
+  /** Every live paper's id, title and ranking facts. */
+  *summaries(): Iterable<PaperSummary> {
+    for (const doc of this.data.docNumbers()) {
+      const i = this.data.info(doc);
+      if (i) yield { id: i.paperId, title: i.title, publishedAt: i.publishedAt, upvotes: i.upvotes };
+    }
+  }
+
+  private phraseCache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
 
   /** Corpus words closest to `word`, as people write them (for "did you mean"). */
   suggest(word: string, limit = 3): string[] {
@@ -244,9 +329,9 @@ export class LunrSnapshot {
     const max = target.length >= 6 ? 3 : 2;
     const scored: Array<[string, number, number]> = [];
     for (let len = Math.max(3, target.length - max); len <= target.length + max; len++) {
-      for (const { word: candidate, term } of this.surfaceByLength[len] ?? []) {
+      for (const { word: candidate, term } of this.vocab().surfaceByLength[len] ?? []) {
         const d = editDistance(candidate, target, max);
-        if (d <= max) scored.push([candidate, d, this.df.get(term) ?? 0]);
+        if (d <= max) scored.push([candidate, d, this.df(term)]);
       }
     }
     scored.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
@@ -264,8 +349,9 @@ export class LunrSnapshot {
     const max = w.length >= 8 ? 2 : 1;
     let best = max + 1;
     let found = new Map<string, SurfaceWord>();
+    const { surfaceByLength } = this.vocab();
     for (let len = w.length - max; len <= w.length + max; len++) {
-      for (const s of this.surfaceByLength[len] ?? []) {
+      for (const s of surfaceByLength[len] ?? []) {
         if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
         const d = editDistance(s.word, w, max);
         if (d > max) continue;
@@ -276,7 +362,7 @@ export class LunrSnapshot {
       }
     }
     const terms = [...found.values()]
-      .sort((a, b) => (this.df.get(b.term) ?? 0) - (this.df.get(a.term) ?? 0) || a.order - b.order)
+      .sort((a, b) => this.df(b.term) - this.df(a.term) || a.order - b.order)
       .slice(0, 2)
       .map((s) => s.term);
     return { terms, words: terms.map((t) => found.get(t)?.word ?? t) };
@@ -288,14 +374,15 @@ export class LunrSnapshot {
    */
   private split(word: string): { terms: string[]; words: string[] } | null {
     const w = americanize(word.toLowerCase());
+    const { surface } = this.vocab();
     let best: { terms: string[]; words: string[]; score: number } | null = null;
     for (let i = 2; i <= w.length - 2; i++) {
       const a = w.slice(0, i);
       const b = w.slice(i);
-      const ta = this.surface.get(a);
-      const tb = this.surface.get(b);
+      const ta = surface.get(a);
+      const tb = surface.get(b);
       if (!ta || !tb) continue;
-      const score = Math.min(this.df.get(ta) ?? 0, this.df.get(tb) ?? 0);
+      const score = Math.min(this.df(ta), this.df(tb));
       if (!best || score > best.score) best = { terms: [ta, tb], words: [a, b], score };
     }
     return best ? { terms: best.terms, words: best.words } : null;
@@ -309,12 +396,12 @@ export class LunrSnapshot {
   private relatives(term: string, budget: Budget, work: SearchWork): string[] | null {
     if (term.length < 6) return [];
     const out: string[] = [];
-    for (const v of this.families.get(term.slice(0, 5)) ?? []) {
+    for (const v of this.vocab().families.get(term.slice(0, 5)) ?? []) {
       if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
       if (Math.abs(v.length - term.length) > 3) continue;
       if (v.startsWith(term) || term.startsWith(v)) out.push(v);
     }
-    return out.sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 2);
+    return out.sort((a, b) => this.df(b) - this.df(a)).slice(0, 2);
   }
 
   /**
@@ -329,61 +416,62 @@ export class LunrSnapshot {
       const max = fuzzDistance(t);
       if (max === 0) continue;
       if (budget.spent()) return { terms: out, complete: false };
-      const found: Array<[string, number, number]> = [];
+      const found: Array<[string, number]> = [];
+      const { termsByLength } = this.vocab();
       for (let len = Math.max(1, t.term.length - max); len <= t.term.length + max; len++) {
-        for (const v of this.termsByLength[len] ?? []) {
+        for (const v of termsByLength[len] ?? []) {
           if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return { terms: out, complete: false };
           const d = editDistance(v, t.term, max);
-          if (d <= max) found.push([v, d, this.df.get(v) ?? 0]);
+          if (d <= max) found.push([v, d]);
         }
       }
-      found.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
-      const expanded = found.slice(0, SEARCH_LIMITS.fuzzyTerms).map(([v]) => v);
+      // Document frequency only for the closest candidates: reading it costs a postings scan each.
+      const best = Math.min(...found.map((f) => f[1]));
+      const ranked = found.map(([v, d]): [string, number, number] => [v, d, d === best || found.length <= SEARCH_LIMITS.fuzzyTerms ? this.df(v) : 0]);
+      ranked.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
+      const expanded = ranked.slice(0, SEARCH_LIMITS.fuzzyTerms).map(([v]) => v);
       work.fuzzyTerms += expanded.length;
       if (expanded.length > 0) out.set(t.term, expanded);
     }
     return { terms: out, complete: true };
   }
 
-  private run(
-    q: ParsedQuery,
-    corrections: ReadonlyMap<string, string[]>,
-    expansions: ReadonlyMap<string, string[]> | null,
-    work: SearchWork,
-  ): lunr.Index.Result[] {
+  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, expansions: ReadonlyMap<string, string[]> | null, work: SearchWork): ScoredMatch[] {
     const requiredTerms = new Set(q.required.map((t) => t.term));
-    const clauses: Array<{ term: string; presence: lunr.Query.presence; boost?: number }> = [];
+    const clauses: ScoredClause[] = [];
     for (const t of q.terms) {
-      const presence = requiredTerms.has(t.term) ? lunr.Query.presence.REQUIRED : lunr.Query.presence.OPTIONAL;
-      if (this.vocabulary.has(t.term)) {
-        clauses.push({ term: t.term, presence });
+      const presence = requiredTerms.has(t.term) ? 'required' : 'optional';
+      if (this.has(t.term)) {
+        clauses.push({ terms: [{ term: t.term, boost: 1 }], presence });
         continue;
       }
       const boost = correctionWeight(q);
-      for (const c of corrections.get(t.term) ?? []) clauses.push({ term: c, presence, boost });
-      // The same clauses lunr's fuzzy clause expanded to (each expanded term at the clause's boost), but capped.
-      for (const c of expansions?.get(t.term) ?? []) clauses.push({ term: c, presence: lunr.Query.presence.OPTIONAL, boost: 0.5 });
+      for (const c of corrections.get(t.term) ?? []) clauses.push({ terms: [{ term: c, boost }], presence });
+      // The clauses lunr's fuzzy clause expanded to (each expanded term at the clause's boost), but capped.
+      for (const c of expansions?.get(t.term) ?? []) clauses.push({ terms: [{ term: c, boost: 0.5 }], presence: 'optional' });
     }
     // NOTE: lunr answers a query with no positive clause with every document; nothing to look for means no hits.
     if (clauses.length === 0) return [];
     work.clauses += clauses.length + q.excluded.length;
-    return this.idx.query((query) => {
-      for (const c of clauses) query.term(c.term, { usePipeline: false, ...c });
-      for (const t of q.excluded) query.term(t.term, { usePipeline: false, presence: lunr.Query.presence.PROHIBITED });
-    });
+    for (const t of q.excluded) clauses.push({ terms: [{ term: t.term, boost: 1 }], presence: 'prohibited' });
+    return scoreClauses(clauses, this.data);
   }
 
-  /** Ids of the papers whose title or abstract has any of `terms` (one lunr query, not a pass over every abstract). */
-  private mentioning(terms: readonly QueryTerm[], work: SearchWork): Set<string> {
-    if (terms.length === 0) return new Set();
+  /** The documents whose title or abstract has any of `terms` (from their postings, not a pass over every abstract). */
+  private mentioning(terms: readonly QueryTerm[], work: SearchWork): Set<number> {
+    const out = new Set<number>();
     work.clauses += terms.length;
-    const results = this.idx.query((query) => {
-      for (const t of terms) query.term(t.term, { usePipeline: false, fields: ['title', 'abstract'], presence: lunr.Query.presence.OPTIONAL });
-    });
-    return new Set(results.map((r) => r.ref));
+    for (const t of terms) {
+      for (const blob of this.data.postings(t.term)?.blobs ?? []) {
+        decodePostings(blob, (doc, field) => {
+          if (field <= 1) out.add(doc);
+        });
+      }
+    }
+    return out;
   }
 
-  private passesFilters(p: Paper, q: ParsedQuery): boolean {
+  private passesFilters(p: Pick<DocInfo, 'publishedAt' | 'org'>, q: ParsedQuery): boolean {
     if (q.since && (!p.publishedAt || p.publishedAt < q.since)) return false;
     if (q.until && (!p.publishedAt || p.publishedAt > q.until)) return false;
     if (q.org && !(p.org ?? '').toLowerCase().includes(q.org.toLowerCase())) return false;
@@ -407,32 +495,6 @@ function correctionWeight(q: ParsedQuery): number {
   return q.terms.length <= 3 ? 1 : 0.3;
 }
 
-/** A hit (of a query with no words) whose lead snippet is computed only when read. */
-function lazyLeadHit(paper: Paper): SearchHit {
-  let cached: Segment[] | undefined;
-  return {
-    paper,
-    score: 0,
-    get snippet() {
-      cached ??= leadSnippet(paper.abstract);
-      return cached;
-    },
-  };
-}
-
-/** A hit whose snippet is computed only when read: callers show a page of hits, not all of them. */
-function lazySnippetHit(paper: Paper, score: number, matched: ReadonlySet<string>): SearchHit {
-  let cached: Segment[] | undefined;
-  return {
-    paper,
-    score,
-    get snippet() {
-      cached ??= snippet(paper.abstract, matched);
-      return cached;
-    },
-  };
-}
-
 /**
  * The edit distance an unknown word is fuzzy-matched at: none below five letters (too many short
  * words are one edit apart), one up to seven, two up to `SEARCH_LIMITS.fuzzyWordLength`, none above.
@@ -443,12 +505,8 @@ export function fuzzDistance(t: QueryTerm): number {
   return n >= 8 ? 2 : 1;
 }
 
-function matchedTerms(r: lunr.Index.Result): string[] {
-  return Object.keys(r.matchData.metadata);
-}
-
 /** Ties break by upvotes, then by date (newer first), then by title for a stable order. */
-export function byUpvotesThenDate(a: Paper, b: Paper): number {
+export function byUpvotesThenDate(a: Pick<Paper, 'upvotes' | 'publishedAt' | 'title'>, b: Pick<Paper, 'upvotes' | 'publishedAt' | 'title'>): number {
   return (b.upvotes ?? 0) - (a.upvotes ?? 0) || (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || a.title.localeCompare(b.title);
 }
 
@@ -573,4 +631,21 @@ export function editDistance(a: string, b: string, max: number): number {
     [prevPrev, prev, cur] = [prev, cur, prevPrev];
   }
   return prev[n] ?? max + 1;
+}
+
+/** A stand-in for a paper removed between ranking and reading it (another process replaced it): its title, no text. */
+function missingPaper(info: DocInfo): Paper {
+  return {
+    id: info.paperId,
+    title: info.title,
+    abstract: '',
+    authors: [],
+    authorCount: null,
+    org: info.org,
+    publishedAt: info.publishedAt,
+    upvotes: info.upvotes,
+    arxivId: null,
+    thumbnail: null,
+    sources: [],
+  };
 }

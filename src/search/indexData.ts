@@ -7,6 +7,7 @@ import { americanize } from './text.js';
 /** The facts ranking and filters use for every hit, without loading the paper. */
 export interface DocInfo {
   paperId: string;
+  title: string;
   publishedAt: string | null;
   upvotes: number;
   org: string | null;
@@ -18,7 +19,11 @@ export interface DocInfo {
  * only for the hits a reply shows.
  */
 export interface IndexData extends CorpusView {
+  /** Changes whenever the indexed documents change, so derived caches know to rebuild. */
+  readonly version: number;
   hasTerm(term: string): boolean;
+  /** How many live documents contain `term` in any field. */
+  docFrequency(term: string): number;
   docNumbers(): Iterable<number>;
   info(doc: number): DocInfo | undefined;
   paper(doc: number): Paper | undefined;
@@ -31,6 +36,8 @@ export class MemoryIndexData extends MemoryCorpus implements IndexData {
   private readonly papers: Paper[] = [];
   private readonly words = new Map<string, string>();
   private readonly termSet = new Set<string>();
+  private readonly df = new Map<string, number>();
+  readonly version = 0;
 
   constructor(papers: readonly Paper[]) {
     super();
@@ -39,7 +46,10 @@ export class MemoryIndexData extends MemoryCorpus implements IndexData {
         const key = americanize(word);
         if (!this.words.has(key)) this.words.set(key, term);
       });
-      for (const t of [...fields.title, ...fields.abstract, ...fields.people]) this.termSet.add(t);
+      for (const t of new Set([...fields.title, ...fields.abstract, ...fields.people])) {
+        this.termSet.add(t);
+        this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      }
       this.add(fields);
       this.papers.push(p);
     }
@@ -49,13 +59,17 @@ export class MemoryIndexData extends MemoryCorpus implements IndexData {
     return this.termSet.has(term);
   }
 
+  docFrequency(term: string): number {
+    return this.df.get(term) ?? 0;
+  }
+
   docNumbers(): Iterable<number> {
     return this.papers.keys();
   }
 
   info(doc: number): DocInfo | undefined {
     const p = this.papers[doc];
-    return p ? { paperId: p.id, publishedAt: p.publishedAt, upvotes: p.upvotes ?? 0, org: p.org } : undefined;
+    return p ? { paperId: p.id, title: p.title, publishedAt: p.publishedAt, upvotes: p.upvotes ?? 0, org: p.org } : undefined;
   }
 
   paper(doc: number): Paper | undefined {

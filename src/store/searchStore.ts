@@ -24,7 +24,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
   CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
   CREATE TABLE IF NOT EXISTS search_postings (term TEXT NOT NULL, seg INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
@@ -53,6 +53,7 @@ interface DocRow {
   len_title: number;
   len_abstract: number;
   len_people: number;
+  title: string | null;
   published_at: string | null;
   upvotes: number | null;
   org: string | null;
@@ -83,6 +84,8 @@ export class SqliteIndexData implements IndexData {
   private readonly cache = new Map<string, TermPostings | undefined>();
   docs = 0;
   totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
+  version = 0;
+  private readonly dfCache = new Map<string, number>();
 
   private readonly stmts;
 
@@ -95,7 +98,7 @@ export class SqliteIndexData implements IndexData {
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
       changedDocs: db.prepare<[number], DocRow>(
-        `SELECT d.doc, d.paper_id, d.live, d.len_title, d.len_abstract, d.len_people, d.changed_seq, p.published_at, p.upvotes, p.org
+        `SELECT d.doc, d.paper_id, d.live, d.len_title, d.len_abstract, d.len_people, d.changed_seq, p.title, p.published_at, p.upvotes, p.org
          FROM search_docs d LEFT JOIN papers p ON p.id = d.paper_id WHERE d.changed_seq > ? ORDER BY d.changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
@@ -119,7 +122,7 @@ export class SqliteIndexData implements IndexData {
       insertWord: db.prepare<[string, string]>('INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM search_meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      words: db.prepare<[], { word: string; term: string }>('SELECT word, term FROM search_words'),
+      words: db.prepare<[], { word: string; term: string }>('SELECT word, term FROM search_words ORDER BY rowid'),
       terms: db.prepare<[], { term: string }>('SELECT DISTINCT term FROM search_postings'),
       isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
     };
@@ -132,10 +135,16 @@ export class SqliteIndexData implements IndexData {
   sync(): number {
     let indexed = 0;
     if (!this.readOnly) {
-      for (;;) {
-        const n = this.db.transaction(() => this.indexBatch()).immediate();
-        indexed += n;
-        if (n < BATCH) break;
+      try {
+        for (;;) {
+          const n = this.db.transaction(() => this.indexBatch()).immediate();
+          indexed += n;
+          if (n < BATCH) break;
+        }
+      } catch (e) {
+        // NOTE: another process holds the write lock past busy_timeout: it is writing papers and
+        // indexes them itself; this search answers from what is indexed and looks again next time.
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
       }
     }
     this.refresh();
@@ -225,14 +234,18 @@ export class SqliteIndexData implements IndexData {
   private refresh(): void {
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     const changed = this.stmts.changedDocs.all(this.lastSeq);
-    if (changed.length > 0) this.cache.clear();
+    if (changed.length > 0) {
+      this.cache.clear();
+      this.dfCache.clear();
+      this.version += 1;
+    }
     for (const row of changed) {
       this.lastSeq = Math.max(this.lastSeq, row.changed_seq);
       const wasLive = this.alive.has(row.doc);
       if (wasLive) this.adjust(row.doc, -1);
       if (row.live === 1) {
         this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
-        this.info_[row.doc] = { paperId: row.paper_id, publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
+        this.info_[row.doc] = { paperId: row.paper_id, title: row.title ?? '', publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
         this.alive.add(row.doc);
         this.adjust(row.doc, +1);
       } else {
@@ -278,6 +291,16 @@ export class SqliteIndexData implements IndexData {
 
   hasTerm(term: string): boolean {
     return this.postings(term) !== undefined;
+  }
+
+  docFrequency(term: string): number {
+    const cached = this.dfCache.get(term);
+    if (cached !== undefined) return cached;
+    const docs = new Set<number>();
+    for (const blob of this.postings(term)?.blobs ?? []) decodePostings(blob, (doc) => (this.alive.has(doc) ? docs.add(doc) : undefined));
+    if (this.dfCache.size > 50_000) this.dfCache.clear();
+    this.dfCache.set(term, docs.size);
+    return docs.size;
   }
 
   docNumbers(): Iterable<number> {

@@ -8,6 +8,7 @@ import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
+import { SqliteIndexData } from './searchStore.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: readonly string[] = [
@@ -387,12 +388,26 @@ function migrate(db: Database.Database, maxWaitMs = DEFAULTS.maxWriteWaitMs): vo
   }
 }
 
+/**
+ * The persisted search index's data on the store's own connection (so it sees the same database,
+ * in-memory ones included), or null for a store that is not SQLite or a read-only one whose file
+ * predates the index tables.
+ */
+export function searchDataOf(store: PaperStore): SqliteIndexData | null {
+  if (!(store instanceof SqliteStore)) return null;
+  const readOnly = store.readOnlyReason !== null;
+  if (readOnly && !store.connection.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_docs'`).get()) return null;
+  return new SqliteIndexData(store.connection, store, readOnly);
+}
+
 /** True for a store opened read-only (a read-only file, folder or mount): its reads work, its writes fail. */
 export function isReadOnlyStore(store: PaperStore): boolean {
   return store instanceof SqliteStore && store.readOnlyReason !== null;
 }
 
 class SqliteStore implements PaperStore {
+  /** The connection, for the search index's tables in the same file. */
+  readonly connection: Database.Database;
   private readonly byId;
   private readonly byKey;
   private readonly byArxiv;
@@ -407,6 +422,7 @@ class SqliteStore implements PaperStore {
     /** Why this store cannot write, or null when it can. */
     readonly readOnlyReason: string | null,
   ) {
+    this.connection = db;
     this.byId = db.prepare<[string], Row>('SELECT * FROM papers WHERE id = ?');
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');

@@ -11,8 +11,8 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { SearchIndex } from '../../src/ports.js';
-import { LunrSnapshot, MAX_CLAUSES_PER_RUN, SEARCH_LIMITS, type SearchWork, type SnapshotOptions } from '../../src/search/index.js';
-import { LunrSearchIndex } from '../../src/search/lunrIndex.js';
+import { SearchRanker, MAX_CLAUSES_PER_RUN, SEARCH_LIMITS, type SearchWork, type SnapshotOptions } from '../../src/search/index.js';
+import { MemorySearchIndex } from '../../src/search/searchIndex.js';
 import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery } from '../../src/search/query.js';
 import { MAX_TERM_LENGTH, stem } from '../../src/search/text.js';
 import { openStore } from '../../src/store/sqlite.js';
@@ -63,7 +63,7 @@ const jumpingClock = () => {
 };
 
 let seeds: Paper[];
-let snapshot: LunrSnapshot;
+let snapshot: SearchRanker;
 let lastWork: SearchWork | undefined;
 /** Searches the seed snapshot and returns the outcome with the work it did. */
 const searchSeeds = (text: string) => {
@@ -83,7 +83,7 @@ const withinBounds = (work: SearchWork) => {
 
 beforeAll(() => {
   seeds = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
-  snapshot = new LunrSnapshot(seeds, { now: stillClock, onWork: (w) => (lastWork = w) });
+  snapshot = SearchRanker.fromPapers(seeds, { now: stillClock, onWork: (w) => (lastWork = w) });
 });
 
 describe('search bounds: long words', () => {
@@ -94,7 +94,7 @@ describe('search bounds: long words', () => {
     expect(q.terms).toEqual([]);
     expect(q.tooLong).toEqual([word200]);
     const store = openStore(':memory:');
-    const lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
+    const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
     lib.ingest(seeds.slice(0, 20));
     try {
       lib.search(word200);
@@ -129,7 +129,7 @@ describe('search bounds: long words', () => {
       .filter((n) => n !== '12345678')
       .slice(0, 45);
     let work: SearchWork | undefined;
-    const index = new LunrSnapshot([...filler, ...near.map((n, i) => paper(`n${i}`, `Part ${n}`, `Serial number ${n}.`))], {
+    const index = SearchRanker.fromPapers([...filler, ...near.map((n, i) => paper(`n${i}`, `Part ${n}`, `Serial number ${n}.`))], {
       now: stillClock,
       onWork: (w) => (work = w),
     });
@@ -159,7 +159,7 @@ describe('search bounds: index build', () => {
     const random = letters(3);
     const run = random(128_000);
     const titleRun = random(1_000_000);
-    const index = new LunrSnapshot([
+    const index = SearchRanker.fromPapers([
       ...filler,
       paper('run', 'Sparse probes for recall', `Sparse probes find ${run}- facts in a multi-${run.slice(0, 5000)}- model.`),
       paper('title', `Holographic ${titleRun}-`, 'Holographic memory for agents.'),
@@ -171,7 +171,7 @@ describe('search bounds: index build', () => {
       expect(index.has(stem(word))).toBe(false);
     }
     // The runs add nothing: the index has the terms and words of the same papers without them.
-    const plain = new LunrSnapshot([
+    const plain = SearchRanker.fromPapers([
       ...filler,
       paper('run', 'Sparse probes for recall', 'Sparse probes find - facts in a multi-- model.'),
       paper('title', 'Holographic -', 'Holographic memory for agents.'),
@@ -217,7 +217,7 @@ describe('search bounds: term count', () => {
 
   it('library: a query of many unknown words asks for "did you mean" suggestions of at most four of them', () => {
     const store = openStore(':memory:');
-    const real = new LunrSearchIndex(() => store.all(), silentLogger);
+    const real = new MemorySearchIndex(() => store.all(), silentLogger);
     const asked: string[] = [];
     const counting: SearchIndex = {
       get size() {
@@ -227,6 +227,8 @@ describe('search bounds: term count', () => {
       upsert: (p) => real.upsert(p),
       remove: (ids) => real.remove(ids),
       warm: () => real.warm(),
+      papersWithPhrases: (phrases) => real.papersWithPhrases(phrases),
+      summaries: () => real.summaries(),
       suggest: (word, limit) => {
         asked.push(word);
         return real.suggest(word, limit);
@@ -242,7 +244,7 @@ describe('search bounds: term count', () => {
 
 describe('search bounds: time budget', () => {
   const corpus = [...filler, paper('q', 'Quantization of weights', 'Low-bit quantization keeps accuracy.')];
-  const build = (options: SnapshotOptions) => new LunrSnapshot(corpus, options);
+  const build = (options: SnapshotOptions) => SearchRanker.fromPapers(corpus, options);
 
   it('search: with a clock that jumps past the budget, the typo fallback is skipped and the outcome is incomplete', () => {
     const inTime = build({ now: stillClock }).search(parsed('quantizaiton'));
@@ -257,7 +259,7 @@ describe('search bounds: time budget', () => {
   it('search: a budget that runs out during a scan stops the scan there', () => {
     let looks = 0;
     // In time for the first two looks (the start and the check before the first word), late from the first look inside the scan.
-    const index = new LunrSnapshot(seeds, { now: () => (looks++ < 2 ? 0 : 1e9), onWork: (w) => (lastWork = w) });
+    const index = SearchRanker.fromPapers(seeds, { now: () => (looks++ < 2 ? 0 : 1e9), onWork: (w) => (lastWork = w) });
     const outcome = index.search(parsed('memroy'));
     expect(outcome).toMatchObject({ corrected: [], incomplete: true });
     expect(lastWork?.fallbackWords).toBe(1);
@@ -266,7 +268,7 @@ describe('search bounds: time budget', () => {
 
   it('search command: results cut short by the budget say "Results may be incomplete"', async () => {
     const store = openStore(':memory:');
-    const index = new LunrSearchIndex(() => store.all(), silentLogger, { now: jumpingClock() });
+    const index = new MemorySearchIndex(() => store.all(), silentLogger, { now: jumpingClock() });
     const app = createApp({
       config: { dataDir: '/nonexistent', timeZone: 'UTC' },
       logger: silentLogger,

@@ -1,7 +1,7 @@
 // Ranking rules of the index: coverage of the query's rare words beats repeating one common word.
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/papers/model.js';
-import { LunrSnapshot } from '../../src/search/index.js';
+import { SearchRanker } from '../../src/search/index.js';
 import { parseQuery, type ParsedQuery } from '../../src/search/query.js';
 
 /** A query that must parse. */
@@ -29,7 +29,7 @@ const filler = Array.from({ length: 30 }, (_, i) => paper(`f${i}`, `Model study 
 
 describe('ranking', () => {
   it('a paper matching every query word outranks one that repeats a single word', () => {
-    const index = new LunrSnapshot([
+    const index = SearchRanker.fromPapers([
       ...filler,
       paper('repeat', 'Episodic episodic episodic', 'Episodic traces, episodic recall, episodic episodes.'),
       paper('both', 'A study', 'An episodic robot navigation system with a small map.'),
@@ -40,7 +40,7 @@ describe('ranking', () => {
   });
 
   it('a typo in a short query is read as the closest corpus word', () => {
-    const index = new LunrSnapshot([...filler, paper('q', 'Quantization of weights', 'Low-bit quantization keeps accuracy.')]);
+    const index = SearchRanker.fromPapers([...filler, paper('q', 'Quantization of weights', 'Low-bit quantization keeps accuracy.')]);
     const outcome = index.search(parsed('quantizaiton'));
     expect(outcome.hits.map((h) => h.paper.id)).toEqual(['q']);
     expect(outcome.corrected).toEqual([{ word: 'quantizaiton', to: ['quantization'] }]);

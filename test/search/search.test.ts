@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { LunrSearchIndex } from '../../src/search/lunrIndex.js';
+import { MemorySearchIndex } from '../../src/search/searchIndex.js';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -18,7 +18,7 @@ import { sentences } from '../../src/search/index.js';
 let lib: Library;
 beforeAll(() => {
   const store = openStore(':memory:');
-  lib = new Library(store, new LunrSearchIndex(() => store.all(), silentLogger));
+  lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
   lib.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
 });
 /** A query that must parse. */
