@@ -8,11 +8,15 @@ export const FIELD_BOOSTS: Readonly<Record<Field, number>> = { title: 3, abstrac
 const K1 = 1.2;
 const B = 0.75;
 
-/** One term's postings: `n` is lunr's "documents with term", which counts one per (document, field). */
+/**
+ * One term's live postings, decoded: parallel arrays of document, field and term frequency, in
+ * document order. `n` is lunr's "documents with term", which counts one per (document, field).
+ */
 export interface TermPostings {
   n: number;
-  /** Encoded with {@link encodePostings}; several blobs when the term was written in several batches. */
-  blobs: readonly Uint8Array[];
+  docs: Int32Array;
+  fields: Uint8Array;
+  tfs: Int32Array;
 }
 
 /** What scoring needs to know about the corpus as a whole and about each document. */
@@ -21,10 +25,34 @@ export interface CorpusView {
   readonly docs: number;
   /** The sum over live documents of each field's length in terms (for lunr's average field length). */
   readonly totalLength: Readonly<Record<Field, number>>;
+  /** One past the highest document number (the size of per-document arrays). */
+  readonly docLimit: number;
   /** Whether a document number is live (replaced and removed documents leave dead postings behind). */
   live(doc: number): boolean;
   fieldLength(doc: number, field: number): number;
+  /** The live postings of a term, or undefined when no live document has it. */
   postings(term: string): TermPostings | undefined;
+}
+
+/** Decodes blobs written by {@link encodePostings} into arrays, keeping only postings `keep` accepts. */
+export function decodeLive(blobs: readonly Uint8Array[], keep: (doc: number) => boolean): TermPostings | undefined {
+  let capacity = 0;
+  for (const b of blobs) capacity += b.length;
+  // NOTE: a posting takes at least 3 bytes, so a third of the bytes bounds the count.
+  const docs = new Int32Array(Math.ceil(capacity / 3));
+  const fields = new Uint8Array(docs.length);
+  const tfs = new Int32Array(docs.length);
+  let k = 0;
+  for (const blob of blobs) {
+    decodePostings(blob, (doc, field, tf) => {
+      if (!keep(doc)) return;
+      docs[k] = doc;
+      fields[k] = field;
+      tfs[k] = tf;
+      k++;
+    });
+  }
+  return k === 0 ? undefined : { n: k, docs: docs.subarray(0, k), fields: fields.subarray(0, k), tfs: tfs.subarray(0, k) };
 }
 
 /** One (document, field, term frequency) entry, documents in ascending order within a blob. */
@@ -91,14 +119,32 @@ export interface ScoredMatch {
 }
 
 /**
+ * Every match of a query, as parallel arrays (a common word matches most of the corpus, so no
+ * object per match): documents best first, their scores, and for each a bit mask over `terms`
+ * saying which query terms it matched.
+ */
+export interface ScoredMatches {
+  docs: Int32Array;
+  scores: Float64Array;
+  masks: Float64Array;
+  terms: readonly string[];
+}
+
+/** How many distinct positive query terms the match masks can tell apart (2^53 is exact in a double). */
+export const MAX_SCORED_TERMS = 52;
+
+const EMPTY: ScoredMatches = { docs: new Int32Array(0), scores: new Float64Array(0), masks: new Float64Array(0), terms: [] };
+
+/**
  * Scores documents exactly as `lunr.Index.query` would over the same documents: each field's
  * term weight is lunr's BM25 (`idf · (k1+1)·tf / (k1·(1−b+b·len/avgLen) + tf) · boost`, rounded to
  * three decimals as lunr.Builder does), a document's score is the dot product with the query
  * vector (summed boosts per term) over its norm, summed over fields; required clauses must match,
  * prohibited ones must not. Weights are computed from current corpus statistics at query time, so
- * adding papers needs no rebuild and scores equal a fresh lunr build's.
+ * adding papers needs no rebuild and scores equal a fresh lunr build's. Term-at-a-time over
+ * decoded postings: the work is the postings of the query's terms, never a pass over documents.
  */
-export function scoreClauses(clauses: readonly ScoredClause[], corpus: CorpusView): ScoredMatch[] {
+export function scoreMatches(clauses: readonly ScoredClause[], corpus: CorpusView): ScoredMatches {
   const queryWeight = new Map<string, number>();
   const prohibited: string[] = [];
   const required: Array<readonly string[]> = [];
@@ -110,52 +156,91 @@ export function scoreClauses(clauses: readonly ScoredClause[], corpus: CorpusVie
     }
     if (c.presence === 'required') {
       // NOTE: lunr drops every result when a required term expands to nothing in the index.
-      if (present.length === 0) return [];
+      if (present.length === 0) return EMPTY;
       required.push(present.map((t) => t.term));
     }
-    for (const t of present) queryWeight.set(t.term, (queryWeight.get(t.term) ?? 0) + t.boost);
-  }
-  if (queryWeight.size === 0) return [];
-  const norm = Math.sqrt([...queryWeight.values()].reduce((s, w) => s + w * w, 0));
-  const avg = FIELDS.map((f) => (corpus.docs > 0 ? corpus.totalLength[f] / corpus.docs : 0));
-  const boosts = FIELDS.map((f) => FIELD_BOOSTS[f]);
-  const scores = new Map<number, number>();
-  const matched = new Map<number, string[]>();
-  const docsWith = new Map<string, Set<number>>();
-  const need = new Set([...required.flat(), ...prohibited]);
-  for (const [term, q] of queryWeight) {
-    const postings = corpus.postings(term);
-    if (!postings) continue;
-    const idf = Math.log(1 + Math.abs((corpus.docs - postings.n + 0.5) / (postings.n + 0.5)));
-    const seen = need.has(term) ? new Set<number>() : null;
-    for (const blob of postings.blobs) {
-      decodePostings(blob, (doc, field, tf) => {
-        if (!corpus.live(doc)) return;
-        const len = corpus.fieldLength(doc, field);
-        const mean = avg[field] ?? 1;
-        const raw = (idf * ((K1 + 1) * tf)) / (K1 * (1 - B + B * (len / mean)) + tf);
-        const weight = Math.round(raw * (boosts[field] ?? 1) * 1000) / 1000;
-        scores.set(doc, (scores.get(doc) ?? 0) + q * weight);
-        const m = matched.get(doc);
-        if (!m) matched.set(doc, [term]);
-        else if (!m.includes(term)) m.push(term);
-        seen?.add(doc);
-      });
+    for (const t of present) {
+      if (!queryWeight.has(t.term) && queryWeight.size >= MAX_SCORED_TERMS) continue;
+      queryWeight.set(t.term, (queryWeight.get(t.term) ?? 0) + t.boost);
     }
-    if (seen) docsWith.set(term, seen);
   }
-  const banned = new Set<number>();
+  if (queryWeight.size === 0) return EMPTY;
+  const terms = [...queryWeight.keys()];
+  const norm = Math.sqrt([...queryWeight.values()].reduce((s, w) => s + w * w, 0));
+  const avg = FIELDS.map((f) => (corpus.docs > 0 ? corpus.totalLength[f] / corpus.docs : 1) || 1);
+  const boosts = FIELDS.map((f) => FIELD_BOOSTS[f]);
+  const limit = corpus.docLimit;
+  const scores = new Float64Array(limit);
+  const masks = new Float64Array(limit);
+  const touched = new Int32Array(limit);
+  let touchedCount = 0;
+  terms.forEach((term, bitIndex) => {
+    const p = corpus.postings(term) as TermPostings;
+    const q = queryWeight.get(term) ?? 0;
+    const bit = 2 ** bitIndex;
+    const idf = Math.log(1 + Math.abs((corpus.docs - p.n + 0.5) / (p.n + 0.5)));
+    const factor = idf * (K1 + 1);
+    for (let i = 0; i < p.n; i++) {
+      const doc = p.docs[i] as number;
+      const field = p.fields[i] as number;
+      const tf = p.tfs[i] as number;
+      const len = corpus.fieldLength(doc, field);
+      const raw = (factor * tf) / (K1 * (1 - B + B * (len / (avg[field] as number))) + tf);
+      const weight = Math.round(raw * (boosts[field] as number) * 1000) / 1000;
+      if (masks[doc] === 0) touched[touchedCount++] = doc;
+      scores[doc] = (scores[doc] as number) + q * weight;
+      const m = masks[doc] as number;
+      // NOTE: the same term in two fields of a document sets its bit once.
+      if (Math.floor(m / bit) % 2 === 0) masks[doc] = m + bit;
+    }
+  });
+  const banned = new Uint8Array(limit);
   for (const term of prohibited) {
-    const postings = corpus.postings(term);
-    for (const blob of postings?.blobs ?? []) decodePostings(blob, (doc) => banned.add(doc));
+    const p = corpus.postings(term);
+    if (p) for (let i = 0; i < p.n; i++) banned[p.docs[i] as number] = 1;
   }
-  const out: ScoredMatch[] = [];
-  for (const [doc, s] of scores) {
-    if (banned.has(doc)) continue;
-    if (!required.every((terms) => terms.some((t) => docsWith.get(t)?.has(doc)))) continue;
-    out.push({ doc, score: s / norm, matched: matched.get(doc) ?? [] });
+  const requiredMasks = required.map((list) => list.reduce((m, t) => (terms.includes(t) ? m + 2 ** terms.indexOf(t) : m), 0));
+  const keep: number[] = [];
+  for (let i = 0; i < touchedCount; i++) {
+    const doc = touched[i] as number;
+    if (banned[doc] === 1) continue;
+    const m = masks[doc] as number;
+    if (!requiredMasks.every((rm) => hasAnyBit(m, rm))) continue;
+    keep.push(doc);
   }
-  return out.sort((a, b) => b.score - a.score);
+  keep.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const out: ScoredMatches = { docs: Int32Array.from(keep), scores: new Float64Array(keep.length), masks: new Float64Array(keep.length), terms };
+  keep.forEach((doc, i) => {
+    out.scores[i] = (scores[doc] as number) / norm;
+    out.masks[i] = masks[doc] as number;
+  });
+  return out;
+}
+
+/** Whether two bit masks held in doubles (up to 52 bits) share a bit. */
+export function hasAnyBit(a: number, b: number): boolean {
+  let x = a;
+  let y = b;
+  while (x > 0 && y > 0) {
+    if (x % 2 === 1 && y % 2 === 1) return true;
+    x = Math.floor(x / 2);
+    y = Math.floor(y / 2);
+  }
+  return false;
+}
+
+/** The terms a match mask stands for. */
+export function maskTerms(mask: number, terms: readonly string[]): string[] {
+  const out: string[] = [];
+  let m = mask;
+  for (let i = 0; m > 0 && i < terms.length; i++, m = Math.floor(m / 2)) if (m % 2 === 1) out.push(terms[i] as string);
+  return out;
+}
+
+/** {@link scoreMatches} as one object per match, for tests and small result sets. */
+export function scoreClauses(clauses: readonly ScoredClause[], corpus: CorpusView): ScoredMatch[] {
+  const r = scoreMatches(clauses, corpus);
+  return Array.from(r.docs, (doc, i) => ({ doc, score: r.scores[i] as number, matched: maskTerms(r.masks[i] as number, r.terms) }));
 }
 
 /**
@@ -164,14 +249,20 @@ export function scoreClauses(clauses: readonly ScoredClause[], corpus: CorpusVie
  */
 export class MemoryCorpus implements CorpusView {
   private readonly lists = new Map<string, Posting[]>();
+  private readonly decoded = new Map<string, TermPostings>();
   private readonly lengths: number[][] = [];
   private readonly alive: boolean[] = [];
   docs = 0;
   totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
 
+  get docLimit(): number {
+    return this.lengths.length;
+  }
+
   /** Adds a document with its analysed terms per field; returns its number. */
   add(fields: Readonly<Record<Field, readonly string[]>>): number {
     const doc = this.lengths.length;
+    this.decoded.clear();
     this.lengths.push(FIELDS.map((f) => fields[f].length));
     this.alive.push(true);
     this.docs += 1;
@@ -197,7 +288,12 @@ export class MemoryCorpus implements CorpusView {
   }
 
   postings(term: string): TermPostings | undefined {
+    const cached = this.decoded.get(term);
+    if (cached) return cached;
     const list = this.lists.get(term);
-    return list ? { n: list.length, blobs: [encodePostings(list)] } : undefined;
+    if (!list) return undefined;
+    const p = { n: list.length, docs: Int32Array.from(list, (x) => x.doc), fields: Uint8Array.from(list, (x) => x.field), tfs: Int32Array.from(list, (x) => x.tf) };
+    this.decoded.set(term, p);
+    return p;
   }
 }

@@ -2,7 +2,7 @@
 import type { Paper } from '../papers/model.js';
 import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
-import { decodePostings, scoreClauses, type ScoredClause, type ScoredMatch } from './bm25.js';
+import { hasAnyBit, maskTerms, scoreMatches, type ScoredClause, type ScoredMatches } from './bm25.js';
 import { MemoryIndexData, type DocInfo, type IndexData } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
 import { americanize, termOf, words } from './text.js';
@@ -75,6 +75,8 @@ class Budget {
 
 /** How often a scan over the vocabulary looks at the clock: often enough to stop within a millisecond or so. */
 const CLOCK_EVERY = 1024;
+
+const NO_MATCHES: ScoredMatches = { docs: new Int32Array(0), scores: new Float64Array(0), masks: new Float64Array(0), terms: [] };
 
 /** A corpus word as people write it, its index term, and where it was first seen (ties break by that, as they always did). */
 interface SurfaceWord {
@@ -209,12 +211,12 @@ export class SearchRanker {
     }
     let fuzzy = corrected.length > 0;
     let results = this.run(q, corrections, null, work);
-    if (results.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
+    if (results.docs.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
       const expansions = this.fuzzyExpansions(fallback, budget, work);
       if (!expansions.complete) incomplete = true;
       if (expansions.terms.size > 0) {
         const more = this.run(q, corrections, expansions.terms, work);
-        if (more.length > results.length) {
+        if (more.docs.length > results.docs.length) {
           results = more;
           fuzzy = true;
         }
@@ -232,13 +234,16 @@ export class SearchRanker {
       .filter((c) => c.forms.length > 0);
     const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
     const hits: SearchHit[] = [];
-    for (const r of results) {
-      const info = this.data.info(r.doc);
+    // Each concept as a mask over the matched terms, so coverage is a few bit tests per hit.
+    const conceptMasks = concepts.map((c) => ({ weight: c.weight, mask: c.forms.reduce((m, f) => (results.terms.includes(f) ? m + 2 ** results.terms.indexOf(f) : m), 0) }));
+    for (let i = 0; i < results.docs.length; i++) {
+      const doc = results.docs[i] as number;
+      const info = this.data.info(doc);
       if (!info || !this.passesFilters(info, q)) continue;
-      const matched = new Set(r.matched);
-      const covered = concepts.reduce((s, c) => s + (c.forms.some((f) => matched.has(f)) ? c.weight : 0), 0);
+      const mask = results.masks[i] as number;
+      const covered = conceptMasks.reduce((s, c) => s + (hasAnyBit(mask, c.mask) ? c.weight : 0), 0);
       const coverage = totalWeight > 0 ? covered / totalWeight : 1;
-      hits.push(this.hit(r.doc, r.score * coverageFactor(coverage), matched));
+      hits.push(this.hit(doc, (results.scores[i] as number) * coverageFactor(coverage), mask, results.terms));
     }
     hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
     return { hits, fuzzy, corrected, unknown, incomplete };
@@ -246,31 +251,11 @@ export class SearchRanker {
 
   /**
    * A hit whose paper is loaded, and whose snippet is computed, only when read: callers show a
-   * page of hits, not all of them. `matched` null gives the abstract's opening as the snippet.
+   * page of hits, not all of them. `mask` (over `terms`) says which terms it matched; null gives the
+   * abstract's opening as the snippet.
    */
-  private hit(doc: number, score: number, matched: ReadonlySet<string> | null): SearchHit {
-    const info = this.data.info(doc) as DocInfo;
-    const data = this.data;
-    let paper: Paper | undefined;
-    let cached: Segment[] | undefined;
-    const load = (): Paper => {
-      paper ??= data.paper(doc) ?? missingPaper(info);
-      return paper;
-    };
-    return {
-      id: info.paperId,
-      title: info.title,
-      publishedAt: info.publishedAt,
-      upvotes: info.upvotes,
-      score,
-      get paper() {
-        return load();
-      },
-      get snippet() {
-        cached ??= matched ? snippet(load().abstract, matched) : leadSnippet(load().abstract);
-        return cached;
-      },
-    };
+  private hit(doc: number, score: number, mask: number | null, terms: readonly string[] = []): SearchHit {
+    return new LazyHit(this.data, doc, this.data.info(doc) as DocInfo, score, mask, terms);
   }
 
   /**
@@ -292,12 +277,13 @@ export class SearchRanker {
       for (const term of new Set(phrase)) {
         const title = new Set<number>();
         const count = new Map<number, number>();
-        for (const blob of this.data.postings(term)?.blobs ?? []) {
-          decodePostings(blob, (doc, field, tf) => {
-            if (!this.data.live(doc) || field > 1) return;
-            if (field === 0) title.add(doc);
-            count.set(doc, (count.get(doc) ?? 0) + tf);
-          });
+        const p = this.data.postings(term);
+        for (let i = 0; p && i < p.n; i++) {
+          const doc = p.docs[i] as number;
+          const field = p.fields[i] as number;
+          if (field > 1) continue;
+          if (field === 0) title.add(doc);
+          count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
         }
         for (const doc of title) inTitle.set(doc, (inTitle.get(doc) ?? 0) + 1);
         for (const [doc, n] of count) if (n >= 2) twice.set(doc, (twice.get(doc) ?? 0) + 1);
@@ -436,7 +422,7 @@ export class SearchRanker {
     return { terms: out, complete: true };
   }
 
-  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, expansions: ReadonlyMap<string, string[]> | null, work: SearchWork): ScoredMatch[] {
+  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, expansions: ReadonlyMap<string, string[]> | null, work: SearchWork): ScoredMatches {
     const requiredTerms = new Set(q.required.map((t) => t.term));
     const clauses: ScoredClause[] = [];
     for (const t of q.terms) {
@@ -451,10 +437,10 @@ export class SearchRanker {
       for (const c of expansions?.get(t.term) ?? []) clauses.push({ terms: [{ term: c, boost: 0.5 }], presence: 'optional' });
     }
     // NOTE: lunr answers a query with no positive clause with every document; nothing to look for means no hits.
-    if (clauses.length === 0) return [];
+    if (clauses.length === 0) return NO_MATCHES;
     work.clauses += clauses.length + q.excluded.length;
     for (const t of q.excluded) clauses.push({ terms: [{ term: t.term, boost: 1 }], presence: 'prohibited' });
-    return scoreClauses(clauses, this.data);
+    return scoreMatches(clauses, this.data);
   }
 
   /** The documents whose title or abstract has any of `terms` (from their postings, not a pass over every abstract). */
@@ -462,11 +448,8 @@ export class SearchRanker {
     const out = new Set<number>();
     work.clauses += terms.length;
     for (const t of terms) {
-      for (const blob of this.data.postings(t.term)?.blobs ?? []) {
-        decodePostings(blob, (doc, field) => {
-          if (field <= 1) out.add(doc);
-        });
-      }
+      const p = this.data.postings(t.term);
+      for (let i = 0; p && i < p.n; i++) if ((p.fields[i] as number) <= 1) out.add(p.docs[i] as number);
     }
     return out;
   }
@@ -631,6 +614,43 @@ export function editDistance(a: string, b: string, max: number): number {
     [prevPrev, prev, cur] = [prev, cur, prevPrev];
   }
   return prev[n] ?? max + 1;
+}
+
+/**
+ * A search hit that reads its paper and computes its snippet on first use. A class, not an object
+ * with closures: a common word makes thousands of hits per search, and only a page is read.
+ */
+class LazyHit implements SearchHit {
+  readonly id: string;
+  readonly title: string;
+  readonly publishedAt: string | null;
+  readonly upvotes: number;
+  private loaded: Paper | undefined;
+  private cachedSnippet: Segment[] | undefined;
+
+  constructor(
+    private readonly data: IndexData,
+    private readonly doc: number,
+    private readonly info: DocInfo,
+    public score: number,
+    private readonly mask: number | null,
+    private readonly terms: readonly string[],
+  ) {
+    this.id = info.paperId;
+    this.title = info.title;
+    this.publishedAt = info.publishedAt;
+    this.upvotes = info.upvotes;
+  }
+
+  get paper(): Paper {
+    this.loaded ??= this.data.paper(this.doc) ?? missingPaper(this.info);
+    return this.loaded;
+  }
+
+  get snippet(): Segment[] {
+    this.cachedSnippet ??= this.mask !== null ? snippet(this.paper.abstract, new Set(maskTerms(this.mask, this.terms))) : leadSnippet(this.paper.abstract);
+    return this.cachedSnippet;
+  }
 }
 
 /** A stand-in for a paper removed between ranking and reading it (another process replaced it): its title, no text. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
 import type { PaperStore } from '../ports.js';
-import { decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
+import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
 import { americanize } from '../search/text.js';
 import type { DocInfo, IndexData } from '../search/indexData.js';
@@ -267,6 +267,10 @@ export class SqliteIndexData implements IndexData {
     return this.alive.has(doc);
   }
 
+  get docLimit(): number {
+    return this.lengths.length;
+  }
+
   fieldLength(doc: number, field: number): number {
     return this.lengths[doc]?.[field] ?? 0;
   }
@@ -281,9 +285,7 @@ export class SqliteIndexData implements IndexData {
     }
     const rows = this.stmts.postings.all(term);
     const blobs = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
-    let n = 0;
-    for (const blob of blobs) decodePostings(blob, (doc) => (n += this.alive.has(doc) ? 1 : 0));
-    const found = n > 0 ? { n, blobs } : undefined;
+    const found = decodeLive(blobs, (doc) => this.alive.has(doc));
     this.cache.set(term, found);
     if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
     return found;
@@ -296,11 +298,13 @@ export class SqliteIndexData implements IndexData {
   docFrequency(term: string): number {
     const cached = this.dfCache.get(term);
     if (cached !== undefined) return cached;
-    const docs = new Set<number>();
-    for (const blob of this.postings(term)?.blobs ?? []) decodePostings(blob, (doc) => (this.alive.has(doc) ? docs.add(doc) : undefined));
+    const p = this.postings(term);
+    let n = 0;
+    // Postings are in document order: count each document once across its fields.
+    if (p) for (let i = 0; i < p.n; i++) if (i === 0 || p.docs[i] !== p.docs[i - 1]) n++;
     if (this.dfCache.size > 50_000) this.dfCache.clear();
-    this.dfCache.set(term, docs.size);
-    return docs.size;
+    this.dfCache.set(term, n);
+    return n;
   }
 
   docNumbers(): Iterable<number> {
