@@ -45,7 +45,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.ts', 'test/**/*.ts', 'bin/**/*.js'],
+    files: ['scripts/**/*.ts', 'scripts/**/*.mjs', 'test/**/*.ts', 'test/**/*.mjs', 'bin/**/*.js'],
     rules: { 'no-console': 'off' },
   },
 );
