@@ -3,7 +3,7 @@ import type { Paper } from '../papers/model.js';
 import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
 import { hasAnyBit, maskTerms, scoreMatches, type ScoredClause, type ScoredMatches } from './bm25.js';
-import { MemoryIndexData, type DocInfo, type IndexData } from './indexData.js';
+import { MemoryIndexData, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
 import { americanize, termOf, words } from './text.js';
 
@@ -85,37 +85,50 @@ interface SurfaceWord {
   order: number;
 }
 
-/** The vocabulary in the shapes the fallbacks scan, derived from the index data and rebuilt when it changes. */
-interface Vocab {
-  version: number;
-  /** Every word seen (lowercased, spelling-folded) and its index term: typos are corrected against words, not stems. */
-  surface: ReadonlyMap<string, string>;
+/**
+ * The vocabulary in the shapes the fallbacks scan, derived from the index data's vocabulary and
+ * extended in place as it grows (new papers add words; nothing is rebuilt on the event loop).
+ */
+class Vocab {
   /** Surface words by length, so a typo is compared only with words of about its length. */
-  surfaceByLength: SurfaceWord[][];
+  readonly surfaceByLength: SurfaceWord[][] = [];
   /** Index terms by length, for fuzzy matching. */
-  termsByLength: string[][];
+  readonly termsByLength: string[][] = [];
   /** Index terms of five letters or more by their first five: a word family shares at least those. */
-  families: Map<string, string[]>;
-  terms: number;
-}
+  readonly families = new Map<string, string[]>();
+  private words = 0;
+  private terms = 0;
 
-function buildVocab(data: IndexData): Vocab {
-  const { words, terms } = data.vocabulary();
-  const surfaceByLength: SurfaceWord[][] = [];
-  const termsByLength: string[][] = [];
-  const families = new Map<string, string[]>();
-  let order = 0;
-  for (const [word, term] of words) (surfaceByLength[word.length] ??= []).push({ word, term, order: order++ });
-  for (const t of terms) {
-    (termsByLength[t.length] ??= []).push(t);
-    if (t.length >= 5) {
-      const key = t.slice(0, 5);
-      const family = families.get(key);
-      if (family) family.push(t);
-      else families.set(key, [t]);
-    }
+  constructor(readonly source: Vocabulary) {}
+
+  /** Every word seen (lowercased, spelling-folded) and its index term: typos are corrected against words, not stems. */
+  get surface(): ReadonlyMap<string, string> {
+    return this.source.words;
   }
-  return { version: data.version, surface: words, surfaceByLength, termsByLength, families, terms: terms.length };
+
+  get termCount(): number {
+    return this.terms;
+  }
+
+  /** Takes in what the source gained since the last call. */
+  extend(): this {
+    const { wordList, terms } = this.source;
+    for (; this.words < wordList.length; this.words++) {
+      const [word, term] = wordList[this.words] as readonly [string, string];
+      (this.surfaceByLength[word.length] ??= []).push({ word, term, order: this.words });
+    }
+    for (; this.terms < terms.length; this.terms++) {
+      const t = terms[this.terms] as string;
+      (this.termsByLength[t.length] ??= []).push(t);
+      if (t.length >= 5) {
+        const key = t.slice(0, 5);
+        const family = this.families.get(key);
+        if (family) family.push(t);
+        else this.families.set(key, [t]);
+      }
+    }
+    return this;
+  }
 }
 
 /**
@@ -148,14 +161,15 @@ export class SearchRanker {
   }
 
   private vocab(): Vocab {
-    if (!this.vocabCache || this.vocabCache.version !== this.data.version) this.vocabCache = buildVocab(this.data);
-    return this.vocabCache;
+    const source = this.data.vocabulary();
+    if (!this.vocabCache || this.vocabCache.source !== source) this.vocabCache = new Vocab(source);
+    return this.vocabCache.extend();
   }
 
   /** How many index terms and distinct corpus words the index holds (what bounds a fallback's scan). */
   get counts(): { terms: number; words: number } {
     const v = this.vocab();
-    return { terms: v.terms, words: v.surface.size };
+    return { terms: v.termCount, words: v.surface.size };
   }
 
   has(term: string): boolean {
@@ -235,7 +249,10 @@ export class SearchRanker {
     const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
     const hits: SearchHit[] = [];
     // Each concept as a mask over the matched terms, so coverage is a few bit tests per hit.
-    const conceptMasks = concepts.map((c) => ({ weight: c.weight, mask: c.forms.reduce((m, f) => (results.terms.includes(f) ? m + 2 ** results.terms.indexOf(f) : m), 0) }));
+    const conceptMasks = concepts.map((c) => ({
+      weight: c.weight,
+      mask: c.forms.reduce((m, f) => (results.terms.includes(f) ? m + 2 ** results.terms.indexOf(f) : m), 0),
+    }));
     for (let i = 0; i < results.docs.length; i++) {
       const doc = results.docs[i] as number;
       const info = this.data.info(doc);

@@ -28,7 +28,19 @@ export interface IndexData extends CorpusView {
   info(doc: number): DocInfo | undefined;
   paper(doc: number): Paper | undefined;
   /** Corpus words (lowercased, spelling-folded) with their index terms, and every index term. */
-  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] };
+  vocabulary(): Vocabulary;
+}
+
+/**
+ * The corpus vocabulary. It only grows while the same object is returned (words of removed papers
+ * stay, harmlessly), so the ranking extends what it derived from it instead of rebuilding.
+ */
+export interface Vocabulary {
+  /** Word → index term, typos are corrected against words. */
+  readonly words: ReadonlyMap<string, string>;
+  /** The same words in first-seen order (ties in corrections break by it). */
+  readonly wordList: ReadonlyArray<readonly [string, string]>;
+  readonly terms: readonly string[];
 }
 
 /** Index data over papers held in memory, built at once. */
@@ -76,7 +88,10 @@ export class MemoryIndexData extends MemoryCorpus implements IndexData {
     return this.papers[doc];
   }
 
-  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] } {
-    return { words: this.words, terms: [...this.termSet] };
+  private vocab: Vocabulary | null = null;
+
+  vocabulary(): Vocabulary {
+    this.vocab ??= { words: this.words, wordList: [...this.words], terms: [...this.termSet] };
+    return this.vocab;
   }
 }

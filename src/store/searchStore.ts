@@ -6,7 +6,7 @@ import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
 import { americanize } from '../search/text.js';
-import type { DocInfo, IndexData } from '../search/indexData.js';
+import type { DocInfo, IndexData, Vocabulary } from '../search/indexData.js';
 
 /** Tables of the persisted index. Created on first use; the papers table stays the source of truth. */
 const SCHEMA = `
@@ -24,6 +24,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
   CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
   CREATE TABLE IF NOT EXISTS search_postings (term TEXT NOT NULL, seg INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
   CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
@@ -79,7 +80,14 @@ export class SqliteIndexData implements IndexData {
   private readonly alive = new Set<number>();
   private lastSeq = 0;
   private dataVersion = -1;
-  private vocab: { words: Map<string, string>; terms: string[] } | null = null;
+  private vocab: {
+    words: Map<string, string>;
+    wordList: Array<[string, string]>;
+    terms: string[];
+    termSet: Set<string>;
+    lastWord: number;
+    lastSeg: number;
+  } | null = null;
   /** Recently read postings (undefined: the term has none), dropped whenever the index changes. */
   private readonly cache = new Map<string, TermPostings | undefined>();
   docs = 0;
@@ -122,8 +130,10 @@ export class SqliteIndexData implements IndexData {
       insertWord: db.prepare<[string, string]>('INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM search_meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      words: db.prepare<[], { word: string; term: string }>('SELECT word, term FROM search_words ORDER BY rowid'),
-      terms: db.prepare<[], { term: string }>('SELECT DISTINCT term FROM search_postings'),
+      words: db.prepare<[number], { id: number; word: string; term: string }>(
+        'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
+      ),
+      terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
       isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
     };
   }
@@ -151,11 +161,15 @@ export class SqliteIndexData implements IndexData {
     return indexed;
   }
 
-  /** Re-reads what changed since the last look, when another connection has committed (cheap otherwise). */
+  /**
+   * Re-reads what changed since the last look, when another connection has committed (cheap
+   * otherwise). Reads only: the process that stores papers indexes them, so a serving process
+   * never does another's indexing on the event loop that answers chat.
+   */
   refreshIfChanged(): void {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
-    this.sync();
+    this.refresh();
   }
 
   private nextSeq(key: string): number {
@@ -207,7 +221,6 @@ export class SqliteIndexData implements IndexData {
       this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
       if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) this.merge(term);
     }
-    this.vocab = null;
     return pending.length;
   }
 
@@ -320,9 +333,29 @@ export class SqliteIndexData implements IndexData {
     return i ? this.store.get(i.paperId) : undefined;
   }
 
-  vocabulary(): { words: ReadonlyMap<string, string>; terms: readonly string[] } {
-    this.vocab ??= { words: new Map(this.stmts.words.all().map((r) => [r.word, r.term])), terms: this.stmts.terms.all().map((r) => r.term) };
-    return this.vocab;
+  vocabulary(): Vocabulary {
+    const v = (this.vocab ??= {
+      words: new Map<string, string>(),
+      wordList: [] as Array<[string, string]>,
+      terms: [] as string[],
+      termSet: new Set<string>(),
+      lastWord: 0,
+      lastSeg: 0,
+    });
+    // Only what was indexed since the last look: the vocabulary grows in place.
+    for (const r of this.stmts.words.all(v.lastWord)) {
+      v.lastWord = r.id;
+      if (v.words.has(r.word)) continue;
+      v.words.set(r.word, r.term);
+      v.wordList.push([r.word, r.term]);
+    }
+    for (const r of this.stmts.terms.all(v.lastSeg)) {
+      if (r.seg > v.lastSeg) v.lastSeg = r.seg;
+      if (v.termSet.has(r.term)) continue;
+      v.termSet.add(r.term);
+      v.terms.push(r.term);
+    }
+    return v;
   }
 }
 
