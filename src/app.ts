@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { AnyCommand } from './command.js';
 import type { Config } from './config.js';
 import { Dispatcher } from './dispatch.js';
-import { Library } from './library.js';
+import { Library, topicPhrases } from './library.js';
+import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
@@ -43,7 +44,7 @@ export function databaseFile(dataDir: string): string {
 export function createApp(deps: AppDeps): App {
   const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger });
   try {
-    const persisted = deps.index ? null : searchDataOf(store);
+    const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const library = new Library(store, index);
     const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });

@@ -252,7 +252,7 @@ export class Library implements PaperLibrary {
 }
 
 /** A topic's phrases as index terms. */
-function topicPhrases(topic: Topic): string[][] {
+export function topicPhrases(topic: Topic): string[][] {
   return topic.phrases.map((p) => analyze(p)).filter((p) => p.length > 0);
 }
 

@@ -3,7 +3,7 @@ import type { Paper } from '../papers/model.js';
 import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
 import { hasAnyBit, maskTerms, scoreMatches, type ScoredClause, type ScoredMatches } from './bm25.js';
-import { MemoryIndexData, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
+import { MemoryIndexData, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
 import { americanize, termOf, words } from './text.js';
 
@@ -281,39 +281,22 @@ export class SearchRanker {
    * passing mention). Read from the postings of the phrases' terms, cached until the index changes.
    */
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {
-    const key = JSON.stringify(phrases);
+    const key = subjectKey(phrases);
     if (this.phraseCache.version !== this.data.version) this.phraseCache = { version: this.data.version, sets: new Map() };
     const cached = this.phraseCache.sets.get(key);
     if (cached) return cached;
+    // Kept as papers arrive when the data tracks the subject; else read from the postings now.
+    const docs = this.data.trackedSubject?.(phrases) ?? subjectMembers(this.data, phrases);
     const out = new Set<string>();
-    for (const phrase of phrases) {
-      if (phrase.length === 0) continue;
-      // Per document: in how many of the phrase's terms the title holds it, and how many occur twice.
-      const inTitle = new Map<number, number>();
-      const twice = new Map<number, number>();
-      for (const term of new Set(phrase)) {
-        const title = new Set<number>();
-        const count = new Map<number, number>();
-        const p = this.data.postings(term);
-        for (let i = 0; p && i < p.n; i++) {
-          const doc = p.docs[i] as number;
-          const field = p.fields[i] as number;
-          if (field > 1) continue;
-          if (field === 0) title.add(doc);
-          count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
-        }
-        for (const doc of title) inTitle.set(doc, (inTitle.get(doc) ?? 0) + 1);
-        for (const [doc, n] of count) if (n >= 2) twice.set(doc, (twice.get(doc) ?? 0) + 1);
-      }
-      const need = new Set(phrase).size;
-      for (const [doc, n] of [...inTitle, ...twice]) {
-        const info = n === need ? this.data.info(doc) : undefined;
-        if (info) out.add(info.paperId);
-      }
+    for (const doc of docs) {
+      const info = this.data.info(doc);
+      if (info) out.add(info.paperId);
     }
     this.phraseCache.sets.set(key, out);
     return out;
   }
+
+  private phraseCache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
 
   /** Every live paper's id, title and ranking facts. */
   *summaries(): Iterable<PaperSummary> {
@@ -322,8 +305,6 @@ export class SearchRanker {
       if (i) yield { id: i.paperId, title: i.title, publishedAt: i.publishedAt, upvotes: i.upvotes };
     }
   }
-
-  private phraseCache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
 
   /** Corpus words closest to `word`, as people write them (for "did you mean"). */
   suggest(word: string, limit = 3): string[] {

@@ -29,6 +29,53 @@ export interface IndexData extends CorpusView {
   paper(doc: number): Paper | undefined;
   /** Corpus words (lowercased, spelling-folded) with their index terms, and every index term. */
   vocabulary(): Vocabulary;
+  /**
+   * The live documents about a subject (see {@link subjectMembers}), when the data keeps that
+   * subject's members as papers arrive; undefined when it does not (the caller computes them).
+   */
+  trackedSubject?(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<number> | undefined;
+}
+
+/** A subject's key: its phrases of index terms, as stored. */
+export function subjectKey(phrases: ReadonlyArray<readonly string[]>): string {
+  return JSON.stringify(phrases);
+}
+
+/**
+ * Whether a document is about a subject given as phrases of index terms: every term of some phrase
+ * is in its title, or each occurs at least twice in title and abstract together (a subject, not a
+ * passing mention). `title` and `both` are the document's term counts.
+ */
+export function isAbout(phrases: ReadonlyArray<readonly string[]>, title: ReadonlyMap<string, number>, both: ReadonlyMap<string, number>): boolean {
+  return phrases.some((p) => p.length > 0 && (p.every((t) => (title.get(t) ?? 0) > 0) || p.every((t) => (both.get(t) ?? 0) >= 2)));
+}
+
+/** The live documents about a subject, from the postings of its terms. */
+export function subjectMembers(data: CorpusView, phrases: ReadonlyArray<readonly string[]>): Set<number> {
+  const out = new Set<number>();
+  for (const phrase of phrases) {
+    const terms = [...new Set(phrase)];
+    if (terms.length === 0) continue;
+    // Per document: how many of the phrase's terms its title holds, and how many occur twice.
+    const inTitle = new Map<number, number>();
+    const twice = new Map<number, number>();
+    for (const term of terms) {
+      const p = data.postings(term);
+      const title = new Set<number>();
+      const count = new Map<number, number>();
+      for (let i = 0; p && i < p.n; i++) {
+        const doc = p.docs[i] as number;
+        const field = p.fields[i] as number;
+        if (field > 1) continue;
+        if (field === 0) title.add(doc);
+        count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
+      }
+      for (const doc of title) inTitle.set(doc, (inTitle.get(doc) ?? 0) + 1);
+      for (const [doc, n] of count) if (n >= 2) twice.set(doc, (twice.get(doc) ?? 0) + 1);
+    }
+    for (const [doc, n] of [...inTitle, ...twice]) if (n === terms.length) out.add(doc);
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
 import { americanize } from '../search/text.js';
-import type { DocInfo, IndexData, Vocabulary } from '../search/indexData.js';
+import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
 
 /** Tables of the persisted index. Created on first use; the papers table stays the source of truth. */
 const SCHEMA = `
@@ -27,6 +27,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
   CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS search_subjects (subject TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (subject, doc)) WITHOUT ROWID;
 `;
 
 /** How many papers one indexing transaction takes: a writer never holds the lock for long. */
@@ -135,7 +136,48 @@ export class SqliteIndexData implements IndexData {
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
       isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
+      member: db.prepare<[string, number]>('INSERT OR IGNORE INTO search_subjects (subject, doc) VALUES (?, ?)'),
+      members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
+      subjectCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_subjects WHERE subject = ?'),
     };
+  }
+
+  private subjects: Array<{ key: string; phrases: ReadonlyArray<readonly string[]> }> = [];
+
+  /**
+   * Subjects (topics, as phrases of index terms) whose members are kept as papers are indexed, so a
+   * topic list or count is a look-up, not a pass over postings. A subject new to this database is
+   * filled in once from the postings.
+   */
+  trackSubjects(subjects: ReadonlyArray<ReadonlyArray<readonly string[]>>): void {
+    this.subjects = subjects.map((phrases) => ({ key: subjectKey(phrases), phrases }));
+    this.subjectsFilled = false;
+  }
+
+  private subjectsFilled = false;
+
+  /** Fills in, once per database, the members of subjects indexed before they were tracked. */
+  private fillSubjects(): void {
+    if (this.subjectsFilled || this.readOnly) return;
+    this.subjectsFilled = true;
+    const missing = this.subjects.filter((s) => !this.stmts.getMeta.get(`subject:${s.key}`));
+    if (missing.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const s of missing) {
+          for (const doc of subjectMembers(this, s.phrases)) this.stmts.member.run(s.key, doc);
+          this.stmts.setMeta.run(`subject:${s.key}`, 1);
+        }
+      })
+      .immediate();
+  }
+
+  trackedSubject(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<number> | undefined {
+    const key = subjectKey(phrases);
+    if (!this.subjects.some((s) => s.key === key)) return undefined;
+    const out = new Set<number>();
+    for (const { doc } of this.stmts.members.all(key)) if (this.alive.has(doc)) out.add(doc);
+    return out;
   }
 
   /**
@@ -158,6 +200,7 @@ export class SqliteIndexData implements IndexData {
       }
     }
     this.refresh();
+    this.fillSubjects();
     return indexed;
   }
 
@@ -207,6 +250,11 @@ export class SqliteIndexData implements IndexData {
         changed_seq: seq,
       });
       const doc = Number(info.lastInsertRowid);
+      if (this.subjects.length > 0) {
+        const title = counts(fields.title);
+        const both = counts([...fields.title, ...fields.abstract]);
+        for (const s of this.subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
+      }
       FIELDS.forEach((f, field) => {
         const tf = new Map<string, number>();
         for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
@@ -357,6 +405,13 @@ export class SqliteIndexData implements IndexData {
     }
     return v;
   }
+}
+
+/** How often each term occurs in a list. */
+function counts(terms: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
+  return out;
 }
 
 function toPaperFields(row: PaperRow): Paper {

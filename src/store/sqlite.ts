@@ -393,11 +393,13 @@ function migrate(db: Database.Database, maxWaitMs = DEFAULTS.maxWriteWaitMs): vo
  * in-memory ones included), or null for a store that is not SQLite or a read-only one whose file
  * predates the index tables.
  */
-export function searchDataOf(store: PaperStore): SqliteIndexData | null {
+export function searchDataOf(store: PaperStore, subjects: ReadonlyArray<ReadonlyArray<readonly string[]>> = []): SqliteIndexData | null {
   if (!(store instanceof SqliteStore)) return null;
   const readOnly = store.readOnlyReason !== null;
   if (readOnly && !store.connection.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_docs'`).get()) return null;
-  return new SqliteIndexData(store.connection, store, readOnly);
+  const data = new SqliteIndexData(store.connection, store, readOnly);
+  data.trackSubjects(subjects);
+  return data;
 }
 
 /** True for a store opened read-only (a read-only file, folder or mount): its reads work, its writes fail. */

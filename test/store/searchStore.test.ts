@@ -9,7 +9,7 @@ import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { PaperStore } from '../../src/ports.js';
 import { scoreClauses, type ScoredClause } from '../../src/search/bm25.js';
-import { MemoryIndexData, type IndexData } from '../../src/search/indexData.js';
+import { MemoryIndexData, subjectMembers, type IndexData } from '../../src/search/indexData.js';
 import { SqliteIndexData } from '../../src/store/searchStore.js';
 import { openStore } from '../../src/store/sqlite.js';
 
@@ -111,5 +111,27 @@ describe('persisted search index', () => {
     otherStore.close();
     index.refreshIfChanged();
     expectSameAsFresh(index, seeds);
+  });
+
+  it('keeps topic members as papers are indexed, equal to what the postings say, also for a subject tracked later', () => {
+    const { store, index } = open();
+    const kv = [
+      ['kv', 'cach'],
+      ['key', 'valu', 'cach'],
+    ];
+    const memory = [['memori']];
+    index.trackSubjects([kv]);
+    store.upsert(seeds.slice(0, 120));
+    index.sync();
+    store.upsert(seeds.slice(120));
+    index.sync();
+    const fromPostings = subjectMembers(index, kv);
+    expect(fromPostings.size).toBeGreaterThan(0);
+    expect(index.trackedSubject(kv)).toEqual(fromPostings);
+    // A subject first tracked once papers are already indexed is filled in from the postings.
+    index.trackSubjects([kv, memory]);
+    index.sync();
+    expect(index.trackedSubject(memory)).toEqual(subjectMembers(index, memory));
+    expect(index.trackedSubject([['zebrafish']])).toBeUndefined();
   });
 });
