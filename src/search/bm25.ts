@@ -292,7 +292,12 @@ export class MemoryCorpus implements CorpusView {
     if (cached) return cached;
     const list = this.lists.get(term);
     if (!list) return undefined;
-    const p = { n: list.length, docs: Int32Array.from(list, (x) => x.doc), fields: Uint8Array.from(list, (x) => x.field), tfs: Int32Array.from(list, (x) => x.tf) };
+    const p = {
+      n: list.length,
+      docs: Int32Array.from(list, (x) => x.doc),
+      fields: Uint8Array.from(list, (x) => x.field),
+      tfs: Int32Array.from(list, (x) => x.tf),
+    };
     this.decoded.set(term, p);
     return p;
   }
