@@ -166,6 +166,11 @@ export class SearchRanker {
     return this.vocabCache.extend();
   }
 
+  /** Loads what the fallbacks scan (the vocabulary), so the first typo does not pay for it. */
+  warm(): void {
+    this.vocab();
+  }
+
   /** How many index terms and distinct corpus words the index holds (what bounds a fallback's scan). */
   get counts(): { terms: number; words: number } {
     const v = this.vocab();

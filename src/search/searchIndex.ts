@@ -55,8 +55,10 @@ export class PersistedSearchIndex implements SearchIndex {
     if (ids.length > 0) this.sync();
   }
 
+  /** At serve start: indexes what is pending and loads the vocabulary, so no user waits for either. */
   warm(): void {
     this.sync();
+    this.ranker.warm();
   }
 
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {

@@ -8,7 +8,14 @@ import { documentFields } from '../search/document.js';
 import { americanize } from '../search/text.js';
 import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
 
-/** Tables of the persisted index. Created on first use; the papers table stays the source of truth. */
+/**
+ * Tables of the persisted index. Created on first use; the papers table stays the source of truth,
+ * so a database whose index tables are of another version drops them and indexes again.
+ */
+const SCHEMA_VERSION = '2';
+const DROP = ['search_docs', 'search_postings', 'search_words', 'search_meta', 'search_subjects', 'search_marks']
+  .map((t) => `DROP TABLE IF EXISTS ${t};`)
+  .join('\n');
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS search_docs (
     doc INTEGER PRIMARY KEY,
@@ -19,7 +26,11 @@ const SCHEMA = `
     len_people INTEGER NOT NULL,
     text_hash TEXT NOT NULL,
     indexed_at TEXT NOT NULL,
-    changed_seq INTEGER NOT NULL
+    changed_seq INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    published_at TEXT,
+    upvotes INTEGER,
+    org TEXT
   );
   CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
   CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
@@ -27,6 +38,8 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
   CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS search_marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS papers_updated_at ON papers(updated_at);
   CREATE TABLE IF NOT EXISTS search_subjects (subject TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (subject, doc)) WITHOUT ROWID;
 `;
 
@@ -103,12 +116,24 @@ export class SqliteIndexData implements IndexData {
     private readonly store: Pick<PaperStore, 'get'>,
     private readonly readOnly = false,
   ) {
-    if (!readOnly) db.exec(SCHEMA);
+    if (!readOnly) {
+      const version =
+        (db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'search_marks'`).get() &&
+          (db.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get() as { value: string } | undefined)?.value) ||
+        null;
+      if (version !== SCHEMA_VERSION) {
+        db.transaction(() => {
+          db.exec(DROP);
+          db.exec(SCHEMA);
+          db.prepare(`INSERT INTO search_marks (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
+        }).immediate();
+      }
+    }
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
       changedDocs: db.prepare<[number], DocRow>(
-        `SELECT d.doc, d.paper_id, d.live, d.len_title, d.len_abstract, d.len_people, d.changed_seq, p.title, p.published_at, p.upvotes, p.org
-         FROM search_docs d LEFT JOIN papers p ON p.id = d.paper_id WHERE d.changed_seq > ? ORDER BY d.changed_seq`,
+        `SELECT doc, paper_id, live, len_title, len_abstract, len_people, changed_seq, title, published_at, upvotes, org
+         FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
         `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at FROM papers p
@@ -120,10 +145,12 @@ export class SqliteIndexData implements IndexData {
       ),
       liveDocOf: db.prepare<[string], { doc: number; text_hash: string }>('SELECT doc, text_hash FROM search_docs WHERE paper_id = ? AND live = 1'),
       retire: db.prepare<[number, number]>('UPDATE search_docs SET live = 0, changed_seq = ? WHERE doc = ?'),
-      touch: db.prepare<[string, number, number]>('UPDATE search_docs SET indexed_at = ?, changed_seq = ? WHERE doc = ?'),
+      touch: db.prepare(
+        'UPDATE search_docs SET indexed_at = @indexed_at, changed_seq = @changed_seq, title = @title, published_at = @published_at, upvotes = @upvotes, org = @org WHERE doc = @doc',
+      ),
       insertDoc: db.prepare(
-        `INSERT INTO search_docs (paper_id, live, len_title, len_abstract, len_people, text_hash, indexed_at, changed_seq)
-         VALUES (@paper_id, 1, @len_title, @len_abstract, @len_people, @text_hash, @indexed_at, @changed_seq)`,
+        `INSERT INTO search_docs (paper_id, live, len_title, len_abstract, len_people, text_hash, indexed_at, changed_seq, title, published_at, upvotes, org)
+         VALUES (@paper_id, 1, @len_title, @len_abstract, @len_people, @text_hash, @indexed_at, @changed_seq, @title, @published_at, @upvotes, @org)`,
       ),
       insertPosting: db.prepare<[string, number, Buffer]>('INSERT INTO search_postings (term, seg, data) VALUES (?, ?, ?)'),
       segments: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_postings WHERE term = ?'),
@@ -136,6 +163,9 @@ export class SqliteIndexData implements IndexData {
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
       isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
+      lastChange: db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers'),
+      getMark: db.prepare<[string], { value: string }>('SELECT value FROM search_marks WHERE key = ?'),
+      setMark: db.prepare<[string, string]>('INSERT INTO search_marks (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       member: db.prepare<[string, number]>('INSERT OR IGNORE INTO search_subjects (subject, doc) VALUES (?, ?)'),
       members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
       subjectCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_subjects WHERE subject = ?'),
@@ -186,13 +216,17 @@ export class SqliteIndexData implements IndexData {
    */
   sync(): number {
     let indexed = 0;
-    if (!this.readOnly) {
+    // NOTE: every paper write sets updated_at, so an unchanged latest one means nothing is pending
+    // (an indexed lookup instead of comparing every paper with the index at each start).
+    const mark = this.stmts.lastChange.get()?.m ?? '';
+    if (!this.readOnly && mark !== (this.stmts.getMark.get('papers')?.value ?? null)) {
       try {
         for (;;) {
           const n = this.db.transaction(() => this.indexBatch()).immediate();
           indexed += n;
           if (n < BATCH) break;
         }
+        this.stmts.setMark.run('papers', mark);
       } catch (e) {
         // NOTE: another process holds the write lock past busy_timeout: it is writing papers and
         // indexes them itself; this search answers from what is indexed and looks again next time.
@@ -234,7 +268,15 @@ export class SqliteIndexData implements IndexData {
       const current = this.stmts.liveDocOf.get(row.id);
       if (current && current.text_hash === hash) {
         // Only ranking facts changed (upvotes, date): the postings stay as they are.
-        this.stmts.touch.run(row.updated_at, seq, current.doc);
+        this.stmts.touch.run({
+          indexed_at: row.updated_at,
+          changed_seq: seq,
+          title: row.title,
+          published_at: row.published_at,
+          upvotes: row.upvotes,
+          org: row.org,
+          doc: current.doc,
+        });
         continue;
       }
       if (current) this.stmts.retire.run(seq, current.doc);
@@ -248,6 +290,10 @@ export class SqliteIndexData implements IndexData {
         text_hash: hash,
         indexed_at: row.updated_at,
         changed_seq: seq,
+        title: row.title,
+        published_at: row.published_at,
+        upvotes: row.upvotes,
+        org: row.org,
       });
       const doc = Number(info.lastInsertRowid);
       if (this.subjects.length > 0) {
