@@ -263,6 +263,8 @@ export class SqliteIndexData implements IndexData {
     if (pending.length === 0) return 0;
     const seg = this.nextSeq('segment');
     const byTerm = new Map<string, Posting[]>();
+    // NOTE: one insert per distinct word of the batch, not per occurrence (a paper has hundreds).
+    const words = new Map<string, string>();
     for (const row of pending) {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
@@ -281,7 +283,9 @@ export class SqliteIndexData implements IndexData {
       }
       if (current) this.stmts.retire.run(seq, current.doc);
       const paper: Paper = { ...toPaperFields(row) };
-      const fields = documentFields(paper, (word, term) => this.stmts.insertWord.run(americanize(word), term));
+      const fields = documentFields(paper, (word, term) => {
+        if (!words.has(word)) words.set(word, term);
+      });
       const info = this.stmts.insertDoc.run({
         paper_id: row.id,
         len_title: fields.title.length,
@@ -310,6 +314,13 @@ export class SqliteIndexData implements IndexData {
           else byTerm.set(term, [{ doc, field, tf: n }]);
         }
       });
+    }
+    const seen = new Set<string>();
+    for (const [word, term] of words) {
+      const key = americanize(word);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.stmts.insertWord.run(key, term);
     }
     for (const [term, list] of byTerm) {
       this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
