@@ -162,7 +162,7 @@ export class SqliteIndexData implements IndexData {
         'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
-      isLive: db.prepare<[number], { live: number }>('SELECT live FROM search_docs WHERE doc = ?'),
+      deadDocs: db.prepare<[], { doc: number }>('SELECT doc FROM search_docs WHERE live = 0'),
       lastChange: db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers'),
       getMark: db.prepare<[string], { value: string }>('SELECT value FROM search_marks WHERE key = ?'),
       setMark: db.prepare<[string, string]>('INSERT INTO search_marks (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -322,25 +322,23 @@ export class SqliteIndexData implements IndexData {
       seen.add(key);
       this.stmts.insertWord.run(key, term);
     }
+    let dead: Set<number> | null = null;
     for (const [term, list] of byTerm) {
       this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
-      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) this.merge(term);
+      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) {
+        dead ??= new Set(this.stmts.deadDocs.all().map((r) => r.doc));
+        this.merge(term, dead);
+      }
     }
     return pending.length;
   }
 
-  /** Rewrites a term's segments as one, without the postings of retired documents. */
-  private merge(term: string): void {
-    const dead = new Set<number>();
+  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch). */
+  private merge(term: string, dead: ReadonlySet<number>): void {
     const live: Posting[] = [];
     for (const { data } of this.stmts.postings.all(term)) {
       decodePostings(data, (doc, field, tf) => {
-        if (dead.has(doc)) return;
-        if ((this.stmts.isLive.get(doc)?.live ?? 0) !== 1) {
-          dead.add(doc);
-          return;
-        }
-        live.push({ doc, field, tf });
+        if (!dead.has(doc)) live.push({ doc, field, tf });
       });
     }
     this.stmts.dropTerm.run(term);
