@@ -13,13 +13,23 @@ const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 /** Papers in each of the two concurrent ingests: 40 transactions of 500 each. */
 const N = 20_000;
 
+/**
+ * Each test runs one or two 20,000-paper ingests as separate processes: a few seconds on an idle
+ * machine, but two writers taking turns on a busy 2-core one have taken over 40 s.
+ */
+const PROCESS_TEST_MS = 120_000;
+
 const tmp: string[] = [];
 const tmpDir = (prefix: string) => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   tmp.push(d);
   return d;
 };
-afterEach(() => {
+/** Ingests still running when a test ends (it failed or timed out): killed so they cannot slow the tests after it. */
+const running = new Map<Promise<Run>, () => void>();
+afterEach(async () => {
+  for (const kill of running.values()) kill();
+  await Promise.allSettled([...running.keys()]);
   for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -54,7 +64,11 @@ function paperboy(args: string[], dataDir: string, fileSizeLimit?: number): { do
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - t0) }));
   });
-  return { done, kill: () => child.kill('SIGKILL') };
+  const kill = () => child.kill('SIGKILL');
+  running.set(done, kill);
+  const settled = () => running.delete(done);
+  done.then(settled, settled);
+  return { done, kill };
 }
 
 /** Papers whose title is LIKE `pattern`, read by this process while others write (0 before the database exists). */
@@ -72,9 +86,9 @@ function count(dataDir: string, pattern: string): number {
   }
 }
 
-/** Resolves once `check` holds, polling every few milliseconds (for at most 10 s). */
+/** Resolves once `check` holds, polling every few milliseconds (for at most 60 s: a busy machine starts processes slowly). */
 async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 5));
@@ -95,7 +109,7 @@ function storedTitles(dataDir: string): Set<string> {
   }
 }
 
-describe('store: processes writing one database', () => {
+describe('store: processes writing one database', { timeout: PROCESS_TEST_MS }, () => {
   it('two 20,000-paper ingests started together into one new database both exit 0, and every paper of both is stored', async () => {
     const dataDir = tmpDir('pb-conc-');
     const dirA = tmpDir('pb-seeds-a-');
