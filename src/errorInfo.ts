@@ -86,3 +86,26 @@ export function describeError(e: unknown, secrets: readonly (string | null | und
   if (typeof x.url === 'string') out.path = redactUrl(x.url, secrets);
   return out;
 }
+
+/** A network failure in words, with the system's code: "connection refused (ECONNREFUSED)". */
+export function networkReason(code: unknown, message?: string): string {
+  const c = typeof code === 'string' ? code : undefined;
+  switch (c) {
+    case 'ECONNREFUSED':
+      return 'connection refused (ECONNREFUSED)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name did not resolve (${c})`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `the connection timed out (${c})`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `the server closed the connection (${c})`;
+    default: {
+      const text = (message ?? '').trim().slice(0, 200);
+      if (text && c) return `${text} (${c})`;
+      return text || c || 'a network error with no details';
+    }
+  }
+}

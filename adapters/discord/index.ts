@@ -22,7 +22,7 @@ import {
 import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { APOLOGY } from '../../src/dispatch.js';
-import { describeError, redactSecrets } from '../../src/errorInfo.js';
+import { describeError, networkReason, redactSecrets } from '../../src/errorInfo.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
@@ -362,29 +362,6 @@ function hostOf(url: string): string {
     return new URL(url).host;
   } catch {
     return url.slice(0, 100);
-  }
-}
-
-/** A network failure in words, with the system's code: "connection refused (ECONNREFUSED)". */
-function networkReason(code: unknown, message?: string): string {
-  const c = typeof code === 'string' ? code : undefined;
-  switch (c) {
-    case 'ECONNREFUSED':
-      return 'connection refused (ECONNREFUSED)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `the host name did not resolve (${c})`;
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `the connection timed out (${c})`;
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return `the server closed the connection (${c})`;
-    default: {
-      const text = (message ?? '').trim().slice(0, 200);
-      if (text && c) return `${text} (${c})`;
-      return text || c || 'a network error with no details';
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 // Bolt receivers for paperboy: a strict HTTP receiver that answers every request at once, and Socket Mode with bounded, logged connecting.
+import { networkReason } from '../../src/errorInfo.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
@@ -633,29 +634,6 @@ const requestErrorSchema = z.object({
 const requestHeadersSchema = z.object({ request: requestSchema, response: z.object({ statusCode: z.number() }) });
 const websocketSchema = z.object({ websocket: z.object({ url: z.string() }) });
 const websocketCloseSchema = websocketSchema.extend({ code: z.number(), reason: z.string() });
-
-/** A network failure in words, with the system's code: "connection refused (ECONNREFUSED)". */
-export function networkReason(code: string | number | undefined, message?: string): string {
-  const c = typeof code === 'string' ? code : undefined;
-  switch (c) {
-    case 'ECONNREFUSED':
-      return 'connection refused (ECONNREFUSED)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `the host name did not resolve (${c})`;
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `the connection timed out (${c})`;
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return `the server closed the connection (${c})`;
-    default: {
-      const text = (message ?? '').trim().slice(0, 200);
-      if (text && c) return `${text} (${c})`;
-      return text || c || 'a network error with no details';
-    }
-  }
-}
 
 /** The parts of a Slack Web API error that say what went wrong, in words. */
 export function describeSlackApiError(e: unknown): { kind: 'platform' | 'network' | 'http' | 'other'; reason: string; platformError?: string } {
