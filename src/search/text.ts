@@ -1,5 +1,7 @@
 // Text analysis shared by indexing, querying and snippets: one pipeline, so both sides agree.
+import fs from 'node:fs';
 import lunr from 'lunr';
+import wordListPath from 'word-list';
 
 /** Question words and chat filler that carry no topic ("which paper shows how …"). */
 const EXTRA_STOPWORDS = [
@@ -559,17 +561,45 @@ function analyzeWords(text: string): string[] {
 
 /** The abbreviations whose phrase occurs in a sequence of index terms. */
 export function abbreviations(terms: readonly string[]): string[] {
-  const out = new Set<string>();
+  return [...new Set(abbreviationSpans(terms).map((s) => s.abbr))];
+}
+
+/** Each occurrence of an abbreviated phrase in a sequence of index terms: the abbreviation and where its phrase stands. */
+export function abbreviationSpans(terms: readonly string[]): Array<{ abbr: string; start: number; length: number }> {
+  const out: Array<{ abbr: string; start: number; length: number }> = [];
   for (let i = 0; i < terms.length; i++) {
     for (const [seq, abbr] of PHRASES_BY_FIRST.get(terms[i] ?? '') ?? []) {
-      if (seq.every((t, k) => terms[i + k] === t)) out.add(abbr);
+      if (seq.every((t, k) => terms[i + k] === t)) out.push({ abbr, start: i, length: seq.length });
     }
   }
-  return [...out];
+  return out;
 }
 
 /** Splits number-letter joins (`2bit` → `2`, `bit`; `gpt4` → `gpt`, `4`) so "2 bits" meets "2bit". */
 export function splitAlnum(word: string): string[] {
   const parts = word.match(/\d+|[a-z]+/g);
   return parts && parts.length > 1 ? parts : [];
+}
+
+/** The English word list, sorted, read on first use (the `word-list` package: 274,000 words, about 13 MB of heap). */
+let english: string[] | null = null;
+
+/**
+ * Whether a lowercased word is an ordinary English word (the `word-list` package, with plurals and
+ * verb forms). Typo correction leaves such words alone: "week" is not a misspelt "weak", and
+ * "grokking" is not "growing", even when the corpus has only the other word.
+ */
+export function isEnglishWord(word: string): boolean {
+  if (word.length < 2 || word.length > MAX_TERM_LENGTH) return false;
+  english ??= fs.readFileSync(wordListPath, 'utf8').split('\n').sort();
+  let lo = 0;
+  let hi = english.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const w = english[mid] as string;
+    if (w === word) return true;
+    if (w < word) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
