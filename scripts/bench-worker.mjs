@@ -27,7 +27,12 @@ const headJsonLines = (file, n) => {
   const buf = Buffer.alloc(4 * 1024 * 1024);
   const read = fs.readSync(fd, buf, 0, buf.length, 0);
   fs.closeSync(fd);
-  return buf.subarray(0, read).toString('utf8').split('\n').slice(0, n).map((l) => JSON.parse(l));
+  return buf
+    .subarray(0, read)
+    .toString('utf8')
+    .split('\n')
+    .slice(0, n)
+    .map((l) => JSON.parse(l));
 };
 
 async function paperboyApp(dataDir) {
