@@ -1,4 +1,4 @@
-// topic: papers on a subject, relevance blended with recency and upvotes; no subject lists known topics.
+// topic: papers on a subject, most relevant first (ties: upvotes, then date); no subject lists known topics.
 import { z } from 'zod';
 import { paperCard } from '../src/cards.js';
 import { defineCommand } from '../src/command.js';
@@ -10,7 +10,7 @@ const PAGING = paging(5, 10);
 
 export const topic = defineCommand({
   name: 'topic',
-  description: 'Papers on a topic, fresh and popular first among the relevant ones',
+  description: 'Papers on a topic, most relevant first (popular and fresh first among equals)',
   usage: '[topic words]  (no words: list known topics)',
   args: [
     { name: 'topic', description: 'A topic, e.g. "kv cache" (empty: list topics)', type: 'string', required: false, autocomplete: true, maxLength: 500 },

@@ -3,7 +3,8 @@ import { UserError } from './errors.js';
 import type { Paper } from './papers/model.js';
 import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate } from './search/index.js';
-import { parseQuery, type ParsedQuery } from './search/query.js';
+import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
+import { normalName, titleName } from './search/rank.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
 import type { PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
@@ -17,6 +18,8 @@ export interface SearchPage {
   fuzzy: boolean;
   /** Query words read as other corpus words (typos), for the reply's notice. */
   corrected: Array<{ word: string; to: string[] }>;
+  /** Query words that match nothing in the corpus, even with every fallback tried: the reply names them. */
+  unmatched: string[];
   /** "Did you mean" words when a query word is not in the corpus. */
   suggestions: string[];
   /**
@@ -41,7 +44,8 @@ export interface TrendingList {
  * against a fake). The Library below is the one implementation.
  */
 export interface PaperLibrary {
-  search(text: string, offset?: number, limit?: number): SearchPage;
+  /** `options.today` (the bot's date) reads `this week`, `yesterday`, … as a period; without it they are left out. */
+  search(text: string, offset?: number, limit?: number, options?: ParseOptions): SearchPage;
   searchAll(text: string): SearchHit[];
   get(id: string): Paper | undefined;
   findPapers(text: string): Paper[];
@@ -54,11 +58,30 @@ export interface PaperLibrary {
   topic(text: string): SearchHit[];
 }
 
+/** How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`). */
+export interface TopicOptions {
+  /** The weight recency and upvotes take from relevance, half each (0: relevance alone, ties by upvotes then date). */
+  blend: number;
+  /** For free words, papers below this share of the best relevance are passing mentions and left out. */
+  cutoff: number;
+}
+
+export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0 };
+
+export interface LibraryOptions {
+  topic?: Partial<TopicOptions>;
+}
+
 export class Library implements PaperLibrary {
+  private readonly topicOptions: TopicOptions;
+
   constructor(
     readonly store: PaperStore,
     private readonly index: SearchIndex,
-  ) {}
+    options: LibraryOptions = {},
+  ) {
+    this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
+  }
 
   /** Stores papers and brings the search index in step with what was stored. */
   ingest(papers: readonly Paper[]): UpsertStats {
@@ -75,8 +98,8 @@ export class Library implements PaperLibrary {
   }
 
   /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
-  search(text: string, offset = 0, limit = 5): SearchPage {
-    const query = this.parse(text);
+  search(text: string, offset = 0, limit = 5, options: ParseOptions = {}): SearchPage {
+    const query = this.parse(text, options);
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
       const hints = query.tooLong.length > 0 ? [`Words longer than ${MAX_TERM_LENGTH} characters are not searched.`] : [];
       throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, [...hints, 'Try a few topic words, e.g. `kv cache quantization`.']);
@@ -89,7 +112,8 @@ export class Library implements PaperLibrary {
       hits: outcome.hits.slice(offset, offset + limit),
       total: outcome.hits.length,
       fuzzy: outcome.fuzzy,
-      corrected: outcome.corrected,
+      corrected: outcome.corrected.filter((c) => c.to.length > 0),
+      unmatched: outcome.corrected.filter((c) => c.to.length === 0).map((c) => c.word),
       suggestions: [...new Set(suggestions)].slice(0, SUGGESTED_WORDS),
       incomplete: outcome.incomplete === true,
     };
@@ -101,8 +125,8 @@ export class Library implements PaperLibrary {
   }
 
   /** A query, or the UserError that says what is wrong with it. */
-  private parse(text: string): ParsedQuery {
-    const parsed = parseQuery(text);
+  private parse(text: string, options: ParseOptions = {}): ParsedQuery {
+    const parsed = parseQuery(text, options);
     if (!parsed.ok) throw UserError.from(parsed.error);
     return parsed.value;
   }
@@ -112,19 +136,24 @@ export class Library implements PaperLibrary {
   }
 
   /**
-   * Finds papers for `paper <id or title words>`: an id, an exact title, else the title-word
-   * matches (several → the caller shows a pick list).
+   * Finds papers for `paper <id or title words>`: an id, an exact title or a title's name (the part
+   * before the colon: `A-MEM`, `Informer`), else the titles that start with the text, whole-word
+   * matches first, else the title-word matches (several → the caller shows a pick list).
    */
   findPapers(text: string): Paper[] {
     const byId = this.get(text);
     if (byId) return [byId];
     const key = titleKey(text).toLowerCase();
+    const name = normalName(text);
     const all = [...this.index.summaries()];
     const load = (xs: readonly PaperSummary[]) => xs.flatMap((x) => this.store.get(x.id) ?? []);
     const exact = all.filter((p) => titleKey(p.title).toLowerCase() === key);
     if (exact.length > 0) return load(exact);
+    const named = name === '' ? [] : all.filter((p) => titleName(p.title) === name);
+    if (named.length > 0) return load(named.sort(byUpvotesThenDate));
     const prefix = all.filter((p) => titleKey(p.title).toLowerCase().startsWith(key));
-    if (prefix.length > 0 && key.length >= 4) return load(prefix.sort(byUpvotesThenDate));
+    if (prefix.length > 0 && key.length >= 4)
+      return load(prefix.sort((a, b) => wholeWordAfter(a.title, key) - wholeWordAfter(b.title, key) || byUpvotesThenDate(a, b)));
     const hits = this.searchAll(text);
     const top = hits[0];
     if (!top) return [];
@@ -142,11 +171,13 @@ export class Library implements PaperLibrary {
         .sort(byUpvotesThenDate)
         .slice(0, limit)
         .map((x) => ({ title: x.title, id: x.id }));
-    // A title that starts with the whole typed word comes first ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
-    const wholeWord = (x: PaperSummary) => (/^[\p{L}\p{N}]/u.test(x.title.slice(p.length)) ? 1 : 0);
+    // A title whose name is the typed text comes first, then titles that start with the whole typed word
+    // ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
+    const name = normalName(p);
+    const rankOf = (x: PaperSummary) => (name !== '' && titleName(x.title) === name ? 0 : 1 + wholeWordAfter(x.title, p));
     const starts = all
-      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p))
-      .sort((a, b) => wholeWord(a) - wholeWord(b) || byUpvotesThenDate(a, b));
+      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p) || (name !== '' && titleName(x.title) === name))
+      .sort((a, b) => rankOf(a) - rankOf(b) || byUpvotesThenDate(a, b));
     const chosen = new Set(starts.map((x) => x.id));
     const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && x.title.toLowerCase().includes(p)).sort(byUpvotesThenDate);
     const out: Array<{ title: string; id: string }> = [...starts, ...contains].slice(0, limit);
@@ -200,13 +231,20 @@ export class Library implements PaperLibrary {
   }
 
   /**
-   * Papers on a topic: relevance blended with recency and upvotes, so a fresh, popular paper
-   * on the subject outranks an old marginal mention, while relevance still dominates.
+   * Papers on a topic: relevance blended with recency and upvotes by `TopicOptions.blend` (0 by
+   * cross-validation: relevance alone, equals by upvotes then date). Text with no searchable words
+   * is a UserError, as for search.
    */
   topic(text: string): SearchHit[] {
     const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
+    if (!known && this.parse(text).terms.length === 0) {
+      throw new UserError(`"${clip(text, 60)}" has no words I can look up a topic for.`, [
+        'Send `topic` alone to list known topics, or try a few topic words, e.g. `topic kv cache`.',
+      ]);
+    }
     const hits = known ? this.knownTopicHits(known) : this.freeTopicHits(text);
     if (hits.length === 0) return [];
+    const { blend } = this.topicOptions;
     const maxScore = Math.max(...hits.map((h) => h.score));
     const maxVotes = Math.max(1, ...hits.map((h) => h.upvotes));
     const dates = hits
@@ -225,7 +263,7 @@ export class Library implements PaperLibrary {
         title: h.title,
         publishedAt: h.publishedAt,
         upvotes: h.upvotes,
-        score: 0.7 * rel + 0.15 * recency + 0.15 * votes,
+        score: (1 - blend) * rel + (blend / 2) * (recency + votes),
         get paper() {
           return h.paper;
         },
@@ -247,13 +285,18 @@ export class Library implements PaperLibrary {
   private freeTopicHits(text: string): SearchHit[] {
     const hits = this.searchAll(text);
     const top = hits[0]?.score ?? 0;
-    return hits.filter((h) => h.score >= top * 0.25);
+    return hits.filter((h) => h.score >= top * this.topicOptions.cutoff);
   }
 }
 
 /** A topic's phrases as index terms. */
 export function topicPhrases(topic: Topic): string[][] {
   return topic.phrases.map((p) => analyze(p)).filter((p) => p.length > 0);
+}
+
+/** 1 when the title goes on with a letter or digit after its first `length` characters (`A-MemGuard` after `a-mem`), else 0. */
+function wholeWordAfter(title: string, typed: string): number {
+  return /^[\p{L}\p{N}]/u.test(title.slice(typed.length)) ? 1 : 0;
 }
 
 function byTrending(a: Paper, b: Paper): number {

@@ -1,21 +1,18 @@
-// The search ranking: lunr's BM25 with coverage, typo, split, word-family and bounded fuzzy fallbacks, filters and lazy hits.
+// The search: a query's words and their fallbacks (typo, split, word family, bounded fuzzy), ranked by rank.ts's scorers and tiers; filters and lazy hits.
 import type { Paper } from '../papers/model.js';
 import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
-import { hasAnyBit, maskTerms, scoreMatches, type ScoredClause, type ScoredMatches } from './bm25.js';
 import { MemoryIndexData, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
-import { americanize, termOf, words } from './text.js';
+import { judge, queryModel, rankingOptions, scoreForms, TITLE_CHECKS, type Candidate, type Concept, type Form, type RankingOptions } from './rank.js';
+import { americanize, isEnglishWord, termOf, words } from './text.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
-/** Below this many exact hits, unknown words are retried with edit distance (typos). */
-const FUZZY_WHEN_FEWER_THAN = 5;
-
 /**
  * What one search may do, whatever the query holds (STYLE habit 17). With the caps on word length
- * (`MAX_TERM_LENGTH`) and on terms (`MAX_QUERY_TERMS`), every search builds a bounded number of lunr
- * clauses and compares each fallback word against the corpus vocabulary at most a few times.
+ * (`MAX_TERM_LENGTH`) and on terms (`MAX_QUERY_TERMS`), every search scores a bounded number of
+ * terms and compares each fallback word against the corpus vocabulary at most a few times.
  */
 export const SEARCH_LIMITS = {
   /** Unknown words that get the typo, split, word-family and fuzzy fallbacks; the development questions have at most 3. */
@@ -29,14 +26,14 @@ export const SEARCH_LIMITS = {
 } as const;
 
 /**
- * Upper bound on the lunr clauses of one run: a clause per term, and per fallback word at most two
+ * Upper bound on the terms one run scores: each query term, and per fallback word at most two
  * typo corrections, a two-word split, two word-family terms and the fuzzy expansions.
  */
 export const MAX_CLAUSES_PER_RUN = MAX_QUERY_TERMS + SEARCH_LIMITS.fallbackWords * (2 + 2 + 2 + SEARCH_LIMITS.fuzzyTerms);
 
 /** How much work one search did: counters, not timings, so tests can check the bounds without flaking. */
 export interface SearchWork {
-  /** lunr clauses built, over every run of the search (at most two runs). */
+  /** Terms scored (typed words, their guessed forms and fuzzy expansions, exclusions), over every run of the search (at most two). */
   clauses: number;
   /** Vocabulary terms the fuzzy run expanded unknown words to. */
   fuzzyTerms: number;
@@ -53,6 +50,13 @@ export interface SnapshotOptions {
   budgetMs?: number;
   /** Receives each search's work counters (tests and the benchmark). */
   onWork?: (work: SearchWork) => void;
+  /** The ranking's parameters (default: `DEFAULT_RANKING` in rank.ts, chosen by cross-validation). */
+  ranking?: Partial<RankingOptions>;
+  /**
+   * Whether a lowercased word is an ordinary word, which typo correction leaves alone (default:
+   * the English word list, {@link isEnglishWord}; tests pass a small one).
+   */
+  isWord?: (word: string) => boolean;
 }
 
 /** A search's time budget. Once spent it stays spent, so a search never resumes half-way through its fallbacks. */
@@ -75,8 +79,6 @@ class Budget {
 
 /** How often a scan over the vocabulary looks at the clock: often enough to stop within a millisecond or so. */
 const CLOCK_EVERY = 1024;
-
-const NO_MATCHES: ScoredMatches = { docs: new Int32Array(0), scores: new Float64Array(0), masks: new Float64Array(0), terms: [] };
 
 /** A corpus word as people write it, its index term, and where it was first seen (ties break by that, as they always did). */
 interface SurfaceWord {
@@ -132,14 +134,16 @@ class Vocab {
 }
 
 /**
- * The ranking: lunr's BM25 scores (see `bm25.ts`) with a coverage factor, typo, split and
- * word-family fallbacks, bounded fuzzy matching and filters, over index data held in memory
- * or persisted in SQLite. Hits load their paper only when read.
+ * The search over index data held in memory or persisted in SQLite: typo, split and word-family
+ * fallbacks for words the corpus lacks, bounded fuzzy matching, the ranking of `rank.ts` (BM25F,
+ * coverage, exact-match tiers) and filters. Hits load their paper only when read.
  */
 export class SearchRanker {
   private readonly now: () => number;
   private readonly budgetMs: number;
   private readonly onWork: ((work: SearchWork) => void) | undefined;
+  private readonly ranking: RankingOptions;
+  private readonly isWord: (word: string) => boolean;
   private vocabCache: Vocab | null = null;
 
   constructor(
@@ -149,6 +153,8 @@ export class SearchRanker {
     this.now = options.now ?? (() => performance.now());
     this.budgetMs = options.budgetMs ?? SEARCH_LIMITS.budgetMs;
     this.onWork = options.onWork;
+    this.ranking = rankingOptions(options.ranking);
+    this.isWord = options.isWord ?? isEnglishWord;
   }
 
   /** A ranker over papers indexed in memory at once (tests, evaluation, small corpora). */
@@ -166,9 +172,11 @@ export class SearchRanker {
     return this.vocabCache.extend();
   }
 
-  /** Loads what the fallbacks scan (the vocabulary), so the first typo does not pay for it. */
+  /** Loads what the fallbacks read (the vocabulary, the word list), so the first typo does not pay for it. */
   warm(): void {
     this.vocab();
+    // NOTE: the first look-up reads the English word list (about 60 ms, 13 MB of heap).
+    this.isWord('warm');
   }
 
   /** How many index terms and distinct corpus words the index holds (what bounds a fallback's scan). */
@@ -210,74 +218,65 @@ export class SearchRanker {
       return { hits, fuzzy: false, corrected: [], unknown, incomplete: false };
     }
     // Only the first few unknown words get fallbacks; the rest are searched as typed, and the outcome says so.
-    const fallback = unknownTerms.slice(0, SEARCH_LIMITS.fallbackWords);
-    let incomplete = unknownTerms.length > fallback.length;
+    // Parts of joined words and abbreviations stand for typed words, which get the fallbacks instead.
+    const typedUnknown = unknownTerms.filter((t) => !t.of);
+    const fallback = typedUnknown.slice(0, SEARCH_LIMITS.fallbackWords);
+    let incomplete = typedUnknown.length > fallback.length;
     const corrections = new Map<string, string[]>();
     const corrected: SearchOutcome['corrected'] = [];
+    /** Unknown words whose fallbacks all ran (not cut short by the budget). */
+    const tried = new Set<string>();
+    /** Unknown words the fuzzy run may expand: not ordinary words. */
+    const fuzzable = new Set<string>();
     for (const t of fallback) {
       if (budget.spent()) {
         incomplete = true;
         break;
       }
       work.fallbackWords++;
-      const typo = this.corrections(t.word, budget, work);
-      const split = typo && typo.terms.length === 0 ? this.split(t.word) : null;
+      // An ordinary word is meant as typed, not a typo of a corpus word ("week" is not "weak"): only its word family is tried.
+      const ordinary = this.isWord(americanize(t.word.toLowerCase()));
+      const typo = ordinary ? { terms: [], words: [] } : this.corrections(t.word, budget, work);
+      const split = typo && typo.terms.length === 0 && !ordinary ? this.split(t.word) : null;
       const family = typo ? this.relatives(t.term, budget, work) : null;
       if (!typo || !family) incomplete = true;
+      else tried.add(t.term);
+      if (!ordinary) fuzzable.add(t.term);
       if (typo && typo.words.length > 0) corrected.push({ word: t.word, to: typo.words });
       if (split) corrected.push({ word: t.word, to: [split.words.join(' ')] });
       corrections.set(t.term, [...new Set([...(typo?.terms ?? []), ...(split?.terms ?? []), ...(family ?? [])])]);
     }
     let fuzzy = corrected.length > 0;
-    let results = this.run(q, corrections, null, work);
-    if (results.docs.length < FUZZY_WHEN_FEWER_THAN && unknown.length > 0 && !fuzzy) {
-      const expansions = this.fuzzyExpansions(fallback, budget, work);
+    let ranked = this.rank(q, corrections, null, work);
+    const toFuzz = fallback.filter((t) => fuzzable.has(t.term) && (corrections.get(t.term) ?? []).length === 0);
+    const fuzzed = new Set<string>();
+    if (ranked.hits.length < Math.max(1, this.ranking.fuzzyWhenFewerThan) && toFuzz.length > 0 && !fuzzy) {
+      const expansions = this.fuzzyExpansions(toFuzz, budget, work);
       if (!expansions.complete) incomplete = true;
       if (expansions.terms.size > 0) {
-        const more = this.run(q, corrections, expansions.terms, work);
-        if (more.docs.length > results.docs.length) {
-          results = more;
+        const more = this.rank(q, corrections, expansions.terms, work);
+        if (more.hits.length > ranked.hits.length) {
+          ranked = more;
           fuzzy = true;
+          for (const t of expansions.terms.keys()) fuzzed.add(t);
         }
       }
     }
-    // Weight of each query concept (a typo counts as its correction): IDF, so rare words matter more.
-    const size = this.size;
-    const concepts = q.terms
-      .map((t) => {
-        const known = this.has(t.term);
-        const forms = known ? [t.term] : (corrections.get(t.term) ?? []);
-        const dfMin = Math.min(...forms.map((f) => this.df(f) || size));
-        return { forms, weight: Math.log(1 + size / Math.max(1, dfMin)) * (known ? 1 : correctionWeight(q)) };
-      })
-      .filter((c) => c.forms.length > 0);
-    const totalWeight = concepts.reduce((s, c) => s + c.weight, 0);
-    const hits: SearchHit[] = [];
-    // Each concept as a mask over the matched terms, so coverage is a few bit tests per hit.
-    const conceptMasks = concepts.map((c) => ({
-      weight: c.weight,
-      mask: c.forms.reduce((m, f) => (results.terms.includes(f) ? m + 2 ** results.terms.indexOf(f) : m), 0),
-    }));
-    for (let i = 0; i < results.docs.length; i++) {
-      const doc = results.docs[i] as number;
-      const info = this.data.info(doc);
-      if (!info || !this.passesFilters(info, q)) continue;
-      const mask = results.masks[i] as number;
-      const covered = conceptMasks.reduce((s, c) => s + (hasAnyBit(mask, c.mask) ? c.weight : 0), 0);
-      const coverage = totalWeight > 0 ? covered / totalWeight : 1;
-      hits.push(this.hit(doc, (results.scores[i] as number) * coverageFactor(coverage), mask, results.terms));
+    // NOTE: a word every fallback tried that still matches nothing is listed with no forms, so the reply can name it.
+    for (const t of fallback) {
+      if (tried.has(t.term) && (corrections.get(t.term) ?? []).length === 0 && !fuzzed.has(t.term)) corrected.push({ word: t.word, to: [] });
     }
-    hits.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
+    const hits = ranked.hits.map((r) => this.hit(r.doc, r.score, ranked.terms));
     return { hits, fuzzy, corrected, unknown, incomplete };
   }
 
   /**
    * A hit whose paper is loaded, and whose snippet is computed, only when read: callers show a
-   * page of hits, not all of them. `mask` (over `terms`) says which terms it matched; null gives the
-   * abstract's opening as the snippet.
+   * page of hits, not all of them. The snippet marks the query's `terms` found in the abstract;
+   * null gives the abstract's opening.
    */
-  private hit(doc: number, score: number, mask: number | null, terms: readonly string[] = []): SearchHit {
-    return new LazyHit(this.data, doc, this.data.info(doc) as DocInfo, score, mask, terms);
+  private hit(doc: number, score: number, terms: ReadonlySet<string> | null): SearchHit {
+    return new LazyHit(this.data, doc, this.data.info(doc) as DocInfo, score, terms);
   }
 
   /**
@@ -311,10 +310,10 @@ export class SearchRanker {
     }
   }
 
-  /** Corpus words closest to `word`, as people write them (for "did you mean"). */
+  /** Corpus words closest to `word`, as people write them (for "did you mean"); none for an ordinary word, which is meant as typed. */
   suggest(word: string, limit = 3): string[] {
     const target = americanize(word.toLowerCase());
-    if (target.length > SEARCH_LIMITS.fuzzyWordLength) return [];
+    if (target.length > SEARCH_LIMITS.fuzzyWordLength || this.isWord(target)) return [];
     const max = target.length >= 6 ? 3 : 2;
     const scored: Array<[string, number, number]> = [];
     for (let len = Math.max(3, target.length - max); len <= target.length + max; len++) {
@@ -425,25 +424,88 @@ export class SearchRanker {
     return { terms: out, complete: true };
   }
 
-  private run(q: ParsedQuery, corrections: ReadonlyMap<string, string[]>, expansions: ReadonlyMap<string, string[]> | null, work: SearchWork): ScoredMatches {
-    const requiredTerms = new Set(q.required.map((t) => t.term));
-    const clauses: ScoredClause[] = [];
+  /**
+   * The query as the ranking sees it: one concept per typed word, matched by its own term (when
+   * the corpus has it), its guessed forms (corrections, split, word family) and fuzzy expansions,
+   * and by the parts and abbreviations that stand for it.
+   */
+  private rankQuery(
+    q: ParsedQuery,
+    corrections: ReadonlyMap<string, string[]>,
+    expansions: ReadonlyMap<string, string[]> | null,
+  ): { concepts: Concept[]; forms: Form[] } {
+    const options = this.ranking;
+    const typed = q.terms.filter((t) => !t.of);
+    const required = new Set(q.required.map((t) => t.term));
+    const index = new Map(typed.map((t, i) => [t.term, i]));
+    const concepts: Concept[] = typed.map((t) => ({ word: t.word, required: required.has(t.term) }));
+    const forms = new Map<string, Form>();
+    const add = (term: string, weight: number, mask: number) => {
+      const f = forms.get(term);
+      if (f) {
+        f.weight = Math.max(f.weight, weight);
+        f.concepts |= mask;
+      } else forms.set(term, { term, weight, concepts: mask });
+    };
     for (const t of q.terms) {
-      const presence = requiredTerms.has(t.term) ? 'required' : 'optional';
-      if (this.has(t.term)) {
-        clauses.push({ terms: [{ term: t.term, boost: 1 }], presence });
+      if (t.of) {
+        const mask = t.of.reduce((m, of) => (index.has(of) ? m | (1 << (index.get(of) as number)) : m), 0);
+        if (mask !== 0 && this.has(t.term)) add(t.term, 1, mask);
         continue;
       }
-      const boost = correctionWeight(q);
-      for (const c of corrections.get(t.term) ?? []) clauses.push({ terms: [{ term: c, boost }], presence });
-      // The clauses lunr's fuzzy clause expanded to (each expanded term at the clause's boost), but capped.
-      for (const c of expansions?.get(t.term) ?? []) clauses.push({ terms: [{ term: c, boost: 0.5 }], presence: 'optional' });
+      const bit = 1 << (index.get(t.term) as number);
+      if (this.has(t.term)) {
+        add(t.term, 1, bit);
+        continue;
+      }
+      for (const c of corrections.get(t.term) ?? []) add(c, options.correctionWeight, bit);
+      for (const c of expansions?.get(t.term) ?? []) add(c, options.fuzzyWeight, bit);
     }
-    // NOTE: lunr answers a query with no positive clause with every document; nothing to look for means no hits.
-    if (clauses.length === 0) return NO_MATCHES;
-    work.clauses += clauses.length + q.excluded.length;
-    for (const t of q.excluded) clauses.push({ terms: [{ term: t.term, boost: 1 }], presence: 'prohibited' });
-    return scoreMatches(clauses, this.data);
+    return { concepts, forms: [...forms.values()] };
+  }
+
+  /** Every paper the query finds, filters applied, best first: the forms scored by rank.ts, then sorted by tier and relevance. */
+  private rank(
+    q: ParsedQuery,
+    corrections: ReadonlyMap<string, string[]>,
+    expansions: ReadonlyMap<string, string[]> | null,
+    work: SearchWork,
+  ): { hits: Array<{ doc: number; score: number }>; terms: ReadonlySet<string> } {
+    const { concepts, forms } = this.rankQuery(q, corrections, expansions);
+    const terms = new Set(forms.map((f) => f.term));
+    // NOTE: nothing to look for means no hits (lunr would answer every document).
+    if (forms.length === 0) return { hits: [], terms };
+    work.clauses += forms.length + q.excluded.length;
+    const query = { concepts, forms, excluded: q.excluded.map((t) => t.term), text: q.text };
+    const { candidates, idf } = scoreForms(query, this.data, this.ranking);
+    const model = queryModel(query, idf, this.ranking);
+    // A quoted word must match (by any of its forms); one that nothing can match leaves no hits.
+    let requiredMask = 0;
+    concepts.forEach((c, i) => {
+      if (c.required) requiredMask |= 1 << i;
+    });
+    if ((requiredMask & model.matchable) !== requiredMask) return { hits: [], terms };
+    const out: Array<{ c: Candidate; relevance: number; tier: number; info: DocInfo }> = [];
+    for (const c of candidates) {
+      if ((c.concepts & requiredMask) !== requiredMask) continue;
+      const info = this.data.info(c.doc);
+      if (!info || !this.passesFilters(info, q)) continue;
+      out.push({ c, info, ...judge(c, model, null) });
+    }
+    const order = (a: (typeof out)[number], b: (typeof out)[number]) => b.tier - a.tier || b.relevance - a.relevance || byUpvotesThenDate(a.info, b.info);
+    out.sort(order);
+    // The tiers that read titles, for the best papers only (see TITLE_CHECKS).
+    let lifted = false;
+    for (const r of out.slice(0, TITLE_CHECKS)) {
+      const tier = judge(r.c, model, r.info.title).tier;
+      lifted ||= tier !== r.tier;
+      r.tier = tier;
+    }
+    if (lifted) out.sort(order);
+    // The score orders hits across tiers: the tier plus relevance scaled into (0, 1].
+    let top = 0;
+    for (const r of out) top = Math.max(top, r.relevance);
+    return { hits: out.map((r) => ({ doc: r.c.doc, score: r.tier + (top > 0 ? r.relevance / top : 1) })), terms };
   }
 
   /** The documents whose title or abstract has any of `terms` (from their postings, not a pass over every abstract). */
@@ -463,22 +525,6 @@ export class SearchRanker {
     if (q.org && !(p.org ?? '').toLowerCase().includes(q.org.toLowerCase())) return false;
     return true;
   }
-}
-
-/** How strongly coverage counts: 0.5 (a square root) was best on the dev set and flat around it. */
-const COVERAGE_POWER = 0.5;
-
-/** Rewards papers that match more of the query's weight (a coordination factor, as in Lucene's classic scorer). */
-function coverageFactor(coverage: number): number {
-  return coverage ** COVERAGE_POWER;
-}
-
-/**
- * How much a guessed typo correction counts. In a short query the typo is the point of the
- * query; in a long question an unknown word is more often a word the corpus does not use.
- */
-function correctionWeight(q: ParsedQuery): number {
-  return q.terms.length <= 3 ? 1 : 0.3;
 }
 
 /**
@@ -636,8 +682,7 @@ class LazyHit implements SearchHit {
     private readonly doc: number,
     private readonly info: DocInfo,
     public score: number,
-    private readonly mask: number | null,
-    private readonly terms: readonly string[],
+    private readonly terms: ReadonlySet<string> | null,
   ) {
     this.id = info.paperId;
     this.title = info.title;
@@ -651,7 +696,7 @@ class LazyHit implements SearchHit {
   }
 
   get snippet(): Segment[] {
-    this.cachedSnippet ??= this.mask !== null ? snippet(this.paper.abstract, new Set(maskTerms(this.mask, this.terms))) : leadSnippet(this.paper.abstract);
+    this.cachedSnippet ??= this.terms ? snippet(this.paper.abstract, this.terms) : leadSnippet(this.paper.abstract);
     return this.cachedSnippet;
   }
 }

@@ -1,6 +1,7 @@
 // Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
 import { err, ok, problem, type Problem, type Result } from '../errors.js';
-import { abbreviations, americanize, isIndexable, isStopword, splitAlnum, stem, words } from './text.js';
+import { addDays, dayPeriod, isoWeekOf, monthPeriod, weekPeriod } from '../trending/period.js';
+import { abbreviationSpans, americanize, isIndexable, isStopword, splitAlnum, stem, words } from './text.js';
 
 /**
  * The most distinct terms (searched and excluded together) one query may use; later words are ignored
@@ -13,6 +14,25 @@ export const MAX_QUERY_TERMS = 32;
 export interface QueryTerm {
   word: string;
   term: string;
+  /**
+   * Set on terms that stand for other query terms rather than for a word of their own: a part of a
+   * joined word (`bit` of `2bit`) or an abbreviation (`rag` of `retrieval-augmented`). They are
+   * searched like any term, and a paper that has one counts as mentioning the words it stands for.
+   */
+  of?: readonly string[];
+}
+
+/** A period named in words (`this week`, `yesterday`), which is a filter, never search terms. */
+export interface PeriodWords {
+  /** The words as typed, lowercased (`this week`). */
+  phrase: string;
+  /** The dates it reads as, or null when the caller gave no date to read it against (it is then only left out). */
+  range: { from: string; to: string } | null;
+}
+
+export interface ParseOptions {
+  /** Today's date (`YYYY-MM-DD`) in the bot's time zone, to read `this week`, `today`, … as dates. */
+  today?: string;
 }
 
 export interface ParsedQuery {
@@ -26,6 +46,8 @@ export interface ParsedQuery {
   since: string | null;
   until: string | null;
   org: string | null;
+  /** The period named in words, if any (its dates are already in `since` and `until`). */
+  period: PeriodWords | null;
   /** Words past the first {@link MAX_QUERY_TERMS} distinct terms: not searched. */
   dropped: string[];
   /** Words longer than any real word (see `MAX_TERM_LENGTH`): not searched. */
@@ -35,15 +57,39 @@ export interface ParsedQuery {
 const FILTER = /(^|\s)(since|until|org):("([^"]*)"|(\S*))/gi;
 
 /**
+ * Periods people name in words. Quoted text is matched first so that `"today"` stays a word.
+ * NOTE: weeks are ISO weeks (Monday to Sunday), as in `trending`.
+ */
+const PERIOD_WORDS = /"[^"]*"|(?<![\p{L}\p{N}])(this week|last week|this month|last month|today|yesterday)(?![\p{L}\p{N}])/giu;
+
+/** The dates a period phrase covers, relative to `today`. */
+function periodRange(phrase: string, today: string): { from: string; to: string } {
+  const { from, to } =
+    phrase === 'today'
+      ? dayPeriod(today)
+      : phrase === 'yesterday'
+        ? dayPeriod(addDays(today, -1))
+        : phrase === 'this week'
+          ? weekPeriod(isoWeekOf(today))
+          : phrase === 'last week'
+            ? weekPeriod(isoWeekOf(addDays(today, -7)))
+            : phrase === 'this month'
+              ? monthPeriod(today.slice(0, 7))
+              : monthPeriod(addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7));
+  return { from, to };
+}
+
+/**
  * Parses a query. A bad filter value is a problem that names the expected format; everything
  * else is accepted: punctuation, lunr syntax (`^`, `~`, `:`) and stray quotes are just text.
  */
-export function parseQuery(input: string): Result<ParsedQuery, Problem> {
+export function parseQuery(input: string, options: ParseOptions = {}): Result<ParsedQuery, Problem> {
   let since: string | null = null;
   let until: string | null = null;
   let org: string | null = null;
   let bad: Problem | null = null;
-  const rest = input.replace(FILTER, (_m, lead: string, key: string, _v, quoted: string | undefined, bare: string | undefined) => {
+  let period: PeriodWords | null = null;
+  const filtered = input.replace(FILTER, (_m, lead: string, key: string, _v, quoted: string | undefined, bare: string | undefined) => {
     const value = (quoted ?? bare ?? '').trim();
     const k = key.toLowerCase();
     if (k === 'org') {
@@ -58,6 +104,20 @@ export function parseQuery(input: string): Result<ParsedQuery, Problem> {
     return lead;
   });
   if (bad) return err(bad);
+  // A named period narrows the dates like since:/until:; without today's date it is only left out.
+  const rest = filtered.replace(PERIOD_WORDS, (m, phrase: string | undefined) => {
+    if (phrase === undefined) return m;
+    const words = phrase.toLowerCase().replace(/\s+/g, ' ');
+    period ??= { phrase: words, range: options.today ? periodRange(words, options.today) : null };
+    return ' ';
+  });
+  // NOTE: TypeScript cannot see the assignments inside the replace callbacks.
+  const named = period as PeriodWords | null;
+  if (named?.range) {
+    const given = { since: since as string | null, until: until as string | null };
+    since = given.since && given.since > named.range.from ? given.since : named.range.from;
+    until = given.until && given.until < named.range.to ? given.until : named.range.to;
+  }
 
   const terms: QueryTerm[] = [];
   const required: QueryTerm[] = [];
@@ -99,11 +159,25 @@ export function parseQuery(input: string): Result<ParsedQuery, Problem> {
       }
     }
   }
-  if (since && until && since > until) return err(problem(`since:${since} is after until:${until}; nothing can match both.`));
-  return ok({ text: rest.replace(/\s+/g, ' ').trim(), terms, required, excluded, since, until, org, dropped: [...dropped], tooLong: [...new Set(tooLong)] });
+  if (since && until && since > until) {
+    const dates = named?.range ? `"${named.phrase}" (${named.range.from} to ${named.range.to}) and since:/until:` : `since:${since} is after until:${until}`;
+    return err(problem(`${dates}; nothing can match both.`));
+  }
+  return ok({
+    text: rest.replace(/\s+/g, ' ').trim(),
+    terms,
+    required,
+    excluded,
+    since,
+    until,
+    org,
+    period,
+    dropped: [...dropped],
+    tooLong: [...new Set(tooLong)],
+  });
 }
 
-/** The terms of some query text; words too long to be real words go to `tooLong` instead. */
+/** The terms of some query text, each word with its parts; words too long to be real words go to `tooLong` instead. */
 function toTerms(text: string, tooLong: string[]): QueryTerm[] {
   const out: QueryTerm[] = [];
   for (const w of words(text)) {
@@ -112,10 +186,15 @@ function toTerms(text: string, tooLong: string[]): QueryTerm[] {
       tooLong.push(w.word);
       continue;
     }
-    out.push({ word: w.word, term: stem(americanize(w.word)) });
-    for (const part of splitAlnum(w.word)) if (!isStopword(part)) out.push({ word: part, term: stem(americanize(part)) });
+    const term = stem(americanize(w.word));
+    out.push({ word: w.word, term });
+    for (const part of splitAlnum(w.word)) if (!isStopword(part)) out.push({ word: part, term: stem(americanize(part)), of: [term] });
   }
-  for (const abbr of abbreviations(out.map((t) => t.term))) out.push({ word: abbr, term: abbr });
+  // NOTE: phrases are abbreviated within one chunk of text (`retrieval-augmented`, a quoted phrase): across the whole query it scored worse (see README, Search quality).
+  const typed = out.filter((t) => !t.of);
+  for (const { abbr, start, length } of abbreviationSpans(typed.map((t) => t.term))) {
+    out.push({ word: abbr, term: abbr, of: typed.slice(start, start + length).map((t) => t.term) });
+  }
   return out;
 }
 

@@ -48,6 +48,45 @@ describe('search command', () => {
   });
 });
 
+describe('search command: what the reply says about the words', () => {
+  const paper = (id: string, title: string, abstract: string, publishedAt: string) => ({
+    ...testPapers[0]!,
+    id,
+    arxivId: null,
+    title,
+    abstract,
+    publishedAt,
+    upvotes: 0,
+  });
+
+  it('search: a word that matches nothing is named in the notice, with the words the papers are about', async () => {
+    const core = createTestCore({ papers: [...testPapers, paper('fold', 'Origami folding for robot arms', 'Folding paper into shapes.', '2025-11-20')] });
+    const reply = await core.dispatcher.run({ command: 'search', text: 'protein folding' });
+    expect(reply.kind === 'papers' && reply.cards.map((c) => c.id)).toEqual(['fold']);
+    expect(reply.kind === 'papers' && reply.notice).toBe('No paper mentions "protein"; showing papers on "folding".');
+  });
+
+  it('search: "this week" filters to the week of the bot\'s clock in its time zone and is not searched as a word', async () => {
+    const papers = [
+      ...testPapers,
+      paper('older', 'KV cache eviction', 'We evict the KV cache of long prompts.', '2025-11-10'),
+      paper('lastweek', 'KV cache merging', 'We merge the KV cache across layers.', '2025-11-18'),
+      paper('week', 'A week of weather', 'Forecasts for the coming week.', '2025-11-25'),
+    ];
+    // NOTE: 2025-12-01 03:00 UTC is still Sunday 2025-11-30 in New York, the test core's zone: ISO week 48.
+    const core = createTestCore({ papers, clock: new FakeClock(new Date('2025-12-01T03:00:00Z')) });
+    const reply = await core.dispatcher.run({ command: 'search', text: 'kv cache this week' });
+    expect(reply.kind === 'papers' && reply.cards.map((c) => c.id).sort()).toEqual(['2402.02750', '2406.03482']);
+    expect(reply.kind === 'papers' && reply.notice).toBe('Papers from this week (2025-11-24 to 2025-11-30).');
+    const last = await core.dispatcher.run({ command: 'search', text: 'kv cache last week' });
+    expect(last.kind === 'papers' && last.cards.map((c) => c.id)).toEqual(['lastweek']);
+    const weekOnly = await core.dispatcher.run({ command: 'search', text: 'weather this week' });
+    expect(weekOnly.kind === 'papers' && weekOnly.cards.map((c) => c.id)).toEqual(['week']);
+    const none = await core.dispatcher.run({ command: 'search', text: 'kv cache today' });
+    expect(none.kind === 'error' && none.hints[0]).toBe('Only papers from today (2025-11-30 to 2025-11-30) were searched.');
+  });
+});
+
 describe('paper command', () => {
   it('finds a paper by arXiv id, with or without a version suffix', async () => {
     const core = createTestCore();
@@ -75,6 +114,20 @@ describe('paper command', () => {
     const reply = await createTestCore().dispatcher.run({ command: 'paper', text: 'kv cache' });
     expect(reply.kind).toBe('choices');
     if (reply.kind === 'choices') expect(reply.choices.map((c) => c.input.id)).toEqual(expect.arrayContaining(['2402.02750', '2406.03482']));
+  });
+
+  it('paper: a title\'s name ("A-MEM") finds that paper, not a longer name that starts the same way, and autocompletes first', async () => {
+    const papers = [
+      ...testPapers,
+      { ...testPapers[0]!, id: 'guard', arxivId: null, title: 'A-MemGuard: A Proactive Defense Framework for LLM-Based Agent Memory', upvotes: 90 },
+      { ...testPapers[0]!, id: 'amem', arxivId: null, title: 'A-MEM: Agentic Memory for LLM Agents', upvotes: 3 },
+    ];
+    const core = createTestCore({ papers });
+    const reply = await core.dispatcher.run({ command: 'paper', text: 'A-MEM' });
+    expect(reply.kind === 'paper' && reply.card.id).toBe('amem');
+    expect(core.dispatcher.complete('paper', 'id', 'A-MEM')[0]?.value).toBe('amem');
+    const prefix = await core.dispatcher.run({ command: 'paper', text: 'A-Mem' });
+    expect(prefix.kind === 'paper' && prefix.card.id).toBe('amem');
   });
 
   it('autocompletes titles to ids', () => {
@@ -115,6 +168,14 @@ describe('topic command', () => {
     expect(reply.kind === 'papers' && reply.cards.map((c) => c.id).sort()).toEqual(['about', 'twice']);
     const list = await core.dispatcher.run({ command: 'topic', text: '' });
     expect(list.kind === 'text' && list.lines).toContain('checkpointing (2 papers)');
+  });
+
+  it('topic: text with no real words ("???", "the") is refused kindly instead of listing every paper', async () => {
+    for (const text of ['???', 'the']) {
+      const reply = await createTestCore().dispatcher.run({ command: 'topic', text });
+      expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+      expect(reply.kind === 'error' && reply.message).toBe(`"${text}" has no words I can look up a topic for.`);
+    }
   });
 
   it('autocompletes known topic names', () => {

@@ -1,7 +1,7 @@
-// Ranking rules of the index: coverage of the query's rare words beats repeating one common word.
+// Ranking rules: coverage of the query's rare words, typo correction only for words that are not ordinary, exact matches first.
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/papers/model.js';
-import { SearchRanker } from '../../src/search/index.js';
+import { SearchRanker, type SnapshotOptions } from '../../src/search/index.js';
 import { parseQuery, type ParsedQuery } from '../../src/search/query.js';
 
 /** A query that must parse. */
@@ -44,5 +44,77 @@ describe('ranking', () => {
     const outcome = index.search(parsed('quantizaiton'));
     expect(outcome.hits.map((h) => h.paper.id)).toEqual(['q']);
     expect(outcome.corrected).toEqual([{ word: 'quantizaiton', to: ['quantization'] }]);
+  });
+});
+
+describe('ranking: ordinary words are not typos', () => {
+  const corpus = [
+    ...filler,
+    paper('weak', 'Weak supervision at scale', 'Weak labels from heuristics train a classifier.'),
+    paper('growing', 'Growing networks', 'A network keeps growing new units while it trains.'),
+  ];
+
+  it('search: "week" is not read as "weak", nor "grokking" as "growing", and the outcome names them as matching nothing', () => {
+    const index = SearchRanker.fromPapers(corpus);
+    for (const word of ['week', 'grokking']) {
+      const outcome = index.search(parsed(word));
+      expect(outcome.hits).toEqual([]);
+      expect(outcome.corrected).toEqual([{ word, to: [] }]);
+    }
+  });
+
+  it('search: a word that is neither in the corpus nor an ordinary word is still corrected', () => {
+    const outcome = SearchRanker.fromPapers(corpus).search(parsed('supervison'));
+    expect(outcome.corrected).toEqual([{ word: 'supervison', to: ['supervision'] }]);
+    expect(outcome.hits.map((h) => h.paper.id)).toEqual(['weak']);
+  });
+
+  it('search: the allowed edit distance grows with the word: none for three letters, one up to seven, two from eight', () => {
+    const index = SearchRanker.fromPapers([...filler, paper('w', 'Wav tokens', 'Wav files and spectrogram tokens.')], { isWord: () => false });
+    expect(index.search(parsed('wac')).hits).toEqual([]);
+    expect(index.search(parsed('spectrugrem')).corrected).toEqual([{ word: 'spectrugrem', to: ['spectrogram'] }]);
+    expect(index.search(parsed('spectrugrm')).corrected).toEqual([{ word: 'spectrugrm', to: ['spectrogram'] }]);
+    expect(index.search(parsed('tokkkns')).corrected).toEqual([{ word: 'tokkkns', to: [] }]);
+  });
+});
+
+describe('ranking: exact matches first', () => {
+  it('search: an organisation named in the question ranks its paper first', () => {
+    const index = SearchRanker.fromPapers([
+      ...filler,
+      { ...paper('apple', 'Hierarchical memories for pretraining', 'Long-tail knowledge is kept in a memory bank.'), org: 'Apple' },
+      paper('p1', 'A survey of surveys', 'We review published studies of language models.'),
+      paper('p2', 'Literature search', 'A benchmark of published papers and their citations.'),
+      paper('p3', 'Fruit images', 'We classify apple and pear images; the data are published.'),
+    ]);
+    expect(index.search(parsed('what did Apple publish')).hits[0]?.paper.id).toBe('apple');
+  });
+
+  it('search: a short query ranks the papers that have every one of its words above those that have two of three', () => {
+    const corpus = [
+      ...filler.map((p) => ({ ...p, abstract: `${p.abstract} The memory use is reported.` })),
+      paper('two', 'Agent Benchmark: benchmarking agents', 'An agent benchmark for agents, with benchmark results for every agent.'),
+      paper('all', 'A study', 'We study memory in an agent and report a benchmark.'),
+    ];
+    const ids = (options: SnapshotOptions = {}) =>
+      SearchRanker.fromPapers(corpus, options)
+        .search(parsed('agent memory benchmark'))
+        .hits.map((h) => h.paper.id);
+    expect(ids().slice(0, 2)).toEqual(['all', 'two']);
+    // Without the rule, term frequency in the title wins: the test corpus does tell the two apart.
+    expect(ids({ ranking: { allConceptsFirstUpTo: 0 } }).slice(0, 2)).toEqual(['two', 'all']);
+  });
+
+  it('search: a query that is a paper\'s name ("A-MEM") puts that paper before longer names that start the same way', () => {
+    const index = SearchRanker.fromPapers([
+      ...filler,
+      {
+        // More about "mem" than A-MEM itself by term counts: only the name match puts A-MEM first.
+        ...paper('guard', 'A-MemGuard: Defending A-MEM Memory', 'A-MEM is poisoned; A-MEM recovers; every A-MEM memory is checked.'),
+        upvotes: 50,
+      },
+      paper('amem', 'A-MEM: Agentic Memory for LLM Agents', 'An agentic memory system.'),
+    ]);
+    expect(index.search(parsed('A-MEM')).hits[0]?.paper.id).toBe('amem');
   });
 });
