@@ -5,7 +5,7 @@ import type { Segment } from '../reply.js';
 import { MemoryIndexData, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
 import { judge, queryModel, rankingOptions, scoreForms, TITLE_CHECKS, type Candidate, type Concept, type Form, type RankingOptions } from './rank.js';
-import { americanize, isEnglishWord, termOf, words } from './text.js';
+import { americanize, isEnglishWord, spellingVariants, termOf, words } from './text.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
@@ -234,9 +234,10 @@ export class SearchRanker {
         break;
       }
       work.fallbackWords++;
-      // An ordinary word is meant as typed, not a typo of a corpus word ("week" is not "weak"): only its word family is tried.
+      // An ordinary word is meant as typed, not a typo of a corpus word ("week" is not "weak"): only its other
+      // spellings (`artefacts` → `artifacts`) and its word family are tried.
       const ordinary = this.isWord(americanize(t.word.toLowerCase()));
-      const typo = ordinary ? { terms: [], words: [] } : this.corrections(t.word, budget, work);
+      const typo = ordinary ? this.spellings(t.word) : this.corrections(t.word, budget, work);
       const split = typo && typo.terms.length === 0 && !ordinary ? this.split(t.word) : null;
       const family = typo ? this.relatives(t.term, budget, work) : null;
       if (!typo || !family) incomplete = true;
@@ -356,6 +357,13 @@ export class SearchRanker {
     return { terms, words: terms.map((t) => found.get(t)?.word ?? t) };
   }
 
+  /** The corpus words among an ordinary word's other spellings (see {@link spellingVariants}), with their terms. */
+  private spellings(word: string): { terms: string[]; words: string[] } {
+    const { surface } = this.vocab();
+    const words = spellingVariants(americanize(word.toLowerCase())).filter((v) => surface.has(v));
+    return { terms: words.map((v) => surface.get(v) as string), words };
+  }
+
   /**
    * A run-together word split into two corpus words (`kvcache` → `kv cache`), preferring the split
    * whose rarer half is most common; null when no split has both halves in the corpus.
@@ -456,6 +464,8 @@ export class SearchRanker {
       const bit = 1 << (index.get(t.term) as number);
       if (this.has(t.term)) {
         add(t.term, 1, bit);
+        // Its other spellings meet it, as British and American ones do (`dialogue` also finds `dialog`).
+        for (const v of this.spellings(t.word).terms) add(v, 1, bit);
         continue;
       }
       for (const c of corrections.get(t.term) ?? []) add(c, options.correctionWeight, bit);

@@ -575,6 +575,34 @@ export function abbreviationSpans(terms: readonly string[]): Array<{ abbr: strin
   return out;
 }
 
+/**
+ * Rewrites of a British spelling that {@link americanize} leaves alone, by rule rather than by word
+ * list (`artefacts` → `artifacts`, `counselling` → `counseling`, `ageing` → `aging`, `judgement` →
+ * `judgment`, `paediatric` → `pediatric`, `grey` → `gray`, `centre` → `center`, `dialogue` →
+ * `dialog`). NOTE: some rewrites are not words; the search keeps only those the corpus has, so they
+ * are read as spelling variants of an ordinary word, never as typo corrections.
+ */
+export function spellingVariants(word: string): string[] {
+  const out = new Set<string>();
+  const rules: ReadonlyArray<[RegExp, string]> = [
+    [/([aeiou])ll(ed|ing|er|ers|ors?|ation)$/, '$1l$2'],
+    [/([^aeiou])eing$/, '$1ing'],
+    [/dgement(s?)$/, 'dgment$1'],
+    [/efact(s?)$/, 'ifact$1'],
+    [/([^aeiou])re(s|d)?$/, '$1er$2'],
+    [/ogue(s?)$/, 'og$1'],
+    [/ence(s?)$/, 'ense$1'],
+    [/^grey/, 'gray'],
+    [/ae/g, 'e'],
+    [/oe/g, 'e'],
+  ];
+  for (const [rule, to] of rules) {
+    const v = word.replace(rule, to);
+    if (v !== word) out.add(americanize(v));
+  }
+  return [...out];
+}
+
 /** Splits number-letter joins (`2bit` → `2`, `bit`; `gpt4` → `gpt`, `4`) so "2 bits" meets "2bit". */
 export function splitAlnum(word: string): string[] {
   const parts = word.match(/\d+|[a-z]+/g);

@@ -69,6 +69,24 @@ describe('ranking: ordinary words are not typos', () => {
     expect(outcome.hits.map((h) => h.paper.id)).toEqual(['weak']);
   });
 
+  it("search: a British spelling the analysis does not fold is read as the corpus's American one, and both spellings meet", () => {
+    const index = SearchRanker.fromPapers([
+      ...filler,
+      paper('artifacts', 'Compression artifacts', 'Artifacts in decoded images.'),
+      paper('dialog', 'Dialog agents', 'A dialog policy for task agents.'),
+      paper('dialogue', 'Dialogue state tracking', 'Tracking dialogue state over turns.'),
+    ]);
+    const outcome = index.search(parsed('artefacts'));
+    expect(outcome.corrected).toEqual([{ word: 'artefacts', to: ['artifacts'] }]);
+    expect(outcome.hits.map((h) => h.paper.id)).toEqual(['artifacts']);
+    expect(
+      index
+        .search(parsed('dialogue'))
+        .hits.map((h) => h.paper.id)
+        .sort(),
+    ).toEqual(['dialog', 'dialogue']);
+  });
+
   it('search: the allowed edit distance grows with the word: none for three letters, one up to seven, two from eight', () => {
     const index = SearchRanker.fromPapers([...filler, paper('w', 'Wav tokens', 'Wav files and spectrogram tokens.')], { isWord: () => false });
     expect(index.search(parsed('wac')).hits).toEqual([]);
