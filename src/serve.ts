@@ -133,3 +133,21 @@ async function stopWithin(a: ChatAdapter, ms: number, logger: Logger): Promise<v
     clearTimeout(timer);
   }
 }
+
+/** `p`, or 'timeout' after `ms`, or 'stopped' once `signal` aborts; the timer never outlives the race. */
+export async function within<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | 'timeout' | 'stopped'> {
+  if (signal?.aborted) return 'stopped';
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const late = new Promise<'timeout' | 'stopped'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+    onAbort = () => resolve('stopped');
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { APOLOGY } from '../../src/dispatch.js';
 import { describeError, networkReason, redactSecrets } from '../../src/errorInfo.js';
+import { within } from '../../src/serve.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
@@ -333,24 +334,6 @@ interface LooseEmitter {
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const failed = (error: unknown): Outcome<never> => ({ ok: false, error });
-
-/** `p`, or 'timeout' after `ms`, or 'stopped' once `signal` aborts; the timer never outlives the race. */
-async function within<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | 'timeout' | 'stopped'> {
-  if (signal?.aborted) return 'stopped';
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const late = new Promise<'timeout' | 'stopped'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-    onAbort = () => resolve('stopped');
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-  }
-}
 
 /** "2 s", "500 ms". */
 function seconds(ms: number): string {

@@ -14,10 +14,10 @@ import {
   seconds,
   SignedHttpReceiver,
   TrackedSocketModeReceiver,
-  within,
   type HttpTimeouts,
   type SocketConnectOptions,
 } from './receiver.js';
+import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 
 export interface SlackAdapterOptions {

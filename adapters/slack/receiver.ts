@@ -1,5 +1,6 @@
 // Bolt receivers for paperboy: a strict HTTP receiver that answers every request at once, and Socket Mode with bounded, logged connecting.
 import { networkReason } from '../../src/errorInfo.js';
+import { within } from '../../src/serve.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
@@ -665,24 +666,6 @@ export function describeSlackApiError(e: unknown): { kind: 'platform' | 'network
     return { kind: 'network', reason: networkReason(o.data.cause?.code, o.data.cause?.message ?? o.data.message) };
   }
   return { kind: 'other', reason: (message ?? 'an unknown error').slice(0, 200) };
-}
-
-/** `p`, or 'timeout' after `ms`, or 'stopped' once `signal` aborts; the timer never outlives the race. */
-export async function within<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | 'timeout' | 'stopped'> {
-  if (signal?.aborted) return 'stopped';
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const late = new Promise<'timeout' | 'stopped'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-    onAbort = () => resolve('stopped');
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-  }
 }
 
 /** Waits `ms`; false when `signal` aborted first. */
