@@ -268,17 +268,11 @@ export class SqliteIndexData implements IndexData {
     for (const row of pending) {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
+      // What ranking and filters read of the paper, kept in its index row.
+      const facts = { indexed_at: row.updated_at, changed_seq: seq, title: row.title, published_at: row.published_at, upvotes: row.upvotes, org: row.org };
       if (current && current.text_hash === hash) {
         // Only ranking facts changed (upvotes, date): the postings stay as they are.
-        this.stmts.touch.run({
-          indexed_at: row.updated_at,
-          changed_seq: seq,
-          title: row.title,
-          published_at: row.published_at,
-          upvotes: row.upvotes,
-          org: row.org,
-          doc: current.doc,
-        });
+        this.stmts.touch.run({ ...facts, doc: current.doc });
         continue;
       }
       if (current) this.stmts.retire.run(seq, current.doc);
@@ -292,12 +286,7 @@ export class SqliteIndexData implements IndexData {
         len_abstract: fields.abstract.length,
         len_people: fields.people.length,
         text_hash: hash,
-        indexed_at: row.updated_at,
-        changed_seq: seq,
-        title: row.title,
-        published_at: row.published_at,
-        upvotes: row.upvotes,
-        org: row.org,
+        ...facts,
       });
       const doc = Number(info.lastInsertRowid);
       if (this.subjects.length > 0) {
