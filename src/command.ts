@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
-import type { Clock } from './ports.js';
+import type { Caller, Clock } from './ports.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -44,6 +44,8 @@ export interface CommandContext {
   logger: Logger;
   /** Lists every command, for help. */
   commands: readonly AnyCommand[];
+  /** Who is asking and where; the Dispatcher fills it in for each run. */
+  caller?: Caller;
 }
 
 export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {

@@ -61,7 +61,7 @@ export class Dispatcher implements Inbound {
       }
       const parsed = command.options.safeParse(raw);
       if (!parsed.success) throw userErrorFromZod(command, parsed.error, raw, caller.optionStyle ?? 'name');
-      return await command.run(parsed.data, this.ctx);
+      return await command.run(parsed.data, { ...this.ctx, caller });
     } catch (e) {
       if (e instanceof UserError) return errorReply(e);
       this.logger.error({ err: e, command: command.name, caller, input: inv.input, text: inv.text }, 'command failed');

@@ -53,3 +53,29 @@ export type Result<T, E = string> = { ok: true; value: T } | { ok: false; error:
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** Why a message could not be delivered, the way the scheduler and alerts must treat it. */
+export type DeliveryFailure =
+  /** The bot may not post there (Slack `not_in_channel`, Discord Missing Access / Missing Permissions): inviting the bot fixes it. */
+  | 'no-access'
+  /** The channel or user does not exist any more (Slack `channel_not_found`, Discord Unknown Channel). */
+  | 'not-found'
+  /** Anything worth retrying (timeouts, 5xx, rate limits, network). */
+  | 'transient';
+
+/**
+ * A post or direct message the platform refused, classified. Adapters throw it from `post()` and
+ * `sendDirect()`; the core decides whether to retry (`transient`) or record the failure and tell
+ * the channel how to fix it. The message names the platform and target, never a token.
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    readonly failure: DeliveryFailure,
+    message: string,
+    /** The platform's own code (`not_in_channel`, `50001`), for logs. */
+    readonly platformCode?: string,
+  ) {
+    super(message);
+  }
+}

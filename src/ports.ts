@@ -155,11 +155,23 @@ export interface Invocation {
   text?: string;
 }
 
-/** Who asked, for logs, and how option names are shown back in messages. */
+/** Who asked and where: for logs, for commands that act on the channel or the user (subscribe, follow), and for wording. */
 export interface Caller {
   platform: string;
   user?: string;
   channel?: string;
+  /** The Discord server (guild) or Slack workspace (team) the channel belongs to. */
+  guildId?: string;
+  /** The thread the message is in (Slack `thread_ts`, Discord message id replied to), for follow-ups. */
+  thread?: string;
+  /** True when the request came in a direct message (no channel to post into). */
+  direct?: boolean;
+  /**
+   * Whether this caller may change the channel's settings (subscriptions). The adapter answers it
+   * the platform's way (Discord: Manage Channels or Manage Server; Slack: SLACK_MANAGERS or admins);
+   * absent means anyone may (the CLI and console act for their operator).
+   */
+  mayManage?: () => Promise<boolean>;
   /** How to name an option in a validation message: `--limit` on the CLI, `limit` elsewhere. */
   optionStyle?: 'flag' | 'name';
 }

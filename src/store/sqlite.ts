@@ -402,6 +402,42 @@ export function searchDataOf(store: PaperStore, subjects: ReadonlyArray<Readonly
   return data;
 }
 
+/**
+ * The store's SQLite connection, so a feature keeps its own tables in the same file (subscriptions,
+ * follows, conversation threads) and shares its transactions and locking; null for a store that is
+ * not SQLite.
+ */
+export function connectionOf(store: PaperStore): Database.Database | null {
+  return store instanceof SqliteStore ? store.connection : null;
+}
+
+/**
+ * Brings one feature's tables up to date: `steps[i]` moves feature `name` from version i to i+1,
+ * recorded in `meta` as `schema.<name>`. Features migrate independently of the papers table (and of
+ * each other), so adding one never renumbers another; each step runs in its own IMMEDIATE
+ * transaction and re-reads the version inside it, so two processes starting at once migrate once.
+ */
+export function migrateFeature(db: Database.Database, name: string, steps: readonly string[], maxWaitMs = DEFAULTS.maxWriteWaitMs): void {
+  const key = `schema.${name}`;
+  const read = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const write = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  if (Number(read.get(key)?.value ?? 0) >= steps.length) return;
+  for (;;) {
+    const done = retryBusy(maxWaitMs, () =>
+      db
+        .transaction(() => {
+          const version = Number(read.get(key)?.value ?? 0);
+          if (version >= steps.length) return true;
+          db.exec(steps[version] ?? '');
+          write.run(key, String(version + 1));
+          return false;
+        })
+        .immediate(),
+    );
+    if (done) return;
+  }
+}
+
 /** True for a store opened read-only (a read-only file, folder or mount): its reads work, its writes fail. */
 export function isReadOnlyStore(store: PaperStore): boolean {
   return store instanceof SqliteStore && store.readOnlyReason !== null;

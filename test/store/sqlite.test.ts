@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import { openStore } from '../../src/store/sqlite.js';
+import { connectionOf, migrateFeature, openStore } from '../../src/store/sqlite.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 
 const tmp: string[] = [];
@@ -223,3 +223,24 @@ function catchError(fn: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+describe('feature migrations', () => {
+  it('apply each step once, across two processes sharing a file, and never renumber the papers schema', () => {
+    const file = path.join(tmpDir(), 'paperboy.db');
+    const a = openStore(file);
+    const b = openStore(file);
+    const steps = ['CREATE TABLE feature_things (id TEXT PRIMARY KEY)', 'ALTER TABLE feature_things ADD COLUMN note TEXT'];
+    const dbA = connectionOf(a);
+    const dbB = connectionOf(b);
+    if (!dbA || !dbB) throw new Error('SQLite stores have a connection');
+    migrateFeature(dbA, 'things', steps.slice(0, 1));
+    migrateFeature(dbB, 'things', steps);
+    migrateFeature(dbA, 'things', steps);
+    dbA.prepare(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`).run();
+    expect(dbB.prepare('SELECT note FROM feature_things').all()).toEqual([{ note: 'kept' }]);
+    expect(a.getMeta('schema.things')).toBe('2');
+    expect(dbA.pragma('user_version', { simple: true })).toBe(1);
+    a.close();
+    b.close();
+  });
+});
