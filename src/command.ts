@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
-import type { Caller, Clock } from './ports.js';
+import type { Caller, Clock, FollowBook } from './ports.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -46,6 +46,8 @@ export interface CommandContext {
   commands: readonly AnyCommand[];
   /** Who is asking and where; the Dispatcher fills it in for each run. */
   caller?: Caller;
+  /** Topic follows of users and channels (absent where the composition root wires none). */
+  follows?: FollowBook;
 }
 
 export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {

@@ -208,3 +208,29 @@ export interface ChatAdapter {
   /** Posts a reply into a channel (used by scheduled trending posts). */
   post(target: PostTarget, reply: Reply): Promise<void>;
 }
+
+// ─── Follows ─────────────────────────────────────────────────────────────────
+
+/** Who a follow alerts: a user by direct message, or a channel by a post in it. */
+export type FollowOwner = { kind: 'user'; user: string; guildId?: string } | { kind: 'channel'; channel: string; guildId?: string };
+
+/** A topic whose new papers alert its owner. `id` is short and shown to users (`/papers unfollow <id>`). */
+export interface Follow {
+  id: string;
+  platform: string;
+  owner: FollowOwner;
+  topic: string;
+  createdAt: string;
+}
+
+/**
+ * The follows a user or channel keeps. `follow` and `subscribe topic` add to it; the alert planner
+ * reads every follow when papers arrive. Mistakes (a topic with no words, a duplicate, over the
+ * per-owner limit) are UserErrors.
+ */
+export interface FollowBook {
+  add(platform: string, owner: FollowOwner, topic: string): Follow;
+  list(platform: string, owner: FollowOwner): Follow[];
+  /** Removes the owner's follow with this id; false when the owner has none with it. */
+  remove(platform: string, owner: FollowOwner, id: string): boolean;
+}

@@ -54,8 +54,22 @@ export function manualStopSignal(): StopSignal & { stop(reason?: string): void }
   };
 }
 
+/**
+ * Work that runs beside the adapters while serving: the live ingest, the trending scheduler, alert
+ * delivery. Started once every adapter is up (they post through them), stopped before the adapters
+ * on shutdown, so in-flight posts finish (or are recorded as not done) while the platforms still answer.
+ */
+export interface BackgroundJob {
+  readonly name: string;
+  start(adapters: readonly ChatAdapter[]): void;
+  /** Resolves once in-flight work has finished or been recorded as not done. */
+  stop(): Promise<void>;
+}
+
 export interface ServeOptions {
   adapters: readonly ChatAdapter[];
+  /** Started after the adapters, stopped before them. */
+  jobs?: readonly BackgroundJob[];
   logger: Logger;
   stop: StopSignal;
   /** How long one adapter may take to stop before it is left behind (milliseconds). */
@@ -111,10 +125,26 @@ export async function serve(opts: ServeOptions): Promise<ServeEnd> {
     started.push(a);
     logger.info({ platform: a.platform }, 'adapter started');
   }
+  const jobs = opts.jobs ?? [];
+  for (const j of jobs) {
+    j.start(opts.adapters);
+    logger.info({ job: j.name }, 'background job started');
+  }
   const { stop: reason } = await stopped;
   logger.info({ reason }, 'shutting down');
+  for (const j of [...jobs].reverse()) await stopJobWithin(j, opts.stopTimeoutMs ?? STOP_TIMEOUT_MS, logger);
   await stopAll();
   return { reason, startedAll: true };
+}
+
+/** Stops one background job, logging (not throwing) a failure or a stop that hangs past `ms`. */
+async function stopJobWithin(j: BackgroundJob, ms: number, logger: Logger): Promise<void> {
+  try {
+    const r = await within(j.stop(), ms);
+    if (r === 'timeout') logger.warn({ job: j.name, ms }, 'background job did not stop in time; leaving it');
+  } catch (err) {
+    logger.warn({ err, job: j.name }, 'background job stop failed');
+  }
 }
 
 /** Stops one adapter, logging (not throwing) a failure or a stop that hangs past `ms`. */

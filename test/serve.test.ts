@@ -26,6 +26,30 @@ function fakeAdapter(platform: string, log: string[], behaviour: 'ok' | 'fail' |
 }
 
 describe('serve lifecycle', () => {
+  it('starts background jobs after every adapter and stops them before the adapters, waiting for in-flight work', async () => {
+    const log: string[] = [];
+    const stop = manualStopSignal();
+    let finishInFlight: () => void = () => undefined;
+    const job = {
+      name: 'scheduler',
+      start: (adapters: readonly ChatAdapter[]) => log.push(`job start with ${adapters.map((a) => a.platform).join('+')}`),
+      stop: async () => {
+        log.push('job stopping');
+        await new Promise<void>((r) => (finishInFlight = r));
+        log.push('job stopped');
+      },
+    };
+    const done = serve({ adapters: [fakeAdapter('slack', log), fakeAdapter('discord', log)], jobs: [job], logger: silentLogger, stop });
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start slack', 'start discord', 'job start with slack+discord']);
+    stop.stop('SIGTERM');
+    await new Promise((r) => setImmediate(r));
+    expect(log.at(-1)).toBe('job stopping');
+    finishInFlight();
+    await done;
+    expect(log.slice(-3)).toEqual(['job stopped', 'stop discord', 'stop slack']);
+  });
+
   it('starts every adapter in order and, on a stop request, stops them in reverse', async () => {
     const log: string[] = [];
     const stop = manualStopSignal();
