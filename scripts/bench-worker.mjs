@@ -116,7 +116,9 @@ const modes = {
     // NOTE: the first new paper's own title words: known words, so the searches that poll for it
     // run the plain path and the delay measured is the ingest's, not a typo fallback's.
     const marker = day[0].title.split(/\s+/).slice(1, 5).join(' ');
-    app.library.search('memory', 0, 10);
+    // As `serve` does before it connects (index caught up, vocabulary loaded, the search paths compiled).
+    app.library.warm();
+    app.library.search(marker, 0, 60);
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const child = spawn(process.execPath, [ingestScript, 'paperboy-ingest', dataDir, dayFile], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -105,12 +105,12 @@ export class Library implements PaperLibrary {
       throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, [...hints, 'Try a few topic words, e.g. `kv cache quantization`.']);
     }
     const index = this.index;
-    const outcome = index.search(query);
-    const suggestions = outcome.hits.length > 0 ? [] : outcome.unknown.slice(0, SUGGESTED_WORDS).flatMap((w) => index.suggest(w, 2));
+    const outcome = index.search(query, offset + limit);
+    const suggestions = outcome.total > 0 ? [] : outcome.unknown.slice(0, SUGGESTED_WORDS).flatMap((w) => index.suggest(w, 2));
     return {
       query,
       hits: outcome.hits.slice(offset, offset + limit),
-      total: outcome.hits.length,
+      total: outcome.total,
       fuzzy: outcome.fuzzy,
       corrected: outcome.corrected.filter((c) => c.to.length > 0),
       unmatched: outcome.corrected.filter((c) => c.to.length === 0).map((c) => c.word),
@@ -185,7 +185,7 @@ export class Library implements PaperLibrary {
     const query = parseQuery(p);
     // Partial input that is not a searchable query (a half-typed filter) simply adds nothing.
     if (out.length < limit && p.length >= 3 && query.ok) {
-      for (const h of this.index.search(query.value).hits) {
+      for (const h of this.index.search(query.value, limit).hits) {
         if (out.length >= limit) break;
         if (!chosen.has(h.id)) out.push({ title: h.title, id: h.id });
       }

@@ -72,8 +72,10 @@ export interface SearchHit {
 }
 
 export interface SearchOutcome {
-  /** Every hit, best first (callers page through them). */
+  /** The best hits, best first: as many as the search was asked for (every hit when it was not). */
   hits: SearchHit[];
+  /** How many papers the query finds in all (what "Showing 1–5 of N" counts). */
+  total: number;
   /** Whether typo-tolerant matching was needed to find them. */
   fuzzy: boolean;
   /** Query words the corpus lacks, and the corpus words they were read as (typos). */
@@ -95,7 +97,8 @@ export interface SearchOutcome {
 export interface SearchIndex {
   /** How many papers are indexed. */
   readonly size: number;
-  search(query: ParsedQuery): SearchOutcome;
+  /** The best `want` hits (all of them when omitted) and the total; a page asks for offset + limit. */
+  search(query: ParsedQuery, want?: number): SearchOutcome;
   /** Adds papers, or replaces them when their id is already indexed. */
   upsert(papers: readonly Paper[]): void;
   remove(ids: readonly string[]): void;

@@ -3,7 +3,7 @@ import type { Paper } from '../papers/model.js';
 import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
 import { MemoryIndexData, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
-import { MAX_QUERY_TERMS, type ParsedQuery, type QueryTerm } from './query.js';
+import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery, type QueryTerm } from './query.js';
 import { judge, queryModel, rankingOptions, scoreForms, TITLE_CHECKS, type Candidate, type Concept, type Form, type RankingOptions } from './rank.js';
 import { americanize, isEnglishWord, spellingVariants, termOf, words } from './text.js';
 
@@ -85,7 +85,34 @@ interface SurfaceWord {
   word: string;
   term: string;
   order: number;
+  /** {@link letterMask} of the word. */
+  mask: number;
 }
+
+/**
+ * Which of 31 letter classes (a–z, digits, anything else folded in) a word contains. One edit changes
+ * at most two classes (a substitution drops one and adds one; a swap none), so two words whose masks
+ * differ in more than `2 · max` classes are more than `max` edits apart: the typo scans skip them
+ * without computing a distance.
+ */
+export function letterMask(word: string): number {
+  let m = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    m |= 1 << (c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? 26 + (c % 4) : 30);
+  }
+  return m;
+}
+
+/** Bits set in a 32-bit mask. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** False when the masks prove the words more than `max` edits apart (see {@link letterMask}). */
+export const mayBeWithin = (a: number, b: number, max: number): boolean => popcount(a ^ b) <= 2 * max;
 
 /**
  * The vocabulary in the shapes the fallbacks scan, derived from the index data's vocabulary and
@@ -96,6 +123,8 @@ class Vocab {
   readonly surfaceByLength: SurfaceWord[][] = [];
   /** Index terms by length, for fuzzy matching. */
   readonly termsByLength: string[][] = [];
+  /** {@link letterMask} of each term in `termsByLength`, at the same place. */
+  readonly termMasksByLength: number[][] = [];
   /** Index terms of five letters or more by their first five: a word family shares at least those. */
   readonly families = new Map<string, string[]>();
   private words = 0;
@@ -117,11 +146,12 @@ class Vocab {
     const { wordList, terms } = this.source;
     for (; this.words < wordList.length; this.words++) {
       const [word, term] = wordList[this.words] as readonly [string, string];
-      (this.surfaceByLength[word.length] ??= []).push({ word, term, order: this.words });
+      (this.surfaceByLength[word.length] ??= []).push({ word, term, order: this.words, mask: letterMask(word) });
     }
     for (; this.terms < terms.length; this.terms++) {
       const t = terms[this.terms] as string;
       (this.termsByLength[t.length] ??= []).push(t);
+      (this.termMasksByLength[t.length] ??= []).push(letterMask(t));
       if (t.length >= 5) {
         const key = t.slice(0, 5);
         const family = this.families.get(key);
@@ -174,9 +204,17 @@ export class SearchRanker {
 
   /** Loads what the fallbacks read (the vocabulary, the word list), so the first typo does not pay for it. */
   warm(): void {
-    this.vocab();
+    const vocab = this.vocab();
     // NOTE: the first look-up reads the English word list (about 60 ms, 13 MB of heap).
     this.isWord('warm');
+    // A few searches over the corpus's own words run every path once (plain, joined words, a typo's
+    // fallbacks), so the JIT has compiled them before the first user asks (30–40 ms saved on it).
+    const [a, b] = vocab.source.wordList.slice(0, 2).map(([w]) => w);
+    if (!a || !b) return;
+    for (const text of [`${a} ${b}`, `${a}-${b}`, `${a}zq ${b}`, `-${a} ${b}`]) {
+      const q = parseQuery(text);
+      if (q.ok) this.search(q.value, 10);
+    }
   }
 
   /** How many index terms and distinct corpus words the index holds (what bounds a fallback's scan). */
@@ -193,17 +231,22 @@ export class SearchRanker {
     return this.data.docFrequency(term);
   }
 
-  /** All hits for a parsed query, best first; filters applied; never throws on user text; bounded work (see {@link SEARCH_LIMITS}). */
-  search(q: ParsedQuery): SearchOutcome {
+  /**
+   * The best `want` hits for a parsed query (all of them when `want` is omitted), best first, and
+   * how many there are; filters applied; never throws on user text; bounded work (see
+   * {@link SEARCH_LIMITS}). A page needs only its top hits: every match is scored and counted, but
+   * only the best are sorted and made into hits.
+   */
+  search(q: ParsedQuery, want?: number): SearchOutcome {
     const work: SearchWork = { clauses: 0, fuzzyTerms: 0, compared: 0, fallbackWords: 0 };
     try {
-      return this.searchWithin(q, new Budget(this.now, this.budgetMs), work);
+      return this.searchWithin(q, want ?? Infinity, new Budget(this.now, this.budgetMs), work);
     } finally {
       this.onWork?.(work);
     }
   }
 
-  private searchWithin(q: ParsedQuery, budget: Budget, work: SearchWork): SearchOutcome {
+  private searchWithin(q: ParsedQuery, want: number, budget: Budget, work: SearchWork): SearchOutcome {
     const unknownTerms = q.terms.filter((t) => !this.has(t.term));
     const unknown = unknownTerms.map((t) => t.word);
     if (q.terms.length === 0) {
@@ -213,9 +256,10 @@ export class SearchRanker {
         const info = this.data.info(doc);
         if (info && this.passesFilters(info, q) && !banned.has(doc)) docs.push(doc);
       }
-      const hits = docs.map((doc) => this.hit(doc, 0, null));
-      hits.sort(byUpvotesThenDate);
-      return { hits, fuzzy: false, corrected: [], unknown, incomplete: false };
+      const infos = docs.map((doc) => ({ doc, info: this.data.info(doc) as DocInfo }));
+      infos.sort((a, b) => byUpvotesThenDate(a.info, b.info));
+      const hits = infos.slice(0, want).map(({ doc }) => this.hit(doc, 0, null));
+      return { hits, total: docs.length, fuzzy: false, corrected: [], unknown, incomplete: false };
     }
     // Only the first few unknown words get fallbacks; the rest are searched as typed, and the outcome says so.
     // Parts of joined words and abbreviations stand for typed words, which get the fallbacks instead.
@@ -248,15 +292,15 @@ export class SearchRanker {
       corrections.set(t.term, [...new Set([...(typo?.terms ?? []), ...(split?.terms ?? []), ...(family ?? [])])]);
     }
     let fuzzy = corrected.length > 0;
-    let ranked = this.rank(q, corrections, null, work);
+    let ranked = this.rank(q, corrections, null, want, work);
     const toFuzz = fallback.filter((t) => fuzzable.has(t.term) && (corrections.get(t.term) ?? []).length === 0);
     const fuzzed = new Set<string>();
-    if (ranked.hits.length < Math.max(1, this.ranking.fuzzyWhenFewerThan) && toFuzz.length > 0 && !fuzzy) {
+    if (ranked.total < Math.max(1, this.ranking.fuzzyWhenFewerThan) && toFuzz.length > 0 && !fuzzy) {
       const expansions = this.fuzzyExpansions(toFuzz, budget, work);
       if (!expansions.complete) incomplete = true;
       if (expansions.terms.size > 0) {
-        const more = this.rank(q, corrections, expansions.terms, work);
-        if (more.hits.length > ranked.hits.length) {
+        const more = this.rank(q, corrections, expansions.terms, want, work);
+        if (more.total > ranked.total) {
           ranked = more;
           fuzzy = true;
           for (const t of expansions.terms.keys()) fuzzed.add(t);
@@ -268,7 +312,7 @@ export class SearchRanker {
       if (tried.has(t.term) && (corrections.get(t.term) ?? []).length === 0 && !fuzzed.has(t.term)) corrected.push({ word: t.word, to: [] });
     }
     const hits = ranked.hits.map((r) => this.hit(r.doc, r.score, ranked.terms));
-    return { hits, fuzzy, corrected, unknown, incomplete };
+    return { hits, total: ranked.total, fuzzy, corrected, unknown, incomplete };
   }
 
   /**
@@ -317,8 +361,10 @@ export class SearchRanker {
     if (target.length > SEARCH_LIMITS.fuzzyWordLength || this.isWord(target)) return [];
     const max = target.length >= 6 ? 3 : 2;
     const scored: Array<[string, number, number]> = [];
+    const mask = letterMask(target);
     for (let len = Math.max(3, target.length - max); len <= target.length + max; len++) {
-      for (const { word: candidate, term } of this.vocab().surfaceByLength[len] ?? []) {
+      for (const { word: candidate, term, mask: m } of this.vocab().surfaceByLength[len] ?? []) {
+        if (!mayBeWithin(m, mask, max)) continue;
         const d = editDistance(candidate, target, max);
         if (d <= max) scored.push([candidate, d, this.df(term)]);
       }
@@ -339,9 +385,11 @@ export class SearchRanker {
     let best = max + 1;
     let found = new Map<string, SurfaceWord>();
     const { surfaceByLength } = this.vocab();
+    const mask = letterMask(w);
     for (let len = w.length - max; len <= w.length + max; len++) {
       for (const s of surfaceByLength[len] ?? []) {
         if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
+        if (!mayBeWithin(s.mask, mask, max)) continue;
         const d = editDistance(s.word, w, max);
         if (d > max) continue;
         if (d < best) {
@@ -413,10 +461,15 @@ export class SearchRanker {
       if (max === 0) continue;
       if (budget.spent()) return { terms: out, complete: false };
       const found: Array<[string, number]> = [];
-      const { termsByLength } = this.vocab();
+      const { termsByLength, termMasksByLength } = this.vocab();
+      const mask = letterMask(t.term);
       for (let len = Math.max(1, t.term.length - max); len <= t.term.length + max; len++) {
-        for (const v of termsByLength[len] ?? []) {
+        const masks = termMasksByLength[len] ?? [];
+        const list = termsByLength[len] ?? [];
+        for (let k = 0; k < list.length; k++) {
           if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return { terms: out, complete: false };
+          if (!mayBeWithin(masks[k] as number, mask, max)) continue;
+          const v = list[k] as string;
           const d = editDistance(v, t.term, max);
           if (d <= max) found.push([v, d]);
         }
@@ -474,17 +527,21 @@ export class SearchRanker {
     return { concepts, forms: [...forms.values()] };
   }
 
-  /** Every paper the query finds, filters applied, best first: the forms scored by rank.ts, then sorted by tier and relevance. */
+  /**
+   * The best `want` papers the query finds, filters applied, best first, and how many it finds:
+   * the forms scored by rank.ts, every match judged, then only the best sorted by tier and relevance.
+   */
   private rank(
     q: ParsedQuery,
     corrections: ReadonlyMap<string, string[]>,
     expansions: ReadonlyMap<string, string[]> | null,
+    want: number,
     work: SearchWork,
-  ): { hits: Array<{ doc: number; score: number }>; terms: ReadonlySet<string> } {
+  ): { hits: Array<{ doc: number; score: number }>; total: number; terms: ReadonlySet<string> } {
     const { concepts, forms } = this.rankQuery(q, corrections, expansions);
     const terms = new Set(forms.map((f) => f.term));
     // NOTE: nothing to look for means no hits (lunr would answer every document).
-    if (forms.length === 0) return { hits: [], terms };
+    if (forms.length === 0) return { hits: [], total: 0, terms };
     work.clauses += forms.length + q.excluded.length;
     const query = { concepts, forms, excluded: q.excluded.map((t) => t.term), text: q.text };
     const { candidates, idf } = scoreForms(query, this.data, this.ranking);
@@ -494,28 +551,53 @@ export class SearchRanker {
     concepts.forEach((c, i) => {
       if (c.required) requiredMask |= 1 << i;
     });
-    if ((requiredMask & model.matchable) !== requiredMask) return { hits: [], terms };
-    const out: Array<{ c: Candidate; relevance: number; tier: number; info: DocInfo }> = [];
+    if ((requiredMask & model.matchable) !== requiredMask) return { hits: [], total: 0, terms };
+    const kept: Candidate[] = [];
+    const relevance: number[] = [];
+    const tiers: number[] = [];
+    let top = 0;
     for (const c of candidates) {
       if ((c.concepts & requiredMask) !== requiredMask) continue;
       const info = this.data.info(c.doc);
       if (!info || !this.passesFilters(info, q)) continue;
-      out.push({ c, info, ...judge(c, model, null) });
+      const j = judge(c, model, null);
+      kept.push(c);
+      relevance.push(j.relevance);
+      tiers.push(j.tier);
+      if (j.relevance > top) top = j.relevance;
     }
-    const order = (a: (typeof out)[number], b: (typeof out)[number]) => b.tier - a.tier || b.relevance - a.relevance || byUpvotesThenDate(a.info, b.info);
-    out.sort(order);
-    // The tiers that read titles, for the best papers only (see TITLE_CHECKS).
+    const total = kept.length;
+    // The score orders hits across tiers: the tier plus relevance scaled into (0, 1].
+    const scoreOf = (i: number) => (tiers[i] as number) + (top > 0 ? (relevance[i] as number) / top : 1);
+    // Only the best `max(want, TITLE_CHECKS)` by score are sorted (ties at the cut included); the
+    // title tiers look at the first TITLE_CHECKS of them, as they would in a full sort.
+    const keep = Math.max(want === Infinity ? total : want, TITLE_CHECKS);
+    let chosen: number[];
+    if (keep >= total) chosen = kept.map((_c, i) => i);
+    else {
+      const scores = new Float64Array(total);
+      for (let i = 0; i < total; i++) scores[i] = scoreOf(i);
+      const cut = scores.slice().sort()[total - keep] as number;
+      chosen = [];
+      for (let i = 0; i < total; i++) if ((scores[i] as number) >= cut) chosen.push(i);
+    }
+    const rows = chosen.map((i) => ({
+      c: kept[i] as Candidate,
+      relevance: relevance[i] as number,
+      tier: tiers[i] as number,
+      info: this.data.info((kept[i] as Candidate).doc) as DocInfo,
+    }));
+    const order = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.tier - a.tier || b.relevance - a.relevance || byUpvotesThenDate(a.info, b.info);
+    rows.sort(order);
     let lifted = false;
-    for (const r of out.slice(0, TITLE_CHECKS)) {
+    for (const r of rows.slice(0, TITLE_CHECKS)) {
       const tier = judge(r.c, model, r.info.title).tier;
       lifted ||= tier !== r.tier;
       r.tier = tier;
     }
-    if (lifted) out.sort(order);
-    // The score orders hits across tiers: the tier plus relevance scaled into (0, 1].
-    let top = 0;
-    for (const r of out) top = Math.max(top, r.relevance);
-    return { hits: out.map((r) => ({ doc: r.c.doc, score: r.tier + (top > 0 ? r.relevance / top : 1) })), terms };
+    if (lifted) rows.sort(order);
+    const shown = want === Infinity ? rows : rows.slice(0, want);
+    return { hits: shown.map((r) => ({ doc: r.c.doc, score: r.tier + (top > 0 ? r.relevance / top : 1) })), total, terms };
   }
 
   /** The documents whose title or abstract has any of `terms` (from their postings, not a pass over every abstract). */

@@ -36,10 +36,10 @@ export class PersistedSearchIndex implements SearchIndex {
     return this.data.docs;
   }
 
-  search(query: ParsedQuery): SearchOutcome {
+  search(query: ParsedQuery, want?: number): SearchOutcome {
     this.ensureSynced();
     this.data.refreshIfChanged();
-    return this.ranker.search(query);
+    return this.ranker.search(query, want);
   }
 
   suggest(word: string, limit: number): string[] {
@@ -103,8 +103,8 @@ export class MemorySearchIndex implements SearchIndex {
     return this.byId().size;
   }
 
-  search(query: ParsedQuery): SearchOutcome {
-    return this.current().search(query);
+  search(query: ParsedQuery, want?: number): SearchOutcome {
+    return this.current().search(query, want);
   }
 
   suggest(word: string, limit: number): string[] {

@@ -108,6 +108,10 @@ export class SqliteIndexData implements IndexData {
   totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
   version = 0;
   private readonly dfCache = new Map<string, number>();
+  /** The newest postings segment the caches have seen (what a refresh compares against). */
+  private cachedSeg = 0;
+  /** The index version the vocabulary was last extended at. */
+  private vocabAt = -1;
 
   private readonly stmts;
 
@@ -162,6 +166,7 @@ export class SqliteIndexData implements IndexData {
         'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
+      maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
       deadDocs: db.prepare<[], { doc: number }>('SELECT doc FROM search_docs WHERE live = 0'),
       lastChange: db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers'),
       getMark: db.prepare<[string], { value: string }>('SELECT value FROM search_marks WHERE key = ?'),
@@ -340,10 +345,22 @@ export class SqliteIndexData implements IndexData {
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     const changed = this.stmts.changedDocs.all(this.lastSeq);
     if (changed.length > 0) {
-      this.cache.clear();
-      this.dfCache.clear();
+      // New papers only add segments: forget just the terms those (and merges) rewrote, so a day's
+      // ingest does not make the next searches re-read every common term. A paper retired (its
+      // text changed, or removed) is in old segments of unknown terms: then everything is re-read.
+      const retired = changed.some((row) => row.live !== 1 && this.alive.has(row.doc));
+      if (retired) {
+        this.cache.clear();
+        this.dfCache.clear();
+      } else if (this.cache.size > 0 || this.dfCache.size > 0) {
+        for (const { term } of this.stmts.terms.all(this.cachedSeg)) {
+          this.cache.delete(term);
+          this.dfCache.delete(term);
+        }
+      }
       this.version += 1;
     }
+    this.cachedSeg = this.stmts.maxSeg.get()?.seg ?? 0;
     for (const row of changed) {
       this.lastSeq = Math.max(this.lastSeq, row.changed_seq);
       const wasLive = this.alive.has(row.doc);
@@ -426,6 +443,8 @@ export class SqliteIndexData implements IndexData {
   }
 
   vocabulary(): Vocabulary {
+    if (this.vocab && this.vocabAt === this.version) return this.vocab;
+    this.vocabAt = this.version;
     const v = (this.vocab ??= {
       words: new Map<string, string>(),
       wordList: [] as Array<[string, string]>,

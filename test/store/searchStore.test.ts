@@ -11,7 +11,11 @@ import type { PaperStore } from '../../src/ports.js';
 import { scoreClauses, type ScoredClause } from '../../src/search/bm25.js';
 import { MemoryIndexData, subjectMembers, type IndexData } from '../../src/search/indexData.js';
 import { SqliteIndexData } from '../../src/store/searchStore.js';
-import { openStore } from '../../src/store/sqlite.js';
+import { openStore, searchDataOf } from '../../src/store/sqlite.js';
+import { silentLogger } from '../../src/logger.js';
+import { SearchRanker } from '../../src/search/index.js';
+import { parseQuery } from '../../src/search/query.js';
+import { PersistedSearchIndex } from '../../src/search/searchIndex.js';
 
 const seeds = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
 const cleanups: Array<() => void> = [];
@@ -133,5 +137,71 @@ describe('persisted search index', () => {
     index.sync();
     expect(index.trackedSubject(memory)).toEqual(subjectMembers(index, memory));
     expect(index.trackedSubject([['zebrafish']])).toBeUndefined();
+  });
+});
+
+describe('a serving process that has cached postings', () => {
+  /** Two processes' views of one file: each a store and the persisted index over it. */
+  function twoProcesses() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
+    const file = path.join(dir, 'paperboy.db');
+    const open = () => {
+      const store = openStore(file);
+      const data = searchDataOf(store);
+      if (!data) throw new Error('a SQLite store has index data');
+      return { store, index: new PersistedSearchIndex(data, silentLogger) };
+    };
+    const writer = open();
+    const reader = open();
+    cleanups.push(() => {
+      reader.store.close();
+      writer.store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    return { writer, reader };
+  }
+  const query = (text: string) => {
+    const q = parseQuery(text);
+    if (!q.ok) throw new Error(q.error.message);
+    return q.value;
+  };
+  const paper = (id: string, title: string, abstract: string): Paper => ({
+    ...(seeds[0] as Paper),
+    id,
+    title,
+    abstract,
+    arxivId: null,
+    sources: [{ name: 'test' }],
+  });
+
+  it("finds another process's new paper by a common word it had already cached, and scores as a fresh index does", () => {
+    const { writer, reader } = twoProcesses();
+    writer.store.upsert(seeds);
+    writer.index.upsert(seeds);
+    const before = reader.index.search(query('model'));
+    const added = paper('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
+    writer.store.upsert([added]);
+    writer.index.upsert([added]);
+    const after = reader.index.search(query('model'));
+    expect(after.total).toBe(before.total + 1);
+    expect(after.hits.map((h) => h.id)).toContain('new-one');
+    const fresh = SearchRanker.fromPapers([...seeds, added]).search(query('model'), 10);
+    expect(reader.index.search(query('model'), 10).hits.map((h) => [h.id, h.score])).toEqual(fresh.hits.map((h) => [h.id, h.score]));
+  });
+
+  it('stops finding a paper by words another process removed from its abstract', () => {
+    const { writer, reader } = twoProcesses();
+    const original = paper('changing', 'Tide pools', 'Barnacles cling to a model rock.');
+    writer.store.upsert([...seeds, original]);
+    writer.index.upsert([...seeds, original]);
+    expect(reader.index.search(query('barnacles')).hits.map((h) => h.id)).toEqual(['changing']);
+    expect(reader.index.search(query('model')).hits.map((h) => h.id)).toContain('changing');
+    const changed = { ...original, abstract: 'Anemones sway in the current of the tide pool, all day and all night long.' };
+    writer.store.upsert([changed]);
+    writer.index.upsert([changed]);
+    const gone = reader.index.search(query('barnacles'));
+    expect(gone.total).toBe(0);
+    expect(reader.index.search(query('model')).hits.map((h) => h.id)).not.toContain('changing');
+    expect(reader.index.search(query('anemones')).hits.map((h) => h.id)).toEqual(['changing']);
   });
 });
