@@ -30,6 +30,7 @@ type Question = z.infer<typeof querySchema>[number];
  * The people field (org, authors) weighs as much as the title: a name there is as telling.
  */
 const GRID = {
+  base: ['lunr', 'bm25f'],
   titleWeight: [1, 2, 3, 5],
   coveragePower: [0, 0.5, 1, 2],
   allConceptsFirstUpTo: [3, 4, 5],
@@ -46,6 +47,7 @@ type Point = { [K in keyof typeof GRID]: (typeof GRID)[K][number] };
 
 function rankingOf(p: Point): Partial<RankingOptions> {
   return {
+    base: p.base,
     fieldWeights: { title: p.titleWeight, abstract: 1, people: p.titleWeight },
     k1: p.k1,
     lengthNorm: { title: p.b, abstract: p.b, people: 0 },
@@ -58,6 +60,7 @@ function rankingOf(p: Point): Partial<RankingOptions> {
 
 function pointOf(r: RankingOptions): Point {
   return {
+    base: r.base,
     titleWeight: r.fieldWeights.title as Point['titleWeight'],
     coveragePower: r.coveragePower as Point['coveragePower'],
     allConceptsFirstUpTo: r.allConceptsFirstUpTo as Point['allConceptsFirstUpTo'],

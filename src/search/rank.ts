@@ -1,5 +1,5 @@
 // The ranking model: BM25F over the paper's fields, coverage of the query's concepts, and tiers for exact matches; parameters in one object.
-import { FIELDS, type CorpusView, type Field } from './bm25.js';
+import { FIELDS, scoreMatches, type CorpusView, type Field } from './bm25.js';
 import { words } from './text.js';
 
 /**
@@ -8,6 +8,12 @@ import { words } from './text.js';
  * fold and the cross-validated scores); change them only through that.
  */
 export interface RankingOptions {
+  /**
+   * The base scorer of the forms: `lunr` is lunr's own BM25 (bm25.ts, equal to `lunr.Index.query`
+   * over the same papers: per-field weights with fixed boosts, cosine over the query vector),
+   * `bm25f` weights the fields before saturation (below). Cross-validation chooses between them.
+   */
+  base: 'lunr' | 'bm25f';
   /**
    * BM25F weight of a term occurrence in each field, applied before saturation (Robertson &
    * Zaragoza 2009), so a word in title and abstract is one strong match, not two half ones.
@@ -34,6 +40,7 @@ export interface RankingOptions {
 }
 
 export const DEFAULT_RANKING: RankingOptions = {
+  base: 'bm25f',
   fieldWeights: { title: 3, abstract: 1, people: 3 },
   lengthNorm: { title: 0.75, abstract: 0.75, people: 0 },
   k1: 1.2,
@@ -235,6 +242,15 @@ export function scoreForms(q: RankQuery, corpus: CorpusView, options: RankingOpt
   for (const term of q.excluded) {
     const p = corpus.postings(term);
     for (let i = 0; p && i < p.n; i++) hit[p.docs[i] as number] = 2;
+  }
+  if (options.base === 'lunr') {
+    // lunr's score of the same forms replaces BM25F's; which forms matched (the masks) is the same.
+    scores.fill(0);
+    const lunr = scoreMatches(
+      q.forms.map((f) => ({ terms: [{ term: f.term, boost: f.weight }], presence: 'optional' as const })),
+      corpus,
+    );
+    for (let i = 0; i < lunr.docs.length; i++) scores[lunr.docs[i] as number] = lunr.scores[i] as number;
   }
   const candidates: Candidate[] = [];
   for (const doc of touched)

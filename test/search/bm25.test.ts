@@ -16,6 +16,8 @@ import {
   type Posting,
   type ScoredClause,
 } from '../../src/search/bm25.js';
+import { SearchRanker } from '../../src/search/index.js';
+import { parseQuery } from '../../src/search/query.js';
 import { analyze, compounds } from '../../src/search/text.js';
 
 const papers = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
@@ -120,4 +122,21 @@ describe('postings scorer', () => {
       { numRuns: 200 },
     );
   });
+});
+
+describe('the ranking with lunr as its base scorer', () => {
+  it.each(['diffusion video', 'kv cache quantization', 'agent memory'])(
+    'scores %j as lunr.Index.query does (tiers that would reorder switched off)',
+    (text) => {
+      const q = parseQuery(text);
+      if (!q.ok) throw new Error(q.error.message);
+      const ranker = SearchRanker.fromPapers(papers, { ranking: { base: 'lunr', allConceptsFirstUpTo: 0, coveragePower: 0 } });
+      const hits = ranker.search(q.value).hits;
+      const want = viaLunr(q.value.terms.map((t) => ({ terms: [{ term: t.term, boost: 1 }], presence: 'optional' })));
+      const top = Math.max(...want.map((m) => m.score));
+      const lunrScore = new Map(want.map((m) => [papers[m.doc]?.id, m.score / top]));
+      expect(hits.length).toBe(want.length);
+      for (const h of hits) expect(h.score).toBeCloseTo(lunrScore.get(h.id) ?? NaN, 9);
+    },
+  );
 });
