@@ -552,14 +552,18 @@ export class SearchRanker {
       if (c.required) requiredMask |= 1 << i;
     });
     if ((requiredMask & model.matchable) !== requiredMask) return { hits: [], total: 0, terms };
+    const filtered = Boolean(q.since || q.until || q.org);
     const kept: Candidate[] = [];
     const relevance: number[] = [];
     const tiers: number[] = [];
     let top = 0;
     for (const c of candidates) {
       if ((c.concepts & requiredMask) !== requiredMask) continue;
-      const info = this.data.info(c.doc);
-      if (!info || !this.passesFilters(info, q)) continue;
+      // NOTE: postings hold live documents only, so without filters no document row is read here.
+      if (filtered) {
+        const info = this.data.info(c.doc);
+        if (!info || !this.passesFilters(info, q)) continue;
+      }
       const j = judge(c, model, null);
       kept.push(c);
       relevance.push(j.relevance);
@@ -581,12 +585,11 @@ export class SearchRanker {
       chosen = [];
       for (let i = 0; i < total; i++) if ((scores[i] as number) >= cut) chosen.push(i);
     }
-    const rows = chosen.map((i) => ({
-      c: kept[i] as Candidate,
-      relevance: relevance[i] as number,
-      tier: tiers[i] as number,
-      info: this.data.info((kept[i] as Candidate).doc) as DocInfo,
-    }));
+    const rows = chosen.flatMap((i) => {
+      const c = kept[i] as Candidate;
+      const info = this.data.info(c.doc);
+      return info ? [{ c, relevance: relevance[i] as number, tier: tiers[i] as number, info }] : [];
+    });
     const order = (a: (typeof rows)[number], b: (typeof rows)[number]) => b.tier - a.tier || b.relevance - a.relevance || byUpvotesThenDate(a.info, b.info);
     rows.sort(order);
     let lifted = false;
