@@ -221,6 +221,8 @@ export class Scheduler implements BackgroundJob {
       }
       return;
     }
+    const target: PostTarget = { channel: s.channel, ...(s.guildId ? { guildId: s.guildId } : {}) };
+    if (adapter.holds && !adapter.holds(target)) return;
     await this.freshen(now);
     const newest = newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
     const claim = this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
@@ -230,7 +232,6 @@ export class Scheduler implements BackgroundJob {
     }
     if (claim.kind === 'settled') return;
     if (claim.takenOver) this.log.warn(where, 'took over a scheduled post whose process stopped before finishing it');
-    const target: PostTarget = { channel: s.channel, ...(s.guildId ? { guildId: s.guildId } : {}) };
     const list = claim.listDate ? trendingPost(this.opts.library, claim.listDate, s.top) : null;
     const reply = list ?? nothingNewPost(claim.lastPostedList ?? newest, nextRunAfter(s, now), s.zone);
     if (!list) this.log.info({ ...where, lastList: claim.lastPostedList ?? newest }, 'nothing new to post: posting the "nothing new" line');
