@@ -334,7 +334,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       }
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {
-        const channel = await client.channels.fetch(target.channel);
+        // NOTE: without the gateway (post-only) no guild is cached; allowUnknownGuild still gives the channel to send to.
+        const channel = await client.channels.fetch(target.channel, { allowUnknownGuild: true });
         if (!channel?.isSendable()) throw new DeliveryError('no-access', `Discord channel ${target.channel} cannot receive messages from the bot.`);
         await channel.send(body(m));
       } catch (e) {
