@@ -205,7 +205,8 @@ export class Scheduler implements BackgroundJob {
     if (row && row.state !== 'claimed') return;
     const where = { subscription: s.id, platform: s.platform, channel: s.channel, slot, due: run.toISOString() };
     const late = now.getTime() - run.getTime();
-    if (late > this.catchupMs && !row) {
+    // NOTE: a run found within two polls of its time is on time, not a catch-up (PAPERBOY_CATCHUP_HOURS=0 must still post).
+    if (late > Math.max(this.catchupMs, 2 * this.pollMs) && !row) {
       const hours = Math.round(late / 360_000) / 10;
       if (this.opts.store.skip(s.id, slot, `missed by ${hours} h (the grace window is ${this.catchupMs / 3_600_000} h)`)) {
         this.log.warn({ ...where, lateHours: hours }, 'scheduled post missed while the bot was down, outside the catch-up window: skipped');

@@ -176,6 +176,17 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
   });
 
+  it('with no catch-up window still posts a run it finds half a minute late (a busy machine)', async () => {
+    vi.setSystemTime(new Date('2025-11-03T13:30:00Z'));
+    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 0 } }));
+    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    vi.setSystemTime(new Date('2025-11-03T14:00:30Z'));
+    const slack = new RecordingAdapter();
+    h.scheduler.start([slack]);
+    await runFor(1_000);
+    expect(slack.posts.map((p) => p.at)).toEqual(['2025-11-03T14:00:30.000Z']);
+  });
+
   it('retries a failed post with backoff, then records it failed and not done', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 2, minTimeout: 1_000, factor: 2 } } }));
