@@ -122,8 +122,12 @@ export class Scheduler implements BackgroundJob {
   nextPost(): { at: Date; subscription: string; platform: string; channel: string } | null {
     const now = this.opts.clock.now();
     let best: { at: Date; subscription: string; platform: string; channel: string } | null = null;
+    // NOTE: croner takes tens of microseconds per answer; subscriptions sharing a time and zone share it.
+    const byTime = new Map<string, Date>();
     for (const s of this.opts.store.all()) {
-      const at = nextRunAfter(s, now);
+      const key = `${s.minute} ${s.hour} ${s.zone}`;
+      const at = byTime.get(key) ?? nextRunAfter(s, now);
+      byTime.set(key, at);
       if (!best || at < best.at) best = { at, subscription: s.id, platform: s.platform, channel: s.channel };
     }
     return best;

@@ -105,8 +105,18 @@ export function formatTime(s: Pick<TrendingSchedule, 'hour' | 'minute'>): string
 
 /** The croner job for a schedule: computes runs only (no callback, so it never sets a timer). */
 function cronOf(s: Pick<TrendingSchedule, 'hour' | 'minute' | 'zone'>): Cron {
-  return new Cron(`${s.minute} ${s.hour} * * *`, { timezone: s.zone, paused: true });
+  const key = `${s.minute} ${s.hour} ${s.zone}`;
+  let cron = CRONS.get(key);
+  if (!cron) {
+    // NOTE: at most 1,440 times per zone; in practice a handful. Building the job costs far more than asking it.
+    cron = new Cron(`${s.minute} ${s.hour} * * *`, { timezone: s.zone, paused: true });
+    CRONS.set(key, cron);
+  }
+  return cron;
 }
+
+/** Jobs by `minute hour zone`, shared by every subscription with that schedule. */
+const CRONS = new Map<string, Cron>();
 
 /**
  * The first run strictly after `after`. croner computes it in the zone, so a 09:30 post stays at
