@@ -90,6 +90,19 @@ describe('scheduled posts on Slack', () => {
     );
   });
 
+  it.each([
+    ['channel_not_found', 'not-found'],
+    ['ratelimited', 'transient'],
+  ])('a post Slack refuses with %s is recorded as %s', async (error, failure) => {
+    const d = await slack();
+    await d.slash('subscribe trending 09:00 UTC');
+    d.fake.refusedChannels.set(CHANNEL, error);
+    const { scheduler, schedules } = schedulerFor(d.core, '2025-11-28T09:00:20Z');
+    await runOnce(scheduler, d.adapter);
+    const id = schedules.list('slack', CHANNEL)[0]?.id ?? '';
+    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure });
+  });
+
   it('in a DM the subscribe command says it needs a channel', async () => {
     const d = await slack();
     await d.dm('subscribe trending');
@@ -120,6 +133,21 @@ describe('scheduled posts on Discord', () => {
     expect(body.content).toMatch(/Trending on 2025-11-27/);
     expect(body.embeds).toHaveLength(2);
     expect(body.allowed_mentions?.parse).toEqual([]);
+    expect(run.adapter.connected?.()).toBe(true);
+  });
+
+  it.each([
+    [403, 50013, 'Missing Permissions', 'no-access'],
+    [404, 10003, 'Unknown Channel', 'not-found'],
+  ])('a post Discord answers with HTTP %i, code %i (%s) is recorded as %s', async (status, code, message, failure) => {
+    const run = await discord();
+    run.fake.memberPermissions = String(PermissionFlagsBits.ManageChannels);
+    await run.fake.answer(run.fake.command('subscribe', { what: 'trending', time: '09:00', zone: 'UTC' }).token);
+    run.fake.refusedChannels.set(channel, { status, code, message });
+    const { scheduler, schedules } = schedulerFor(run.core, '2025-11-28T09:00:20Z');
+    await runOnce(scheduler, run.adapter);
+    const id = schedules.list('discord', channel)[0]?.id ?? '';
+    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure, attempts: 1 });
   });
 
   it('Manage Server also counts; a member with neither permission is refused privately', async () => {
