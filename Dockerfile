@@ -16,7 +16,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     PAPERBOY_DATA_DIR=/data \
-    PAPERBOY_SEEDS_DIR=/app/seeds
+    PAPERBOY_SEEDS_DIR=/app/seeds \
+    PAPERBOY_HEALTH_PORT=8080
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -26,5 +27,8 @@ COPY adapters/slack/manifest.yaml ./adapters/slack/manifest.yaml
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-EXPOSE 3000
+EXPOSE 3000 8080
+# NOTE: no curl in the image; Node 20's fetch asks /healthz (503 while an adapter is disconnected).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PAPERBOY_HEALTH_PORT+'/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "bin/paperboy.js", "serve"]

@@ -4,7 +4,10 @@ import { createRegistry } from '../src/dispatch.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { search } from './search.js';
+import { subscribe } from './subscribe.js';
+import { subscriptions } from './subscriptions.js';
 import { topic } from './topic.js';
 import { trending } from './trending.js';
+import { unsubscribe } from './unsubscribe.js';
 
-export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, help]);
+export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, subscribe, subscriptions, unsubscribe, help]);

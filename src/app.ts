@@ -8,7 +8,8 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type { ChatAdapter, Clock, FollowBook, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import { openSchedules, type ScheduleStore } from './scheduler/store.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 
@@ -17,6 +18,8 @@ export interface App {
   store: PaperStore;
   library: Library;
   dispatcher: Dispatcher;
+  /** Scheduled trending posts (null when the store is not SQLite). */
+  schedules: ScheduleStore | null;
   close(): void;
 }
 
@@ -29,6 +32,8 @@ export interface AppDeps {
   store?: PaperStore;
   /** A search index to use instead of lunr over the store. */
   index?: SearchIndex;
+  /** Topic follows for `subscribe topic` (the follow feature provides the real one). */
+  follows?: FollowBook;
 }
 
 /** The database file inside a data directory. */
@@ -47,8 +52,17 @@ export function createApp(deps: AppDeps): App {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const library = new Library(store, index);
-    const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });
-    return { store, library, dispatcher, close: () => store.close() };
+    const schedules = openSchedules(store, () => deps.clock.now());
+    const dispatcher = new Dispatcher({
+      library,
+      clock: deps.clock,
+      timeZone: deps.config.timeZone,
+      logger: deps.logger,
+      commands: deps.commands,
+      ...(schedules ? { schedules } : {}),
+      ...(deps.follows ? { follows: deps.follows } : {}),
+    });
+    return { store, library, dispatcher, schedules, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;

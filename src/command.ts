@@ -4,6 +4,7 @@ import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
 import type { Caller, Clock, FollowBook } from './ports.js';
 import type { Reply } from './reply.js';
+import type { ScheduleStore } from './scheduler/store.js';
 
 /**
  * Describes one option for platforms with typed options (Discord slash command options,
@@ -48,6 +49,8 @@ export interface CommandContext {
   caller?: Caller;
   /** Topic follows of users and channels (absent where the composition root wires none). */
   follows?: FollowBook;
+  /** Channels' scheduled trending posts and their ledger (absent where the store is not SQLite). */
+  schedules?: ScheduleStore;
 }
 
 export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {

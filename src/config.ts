@@ -34,6 +34,9 @@ const EXPECTED: Record<string, string> = {
   DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
   DISCORD_REGISTER_ON_START: 'true or false (also 1/0, yes/no)',
   SHARDING_MANAGER: 'true or false',
+  PAPERBOY_HEALTH_PORT: 'a whole number from 1 to 65535 (unset: no health endpoint)',
+  PAPERBOY_CATCHUP_HOURS: 'a number of hours from 0 to 48, such as 6',
+  SLACK_MANAGERS: 'Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL',
 };
 
 const envSchema = z.object({
@@ -69,6 +72,21 @@ const envSchema = z.object({
   // Set by shells (terminal width, for wrapping piped output) and by discord.js's ShardingManager (in shard processes).
   COLUMNS: z.preprocess(blankToUndefined, z.coerce.number().int().min(20).max(1000).optional().catch(undefined)),
   SHARDING_MANAGER: bool,
+  PAPERBOY_HEALTH_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+  PAPERBOY_CATCHUP_HOURS: z.preprocess(blankToUndefined, z.coerce.number().min(0).max(48).default(6)),
+  SLACK_MANAGERS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\s*[UW][A-Z0-9]{2,}\s*(,\s*[UW][A-Z0-9]{2,}\s*)*,?\s*$/)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .optional(),
+  ),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -87,6 +105,8 @@ export interface SlackConfig {
   appToken?: string;
   port: number;
   apiUrl: string;
+  /** SLACK_MANAGERS: when set, only these users (and workspace admins and owners) may change a channel's subscriptions. */
+  managers?: string[];
 }
 
 /** Discord settings; `guildId` registers commands to one guild (instant, for development). */
@@ -111,6 +131,10 @@ export interface Config {
   terminalColumns?: number;
   /** This process is one Discord shard spawned by `serve --shards` (discord.js sets SHARDING_MANAGER). */
   discordShardChild: boolean;
+  /** PAPERBOY_HEALTH_PORT: where `serve` answers GET /healthz (unset: off). */
+  healthPort?: number;
+  /** PAPERBOY_CATCHUP_HOURS: a scheduled post missed by at most this long is posted late at start. */
+  catchupHours: number;
 }
 
 /**
@@ -138,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       slack = { botToken: e.SLACK_BOT_TOKEN, port: e.SLACK_PORT, apiUrl: withTrailingSlash(e.SLACK_API_URL) };
       if (e.SLACK_SIGNING_SECRET) slack.signingSecret = e.SLACK_SIGNING_SECRET;
       if (e.SLACK_APP_TOKEN) slack.appToken = e.SLACK_APP_TOKEN;
+      if (e.SLACK_MANAGERS && e.SLACK_MANAGERS.length > 0) slack.managers = e.SLACK_MANAGERS;
     }
   }
 
@@ -163,7 +188,9 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),
     timeZone: e.PAPERBOY_TIMEZONE,
     discordShardChild: e.SHARDING_MANAGER,
+    catchupHours: e.PAPERBOY_CATCHUP_HOURS,
   };
+  if (e.PAPERBOY_HEALTH_PORT !== undefined) config.healthPort = e.PAPERBOY_HEALTH_PORT;
   if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;
   if (e.LOG_LEVEL !== undefined) config.logLevel = e.LOG_LEVEL;
   if (slack) config.slack = slack;

@@ -208,8 +208,18 @@ export interface ChatAdapter {
   readonly platform: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Posts a reply into a channel (used by scheduled trending posts). */
+  /**
+   * Posts a reply into a channel (used by scheduled trending posts). A refusal the platform gives
+   * (not in the channel, no permission, no such channel) is thrown as a `DeliveryError`.
+   */
   post(target: PostTarget, reply: Reply): Promise<void>;
+  /** Whether the adapter is connected to its platform right now (for /healthz); absent means unknown. */
+  connected?(): boolean;
+  /**
+   * Whether this process posts to `target` (a sharded Discord bot holds some guilds only); absent
+   * means yes. The scheduler leaves a target it does not hold to the process that does.
+   */
+  holds?(target: PostTarget): boolean;
 }
 
 // ─── Follows ─────────────────────────────────────────────────────────────────

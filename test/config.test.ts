@@ -55,11 +55,31 @@ describe('config', () => {
       [{ PAPERBOY_TIMEZONE: 'Mars/Olympus' }, 'PAPERBOY_TIMEZONE'],
       [{ DISCORD_API_URL: 'not a url' }, 'DISCORD_API_URL'],
       [{ DISCORD_REGISTER_ON_START: 'maybe' }, 'DISCORD_REGISTER_ON_START'],
+      [{ PAPERBOY_HEALTH_PORT: '70000' }, 'PAPERBOY_HEALTH_PORT'],
+      [{ PAPERBOY_CATCHUP_HOURS: 'six' }, 'PAPERBOY_CATCHUP_HOURS'],
+      [{ SLACK_MANAGERS: 'alice, bob' }, 'SLACK_MANAGERS'],
     ] as const) {
       const r = loadConfig(env);
       expect(r.ok).toBe(false);
       expect(!r.ok && r.error).toContain(name);
     }
+  });
+});
+
+describe('config: schedule and health', () => {
+  it('the health endpoint is off and the catch-up window is 6 h unless set', () => {
+    const r = loadConfig({});
+    expect(r.ok && r.value.healthPort).toBeUndefined();
+    expect(r.ok && r.value.catchupHours).toBe(6);
+    const set = loadConfig({ PAPERBOY_HEALTH_PORT: '8081', PAPERBOY_CATCHUP_HOURS: '1.5' });
+    expect(set.ok && [set.value.healthPort, set.value.catchupHours]).toEqual([8081, 1.5]);
+  });
+
+  it('SLACK_MANAGERS is a comma-separated list of user ids', () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_MANAGERS: ' U012ABC, W0456DEF ,' });
+    expect(r.ok && r.value.slack?.managers).toEqual(['U012ABC', 'W0456DEF']);
+    const bad = loadConfig({ SLACK_MANAGERS: 'alice' });
+    expect(!bad.ok && bad.error).toContain('SLACK_MANAGERS must be Slack user ids separated by commas');
   });
 });
 

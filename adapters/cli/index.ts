@@ -12,7 +12,12 @@ import { paperJson } from '../../src/papers/model.js';
 import { seedSource } from '../../src/papers/seeds.js';
 import { systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
-import { processStopSignal, serve, type StopSignal } from '../../src/serve.js';
+import { healthServer } from '../../src/health.js';
+import { Scheduler, type Freshener } from '../../src/scheduler/scheduler.js';
+import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
+import { parsePeriod } from '../../src/trending/period.js';
+import { dateInZone } from '../../src/ports.js';
+import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -30,6 +35,10 @@ export interface Io {
 export interface CliDeps {
   clock?: Clock;
   stopSignal?: () => StopSignal;
+  /** Fetches the day's list before a scheduled post (the live ingest; absent: posts use what is stored). */
+  freshener?: Freshener;
+  /** When the last ingest succeeded, for /healthz (the live ingest's status). */
+  lastIngest?: () => string | null;
 }
 
 interface Ctx {
@@ -74,6 +83,22 @@ const CLI_ONLY: readonly CliOnly[] = [
     description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
     spec: { flags: [{ name: 'shards', kind: 'value', placeholder: 'auto|N', description: 'Discord: one process per shard (auto asks Discord)' }, HELP_FLAG] },
     run: serveCommand,
+  },
+  {
+    name: 'post',
+    description: 'Post the trending list to one channel now, once per list (for cron): post trending --platform slack|discord --channel ID',
+    spec: {
+      positional: { name: 'what', placeholder: 'trending', description: 'What to post (trending)' },
+      flags: [
+        { name: 'platform', kind: 'value', placeholder: 'slack|discord', description: 'The platform to post on (its variables must be set)' },
+        { name: 'channel', kind: 'value', placeholder: 'ID', description: 'The channel id (Slack C…, Discord snowflake)' },
+        { name: 'guild', kind: 'value', placeholder: 'ID', description: 'Discord: the server the channel is in (optional)' },
+        { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "The list's date (default: the newest list)" },
+        { name: 'top', kind: 'value', placeholder: 'N', description: `How many papers (1-${MAX_TOP}, default ${DEFAULT_TOP})` },
+        HELP_FLAG,
+      ],
+    },
+    run: postCommand,
   },
   {
     name: 'register',
@@ -316,6 +341,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
         async post() {
           throw new Error('posts go through the shard processes');
         },
+        // The shard processes run their own schedulers, each posting for the guilds it holds.
+        holds: () => false,
       });
     }
     if (adapters.length === 0) {
@@ -334,9 +361,120 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       return 0;
     }
     app.library.warm();
-    await serve({ adapters, logger, stop });
+    const jobs: BackgroundJob[] = [];
+    let scheduler: Scheduler | undefined;
+    if (app.schedules) {
+      scheduler = new Scheduler({
+        store: app.schedules,
+        library: app.library,
+        clock: ctx.clock,
+        timeZone: config.timeZone,
+        logger,
+        catchupMs: config.catchupHours * 3_600_000,
+        ...(ctx.deps.freshener ? { freshener: ctx.deps.freshener } : {}),
+      });
+      jobs.push(scheduler);
+    }
+    if (config.healthPort !== undefined) {
+      const s = scheduler;
+      jobs.push(
+        healthServer(
+          config.healthPort,
+          { ...(ctx.deps.lastIngest ? { lastIngest: ctx.deps.lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) },
+          logger,
+        ),
+      );
+    }
+    await serve({ adapters, logger, stop, jobs });
     return 0;
   } finally {
     if (!ctx.stop) stop.dispose();
+  }
+}
+
+/**
+ * `post trending --platform slack --channel C…`: connects that one adapter for posting only, posts the
+ * list through the scheduler's ledger (slot: the list date under `cron:<platform>:<channel>`), and
+ * disconnects. A second identical run finds the slot posted, says so and exits 0.
+ */
+async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const { config, io, logger, app } = ctx;
+  const what = (args.input.what ?? '').trim().toLowerCase();
+  if (what !== 'trending')
+    throw new UserError(`paperboy post can post trending lists${what ? `, not "${what.slice(0, 30)}"` : ''}.`, [
+      'Usage: paperboy post trending --platform slack|discord --channel ID [--date YYYY-MM-DD] [--top N]',
+    ]);
+  const platform = (args.input.platform ?? '').trim().toLowerCase();
+  if (platform !== 'slack' && platform !== 'discord') throw new UserError('Give --platform slack or --platform discord.');
+  const channel = (args.input.channel ?? '').trim();
+  if (!/^[A-Za-z0-9]{1,40}$/.test(channel))
+    throw new UserError('Give the channel id with --channel, e.g. --channel C0123ABCD (Slack) or --channel 1100000000000000001 (Discord).');
+  const top = args.input.top === undefined ? { ok: true as const, value: DEFAULT_TOP } : parseTop(args.input.top);
+  if (!top.ok) throw new UserError(`--top must be a whole number from 1 to ${MAX_TOP}.`);
+  let date: string | undefined;
+  if (args.input.date !== undefined) {
+    const p = parsePeriod(args.input.date, dateInZone(ctx.clock.now(), config.timeZone));
+    if (!p.ok || p.value.kind !== 'day') throw new UserError('--date must be a day, YYYY-MM-DD (e.g. 2025-11-27).');
+    date = p.value.label;
+  }
+  if (!app.schedules)
+    throw new OperatorError(`The paper database in ${config.dataDir} is read-only, so the post ledger cannot be written; nothing was posted.`, [
+      'Make PAPERBOY_DATA_DIR writable.',
+    ]);
+  const guild = args.input.guild?.trim();
+  const target = { channel, ...(guild ? { guildId: guild } : {}) };
+
+  let adapter: ChatAdapter;
+  if (platform === 'slack') {
+    if (!config.slack) throw new UserError('Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
+    const { createSlackAdapter } = await import('../slack/index.js');
+    adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true });
+  } else {
+    if (!config.discord) throw new UserError('Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
+    const { createDiscordAdapter } = await import('../discord/index.js');
+    adapter = createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger, postOnly: true });
+  }
+  const scheduler = new Scheduler({ store: app.schedules, library: app.library, clock: ctx.clock, timeZone: config.timeZone, logger });
+  try {
+    await adapter.start();
+  } catch (e) {
+    throw new OperatorError(`Could not connect to ${platform === 'slack' ? 'Slack' : 'Discord'}: ${firstLine(e)}`, [
+      `Check the ${platform.toUpperCase()}_* variables (see README.md); nothing was posted.`,
+    ]);
+  }
+  try {
+    const where = `${platform} channel ${channel}`;
+    const r = await scheduler.postOnce(adapter, target, top.value, date);
+    switch (r.kind) {
+      case 'posted':
+        io.stdout.write(`Posted the ${r.listDate ?? ''} trending list (top ${top.value}) to ${where}.\n`);
+        return 0;
+      case 'already':
+        io.stdout.write(`The ${r.row.slot} trending list was already posted to ${where} (${r.row.updatedAt}); nothing was posted.\n`);
+        return 0;
+      case 'busy':
+        io.stdout.write(`Another run is posting the list to ${where} right now; nothing was posted.\n`);
+        return 0;
+      case 'no-list':
+        io.stderr.write(r.date ? `No papers are stored for ${r.date}; nothing was posted.\n` : 'No papers are stored yet; nothing was posted.\n');
+        return 1;
+      case 'interrupted':
+        io.stderr.write(`Stopped before the post to ${where} went out; nothing was posted.\n`);
+        return 1;
+      case 'failed': {
+        const hint =
+          r.failure === 'no-access'
+            ? platform === 'slack'
+              ? 'Invite the bot with /invite @paperboy in that channel.'
+              : "Give the bot View Channel and Send Messages in that channel's permissions."
+            : r.failure === 'not-found'
+              ? 'Check the channel id.'
+              : 'It is recorded as not done; the next run tries again.';
+        io.stderr.write(`Could not post to ${where}: ${r.detail}\n${hint}\n`);
+        return 1;
+      }
+    }
+  } finally {
+    await adapter.stop();
   }
 }

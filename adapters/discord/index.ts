@@ -3,12 +3,15 @@ import diagnostics from 'node:diagnostics_channel';
 import { ClientRequest } from 'node:http';
 import {
   Client,
+  DiscordAPIError,
   Events,
   GatewayCloseCodes,
   GatewayIntentBits,
   MessageFlags,
   Partials,
+  PermissionFlagsBits,
   SimpleShardingStrategy,
+  type PermissionsBitField,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -23,6 +26,7 @@ import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { APOLOGY } from '../../src/dispatch.js';
 import { describeError, networkReason, redactSecrets } from '../../src/errorInfo.js';
+import { DeliveryError } from '../../src/errors.js';
 import { within } from '../../src/serve.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
@@ -53,6 +57,8 @@ export interface DiscordAdapterOptions {
    * up with the reason (milliseconds; default {@link DEFAULT_CONNECT_TIMEOUT_MS}).
    */
   connectTimeoutMs?: number;
+  /** Only post (`paperboy post trending` from cron): `start()` sets the token for REST and opens no gateway connection. */
+  postOnly?: boolean;
 }
 
 /** How long `start()` may take by default (milliseconds). */
@@ -163,7 +169,17 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     }
   }
 
-  const caller = (user: string, channel: string | null): Caller => ({ platform: 'discord', user, ...(channel ? { channel } : {}) });
+  /**
+   * Who asked and where. In a server, `permissions` (the member's permissions in the channel, which
+   * the interaction carries) says whether they may change the channel's subscriptions.
+   */
+  const caller = (user: string, channel: string | null, guildId: string | null, permissions?: Readonly<PermissionsBitField> | null): Caller => ({
+    platform: 'discord',
+    user,
+    ...(channel ? { channel } : {}),
+    ...(guildId ? { guildId } : { direct: true }),
+    mayManage: async () => mayManageChannel(permissions),
+  });
 
   async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
     if (i.commandName !== ROOT_COMMAND) return;
@@ -180,7 +196,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const command = sub.data.name;
     await respond(
       i,
-      () => dispatcher.run({ command, input }, caller(i.user.id, i.channelId)),
+      () => dispatcher.run({ command, input }, caller(i.user.id, i.channelId, i.guildId, i.memberPermissions)),
       { command, input, offset: 0 },
       { command, guild: i.guildId ?? 'dm' },
     );
@@ -210,7 +226,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       return;
     }
     const input = cursor.offset > 0 ? { ...cursor.input, offset: cursor.offset } : cursor.input;
-    const run = () => dispatcher.run({ command: cursor.command, input }, caller(i.user.id, i.channelId));
+    const run = () => dispatcher.run({ command: cursor.command, input }, caller(i.user.id, i.channelId, i.guildId, i.memberPermissions));
     if (action.action === 'share') await respond(i, async () => asPublic(await run()), undefined, context);
     // NOTE: pages are private: "More" under a public list (trending) would otherwise post a new
     // public message on every click. The private page keeps its cursor, so it pages on.
@@ -227,7 +243,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const text = m.content.replace(mention, ' ').replace(/\s+/g, ' ').trim();
     const context = { via: dm ? 'dm' : 'mention', guild: m.guildId ?? 'dm', channel: m.channelId };
     try {
-      const reply = await dispatcher.runText(text, caller(m.author.id, m.channelId));
+      const perms = m.inGuild() && m.member ? safePermissions(() => m.member?.permissionsIn(m.channelId)) : null;
+      const reply = await dispatcher.runText(text, caller(m.author.id, m.channelId, m.guildId, perms));
       await m.reply(body(renderReply(reply, { cursors })));
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
@@ -257,14 +274,22 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   const register = () => registerCommands({ config, commands: dispatcher.commands, rest: client.rest });
   let lifecycle = new AbortController();
+  let tokenSet = false;
 
   return {
     platform: 'discord',
     client,
     register,
+    connected: () => (opts.postOnly ? tokenSet : client.isReady()),
+    holds: (target) => !target.guildId || holdsGuild(target.guildId),
     async start() {
       const life = new AbortController();
       lifecycle = life;
+      if (opts.postOnly) {
+        client.rest.setToken(config.token);
+        tokenSet = true;
+        return;
+      }
       const deadline = Date.now() + connectTimeoutMs;
       const left = () => Math.max(1, deadline - Date.now());
       const stopped = new Error('Discord start-up was stopped before the gateway connected.');
@@ -309,16 +334,44 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       }
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {
-        const channel = await client.channels.fetch(target.channel);
-        if (!channel?.isSendable()) throw new Error('the channel cannot receive messages from the bot');
+        // NOTE: without the gateway (post-only) no guild is cached; allowUnknownGuild still gives the channel to send to.
+        const channel = await client.channels.fetch(target.channel, { allowUnknownGuild: true });
+        if (!channel?.isSendable()) throw new DeliveryError('no-access', `Discord channel ${target.channel} cannot receive messages from the bot.`);
         await channel.send(body(m));
       } catch (e) {
         const error = describeError(e, secrets);
         logger.error({ err: error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
-        throw new Error(`Discord post to channel ${target.channel} failed: ${String(error.message)}`);
+        if (e instanceof DeliveryError) throw e;
+        throw discordDeliveryError(e, target.channel, String(error.message));
       }
     },
   };
+}
+
+/** Manage Channels or Manage Server (Manage Guild), as Discord's own channel settings require. */
+function mayManageChannel(permissions: Readonly<PermissionsBitField> | null | undefined): boolean {
+  if (!permissions) return false;
+  return permissions.has(PermissionFlagsBits.ManageChannels) || permissions.has(PermissionFlagsBits.ManageGuild);
+}
+
+/** Permissions computed from the cache, or null when discord.js cannot (an uncached role or channel). */
+function safePermissions(read: () => Readonly<PermissionsBitField> | undefined): Readonly<PermissionsBitField> | null {
+  try {
+    return read() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Discord's JSON error codes that say the bot may not post in a channel (Missing Access 50001,
+ * Missing Permissions 50013) or that it is gone (Unknown Channel 10003); anything else is retried.
+ * https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes
+ */
+export function discordDeliveryError(e: unknown, channel: string, message: string): DeliveryError {
+  const code = e instanceof DiscordAPIError ? Number(e.code) : undefined;
+  const failure = code === 50001 || code === 50013 ? 'no-access' : code === 10003 ? 'not-found' : 'transient';
+  return new DeliveryError(failure, `Discord post to channel ${channel} failed: ${message}`, code === undefined ? undefined : String(code));
 }
 
 // ─── Connecting ──────────────────────────────────────────────────────────────

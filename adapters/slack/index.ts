@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { SlackConfig } from '../../src/config.js';
 import { APOLOGY, MAX_INPUT_CHARS } from '../../src/dispatch.js';
 import { describeError, redactSecrets } from '../../src/errorInfo.js';
+import { DeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, Invocation, PostTarget } from '../../src/ports.js';
@@ -45,6 +46,11 @@ export interface SlackAdapterOptions {
   /** Slash commands this app answers (as named in the manifest). */
   commandNames?: readonly string[];
   cursors?: CursorStore;
+  /**
+   * Only post (`paperboy post trending` from cron): `start()` checks the token and opens no listener
+   * or websocket, so it never competes with a running `serve` for SLACK_PORT or events.
+   */
+  postOnly?: boolean;
 }
 
 /** A Slack ChatAdapter, plus what operators and tests need to observe it. */
@@ -72,7 +78,25 @@ const slashSchema = z.object({
   text: z.string().default(''),
   user_id: z.string().optional(),
   channel_id: z.string().optional(),
+  channel_name: z.string().optional(),
+  team_id: z.string().optional(),
 });
+
+const usersInfoSchema = z.object({ user: z.object({ is_admin: z.boolean().optional(), is_owner: z.boolean().optional() }) });
+
+/**
+ * Slack's post errors that say the bot may not post there (inviting it fixes that) or that the
+ * channel is gone; anything else is worth retrying.
+ * https://docs.slack.dev/reference/methods/chat.postMessage#errors
+ */
+const NO_ACCESS = new Set(['not_in_channel', 'is_archived', 'restricted_action', 'ekm_access_denied', 'access_denied', 'team_access_not_granted']);
+const NOT_FOUND = new Set(['channel_not_found']);
+
+/** A Slack post failure as a DeliveryError the scheduler can act on. */
+export function slackDeliveryError(slackError: string | undefined, channel: string, message: string): DeliveryError {
+  const failure = slackError && NO_ACCESS.has(slackError) ? 'no-access' : slackError && NOT_FOUND.has(slackError) ? 'not-found' : 'transient';
+  return new DeliveryError(failure, `Posting to Slack channel ${channel} failed: ${slackError ?? message}`, slackError);
+}
 
 const messageEventSchema = z.object({
   text: z.string().default(''),
@@ -271,6 +295,29 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
   };
 
+  /**
+   * Who may change a channel's subscriptions. Without SLACK_MANAGERS, anyone in the channel (as
+   * Slack's own apps do: no `mayManage`); with it, those users, and workspace admins and owners
+   * (users.info). https://docs.slack.dev/reference/methods/users.info
+   */
+  const managing = (user: string | undefined): Pick<Caller, 'mayManage'> => {
+    const managers = config.managers;
+    if (!managers || managers.length === 0) return {};
+    return {
+      mayManage: async () => {
+        if (!user) return false;
+        if (managers.includes(user)) return true;
+        try {
+          const who = usersInfoSchema.safeParse(await web.users.info({ user }));
+          return who.success && (who.data.user.is_admin === true || who.data.user.is_owner === true);
+        } catch (e) {
+          log.warn({ err: describeError(e, secrets), user }, 'could not check whether a Slack user is an admin (users.info; needs users:read)');
+          return false;
+        }
+      },
+    };
+  };
+
   app.command(/.*/, async ({ ack, respond, body }) => {
     const cmd = slashSchema.safeParse(body);
     if (!cmd.success || !commandNames.includes(cmd.data.command)) {
@@ -278,10 +325,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     await ack();
+    const channel = cmd.data.channel_id;
     const caller: Caller = {
       platform: 'slack',
       ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}),
-      ...(cmd.data.channel_id ? { channel: cmd.data.channel_id } : {}),
+      ...(channel ? { channel } : {}),
+      ...(cmd.data.team_id ? { guildId: cmd.data.team_id } : {}),
+      // NOTE: a slash command in a DM comes from channel D… (named "directmessage"): there is no channel to post into.
+      ...(channel?.startsWith('D') || cmd.data.channel_name === 'directmessage' ? { direct: true } : {}),
+      ...managing(cmd.data.user_id),
     };
     // `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help.
     const line = unescapeMrkdwn(cmd.data.text);
@@ -301,7 +353,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     let text = ev.text;
     if (botUserId) text = text.split(`<@${botUserId}>`).join(' ');
     text = unescapeMrkdwn(text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/, ''));
-    const caller: Caller = { platform: 'slack', channel: ev.channel, ...(ev.user ? { user: ev.user } : {}) };
+    const caller: Caller = {
+      platform: 'slack',
+      channel: ev.channel,
+      ...(ev.user ? { user: ev.user } : {}),
+      ...(kind === 'dm' || ev.channel_type === 'im' ? { direct: true } : {}),
+      ...managing(ev.user),
+    };
     const reply = await dispatcher.runText(text, caller);
     await postInThread(ev.channel, ev.thread_ts ?? ev.ts, reply, { kind, ...caller });
   };
@@ -386,6 +444,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return httpReceiver?.port;
     },
     idle: () => inFlight.idle(),
+    connected: () => (opts.postOnly ? identity !== undefined : socketReceiver ? socketReceiver.isConnected : httpReceiver?.listening === true),
     async start() {
       const life = new AbortController();
       lifecycle = life;
@@ -411,6 +470,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         identity = { botUserId: who.data.user_id, ...(who.data.bot_id ? { botId: who.data.bot_id } : {}) };
       }
       if (life.signal.aborted) throw new Error('Slack start-up was stopped.');
+      if (opts.postOnly) return;
       if (socketReceiver) await socketReceiver.start(deadline);
       else await httpReceiver?.start();
       log.info({ mode, ...(httpReceiver ? { port: httpReceiver.port } : {}) }, 'slack adapter listening');
@@ -419,7 +479,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       // Ends a start() still checking the token or connecting; replies in flight are waited for.
       lifecycle.abort();
       await inFlight.idle();
-      await receiver.stop();
+      if (!opts.postOnly) await receiver.stop();
     },
     async post(target: PostTarget, reply: Reply) {
       try {
@@ -427,7 +487,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       } catch (e) {
         const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
-        throw new Error(`Posting to Slack channel ${target.channel} failed: ${String(info.slackError ?? info.message)}`);
+        throw slackDeliveryError(info.slackError, target.channel, info.message);
       }
     },
   };

@@ -148,6 +148,11 @@ export class SignedHttpReceiver implements Receiver {
     this.app = app;
   }
 
+  /** Whether the HTTP server is listening now, for /healthz. */
+  get listening(): boolean {
+    return this.server?.listening === true;
+  }
+
   /** The port actually listened on (useful when configured as 0). */
   get port(): number | undefined {
     const a = this.server?.address();
@@ -397,6 +402,11 @@ export class TrackedSocketModeReceiver implements Receiver {
 
   init(app: App): void {
     this.inner.init(trackedApp(app, this.inFlight));
+  }
+
+  /** Whether the websocket is connected now (false while reconnecting after a drop), for /healthz. */
+  get isConnected(): boolean {
+    return this.connected;
   }
 
   /** Connects, giving up at `deadline` (epoch milliseconds; `connectTimeoutMs` from now by default). */

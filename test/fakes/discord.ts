@@ -71,6 +71,10 @@ export class FakeDiscord {
   gatewayFault: GatewayFault | null = null;
   /** Gateway upgrade requests received (any fault mode). */
   upgrades = 0;
+  /** The permissions bitfield (a decimal string) guild interactions carry in `member.permissions`. */
+  memberPermissions = '0';
+  /** Channels where posting fails with Discord's JSON error (e.g. 50001 Missing Access), by channel id. */
+  readonly refusedChannels = new Map<string, { status: number; code: number; message: string }>();
   private readonly held = new Set<import('node:stream').Duplex>();
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
@@ -226,7 +230,7 @@ export class FakeDiscord {
       ? {
           guild_id: where.guildId,
           channel: { id: where.channelId, type: 0 },
-          member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: '0', flags: 0 },
+          member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: this.memberPermissions, flags: 0 },
         }
       : { channel: { id: where.channelId, type: 1 }, user: USER };
     this.dispatch(
@@ -410,6 +414,11 @@ export class FakeDiscord {
       return;
     }
     if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) {
+      const refused = this.refusedChannels.get(m[1] ?? '');
+      if (refused) {
+        json(res, refused.status, { message: refused.message, code: refused.code });
+        return;
+      }
       json(res, 200, messageObject(m[1] ?? '', this.snowflake(), (r.body ?? {}) as MessageBody, BOT_USER));
       return;
     }

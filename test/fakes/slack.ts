@@ -56,6 +56,10 @@ export class FakeSlack {
   socketFault: SocketFault | null = null;
   /** Websocket upgrade requests received (any fault mode). */
   upgrades = 0;
+  /** What users.info says of each user (unknown users: `user_not_found`). */
+  readonly users = new Map<string, { is_admin?: boolean; is_owner?: boolean }>();
+  /** Channels where chat.postMessage answers `ok: false` with this error (e.g. `not_in_channel`). */
+  readonly refusedChannels = new Map<string, string>();
   private readonly held = new Set<import('node:net').Socket | import('node:stream').Duplex>();
 
   constructor() {
@@ -165,9 +169,17 @@ export class FakeSlack {
         case 'apps.connections.open':
           if (this.appTokenError !== null) return json(200, { ok: false, error: this.appTokenError });
           return json(200, { ok: true, url: this.socketUrl ?? `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
-        case 'chat.postMessage':
+        case 'users.info': {
+          const user = this.users.get(String(args.user));
+          if (!user) return json(200, { ok: false, error: 'user_not_found' });
+          return json(200, { ok: true, user: { id: args.user, team_id: FAKE_TEAM, is_admin: false, is_owner: false, ...user } });
+        }
+        case 'chat.postMessage': {
+          const refused = this.refusedChannels.get(String(args.channel));
+          if (refused) return json(200, { ok: false, error: refused });
           this.ts += 1;
           return json(200, { ok: true, channel: args.channel, ts: `${this.ts}.000100`, message: { text: args.text } });
+        }
         case 'chat.postEphemeral':
           this.ts += 1;
           return json(200, { ok: true, message_ts: `${this.ts}.000100` });

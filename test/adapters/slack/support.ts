@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.js';
 import { unescapeMrkdwn } from '../../../adapters/slack/render.js';
 import type { App as Core } from '../../../src/app.js';
+import type { SlackConfig } from '../../../src/config.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { CursorStore } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
@@ -119,6 +120,10 @@ export interface DriverOptions {
   signingSecret?: string;
   /** Where the adapter keeps cursors too long for a button value (tests pass one on a fake clock). */
   cursors?: CursorStore;
+  /** Extra Slack settings (e.g. `managers`, from SLACK_MANAGERS). */
+  config?: Partial<SlackConfig>;
+  /** The core to drive instead of a fresh test core. */
+  core?: Core;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -136,7 +141,7 @@ export class SlackDriver {
 
   static async start(mode: Mode, opts: DriverOptions = {}): Promise<SlackDriver> {
     const fake = await new FakeSlack().listen();
-    const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
+    const core = opts.core ?? createTestCore(opts.papers ? { papers: opts.papers } : {});
     const ref: { driver?: SlackDriver } = {};
     const adapter = createSlackAdapter({
       config: {
@@ -144,6 +149,7 @@ export class SlackDriver {
         port: 0,
         apiUrl: fake.apiUrl,
         ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: opts.signingSecret ?? SIGNING_SECRET }),
+        ...opts.config,
       },
       dispatcher: core.dispatcher,
       logger: opts.logger ?? silentLogger,

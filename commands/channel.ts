@@ -1,0 +1,60 @@
+// What the channel-settings commands (subscribe, subscriptions, unsubscribe) share: the channel asked about, and who may change it.
+import type { CommandContext } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import type { FollowOwner } from '../src/ports.js';
+import type { ScheduleStore } from '../src/scheduler/store.js';
+
+/** The channel a request came from, as the schedule and follows key it. */
+export interface ChannelRef {
+  platform: string;
+  channel: string;
+  guildId?: string;
+}
+
+/**
+ * The channel the caller is in; a DM, or the CLI and console (no channel), is a UserError that
+ * says subscriptions belong to a channel.
+ */
+export function channelOf(ctx: CommandContext, what: string): ChannelRef {
+  const c = ctx.caller;
+  if (!c?.channel || c.direct) {
+    throw new UserError(`${what} belong to a channel, so this needs one: run it in the channel that should get the posts.`, [
+      c?.direct
+        ? 'This is a direct message; try it in a channel the bot is in.'
+        : 'From a terminal, use `paperboy post trending --platform … --channel …` instead.',
+    ]);
+  }
+  return { platform: c.platform, channel: c.channel, ...(c.guildId ? { guildId: c.guildId } : {}) };
+}
+
+/** The follows owner for a channel. */
+export function channelOwner(ref: ChannelRef): FollowOwner {
+  return { kind: 'channel', channel: ref.channel, ...(ref.guildId ? { guildId: ref.guildId } : {}) };
+}
+
+/** Who may change a channel's subscriptions, in the platform's terms (for the refusal). */
+const MANAGERS: Record<string, string> = {
+  discord: 'On Discord, members with the Manage Channels (or Manage Server) permission can.',
+  slack: 'On this Slack workspace, the users listed in SLACK_MANAGERS and workspace admins and owners can.',
+};
+
+/** Refuses (privately) a caller who may not change this channel's settings; the adapter decides who may. */
+export async function requireManager(ctx: CommandContext): Promise<void> {
+  const may = ctx.caller?.mayManage;
+  if (!may || (await may())) return;
+  const platform = ctx.caller?.platform ?? '';
+  throw new UserError("Sorry, you can't change this channel's subscriptions.", [MANAGERS[platform] ?? 'Ask someone who manages this channel.']);
+}
+
+/** The schedule store, or a UserError where this setup has none (a store that is not SQLite). */
+export function schedulesOf(ctx: CommandContext): ScheduleStore {
+  if (!ctx.schedules) throw new UserError('Scheduled posts are not available in this setup.');
+  return ctx.schedules;
+}
+
+/** How to let the bot post in a channel it could not post in, per platform. */
+export function inviteHint(platform: string): string {
+  if (platform === 'slack') return 'Invite the bot with `/invite @paperboy` in this channel.';
+  if (platform === 'discord') return "Give the bot View Channel and Send Messages (and Embed Links) in this channel's permissions.";
+  return 'Let the bot post in this channel.';
+}

@@ -1,0 +1,160 @@
+// subscribe: a channel gets the trending list every day at its local time, or alerts for new papers on a topic.
+import { z } from 'zod';
+import { defineCommand } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import { clip } from '../src/reply.js';
+import {
+  DEFAULT_HOUR,
+  DEFAULT_TOP,
+  describeLocal,
+  formatTime,
+  MAX_TOP,
+  nextRunAfter,
+  parseTime,
+  parseTop,
+  parseZone,
+  splitTrendingWords,
+  SUBSCRIBE_USAGE,
+} from '../src/scheduler/spec.js';
+import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
+import { channelOf, channelOwner, requireManager, schedulesOf } from './channel.js';
+import { textOption } from './options.js';
+
+const USAGE_HINT = `Usage: ${SUBSCRIBE_USAGE}, or subscribe topic <topic>`;
+
+/** Every IANA zone the runtime knows, for autocompletion. */
+const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+
+export const subscribe = defineCommand({
+  name: 'subscribe',
+  description: "This channel gets trending papers daily at its local time, or a topic's new papers",
+  usage: 'trending [HH:MM] [IANA zone] [top N] | topic <topic>',
+  args: [
+    {
+      name: 'what',
+      description: 'trending (a daily list) or topic (new papers on a subject)',
+      type: 'string',
+      required: true,
+      maxLength: 20,
+      choices: [
+        { name: 'trending', value: 'trending' },
+        { name: 'topic', value: 'topic' },
+      ],
+    },
+    { name: 'time', description: 'Local time of the daily post, e.g. 09:30 or 9am (default 09:00)', type: 'string', required: false, maxLength: 12 },
+    {
+      name: 'zone',
+      description: 'IANA time zone, e.g. Europe/Berlin (default: the bot’s)',
+      type: 'string',
+      required: false,
+      maxLength: 64,
+      autocomplete: true,
+    },
+    {
+      name: 'top',
+      description: `How many papers each post shows (1-${MAX_TOP}, default ${DEFAULT_TOP})`,
+      type: 'integer',
+      required: false,
+      minValue: 1,
+      maxValue: MAX_TOP,
+    },
+    { name: 'topic', description: 'For what:topic, the subject, e.g. "kv cache"', type: 'string', required: false, maxLength: 200 },
+  ],
+  options: z.object({
+    what: textOption,
+    time: textOption,
+    zone: textOption,
+    top: z.union([z.number(), z.string()]).optional(),
+    topic: textOption,
+    /** Words the text form had that fit nothing (refused with the usage). */
+    unknown: z.array(z.string()).default([]),
+  }),
+  fromText: (text) => {
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(text.trim());
+    const what = (m?.[1] ?? '').toLowerCase();
+    const rest = m?.[2] ?? '';
+    if (what === 'topic') return { what, topic: rest };
+    if (what !== 'trending') return { what: m?.[0] ?? '' };
+    const words = splitTrendingWords(rest);
+    return {
+      what,
+      ...(words.time ? { time: words.time } : {}),
+      ...(words.zone ? { zone: words.zone } : {}),
+      ...(words.top !== undefined ? { top: words.top } : {}),
+      unknown: words.unknown,
+    };
+  },
+  complete: (arg, partial) => {
+    if (arg !== 'zone') return [];
+    const p = partial.trim().toLowerCase();
+    return ZONES.filter((z) => p === '' || z.toLowerCase().includes(p))
+      .slice(0, 25)
+      .map((z) => ({ name: z, value: z }));
+  },
+  run: async (input, ctx) => {
+    const what = input.what.toLowerCase();
+    if (what !== 'trending' && what !== 'topic') {
+      throw new UserError(
+        input.what === '' ? 'Subscribe to what? Give trending or topic.' : `I can subscribe a channel to trending or a topic, not "${clip(input.what, 30)}".`,
+        [USAGE_HINT],
+      );
+    }
+    const where = channelOf(ctx, 'Subscriptions');
+    await requireManager(ctx);
+
+    if (what === 'topic') {
+      if (input.topic === '') throw new UserError('Which topic? Give a few words, e.g. subscribe topic kv cache.', [USAGE_HINT]);
+      if (!ctx.follows) throw new UserError('Topic subscriptions are not available in this setup yet.');
+      const follow = ctx.follows.add(where.platform, channelOwner(where), input.topic);
+      return {
+        kind: 'text',
+        title: 'Subscribed',
+        lines: [`This channel will get new papers on "${follow.topic}" (id ${follow.id}).`, `Stop with: unsubscribe ${follow.id}`],
+        visibility: 'public',
+      };
+    }
+
+    if (input.unknown.length > 0) {
+      throw new UserError(`I did not understand "${clip(input.unknown.join(' '), 40)}".`, [USAGE_HINT]);
+    }
+    const time = input.time === '' ? { ok: true as const, value: { hour: DEFAULT_HOUR, minute: 0 } } : parseTime(input.time);
+    if (!time.ok) throw UserError.from(time.error);
+    const zone = parseZone(input.zone === '' ? ctx.timeZone : input.zone);
+    if (!zone.ok) throw UserError.from(zone.error);
+    const top = input.top === undefined || input.top === '' ? { ok: true as const, value: DEFAULT_TOP } : parseTop(input.top);
+    if (!top.ok) throw UserError.from(top.error);
+
+    const schedules = schedulesOf(ctx);
+    const existing = schedules.list(where.platform, where.channel);
+    const schedule = { ...time.value, zone: zone.value, top: top.value };
+    const same = existing.find((s) => s.hour === schedule.hour && s.minute === schedule.minute && s.zone === schedule.zone);
+    if (same) {
+      throw new UserError(`This channel already gets trending at ${formatTime(same)} ${same.zone} (id ${same.id}).`, [
+        `To change it, unsubscribe ${same.id} and subscribe again.`,
+      ]);
+    }
+    if (existing.length >= MAX_PER_CHANNEL) {
+      throw new UserError(`This channel already has ${existing.length} trending subscriptions, the most one channel can have.`, [
+        'See them with `subscriptions`; remove one with `unsubscribe <id>`.',
+      ]);
+    }
+    const sub = schedules.add({
+      platform: where.platform,
+      channel: where.channel,
+      ...(where.guildId ? { guildId: where.guildId } : {}),
+      ...schedule,
+      ...(ctx.caller?.user ? { createdBy: ctx.caller.user } : {}),
+    });
+    const next = nextRunAfter(sub, ctx.clock.now());
+    return {
+      kind: 'text',
+      title: 'Subscribed',
+      lines: [
+        `This channel will get the top ${sub.top} trending papers every day at ${formatTime(sub)} ${sub.zone} (id ${sub.id}).`,
+        `Next post: ${describeLocal(next, sub.zone)}.`,
+        `Stop with: unsubscribe ${sub.id}`,
+      ],
+      visibility: 'public',
+    };
+  },
+});

@@ -1,0 +1,31 @@
+// unsubscribe: removes one of this channel's subscriptions by its id (a trending post, or else a topic follow).
+import { z } from 'zod';
+import { defineCommand } from '../src/command.js';
+import { UserError } from '../src/errors.js';
+import { clip } from '../src/reply.js';
+import { formatTime } from '../src/scheduler/spec.js';
+import { channelOf, channelOwner, requireManager, schedulesOf } from './channel.js';
+import { textOption } from './options.js';
+
+export const unsubscribe = defineCommand({
+  name: 'unsubscribe',
+  description: "Stops one of this channel's subscriptions (ids are in `subscriptions`)",
+  usage: '<id>',
+  args: [{ name: 'id', description: 'The subscription id, as `subscriptions` lists it', type: 'string', required: true, maxLength: 40 }],
+  options: z.object({ id: textOption }),
+  fromText: (text) => ({ id: text }),
+  run: async ({ id }, ctx) => {
+    const where = channelOf(ctx, 'Subscriptions');
+    if (id === '') throw new UserError('Which subscription? Give its id.', ['`subscriptions` lists this channel’s ids.']);
+    await requireManager(ctx);
+    const schedules = schedulesOf(ctx);
+    const sub = schedules.get(id);
+    if (sub && sub.platform === where.platform && sub.channel === where.channel && schedules.remove(where.platform, where.channel, id)) {
+      return { kind: 'text', lines: [`Unsubscribed ${id}: no more trending posts here at ${formatTime(sub)} ${sub.zone}.`], visibility: 'public' };
+    }
+    if (ctx.follows?.remove(where.platform, channelOwner(where), id)) {
+      return { kind: 'text', lines: [`Unsubscribed ${id}: no more topic alerts for it here.`], visibility: 'public' };
+    }
+    throw new UserError(`This channel has no subscription with id "${clip(id, 40)}".`, ['`subscriptions` lists this channel’s ids.']);
+  },
+});

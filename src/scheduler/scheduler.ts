@@ -1,0 +1,321 @@
+// The trending scheduler: a background job that posts each channel's list at its local time, exactly once per list, through the chat adapters.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pRetry, { AbortError } from 'p-retry';
+import { DeliveryError } from '../errors.js';
+import type { PaperLibrary } from '../library.js';
+import type { Logger } from '../logger.js';
+import { dateInZone, type ChatAdapter, type Clock, type PostTarget } from '../ports.js';
+import type { Reply } from '../reply.js';
+import { within, type BackgroundJob } from '../serve.js';
+import { newestList, nothingNewPost, trendingPost } from './posts.js';
+import { lastRunAtOrBefore, nextRunAfter } from './spec.js';
+import type { LedgerRow, ScheduleStore, Subscription } from './store.js';
+
+/**
+ * What the scheduler needs from the live ingest: fetch a day's list unless it was fetched within
+ * `maxAgeMs`. The Hugging Face source's LiveIngest provides it; without one, posts use what is stored.
+ */
+export interface Freshener {
+  ensureFresh(date: string, maxAgeMs: number): Promise<unknown>;
+}
+
+/** How a failed post is retried (p-retry's options): `retries` more attempts, waiting `minTimeout`·`factor`^n ms. */
+export interface RetryPolicy {
+  retries: number;
+  minTimeout: number;
+  factor: number;
+  maxTimeout: number;
+}
+
+export interface SchedulerOptions {
+  store: ScheduleStore;
+  library: PaperLibrary;
+  clock: Clock;
+  /** The zone daily lists are dated in (PAPERBOY_TIMEZONE; Hugging Face uses New York time). */
+  timeZone: string;
+  logger: Logger;
+  freshener?: Freshener;
+  /** A slot missed (bot down) by at most this long is posted late at start; older ones are skipped (milliseconds). */
+  catchupMs?: number;
+  /** How long a claim holds before another process may take it over (milliseconds). */
+  leaseMs?: number;
+  /** The longest wait between two looks at the store (milliseconds). */
+  pollMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** This process's name in the ledger (default: host, pid and a random suffix). */
+  owner?: string;
+}
+
+export const DEFAULT_CATCHUP_MS = 6 * 3_600_000;
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+export const POLL_MS = 60_000;
+/** The freshener is asked for the day's list unless it was fetched this recently (milliseconds). */
+export const FRESH_MS = 15 * 60_000;
+/** How long the freshener may take before the post goes out with what is stored (milliseconds). */
+export const FRESHEN_TIMEOUT_MS = 60_000;
+/** 5 s, 20 s, 80 s: three retries fit well inside the lease. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeout: 5_000, factor: 4, maxTimeout: 120_000 };
+
+/** How one slot ended, for the one-shot `post` command and tests. */
+export type SlotOutcome =
+  | { kind: 'posted'; listDate: string | null; attempts: number }
+  | { kind: 'already'; row: LedgerRow }
+  | { kind: 'busy' }
+  | { kind: 'failed'; failure: string; detail: string; attempts: number }
+  | { kind: 'interrupted' };
+
+/** The one-shot subscription id a cron-driven `post trending` keeps its ledger under. */
+export function oneShotId(platform: string, channel: string): string {
+  return `cron:${platform}:${channel}`;
+}
+
+/**
+ * Posts every trending subscription at its local time. Each tick re-reads the subscriptions from the
+ * store (so subscriptions made through another process are picked up), works out each one's latest
+ * scheduled run, and posts it unless the ledger already settled that run. Timers are the global ones
+ * and time is the Clock, so a fake clock and fake timers drive it in tests.
+ */
+export class Scheduler implements BackgroundJob {
+  readonly name = 'scheduler';
+  private readonly log: Logger;
+  private readonly owner: string;
+  private readonly catchupMs: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly retry: RetryPolicy;
+  private adapters = new Map<string, ChatAdapter>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private abort = new AbortController();
+  private stopped = true;
+  /** Slots already logged as having no adapter here, so the warning is not repeated every minute. */
+  private readonly unreachable = new Set<string>();
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.log = opts.logger.child({ component: 'scheduler' });
+    this.owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.catchupMs = opts.catchupMs ?? DEFAULT_CATCHUP_MS;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    this.pollMs = opts.pollMs ?? POLL_MS;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+  }
+
+  start(adapters: readonly ChatAdapter[]): void {
+    this.adapters = new Map(adapters.map((a) => [a.platform, a]));
+    this.stopped = false;
+    this.abort = new AbortController();
+    this.arm(0);
+  }
+
+  /** Lets a post under way finish its current attempt; one still waiting to retry gives its claim back (not done). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort(new Error('the scheduler is stopping'));
+    await Promise.allSettled([...this.inFlight]);
+    await this.running;
+  }
+
+  /** The next scheduled post across every subscription (for /healthz). */
+  nextPost(): { at: Date; subscription: string; platform: string; channel: string } | null {
+    const now = this.opts.clock.now();
+    let best: { at: Date; subscription: string; platform: string; channel: string } | null = null;
+    // NOTE: croner takes tens of microseconds per answer; subscriptions sharing a time and zone share it.
+    const byTime = new Map<string, Date>();
+    for (const s of this.opts.store.all()) {
+      const key = `${s.minute} ${s.hour} ${s.zone}`;
+      const at = byTime.get(key) ?? nextRunAfter(s, now);
+      byTime.set(key, at);
+      if (!best || at < best.at) best = { at, subscription: s.id, platform: s.platform, channel: s.channel };
+    }
+    return best;
+  }
+
+  /** Looks at every subscription once and posts what is due (what each timer tick runs). */
+  async tick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        for (const s of this.opts.store.all()) {
+          if (this.stopped) break;
+          try {
+            await this.track(this.runDue(s));
+          } catch (e) {
+            this.log.error({ err: e, subscription: s.id, platform: s.platform, channel: s.channel }, 'scheduled post failed unexpectedly');
+          }
+        }
+      } catch (e) {
+        this.log.error({ err: e }, 'could not read the subscriptions; trying again at the next tick');
+      }
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /**
+   * One post of a channel's list, outside any schedule (`paperboy post trending` from cron): the
+   * ledger slot is the list date under the channel's one-shot subscription, so the same run twice
+   * posts once. `listDate` defaults to the newest list.
+   */
+  async postOnce(adapter: ChatAdapter, target: PostTarget, top: number, listDate?: string): Promise<SlotOutcome | { kind: 'no-list'; date: string | null }> {
+    const list = listDate ?? newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
+    if (list === null) return { kind: 'no-list', date: null };
+    const reply = trendingPost(this.opts.library, list, top);
+    if (!reply) return { kind: 'no-list', date: list };
+    const id = oneShotId(adapter.platform, target.channel);
+    const claim = this.opts.store.claim(id, list, list, this.owner, this.leaseMs, { retryFailed: true });
+    if (claim.kind === 'settled') return { kind: 'already', row: claim.row };
+    if (claim.kind === 'busy') return { kind: 'busy' };
+    return this.deliver(adapter, target, id, list, reply, { subscription: id, platform: adapter.platform, channel: target.channel });
+  }
+
+  private arm(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.tick().finally(() => this.arm(this.delayToNext()));
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Until the next run of any subscription, but at most a poll interval (new subscriptions appear between). */
+  private delayToNext(): number {
+    try {
+      const next = this.nextPost();
+      const now = this.opts.clock.now().getTime();
+      return next ? Math.max(0, Math.min(this.pollMs, next.at.getTime() - now)) : this.pollMs;
+    } catch (e) {
+      this.log.error({ err: e }, 'could not work out the next post');
+      return this.pollMs;
+    }
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  /** Posts a subscription's latest scheduled run if it is due and not settled yet. */
+  private async runDue(s: Subscription): Promise<void> {
+    const now = this.opts.clock.now();
+    const run = lastRunAtOrBefore(s, now);
+    if (!run || run.getTime() < Date.parse(s.createdAt)) return;
+    const slot = dateInZone(run, s.zone);
+    const row = this.opts.store.slot(s.id, slot);
+    if (row && row.state !== 'claimed') return;
+    const where = { subscription: s.id, platform: s.platform, channel: s.channel, slot, due: run.toISOString() };
+    const late = now.getTime() - run.getTime();
+    // NOTE: a run found within two polls of its time is on time, not a catch-up (PAPERBOY_CATCHUP_HOURS=0 must still post).
+    if (late > Math.max(this.catchupMs, 2 * this.pollMs) && !row) {
+      const hours = Math.round(late / 360_000) / 10;
+      if (this.opts.store.skip(s.id, slot, `missed by ${hours} h (the grace window is ${this.catchupMs / 3_600_000} h)`)) {
+        this.log.warn({ ...where, lateHours: hours }, 'scheduled post missed while the bot was down, outside the catch-up window: skipped');
+      }
+      return;
+    }
+    const adapter = this.adapters.get(s.platform);
+    if (!adapter) {
+      const key = `${s.id}@${slot}`;
+      if (!this.unreachable.has(key)) {
+        this.unreachable.add(key);
+        this.log.warn(where, `scheduled post due, but ${s.platform} is not connected in this process: left for a process that serves it`);
+      }
+      return;
+    }
+    const target: PostTarget = { channel: s.channel, ...(s.guildId ? { guildId: s.guildId } : {}) };
+    if (adapter.holds && !adapter.holds(target)) return;
+    await this.freshen(now);
+    const newest = newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
+    const claim = this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
+    if (claim.kind === 'busy') {
+      this.log.debug({ ...where, owner: claim.owner }, 'another process is posting this slot');
+      return;
+    }
+    if (claim.kind === 'settled') return;
+    if (claim.takenOver) this.log.warn(where, 'took over a scheduled post whose process stopped before finishing it');
+    const list = claim.listDate ? trendingPost(this.opts.library, claim.listDate, s.top) : null;
+    const reply = list ?? nothingNewPost(claim.lastPostedList ?? newest, nextRunAfter(s, now), s.zone);
+    if (!list) this.log.info({ ...where, lastList: claim.lastPostedList ?? newest }, 'nothing new to post: posting the "nothing new" line');
+    if (late > this.pollMs) this.log.info({ ...where, lateMinutes: Math.round(late / 60_000) }, 'catching up a scheduled post missed while the bot was down');
+    await this.deliver(adapter, target, s.id, slot, reply, where, list ? claim.listDate : null);
+  }
+
+  /** Asks the freshener for today's list, tolerating its failure (the post then uses what is stored). */
+  private async freshen(now: Date): Promise<void> {
+    const f = this.opts.freshener;
+    if (!f) return;
+    const date = dateInZone(now, this.opts.timeZone);
+    try {
+      const r = await within(f.ensureFresh(date, FRESH_MS), FRESHEN_TIMEOUT_MS, this.abort.signal);
+      if (r === 'timeout') this.log.warn({ date }, 'fetching the day’s list took too long; posting what is stored');
+    } catch (e) {
+      this.log.warn({ err: e, date }, 'could not fetch the day’s list; posting what is stored');
+    }
+  }
+
+  /** Posts with retries (transient failures only) and settles the claim: posted, failed, or given back on stop. */
+  private async deliver(
+    adapter: ChatAdapter,
+    target: PostTarget,
+    subscription: string,
+    slot: string,
+    reply: Reply,
+    where: Record<string, unknown>,
+    listDate: string | null = slot,
+  ): Promise<SlotOutcome> {
+    let attempts = 0;
+    let delivered = false;
+    const store = this.opts.store;
+    const stopping = this.abort.signal;
+    try {
+      await pRetry(
+        async () => {
+          attempts += 1;
+          try {
+            await adapter.post(target, reply);
+            delivered = true;
+          } catch (e) {
+            if (e instanceof DeliveryError && e.failure !== 'transient') throw new AbortError(e);
+            throw e;
+          }
+        },
+        {
+          ...this.retry,
+          randomize: false,
+          // NOTE: p-retry also rejects a successful attempt once the signal has fired; `delivered` says what really happened.
+          signal: stopping,
+          onFailedAttempt: ({ error, retriesLeft }) => {
+            if (retriesLeft > 0 && !stopping.aborted)
+              this.log.warn({ ...where, attempt: attempts, retriesLeft, err: error }, 'scheduled post failed; retrying');
+          },
+        },
+      );
+    } catch (e) {
+      if (!delivered && stopping.aborted && e === stopping.reason) {
+        store.release(subscription, slot, this.owner);
+        this.log.warn({ ...where, attempts }, 'stopping before the scheduled post went out: recorded as not done (the next start catches it up)');
+        return { kind: 'interrupted' };
+      }
+      if (!delivered) {
+        const cause = e;
+        const failure = cause instanceof DeliveryError ? cause.failure : 'transient';
+        const detail = cause instanceof Error ? cause.message : String(cause);
+        store.failed(subscription, slot, this.owner, attempts, failure, detail);
+        const code = cause instanceof DeliveryError ? cause.platformCode : undefined;
+        if (failure === 'transient')
+          this.log.error({ ...where, attempts, failure, detail }, 'scheduled post failed after retries: recorded as failed, not done');
+        else this.log.error({ ...where, attempts, failure, code, detail }, 'the bot cannot post in this channel: recorded as failed, not retried');
+        return { kind: 'failed', failure, detail, attempts };
+      }
+    }
+    if (!store.posted(subscription, slot, this.owner, attempts)) {
+      this.log.warn({ ...where }, 'posted, but the claim had been taken over meanwhile');
+    }
+    this.log.info({ ...where, attempts, list: listDate }, 'scheduled post sent');
+    return { kind: 'posted', listDate, attempts };
+  }
+}

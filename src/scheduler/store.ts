@@ -1,0 +1,312 @@
+// The schedule's tables in the paper database: trending subscriptions per channel, and the post ledger that keeps each post exactly once.
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { DeliveryFailure } from '../errors.js';
+import type { PaperStore } from '../ports.js';
+import { connectionOf, isReadOnlyStore, migrateFeature } from '../store/sqlite.js';
+import type { TrendingSchedule } from './spec.js';
+
+/** A channel's scheduled trending post. `id` is short and shown to users (`/papers unsubscribe <id>`). */
+export interface Subscription extends TrendingSchedule {
+  id: string;
+  platform: string;
+  channel: string;
+  guildId?: string;
+  createdAt: string;
+  createdBy?: string;
+}
+
+/** Where a slot of the ledger stands: claimed by a process, posted, failed (not done), or skipped (missed outside the grace window). */
+export type SlotState = 'claimed' | 'posted' | 'failed' | 'skipped';
+
+/** One row of the ledger: what one subscription did (or is doing) for one slot. */
+export interface LedgerRow {
+  subscription: string;
+  /** The scheduled run's local date (`YYYY-MM-DD`), or for one-shot posts the list date. */
+  slot: string;
+  /** The daily list posted, or null for the "nothing new" line and skipped slots. */
+  listDate: string | null;
+  state: SlotState;
+  owner: string | null;
+  leaseUntil: number | null;
+  attempts: number;
+  failure: DeliveryFailure | 'interrupted' | 'missed' | null;
+  detail: string | null;
+  updatedAt: string;
+}
+
+/** What a claim gave: the slot is ours to post (with the list decided), or another process has it, or it is settled. */
+export type Claim =
+  | { kind: 'claimed'; listDate: string | null; lastPostedList: string | null; takenOver: boolean }
+  | { kind: 'busy'; owner: string | null }
+  | { kind: 'settled'; row: LedgerRow };
+
+const STEPS = [
+  `CREATE TABLE schedule_subscriptions (
+     id TEXT PRIMARY KEY,
+     platform TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     guild_id TEXT,
+     hour INTEGER NOT NULL,
+     minute INTEGER NOT NULL,
+     zone TEXT NOT NULL,
+     top INTEGER NOT NULL,
+     created_at TEXT NOT NULL,
+     created_by TEXT
+   );
+   CREATE INDEX schedule_subscriptions_channel ON schedule_subscriptions (platform, channel);
+   CREATE TABLE schedule_posts (
+     subscription TEXT NOT NULL,
+     slot TEXT NOT NULL,
+     list_date TEXT,
+     state TEXT NOT NULL CHECK (state IN ('claimed', 'posted', 'failed', 'skipped')),
+     owner TEXT,
+     lease_until INTEGER,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     failure TEXT,
+     detail TEXT,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (subscription, slot)
+   );
+   -- One post per subscription per list: a list claimed or posted once is never claimed again.
+   CREATE UNIQUE INDEX schedule_posts_once ON schedule_posts (subscription, list_date)
+     WHERE list_date IS NOT NULL AND state IN ('claimed', 'posted');`,
+];
+
+/** How many trending subscriptions one channel may have (a cap on what one channel can make the bot post). */
+export const MAX_PER_CHANNEL = 5;
+
+interface SubRow {
+  id: string;
+  platform: string;
+  channel: string;
+  guild_id: string | null;
+  hour: number;
+  minute: number;
+  zone: string;
+  top: number;
+  created_at: string;
+  created_by: string | null;
+}
+
+interface PostRow {
+  subscription: string;
+  slot: string;
+  list_date: string | null;
+  state: SlotState;
+  owner: string | null;
+  lease_until: number | null;
+  attempts: number;
+  failure: string | null;
+  detail: string | null;
+  updated_at: string;
+}
+
+function toSub(r: SubRow): Subscription {
+  return {
+    id: r.id,
+    platform: r.platform,
+    channel: r.channel,
+    hour: r.hour,
+    minute: r.minute,
+    zone: r.zone,
+    top: r.top,
+    createdAt: r.created_at,
+    ...(r.guild_id ? { guildId: r.guild_id } : {}),
+    ...(r.created_by ? { createdBy: r.created_by } : {}),
+  };
+}
+
+function toRow(r: PostRow): LedgerRow {
+  return {
+    subscription: r.subscription,
+    slot: r.slot,
+    listDate: r.list_date,
+    state: r.state,
+    owner: r.owner,
+    leaseUntil: r.lease_until,
+    attempts: r.attempts,
+    failure: r.failure as LedgerRow['failure'],
+    detail: r.detail,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * Subscriptions and the post ledger, in the paper database file (so every process serving the same
+ * data directory shares them). Every claim runs in an IMMEDIATE transaction: two processes deciding the
+ * same slot at once are serialised by SQLite's write lock, and the second sees the first one's claim.
+ */
+export class ScheduleStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {
+    migrateFeature(db, 'schedule', STEPS);
+  }
+
+  /** Adds a subscription with a fresh short id. The caller checks the per-channel limit and duplicates first. */
+  add(s: Omit<Subscription, 'id' | 'createdAt'>): Subscription {
+    for (;;) {
+      const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
+      const createdAt = this.now().toISOString();
+      const r = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO schedule_subscriptions (id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, s.platform, s.channel, s.guildId ?? null, s.hour, s.minute, s.zone, s.top, createdAt, s.createdBy ?? null);
+      if (r.changes === 1) return { ...s, id, createdAt };
+    }
+  }
+
+  /** The channel's subscriptions, oldest first. */
+  list(platform: string, channel: string): Subscription[] {
+    return this.db
+      .prepare<[string, string], SubRow>('SELECT * FROM schedule_subscriptions WHERE platform = ? AND channel = ? ORDER BY created_at, id')
+      .all(platform, channel)
+      .map(toSub);
+  }
+
+  /** Every subscription (the scheduler reads them on each tick, so other processes' changes are seen). */
+  all(): Subscription[] {
+    return this.db.prepare<[], SubRow>('SELECT * FROM schedule_subscriptions ORDER BY created_at, id').all().map(toSub);
+  }
+
+  get(id: string): Subscription | undefined {
+    const r = this.db.prepare<[string], SubRow>('SELECT * FROM schedule_subscriptions WHERE id = ?').get(id);
+    return r ? toSub(r) : undefined;
+  }
+
+  /** Removes the channel's subscription with this id (and its ledger); false when the channel has none with it. */
+  remove(platform: string, channel: string, id: string): boolean {
+    return this.db
+      .transaction(() => {
+        const r = this.db.prepare('DELETE FROM schedule_subscriptions WHERE id = ? AND platform = ? AND channel = ?').run(id, platform, channel);
+        if (r.changes === 0) return false;
+        this.db.prepare('DELETE FROM schedule_posts WHERE subscription = ?').run(id);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** The ledger row of one slot, if any. */
+  slot(subscription: string, slot: string): LedgerRow | undefined {
+    const r = this.db.prepare<[string, string], PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? AND slot = ?').get(subscription, slot);
+    return r ? toRow(r) : undefined;
+  }
+
+  /** The subscription's ledger, newest change first. */
+  history(subscription: string, limit = 20): LedgerRow[] {
+    return this.db
+      .prepare<[string, number], PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? ORDER BY updated_at DESC, slot DESC LIMIT ?')
+      .all(subscription, limit)
+      .map(toRow);
+  }
+
+  /** The newest list the subscription has posted. */
+  lastPostedList(subscription: string): string | null {
+    const r = this.db
+      .prepare<[string], { d: string | null }>("SELECT MAX(list_date) AS d FROM schedule_posts WHERE subscription = ? AND state = 'posted'")
+      .get(subscription);
+    return r?.d ?? null;
+  }
+
+  /**
+   * Claims a slot for `owner` until `leaseMs` from now, deciding inside the same transaction what it
+   * posts: `newestList` unless the subscription already claimed or posted that list (then null: the
+   * "nothing new" line). A slot settled before (posted, failed, skipped) stays settled, unless
+   * `retryFailed` (one-shot posts may be re-run after a failure); a claim whose lease ran out (its
+   * process died) is taken over with the list it had decided.
+   */
+  claim(subscription: string, slot: string, newestList: string | null, owner: string, leaseMs: number, opts: { retryFailed?: boolean } = {}): Claim {
+    const nowMs = this.now().getTime();
+    const at = new Date(nowMs).toISOString();
+    return this.db
+      .transaction((): Claim => {
+        const existing = this.slot(subscription, slot);
+        const last = this.lastPostedList(subscription);
+        if (existing) {
+          if (existing.state === 'claimed') {
+            if ((existing.leaseUntil ?? 0) > nowMs) return { kind: 'busy', owner: existing.owner };
+            this.db
+              .prepare("UPDATE schedule_posts SET owner = ?, lease_until = ?, updated_at = ? WHERE subscription = ? AND slot = ? AND state = 'claimed'")
+              .run(owner, nowMs + leaseMs, at, subscription, slot);
+            return { kind: 'claimed', listDate: existing.listDate, lastPostedList: last, takenOver: true };
+          }
+          if (!(existing.state === 'failed' && opts.retryFailed)) return { kind: 'settled', row: existing };
+        }
+        const taken =
+          newestList !== null &&
+          this.db
+            .prepare<[string, string, string], { n: number }>(
+              "SELECT COUNT(*) AS n FROM schedule_posts WHERE subscription = ? AND list_date = ? AND state IN ('claimed', 'posted') AND slot <> ?",
+            )
+            .get(subscription, newestList, slot)?.n !== 0;
+        const listDate = taken ? null : newestList;
+        this.db
+          .prepare(
+            `INSERT INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
+             VALUES (?, ?, ?, 'claimed', ?, ?, 0, NULL, NULL, ?)
+             ON CONFLICT (subscription, slot) DO UPDATE SET list_date = excluded.list_date, state = 'claimed', owner = excluded.owner,
+               lease_until = excluded.lease_until, failure = NULL, detail = NULL, updated_at = excluded.updated_at`,
+          )
+          .run(subscription, slot, listDate, owner, nowMs + leaseMs, at);
+        return { kind: 'claimed', listDate, lastPostedList: last, takenOver: false };
+      })
+      .immediate();
+  }
+
+  /** Marks a claimed slot posted; false when `owner` no longer holds it (its lease was taken over). */
+  posted(subscription: string, slot: string, owner: string, attempts: number): boolean {
+    return this.settle(subscription, slot, owner, 'posted', attempts, null, null);
+  }
+
+  /** Marks a claimed slot failed (not done), with why, for `subscriptions` and the logs. */
+  failed(subscription: string, slot: string, owner: string, attempts: number, failure: NonNullable<LedgerRow['failure']>, detail: string): boolean {
+    return this.settle(subscription, slot, owner, 'failed', attempts, failure, detail);
+  }
+
+  /** Gives a claim back (shutdown before it was posted): the slot is as if never claimed, so the next start catches it up. */
+  release(subscription: string, slot: string, owner: string): void {
+    this.db.prepare("DELETE FROM schedule_posts WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'").run(subscription, slot, owner);
+  }
+
+  /** Records a slot missed by more than the grace window; false when the slot already has a row. */
+  skip(subscription: string, slot: string, detail: string): boolean {
+    const r = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
+         VALUES (?, ?, NULL, 'skipped', NULL, NULL, 0, 'missed', ?, ?)`,
+      )
+      .run(subscription, slot, detail, this.now().toISOString());
+    return r.changes === 1;
+  }
+
+  private settle(
+    subscription: string,
+    slot: string,
+    owner: string,
+    state: 'posted' | 'failed',
+    attempts: number,
+    failure: string | null,
+    detail: string | null,
+  ): boolean {
+    const r = this.db
+      .prepare(
+        "UPDATE schedule_posts SET state = ?, attempts = ?, failure = ?, detail = ?, lease_until = NULL, updated_at = ? WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'",
+      )
+      .run(state, attempts, failure, detail, this.now().toISOString(), subscription, slot, owner);
+    return r.changes === 1;
+  }
+}
+
+/**
+ * The schedule tables of a store, created on first use; null for a store that is not SQLite, or a
+ * read-only one (its schedule cannot be written, so commands say scheduled posts are unavailable).
+ */
+export function openSchedules(store: PaperStore, now: () => Date): ScheduleStore | null {
+  const db = connectionOf(store);
+  if (!db || isReadOnlyStore(store)) return null;
+  return new ScheduleStore(db, now);
+}

@@ -1,0 +1,139 @@
+// subscribe, subscriptions and unsubscribe through the dispatcher: forms of time, zone and N, mistakes, channels only, permission.
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../src/ports.js';
+import type { Reply } from '../../src/reply.js';
+import { createTestCore, FakeClock } from '../support/core.js';
+import { MemoryFollowBook } from '../support/follows.js';
+
+// 2025-11-27 15:00 UTC: 16:00 in Berlin, 10:00 in New York.
+const core = (follows = new MemoryFollowBook()) => ({ follows, app: createTestCore({ follows, clock: new FakeClock(new Date('2025-11-27T15:00:00Z')) }) });
+const inChannel = (over: Partial<Caller> = {}): Caller => ({ platform: 'slack', user: 'U1', channel: 'C1', guildId: 'T1', ...over });
+const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join('\n') : r.kind === 'error' ? [r.message, ...r.hints].join('\n') : '');
+
+describe('subscribe trending', () => {
+  it('confirms with the time, the zone and the next post date', async () => {
+    const { app } = core();
+    const r = await app.dispatcher.runText('subscribe trending 09:30 Europe/Berlin top 5', inChannel());
+    expect(r).toMatchObject({ kind: 'text', visibility: 'public' });
+    expect(text(r)).toMatch(/top 5 trending papers every day at 09:30 Europe\/Berlin \(id t[0-9a-f]{5}\)/);
+    expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:30 Europe\/Berlin\./);
+    expect(app.schedules?.list('slack', 'C1')).toMatchObject([{ hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' }]);
+  });
+
+  it('defaults to 09:00 in PAPERBOY_TIMEZONE, top 10, and posts today when 09:00 is still ahead', async () => {
+    const { app } = core();
+    const r = await app.dispatcher.runText('subscribe trending', inChannel());
+    expect(text(r)).toMatch(/top 10 trending papers every day at 09:00 America\/New_York/);
+    // 10:00 in New York: today's 09:00 has passed.
+    expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:00 America\/New_York/);
+  });
+
+  it.each([
+    ['9:30 utc', 9, 30, 'UTC'],
+    ['9am europe/berlin', 9, 0, 'Europe/Berlin'],
+    ['5:45pm ASIA/TOKYO top 3', 17, 45, 'Asia/Tokyo'],
+    ['top5 21:05 UTC', 21, 5, 'UTC'],
+    ['12am UTC', 0, 0, 'UTC'],
+  ])('reads "%s"', async (words, hour, minute, zone) => {
+    const { app } = core();
+    await app.dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    expect(app.schedules?.list('slack', 'C1')[0]).toMatchObject({ hour, minute, zone });
+  });
+
+  it.each([
+    ['25:00', /"25:00" is not a time I can read\.[\s\S]*09:30, 9:30, 9am/],
+    ['9', /"9" is not a time/],
+    ['9:30 Mars/Olympus', /"Mars\/Olympus" is not a time zone I know\.[\s\S]*Europe\/Berlin/],
+    ['9:30 UTC top 0', /"0" is not a number of papers[\s\S]*top N with N from 1 to 25/],
+    ['9:30 UTC top lots', /"lots" is not a number of papers/],
+    ['9:30 UTC please', /did not understand "please"[\s\S]*Usage: subscribe trending \[HH:MM\]/],
+  ])('refuses "%s" with the expected form', async (words, message) => {
+    const { app } = core();
+    const r = await app.dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(text(r)).toMatch(message);
+    expect(app.schedules?.list('slack', 'C1')).toEqual([]);
+  });
+
+  it('typed options (Discord) are read the same way', async () => {
+    const { app } = core();
+    const r = await app.dispatcher.run(
+      { command: 'subscribe', input: { what: 'trending', time: '7:15', zone: 'asia/kolkata', top: 3 } },
+      inChannel({ platform: 'discord' }),
+    );
+    expect(text(r)).toMatch(/top 3 trending papers every day at 07:15 Asia\/(Kolkata|Calcutta)/);
+  });
+
+  it('in a DM, or from the CLI without a channel, explains it needs a channel', async () => {
+    const { app } = core();
+    const dm = await app.dispatcher.runText('subscribe trending', inChannel({ channel: 'D1', direct: true }));
+    expect(text(dm)).toMatch(/belong to a channel/);
+    const cli = await app.dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag' });
+    expect(text(cli)).toMatch(/belong to a channel[\s\S]*paperboy post trending/);
+  });
+
+  it('refuses privately a caller who may not manage the channel, and stores nothing', async () => {
+    const { app } = core();
+    const r = await app.dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', mayManage: async () => false }));
+    expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*Manage Channels/);
+    expect(app.schedules?.list('discord', 'C1')).toEqual([]);
+  });
+
+  it('refuses the same time twice in one channel', async () => {
+    const { app } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const r = await app.dispatcher.runText('subscribe trending 09:30 utc top 3', inChannel());
+    expect(text(r)).toMatch(/already gets trending at 09:30 UTC/);
+  });
+});
+
+describe('subscribe topic, subscriptions, unsubscribe', () => {
+  it('subscribe topic adds a channel follow; subscriptions lists both kinds; unsubscribe removes each', async () => {
+    const { app, follows } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 Europe/Berlin top 5', inChannel());
+    const t = await app.dispatcher.runText('subscribe topic kv cache', inChannel());
+    expect(text(t)).toMatch(/new papers on "kv cache" \(id f1\)/);
+    expect(follows.follows).toMatchObject([{ platform: 'slack', owner: { kind: 'channel', channel: 'C1', guildId: 'T1' }, topic: 'kv cache' }]);
+
+    const list = await app.dispatcher.runText('subscriptions', inChannel());
+    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
+    expect(list).toMatchObject({ kind: 'text', visibility: 'ephemeral' });
+    expect(text(list)).toContain(`${id}: trending top 5 daily at 09:30 Europe/Berlin; next post Fri 2025-11-28 09:30 Europe/Berlin.`);
+    expect(text(list)).toContain('f1: new papers on "kv cache".');
+    // Another channel sees none of it.
+    expect(text(await app.dispatcher.runText('subscriptions', inChannel({ channel: 'C2' })))).toMatch(/No subscriptions here/);
+
+    expect(text(await app.dispatcher.runText(`unsubscribe ${id}`, inChannel()))).toMatch(/no more trending posts here at 09:30 Europe\/Berlin/);
+    expect(text(await app.dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more topic alerts/);
+    expect(text(await app.dispatcher.runText('subscriptions', inChannel()))).toMatch(/No subscriptions here/);
+  });
+
+  it('unsubscribe refuses an id this channel does not have, and one from another channel', async () => {
+    const { app } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel({ channel: 'C2' }));
+    const other = app.schedules?.list('slack', 'C2')[0]?.id ?? '';
+    expect(text(await app.dispatcher.runText(`unsubscribe ${other}`, inChannel()))).toMatch(/no subscription with id/);
+    expect(text(await app.dispatcher.runText('unsubscribe nope', inChannel()))).toMatch(/no subscription with id "nope"/);
+    expect(app.schedules?.list('slack', 'C2')).toHaveLength(1);
+  });
+
+  it('unsubscribe needs permission too', async () => {
+    const { app } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const r = await app.dispatcher.runText(`unsubscribe ${id}`, inChannel({ mayManage: async () => false }));
+    expect(text(r)).toMatch(/SLACK_MANAGERS/);
+    expect(app.schedules?.list('slack', 'C1')).toHaveLength(1);
+  });
+
+  it('subscriptions shows a channel the bot cannot post in, with how to invite it', async () => {
+    const { app } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
+    app.schedules?.claim(id, '2025-11-27', '2025-11-27', 'p', 60_000);
+    app.schedules?.failed(id, '2025-11-27', 'p', 1, 'no-access', 'not_in_channel');
+    const list = text(await app.dispatcher.runText('subscriptions', inChannel()));
+    expect(list).toMatch(/The last post \(2025-11-27\) failed: the bot may not post in this channel\. Invite the bot with `\/invite @paperboy`/);
+  });
+});
