@@ -1,10 +1,11 @@
 // The command registry: every command, listed explicitly. Adapters expose whatever is here.
 import type { AnyCommand } from '../src/command.js';
 import { createRegistry } from '../src/dispatch.js';
+import { ask } from './ask.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { search } from './search.js';
 import { topic } from './topic.js';
 import { trending } from './trending.js';
 
-export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, help]);
+export const commands: readonly AnyCommand[] = createRegistry([ask, search, trending, paper, topic, help]);

@@ -8,9 +8,11 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type { AnswerWriter, ChatAdapter, Clock, Conversations, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
+import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
-import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -21,7 +23,7 @@ export interface App {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'>;
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -29,6 +31,8 @@ export interface AppDeps {
   store?: PaperStore;
   /** A search index to use instead of lunr over the store. */
   index?: SearchIndex;
+  /** The model that writes `ask` answers, instead of the one `config.llm` names (tests pass a fake). */
+  writer?: AnswerWriter;
 }
 
 /** The database file inside a data directory. */
@@ -47,12 +51,34 @@ export function createApp(deps: AppDeps): App {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const library = new Library(store, index);
-    const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });
+    const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
+    const dispatcher = new Dispatcher({
+      library,
+      clock: deps.clock,
+      timeZone: deps.config.timeZone,
+      logger: deps.logger,
+      commands: deps.commands,
+      conversations: conversationsFor(store, deps.clock, deps.logger),
+      ...(writer ? { writer } : {}),
+    });
     return { store, library, dispatcher, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;
   }
+}
+
+/** Follow-up state in the store's own file; in memory when the store is not SQLite or cannot be written. */
+function conversationsFor(store: PaperStore, clock: Clock, logger: Logger): Conversations {
+  const db = connectionOf(store);
+  if (db && !isReadOnlyStore(store)) {
+    try {
+      return new SqliteConversations(db, clock);
+    } catch (e) {
+      logger.warn({ err: e }, 'conversation table unavailable; follow-ups are kept in memory');
+    }
+  }
+  return new MemoryConversations(clock);
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */
