@@ -35,7 +35,7 @@ export interface PickOptions {
   paperCutoff: number;
 }
 
-export const DEFAULT_PICK: PickOptions = { pool: 8, maxSentences: 5, minScore: 0.85, minCoverage: 0.1, paperWeight: 1, redundancy: 0.5, paperCutoff: 0.5 };
+export const DEFAULT_PICK: PickOptions = { pool: 5, maxSentences: 4, minScore: 0.3, minCoverage: 0.1, paperWeight: 0.5, redundancy: 0.5, paperCutoff: 0.7 };
 
 /** An answer gets at least this many sentences when the papers it already cites have them (no new paper is cited for it). */
 const MIN_SENTENCES = 2;

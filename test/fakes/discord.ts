@@ -529,7 +529,8 @@ export function seenFrom(body: MessageBody): { ephemeral: boolean; titles: strin
   const unescapedPing = raw.some((t) => /(?<!\\)@(everyone|here)/i.test(t));
   return {
     ephemeral: ((body.flags ?? 0) & 64) !== 0,
-    titles: embeds.map((e) => unescape(e.title ?? '')).filter((t) => t !== ''),
+    // NOTE: an answer's cards carry their citation number before the title (`[1] KIVI: …`).
+    titles: embeds.map((e) => unescape(e.title ?? '').replace(/^\[\d+\] /, '')).filter((t) => t !== ''),
     text: unescape(raw.filter((t) => t !== '').join('\n')),
     pings: !(Array.isArray(parse) && parse.length === 0) || unescapedPing,
   };

@@ -143,10 +143,10 @@ describe('console adapter', () => {
     expect(out).toMatch(/1\. QJL/);
     expect(out).toMatch(/Type a number from 1 to 2 to pick one\./);
     expect(out).toMatch(/Pick a number from 1 to 2\./);
-    // "2" opened KIVI (its card has the paper's URL); the "1" after that card was a question, not a pick.
+    // "2" opened KIVI (its card has the paper's URL); the "1" after that card was a question for ask, not a pick.
     const kivi = out.indexOf('https://huggingface.co/papers/2402.02750');
     expect(kivi).toBeGreaterThan(out.indexOf('Pick a number'));
-    expect(out.indexOf('Search: 1')).toBeGreaterThan(kivi);
+    expect(out.indexOf('I found no papers on "1"')).toBeGreaterThan(kivi);
   });
 
   it('the welcome is wrapped at the output width, never mid-word', async () => {

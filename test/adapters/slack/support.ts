@@ -76,7 +76,7 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   for (const b of Array.isArray(msg.blocks) ? (msg.blocks as Array<Record<string, unknown>>) : []) {
     if (typeof b.block_id !== 'string' || !b.block_id.startsWith('card_')) continue;
     const text = (b.text as TextObject).text;
-    const m = /^\*(?:\d+\. )?(?:<[^|>]*\|([^>]*)>|([^\n]*))\*/.exec(text);
+    const m = /^\*(?:\d+\. |\[\d+\] )?(?:<[^|>]*\|([^>]*)>|([^\n]*))\*/.exec(text);
     const t = m?.[1] ?? m?.[2];
     if (t !== undefined) titles.push(unescapeMrkdwn(t));
   }
