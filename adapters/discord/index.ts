@@ -226,9 +226,18 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     if (!dm && !mention.test(m.content) && !m.mentions.users.has(me.id)) return;
     const text = m.content.replace(mention, ' ').replace(/\s+/g, ' ').trim();
     const context = { via: dm ? 'dm' : 'mention', guild: m.guildId ?? 'dm', channel: m.channelId };
+    // NOTE: a reply to the bot's answer continues that answer's thread; any other message starts one.
+    const who: Caller = {
+      ...caller(m.author.id, m.channelId),
+      thread: m.reference?.messageId ?? m.id,
+      ...(m.guildId ? { guildId: m.guildId } : {}),
+      ...(dm ? { direct: true } : {}),
+    };
     try {
-      const reply = await dispatcher.runText(text, caller(m.author.id, m.channelId));
-      await m.reply(body(renderReply(reply, { cursors })));
+      const reply = await dispatcher.runText(text, who);
+      const sent = await m.reply(body(renderReply(reply, { cursors })));
+      // The user's next reply points at this answer: let its id reach the same conversation.
+      dispatcher.linkThread?.(who, sent.id);
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
       await m

@@ -3,7 +3,7 @@ import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
-import type { Clock } from '../../src/ports.js';
+import type { AnswerWriter, Clock } from '../../src/ports.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { testPapers } from './papers.js';
 
@@ -25,6 +25,8 @@ export interface TestCoreOptions {
   papers?: Paper[];
   clock?: Clock;
   logger?: Logger;
+  /** The model that writes `ask` answers (a client of a fake server); none means extractive answers. */
+  writer?: AnswerWriter;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createTestCore(opts: TestCoreOptions = {}): App {
     clock,
     commands,
     store: openStore(':memory:', () => clock.now()),
+    ...(opts.writer ? { writer: opts.writer } : {}),
   });
   app.library.ingest(opts.papers ?? testPapers);
   return app;
