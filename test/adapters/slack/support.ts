@@ -6,6 +6,7 @@ import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { CursorStore } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
+import type { Inbound } from '../../../src/ports.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, FakeSlack } from '../../fakes/slack.js';
 import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
@@ -85,9 +86,13 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   // Slack parses mentions in mrkdwn and in the top-level text, never in plain_text.
   const parsed = [typeof msg.text === 'string' ? msg.text : '', ...objects.filter((o) => o.type === 'mrkdwn').map((o) => o.text)];
   const labels = buttons(msg.blocks).map((b) => b.label);
+  const links = objects
+    .filter((o) => o.type === 'mrkdwn')
+    .flatMap((o) => [...o.text.matchAll(/<(https?:[^|>]*)\|([^>]*)>/g)].map((m) => ({ label: unescapeMrkdwn(m[2] ?? ''), url: unescapeMrkdwn(m[1] ?? '') })));
   return {
     ephemeral,
     titles,
+    links,
     text,
     pings: parsed.some((t) => PING.test(t)),
     range: rangeOf(msg.blocks),
@@ -119,6 +124,10 @@ export interface DriverOptions {
   signingSecret?: string;
   /** Where the adapter keeps cursors too long for a button value (tests pass one on a fake clock). */
   cursors?: CursorStore;
+  /** Wraps the core's dispatcher (e.g. to hold an answer back). */
+  dispatcher?: (core: Core) => Inbound;
+  /** How long a mention's answer may take before "thinking…" is posted (milliseconds). */
+  thinkingAfterMs?: number;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -145,8 +154,9 @@ export class SlackDriver {
         apiUrl: fake.apiUrl,
         ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: opts.signingSecret ?? SIGNING_SECRET }),
       },
-      dispatcher: core.dispatcher,
+      dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
       logger: opts.logger ?? silentLogger,
+      ...(opts.thinkingAfterMs !== undefined ? { thinkingAfterMs: opts.thinkingAfterMs } : {}),
       clientOptions: { retryConfig: { retries: 0 } },
       host: '127.0.0.1',
       now: () => ref.driver?.nowMs ?? Date.now(),
