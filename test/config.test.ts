@@ -51,7 +51,8 @@ describe('config', () => {
   it('LLM_BASE_URL with LLM_MODEL turns on the model for ask (20 s timeout by default); half-set names what is missing without echoing the key', () => {
     const r = loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'qwen', LLM_API_KEY: 'sk-very-secret' });
     expect(r.ok && r.value.llm).toEqual({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen', apiKey: 'sk-very-secret', timeoutMs: 20_000 });
-    expect(loadConfig({}).ok && loadConfig({}).ok && (loadConfig({}) as { value: { llm?: unknown } }).value.llm).toBeUndefined();
+    const none = loadConfig({});
+    expect(none.ok && none.value.llm).toBeUndefined();
     const half = loadConfig({ LLM_API_KEY: 'sk-very-secret' });
     expect(half.ok).toBe(false);
     expect(!half.ok && half.error).toMatch(/LLM_BASE_URL is required/);
