@@ -183,10 +183,11 @@ const ROUTES: ReadonlyArray<{
     when: (m, c) => c.namesPaper(m[1] ?? ''),
     build: (m) => ({ kind: 'paper', ref: (m[1] ?? '').trim() }),
   },
+  // A bare title name ("KIVI", "A-MEM"); longer text is a question, so no title look-up is spent on it.
   {
     name: 'paper-alone',
     re: /^["“]?(.+?)["”]?\s*[?.!]*$/,
-    when: (m, c) => c.namesPaper(m[1] ?? ''),
+    when: (m, c) => (m[1] ?? '').split(/\s+/).length <= 8 && c.namesPaper(m[1] ?? ''),
     build: (m) => ({ kind: 'paper', ref: (m[1] ?? '').trim() }),
   },
   { name: 'question', re: /^[\s\S]*$/, build: (m) => ({ kind: 'question', topic: topicOf(m[0]) }) },

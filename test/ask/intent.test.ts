@@ -97,3 +97,19 @@ describe('ask dates', () => {
     expect(topicOf('any recent papers about agent memory')).toBe('agent memory');
   });
 });
+
+describe('ask router: bounded work', () => {
+  it('a long question is never looked up as a bare title', () => {
+    let lookups = 0;
+    const counting = ctx({
+      namesPaper: () => {
+        lookups += 1;
+        return false;
+      },
+    });
+    route('how do retrieval augmented agents keep their long term memory consistent across many sessions', counting);
+    expect(lookups).toBe(0);
+    route('KIVI', counting);
+    expect(lookups).toBe(1);
+  });
+});

@@ -83,6 +83,15 @@ describe('console adapter', () => {
     expect(out).toMatch(/paperboy answers questions/);
   });
 
+  it('a question is answered with numbered citations, and the session follows up on it', async () => {
+    const out = await session(['how is the kv cache quantized?', 'tell me more about 2', 'more like [1]']);
+    const second = /^\[2\] (.+)$/m.exec(out)?.[1];
+    expect(second).toBeDefined();
+    // "tell me more about 2" showed that paper's details: its card comes again, with its whole abstract.
+    expect(out.split(second ?? '').length).toBeGreaterThan(2);
+    expect(out).toMatch(/More like \[1\]/);
+  });
+
   it('/quit ends the session even with lines still typed after it, and a mistyped /command is pointed out', async () => {
     const out = await session(['/serch kv cache', '/quit', '/search kv cache']);
     expect(out).toMatch(/I don't know the command "serch"/);
