@@ -21,7 +21,7 @@ export function helpReply(commands: readonly AnyCommand[], only?: string): Reply
     title: 'paperboy answers questions about recent ML papers',
     lines: [
       ...commands.map((c) => `${c.name} ${c.usage}: ${c.description}`),
-      'Examples: search kv cache quantization since:2025 · trending 2025-W48 · paper Informer · topic agent memory',
+      "Examples: ask what's new on KV cache compression? · search kv cache quantization since:2025 · trending 2025-W48 · paper Informer · topic agent memory",
     ],
     visibility: 'ephemeral',
   };
@@ -31,6 +31,10 @@ function examples(name: string): string[] {
   switch (name) {
     case 'search':
       return ['Examples: search kv cache quantization · search which paper squeezes the KV cache to 2 bits? · search memory agents -benchmark since:2025-06'];
+    case 'ask':
+      return [
+        "Examples: ask what's new on KV cache compression? · ask what's trending this week? · ask papers from Google this year · then, in the thread: more like [2]",
+      ];
     case 'trending':
       return ['Examples: trending · trending 2025-11-27 · trending 2025-W48 · trending 2025-11'];
     default:

@@ -1,6 +1,7 @@
 // The command registry: every command, listed explicitly. Adapters expose whatever is here.
 import type { AnyCommand } from '../src/command.js';
 import { createRegistry } from '../src/dispatch.js';
+import { ask } from './ask.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { search } from './search.js';
@@ -10,4 +11,4 @@ import { topic } from './topic.js';
 import { trending } from './trending.js';
 import { unsubscribe } from './unsubscribe.js';
 
-export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, subscribe, subscriptions, unsubscribe, help]);
+export const commands: readonly AnyCommand[] = createRegistry([ask, search, trending, paper, topic, subscribe, subscriptions, unsubscribe, help]);

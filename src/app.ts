@@ -8,10 +8,12 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { ChatAdapter, Clock, FollowBook, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
 import { openSchedules, type ScheduleStore } from './scheduler/store.js';
+import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
+import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
-import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -24,7 +26,7 @@ export interface App {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'>;
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -34,6 +36,8 @@ export interface AppDeps {
   index?: SearchIndex;
   /** Topic follows for `subscribe topic` (the follow feature provides the real one). */
   follows?: FollowBook;
+  /** The model that writes `ask` answers, instead of the one `config.llm` names (tests pass a fake). */
+  writer?: AnswerWriter;
 }
 
 /** The database file inside a data directory. */
@@ -53,6 +57,7 @@ export function createApp(deps: AppDeps): App {
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const library = new Library(store, index);
     const schedules = openSchedules(store, () => deps.clock.now());
+    const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
       library,
       clock: deps.clock,
@@ -61,12 +66,27 @@ export function createApp(deps: AppDeps): App {
       commands: deps.commands,
       ...(schedules ? { schedules } : {}),
       ...(deps.follows ? { follows: deps.follows } : {}),
+      conversations: conversationsFor(store, deps.clock, deps.logger),
+      ...(writer ? { writer } : {}),
     });
     return { store, library, dispatcher, schedules, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;
   }
+}
+
+/** Follow-up state in the store's own file; in memory when the store is not SQLite or cannot be written. */
+function conversationsFor(store: PaperStore, clock: Clock, logger: Logger): Conversations {
+  const db = connectionOf(store);
+  if (db && !isReadOnlyStore(store)) {
+    try {
+      return new SqliteConversations(db, clock);
+    } catch (e) {
+      logger.warn({ err: e }, 'conversation table unavailable; follow-ups are kept in memory');
+    }
+  }
+  return new MemoryConversations(clock);
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
-import type { Caller, Clock, FollowBook } from './ports.js';
+import type { AnswerWriter, Caller, Clock, Conversations, FollowBook } from './ports.js';
 import type { Reply } from './reply.js';
 import type { ScheduleStore } from './scheduler/store.js';
 
@@ -51,6 +51,10 @@ export interface CommandContext {
   follows?: FollowBook;
   /** Channels' scheduled trending posts and their ledger (absent where the store is not SQLite). */
   schedules?: ScheduleStore;
+  /** Each thread's previous answer, for `ask` follow-ups (absent: follow-ups are not offered). */
+  conversations?: Conversations;
+  /** The optional model that writes `ask` answers (LLM_BASE_URL); absent means extractive answers. */
+  writer?: AnswerWriter;
 }
 
 export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {

@@ -37,6 +37,8 @@ const EXPECTED: Record<string, string> = {
   PAPERBOY_HEALTH_PORT: 'a whole number from 1 to 65535 (unset: no health endpoint)',
   PAPERBOY_CATCHUP_HOURS: 'a number of hours from 0 to 48, such as 6',
   SLACK_MANAGERS: 'Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL',
+  LLM_BASE_URL: 'an http(s) URL of an OpenAI-compatible API, such as http://127.0.0.1:8080/v1',
+  LLM_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 300000',
 };
 
 const envSchema = z.object({
@@ -87,6 +89,10 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  LLM_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  LLM_MODEL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1000).max(300_000).default(20_000)),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -118,6 +124,15 @@ export interface DiscordConfig {
   registerOnStart: boolean;
 }
 
+/** The optional model that writes `ask` answers: any OpenAI-compatible chat-completions server. */
+export interface LlmConfig {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** NOTE: milliseconds. */
+  timeoutMs: number;
+}
+
 /** The parsed configuration. Nothing else in the program reads `process.env`. */
 export interface Config {
   dataDir: string;
@@ -127,6 +142,8 @@ export interface Config {
   logLevel?: string;
   slack?: SlackConfig;
   discord?: DiscordConfig;
+  /** Set when LLM_BASE_URL and LLM_MODEL are: `ask` answers are written by that model. */
+  llm?: LlmConfig;
   /** Terminal width from COLUMNS, for wrapping output that goes to a pipe. */
   terminalColumns?: number;
   /** This process is one Discord shard spawned by `serve --shards` (discord.js sets SHARDING_MANAGER). */
@@ -182,6 +199,16 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     }
   }
 
+  let llm: LlmConfig | undefined;
+  if (e.LLM_BASE_URL !== undefined || e.LLM_MODEL !== undefined || e.LLM_API_KEY !== undefined) {
+    if (!e.LLM_BASE_URL) problems.push('LLM_BASE_URL is required when LLM_MODEL or LLM_API_KEY is set (e.g. http://127.0.0.1:8080/v1 for llama.cpp).');
+    if (!e.LLM_MODEL) problems.push('LLM_MODEL is required when LLM_BASE_URL is set (the model name the server knows, e.g. qwen2.5-7b-instruct).');
+    if (e.LLM_BASE_URL && e.LLM_MODEL) {
+      llm = { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, timeoutMs: e.LLM_TIMEOUT_MS };
+      if (e.LLM_API_KEY) llm.apiKey = e.LLM_API_KEY;
+    }
+  }
+
   if (problems.length > 0) return err(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config: Config = {
     dataDir: path.resolve(e.PAPERBOY_DATA_DIR),
@@ -195,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   if (e.LOG_LEVEL !== undefined) config.logLevel = e.LOG_LEVEL;
   if (slack) config.slack = slack;
   if (discord) config.discord = discord;
+  if (llm) config.llm = llm;
   return ok(config);
 }
 

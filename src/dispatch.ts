@@ -1,5 +1,6 @@
 // The registry and the one place commands run: validation, error mapping and the generic apology.
 import { ZodError } from 'zod';
+import { threadKey } from './ask/conversations.js';
 import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -71,7 +72,7 @@ export class Dispatcher implements Inbound {
 
   /**
    * Runs a line of free text: `search kv cache`, `trending 2025-11-27`. Text that does not start
-   * with a command name is a question, answered by search (what mentions and DMs do); empty text gets help.
+   * with a command name is a question for `ask` (what mentions and DMs do); empty text gets help.
    */
   async runText(line: string, caller?: Caller): Promise<Reply> {
     const trimmed = line.trim().replace(/^\/+/, '');
@@ -79,7 +80,21 @@ export class Dispatcher implements Inbound {
     const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
     const first = m?.[1] ?? '';
     if (this.find(first)) return this.run({ command: first, text: m?.[2] ?? '' }, caller);
-    return this.run({ command: 'search', text: trimmed }, caller);
+    return this.run({ command: this.find('ask') ? 'ask' : 'search', text: trimmed }, caller);
+  }
+
+  /**
+   * Lets a second thread id reach the conversation of `caller.thread`: on Discord a follow-up replies
+   * to the bot's answer, whose id is known only once it is sent. Never throws (it only loses a follow-up).
+   */
+  linkThread(caller: Caller, alias: string): void {
+    const from = threadKey(caller);
+    if (!from || !this.ctx.conversations) return;
+    try {
+      this.ctx.conversations.link(from, threadKey({ ...caller, thread: alias }) ?? '');
+    } catch (e) {
+      this.logger.warn({ err: e, platform: caller.platform }, 'could not link a thread for follow-ups');
+    }
   }
 
   /** Completions for an option as the user types; never throws (autocomplete must always answer). */

@@ -27,6 +27,8 @@ export const REDACT_PATHS = [
   'clientSecret',
   '*.clientSecret',
   'authorization',
+  'apiKey',
+  '*.apiKey',
   '*.authorization',
   '*.headers.authorization',
   '*.*.headers.authorization',

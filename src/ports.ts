@@ -4,6 +4,7 @@ import type { Paper } from './papers/model.js';
 import type { Reply } from './reply.js';
 import type { ParsedQuery } from './search/query.js';
 import type { Segment } from './reply.js';
+import type { Result } from './errors.js';
 
 // ─── Time ────────────────────────────────────────────────────────────────────
 
@@ -192,6 +193,8 @@ export interface Inbound {
   runText(line: string, caller?: Caller): Promise<Reply>;
   /** Completions for an option as the user types; never throws. */
   complete(command: string, arg: string, partial: string): Completion[];
+  /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups. */
+  linkThread?(caller: Caller, alias: string): void;
 }
 
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
@@ -246,4 +249,44 @@ export interface FollowBook {
   list(platform: string, owner: FollowOwner): Follow[];
   /** Removes the owner's follow with this id; false when the owner has none with it. */
   remove(platform: string, owner: FollowOwner, id: string): boolean;
+}
+
+// ─── Ask ─────────────────────────────────────────────────────────────────────
+
+/** A paper a model may cite, by its number (from 1). */
+export interface AnswerSource {
+  n: number;
+  title: string;
+  abstract: string;
+}
+
+/**
+ * A language model that writes an answer from the given abstracts only, citing them by number
+ * (`src/ask/llm.ts`: any OpenAI-compatible chat-completions server). Optional: without one, answers
+ * are extractive. A failure or timeout is an error value; the caller falls back.
+ */
+export interface AnswerWriter {
+  /** For logs, e.g. the model name. */
+  readonly name: string;
+  write(question: string, sources: readonly AnswerSource[]): Promise<Result<string, string>>;
+}
+
+/** What a thread's previous answer leaves for follow-ups ("more like [2]", "only since 2025"). */
+export interface Conversation {
+  /** The question as asked (its topic, without the date words). */
+  question: string;
+  /** Ids of the cited papers: citation `n` is at index `n - 1`. */
+  cited: string[];
+  /** Ids of every paper the answer was drawn from, best first (what "only since 2025" narrows). */
+  pool: string[];
+}
+
+/**
+ * Conversation state by thread (`platform:channel:thread`), kept for a day. SQLite in
+ * `src/ask/conversations.ts`; `link` makes a second key (the bot's answer message, on Discord) reach the same state.
+ */
+export interface Conversations {
+  get(key: string): Conversation | undefined;
+  put(key: string, state: Conversation): void;
+  link(from: string, to: string): void;
 }

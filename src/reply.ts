@@ -57,7 +57,29 @@ export interface PeriodInfo {
   to: string;
 }
 
+/** One sentence of an answer and the numbers of the papers it comes from (1-based positions in the answer's `cards`). */
+export interface AnswerSentence {
+  /** Raw text (an abstract sentence, or a checked sentence a model wrote). */
+  text: string;
+  /** Never empty: a sentence without a source is not shown. */
+  cites: number[];
+}
+
 export type Reply =
+  | {
+      kind: 'answer';
+      /** Heading, e.g. `kv cache compression`: the question as asked. Raw text. */
+      title: string;
+      /** A line above the answer, e.g. the period searched. */
+      notice?: string;
+      sentences: AnswerSentence[];
+      /** The cited papers, in the order of their numbers: card `i` is citation `[i + 1]`. */
+      cards: PaperCard[];
+      /** Papers shown after the cited ones without a number ("more like this"). */
+      related?: PaperCard[];
+      visibility: Visibility;
+      shareable: boolean;
+    }
   | {
       kind: 'papers';
       /** Heading, e.g. `Search: kv cache` or `Trending on 2025-11-27`. Raw text. */
@@ -83,6 +105,8 @@ export type Reply =
 /** The plain-text fallback for a reply (notifications, logs, the console). */
 export function replySummary(reply: Reply): string {
   switch (reply.kind) {
+    case 'answer':
+      return reply.sentences.length > 0 ? `${reply.title}: ${answerText(reply.sentences)}` : reply.title;
     case 'papers':
       return reply.cards.length > 0 ? `${reply.title}: ${reply.cards.length} of ${reply.total}` : reply.title;
     case 'paper':
@@ -96,6 +120,11 @@ export function replySummary(reply: Reply): string {
   }
 }
 
+/** An answer's sentences as one plain string, each followed by its citations: `A sentence. [1] Another. [1][2]`. */
+export function answerText(sentences: readonly AnswerSentence[]): string {
+  return sentences.map((s) => `${s.text} ${s.cites.map((n) => `[${n}]`).join('')}`).join(' ');
+}
+
 /** A copy only the asking user sees (e.g. "More" on a list posted in a channel). */
 export function asPrivate(reply: Reply): Reply {
   return reply.kind === 'error' ? reply : ({ ...reply, visibility: 'ephemeral' } as Reply);
@@ -104,7 +133,7 @@ export function asPrivate(reply: Reply): Reply {
 /** A shared copy of an ephemeral reply, for "Share in channel". */
 export function asPublic(reply: Reply): Reply {
   if (reply.kind === 'papers') return { ...reply, visibility: 'public', shareable: false, next: undefined } as Reply;
-  if (reply.kind === 'paper') return { ...reply, visibility: 'public', shareable: false };
+  if (reply.kind === 'paper' || reply.kind === 'answer') return { ...reply, visibility: 'public', shareable: false };
   if (reply.kind === 'error') return reply;
   return { ...reply, visibility: 'public' };
 }

@@ -107,3 +107,16 @@ export function safeUrl(u: string | null | undefined, opts: SafeUrlOptions = {})
   }
   return u;
 }
+
+/**
+ * Where citation `[n]` of an answer links: the page of card `n`, when it is safe to link (see
+ * {@link safeUrl}); undefined shows the number unlinked. One rule, so every platform links the same paper.
+ */
+export function citationUrl(reply: Extract<Reply, { kind: 'answer' }>, n: number, opts: SafeUrlOptions = {}): string | undefined {
+  return safeUrl(reply.cards[n - 1]?.url, opts);
+}
+
+/** The label a citation or a cited card carries: `[1]`. */
+export function citationLabel(n: number): string {
+  return `[${n}]`;
+}

@@ -48,6 +48,19 @@ describe('config', () => {
     });
   });
 
+  it('LLM_BASE_URL with LLM_MODEL turns on the model for ask (20 s timeout by default); half-set names what is missing without echoing the key', () => {
+    const r = loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'qwen', LLM_API_KEY: 'sk-very-secret' });
+    expect(r.ok && r.value.llm).toEqual({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen', apiKey: 'sk-very-secret', timeoutMs: 20_000 });
+    const none = loadConfig({});
+    expect(none.ok && none.value.llm).toBeUndefined();
+    const half = loadConfig({ LLM_API_KEY: 'sk-very-secret' });
+    expect(half.ok).toBe(false);
+    expect(!half.ok && half.error).toMatch(/LLM_BASE_URL is required/);
+    expect(!half.ok && half.error).not.toContain('sk-very-secret');
+    const bad = loadConfig({ LLM_BASE_URL: 'http://x/v1', LLM_MODEL: 'm', LLM_TIMEOUT_MS: '5' });
+    expect(!bad.ok && bad.error).toMatch(/LLM_TIMEOUT_MS must be a whole number of milliseconds/);
+  });
+
   it('bad values name the variable', () => {
     for (const [env, name] of [
       [{ SLACK_PORT: 'abc' }, 'SLACK_PORT'],

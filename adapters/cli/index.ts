@@ -115,7 +115,7 @@ const CHAT_COMMANDS = registry.filter((c) => c.name !== 'help');
 const NO_SEEDING = new Set(['ingest', 'register']);
 
 /** Subcommands that read one query per stdin line when given no words and stdin is not a terminal. */
-const BATCH = new Set(['search']);
+const BATCH = new Set(['search', 'ask']);
 
 function version(): string {
   try {
@@ -260,7 +260,8 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
     const rl = readline.createInterface({ input: io.stdin, crlfDelay: Infinity });
     for await (const line of rl) {
       if (line.trim() === '') {
-        io.stdout.write(json ? '[]\n' : '\n');
+        // NOTE: an empty line keeps its place in the output: an empty result list, or an answer with no citations.
+        io.stdout.write(json ? `${command.name === 'ask' ? JSON.stringify({ answer: '', citations: [] }) : '[]'}\n` : '\n');
         continue;
       }
       code = Math.max(code, show(await app.dispatcher.run({ command: command.name, input: { ...args.input, [positional]: line } }, caller), true));

@@ -1,7 +1,7 @@
 // The CLI's JSON renderer: replies as machine-readable JSON for scripts (`--json`).
 import type { Paper } from '../../src/papers/model.js';
 import { paperJson } from '../../src/papers/model.js';
-import type { PaperCard, Reply } from '../../src/reply.js';
+import { answerText, type PaperCard, type Reply } from '../../src/reply.js';
 
 /** Looks a paper up by id, for the fields cards do not carry (the whole abstract). */
 export type PaperLookup = (id: string) => Paper | undefined;
@@ -27,10 +27,18 @@ function cardJson(c: PaperCard, lookup: PaperLookup) {
  * The JSON of a reply. A list is an array of papers with rank, score, snippet and the list's total
  * (so a script can page with `--offset`); a period list (trending) is an object that also says which
  * period was asked for and which is shown, since an empty day is answered with an earlier one.
- * "No papers match" is an empty array: an answer, not a failure.
+ * "No papers match" is an empty array: an answer, not a failure. An `ask` answer is
+ * `{ answer, citations: [{ n, id, title }] }`, citations in the order of their numbers.
  */
 export function replyJson(reply: Reply, lookup: PaperLookup): unknown {
   switch (reply.kind) {
+    case 'answer':
+      // NOTE: `answer` carries the [n] markers; with no sentence it is the reply's own honest notice.
+      return {
+        answer: reply.sentences.length > 0 ? answerText(reply.sentences) : (reply.notice ?? ''),
+        citations: reply.cards.map((c, i) => ({ n: i + 1, id: c.id, title: c.title })),
+        ...(reply.related && reply.related.length > 0 ? { related: reply.related.map((c) => ({ id: c.id, title: c.title })) } : {}),
+      };
     case 'papers': {
       const papers = reply.cards.map((c, i) => ({
         rank: reply.start + i,

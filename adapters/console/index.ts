@@ -1,4 +1,5 @@
 // The console chat: the same commands as Slack and Discord, typed in a terminal, no tokens needed.
+import { randomUUID } from 'node:crypto';
 import readline from 'node:readline';
 
 import type { Logger } from '../../src/logger.js';
@@ -111,7 +112,8 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     last = reply.kind === 'papers' ? reply.next : undefined;
     picks = reply.kind === 'choices' ? reply.choices : undefined;
   };
-  const caller = { platform: 'console' };
+  // One session is one thread: "more like [2]" follows up on the previous answer.
+  const caller = { platform: 'console', channel: 'console', thread: randomUUID() };
 
   const handle = async (line: string) => {
     if (closed) return;

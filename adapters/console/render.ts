@@ -1,6 +1,6 @@
 // Renders neutral replies as plain terminal text, wrapped to the terminal width.
 import type { PaperCard, Reply, Segment } from '../../src/reply.js';
-import { authorLine, pageText } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, pageText } from '../../src/replyFormat.js';
 
 /**
  * Terminal output needs no markup escaping, but control characters from outside text are
@@ -44,8 +44,9 @@ export function metaLine(c: PaperCard): string {
   return parts.join(' · ');
 }
 
-function card(c: PaperCard, n: number | null, width: number, color: boolean): string {
-  const head = wrap(`${n !== null ? `${n}. ` : ''}${plain(c.title)}`, width, '   ').trimStart();
+function card(c: PaperCard, n: number | string | null, width: number, color: boolean): string {
+  const label = typeof n === 'string' ? `${n} ` : n !== null ? `${n}. ` : '';
+  const head = wrap(`${label}${plain(c.title)}`, width, '   ').trimStart();
   const lines = [color ? `\x1b[1m${head}\x1b[22m` : head, wrap(metaLine(c), width, '   ')];
   if (c.abstract) lines.push(wrap(plain(c.abstract), width, '   '));
   else if (c.snippet.length > 0) lines.push(snippetBlock(c.snippet, width, color));
@@ -58,6 +59,17 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
   const width = Math.max(40, Math.min(opts.width ?? 100, 160));
   const color = opts.color ?? false;
   switch (reply.kind) {
+    case 'answer': {
+      const out = [wrap(plain(reply.title), width)];
+      if (reply.notice) out.push(wrap(plain(reply.notice), width));
+      if (reply.sentences.length > 0) out.push(wrap(reply.sentences.map((s) => `${plain(s.text)} ${s.cites.map(citationLabel).join('')}`).join(' '), width));
+      reply.cards.forEach((c, i) => out.push(card(c, citationLabel(i + 1), width, color)));
+      if (reply.related && reply.related.length > 0) {
+        out.push(reply.cards.length > 0 || reply.sentences.length > 0 ? 'Related papers:' : 'Closest papers:');
+        for (const c of reply.related) out.push(card(c, '-', width, color));
+      }
+      return out.join('\n\n');
+    }
     case 'papers': {
       const out = [wrap(plain(reply.title), width)];
       if (reply.notice) out.push(wrap(plain(reply.notice), width));

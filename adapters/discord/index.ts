@@ -242,10 +242,14 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     if (!dm && !mention.test(m.content) && !m.mentions.users.has(me.id)) return;
     const text = m.content.replace(mention, ' ').replace(/\s+/g, ' ').trim();
     const context = { via: dm ? 'dm' : 'mention', guild: m.guildId ?? 'dm', channel: m.channelId };
+    // NOTE: a reply to the bot's answer continues that answer's thread; any other message starts one.
+    const perms = m.inGuild() && m.member ? safePermissions(() => m.member?.permissionsIn(m.channelId)) : null;
+    const who: Caller = { ...caller(m.author.id, m.channelId, m.guildId, perms), thread: m.reference?.messageId ?? m.id };
     try {
-      const perms = m.inGuild() && m.member ? safePermissions(() => m.member?.permissionsIn(m.channelId)) : null;
-      const reply = await dispatcher.runText(text, caller(m.author.id, m.channelId, m.guildId, perms));
-      await m.reply(body(renderReply(reply, { cursors })));
+      const reply = await dispatcher.runText(text, who);
+      const sent = await m.reply(body(renderReply(reply, { cursors })));
+      // The user's next reply points at this answer: let its id reach the same conversation.
+      dispatcher.linkThread?.(who, sent.id);
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
       await m

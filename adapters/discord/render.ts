@@ -3,7 +3,7 @@ import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent,
 import { z } from 'zod';
 import type { CursorStore } from '../../src/pager.js';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
-import { authorLine, clip as clipText, cursorAfterShown, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, citationUrl, clip as clipText, cursorAfterShown, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
 
 // NOTE: Discord's message limits, in UTF-16 code units as Discord counts them.
 // https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -210,6 +210,43 @@ function message(reply: Reply, parts: Partial<DiscordMessage>): DiscordMessage {
 /** Renders a neutral reply; cursors for its buttons are stored in `ctx.cursors`. */
 export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
   switch (reply.kind) {
+    case 'answer': {
+      const head = `**${fit(reply.title, 300)}**${reply.notice ? `\n${fit(reply.notice, 1000)}` : ''}`;
+      // Each sentence escaped, then its numbers as masked links to the cited papers (one rule: citationUrl).
+      const parts: string[] = [];
+      let used = 0;
+      for (const sn of reply.sentences) {
+        const cites = sn.cites.map((n) => {
+          const url = citationUrl(reply, n);
+          return url ? `[\\[${n}\\]](${url})` : escapeText(citationLabel(n));
+        });
+        const piece = `${fit(sn.text, 1000)} ${cites.join('')}`;
+        if (used + piece.length + 1 > LIMITS.description) break;
+        parts.push(piece);
+        used += piece.length + 1;
+      }
+      const embeds: APIEmbed[] = [];
+      if (parts.length > 0) embeds.push({ color: 0xff9d00, description: parts.join(' ') });
+      const cited = reply.cards.slice(0, LIMITS.embeds - embeds.length - 1);
+      const related = (reply.related ?? []).slice(0, Math.max(0, LIMITS.embeds - embeds.length - cited.length));
+      const n = Math.max(1, cited.length + related.length);
+      const budget = Math.floor((LIMITS.embedTotal - used) / n);
+      for (const [i, c] of cited.entries()) {
+        const e = cardEmbed(c, budget, `${citationLabel(i + 1)} · ${c.id}`, false);
+        e.title = fit(`${citationLabel(i + 1)} ${c.title}`, LIMITS.title);
+        embeds.push(e);
+      }
+      for (const c of related) embeds.push(cardEmbed(c, budget, `${cited.length > 0 || parts.length > 0 ? 'Related' : 'Closest'} · ${c.id}`, false));
+      // The answer's own embed is never the one shortened: the cards' descriptions give way first.
+      const [first, ...rest] = embeds;
+      if (first && parts.length > 0) {
+        fitTotal(rest);
+        while (rest.length > 0 && embedLength(first) + rest.reduce((t, e) => t + embedLength(e), 0) > LIMITS.embedTotal) rest.pop();
+        embeds.splice(1, embeds.length - 1, ...rest);
+      } else fitTotal(embeds);
+      const buttons = reply.shareable && ctx.origin ? [button('share', ctx.cursors.put(ctx.origin), 'Share in channel', ButtonStyle.Secondary)] : [];
+      return message(reply, { content: clip(head, LIMITS.content), embeds, components: rows(buttons) });
+    }
     case 'papers': {
       const cards = reply.cards.slice(0, LIMITS.embeds);
       const end = reply.start + cards.length - 1;

@@ -43,6 +43,11 @@ export interface SlackAdapterOptions {
   bodyLimit?: number;
   httpTimeouts?: Partial<HttpTimeouts>;
   now?: () => number;
+  /**
+   * A mention or DM whose answer takes longer than this gets a "thinking…" message in its thread
+   * first, which the answer then replaces (milliseconds; default 1000).
+   */
+  thinkingAfterMs?: number;
   /** Slash commands this app answers (as named in the manifest). */
   commandNames?: readonly string[];
   cursors?: CursorStore;
@@ -169,6 +174,9 @@ function boltLogger(log: Logger, secrets: readonly (string | undefined)[]): Bolt
 }
 
 /** Options that keep Slack from rewriting outside text into mentions or unfurling links. */
+/** What a slow answer shows until it is ready. */
+export const THINKING = 'thinking…';
+
 const POST_OPTIONS = { unfurl_links: false, unfurl_media: false, parse: 'none', link_names: false } as const;
 const RESPOND_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
 
@@ -180,6 +188,7 @@ const RESPOND_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
 export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const { config, dispatcher } = opts;
   const log = opts.logger.child({ platform: 'slack' });
+  const thinkingAfterMs = opts.thinkingAfterMs ?? 1000;
   // NOTE: every error bound for a log goes through describeError with these, never as the raw object.
   const secrets = [config.botToken, config.appToken, config.signingSecret];
   const boltLog = boltLogger(log, secrets);
@@ -353,15 +362,47 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     let text = ev.text;
     if (botUserId) text = text.split(`<@${botUserId}>`).join(' ');
     text = unescapeMrkdwn(text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/, ''));
+    // NOTE: the thread is the mention's own ts when it starts one; follow-ups in it carry that as thread_ts.
+    const thread = ev.thread_ts ?? ev.ts;
     const caller: Caller = {
       platform: 'slack',
       channel: ev.channel,
+      thread,
       ...(ev.user ? { user: ev.user } : {}),
       ...(kind === 'dm' || ev.channel_type === 'im' ? { direct: true } : {}),
       ...managing(ev.user),
     };
-    const reply = await dispatcher.runText(text, caller);
-    await postInThread(ev.channel, ev.thread_ts ?? ev.ts, reply, { kind, ...caller });
+    const context = { kind, ...caller };
+    const pending = dispatcher.runText(text, caller);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), thinkingAfterMs);
+    });
+    const first = await Promise.race([pending, slow]);
+    clearTimeout(timer);
+    if (first !== 'slow') {
+      await postInThread(ev.channel, thread, first, context);
+      return;
+    }
+    // Slow: say so at once, then put the answer in that message's place (nothing unchecked is shown meanwhile).
+    let placeholder: string | undefined;
+    try {
+      const r = await web.chat.postMessage({ ...POST_OPTIONS, channel: ev.channel, thread_ts: thread, text: THINKING });
+      placeholder = typeof r.ts === 'string' ? r.ts : undefined;
+    } catch (e) {
+      log.warn({ err: describeError(e, secrets), ...context }, 'could not post the thinking message');
+    }
+    const reply = await pending;
+    if (!placeholder) {
+      await postInThread(ev.channel, thread, reply, context);
+      return;
+    }
+    try {
+      await web.chat.update({ channel: ev.channel, ts: placeholder, parse: 'none', link_names: false, ...render(reply, null) });
+    } catch (e) {
+      log.error({ err: describeError(e, secrets), ...context }, 'replacing the thinking message failed');
+      await postInThread(ev.channel, thread, reply, context);
+    }
   };
 
   app.event('app_mention', async ({ event, context }) => {

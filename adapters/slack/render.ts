@@ -2,7 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
 import { replySummary } from '../../src/reply.js';
-import { authorLine, clip, cursorAfterShown, pageText, safeUrl } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, citationUrl, clip, cursorAfterShown, pageText, safeUrl } from '../../src/replyFormat.js';
 
 export { clip };
 
@@ -150,8 +150,9 @@ function button(actionId: string, label: string, opts: { value?: string; url?: s
 }
 
 /** The card: title linked to the paper page, the meta line, the snippet (or abstract), then link buttons. */
-function cardBlocks(c: PaperCard, index: number, n: number | null): KnownBlock[] {
-  const head = `*${n !== null ? `${n}. ` : ''}${link(c.url, escapeClipped(c.title, 300))}*`;
+function cardBlocks(c: PaperCard, index: number, n: number | string | null): KnownBlock[] {
+  const label = typeof n === 'string' ? `${escapeMrkdwn(n)} ` : n !== null ? `${n}. ` : '';
+  const head = `*${label}${link(c.url, escapeClipped(c.title, 300))}*`;
   const meta = escapeClipped(metaLine(c), 300);
   const lead = `${head}\n${meta}`;
   const budget = LIMITS.sectionText - lead.length - 1;
@@ -194,6 +195,42 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessag
   const text = escapeClipped(replySummary(reply), LIMITS.fallbackText);
   const blocks: KnownBlock[] = [];
   switch (reply.kind) {
+    case 'answer': {
+      blocks.push(section(`*${escapeClipped(reply.title, LIMITS.sectionText - 2)}*`, 'title'));
+      if (reply.notice) blocks.push(context(escapeClipped(reply.notice, LIMITS.sectionText)));
+      // Each sentence escaped whole, its citation numbers linked to the cited paper (one rule: citationUrl).
+      let body = '';
+      for (const [i, sn] of reply.sentences.entries()) {
+        const cites = sn.cites.map((n) => {
+          const url = citationUrl(reply, n, { delimitersEscaped: true });
+          return url ? link(url, citationLabel(n)) : citationLabel(n);
+        });
+        const piece = `${escapeClipped(sn.text, 1000)} ${cites.join('')}`;
+        if (body !== '' && body.length + 1 + piece.length > LIMITS.sectionText) {
+          blocks.push(section(body, `answer_${i}`));
+          body = '';
+        }
+        body = body === '' ? piece : `${body} ${piece}`;
+      }
+      if (body !== '') blocks.push(section(body, 'answer'));
+      for (const [i, c] of reply.cards.entries()) {
+        const cb = cardBlocks(c, i, citationLabel(i + 1));
+        if (blocks.length + cb.length > LIMITS.blocks - 1) break;
+        blocks.push(...cb);
+      }
+      const related = reply.related ?? [];
+      if (related.length > 0 && blocks.length < LIMITS.blocks - 2)
+        blocks.push(context(reply.cards.length > 0 || reply.sentences.length > 0 ? 'Related papers:' : 'Closest papers:'));
+      for (const [i, c] of related.entries()) {
+        const cb = cardBlocks(c, reply.cards.length + i, null);
+        if (blocks.length + cb.length > LIMITS.blocks - 1) break;
+        blocks.push(...cb);
+      }
+      if (reply.shareable && valueFits(opts.shareValue)) {
+        blocks.push({ type: 'actions', block_id: 'pager', elements: [button(ACTIONS.share, 'Share in channel', { value: opts.shareValue })] });
+      }
+      break;
+    }
     case 'papers': {
       blocks.push(section(`*${escapeClipped(reply.title, LIMITS.sectionText - 2)}*`, 'title'));
       if (reply.notice) blocks.push(context(escapeClipped(reply.notice, LIMITS.sectionText)));

@@ -1,7 +1,7 @@
 // The chat adapter contract: what any adapter must do, run against Slack and Discord alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APOLOGY } from '../../src/dispatch.js';
-import type { Paper } from '../../src/papers/model.js';
+import { paperLinks, type Paper } from '../../src/papers/model.js';
 import type { Reply } from '../../src/reply.js';
 import { paperRun, papersReply, testCard } from '../fakes/papers.js';
 import { HOSTILE_TITLE, testPapers } from '../support/papers.js';
@@ -33,6 +33,8 @@ export interface Seen {
   hasMore: boolean;
   /** Whether the message offers a "Share in channel" button. */
   hasShare: boolean;
+  /** The links in the message's text, label as the user reads it (`[1]`) and target. */
+  links?: Array<{ label: string; url: string }>;
 }
 
 /** The answer to a button click. */
@@ -55,6 +57,8 @@ export interface ContractHarness {
   command(name: string, text: string): Promise<Seen>;
   /** @mentions the bot (or DMs it) with `text`. */
   mention(text: string): Promise<Seen>;
+  /** Follows up on the last mention's answer: in its Slack thread, or as a Discord reply to the bot's answer. */
+  followUp(text: string): Promise<Seen>;
   /** Delivers a message written by the bot itself; resolves with how many replies the bot sent (must be 0). */
   ownMessage(text: string): Promise<number>;
   /** Posts a neutral reply into a channel through the adapter's `post` method. */
@@ -206,6 +210,44 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       const seen = await h.mention('which paper compresses the kv cache to 2 bits?');
       expect(seen.titles.some((t) => t.startsWith('KIVI'))).toBe(true);
       expect(seen.pings).toBe(false);
+    });
+
+    it('ask: a mention is answered with cited sentences, each number linking to its paper, the cited papers following in number order', async () => {
+      const seen = await h.mention('how is the kv cache quantized?');
+      expect(seen.pings).toBe(false);
+      const cites = (seen.links ?? []).filter((l) => /^\[\d+\]$/.test(l.label));
+      expect(cites.length).toBeGreaterThan(0);
+      for (const l of cites) {
+        const title = seen.titles[Number(l.label.slice(1, -1)) - 1];
+        const paper = contractPapers.find((p) => p.title === title);
+        expect(paper && l.url).toBe(paper && paperLinks(paper).page);
+      }
+      expect(seen.titles.map((t) => t.slice(0, 4)).sort()).toEqual(['KIVI', 'QJL:']);
+    });
+
+    it('ask: /papers ask answers privately, with citations', async () => {
+      const seen = await h.command('ask', 'how is the kv cache quantized?');
+      expect(seen.ephemeral).toBe(true);
+      expect((seen.links ?? []).some((l) => l.label === '[1]')).toBe(true);
+      expect(seen.titles.some((t) => t.startsWith('KIVI'))).toBe(true);
+    });
+
+    it('ask: a follow-up in the thread works on the previous answer', async () => {
+      const first = await h.mention('how is the kv cache quantized?');
+      const second = first.titles[1];
+      expect(second).toBeDefined();
+      const more = await h.followUp('tell me more about 2');
+      expect(more.titles[0]).toBe(second);
+      // The follow-up's answer is itself followed up on: the chain goes on.
+      const again = await h.followUp('more like [1]');
+      expect(again.text).toMatch(/More like \[1\]/);
+    });
+
+    it('ask: hostile text in a question and in a cited paper pings nobody and renders literally', async () => {
+      const seen = await h.mention('@everyone <!channel> which paper mentions zebrafish?');
+      expect(seen.pings).toBe(false);
+      expect(seen.titles).toContain(HOSTILE_TITLE);
+      expect(seen.text).toContain('@everyone <!channel> which paper mentions zebrafish?');
     });
 
     it('mentions: an empty mention gets help', async () => {

@@ -351,3 +351,39 @@ describe('paperboy CLI', () => {
     fs.rmSync(fresh, { recursive: true, force: true });
   });
 });
+
+describe('paperboy ask', () => {
+  it('ask --json prints the answer with its citations in the order of their numbers', async () => {
+    const r = await run(['ask', "what's new on KV cache compression?", '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { answer: string; citations: Array<{ n: number; id: string; title: string }> };
+    expect(out.citations.length).toBeGreaterThan(0);
+    expect(out.citations.map((c) => c.n)).toEqual(out.citations.map((_c, i) => i + 1));
+    // Every number in the answer names a citation, first uses in order.
+    const used = [...new Set([...out.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])))];
+    expect(used).toEqual(out.citations.map((c) => c.n));
+    expect(out.citations.some((c) => /KV Cache/i.test(c.title))).toBe(true);
+  });
+
+  it('ask prints the answer as text with numbered cards', async () => {
+    const r = await run(['ask', 'how is the kv cache quantized?']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\[1\]/);
+    expect(r.stdout).toMatch(/^\[1\] /m);
+  });
+
+  it('ask with questions on stdin prints one JSON object per line, in order', async () => {
+    const r = await run(['ask', '--json'], { input: 'kv cache quantization\n\n¿qué hay de nuevo?\ncheckpointing\n' });
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { answer: string; citations: unknown[] });
+    expect(lines).toHaveLength(4);
+    expect(lines[0]?.citations.length).toBeGreaterThan(0);
+    expect(lines[1]).toEqual({ answer: '', citations: [] });
+    expect(lines[2]?.citations).toEqual([]);
+    expect(lines[2]?.answer).toMatch(/I couldn't find/);
+    expect(lines[3]?.citations.length).toBeGreaterThan(0);
+  });
+});

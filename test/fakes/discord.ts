@@ -63,6 +63,8 @@ export function guildIdOnShard(k: number): string {
 
 export class FakeDiscord {
   readonly requests: FakeRequest[] = [];
+  /** Messages the bot sent into channels, with the ids they were given. */
+  readonly sent: Array<{ id: string; channelId: string; body: MessageBody }> = [];
   readonly guilds: FakeGuild[];
   /** `shards` in the `GET /gateway/bot` answer. */
   shardCount = 1;
@@ -282,12 +284,21 @@ export class FakeDiscord {
     return this.interaction(3, { custom_id: customId, component_type: 2 }, where, { message });
   }
 
-  /** A message in a channel (guild) or a DM (no guild); `author` defaults to a human user. */
-  message(content: string, where: { guildId?: string; channelId: string }, author: Record<string, unknown> = USER, mentionsBot = false): string {
+  /** A message in a channel (guild) or a DM (no guild); `author` defaults to a human user; `replyTo` makes it a reply to that message. */
+  message(
+    content: string,
+    where: { guildId?: string; channelId: string },
+    author: Record<string, unknown> = USER,
+    mentionsBot = false,
+    replyTo?: string,
+  ): string {
     const id = this.snowflake();
     const msg = messageObject(where.channelId, id, { content }, author);
     const d = {
       ...msg,
+      ...(replyTo
+        ? { type: 19, message_reference: { message_id: replyTo, channel_id: where.channelId, ...(where.guildId ? { guild_id: where.guildId } : {}) } }
+        : {}),
       mentions: mentionsBot ? [BOT_USER] : [],
       // NOTE: Discord sends channel_type with MESSAGE_CREATE; discord.js needs it to build an uncached DM channel.
       channel_type: where.guildId ? 0 : 1,
@@ -332,6 +343,11 @@ export class FakeDiscord {
       return { via: 'edit', body: { ...(r.body as MessageBody), flags: (deferral?.body as CallbackBody | undefined)?.data?.flags ?? 0 } };
     }
     return { via: 'followup', body: r.body as MessageBody };
+  }
+
+  /** The id the bot's reply to message `messageId` was given (for a reply to that answer). */
+  sentReplyTo(messageId: string): string | undefined {
+    return this.sent.find((x) => x.body.message_reference?.message_id === messageId)?.id;
   }
 
   /** The bot's reply to message `messageId`. */
@@ -419,7 +435,9 @@ export class FakeDiscord {
         json(res, refused.status, { message: refused.message, code: refused.code });
         return;
       }
-      json(res, 200, messageObject(m[1] ?? '', this.snowflake(), (r.body ?? {}) as MessageBody, BOT_USER));
+      const id = this.snowflake();
+      this.sent.push({ id, channelId: m[1] ?? '', body: (r.body ?? {}) as MessageBody });
+      json(res, 200, messageObject(m[1] ?? '', id, (r.body ?? {}) as MessageBody, BOT_USER));
       return;
     }
     if (r.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {
@@ -538,7 +556,8 @@ export function seenFrom(body: MessageBody): { ephemeral: boolean; titles: strin
   const unescapedPing = raw.some((t) => /(?<!\\)@(everyone|here)/i.test(t));
   return {
     ephemeral: ((body.flags ?? 0) & 64) !== 0,
-    titles: embeds.map((e) => unescape(e.title ?? '')).filter((t) => t !== ''),
+    // NOTE: an answer's cards carry their citation number before the title (`[1] KIVI: …`).
+    titles: embeds.map((e) => unescape(e.title ?? '').replace(/^\[\d+\] /, '')).filter((t) => t !== ''),
     text: unescape(raw.filter((t) => t !== '').join('\n')),
     pings: !(Array.isArray(parse) && parse.length === 0) || unescapedPing,
   };

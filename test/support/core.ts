@@ -3,7 +3,7 @@ import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
-import type { Clock, FollowBook } from '../../src/ports.js';
+import type { AnswerWriter, Clock, FollowBook } from '../../src/ports.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { testPapers } from './papers.js';
 
@@ -27,6 +27,8 @@ export interface TestCoreOptions {
   logger?: Logger;
   /** Topic follows for `subscribe topic` (e.g. test/support/follows.ts). */
   follows?: FollowBook;
+  /** The model that writes `ask` answers (a client of a fake server); none means extractive answers. */
+  writer?: AnswerWriter;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createTestCore(opts: TestCoreOptions = {}): App {
     commands,
     store: openStore(':memory:', () => clock.now()),
     ...(opts.follows ? { follows: opts.follows } : {}),
+    ...(opts.writer ? { writer: opts.writer } : {}),
   });
   app.library.ingest(opts.papers ?? testPapers);
   return app;

@@ -83,6 +83,15 @@ describe('console adapter', () => {
     expect(out).toMatch(/paperboy answers questions/);
   });
 
+  it('a question is answered with numbered citations, and the session follows up on it', async () => {
+    const out = await session(['how is the kv cache quantized?', 'tell me more about 2', 'more like [1]']);
+    const second = /^\[2\] (.+)$/m.exec(out)?.[1];
+    expect(second).toBeDefined();
+    // "tell me more about 2" showed that paper's details: its card comes again, with its whole abstract.
+    expect(out.split(second ?? '').length).toBeGreaterThan(2);
+    expect(out).toMatch(/More like \[1\]/);
+  });
+
   it('/quit ends the session even with lines still typed after it, and a mistyped /command is pointed out', async () => {
     const out = await session(['/serch kv cache', '/quit', '/search kv cache']);
     expect(out).toMatch(/I don't know the command "serch"/);
@@ -143,10 +152,10 @@ describe('console adapter', () => {
     expect(out).toMatch(/1\. QJL/);
     expect(out).toMatch(/Type a number from 1 to 2 to pick one\./);
     expect(out).toMatch(/Pick a number from 1 to 2\./);
-    // "2" opened KIVI (its card has the paper's URL); the "1" after that card was a question, not a pick.
+    // "2" opened KIVI (its card has the paper's URL); the "1" after that card was a question for ask, not a pick.
     const kivi = out.indexOf('https://huggingface.co/papers/2402.02750');
     expect(kivi).toBeGreaterThan(out.indexOf('Pick a number'));
-    expect(out.indexOf('Search: 1')).toBeGreaterThan(kivi);
+    expect(out.indexOf('I found no papers on "1"')).toBeGreaterThan(kivi);
   });
 
   it('the welcome is wrapped at the output width, never mid-word', async () => {

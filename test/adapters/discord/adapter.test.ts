@@ -53,6 +53,7 @@ describe('discord adapter', () => {
         find: (name) => core.dispatcher.find(name),
         complete: (c, a, p) => core.dispatcher.complete(c, a, p),
         runText: (t, c) => core.dispatcher.runText(t, c),
+        linkThread: (c, alias) => core.dispatcher.linkThread(c, alias),
         run: async (inv, c) => {
           await slow.wait();
           return core.dispatcher.run(inv, c);
@@ -225,6 +226,20 @@ describe('discord adapter', () => {
     const id = run.fake.message('trending 2025-11-27', { channelId: DM_CHANNEL });
     const body = await run.fake.replyTo(id);
     expect(seenFrom(body).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
+  });
+
+  it('DMs: a question is answered with citations, and a reply to that answer follows up on it', async () => {
+    const id = run.fake.message('how is the kv cache quantized?', { channelId: DM_CHANNEL });
+    const first = seenFrom(await run.fake.replyTo(id));
+    expect(first.text).toMatch(/\[1\]/);
+    const cited = first.titles[0];
+    const answerId = run.fake.sentReplyTo(id);
+    expect(answerId).toBeDefined();
+    const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
+    expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
+    // A DM that replies to nothing starts afresh: "1" is then a question, not a follow-up.
+    const fresh = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL });
+    expect(seenFrom(await run.fake.replyTo(fresh)).titles[0]).not.toBe(cited);
   });
 
   it('escaping: the hostile paper renders literally, escaped for markdown, and pings nobody', async () => {

@@ -44,6 +44,7 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
     const replaced = callbacks(token).some((r) => [6, 7].includes((r.body as CallbackBody).type));
     return keep({ ...seenOf(answer.body), replaced }, answer.body);
   };
+  let lastMention: string | undefined;
   return {
     async command(name, text) {
       const { token } = fake.command(name, text === '' ? {} : { [argOf(name)]: text });
@@ -51,6 +52,15 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
     },
     async mention(text) {
       const id = fake.message(`<@${fake.botUser().id as string}> ${text}`, fake.defaultPlace(), undefined, true);
+      lastMention = id;
+      return read(await fake.replyTo(id));
+    },
+    async followUp(text) {
+      const answer = lastMention ? fake.sentReplyTo(lastMention) : undefined;
+      if (!answer) throw new Error('no answer to follow up on');
+      // A reply to the bot's answer (Discord pings the replied-to author, so it counts as a mention).
+      const id = fake.message(text, fake.defaultPlace(), undefined, true, answer);
+      lastMention = id;
       return read(await fake.replyTo(id));
     },
     async ownMessage(text) {

@@ -79,8 +79,14 @@ export function recordingLogger(): Logger & { entries: { level: string; obj: unk
 /** A message body as the adapter contract compares it: {@link seenFrom} plus its range and buttons. */
 export function seenOf(body: MessageBody): Seen {
   const labels = (body.components ?? []).flatMap((row) => row.components.map((c) => c.label ?? ''));
+  // Masked links `[label](url)` in the content and the embed descriptions, labels unescaped (`\[1\]` reads `[1]`).
+  const texts = [body.content ?? '', ...(body.embeds ?? []).map((e) => e.description ?? '')];
+  const links = texts.flatMap((t) =>
+    [...t.matchAll(/\[((?:\\.|[^\]\\])*)\]\(<?(https?:[^)>\s]+)>?\)/g)].map((m) => ({ label: (m[1] ?? '').replace(/\\(.)/g, '$1'), url: m[2] ?? '' })),
+  );
   return {
     ...seenFrom(body),
+    links,
     range: rangeOf(body.content ?? ''),
     hasMore: labels.some((l) => /^More\b/.test(l)),
     hasShare: labels.includes('Share in channel'),

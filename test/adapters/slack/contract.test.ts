@@ -23,6 +23,7 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
     const { raw: answer, ...seen } = d.seenAt(await d.click(button, { ephemeral: on.ephemeral }));
     return keep({ ...seen, replaced: answer.replace_original === true }, answer);
   };
+  let lastThread: string | undefined;
   return {
     async command(name, text) {
       const { responseUrl } = await d.slash(`${name} ${text}`);
@@ -30,6 +31,13 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
     },
     async mention(text) {
       await d.mention(text);
+      const { raw, ...seen } = d.lastPost();
+      lastThread = typeof raw.thread_ts === 'string' ? raw.thread_ts : undefined;
+      return keep(seen, raw);
+    },
+    async followUp(text) {
+      if (!lastThread) throw new Error('no mention to follow up on');
+      await d.mention(text, { thread_ts: lastThread });
       const { raw, ...seen } = d.lastPost();
       return keep(seen, raw);
     },

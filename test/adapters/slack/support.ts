@@ -7,6 +7,7 @@ import type { SlackConfig } from '../../../src/config.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { CursorStore } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
+import type { Inbound } from '../../../src/ports.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, FakeSlack } from '../../fakes/slack.js';
 import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
@@ -77,7 +78,7 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   for (const b of Array.isArray(msg.blocks) ? (msg.blocks as Array<Record<string, unknown>>) : []) {
     if (typeof b.block_id !== 'string' || !b.block_id.startsWith('card_')) continue;
     const text = (b.text as TextObject).text;
-    const m = /^\*(?:\d+\. )?(?:<[^|>]*\|([^>]*)>|([^\n]*))\*/.exec(text);
+    const m = /^\*(?:\d+\. |\[\d+\] )?(?:<[^|>]*\|([^>]*)>|([^\n]*))\*/.exec(text);
     const t = m?.[1] ?? m?.[2];
     if (t !== undefined) titles.push(unescapeMrkdwn(t));
   }
@@ -86,9 +87,13 @@ export function seenOf(msg: { text?: unknown; blocks?: unknown }, ephemeral: boo
   // Slack parses mentions in mrkdwn and in the top-level text, never in plain_text.
   const parsed = [typeof msg.text === 'string' ? msg.text : '', ...objects.filter((o) => o.type === 'mrkdwn').map((o) => o.text)];
   const labels = buttons(msg.blocks).map((b) => b.label);
+  const links = objects
+    .filter((o) => o.type === 'mrkdwn')
+    .flatMap((o) => [...o.text.matchAll(/<(https?:[^|>]*)\|([^>]*)>/g)].map((m) => ({ label: unescapeMrkdwn(m[2] ?? ''), url: unescapeMrkdwn(m[1] ?? '') })));
   return {
     ephemeral,
     titles,
+    links,
     text,
     pings: parsed.some((t) => PING.test(t)),
     range: rangeOf(msg.blocks),
@@ -124,6 +129,10 @@ export interface DriverOptions {
   config?: Partial<SlackConfig>;
   /** The core to drive instead of a fresh test core. */
   core?: Core;
+  /** Wraps the core's dispatcher (e.g. to hold an answer back). */
+  dispatcher?: (core: Core) => Inbound;
+  /** How long a mention's answer may take before "thinking…" is posted (milliseconds). */
+  thinkingAfterMs?: number;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -151,8 +160,9 @@ export class SlackDriver {
         ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: opts.signingSecret ?? SIGNING_SECRET }),
         ...opts.config,
       },
-      dispatcher: core.dispatcher,
+      dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
       logger: opts.logger ?? silentLogger,
+      ...(opts.thinkingAfterMs !== undefined ? { thinkingAfterMs: opts.thinkingAfterMs } : {}),
       clientOptions: { retryConfig: { retries: 0 } },
       host: '127.0.0.1',
       now: () => ref.driver?.nowMs ?? Date.now(),

@@ -1,0 +1,134 @@
+// Builds an answer to a topic question from the library: retrieval, then the sentence picker or the model, then numbered citations.
+import type { PaperLibrary, SearchPage } from '../library.js';
+import type { Logger } from '../logger.js';
+import type { Paper } from '../papers/model.js';
+import type { AnswerWriter } from '../ports.js';
+import type { AnswerSentence } from '../reply.js';
+import { parseQuery } from '../search/query.js';
+import { analyze, termOf } from '../search/text.js';
+import { DEFAULT_PICK, numberCitations, pickSentences, type Candidate, type PickOptions } from './answer.js';
+import type { DateFilter } from './intent.js';
+import { checkWritten } from './llm.js';
+
+/** How many of the best papers a model is given to write from. */
+export const WRITER_SOURCES = 5;
+
+/** An answer before it is a reply: its sentences, the cited papers in number order, and the papers it was drawn from. */
+export interface Draft {
+  sentences: AnswerSentence[];
+  cited: Paper[];
+  pool: Paper[];
+  /** Whether a model wrote it (else the sentences are quoted from abstracts). */
+  generated: boolean;
+}
+
+/** The filter words for a search (`since:…`, `until:…`), from the dates a question named. */
+export function dateFilters(d: Pick<DateFilter, 'since' | 'until'>): string {
+  return [d.since ? `since:${d.since}` : '', d.until ? `until:${d.until}` : ''].filter(Boolean).join(' ');
+}
+
+/**
+ * The index terms of a question, typo corrections included (a word read as other corpus words
+ * counts as those words), so the sentence picker matches what the search matched.
+ */
+export function questionTerms(text: string, corrected: SearchPage['corrected'] = []): Set<string> {
+  const parsed = parseQuery(text);
+  const terms = new Set(parsed.ok ? parsed.value.terms.map((t) => t.term) : analyze(text));
+  for (const c of corrected) {
+    const from = termOf(c.word);
+    if (from) terms.delete(from);
+    for (const to of c.to) {
+      const t = termOf(to) ?? to;
+      terms.add(t);
+    }
+  }
+  return terms;
+}
+
+/** Search hits as candidates: relevance relative to the best hit, so 1 is the best paper. */
+export function candidatesOf(page: Pick<SearchPage, 'hits'>): Candidate[] {
+  const top = page.hits[0]?.score ?? 0;
+  return page.hits.map((h) => ({ paper: h.paper, relevance: top > 0 ? h.score / top : 1 }));
+}
+
+/** The extractive answer: the picked sentences, each citing its own paper. */
+export function extractive(terms: ReadonlySet<string>, candidates: readonly Candidate[], options: PickOptions = DEFAULT_PICK): Draft {
+  const picked = pickSentences(terms, candidates, options);
+  const { sentences, papers } = numberCitations(picked.map((p) => ({ text: p.text, paperIds: [p.paperId] })));
+  const byId = new Map(candidates.map((c) => [c.paper.id, c.paper]));
+  return { sentences, cited: papers.flatMap((id) => byId.get(id) ?? []), pool: candidates.map((c) => c.paper), generated: false };
+}
+
+/**
+ * The model's answer from the best {@link WRITER_SOURCES} papers, checked: citations that name no
+ * given paper are dropped, and so is a sentence left without one. Null (and a log line saying why)
+ * when the model fails, times out or leaves nothing, so the caller answers extractively instead.
+ */
+export async function generative(writer: AnswerWriter, question: string, candidates: readonly Candidate[], logger: Logger): Promise<Draft | null> {
+  const given = candidates.slice(0, WRITER_SOURCES).map((c) => c.paper);
+  if (given.length === 0) return null;
+  const started = Date.now();
+  const result = await writer.write(
+    question,
+    given.map((p, i) => ({ n: i + 1, title: p.title, abstract: p.abstract })),
+  );
+  if (!result.ok) {
+    logger.warn({ model: writer.name, problem: result.error, ms: Date.now() - started }, 'the model gave no answer; answering from the abstracts instead');
+    return null;
+  }
+  const checked = checkWritten(result.value, given.length);
+  if (checked.length === 0) {
+    logger.warn({ model: writer.name, ms: Date.now() - started }, 'the model cited none of the given papers; answering from the abstracts instead');
+    return null;
+  }
+  const ids = given.map((p) => p.id);
+  const { sentences, papers } = numberCitations(checked.map((s) => ({ text: s.text, paperIds: s.sources.map((n) => ids[n - 1] ?? '') })));
+  const byId = new Map(given.map((p) => [p.id, p]));
+  logger.info({ model: writer.name, sentences: sentences.length, ms: Date.now() - started }, 'the model wrote the answer');
+  return { sentences, cited: papers.flatMap((id) => byId.get(id) ?? []), pool: candidates.map((c) => c.paper), generated: true };
+}
+
+/**
+ * A query for papers like this one: its most distinctive words (title words first, then abstract
+ * words it repeats), the rarest in the library first. Bounded: at most 12 words are weighed.
+ */
+export function moreLikeQuery(paper: Paper, library: Pick<PaperLibrary, 'searchAll'>): string {
+  const counts = new Map<string, { word: string; n: number; title: boolean }>();
+  const add = (text: string, title: boolean) => {
+    analyze(text, (word, term) => {
+      if (word.length < 2 || /^\d+$/.test(word)) return;
+      const c = counts.get(term) ?? { word, n: 0, title };
+      c.n += title ? 2 : 1;
+      c.title ||= title;
+      counts.set(term, c);
+    });
+  };
+  add(paper.title, true);
+  add(paper.abstract, false);
+  // A word counts when the title has it or the abstract repeats it.
+  const weighed = [...counts.values()]
+    .filter((c) => c.title || c.n >= 2)
+    .sort((a, b) => b.n - a.n)
+    .slice(0, 12);
+  // NOTE: a word only this paper has finds nothing else, so words need a second paper; rarer words weigh more.
+  const scored = weighed.flatMap((c) => {
+    const df = library.searchAll(c.word).length;
+    return df < 2 ? [] : [{ word: c.word, score: c.n * Math.log(1 + 1000 / df) }];
+  });
+  return scored
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 4)
+    .map((s) => s.word)
+    .join(' ');
+}
+
+/** Papers like `paper` (it left out), best first. */
+export function moreLike(paper: Paper, library: Pick<PaperLibrary, 'searchAll'>, limit: number): Paper[] {
+  const query = moreLikeQuery(paper, library);
+  if (query === '') return [];
+  return library
+    .searchAll(query)
+    .filter((h) => h.id !== paper.id)
+    .slice(0, limit)
+    .map((h) => h.paper);
+}

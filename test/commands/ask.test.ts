@@ -1,0 +1,123 @@
+// The ask command end to end through the dispatcher: intents, follow-ups kept per thread for a day, and bad input.
+import { describe, expect, it } from 'vitest';
+import { CONVERSATION_TTL_MS, SqliteConversations } from '../../src/ask/conversations.js';
+import type { Caller } from '../../src/ports.js';
+import type { Reply } from '../../src/reply.js';
+import { connectionOf } from '../../src/store/sqlite.js';
+import { FakeClock, createTestCore } from '../support/core.js';
+import { HOSTILE_TITLE } from '../support/papers.js';
+
+type Answer = Extract<Reply, { kind: 'answer' }>;
+const thread = (t: string): Caller => ({ platform: 'slack', channel: 'C1', thread: t });
+
+function answer(r: Reply): Answer {
+  if (r.kind !== 'answer') throw new Error(`expected an answer, got ${r.kind}: ${JSON.stringify(r).slice(0, 200)}`);
+  return r;
+}
+
+describe('ask', () => {
+  it('a topic question gets cited sentences, numbered by first use, with the cited papers as cards in that order', async () => {
+    const core = createTestCore();
+    const r = answer(await core.dispatcher.run({ command: 'ask', text: "what's new on kv cache quantization?" }));
+    expect(r.sentences.length).toBeGreaterThanOrEqual(2);
+    const used = r.sentences.flatMap((s) => s.cites);
+    expect([...new Set(used)]).toEqual(r.cards.map((_c, i) => i + 1));
+    expect(r.cards.map((c) => c.title.slice(0, 4)).sort()).toEqual(['KIVI', 'QJL:']);
+  });
+
+  it('routes trending, a paper, an organisation and a count to their own replies', async () => {
+    const core = createTestCore();
+    const t = await core.dispatcher.runText("what's trending today?");
+    expect(t.kind === 'papers' && t.title).toBe('Trending on 2025-11-27');
+    const p = answer(await core.dispatcher.runText('tell me about Informer'));
+    expect(p.cards[0]?.title).toMatch(/^Informer/);
+    expect(p.cards[0]?.abstract).toMatch(/ProbSparse/);
+    const by = await core.dispatcher.runText('papers from Rice University');
+    expect(by.kind === 'papers' && by.cards.map((c) => c.title.slice(0, 4))).toEqual(['KIVI']);
+    const n = await core.dispatcher.runText('how many papers on kv cache since 2025?');
+    expect(n.kind === 'papers' && n.title).toBe('2 papers on "kv cache" since 2025-01-01');
+  });
+
+  it('follow-ups in the same thread work on the previous answer; another thread has none', async () => {
+    const core = createTestCore();
+    const first = answer(await core.dispatcher.runText('how is the kv cache quantized?', thread('T1')));
+    const second = first.cards[1];
+    expect(second).toBeDefined();
+    const more = answer(await core.dispatcher.runText('tell me more about 2', thread('T1')));
+    expect(more.cards[0]?.id).toBe(second?.id);
+    const like = await core.dispatcher.runText('more like [1]', thread('T1'));
+    expect(like.kind === 'papers' && like.title).toMatch(/^More like \[1\]/);
+    // In another thread the same words are a new question, not a follow-up.
+    const elsewhere = await core.dispatcher.runText('more like [1]', thread('T2'));
+    expect(elsewhere.kind === 'papers' && elsewhere.title.startsWith('More like')).toBe(false);
+  });
+
+  it('"only since …" narrows the previous answer\'s papers to the new dates', async () => {
+    const core = createTestCore();
+    answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
+    const none = answer(await core.dispatcher.runText('only since 2026', thread('T1')));
+    expect(none.sentences).toEqual([]);
+    expect(none.notice).toMatch(/None of the previous answer's \d papers was published since 2026-01-01/);
+    const kept = answer(await core.dispatcher.runText('only since 2025-11', thread('T1')));
+    expect(kept.cards.length).toBeGreaterThan(0);
+    for (const c of kept.cards) expect(c.publishedAt! >= '2025-11-01').toBe(true);
+  });
+
+  it('a follow-up to a number the previous answer does not have is explained', async () => {
+    const core = createTestCore();
+    answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
+    const r = await core.dispatcher.runText('tell me more about 9', thread('T1'));
+    expect(r.kind === 'error' && r.message).toMatch(/no \[9\]/);
+  });
+
+  it('conversations are kept in SQLite for a day, then forgotten', async () => {
+    const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
+    const core = createTestCore({ clock });
+    answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
+    const stored = new SqliteConversations(connectionOf(core.store)!, clock);
+    expect(stored.get('slack:C1:T1')?.cited.length).toBeGreaterThan(0);
+    clock.advance(CONVERSATION_TTL_MS - 60_000);
+    expect((await core.dispatcher.runText('tell me more about 1', thread('T1'))).kind).toBe('answer');
+    clock.advance(CONVERSATION_TTL_MS + 1);
+    expect(stored.get('slack:C1:T1')).toBeUndefined();
+    const late = await core.dispatcher.runText('tell me more about 1', thread('T1'));
+    expect(late.kind === 'answer' && late.cards.length > 0 && late.sentences.length > 0).toBe(false);
+  });
+
+  it('linkThread lets the bot’s answer message continue the conversation (Discord reply chains)', async () => {
+    const core = createTestCore();
+    const caller: Caller = { platform: 'discord', channel: 'C9', thread: 'question-msg' };
+    const first = answer(await core.dispatcher.runText('kv cache quantization', caller));
+    core.dispatcher.linkThread(caller, 'answer-msg');
+    const more = answer(await core.dispatcher.runText('tell me more about 1', { ...caller, thread: 'answer-msg' }));
+    expect(more.cards[0]?.id).toBe(first.cards[0]?.id);
+  });
+});
+
+describe('ask: bad input', () => {
+  it('an empty question gets a short guide with examples', async () => {
+    const r = await createTestCore().dispatcher.run({ command: 'ask', text: '' });
+    expect(r.kind === 'text' && r.lines.join('\n')).toMatch(/trending this week/);
+  });
+
+  it('a question over 500 characters gets a clear limit message', async () => {
+    const r = await createTestCore().dispatcher.run({ command: 'ask', input: { question: 'kv '.repeat(200) } });
+    expect(r.kind === 'error' && r.message).toMatch(/under 500/);
+  });
+
+  it('another language or pure punctuation gets an honest "I couldn\'t find…", never an error', async () => {
+    const core = createTestCore();
+    for (const q of ['¿qué hay de nuevo sobre los modelos?', '?!?!', '…—…', '日本語の質問です']) {
+      const r = answer(await core.dispatcher.runText(q));
+      expect([q, r.sentences]).toEqual([q, []]);
+      expect(r.notice).toMatch(/I couldn't find/);
+    }
+  });
+
+  it('a hostile question and a hostile paper travel as raw text (renderers escape them)', async () => {
+    const core = createTestCore();
+    const r = answer(await core.dispatcher.runText('<!channel> @everyone zebrafish mentions?'));
+    expect(r.title).toContain('<!channel>');
+    expect([...r.cards, ...(r.related ?? [])].map((c) => c.title)).toContain(HOSTILE_TITLE);
+  });
+});
