@@ -10,12 +10,15 @@ import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
 import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
-import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
   store: PaperStore;
   library: Library;
+  /** The stored Hugging Face daily lists; null for a store that is not SQLite (or a read-only one that predates them). */
+  dailyLists: DailyLists | null;
   dispatcher: Dispatcher;
   close(): void;
 }
@@ -46,9 +49,10 @@ export function createApp(deps: AppDeps): App {
   try {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
-    const library = new Library(store, index);
+    const dailyLists = dailyListsOf(connectionOf(store), isReadOnlyStore(store));
+    const library = new Library(store, index, { dailyLists });
     const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });
-    return { store, library, dispatcher, close: () => store.close() };
+    return { store, library, dailyLists, dispatcher, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;

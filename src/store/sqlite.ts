@@ -607,6 +607,12 @@ class SqliteStore implements PaperStore {
     this.write(`the ${key} marker was not written`, () => stmt.run(key, value));
   }
 
+  transaction<T>(fn: () => T): T {
+    this.refuseWrite('nothing was stored');
+    // NOTE: upserts inside run as savepoints of this transaction (better-sqlite3 nests them).
+    return this.write('that transaction was rolled back', fn);
+  }
+
   close(): void {
     this.db.close();
   }
