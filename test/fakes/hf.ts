@@ -68,6 +68,7 @@ export class FakeHf {
   private readonly faults = new Map<string, Fault[]>();
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly server: http.Server;
+  private port = 0;
   /** Called with each request before it is answered (tests wait on it, or kill a process then). */
   onRequest: ((r: HfRequest) => void) | null = null;
 
@@ -77,12 +78,13 @@ export class FakeHf {
 
   async listen(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
 
   /** The base URL to give as HF_API_URL. */
   get apiUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    return `http://127.0.0.1:${this.port}/api`;
   }
 
   /** Scripts the next answers for `route` (`daily_papers`, `daily_papers:2026-06-12`, `papers`). */
