@@ -12,6 +12,9 @@ import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertSt
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
+import type { DayDeps } from './ingest/day.js';
+import { LiveIngest, type Timers } from './ingest/live.js';
+import { HfClient, type Sleep } from './papers/hf.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -133,6 +136,35 @@ export async function ingestFrom(
     );
   }
   return { stats: app.library.ingest(papers), counts: batch.counts, warnings: warnings.length };
+}
+
+/**
+ * What ingesting Hugging Face daily lists needs: the HF client from HF_API_URL / HF_TOKEN /
+ * HF_TIMEOUT_MS and the app's daily lists. Null for a store that keeps no daily lists (not SQLite).
+ */
+export function dayDeps(app: App, config: Pick<Config, 'hf' | 'timeZone'>, logger: Logger, clock: Clock, sleep?: Sleep): DayDeps | null {
+  if (!app.dailyLists) return null;
+  const client = new HfClient({
+    apiUrl: config.hf.apiUrl,
+    timeoutMs: config.hf.timeoutMs,
+    ...(config.hf.token ? { token: config.hf.token } : {}),
+    ...(sleep ? { sleep } : {}),
+  });
+  return { library: app.library, lists: app.dailyLists, client, clock, timeZone: config.timeZone, logger };
+}
+
+/**
+ * The live ingest `serve` runs beside the adapters, or null when PAPERBOY_LIVE is off (offline
+ * use), the database is read-only, or the store keeps no daily lists.
+ */
+export function createLiveIngest(app: App, config: Pick<Config, 'hf' | 'timeZone' | 'live'>, logger: Logger, clock: Clock, timers?: Timers): LiveIngest | null {
+  if (!config.live.enabled) return null;
+  if (isReadOnlyStore(app.store)) {
+    logger.warn({}, 'the paper database is read-only: live ingest is off, serving the papers it holds');
+    return null;
+  }
+  const deps = dayDeps(app, config, logger, clock);
+  return deps ? new LiveIngest({ ...deps, everyMs: config.live.everyMinutes * 60_000, ...(timers ? { timers } : {}) }) : null;
 }
 
 /**

@@ -34,6 +34,10 @@ const EXPECTED: Record<string, string> = {
   DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
   DISCORD_REGISTER_ON_START: 'true or false (also 1/0, yes/no)',
   SHARDING_MANAGER: 'true or false',
+  HF_API_URL: 'an http(s) URL such as https://huggingface.co/api',
+  HF_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 120000',
+  PAPERBOY_INGEST_EVERY: 'a whole number of minutes from 5 to 1440',
+  PAPERBOY_LIVE: 'on or off (also true/false, 1/0, yes/no)',
 };
 
 const envSchema = z.object({
@@ -69,6 +73,17 @@ const envSchema = z.object({
   // Set by shells (terminal width, for wrapping piped output) and by discord.js's ShardingManager (in shard processes).
   COLUMNS: z.preprocess(blankToUndefined, z.coerce.number().int().min(20).max(1000).optional().catch(undefined)),
   SHARDING_MANAGER: bool,
+  HF_API_URL: url('https://huggingface.co/api'),
+  HF_TOKEN: optionalString,
+  HF_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1000).max(120_000).default(15_000)),
+  PAPERBOY_INGEST_EVERY: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(1440).default(60)),
+  PAPERBOY_LIVE: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z
+      .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
+      .optional()
+      .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1' || v === 'yes'),
+  ),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -98,6 +113,19 @@ export interface DiscordConfig {
   registerOnStart: boolean;
 }
 
+/** The Hugging Face API: where it is, the optional token (sent as a bearer, never logged), the per-request timeout. */
+export interface HfConfig {
+  apiUrl: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+/** The live ingest `serve` runs: whether (PAPERBOY_LIVE, off for offline use) and how often (PAPERBOY_INGEST_EVERY minutes). */
+export interface LiveConfig {
+  enabled: boolean;
+  everyMinutes: number;
+}
+
 /** The parsed configuration. Nothing else in the program reads `process.env`. */
 export interface Config {
   dataDir: string;
@@ -111,6 +139,8 @@ export interface Config {
   terminalColumns?: number;
   /** This process is one Discord shard spawned by `serve --shards` (discord.js sets SHARDING_MANAGER). */
   discordShardChild: boolean;
+  hf: HfConfig;
+  live: LiveConfig;
 }
 
 /**
@@ -163,6 +193,8 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),
     timeZone: e.PAPERBOY_TIMEZONE,
     discordShardChild: e.SHARDING_MANAGER,
+    hf: { apiUrl: e.HF_API_URL.replace(/\/+$/, ''), timeoutMs: e.HF_TIMEOUT_MS, ...(e.HF_TOKEN ? { token: e.HF_TOKEN } : {}) },
+    live: { enabled: e.PAPERBOY_LIVE, everyMinutes: e.PAPERBOY_INGEST_EVERY },
   };
   if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;
   if (e.LOG_LEVEL !== undefined) config.logLevel = e.LOG_LEVEL;

@@ -148,7 +148,7 @@ export class LiveIngest implements BackgroundJob {
           if (!this.running) return;
           this.log.warn(
             { date, problem: e instanceof Error ? e.message : String(e) },
-            `live ingest failed: serving the papers already stored; trying again in ${minutes} min`,
+            `live ingest failed: serving the papers already stored; trying again in ${minutes} min (PAPERBOY_LIVE=off turns it off for offline use)`,
           );
         },
       )
