@@ -157,14 +157,20 @@ export function dayDeps(app: App, config: Pick<Config, 'hf' | 'timeZone'>, logge
  * The live ingest `serve` runs beside the adapters, or null when PAPERBOY_LIVE is off (offline
  * use), the database is read-only, or the store keeps no daily lists.
  */
-export function createLiveIngest(app: App, config: Pick<Config, 'hf' | 'timeZone' | 'live'>, logger: Logger, clock: Clock, timers?: Timers): LiveIngest | null {
+export function createLiveIngest(
+  app: App,
+  config: Pick<Config, 'hf' | 'timeZone' | 'live'>,
+  logger: Logger,
+  clock: Clock,
+  waits: { timers?: Timers; sleep?: Sleep } = {},
+): LiveIngest | null {
   if (!config.live.enabled) return null;
   if (isReadOnlyStore(app.store)) {
     logger.warn({}, 'the paper database is read-only: live ingest is off, serving the papers it holds');
     return null;
   }
-  const deps = dayDeps(app, config, logger, clock);
-  return deps ? new LiveIngest({ ...deps, everyMs: config.live.everyMinutes * 60_000, ...(timers ? { timers } : {}) }) : null;
+  const deps = dayDeps(app, config, logger, clock, waits.sleep);
+  return deps ? new LiveIngest({ ...deps, everyMs: config.live.everyMinutes * 60_000, ...(waits.timers ? { timers: waits.timers } : {}) }) : null;
 }
 
 /**

@@ -386,7 +386,12 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     return 0;
   }
   // Shard children only run Discord: the manager process keeps the daily list fresh for all.
-  const live = config.discordShardChild ? null : createLiveIngest(app, config, logger, ctx.clock, ctx.deps.timers);
+  const live = config.discordShardChild
+    ? null
+    : createLiveIngest(app, config, logger, ctx.clock, {
+        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
+        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+      });
   try {
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
     if (sharded && shards.ok && config.discord) {

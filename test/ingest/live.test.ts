@@ -5,48 +5,19 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, seedOnFirstStart, type App } from '../../src/app.js';
-import { LiveIngest, type Timers } from '../../src/ingest/live.js';
+import { LiveIngest } from '../../src/ingest/live.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { HfClient } from '../../src/papers/hf.js';
 import { seedSource } from '../../src/papers/seeds.js';
 import { FakeHf, fakeSleep, recordedList } from '../fakes/hf.js';
 import { FakeClock } from '../support/core.js';
 import { pageEntry, pageHeader } from '../support/seedPages.js';
+import { FakeTimers } from '../support/timers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Timers that fire only when the test moves the fake clock past them. */
-class FakeTimers implements Timers {
-  private pending: Array<{ at: number; fn: () => void; id: number }> = [];
-  private next = 1;
-  constructor(private readonly clock: FakeClock) {}
-  set(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.push({ at: this.clock.now().getTime() + ms, fn, id });
-    return id;
-  }
-  clear(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t.id !== handle);
-  }
-  get count(): number {
-    return this.pending.length;
-  }
-  /** Moves the clock on by `ms`, firing every timer that falls due on the way. */
-  advance(ms: number): void {
-    const end = this.clock.now().getTime() + ms;
-    for (;;) {
-      const due = this.pending.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.pending = this.pending.filter((t) => t !== due);
-      this.clock.set(new Date(due.at));
-      due.fn();
-    }
-    this.clock.set(new Date(end));
-  }
-}
 
 /** A logger that keeps warnings. */
 function recordingLogger(): Logger & { warnings: string[] } {
