@@ -172,5 +172,12 @@ export function paperJson(p: Paper) {
     publishedAt: p.publishedAt,
     upvotes: p.upvotes,
     links: paperLinks(p),
+    // What the Hugging Face API adds, present only when a source said it (as the API itself does).
+    ...(p.githubRepo !== undefined ? { githubRepo: p.githubRepo } : {}),
+    ...(p.githubStars !== undefined ? { githubStars: p.githubStars } : {}),
+    ...(p.projectPage !== undefined ? { projectPage: p.projectPage } : {}),
+    ...(p.aiSummary !== undefined ? { aiSummary: p.aiSummary } : {}),
+    ...(p.aiKeywords !== undefined ? { aiKeywords: p.aiKeywords } : {}),
+    ...(p.numComments !== undefined ? { numComments: p.numComments } : {}),
   };
 }

@@ -73,6 +73,10 @@ describe('paperboy ingest from the HF API', () => {
     expect(out.total).toBe(n);
     const top = Math.max(...recordedList().map((i) => i.paper.upvotes));
     expect(out.papers[0]?.upvotes).toBe(top);
+    // papers --json carries what the API added.
+    const withRepo = recordedList().find((i) => i.paper.githubRepo);
+    const all = JSON.parse((await run(['papers', '--json'], env)).stdout) as Array<{ id: string; githubRepo?: string; aiKeywords?: string[] }>;
+    expect(all.find((p) => p.id === withRepo?.paper.id)).toMatchObject({ githubRepo: withRepo?.paper.githubRepo, aiKeywords: withRepo?.paper.ai_keywords });
   });
 
   it('--since/--until prints one line per day without a terminal, and a re-run skips completed days; --refresh fetches again', async () => {
