@@ -8,7 +8,10 @@ import { PROJECT_ROOT } from '../config.js';
 import type { SourceBatch, SourceWarning } from '../ports.js';
 import { checkPaper, normalizeWhitespace, type Paper } from './model.js';
 
-/** Where paperboy's code lives, for the User-Agent (so Hugging Face can tell who is calling). */
+/**
+ * Where paperboy's code lives, for the User-Agent (so Hugging Face can tell who is calling).
+ * NOTE: package.json names no repository yet; change this one constant when it does.
+ */
 export const PROJECT_URL = 'https://github.com/paperboy-bot/paperboy';
 
 /** The API caps `limit` here (a larger one is answered 400). */
