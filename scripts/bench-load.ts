@@ -39,7 +39,7 @@ async function prepareDataDir(): Promise<string> {
 /** Starts `paperboy serve` and resolves once `ready` appears in its log. */
 async function startServe(env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; log: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PAPERBOY_LIVE: 'off', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

@@ -14,11 +14,17 @@ import { MemoryConversations, SqliteConversations } from './ask/conversations.js
 import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
+import type { DayDeps } from './ingest/day.js';
+import { LiveIngest, type Timers } from './ingest/live.js';
+import { HfClient, type Sleep } from './papers/hf.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
   store: PaperStore;
   library: Library;
+  /** The stored Hugging Face daily lists; null for a store that is not SQLite (or a read-only one that predates them). */
+  dailyLists: DailyLists | null;
   dispatcher: Dispatcher;
   /** Scheduled trending posts (null when the store is not SQLite). */
   schedules: ScheduleStore | null;
@@ -55,7 +61,8 @@ export function createApp(deps: AppDeps): App {
   try {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
-    const library = new Library(store, index);
+    const dailyLists = dailyListsOf(connectionOf(store), isReadOnlyStore(store));
+    const library = new Library(store, index, { dailyLists });
     const schedules = openSchedules(store, () => deps.clock.now());
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
@@ -69,7 +76,7 @@ export function createApp(deps: AppDeps): App {
       conversations: conversationsFor(store, deps.clock, deps.logger),
       ...(writer ? { writer } : {}),
     });
-    return { store, library, dispatcher, schedules, close: () => store.close() };
+    return { store, library, dailyLists, dispatcher, schedules, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;
@@ -163,6 +170,41 @@ export async function ingestFrom(
     );
   }
   return { stats: app.library.ingest(papers), counts: batch.counts, warnings: warnings.length };
+}
+
+/**
+ * What ingesting Hugging Face daily lists needs: the HF client from HF_API_URL / HF_TOKEN /
+ * HF_TIMEOUT_MS and the app's daily lists. Null for a store that keeps no daily lists (not SQLite).
+ */
+export function dayDeps(app: App, config: Pick<Config, 'hf' | 'timeZone'>, logger: Logger, clock: Clock, sleep?: Sleep): DayDeps | null {
+  if (!app.dailyLists) return null;
+  const client = new HfClient({
+    apiUrl: config.hf.apiUrl,
+    timeoutMs: config.hf.timeoutMs,
+    ...(config.hf.token ? { token: config.hf.token } : {}),
+    ...(sleep ? { sleep } : {}),
+  });
+  return { library: app.library, lists: app.dailyLists, client, clock, timeZone: config.timeZone, logger };
+}
+
+/**
+ * The live ingest `serve` runs beside the adapters, or null when PAPERBOY_LIVE is off (offline
+ * use), the database is read-only, or the store keeps no daily lists.
+ */
+export function createLiveIngest(
+  app: App,
+  config: Pick<Config, 'hf' | 'timeZone' | 'live'>,
+  logger: Logger,
+  clock: Clock,
+  waits: { timers?: Timers; sleep?: Sleep } = {},
+): LiveIngest | null {
+  if (!config.live.enabled) return null;
+  if (isReadOnlyStore(app.store)) {
+    logger.warn({}, 'the paper database is read-only: live ingest is off, serving the papers it holds');
+    return null;
+  }
+  const deps = dayDeps(app, config, logger, clock, waits.sleep);
+  return deps ? new LiveIngest({ ...deps, everyMs: config.live.everyMinutes * 60_000, ...(waits.timers ? { timers: waits.timers } : {}) }) : null;
 }
 
 /**

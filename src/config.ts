@@ -39,6 +39,10 @@ const EXPECTED: Record<string, string> = {
   SLACK_MANAGERS: 'Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL',
   LLM_BASE_URL: 'an http(s) URL of an OpenAI-compatible API, such as http://127.0.0.1:8080/v1',
   LLM_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 300000',
+  HF_API_URL: 'an http(s) URL such as https://huggingface.co/api',
+  HF_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 120000',
+  PAPERBOY_INGEST_EVERY: 'a whole number of minutes from 5 to 1440',
+  PAPERBOY_LIVE: 'on or off (also true/false, 1/0, yes/no)',
 };
 
 const envSchema = z.object({
@@ -93,6 +97,17 @@ const envSchema = z.object({
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1000).max(300_000).default(20_000)),
+  HF_API_URL: url('https://huggingface.co/api'),
+  HF_TOKEN: optionalString,
+  HF_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1000).max(120_000).default(15_000)),
+  PAPERBOY_INGEST_EVERY: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(1440).default(60)),
+  PAPERBOY_LIVE: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z
+      .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
+      .optional()
+      .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1' || v === 'yes'),
+  ),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -133,6 +148,19 @@ export interface LlmConfig {
   timeoutMs: number;
 }
 
+/** The Hugging Face API: where it is, the optional token (sent as a bearer, never logged), the per-request timeout. */
+export interface HfConfig {
+  apiUrl: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+/** The live ingest `serve` runs: whether (PAPERBOY_LIVE, off for offline use) and how often (PAPERBOY_INGEST_EVERY minutes). */
+export interface LiveConfig {
+  enabled: boolean;
+  everyMinutes: number;
+}
+
 /** The parsed configuration. Nothing else in the program reads `process.env`. */
 export interface Config {
   dataDir: string;
@@ -152,6 +180,8 @@ export interface Config {
   healthPort?: number;
   /** PAPERBOY_CATCHUP_HOURS: a scheduled post missed by at most this long is posted late at start. */
   catchupHours: number;
+  hf: HfConfig;
+  live: LiveConfig;
 }
 
 /**
@@ -216,6 +246,8 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     timeZone: e.PAPERBOY_TIMEZONE,
     discordShardChild: e.SHARDING_MANAGER,
     catchupHours: e.PAPERBOY_CATCHUP_HOURS,
+    hf: { apiUrl: e.HF_API_URL.replace(/\/+$/, ''), timeoutMs: e.HF_TIMEOUT_MS, ...(e.HF_TOKEN ? { token: e.HF_TOKEN } : {}) },
+    live: { enabled: e.PAPERBOY_LIVE, everyMinutes: e.PAPERBOY_INGEST_EVERY },
   };
   if (e.PAPERBOY_HEALTH_PORT !== undefined) config.healthPort = e.PAPERBOY_HEALTH_PORT;
   if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;

@@ -22,8 +22,10 @@ export interface ErrorInfo {
 const MAX_MESSAGE = 500;
 
 // NOTE: Slack tokens (bot `xoxb-`, user `xoxp-`, app-level `xapp-`, …), Discord bot tokens
-// (three base64url parts joined by dots) and credentials after `Bot`/`Bearer` in a header echo.
+// (three base64url parts joined by dots), Hugging Face tokens (`hf_…`) and credentials after
+// `Bot`/`Bearer` in a header echo.
 const TOKEN_SHAPES = [
+  /\bhf_[A-Za-z0-9]{20,}/g,
   /\bxox[abposr]-[A-Za-z0-9-]+/g,
   /\bxapp-[A-Za-z0-9-]+/g,
   /\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}/g,

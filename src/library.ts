@@ -6,7 +6,7 @@ import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
 import { normalName, titleName } from './search/rank.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
-import type { PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
+import type { DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { periodContaining, type Period } from './trending/period.js';
@@ -70,10 +70,13 @@ export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0 };
 
 export interface LibraryOptions {
   topic?: Partial<TopicOptions>;
+  /** The stored Hugging Face daily lists: trending for a day with one ranks that day's list. */
+  dailyLists?: DailyListReader | null;
 }
 
 export class Library implements PaperLibrary {
   private readonly topicOptions: TopicOptions;
+  private readonly dailyLists: DailyListReader | null;
 
   constructor(
     readonly store: PaperStore,
@@ -81,11 +84,22 @@ export class Library implements PaperLibrary {
     options: LibraryOptions = {},
   ) {
     this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
+    this.dailyLists = options.dailyLists ?? null;
   }
 
-  /** Stores papers and brings the search index in step with what was stored. */
-  ingest(papers: readonly Paper[]): UpsertStats {
-    const stats = this.store.upsert(papers);
+  /**
+   * Stores papers and brings the search index in step with what was stored. `alsoWrite` runs in
+   * the same transaction as the upsert (a day's list and its completion mark): a failure in it
+   * keeps none of it. The returned stats' `changed` list holds the papers new to the store
+   * (`inserted`) and the ones that changed: what alerts about new papers hook into.
+   */
+  ingest(papers: readonly Paper[], alsoWrite?: (stats: UpsertStats) => void): UpsertStats {
+    const write = () => {
+      const s = this.store.upsert(papers);
+      alsoWrite?.(s);
+      return s;
+    };
+    const stats = alsoWrite && this.store.transaction ? this.store.transaction(write) : write();
     const moved = stats.changed.flatMap((c) => (c.previousId ? [c.previousId] : []));
     if (moved.length > 0) this.index.remove(moved);
     this.index.upsert(stats.changed.map((c) => c.paper));
@@ -194,17 +208,26 @@ export class Library implements PaperLibrary {
   }
 
   /**
-   * The trending list for a period: its papers by upvotes (then title). An empty period is
-   * answered with the nearest earlier period that has papers (or the latest one overall),
-   * so the reply is never empty while any paper has a date.
+   * The trending list for a period: its papers by current upvotes (then title). When Hugging Face
+   * daily lists of the period are stored, its papers are the ones on those lists; otherwise they
+   * are the papers published in it (the seed corpus). An empty period is answered with the nearest
+   * earlier period that has papers (or the latest one overall), so the reply is never empty while
+   * any paper has a date.
    */
   trending(asked: Period): TrendingList {
-    const papers = this.store.between(asked.from, asked.to).sort(byTrending);
+    const papers = this.periodPapers(asked);
     if (papers.length > 0) return { asked, shown: asked, papers };
-    const fallbackDate = this.store.latestDate(asked.from) ?? this.store.latestDate();
+    const dates = [this.dailyLists?.latestDate(asked.from) ?? null, this.store.latestDate(asked.from)].filter((d): d is string => d !== null);
+    const fallbackDate = dates.sort().at(-1) ?? this.dailyLists?.latestDate() ?? this.store.latestDate();
     if (!fallbackDate) return { asked, shown: asked, papers: [] };
     const shown = periodContaining(asked.kind, fallbackDate);
-    return { asked, shown, papers: this.store.between(shown.from, shown.to).sort(byTrending) };
+    return { asked, shown, papers: this.periodPapers(shown) };
+  }
+
+  private periodPapers(p: Period): Paper[] {
+    const listed = this.dailyLists?.listed(p.from, p.to);
+    const papers = listed ? listed.flatMap((id) => this.store.get(id) ?? []) : this.store.between(p.from, p.to);
+    return papers.sort(byTrending);
   }
 
   dates(limit: number): Array<{ date: string; count: number }> {

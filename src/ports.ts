@@ -53,7 +53,24 @@ export interface PaperStore {
   dates(limit: number): Array<{ date: string; count: number }>;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /**
+   * Runs `fn` in one write transaction: the upserts and other writes it makes (a day's daily list
+   * and its completion mark) are committed together or not at all. Optional: a store without it
+   * runs `fn` as it is.
+   */
+  transaction?<T>(fn: () => T): T;
   close(): void;
+}
+
+/**
+ * The stored Hugging Face daily lists, as trending reads them: which papers were on which day's
+ * list. `src/ingest/dailyLists.ts` keeps them in the paper database.
+ */
+export interface DailyListReader {
+  /** Ids of the papers on the lists of days `from..to` (inclusive), or null when none of those days has a listed paper. */
+  listed(from: string, to: string): string[] | null;
+  /** The latest list date with papers on or before `onOrBefore` (any when omitted). */
+  latestDate(onOrBefore?: string): string | null;
 }
 
 // ─── Search ──────────────────────────────────────────────────────────────────

@@ -96,6 +96,40 @@ describe('config: schedule and health', () => {
   });
 });
 
+describe('config: the Hugging Face API and the live ingest', () => {
+  it('defaults to huggingface.co, live ingest on, every 60 minutes; a token is kept only when set', () => {
+    const r = loadConfig({});
+    expect(r.ok && r.value.hf).toEqual({ apiUrl: 'https://huggingface.co/api', timeoutMs: 15_000 });
+    expect(r.ok && r.value.live).toEqual({ enabled: true, everyMinutes: 60 });
+    const set = loadConfig({
+      HF_API_URL: 'http://127.0.0.1:9/api/',
+      HF_TOKEN: 'hf_abc',
+      HF_TIMEOUT_MS: '5000',
+      PAPERBOY_INGEST_EVERY: '30',
+      PAPERBOY_LIVE: 'OFF',
+    });
+    expect(set.ok && set.value.hf).toEqual({ apiUrl: 'http://127.0.0.1:9/api', token: 'hf_abc', timeoutMs: 5_000 });
+    expect(set.ok && set.value.live).toEqual({ enabled: false, everyMinutes: 30 });
+  });
+
+  it('bad values name the variable and what it must be, never echoing the value', () => {
+    const r = loadConfig({
+      HF_API_URL: 'ftp://x',
+      HF_TIMEOUT_MS: 'soon',
+      PAPERBOY_INGEST_EVERY: '1',
+      PAPERBOY_LIVE: 'maybe',
+      HF_TOKEN: 'hf_secretsecretsecretsecret',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatch(/HF_API_URL must be an http\(s\) URL/);
+    expect(r.error).toMatch(/HF_TIMEOUT_MS must be a whole number of milliseconds/);
+    expect(r.error).toMatch(/PAPERBOY_INGEST_EVERY must be a whole number of minutes from 5 to 1440/);
+    expect(r.error).toMatch(/PAPERBOY_LIVE must be on or off/);
+    expect(r.error).not.toMatch(/soon|maybe|ftp|hf_secret/);
+  });
+});
+
 describe('logger', () => {
   it('redacts tokens, secrets and authorization headers wherever they appear', () => {
     let out = '';
@@ -111,11 +145,13 @@ describe('logger', () => {
         config: { botToken: 'xoxb-secret-1', signingSecret: 'sig-secret-2' },
         req: { headers: { authorization: 'Bot discord-secret-3' } },
         token: 'tok-secret-4',
+        env: { HF_TOKEN: 'hf-secret-5' },
+        hf: { token: 'hf-secret-6' },
       },
       'hello',
     );
     expect(out).toMatch(/hello/);
-    expect(out).not.toMatch(/secret-[1-4]/);
+    expect(out).not.toMatch(/secret-[1-6]/);
     expect(out).toMatch(/\[redacted\]/);
   });
 });

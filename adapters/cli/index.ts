@@ -3,20 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { commands as registry } from '../../commands/index.js';
-import { createApp, ingestFrom, loadChatAdapters, seedOnFirstStart, type App } from '../../src/app.js';
+import cliProgress from 'cli-progress';
+import { createApp, createLiveIngest, dayDeps, ingestFrom, loadChatAdapters, seedOnFirstStart, type App } from '../../src/app.js';
+import { ingestDates, ingestDays, type DayOutcome } from '../../src/ingest/day.js';
+import type { Timers } from '../../src/ingest/live.js';
+import type { Sleep } from '../../src/papers/hf.js';
 import type { AnyCommand } from '../../src/command.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { OperatorError, UserError } from '../../src/errors.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { paperJson } from '../../src/papers/model.js';
 import { seedSource } from '../../src/papers/seeds.js';
-import { systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
+import { dateInZone, systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
 import { healthServer } from '../../src/health.js';
 import { Scheduler, type Freshener } from '../../src/scheduler/scheduler.js';
 import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
-import { dateInZone } from '../../src/ports.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
@@ -27,7 +30,7 @@ import { replyJson } from './json.js';
 export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
 }
 
@@ -35,10 +38,14 @@ export interface Io {
 export interface CliDeps {
   clock?: Clock;
   stopSignal?: () => StopSignal;
-  /** Fetches the day's list before a scheduled post (the live ingest; absent: posts use what is stored). */
+  /** Fetches the day's list before a scheduled post (default: serve's live ingest; absent: posts use what is stored). */
   freshener?: Freshener;
-  /** When the last ingest succeeded, for /healthz (the live ingest's status). */
+  /** When the last ingest succeeded, for /healthz (default: the live ingest's status). */
   lastIngest?: () => string | null;
+  /** The timers serve's live ingest is scheduled on. */
+  timers?: Timers;
+  /** How the HF client waits between retries (tests: at once, on a fake clock). */
+  sleep?: Sleep;
 }
 
 interface Ctx {
@@ -72,9 +79,16 @@ const CLI_ONLY: readonly CliOnly[] = [
   },
   {
     name: 'ingest',
-    description: 'Ingest Hugging Face Daily Papers page dumps from a folder (idempotent)',
+    description: 'Ingest daily lists from the Hugging Face API (--date, --since), or page dumps from a folder (idempotent)',
     spec: {
-      flags: [{ name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' }, HELP_FLAG],
+      flags: [
+        { name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' },
+        { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "One day's Hugging Face daily list (New York date)" },
+        { name: 'since', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'Every daily list from this day (up to 366 days; completed days are skipped)' },
+        { name: 'until', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'With --since: the last day (default today)' },
+        { name: 'refresh', kind: 'switch', description: 'Fetch days again even when they are already complete' },
+        HELP_FLAG,
+      ],
     },
     run: ingestCommand,
   },
@@ -273,6 +287,13 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
 }
 
 async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+  const { date, since, until } = args.input;
+  const fromApi = date !== undefined || since !== undefined || until !== undefined;
+  if (args.switches.has('refresh') && !fromApi) throw new UserError('--refresh goes with --date or --since (it fetches Hugging Face daily lists again).');
+  if (fromApi) {
+    if (args.input.seeds !== undefined) throw new UserError('Give --seeds DIR for page dumps, or --date/--since for Hugging Face daily lists, not both.');
+    return ingestApi({ date, since, until }, args.switches.has('refresh'), ctx);
+  }
   const given = args.input.seeds;
   const dir = path.resolve(given ?? ctx.config.seedsDir);
   // A folder with no page dump in it is an OperatorError from the source, naming where it was given.
@@ -287,6 +308,70 @@ async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     `Ingested ${counts.files} files from ${dir}: ${counts.entries} entries, ${counts.papers} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged)${extras.map((x) => `, ${x}`).join('')}.\n`,
   );
   return 0;
+}
+
+/**
+ * `ingest --date/--since`: each day in one transaction, a progress bar on a terminal and one line
+ * per day otherwise, a summary at the end; exit 1 when a day failed (re-running fetches only those).
+ */
+async function ingestApi(
+  flags: { date?: string | undefined; since?: string | undefined; until?: string | undefined },
+  refresh: boolean,
+  ctx: Ctx,
+): Promise<number> {
+  const { io, config } = ctx;
+  const today = dateInZone(ctx.clock.now(), config.timeZone);
+  const days = ingestDates(flags, today);
+  if (!days.ok) throw UserError.from(days.error);
+  const deps = dayDeps(ctx.app, config, ctx.logger, ctx.clock, ctx.deps.sleep);
+  if (!deps) throw new OperatorError('This paper store keeps no daily lists, so Hugging Face lists cannot be ingested into it.');
+  const bar =
+    io.stderr.isTTY === true && days.value.length > 1
+      ? new cliProgress.SingleBar(
+          { stream: io.stderr, format: 'ingest [{bar}] {value}/{total} days | {day}', hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.legacy,
+        )
+      : null;
+  bar?.start(days.value.length, 0, { day: days.value[0] ?? '' });
+  let outcomes: DayOutcome[];
+  try {
+    outcomes = await ingestDays(deps, days.value, {
+      refresh,
+      onDay: (o, done) => {
+        if (bar) bar.update(done, { day: o.date });
+        else io.stdout.write(`${dayLine(o)}\n`);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  const ingested = outcomes.flatMap((o) => (o.status === 'ingested' ? [o.result] : []));
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+  const sum = (f: (r: (typeof ingested)[number]) => number) => ingested.reduce((n, r) => n + f(r), 0);
+  const parts = [
+    `${sum((r) => r.counts.papers ?? 0)} papers (${sum((r) => r.stats.inserted)} new, ${sum((r) => r.stats.updated)} updated, ${sum((r) => r.stats.unchanged)} unchanged)`,
+    sum((r) => r.counts.skipped ?? 0) > 0 ? `${sum((r) => r.counts.skipped ?? 0)} items skipped (see log)` : '',
+    skipped > 0 ? `${skipped} ${skipped === 1 ? 'day' : 'days'} already complete (skipped; --refresh fetches again)` : '',
+    failed.length > 0 ? `${failed.length} failed (${failed.map((f) => f.date).join(', ')})` : '',
+  ].filter(Boolean);
+  io.stdout.write(
+    `Ingested ${ingested.length} of ${outcomes.length} ${outcomes.length === 1 ? 'day' : 'days'} from ${config.hf.apiUrl}: ${parts.join(', ')}.\n`,
+  );
+  if (failed.length === 0) return 0;
+  io.stderr.write(
+    `${failed.length} ${failed.length === 1 ? 'day was' : 'days were'} not ingested: ${failed[0]?.status === 'failed' ? failed[0].error : ''}\nRun the same command again to retry them; completed days are skipped.\n`,
+  );
+  return 1;
+}
+
+/** One line per day when stdout is not a progress bar. */
+function dayLine(o: DayOutcome): string {
+  if (o.status === 'skipped') return `${o.date}: already complete, skipped`;
+  if (o.status === 'failed') return `${o.date}: failed: ${o.error}`;
+  const { stats, counts } = o.result;
+  const extra = (counts.skipped ?? 0) > 0 ? `, ${counts.skipped} items skipped` : '';
+  return `${o.date}: ${counts.papers ?? 0} papers (${stats.inserted} new, ${stats.updated} updated, ${stats.unchanged} unchanged${extra})`;
 }
 
 async function registerCommand(_args: ParsedArgs, ctx: Ctx): Promise<number> {
@@ -325,6 +410,13 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     logger.info({ reason: before }, 'stop requested during start-up');
     return 0;
   }
+  // Shard children only run Discord: the manager process keeps the daily list fresh for all.
+  const live = config.discordShardChild
+    ? null
+    : createLiveIngest(app, config, logger, ctx.clock, {
+        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
+        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+      });
   try {
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
     if (sharded && shards.ok && config.discord) {
@@ -357,12 +449,17 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const { createConsoleAdapter } = await import('../console/index.js');
       const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
       await chat.start();
+      live?.start();
       await Promise.race([chat.done, stop.requested]);
+      await live?.stop();
       await chat.stop();
       return 0;
     }
     app.library.warm();
-    const jobs: BackgroundJob[] = [];
+    // The live ingest first: the scheduler's posts ask it for a fresh list, and health reports it.
+    const jobs: BackgroundJob[] = live ? [live] : [];
+    const freshener = ctx.deps.freshener ?? live ?? undefined;
+    const lastIngest = ctx.deps.lastIngest ?? (live ? () => live.status().lastSuccessAt : undefined);
     let scheduler: Scheduler | undefined;
     if (app.schedules) {
       scheduler = new Scheduler({
@@ -372,19 +469,13 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
         timeZone: config.timeZone,
         logger,
         catchupMs: config.catchupHours * 3_600_000,
-        ...(ctx.deps.freshener ? { freshener: ctx.deps.freshener } : {}),
+        ...(freshener ? { freshener } : {}),
       });
       jobs.push(scheduler);
     }
     if (config.healthPort !== undefined) {
       const s = scheduler;
-      jobs.push(
-        healthServer(
-          config.healthPort,
-          { ...(ctx.deps.lastIngest ? { lastIngest: ctx.deps.lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) },
-          logger,
-        ),
-      );
+      jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
     }
     await serve({ adapters, logger, stop, jobs });
     return 0;

@@ -26,6 +26,17 @@ export const paperSchema = z.object({
   arxivId: z.string().nullable(),
   thumbnail: z.url().nullable(),
   sources: z.array(provenanceSchema),
+  // What the Hugging Face API adds; absent when no source has said (seed pages do not).
+  /** The paper's code, e.g. `https://github.com/org/repo`. */
+  githubRepo: z.url().optional(),
+  githubStars: z.number().int().nonnegative().optional(),
+  projectPage: z.url().optional(),
+  /** Hugging Face's one-sentence machine summary (plain text). */
+  aiSummary: z.string().optional(),
+  /** Hugging Face's machine-chosen key phrases; indexed for search beside the abstract. */
+  aiKeywords: z.array(z.string()).optional(),
+  /** Comments on the paper's Hugging Face page. */
+  numComments: z.number().int().nonnegative().optional(),
 });
 
 /** A paper as the core knows it. Nulls mean "no source has said". */
@@ -161,5 +172,12 @@ export function paperJson(p: Paper) {
     publishedAt: p.publishedAt,
     upvotes: p.upvotes,
     links: paperLinks(p),
+    // What the Hugging Face API adds, present only when a source said it (as the API itself does).
+    ...(p.githubRepo !== undefined ? { githubRepo: p.githubRepo } : {}),
+    ...(p.githubStars !== undefined ? { githubStars: p.githubStars } : {}),
+    ...(p.projectPage !== undefined ? { projectPage: p.projectPage } : {}),
+    ...(p.aiSummary !== undefined ? { aiSummary: p.aiSummary } : {}),
+    ...(p.aiKeywords !== undefined ? { aiKeywords: p.aiKeywords } : {}),
+    ...(p.numComments !== undefined ? { numComments: p.numComments } : {}),
   };
 }

@@ -5,13 +5,14 @@ import { analyze, compounds } from './text.js';
 
 /**
  * A paper's index terms per field: title and abstract words (stopwords out, spellings folded,
- * stemmed, abbreviations and joined hyphen compounds added) and the people (authors, org).
+ * stemmed, abbreviations and joined hyphen compounds added), Hugging Face's key phrases with the
+ * abstract (they name methods the abstract may only abbreviate), and the people (authors, org).
  * `onWord` sees each title and abstract word with its term (the vocabulary typos are corrected against).
  */
 export function documentFields(p: Paper, onWord?: (word: string, term: string) => void): Record<Field, string[]> {
   return {
     title: [...analyze(p.title, onWord), ...compounds(p.title)],
-    abstract: [...analyze(p.abstract, onWord), ...compounds(p.abstract)],
+    abstract: [...analyze(p.abstract, onWord), ...compounds(p.abstract), ...analyze((p.aiKeywords ?? []).join(' '), onWord)],
     people: analyze([...p.authors, p.org ?? ''].join(' ')),
   };
 }

@@ -12,7 +12,8 @@ import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type
  * Tables of the persisted index. Created on first use; the papers table stays the source of truth,
  * so a database whose index tables are of another version drops them and indexes again.
  */
-const SCHEMA_VERSION = '2';
+// NOTE: 3 indexes Hugging Face's ai_keywords; an older database re-indexes once.
+const SCHEMA_VERSION = '3';
 const DROP = ['search_docs', 'search_postings', 'search_words', 'search_meta', 'search_subjects', 'search_marks']
   .map((t) => `DROP TABLE IF EXISTS ${t};`)
   .join('\n');
@@ -59,6 +60,7 @@ interface PaperRow {
   published_at: string | null;
   upvotes: number | null;
   updated_at: string;
+  ai_keywords: string | null;
 }
 
 interface DocRow {
@@ -75,9 +77,9 @@ interface DocRow {
   changed_seq: number;
 }
 
-function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org'>): string {
+function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords'>): string {
   return createHash('sha1')
-    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}`)
+    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}`)
     .digest('base64url');
 }
 
@@ -142,7 +144,7 @@ export class SqliteIndexData implements IndexData {
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
-        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at FROM papers p
+        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords FROM papers p
          LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
          WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
       ),
@@ -507,5 +509,6 @@ function toPaperFields(row: PaperRow): Paper {
     arxivId: null,
     thumbnail: null,
     sources: [],
+    ...(row.ai_keywords !== null ? { aiKeywords: JSON.parse(row.ai_keywords) as string[] } : {}),
   };
 }

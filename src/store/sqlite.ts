@@ -29,6 +29,13 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX papers_published_at ON papers(published_at);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // What the Hugging Face API says of a paper beyond the page dumps; NULL where no source has said.
+  `ALTER TABLE papers ADD COLUMN github_repo TEXT;
+   ALTER TABLE papers ADD COLUMN github_stars INTEGER;
+   ALTER TABLE papers ADD COLUMN project_page TEXT;
+   ALTER TABLE papers ADD COLUMN ai_summary TEXT;
+   ALTER TABLE papers ADD COLUMN ai_keywords TEXT;
+   ALTER TABLE papers ADD COLUMN num_comments INTEGER;`,
 ];
 
 interface Row {
@@ -43,6 +50,13 @@ interface Row {
   arxiv_id: string | null;
   thumbnail: string | null;
   sources: string;
+  github_repo: string | null;
+  github_stars: number | null;
+  project_page: string | null;
+  ai_summary: string | null;
+  /** A JSON array of strings. */
+  ai_keywords: string | null;
+  num_comments: number | null;
 }
 
 /** How the store is opened; every field has a default suited to the CLI and `serve`. */
@@ -465,13 +479,16 @@ class SqliteStore implements PaperStore {
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
     this.insertStmt = db.prepare(
-      `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at)
-       VALUES (@id, @title_key, @title, @abstract, @authors, @author_count, @org, @published_at, @upvotes, @arxiv_id, @thumbnail, @sources, @updated_at)`,
+      `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at,
+         github_repo, github_stars, project_page, ai_summary, ai_keywords, num_comments)
+       VALUES (@id, @title_key, @title, @abstract, @authors, @author_count, @org, @published_at, @upvotes, @arxiv_id, @thumbnail, @sources, @updated_at,
+         @github_repo, @github_stars, @project_page, @ai_summary, @ai_keywords, @num_comments)`,
     );
     this.updateStmt = db.prepare(
       `UPDATE papers SET id = @id, title_key = @title_key, title = @title, abstract = @abstract, authors = @authors,
          author_count = @author_count, org = @org, published_at = @published_at, upvotes = @upvotes, arxiv_id = @arxiv_id,
-         thumbnail = @thumbnail, sources = @sources, updated_at = @updated_at
+         thumbnail = @thumbnail, sources = @sources, updated_at = @updated_at, github_repo = @github_repo, github_stars = @github_stars,
+         project_page = @project_page, ai_summary = @ai_summary, ai_keywords = @ai_keywords, num_comments = @num_comments
        WHERE id = @old_id`,
     );
   }
@@ -590,6 +607,12 @@ class SqliteStore implements PaperStore {
     this.write(`the ${key} marker was not written`, () => stmt.run(key, value));
   }
 
+  transaction<T>(fn: () => T): T {
+    this.refuseWrite('nothing was stored');
+    // NOTE: upserts inside run as savepoints of this transaction (better-sqlite3 nests them).
+    return this.write('that transaction was rolled back', fn);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -609,6 +632,12 @@ class SqliteStore implements PaperStore {
       thumbnail: p.thumbnail,
       sources: JSON.stringify(p.sources),
       updated_at: this.now().toISOString(),
+      github_repo: p.githubRepo ?? null,
+      github_stars: p.githubStars ?? null,
+      project_page: p.projectPage ?? null,
+      ai_summary: p.aiSummary ?? null,
+      ai_keywords: p.aiKeywords ? JSON.stringify(p.aiKeywords) : null,
+      num_comments: p.numComments ?? null,
     };
   }
 }
@@ -626,5 +655,12 @@ function fromRow(r: Row): Paper {
     arxivId: r.arxiv_id,
     thumbnail: r.thumbnail,
     sources: JSON.parse(r.sources) as Provenance[],
+    // NOTE: the same key order as mergePapers gives, so an unchanged paper compares equal as JSON.
+    ...(r.github_repo !== null ? { githubRepo: r.github_repo } : {}),
+    ...(r.github_stars !== null ? { githubStars: r.github_stars } : {}),
+    ...(r.project_page !== null ? { projectPage: r.project_page } : {}),
+    ...(r.ai_summary !== null ? { aiSummary: r.ai_summary } : {}),
+    ...(r.ai_keywords !== null ? { aiKeywords: JSON.parse(r.ai_keywords) as string[] } : {}),
+    ...(r.num_comments !== null ? { numComments: r.num_comments } : {}),
   };
 }

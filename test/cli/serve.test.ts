@@ -22,7 +22,8 @@ function serve(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    // NOTE: no live ingest: these runs are about the adapters, and nothing in the tests may reach the internet.
+    env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info', PAPERBOY_LIVE: 'off', ...env },
   });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));

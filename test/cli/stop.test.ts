@@ -50,7 +50,9 @@ async function api(routes: Record<string, unknown>): Promise<string> {
 async function stopDuring(env: Record<string, string>, ready: RegExp, settleMs = 500): Promise<{ code: number | null; ms: number; stderr: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-stop-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'debug', ...env } });
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'debug', PAPERBOY_LIVE: 'off', ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

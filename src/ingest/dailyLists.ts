@@ -1,0 +1,107 @@
+// The Hugging Face daily lists kept in the paper database: which papers were on which day's list, and which days are ingested.
+import type Database from 'better-sqlite3';
+import type { DailyListReader } from '../ports.js';
+import { migrateFeature } from '../store/sqlite.js';
+import type { DailyEntry } from '../papers/hf.js';
+
+/** The feature's tables (see `migrateFeature`): the lists, and one row per fetched day. */
+const STEPS = [
+  `CREATE TABLE daily_lists (
+     list_date TEXT NOT NULL,
+     paper_id TEXT NOT NULL,
+     rank INTEGER NOT NULL,
+     upvotes INTEGER NOT NULL,
+     PRIMARY KEY (list_date, paper_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX daily_lists_paper ON daily_lists(paper_id);
+   CREATE TABLE daily_days (
+     list_date TEXT PRIMARY KEY,
+     fetched_at TEXT NOT NULL,
+     papers INTEGER NOT NULL,
+     skipped INTEGER NOT NULL,
+     complete INTEGER NOT NULL
+   );`,
+];
+
+/** What is stored about one fetched day. */
+export interface DayMark {
+  date: string;
+  /** When the list was last fetched (ISO instant). */
+  fetchedAt: string;
+  papers: number;
+  skipped: number;
+  /**
+   * True when the day was over (New York time) when it was fetched, so its list will not grow: a
+   * backfill skips it unless `--refresh`. Today's list is never complete.
+   */
+  complete: boolean;
+}
+
+/**
+ * Daily lists in SQLite, on the store's own connection so a day's papers, its list and its mark
+ * commit in one transaction. Reads go to the file each time, so a list another process ingested
+ * is seen at once.
+ */
+export class DailyLists implements DailyListReader {
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Database.Database,
+    readOnly = false,
+  ) {
+    if (!readOnly) migrateFeature(db, 'daily_lists', STEPS);
+    this.stmts = {
+      clear: db.prepare<[string]>('DELETE FROM daily_lists WHERE list_date = ?'),
+      add: db.prepare('INSERT OR REPLACE INTO daily_lists (list_date, paper_id, rank, upvotes) VALUES (?, ?, ?, ?)'),
+      mark: db.prepare(
+        `INSERT INTO daily_days (list_date, fetched_at, papers, skipped, complete) VALUES (@date, @fetchedAt, @papers, @skipped, @complete)
+         ON CONFLICT(list_date) DO UPDATE SET fetched_at = excluded.fetched_at, papers = excluded.papers, skipped = excluded.skipped, complete = excluded.complete`,
+      ),
+      day: db.prepare<[string], { date: string; fetchedAt: string; papers: number; skipped: number; complete: number }>(
+        'SELECT list_date AS date, fetched_at AS fetchedAt, papers, skipped, complete FROM daily_days WHERE list_date = ?',
+      ),
+      listed: db.prepare<[string, string], { paper_id: string }>(
+        'SELECT paper_id FROM daily_lists WHERE list_date BETWEEN ? AND ? GROUP BY paper_id ORDER BY min(list_date), min(rank)',
+      ),
+      latest: db.prepare<[string], { d: string | null }>('SELECT max(list_date) AS d FROM daily_lists WHERE list_date <= ?'),
+      lastFetch: db.prepare<[], { t: string | null }>('SELECT max(fetched_at) AS t FROM daily_days'),
+    };
+  }
+
+  /**
+   * Replaces the list of `date` and marks the day fetched. Call it inside the store's transaction
+   * with the day's papers (see `ingestDay`), so all three are kept or none is.
+   */
+  record(date: string, entries: readonly DailyEntry[], mark: Omit<DayMark, 'date' | 'papers'>): void {
+    this.stmts.clear.run(date);
+    for (const e of entries) this.stmts.add.run(date, e.paperId, e.rank, e.upvotes);
+    this.stmts.mark.run({ date, fetchedAt: mark.fetchedAt, papers: entries.length, skipped: mark.skipped, complete: mark.complete ? 1 : 0 });
+  }
+
+  /** What is stored about the day, or undefined when it was never fetched. */
+  day(date: string): DayMark | undefined {
+    const row = this.stmts.day.get(date);
+    return row ? { ...row, complete: row.complete === 1 } : undefined;
+  }
+
+  /** The last time any day was fetched (by any process), or null. */
+  lastFetchedAt(): string | null {
+    return this.stmts.lastFetch.get()?.t ?? null;
+  }
+
+  listed(from: string, to: string): string[] | null {
+    const ids = this.stmts.listed.all(from, to).map((r) => r.paper_id);
+    return ids.length > 0 ? ids : null;
+  }
+
+  latestDate(onOrBefore = '9999-12-31'): string | null {
+    return this.stmts.latest.get(onOrBefore)?.d ?? null;
+  }
+}
+
+/** The daily lists of a store's database, or null when it has none and cannot get them (read-only and older). */
+export function dailyListsOf(db: Database.Database | null, readOnly: boolean): DailyLists | null {
+  if (!db) return null;
+  if (readOnly && !db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'daily_lists'`).get()) return null;
+  return new DailyLists(db, readOnly);
+}
