@@ -70,10 +70,13 @@ export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0 };
 
 export interface LibraryOptions {
   topic?: Partial<TopicOptions>;
+  /** Called after every ingest, once the index is in step (the follow alert planner records its alerts here). */
+  afterIngest?: (stats: UpsertStats) => void;
 }
 
 export class Library implements PaperLibrary {
   private readonly topicOptions: TopicOptions;
+  private readonly afterIngest: ((stats: UpsertStats) => void) | undefined;
 
   constructor(
     readonly store: PaperStore,
@@ -81,6 +84,7 @@ export class Library implements PaperLibrary {
     options: LibraryOptions = {},
   ) {
     this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
+    this.afterIngest = options.afterIngest;
   }
 
   /** Stores papers and brings the search index in step with what was stored. */
@@ -89,6 +93,7 @@ export class Library implements PaperLibrary {
     const moved = stats.changed.flatMap((c) => (c.previousId ? [c.previousId] : []));
     if (moved.length > 0) this.index.remove(moved);
     this.index.upsert(stats.changed.map((c) => c.paper));
+    this.afterIngest?.(stats);
     return stats;
   }
 

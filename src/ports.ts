@@ -27,6 +27,8 @@ export function dateInZone(instant: Date, timeZone: string): string {
 export interface ChangedPaper {
   paper: Paper;
   previousId?: string;
+  /** True when the store had no version of it before this upsert (follow alerts are for these). */
+  inserted?: boolean;
 }
 
 /** What an upsert did, for logs, the `ingest` summary and keeping the search index in step. */
@@ -207,6 +209,11 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** Posts a reply into a channel (used by scheduled trending posts). */
   post(target: PostTarget, reply: Reply): Promise<void>;
+  /**
+   * Sends a reply to a user by direct message (follow alerts). Throws a DeliveryError when the
+   * platform refuses; absent on platforms with no direct messages.
+   */
+  sendDirect?(user: string, reply: Reply): Promise<void>;
 }
 
 // ─── Follows ─────────────────────────────────────────────────────────────────
