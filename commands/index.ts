@@ -1,10 +1,13 @@
 // The command registry: every command, listed explicitly. Adapters expose whatever is here.
 import type { AnyCommand } from '../src/command.js';
 import { createRegistry } from '../src/dispatch.js';
+import { follow } from './follow.js';
+import { following } from './following.js';
 import { help } from './help.js';
 import { paper } from './paper.js';
 import { search } from './search.js';
 import { topic } from './topic.js';
 import { trending } from './trending.js';
+import { unfollow } from './unfollow.js';
 
-export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, help]);
+export const commands: readonly AnyCommand[] = createRegistry([search, trending, paper, topic, follow, following, unfollow, help]);

@@ -10,13 +10,17 @@ import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
 import type { ChatAdapter, Clock, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
-import { isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { AlertPlanner } from './follows/planner.js';
+import { FollowStore } from './follows/store.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
   store: PaperStore;
   library: Library;
   dispatcher: Dispatcher;
+  /** Topic follows and their alert outbox (null for a store that is not SQLite, or a read-only one). */
+  follows: FollowStore | null;
   close(): void;
 }
 
@@ -46,13 +50,29 @@ export function createApp(deps: AppDeps): App {
   try {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
-    const library = new Library(store, index);
-    const dispatcher = new Dispatcher({ library, clock: deps.clock, timeZone: deps.config.timeZone, logger: deps.logger, commands: deps.commands });
-    return { store, library, dispatcher, close: () => store.close() };
+    const follows = followStoreOf(store, deps.clock);
+    // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
+    const planner = follows ? new AlertPlanner(follows, index, deps.logger.child({ component: 'follow-alerts' })) : null;
+    const library = new Library(store, index, planner ? { afterIngest: (stats) => planner.plan(stats) } : {});
+    const dispatcher = new Dispatcher({
+      library,
+      clock: deps.clock,
+      timeZone: deps.config.timeZone,
+      logger: deps.logger,
+      commands: deps.commands,
+      ...(follows ? { follows } : {}),
+    });
+    return { store, library, dispatcher, follows, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;
   }
+}
+
+/** The follows in the store's own file; none for a store that is not SQLite or cannot be written (nothing to record alerts in). */
+function followStoreOf(store: PaperStore, clock: Clock): FollowStore | null {
+  const db = connectionOf(store);
+  return db && !isReadOnlyStore(store) ? new FollowStore(db, clock) : null;
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */

@@ -240,4 +240,16 @@ export interface FollowBook {
   list(platform: string, owner: FollowOwner): Follow[];
   /** Removes the owner's follow with this id; false when the owner has none with it. */
   remove(platform: string, owner: FollowOwner, id: string): boolean;
+  /** The owner's newest alert when it is not delivered (failed, or waiting for a retry), for `following`. */
+  undelivered?(platform: string, owner: FollowOwner): UndeliveredAlert | null;
+}
+
+/** An alert that did not reach its owner: refused for good (`failed`), or waiting for a retry (`pending`). */
+export interface UndeliveredAlert {
+  status: 'pending' | 'failed';
+  /** The DeliveryFailure kind (`no-access`, `not-found`, `transient`). */
+  failure: string | null;
+  error: string | null;
+  createdAt: string;
+  attempts: number;
 }

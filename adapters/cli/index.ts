@@ -13,6 +13,7 @@ import { seedSource } from '../../src/papers/seeds.js';
 import { systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
 import { processStopSignal, serve, type StopSignal } from '../../src/serve.js';
+import { AlertDelivery } from '../../src/follows/delivery.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -334,7 +335,9 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       return 0;
     }
     app.library.warm();
-    await serve({ adapters, logger, stop });
+    // Follow alerts recorded by any process's ingest (cron included) go out from here.
+    const jobs = app.follows ? [new AlertDelivery({ follows: app.follows, clock: ctx.clock, logger })] : [];
+    await serve({ adapters, jobs, logger, stop });
     return 0;
   } finally {
     if (!ctx.stop) stop.dispose();

@@ -70,7 +70,8 @@ export class AlertDelivery implements BackgroundJob {
   }
 
   start(adapters: readonly ChatAdapter[]): void {
-    this.adapters = new Map(adapters.map((a) => [a.platform, a]));
+    // NOTE: only adapters that can send DMs deliver (a sharded Discord's manager cannot; its shard processes do).
+    this.adapters = new Map(adapters.filter((a) => a.sendDirect !== undefined).map((a) => [a.platform, a]));
     this.stopped = false;
     this.timer = (this.opts.ticker ?? intervalTicker).every(this.opts.pollMs ?? POLL_MS, () => void this.poll());
     void this.poll();

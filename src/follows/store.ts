@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
-import type { Clock, Follow, FollowBook, FollowOwner } from '../ports.js';
+import type { Clock, Follow, FollowBook, FollowOwner, UndeliveredAlert } from '../ports.js';
 import { clip, type Reply } from '../reply.js';
 import { migrateFeature } from '../store/sqlite.js';
 import { parseSubject } from './subject.js';
@@ -90,15 +90,6 @@ export interface ClaimedAlert {
   owner: FollowOwner;
   reply: Reply;
   /** Delivery attempts before this one. */
-  attempts: number;
-}
-
-/** An owner's newest alert that is not delivered (failed for good, or waiting for a retry), for `following`. */
-export interface AlertTrouble {
-  status: 'pending' | 'failed';
-  failure: string | null;
-  error: string | null;
-  createdAt: string;
   attempts: number;
 }
 
@@ -282,8 +273,7 @@ export class FollowStore implements FollowBook {
       .run(now, failure, error, id, holder);
   }
 
-  /** The owner's newest alert, when it is not delivered: what `following` warns about. */
-  trouble(platform: string, owner: FollowOwner): AlertTrouble | null {
+  undelivered(platform: string, owner: FollowOwner): UndeliveredAlert | null {
     const r = this.db
       .prepare<[string, string, string], OutboxRow>(
         'SELECT * FROM follow_outbox WHERE platform = ? AND owner_kind = ? AND owner_id = ? ORDER BY id DESC LIMIT 1',
