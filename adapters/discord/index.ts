@@ -28,6 +28,7 @@ import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
+import { sendDiscordDirect } from './direct.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
@@ -316,6 +317,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         const error = describeError(e, secrets);
         logger.error({ err: error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
         throw new Error(`Discord post to channel ${target.channel} failed: ${String(error.message)}`);
+      }
+    },
+    async sendDirect(user: string, reply: Reply) {
+      const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
+      try {
+        await sendDiscordDirect(client, user, body(m));
+      } catch (e) {
+        logger.warn({ err: describeError(e, secrets), user }, 'direct message to a Discord user failed');
+        throw e;
       }
     },
   };

@@ -62,6 +62,7 @@ export class AlertDelivery implements BackgroundJob {
   private adapters = new Map<string, ChatAdapter>();
   private timer: { cancel(): void } | null = null;
   private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
   private stopped = false;
 
   constructor(private readonly opts: DeliveryOptions) {
@@ -89,18 +90,30 @@ export class AlertDelivery implements BackgroundJob {
     await this.running;
   }
 
-  /** One poll: claims and delivers what is due; resolves with how many alerts were delivered. Overlapping polls share one run. */
+  /**
+   * One poll: claims and delivers what is due; resolves with how many alerts were delivered. Polls
+   * run one after another; a poll asked for while one runs is queued once (further asks share it),
+   * so an alert recorded mid-poll is never left for a whole interval.
+   */
   poll(): Promise<number> {
     if (this.stopped) return Promise.resolve(0);
-    this.running ??= this.deliverDue()
+    if (this.queued) return this.queued;
+    const before = this.running;
+    const next: Promise<number> = (before ?? Promise.resolve(0))
+      .then(() => {
+        if (this.queued === next) this.queued = null;
+        return this.deliverDue();
+      })
       .catch((err: unknown) => {
         this.log.error({ err }, 'reading the follow alert outbox failed; trying again next poll');
         return 0;
       })
       .finally(() => {
-        this.running = null;
+        if (this.running === next) this.running = null;
       });
-    return this.running;
+    if (before) this.queued = next;
+    this.running = next;
+    return next;
   }
 
   private async deliverDue(): Promise<number> {

@@ -119,6 +119,8 @@ export interface DriverOptions {
   signingSecret?: string;
   /** Where the adapter keeps cursors too long for a button value (tests pass one on a fake clock). */
   cursors?: CursorStore;
+  /** The core to serve (default: a test core over the test corpus); the driver closes it. */
+  core?: Core;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -136,7 +138,7 @@ export class SlackDriver {
 
   static async start(mode: Mode, opts: DriverOptions = {}): Promise<SlackDriver> {
     const fake = await new FakeSlack().listen();
-    const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
+    const core = opts.core ?? createTestCore(opts.papers ? { papers: opts.papers } : {});
     const ref: { driver?: SlackDriver } = {};
     const adapter = createSlackAdapter({
       config: {
