@@ -197,7 +197,7 @@ describe('dispatcher', () => {
 
   it('an unknown command lists the known ones', async () => {
     const reply = await createTestCore().dispatcher.run({ command: 'frobnicate' });
-    expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(/search, trending, paper, topic, help/);
+    expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(/search, trending, paper, topic, follow, following, unfollow, help/);
   });
 
   it('a bug inside a command is logged with context and answered with a generic apology, no internals', async () => {

@@ -140,4 +140,29 @@ describe('follow alerts over the real clients', () => {
     // The one refused attempt, and no other.
     expect(run.fake.directMessages().map((d) => d.user)).toEqual([DISCORD_USER.id]);
   });
+
+  it('Slack and Discord: a server error is transient, so the alert waits for a retry', async () => {
+    const { clock, serving, ingest } = database();
+    const driver = await SlackDriver.start('http', { core: serving });
+    closers.push(() => driver.close());
+    const run = await startDiscord({ core: serving });
+    closers.push(() => run.close());
+    await driver.slash('follow kv cache');
+    const { token } = run.fake.command('follow', { topic: 'kv cache' });
+    await run.fake.answer(token);
+    driver.fake.failNext('http500');
+    run.fake.failNext((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path));
+    ingest();
+    const { job } = delivery(serving, clock);
+    job.start([driver.adapter, run.adapter]);
+    await job.idle();
+    expect(serving.follows?.outbox()).toMatchObject([
+      { platform: 'slack', status: 'pending', failure: 'transient', attempts: 1 },
+      { platform: 'discord', status: 'pending', failure: 'transient', attempts: 1 },
+    ]);
+    clock.advance(60_000);
+    expect(await job.poll()).toBe(2);
+    expect(driver.fake.directMessages().map((d) => d.user)).toEqual([SLACK_USER, SLACK_USER]);
+    expect(run.fake.directMessages().map((d) => d.user)).toEqual([DISCORD_USER.id, DISCORD_USER.id]);
+  });
 });
