@@ -3,7 +3,8 @@ import { err, ok, problem, type Problem, type Result } from '../errors.js';
 import { topicPhrases } from '../library.js';
 import { clip } from '../reply.js';
 import { parseQuery } from '../search/query.js';
-import { TOPICS } from '../topics.js';
+import { analyze } from '../search/text.js';
+import { TOPICS, type Topic } from '../topics.js';
 
 /** The longest topic a follow keeps (it is shown in every alert's heading). */
 export const MAX_TOPIC_CHARS = 100;
@@ -30,8 +31,8 @@ export function parseSubject(text: string): Result<Subject, Problem> {
   const topic = text.trim().replace(/\s+/g, ' ');
   if (topic === '') return err(problem('Name a topic to follow, e.g. `follow kv cache`.', ['`topic` lists known topics.']));
   if (topic.length > MAX_TOPIC_CHARS) return err(problem(`A followed topic must be at most ${MAX_TOPIC_CHARS} characters (that one has ${topic.length}).`));
-  const known = TOPICS.find((t) => t.name === topic.toLowerCase());
-  if (known) return ok({ topic: known.name, key: `topic:${known.name}`, phrases: topicPhrases(known) });
+  const byName = TOPICS.find((t) => t.name === topic.toLowerCase());
+  if (byName) return ok(knownSubject(byName));
   const parsed = parseQuery(topic);
   if (!parsed.ok) return err(parsed.error);
   const q = parsed.value;
@@ -43,5 +44,12 @@ export function parseSubject(text: string): Result<Subject, Problem> {
   if (terms.length === 0) {
     return err(problem(`"${clip(topic, 60)}" has no words I can follow.`, ['Try a few topic words, e.g. `follow kv cache`; `topic` lists known topics.']));
   }
+  // A known topic's name spelt another way ("KV caches") is that topic.
+  const spelt = TOPICS.find((t) => analyze(t.name).join(' ') === terms.join(' '));
+  if (spelt) return ok(knownSubject(spelt));
   return ok({ topic, key: `words:${terms.join(' ')}`, phrases: [terms] });
+}
+
+function knownSubject(t: Topic): Subject {
+  return { topic: t.name, key: `topic:${t.name}`, phrases: topicPhrases(t) };
 }

@@ -108,6 +108,7 @@ describe('follow, following, unfollow', () => {
     expect(again.kind).toBe('error');
     expect(text(again)).toMatch(/You already follow "speculative decoding" \(id 2\)/);
     expect(text(await run(app, 'follow KV cache'))).toMatch(/already follow "kv cache" \(id 1\)/);
+    expect(text(await run(app, 'follow KV caches'))).toMatch(/already follow "kv cache" \(id 1\)/);
   });
 
   it("unfollow with an unknown id, or someone else's, removes nothing", async () => {
