@@ -21,6 +21,8 @@ export interface App {
   dispatcher: Dispatcher;
   /** Topic follows and their alert outbox (null for a store that is not SQLite, or a read-only one). */
   follows: FollowStore | null;
+  /** Plans alerts for papers stored since the last plan (null without follows); every ingest calls it. */
+  alerts: AlertPlanner | null;
   close(): void;
 }
 
@@ -52,8 +54,8 @@ export function createApp(deps: AppDeps): App {
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const follows = followStoreOf(store, deps.clock);
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
-    const planner = follows ? new AlertPlanner(follows, index, deps.logger.child({ component: 'follow-alerts' })) : null;
-    const library = new Library(store, index, planner ? { afterIngest: (stats) => planner.plan(stats) } : {});
+    const planner = follows ? new AlertPlanner(follows, store, deps.logger.child({ component: 'follow-alerts' })) : null;
+    const library = new Library(store, index, planner ? { afterIngest: () => planner.plan() } : {});
     const dispatcher = new Dispatcher({
       library,
       clock: deps.clock,
@@ -62,7 +64,7 @@ export function createApp(deps: AppDeps): App {
       commands: deps.commands,
       ...(follows ? { follows } : {}),
     });
-    return { store, library, dispatcher, follows, close: () => store.close() };
+    return { store, library, dispatcher, follows, alerts: planner, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;

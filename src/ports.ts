@@ -27,8 +27,6 @@ export function dateInZone(instant: Date, timeZone: string): string {
 export interface ChangedPaper {
   paper: Paper;
   previousId?: string;
-  /** True when the store had no version of it before this upsert (follow alerts are for these). */
-  inserted?: boolean;
 }
 
 /** What an upsert did, for logs, the `ingest` summary and keeping the search index in step. */

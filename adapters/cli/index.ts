@@ -336,7 +336,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     }
     app.library.warm();
     // Follow alerts recorded by any process's ingest (cron included) go out from here.
-    const jobs = app.follows ? [new AlertDelivery({ follows: app.follows, clock: ctx.clock, logger })] : [];
+    const jobs = app.follows ? [new AlertDelivery({ follows: app.follows, clock: ctx.clock, logger, ...(app.alerts ? { planner: app.alerts } : {}) })] : [];
     await serve({ adapters, jobs, logger, stop });
     return 0;
   } finally {

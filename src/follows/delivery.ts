@@ -30,6 +30,11 @@ export interface DeliveryOptions {
   leaseMs?: number;
   /** This process's name on its claims (default: a fresh UUID). */
   holder?: string;
+  /**
+   * Plans alerts for papers stored but not planned yet, at each poll: the ingesting process plans as
+   * it stores, so this only finds papers whose ingest was killed between storing and planning.
+   */
+  planner?: { plan(): number };
 }
 
 export const POLL_MS = 30_000;
@@ -117,6 +122,7 @@ export class AlertDelivery implements BackgroundJob {
   }
 
   private async deliverDue(): Promise<number> {
+    this.opts.planner?.plan();
     const claimed = this.opts.follows.claim(this.holder, [...this.adapters.keys()], this.opts.leaseMs ?? LEASE_MS);
     let delivered = 0;
     for (const alert of claimed) {

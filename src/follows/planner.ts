@@ -2,43 +2,81 @@
 import { paperCard } from '../cards.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
-import type { Follow, FollowOwner, SearchIndex, UpsertStats } from '../ports.js';
+import type { Follow, FollowOwner, PaperStore } from '../ports.js';
 import type { Reply } from '../reply.js';
+import { documentFields } from '../search/document.js';
 import { byUpvotesThenDate } from '../search/index.js';
+import { isAbout } from '../search/indexData.js';
 import type { FollowStore, PlannedAlert } from './store.js';
 import { parseSubject } from './subject.js';
 
 /** Papers one alert shows as cards; the rest are counted ("Showing 1–10 of 23") and reachable with `topic`. */
 export const ALERT_CARDS = 10;
 
+/** New papers one planning step reads: bounds the work (and memory) of a large backfill's step. */
+export const PLAN_BATCH = 2_000;
+
 /**
- * Turns an ingest into alerts. The relevance threshold is the one `topic` uses for known topics,
- * applied to every follow: a new paper alerts a follow when it is *about* the follow's subject (see
- * `isAbout` in search/indexData.ts): for one of its phrases, every term is in the title, or every term
- * occurs at least twice in title and abstract. For free words that means every concept of the topic is
- * present substantially, not one word of it nor a passing mention: an alert interrupts someone, so it
- * must be as precise as a topic list's members, and stricter than search's ranked "any word" hits.
- * The search index answers it (`papersWithPhrases`), so alerts match exactly what the index holds.
+ * Turns papers new to the store into alerts. The relevance threshold is the one `topic` uses for
+ * its known topics, applied to every follow: a new paper alerts a follow when it is *about* the
+ * follow's subject (`isAbout` in search/indexData.ts, over the paper's index terms from
+ * `documentFields`, exactly as the index decides a topic's members): for one of the subject's phrases,
+ * every term is in the title, or every term occurs at least twice in title and abstract. For free
+ * words that means every concept of the topic is present substantially, not one word of it nor a
+ * passing mention: an alert interrupts someone, so it must be as precise as a topic list's members,
+ * and stricter than search's ranked "any word" hits.
+ * NOTE: the rule is applied to the new papers themselves (bounded: new papers × followed subjects),
+ * not read from the index, so the answer never depends on whether this process's index has caught up
+ * with another process's writes.
  */
 export class AlertPlanner {
   constructor(
     private readonly follows: FollowStore,
-    private readonly index: SearchIndex,
+    private readonly store: PaperStore,
     private readonly logger: Logger,
   ) {}
 
-  /** Plans and records the alerts for the papers an upsert inserted (updates and moves alert no one). Returns outbox rows written. */
-  plan(stats: UpsertStats): number {
-    const fresh = new Map<string, Paper>();
-    for (const c of stats.changed) if (c.inserted === true) fresh.set(c.paper.id, c.paper);
-    if (fresh.size === 0) return 0;
-    const follows = this.follows.all();
-    if (follows.length === 0) return 0;
-    const planned = plannedAlerts(follows, fresh, (phrases) => this.index.papersWithPhrases(phrases));
-    const written = this.follows.record(planned);
-    if (written > 0) this.logger.info({ alerts: written, newPapers: fresh.size, follows: follows.length }, 'follow alerts recorded');
-    return written;
+  /**
+   * Plans the alerts for every paper stored since the last plan (by any process) and records them
+   * with the new mark in one transaction, so each new paper is planned once even when two processes
+   * ingest at once, and papers a killed process stored but never planned are planned by the next call.
+   * Returns the outbox rows written.
+   */
+  plan(): number {
+    let written = 0;
+    for (;;) {
+      const { mark, papers } = this.follows.unplanned(PLAN_BATCH);
+      const last = papers.at(-1);
+      if (!last) return written;
+      const follows = this.follows.all();
+      const fresh = new Map<string, Paper>();
+      for (const { id } of follows.length > 0 ? papers : []) {
+        const p = this.store.get(id);
+        if (p) fresh.set(p.id, p);
+      }
+      const done = this.follows.commitPlan(mark, last.rowid, follows.length > 0 ? plannedAlerts(follows, fresh, aboutTest(fresh)) : []);
+      if (done === null) continue;
+      written += done;
+      if (done > 0) this.logger.info({ alerts: done, newPapers: papers.length, follows: follows.length }, 'follow alerts recorded');
+      if (papers.length < PLAN_BATCH) return written;
+    }
   }
+}
+
+/** `members` for {@link plannedAlerts} over the new papers: which of them are about a subject, by their own index terms. */
+function aboutTest(fresh: ReadonlyMap<string, Paper>): (phrases: string[][]) => ReadonlySet<string> {
+  const terms = new Map<string, { title: Map<string, number>; both: Map<string, number> }>();
+  for (const [id, p] of fresh) {
+    const f = documentFields(p);
+    terms.set(id, { title: counts(f.title), both: counts([...f.title, ...f.abstract]) });
+  }
+  return (phrases) => new Set([...terms].filter(([, t]) => isAbout(phrases, t.title, t.both)).map(([id]) => id));
+}
+
+function counts(terms: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
+  return out;
 }
 
 /**

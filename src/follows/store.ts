@@ -54,6 +54,10 @@ const STEPS = [
      done_at TEXT
    );
    CREATE INDEX follow_outbox_due ON follow_outbox (status, due_at);
+   -- The last papers row (rowid) planned for: later rows are papers new to the store. It starts at the papers
+   -- already stored, so turning follows on never alerts about them.
+   CREATE TABLE follow_planned (id INTEGER PRIMARY KEY CHECK (id = 1), paper_rowid INTEGER NOT NULL);
+   INSERT INTO follow_planned (id, paper_rowid) SELECT 1, coalesce(max(rowid), 0) FROM papers;
    CREATE INDEX follow_outbox_owner ON follow_outbox (platform, owner_kind, owner_id, id);`,
 ];
 
@@ -180,18 +184,36 @@ export class FollowStore implements FollowBook {
   }
 
   /**
-   * Records the planned alerts in one transaction: each paper goes into the owner's ledger, and the
-   * papers that were not there before become one outbox row per owner. Returns the rows written.
+   * Papers stored after the planned mark, oldest first: the papers new to the store since the last
+   * plan. NOTE: papers rows are never deleted and an update keeps its row, so a new rowid is a new paper.
    */
-  record(planned: readonly PlannedAlert[]): number {
-    if (planned.length === 0) return 0;
+  unplanned(limit: number): { mark: number; papers: Array<{ id: string; rowid: number }> } {
+    const mark = this.mark();
+    const papers = this.db
+      .prepare<[number, number], { id: string; rowid: number }>('SELECT id, rowid FROM papers WHERE rowid > ? ORDER BY rowid LIMIT ?')
+      .all(mark, limit);
+    return { mark, papers };
+  }
+
+  private mark(): number {
+    return this.db.prepare<[], { paper_rowid: number }>('SELECT paper_rowid FROM follow_planned WHERE id = 1').get()?.paper_rowid ?? 0;
+  }
+
+  /**
+   * Records planned alerts and moves the planned mark from `from` to `to`, in one transaction:
+   * each paper goes into the owner's ledger, and the papers that were not there before become one
+   * outbox row per owner. When the mark is no longer `from` (another process planned those papers
+   * meanwhile) nothing is written and it returns null; else the outbox rows written.
+   */
+  commitPlan(from: number, to: number, planned: readonly PlannedAlert[]): number | null {
     const ledger = this.db.prepare('INSERT OR IGNORE INTO follow_alerted (platform, owner_kind, owner_id, paper_id, alert_id) VALUES (?, ?, ?, ?, ?)');
     const fix = this.db.prepare('UPDATE follow_alerted SET alert_id = ? WHERE platform = ? AND owner_kind = ? AND owner_id = ? AND alert_id = 0');
     const outbox = this.db.prepare(
       `INSERT INTO follow_outbox (platform, owner_kind, owner_id, guild_id, reply, papers, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     return this.db
-      .transaction(() => {
+      .transaction((): number | null => {
+        if (this.mark() !== from) return null;
         let written = 0;
         const now = this.clock.now().toISOString();
         for (const p of planned) {
@@ -203,6 +225,7 @@ export class FollowStore implements FollowBook {
           fix.run(Number(info.lastInsertRowid), p.platform, p.owner.kind, id);
           written += 1;
         }
+        this.db.prepare('UPDATE follow_planned SET paper_rowid = ? WHERE id = 1').run(to);
         return written;
       })
       .immediate();

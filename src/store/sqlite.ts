@@ -508,7 +508,7 @@ class SqliteStore implements PaperStore {
     if (!existingRow) {
       this.insertStmt.run(this.params(p));
       stats.inserted += 1;
-      stats.changed.push({ paper: p, inserted: true });
+      stats.changed.push({ paper: p });
       return;
     }
     const existing = fromRow(existingRow);

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { Caller } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
+import { openStore } from '../../src/store/sqlite.js';
 import { createTestCore, FakeClock } from '../support/core.js';
 import { ManualTicker, paper, RecordingAdapter } from './support.js';
 
@@ -35,10 +36,7 @@ const SPEC_HALF = paper('2512.00005', 'Decoding Strategies Compared', 'Greedy de
 
 const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join('\n') : r.kind === 'error' ? [r.message, ...r.hints].join('\n') : '');
 
-/**
- * Ingests as a later run would: the clock moves first. NOTE: the persisted index finds pending papers
- * by the latest `updated_at`, so two ingests at the same fake instant would look like one.
- */
+/** Ingests as a later run would: the clock moves first (so search sees the papers as a new change). */
 function ingest(app: App, clock: FakeClock, papers: Paper[]): void {
   clock.advance(1_000);
   app.library.ingest(papers);
@@ -209,6 +207,40 @@ describe('alert planner', () => {
     expect(got[0]?.reply.kind === 'papers' && got[0].reply.title).toBe('New papers on kv cache, token eviction');
   });
 
+  it('papers stored by an ingest killed before planning are planned by the next plan, once, in whichever process', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    clock.advance(1_000);
+    // What a killed ingest leaves: the papers stored, no plan made.
+    app.store.upsert([KV_NEW]);
+    expect(alerts(app)).toEqual([]);
+    ingest(app, clock, [PASSING]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
+    expect(app.alerts?.plan()).toBe(0);
+    expect(alerts(app)).toHaveLength(1);
+  });
+
+  it('a database that held papers before follows existed alerts only about papers stored after', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-old-'));
+    try {
+      const file = path.join(dir, 'paperboy.db');
+      const old = openStore(file);
+      old.upsert([KV_NEW]);
+      old.close();
+      const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+      const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+      try {
+        await run(app, 'follow kv cache');
+        ingest(app, clock, [KV_NEW_2]);
+        expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+      } finally {
+        app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an ingest with nothing new for a follower records no alert for them', async () => {
     const { app, clock } = core();
     await run(app, 'follow time series');
@@ -283,6 +315,34 @@ describe('alert delivery', () => {
     expect(slack.direct).toEqual([]);
     clock.advance(LEASE_MS);
     expect(await delivery.poll()).toBe(1);
+    expect(slack.direct.map((d) => d.user)).toEqual(['U0ALICE']);
+    await delivery.stop();
+  });
+
+  it('two processes planning the same unplanned papers record their alerts once', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    ingesting.store.upsert([KV_NEW]);
+    expect([ingesting.alerts?.plan(), serving.alerts?.plan()]).toEqual([1, 0]);
+    expect(follows(serving).outbox()).toHaveLength(1);
+  });
+
+  it('the delivery job plans what a killed ingest left unplanned, and delivers it', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    ingesting.store.upsert([KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    const delivery = new AlertDelivery({
+      follows: follows(serving),
+      clock,
+      logger: silentLogger,
+      ticker: new ManualTicker(),
+      ...(serving.alerts ? { planner: serving.alerts } : {}),
+    });
+    delivery.start([slack]);
+    await delivery.idle();
     expect(slack.direct.map((d) => d.user)).toEqual(['U0ALICE']);
     await delivery.stop();
   });
