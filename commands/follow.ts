@@ -13,10 +13,13 @@ import { topic } from './topic.js';
  */
 export function followerOf(ctx: CommandContext): { book: FollowBook; platform: string; owner: FollowOwner } {
   const user = ctx.caller?.user;
-  if (!ctx.follows || !ctx.caller || !user || ctx.caller.platform === 'cli' || ctx.caller.platform === 'console') {
+  if (!ctx.caller || !user || ctx.caller.platform === 'cli' || ctx.caller.platform === 'console') {
     throw new UserError('Follows alert a chat user by direct message, so they work in Slack and Discord only.', [
       'Use `/papers follow <topic>` there; here, `topic <words>` lists papers on a topic.',
     ]);
+  }
+  if (!ctx.follows) {
+    throw new UserError('Follows are not available on this paperboy: its database cannot be written (ask the operator).');
   }
   const guildId = ctx.caller.guildId;
   return { book: ctx.follows, platform: ctx.caller.platform, owner: { kind: 'user', user, ...(guildId ? { guildId } : {}) } };
