@@ -373,6 +373,26 @@ describe('alert delivery', () => {
     await Promise.all([one.stop(), two.stop()]);
   });
 
+  it('a poll asked for while one is sending runs after it, so an alert recorded meanwhile is not left for an interval', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow token eviction', BOB);
+    await run(app, 'follow paged serving', { platform: 'slack', user: 'U0CAROL' });
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    let release: () => void = () => undefined;
+    slack.hold = new Promise((r) => (release = r));
+    const { job: delivery, ticker } = job(app, clock);
+    delivery.start([slack]);
+    ingest(app, clock, [KV_NEW_2]);
+    ticker.fire();
+    ticker.fire();
+    release();
+    await delivery.idle();
+    expect(slack.direct.map((d) => d.user).sort()).toEqual(['U0ALICE', 'U0ALICE', 'U0BOB', 'U0CAROL']);
+    await delivery.stop();
+  });
+
   it('a transient failure is retried later with backoff, and following says it is waiting', async () => {
     const { app, clock } = core();
     await run(app, 'follow kv cache');
