@@ -42,6 +42,8 @@ export const POLL_MS = 30_000;
 export const LEASE_MS = 120_000;
 /** Transient failures wait 1, 2, 4 … minutes, at most an hour; after this many attempts the alert is recorded as failed. */
 export const MAX_ATTEMPTS = 12;
+/** Delivered and failed alerts are kept this long (for `following` and operators), then deleted. */
+export const KEEP_DONE_MS = 30 * 86_400_000;
 const FIRST_RETRY_MS = 60_000;
 const MAX_RETRY_MS = 3_600_000;
 
@@ -123,6 +125,7 @@ export class AlertDelivery implements BackgroundJob {
 
   private async deliverDue(): Promise<number> {
     this.opts.planner?.plan();
+    this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
     const claimed = this.opts.follows.claim(this.holder, [...this.adapters.keys()], this.opts.leaseMs ?? LEASE_MS);
     let delivered = 0;
     for (const alert of claimed) {

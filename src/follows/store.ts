@@ -306,6 +306,14 @@ export class FollowStore implements FollowBook {
     return { status: r.status, failure: r.failure, error: r.last_error, createdAt: r.created_at, attempts: r.attempts };
   }
 
+  /**
+   * Deletes delivered and failed alerts finished before `before` (the ledger stays: it is what keeps
+   * a paper from alerting twice). Returns how many were deleted.
+   */
+  prune(before: Date): number {
+    return this.db.prepare(`DELETE FROM follow_outbox WHERE status != 'pending' AND done_at < ?`).run(before.toISOString()).changes;
+  }
+
   /** Every outbox row's state, oldest first (tests and operators' checks). */
   outbox(): Array<{ id: number; platform: string; owner: FollowOwner; status: string; attempts: number; failure: string | null; reply: Reply }> {
     return this.db

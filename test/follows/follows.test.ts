@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
-import { AlertDelivery, LEASE_MS, POLL_MS } from '../../src/follows/delivery.js';
+import { AlertDelivery, KEEP_DONE_MS, LEASE_MS, POLL_MS } from '../../src/follows/delivery.js';
 import { DeliveryError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
@@ -435,6 +435,29 @@ describe('alert delivery', () => {
     expect(await delivery.poll()).toBe(0);
     expect(slack.direct).toEqual([]);
     expect(text(await run(app, 'following'))).toMatch(/Your last alert \(2025-11-28\) could not be delivered: the platform would not let me message you/);
+    await delivery.stop();
+  });
+
+  it('finished alerts are deleted after 30 days, and their papers still never alert again', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    const { job: delivery } = job(app, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    clock.advance(KEEP_DONE_MS - 1_000);
+    await delivery.poll();
+    expect(
+      follows(app)
+        .outbox()
+        .map((o) => o.status),
+    ).toEqual(['delivered']);
+    clock.advance(2_000);
+    await delivery.poll();
+    expect(follows(app).outbox()).toEqual([]);
+    ingest(app, clock, [{ ...KV_NEW, upvotes: 500 }, KV_NEW_2]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
     await delivery.stop();
   });
 
