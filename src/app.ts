@@ -18,6 +18,8 @@ import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
 import type { DayDeps } from './ingest/day.js';
 import { LiveIngest, type Timers } from './ingest/live.js';
 import { HfClient, type Sleep } from './papers/hf.js';
+import { AlertPlanner } from './follows/planner.js';
+import { FollowStore } from './follows/store.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -28,6 +30,10 @@ export interface App {
   dispatcher: Dispatcher;
   /** Scheduled trending posts (null when the store is not SQLite). */
   schedules: ScheduleStore | null;
+  /** Topic follows and their alert outbox (null for a store that is not SQLite, or a read-only one). */
+  follows: FollowStore | null;
+  /** Plans alerts for papers stored since the last plan (null without follows); every ingest calls it. */
+  alerts: AlertPlanner | null;
   close(): void;
 }
 
@@ -62,7 +68,10 @@ export function createApp(deps: AppDeps): App {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const dailyLists = dailyListsOf(connectionOf(store), isReadOnlyStore(store));
-    const library = new Library(store, index, { dailyLists });
+    const follows = followStoreOf(store, deps.clock);
+    // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
+    const planner = follows ? new AlertPlanner(follows, store, deps.logger.child({ component: 'follow-alerts' })) : null;
+    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planner.plan() } : {}) });
     const schedules = openSchedules(store, () => deps.clock.now());
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
@@ -72,11 +81,11 @@ export function createApp(deps: AppDeps): App {
       logger: deps.logger,
       commands: deps.commands,
       ...(schedules ? { schedules } : {}),
-      ...(deps.follows ? { follows: deps.follows } : {}),
+      ...((deps.follows ?? follows) ? { follows: deps.follows ?? (follows as FollowStore) } : {}),
       conversations: conversationsFor(store, deps.clock, deps.logger),
       ...(writer ? { writer } : {}),
     });
-    return { store, library, dailyLists, dispatcher, schedules, close: () => store.close() };
+    return { store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => store.close() };
   } catch (e) {
     store.close();
     throw e;
@@ -94,6 +103,12 @@ function conversationsFor(store: PaperStore, clock: Clock, logger: Logger): Conv
     }
   }
   return new MemoryConversations(clock);
+}
+
+/** The follows in the store's own file; none for a store that is not SQLite or cannot be written (nothing to record alerts in). */
+function followStoreOf(store: PaperStore, clock: Clock): FollowStore | null {
+  const db = connectionOf(store);
+  return db && !isReadOnlyStore(store) ? new FollowStore(db, clock) : null;
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */

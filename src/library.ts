@@ -72,11 +72,14 @@ export interface LibraryOptions {
   topic?: Partial<TopicOptions>;
   /** The stored Hugging Face daily lists: trending for a day with one ranks that day's list. */
   dailyLists?: DailyListReader | null;
+  /** Called after every ingest, once the index is in step (the follow alert planner records its alerts here). */
+  afterIngest?: (stats: UpsertStats) => void;
 }
 
 export class Library implements PaperLibrary {
   private readonly topicOptions: TopicOptions;
   private readonly dailyLists: DailyListReader | null;
+  private readonly afterIngest: ((stats: UpsertStats) => void) | undefined;
 
   constructor(
     readonly store: PaperStore,
@@ -85,6 +88,7 @@ export class Library implements PaperLibrary {
   ) {
     this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
     this.dailyLists = options.dailyLists ?? null;
+    this.afterIngest = options.afterIngest;
   }
 
   /**
@@ -103,6 +107,7 @@ export class Library implements PaperLibrary {
     const moved = stats.changed.flatMap((c) => (c.previousId ? [c.previousId] : []));
     if (moved.length > 0) this.index.remove(moved);
     this.index.upsert(stats.changed.map((c) => c.paper));
+    this.afterIngest?.(stats);
     return stats;
   }
 

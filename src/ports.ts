@@ -240,6 +240,11 @@ export interface ChatAdapter {
    * means yes. The scheduler leaves a target it does not hold to the process that does.
    */
   holds?(target: PostTarget): boolean;
+  /**
+   * Sends a reply to a user by direct message (follow alerts). Throws a DeliveryError when the
+   * platform refuses; absent on platforms with no direct messages.
+   */
+  sendDirect?(user: string, reply: Reply): Promise<void>;
 }
 
 // ─── Follows ─────────────────────────────────────────────────────────────────
@@ -266,6 +271,18 @@ export interface FollowBook {
   list(platform: string, owner: FollowOwner): Follow[];
   /** Removes the owner's follow with this id; false when the owner has none with it. */
   remove(platform: string, owner: FollowOwner, id: string): boolean;
+  /** The owner's newest alert when it is not delivered (failed, or waiting for a retry), for `following`. */
+  undelivered?(platform: string, owner: FollowOwner): UndeliveredAlert | null;
+}
+
+/** An alert that did not reach its owner: refused for good (`failed`), or waiting for a retry (`pending`). */
+export interface UndeliveredAlert {
+  status: 'pending' | 'failed';
+  /** The DeliveryFailure kind (`no-access`, `not-found`, `transient`). */
+  failure: string | null;
+  error: string | null;
+  createdAt: string;
+  attempts: number;
 }
 
 // ─── Ask ─────────────────────────────────────────────────────────────────────

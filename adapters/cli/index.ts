@@ -21,6 +21,7 @@ import { Scheduler, type Freshener } from '../../src/scheduler/scheduler.js';
 import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
+import { AlertDelivery } from '../../src/follows/delivery.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -477,6 +478,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const s = scheduler;
       jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
     }
+    // Follow alerts recorded by any process's ingest (cron included) go out from here.
+    if (app.follows) jobs.push(new AlertDelivery({ follows: app.follows, clock: ctx.clock, logger, ...(app.alerts ? { planner: app.alerts } : {}) }));
     await serve({ adapters, logger, stop, jobs });
     return 0;
   } finally {

@@ -32,6 +32,7 @@ import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
 import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
+import { sendDiscordDirect } from './direct.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
@@ -347,6 +348,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         logger.error({ err: error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
         if (e instanceof DeliveryError) throw e;
         throw discordDeliveryError(e, target.channel, String(error.message));
+      }
+    },
+    async sendDirect(user: string, reply: Reply) {
+      const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
+      try {
+        await sendDiscordDirect(client, user, body(m));
+      } catch (e) {
+        logger.warn({ err: describeError(e, secrets), user }, 'direct message to a Discord user failed');
+        throw e;
       }
     },
   };

@@ -20,6 +20,7 @@ import {
 } from './receiver.js';
 import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
+import { sendSlackDirect } from './direct.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -261,6 +262,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   });
   /** The bot's own client for posting (the App has no token of its own). */
   const web = new webApi.WebClient(config.botToken, clientOptions);
+  // NOTE: alerts are retried by their outbox with backoff, so their client does not retry for half an hour itself.
+  const directWeb = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: 15_000 });
 
   app.error(async (error) => {
     log.error({ err: describeError(error, secrets) }, 'slack listener failed');
@@ -529,6 +532,14 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
         throw slackDeliveryError(info.slackError, target.channel, info.message);
+      }
+    },
+    async sendDirect(user: string, reply: Reply) {
+      try {
+        await sendSlackDirect(directWeb, user, renderReply({ ...reply, visibility: 'public' } as Reply, { moreValue }), POST_OPTIONS);
+      } catch (e) {
+        log.warn({ err: describeError(e, secrets), user }, 'direct message to a Slack user failed');
+        throw e;
       }
     },
   };

@@ -198,7 +198,9 @@ describe('dispatcher', () => {
 
   it('an unknown command lists the known ones', async () => {
     const reply = await createTestCore().dispatcher.run({ command: 'frobnicate' });
-    expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(/search, trending, paper, topic, subscribe, subscriptions, unsubscribe, help/);
+    expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(
+      /ask, search, trending, paper, topic, follow, following, unfollow, subscribe, subscriptions, unsubscribe, help/,
+    );
   });
 
   it('a bug inside a command is logged with context and answered with a generic apology, no internals', async () => {

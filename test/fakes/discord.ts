@@ -133,6 +133,20 @@ export class FakeDiscord {
   }
 
   /** Makes the next request matching `match` fail with `status` (a 429 comes with Discord's rate-limit body and headers). */
+  /** DM channels opened with POST /users/@me/channels: channel id → the user it reaches. */
+  readonly dmChannels = new Map<string, string>();
+  /** Users whose DMs refuse the bot (Discord answers 403, code 50007 "Cannot send messages to this user"). */
+  readonly refusingDms = new Set<string>();
+
+  /** The messages the bot sent into DM channels, with the user each reached. */
+  directMessages(): Array<{ user: string; body: MessageBody }> {
+    return this.requests.flatMap((q) => {
+      const m = q.method === 'POST' ? /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(q.path) : null;
+      const user = m ? this.dmChannels.get(m[1] ?? '') : undefined;
+      return user === undefined ? [] : [{ user, body: q.body as MessageBody }];
+    });
+  }
+
   failNext(match: (r: FakeRequest) => boolean, status = 500): void {
     this.failures.push({ match, status });
   }
@@ -427,6 +441,19 @@ export class FakeDiscord {
       const ch = guild?.channels.find((c) => c.id === id);
       if (!guild || !ch) json(res, 404, { message: 'Unknown Channel', code: 10003 });
       else json(res, 200, channelPayload(guild.id, ch));
+      return;
+    }
+    if (r.method === 'POST' && p === '/api/v10/users/@me/channels') {
+      // https://discord.com/developers/docs/resources/user#create-dm
+      const recipient = String((r.body as { recipient_id?: unknown } | null)?.recipient_id ?? '');
+      const existing = [...this.dmChannels].find(([, u]) => u === recipient)?.[0];
+      const id = existing ?? this.snowflake();
+      this.dmChannels.set(id, recipient);
+      json(res, 200, { id, type: 1, last_message_id: null, recipients: [{ ...USER, id: recipient }] });
+      return;
+    }
+    if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p)) && this.refusingDms.has(this.dmChannels.get(m[1] ?? '') ?? '')) {
+      json(res, 403, { message: 'Cannot send messages to this user', code: 50007 });
       return;
     }
     if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) {

@@ -54,6 +54,12 @@ export class FakeSlack {
   appTokenError: string | null = null;
   socketUrl: string | null = null;
   socketFault: SocketFault | null = null;
+  /** conversations.open's `error` for a user (e.g. `user_not_found`); chat.postMessage into their DM answers `dmErrors` too when set. */
+  readonly openErrors = new Map<string, string>();
+  /** chat.postMessage's `error` for a user's DM channel (e.g. `cannot_dm_bot`). */
+  readonly dmErrors = new Map<string, string>();
+  /** DM channels handed out by conversations.open: channel id → the user it reaches. */
+  readonly dmChannels = new Map<string, string>();
   /** Websocket upgrade requests received (any fault mode). */
   upgrades = 0;
   /** What users.info says of each user (unknown users: `user_not_found`). */
@@ -107,6 +113,14 @@ export class FakeSlack {
 
   failNext(kind: Failure = 'http500'): void {
     this.failures.push(kind);
+  }
+
+  /** The bot's chat.postMessage calls into DM channels it opened, with the user each reached. */
+  directMessages(): Array<{ user: string; args: Record<string, unknown> }> {
+    return this.callsTo('chat.postMessage').flatMap((c) => {
+      const user = this.dmChannels.get(String(c.args.channel));
+      return user === undefined ? [] : [{ user, args: c.args }];
+    });
   }
 
   callsTo(method: string): ApiCall[] {
@@ -174,9 +188,21 @@ export class FakeSlack {
           if (!user) return json(200, { ok: false, error: 'user_not_found' });
           return json(200, { ok: true, user: { id: args.user, team_id: FAKE_TEAM, is_admin: false, is_owner: false, ...user } });
         }
+        case 'conversations.open': {
+          // https://api.slack.com/methods/conversations.open: `users` opens (or resumes) a 1:1 DM.
+          const user = String(args.users ?? '');
+          const refused = this.openErrors.get(user);
+          if (refused) return json(200, { ok: false, error: refused });
+          const id = `D${user.replace(/^[UW]/, '')}`;
+          this.dmChannels.set(id, user);
+          return json(200, { ok: true, no_op: false, already_open: false, channel: { id } });
+        }
         case 'chat.postMessage': {
           const refused = this.refusedChannels.get(String(args.channel));
           if (refused) return json(200, { ok: false, error: refused });
+          const dmUser = this.dmChannels.get(String(args.channel));
+          const dmError = dmUser === undefined ? undefined : this.dmErrors.get(dmUser);
+          if (dmError) return json(200, { ok: false, error: dmError });
           this.ts += 1;
           return json(200, { ok: true, channel: args.channel, ts: `${this.ts}.000100`, message: { text: args.text } });
         }

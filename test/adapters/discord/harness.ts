@@ -40,10 +40,12 @@ export async function startDiscord(
     logger?: Logger;
     dispatcher?: (core: Core) => Inbound;
     adapter?: Partial<DiscordAdapterOptions>;
+    /** The core to serve (default: a test core over the test corpus); `close` closes it. */
+    core?: Core;
   } = {},
 ): Promise<Running> {
   const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();
-  const core = createTestCore(opts.papers ? { papers: opts.papers } : {});
+  const core = opts.core ?? createTestCore(opts.papers ? { papers: opts.papers } : {});
   const config = testConfig(fake, opts.config);
   const adapter = createDiscordAdapter({
     config,

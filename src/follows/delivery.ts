@@ -1,0 +1,170 @@
+// Alert delivery: the serving process's background job that sends the outbox's alerts through the follow's own platform.
+import { DeliveryError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatAdapter, Clock } from '../ports.js';
+import type { BackgroundJob } from '../serve.js';
+import { newHolder, type ClaimedAlert, type FollowStore } from './store.js';
+
+/** A repeating timer, injectable so tests fire the polls by hand. */
+export interface Ticker {
+  every(ms: number, fn: () => void): { cancel(): void };
+}
+
+/** setInterval as a Ticker (unref'd: a poll never keeps the process alive). */
+export const intervalTicker: Ticker = {
+  every(ms, fn) {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return { cancel: () => clearInterval(t) };
+  },
+};
+
+export interface DeliveryOptions {
+  follows: FollowStore;
+  clock: Clock;
+  logger: Logger;
+  ticker?: Ticker;
+  /** How often the outbox is read (milliseconds). NOTE: 30 s, so an alert from any process goes out within a minute. */
+  pollMs?: number;
+  /** How long a claim holds before another process may take the alert (milliseconds). */
+  leaseMs?: number;
+  /** This process's name on its claims (default: a fresh UUID). */
+  holder?: string;
+  /**
+   * Plans alerts for papers stored but not planned yet, at each poll: the ingesting process plans as
+   * it stores, so this only finds papers whose ingest was killed between storing and planning.
+   */
+  planner?: { plan(): number };
+}
+
+export const POLL_MS = 30_000;
+/** NOTE: longer than one delivery can take (the adapters' own timeouts are ≤ 30 s), so a live claim is never taken over. */
+export const LEASE_MS = 120_000;
+/** Transient failures wait 1, 2, 4 … minutes, at most an hour; after this many attempts the alert is recorded as failed. */
+export const MAX_ATTEMPTS = 12;
+/** Delivered and failed alerts are kept this long (for `following` and operators), then deleted. */
+export const KEEP_DONE_MS = 30 * 86_400_000;
+const FIRST_RETRY_MS = 60_000;
+const MAX_RETRY_MS = 3_600_000;
+
+/** How long to wait after the `attempts`-th failed attempt (1-based). */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Delivers recorded alerts. Every poll claims due alerts for the platforms this process serves (an
+ * IMMEDIATE transaction with a lease, so two serving processes deliver each alert once, and one that
+ * dies mid-delivery leaves its claims to be taken again after the lease), sends each by DM
+ * (`sendDirect`) or channel post, and records the outcome: delivered; a `transient` DeliveryError (or
+ * any unclassified failure) is retried later with backoff; `no-access`/`not-found` are recorded as
+ * failed and logged, and `following` shows them.
+ * NOTE: at least once, in one window: a process killed after the platform accepted a message but
+ * before recording it delivered sends that alert again after the lease.
+ */
+export class AlertDelivery implements BackgroundJob {
+  readonly name = 'follow alerts';
+  private readonly holder: string;
+  private readonly log: Logger;
+  private adapters = new Map<string, ChatAdapter>();
+  private timer: { cancel(): void } | null = null;
+  private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: DeliveryOptions) {
+    this.holder = opts.holder ?? newHolder();
+    this.log = opts.logger.child({ component: 'follow-alerts' });
+  }
+
+  start(adapters: readonly ChatAdapter[]): void {
+    // NOTE: only adapters that can send DMs deliver (a sharded Discord's manager cannot; its shard processes do).
+    this.adapters = new Map(adapters.filter((a) => a.sendDirect !== undefined).map((a) => [a.platform, a]));
+    this.stopped = false;
+    this.timer = (this.opts.ticker ?? intervalTicker).every(this.opts.pollMs ?? POLL_MS, () => void this.poll());
+    void this.poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    await this.idle();
+  }
+
+  /** Resolves once the poll in progress (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  /**
+   * One poll: claims and delivers what is due; resolves with how many alerts were delivered. Polls
+   * run one after another; a poll asked for while one runs is queued once (further asks share it),
+   * so an alert recorded mid-poll is never left for a whole interval.
+   */
+  poll(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    if (this.queued) return this.queued;
+    const before = this.running;
+    const next: Promise<number> = (before ?? Promise.resolve(0))
+      .then(() => {
+        if (this.queued === next) this.queued = null;
+        return this.deliverDue();
+      })
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'reading the follow alert outbox failed; trying again next poll');
+        return 0;
+      })
+      .finally(() => {
+        if (this.running === next) this.running = null;
+      });
+    if (before) this.queued = next;
+    this.running = next;
+    return next;
+  }
+
+  private async deliverDue(): Promise<number> {
+    this.opts.planner?.plan();
+    this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
+    const claimed = this.opts.follows.claim(this.holder, [...this.adapters.keys()], this.opts.leaseMs ?? LEASE_MS);
+    let delivered = 0;
+    for (const alert of claimed) {
+      if (this.stopped) break;
+      if (await this.deliver(alert)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  private async deliver(alert: ClaimedAlert): Promise<boolean> {
+    const { follows, clock } = this.opts;
+    const adapter = this.adapters.get(alert.platform);
+    const where = { alert: alert.id, platform: alert.platform, owner: alert.owner.kind, attempt: alert.attempts + 1 };
+    try {
+      if (!adapter) throw new DeliveryError('transient', `no ${alert.platform} adapter in this process`);
+      if (alert.owner.kind === 'user') {
+        if (!adapter.sendDirect) throw new DeliveryError('no-access', `${alert.platform} cannot send direct messages`);
+        await adapter.sendDirect(alert.owner.user, alert.reply);
+      } else {
+        await adapter.post({ channel: alert.owner.channel, ...(alert.owner.guildId ? { guildId: alert.owner.guildId } : {}) }, alert.reply);
+      }
+    } catch (e) {
+      const failure = e instanceof DeliveryError ? e.failure : 'transient';
+      const message = e instanceof Error ? e.message : String(e);
+      const attempts = alert.attempts + 1;
+      if (failure === 'transient' && attempts < MAX_ATTEMPTS) {
+        const due = new Date(clock.now().getTime() + retryDelayMs(attempts));
+        follows.retryLater(this.holder, alert.id, due, message);
+        this.log.warn({ ...where, retryAt: due.toISOString(), reason: message }, 'follow alert not delivered; will retry');
+      } else {
+        follows.failed(this.holder, alert.id, failure, message);
+        this.log.warn(
+          { ...where, failure, reason: message, ...(e instanceof DeliveryError && e.platformCode ? { platformCode: e.platformCode } : {}) },
+          'follow alert could not be delivered; recorded as failed',
+        );
+      }
+      return false;
+    }
+    if (!follows.delivered(this.holder, alert.id)) this.log.warn(where, 'follow alert delivered after its lease ended');
+    return true;
+  }
+}

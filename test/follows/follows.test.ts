@@ -1,0 +1,482 @@
+// Follows end to end in the core: the commands, the alert planner's threshold and ledger, and the outbox delivery job.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { createApp, type App } from '../../src/app.js';
+import { AlertDelivery, KEEP_DONE_MS, LEASE_MS, POLL_MS } from '../../src/follows/delivery.js';
+import { DeliveryError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
+import type { Paper } from '../../src/papers/model.js';
+import type { Caller } from '../../src/ports.js';
+import type { Reply } from '../../src/reply.js';
+import { openStore } from '../../src/store/sqlite.js';
+import { createTestCore, FakeClock } from '../support/core.js';
+import { ManualTicker, paper, RecordingAdapter } from './support.js';
+
+const ALICE: Caller = { platform: 'slack', user: 'U0ALICE', channel: 'C0GENERAL' };
+const BOB: Caller = { platform: 'slack', user: 'U0BOB', channel: 'C0GENERAL' };
+
+const KV_NEW = paper('2512.00001', 'Evicting Tokens from the KV Cache Under Memory Pressure', 'We evict tokens when memory runs short.', 5);
+const KV_NEW_2 = paper('2512.00002', 'Paged KV Cache Sharing for Serving', 'Pages are shared between requests.', 9);
+const PASSING = paper(
+  '2512.00003',
+  'Vision Transformers at Scale',
+  'We train vision transformers on images; unlike language models, they need no kv cache.',
+  50,
+);
+const SPEC_FULL = paper(
+  '2512.00004',
+  'Draft Trees for Faster Language Models',
+  'Speculative decoding drafts tokens cheaply. Our speculative verifier makes decoding of long drafts exact.',
+  3,
+);
+const SPEC_HALF = paper('2512.00005', 'Decoding Strategies Compared', 'Greedy decoding and beam search decoding are compared on translation.', 3);
+
+const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join('\n') : r.kind === 'error' ? [r.message, ...r.hints].join('\n') : '');
+
+/** Ingests as a later run would: the clock moves first (so search sees the papers as a new change). */
+function ingest(app: App, clock: FakeClock, papers: Paper[]): void {
+  clock.advance(1_000);
+  app.library.ingest(papers);
+}
+
+/** A test core on its own fake clock (2025-11-28 12:00 UTC). */
+function core(): { app: App; clock: FakeClock } {
+  const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+  return { app: createTestCore({ clock }), clock };
+}
+
+async function run(app: App, line: string, caller: Caller = ALICE): Promise<Reply> {
+  return app.dispatcher.runText(line, caller);
+}
+
+function follows(app: App) {
+  const f = app.follows;
+  if (!f) throw new Error('the test app has no follow store');
+  return f;
+}
+
+describe('follow, following, unfollow', () => {
+  it('a follow is listed with its id and unfollow removes it', async () => {
+    const app = createTestCore();
+    const added = await run(app, 'follow kv cache');
+    expect(text(added)).toMatch(/^Following "kv cache" \(id 1\)/);
+    expect(added.visibility).toBe('ephemeral');
+    await run(app, 'follow speculative decoding');
+    expect(text(await run(app, 'following'))).toMatch(/You follow 2 of at most 25 topics\n1: kv cache \(since 2025-11-27\)\n2: speculative decoding/);
+    expect(text(await run(app, 'unfollow 1'))).toMatch(/Stopped following "kv cache"/);
+    const left = text(await run(app, 'following'));
+    expect(left).not.toMatch(/kv cache/);
+    expect(left).toMatch(/2: speculative decoding/);
+  });
+
+  it('the 26th follow is refused with the limit, and nothing is added', async () => {
+    const app = createTestCore();
+    for (let i = 1; i <= 25; i++) expect((await run(app, `follow topic${i} models`)).kind).toBe('text');
+    const over = await run(app, 'follow one more topic');
+    expect(over.kind).toBe('error');
+    expect(text(over)).toMatch(/You follow 25 topics, the most one user may follow \(25\)/);
+    expect(text(over)).toMatch(/unfollow <id>/);
+    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(25);
+    // The limit is per user: another user still may.
+    expect((await run(app, 'follow one more topic', BOB)).kind).toBe('text');
+  });
+
+  it.each(['the', '???', 'of the and'])('a topic with no real words (%s) says so', async (topic) => {
+    const app = createTestCore();
+    const reply = await run(app, `follow ${topic}`);
+    expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(text(reply)).toMatch(/has no words I can follow/);
+    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toEqual([]);
+  });
+
+  it('an empty follow asks for a topic', async () => {
+    const reply = await run(createTestCore(), 'follow   ');
+    expect(reply.kind).toBe('error');
+    expect(text(reply)).toMatch(/name a topic to follow/i);
+  });
+
+  it('a duplicate, even spelt differently, says it is already followed', async () => {
+    const app = createTestCore();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow speculative decoding');
+    const again = await run(app, 'follow Speculative   Decoders');
+    expect(again.kind).toBe('error');
+    expect(text(again)).toMatch(/You already follow "speculative decoding" \(id 2\)/);
+    expect(text(await run(app, 'follow KV cache'))).toMatch(/already follow "kv cache" \(id 1\)/);
+    expect(text(await run(app, 'follow KV caches'))).toMatch(/already follow "kv cache" \(id 1\)/);
+  });
+
+  it("unfollow with an unknown id, or someone else's, removes nothing", async () => {
+    const app = createTestCore();
+    await run(app, 'follow kv cache');
+    for (const id of ['7', 'abc']) {
+      const reply = await run(app, `unfollow ${id}`);
+      expect(reply.kind).toBe('error');
+      expect(text(reply)).toMatch(/You have no follow with id "/);
+    }
+    expect(text(await run(app, 'unfollow 1', BOB))).toMatch(/You have no follow with id "1"/);
+    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(1);
+  });
+
+  it('follows need a chat user: the CLI gets a friendly refusal', async () => {
+    const reply = await run(createTestCore(), 'follow kv cache', { platform: 'cli', optionStyle: 'flag' });
+    expect(reply.kind).toBe('error');
+    expect(text(reply)).toMatch(/work in Slack and Discord only/);
+  });
+
+  it('follow autocompletes topic names like topic does', () => {
+    const app = createTestCore();
+    const offered = app.dispatcher.complete('follow', 'topic', 'kv');
+    expect(offered.map((c) => c.value)).toContain('kv cache');
+    expect(offered).toEqual(app.dispatcher.complete('topic', 'topic', 'kv'));
+  });
+
+  it('a topic with search filters is refused', async () => {
+    const reply = await run(createTestCore(), 'follow kv cache since:2025');
+    expect(text(reply)).toMatch(/has search filters/);
+  });
+});
+
+/** The alerts recorded so far, with their papers' titles. */
+function alerts(app: App) {
+  return follows(app)
+    .outbox()
+    .map((o) => ({ owner: o.owner, titles: o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : [], reply: o.reply }));
+}
+
+describe('alert planner', () => {
+  it('new papers matching a follow become one alert per follower, naming each paper with its link', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow kv cache', BOB);
+    ingest(app, clock, [KV_NEW, KV_NEW_2]);
+    const got = alerts(app);
+    expect(got.map((a) => a.owner)).toEqual([
+      { kind: 'user', user: 'U0ALICE' },
+      { kind: 'user', user: 'U0BOB' },
+    ]);
+    const [first] = got;
+    expect(first?.titles).toEqual([KV_NEW_2.title, KV_NEW.title]);
+    expect(first?.reply).toMatchObject({ kind: 'papers', title: 'New papers on kv cache', total: 2, visibility: 'public' });
+    expect(first?.reply.kind === 'papers' && first.reply.cards.map((c) => c.url)).toEqual([
+      'https://huggingface.co/papers/2512.00002',
+      'https://huggingface.co/papers/2512.00001',
+    ]);
+  });
+
+  it('a paper is alerted once: re-ingesting it or refreshing its upvotes alerts no one again', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [KV_NEW]);
+    ingest(app, clock, [KV_NEW]);
+    ingest(app, clock, [{ ...KV_NEW, upvotes: 99 }]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
+  });
+
+  it('papers stored before the follow never alert, even when an update touches them', async () => {
+    const { app, clock } = core();
+    ingest(app, clock, [KV_NEW]);
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [{ ...KV_NEW, upvotes: 42 }, KV_NEW_2]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+  });
+
+  it('a passing mention is below the threshold; a paper about the topic is above it', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow speculative decoding', BOB);
+    ingest(app, clock, [PASSING, SPEC_HALF, SPEC_FULL, KV_NEW]);
+    const got = alerts(app);
+    // kv cache: in KV_NEW's title (above); once in PASSING's abstract (below).
+    expect(got.find((a) => a.owner.kind === 'user' && a.owner.user === 'U0ALICE')?.titles).toEqual([KV_NEW.title]);
+    // speculative decoding: both words twice in SPEC_FULL (above); only "decoding" in SPEC_HALF (below).
+    expect(got.find((a) => a.owner.kind === 'user' && a.owner.user === 'U0BOB')?.titles).toEqual([SPEC_FULL.title]);
+  });
+
+  it('a paper matching two follows of one user is in one alert, once, headed by both topics', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow token eviction');
+    ingest(app, clock, [KV_NEW]);
+    const got = alerts(app);
+    expect(got).toHaveLength(1);
+    expect(got[0]?.titles).toEqual([KV_NEW.title]);
+    expect(got[0]?.reply.kind === 'papers' && got[0].reply.title).toBe('New papers on kv cache, token eviction');
+  });
+
+  it('papers stored by an ingest killed before planning are planned by the next plan, once, in whichever process', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    clock.advance(1_000);
+    // What a killed ingest leaves: the papers stored, no plan made.
+    app.store.upsert([KV_NEW]);
+    expect(alerts(app)).toEqual([]);
+    ingest(app, clock, [PASSING]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
+    expect(app.alerts?.plan()).toBe(0);
+    expect(alerts(app)).toHaveLength(1);
+  });
+
+  it('a database that held papers before follows existed alerts only about papers stored after', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-old-'));
+    try {
+      const file = path.join(dir, 'paperboy.db');
+      const old = openStore(file);
+      old.upsert([KV_NEW]);
+      old.close();
+      const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+      const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+      try {
+        await run(app, 'follow kv cache');
+        ingest(app, clock, [KV_NEW_2]);
+        expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+      } finally {
+        app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an ingest with nothing new for a follower records no alert for them', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow time series');
+    ingest(app, clock, [KV_NEW]);
+    expect(alerts(app)).toEqual([]);
+  });
+});
+
+describe('alert delivery', () => {
+  const dirs: string[] = [];
+  const apps: App[] = [];
+  afterEach(() => {
+    for (const a of apps.splice(0)) a.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** Two apps on one database file, as `serve` and a cron `ingest` would be. */
+  function twoProcesses(clock: FakeClock): { serving: App; ingesting: App } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-'));
+    dirs.push(dir);
+    const open = () => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const serving = open();
+    const ingesting = open();
+    apps.push(serving, ingesting);
+    return { serving, ingesting };
+  }
+
+  function job(app: App, clock: FakeClock, ticker = new ManualTicker()): { job: AlertDelivery; ticker: ManualTicker } {
+    return { job: new AlertDelivery({ follows: follows(app), clock, logger: silentLogger, ticker }), ticker };
+  }
+
+  it("another process's ingest is delivered by the serving process's job on its next poll, once", async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    const slack = new RecordingAdapter('slack');
+    const { job: delivery, ticker } = job(serving, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    expect(slack.direct).toEqual([]);
+
+    ingest(ingesting, clock, [KV_NEW]);
+    clock.advance(POLL_MS);
+    ticker.fire();
+    await delivery.idle();
+    expect(slack.direct.map((d) => d.user)).toEqual(['U0ALICE']);
+    expect(slack.direct[0]?.reply).toMatchObject({ kind: 'papers', title: 'New papers on kv cache', cards: [{ title: KV_NEW.title }] });
+
+    ticker.fire();
+    await delivery.idle();
+    expect(slack.direct).toHaveLength(1);
+    expect(
+      follows(serving)
+        .outbox()
+        .map((o) => o.status),
+    ).toEqual(['delivered']);
+    await delivery.stop();
+    expect(ticker.active).toBe(0);
+  });
+
+  it('an alert claimed by a process that died is delivered once its lease has ended', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    ingest(ingesting, clock, [KV_NEW]);
+    // The other process claimed it and died before sending.
+    expect(follows(ingesting).claim('dead-process', ['slack'], LEASE_MS)).toHaveLength(1);
+    const slack = new RecordingAdapter('slack');
+    const { job: delivery } = job(serving, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    expect(slack.direct).toEqual([]);
+    clock.advance(LEASE_MS);
+    expect(await delivery.poll()).toBe(1);
+    expect(slack.direct.map((d) => d.user)).toEqual(['U0ALICE']);
+    await delivery.stop();
+  });
+
+  it('two processes planning the same unplanned papers record their alerts once', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    ingesting.store.upsert([KV_NEW]);
+    expect([ingesting.alerts?.plan(), serving.alerts?.plan()]).toEqual([1, 0]);
+    expect(follows(serving).outbox()).toHaveLength(1);
+  });
+
+  it('the delivery job plans what a killed ingest left unplanned, and delivers it', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    ingesting.store.upsert([KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    const delivery = new AlertDelivery({
+      follows: follows(serving),
+      clock,
+      logger: silentLogger,
+      ticker: new ManualTicker(),
+      ...(serving.alerts ? { planner: serving.alerts } : {}),
+    });
+    delivery.start([slack]);
+    await delivery.idle();
+    expect(slack.direct.map((d) => d.user)).toEqual(['U0ALICE']);
+    await delivery.stop();
+  });
+
+  it('two serving processes polling at once deliver each alert once', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    await run(serving, 'follow kv cache');
+    await run(serving, 'follow kv cache', BOB);
+    ingest(ingesting, clock, [KV_NEW]);
+    const a = new RecordingAdapter('slack');
+    const b = new RecordingAdapter('slack');
+    let release: () => void = () => undefined;
+    a.hold = new Promise((r) => (release = r));
+    const one = job(serving, clock).job;
+    const two = job(ingesting, clock).job;
+    one.start([a]);
+    two.start([b]);
+    release();
+    await Promise.all([one.idle(), two.idle()]);
+    await Promise.all([one.poll(), two.poll()]);
+    expect([...a.direct, ...b.direct].map((d) => d.user).sort()).toEqual(['U0ALICE', 'U0BOB']);
+    expect(
+      follows(serving)
+        .outbox()
+        .map((o) => o.status),
+    ).toEqual(['delivered', 'delivered']);
+    await Promise.all([one.stop(), two.stop()]);
+  });
+
+  it('a poll asked for while one is sending runs after it, so an alert recorded meanwhile is not left for an interval', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    await run(app, 'follow token eviction', BOB);
+    await run(app, 'follow paged serving', { platform: 'slack', user: 'U0CAROL' });
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    let release: () => void = () => undefined;
+    slack.hold = new Promise((r) => (release = r));
+    const { job: delivery, ticker } = job(app, clock);
+    delivery.start([slack]);
+    ingest(app, clock, [KV_NEW_2]);
+    ticker.fire();
+    ticker.fire();
+    release();
+    await delivery.idle();
+    expect(slack.direct.map((d) => d.user).sort()).toEqual(['U0ALICE', 'U0ALICE', 'U0BOB', 'U0CAROL']);
+    await delivery.stop();
+  });
+
+  it('a transient failure is retried later with backoff, and following says it is waiting', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    slack.failures.push(new DeliveryError('transient', 'Slack answered HTTP 503'), new DeliveryError('transient', 'Slack answered HTTP 503'));
+    const { job: delivery } = job(app, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    expect(follows(app).outbox()[0]).toMatchObject({ status: 'pending', attempts: 1, failure: 'transient' });
+    expect(text(await run(app, 'following'))).toMatch(/is not delivered yet: the platform did not answer; it will be tried again/);
+
+    clock.advance(59_000);
+    expect(await delivery.poll()).toBe(0);
+    expect(follows(app).outbox()[0]?.attempts).toBe(1);
+    clock.advance(1_000);
+    expect(await delivery.poll()).toBe(0);
+    // The second wait is twice the first.
+    clock.advance(60_000);
+    expect(await delivery.poll()).toBe(0);
+    clock.advance(60_000);
+    expect(await delivery.poll()).toBe(1);
+    expect(slack.direct).toHaveLength(1);
+    expect(follows(app).outbox()[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(text(await run(app, 'following'))).not.toMatch(/not delivered/);
+    await delivery.stop();
+  });
+
+  it('a no-access refusal is recorded as failed, not retried, and shown in following', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    slack.failures.push(new DeliveryError('no-access', 'Slack refused the DM to U0ALICE (cannot_dm_bot)', 'cannot_dm_bot'));
+    const { job: delivery } = job(app, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    expect(follows(app).outbox()[0]).toMatchObject({ status: 'failed', failure: 'no-access', attempts: 1 });
+    clock.advance(24 * 3_600_000);
+    expect(await delivery.poll()).toBe(0);
+    expect(slack.direct).toEqual([]);
+    expect(text(await run(app, 'following'))).toMatch(/Your last alert \(2025-11-28\) could not be delivered: the platform would not let me message you/);
+    await delivery.stop();
+  });
+
+  it('finished alerts are deleted after 30 days, and their papers still never alert again', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    const { job: delivery } = job(app, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    clock.advance(KEEP_DONE_MS - 1_000);
+    await delivery.poll();
+    expect(
+      follows(app)
+        .outbox()
+        .map((o) => o.status),
+    ).toEqual(['delivered']);
+    clock.advance(2_000);
+    await delivery.poll();
+    expect(follows(app).outbox()).toEqual([]);
+    ingest(app, clock, [{ ...KV_NEW, upvotes: 500 }, KV_NEW_2]);
+    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+    await delivery.stop();
+  });
+
+  it('an alert made on Discord waits for a Discord adapter; a Slack one is not used for it', async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache', { platform: 'discord', user: '111', channel: '222' });
+    ingest(app, clock, [KV_NEW]);
+    const slack = new RecordingAdapter('slack');
+    const discord = new RecordingAdapter('discord');
+    const first = job(app, clock).job;
+    first.start([slack]);
+    await first.idle();
+    expect(slack.direct).toEqual([]);
+    await first.stop();
+    const second = job(app, clock).job;
+    second.start([slack, discord]);
+    await second.idle();
+    expect(discord.direct.map((d) => d.user)).toEqual(['111']);
+    expect(slack.direct).toEqual([]);
+    await second.stop();
+  });
+});

@@ -1,0 +1,62 @@
+// Shared pieces for the follow tests: papers made to match (or not) a topic, a hand-fired ticker, a recording chat adapter.
+import type { Ticker } from '../../src/follows/delivery.js';
+import type { Paper } from '../../src/papers/model.js';
+import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import type { Reply } from '../../src/reply.js';
+
+/** A paper with the given title and abstract, dated in the test corpus's week. */
+export function paper(id: string, title: string, abstract: string, upvotes = 1): Paper {
+  return {
+    id,
+    arxivId: id,
+    title,
+    abstract,
+    authors: ['Ada Lovelace'],
+    authorCount: 1,
+    org: null,
+    thumbnail: null,
+    publishedAt: '2025-11-28',
+    upvotes,
+    sources: [{ name: 'test' }],
+  };
+}
+
+/** A Ticker whose polls run only when a test fires them. */
+export class ManualTicker implements Ticker {
+  private fns: Array<() => void> = [];
+  every(_ms: number, fn: () => void): { cancel(): void } {
+    this.fns.push(fn);
+    return { cancel: () => (this.fns = this.fns.filter((f) => f !== fn)) };
+  }
+  fire(): void {
+    for (const f of this.fns) f();
+  }
+  get active(): number {
+    return this.fns.length;
+  }
+}
+
+/** A chat adapter that records what it was asked to send; `fail` makes the next sends throw. */
+export class RecordingAdapter implements ChatAdapter {
+  readonly direct: Array<{ user: string; reply: Reply }> = [];
+  readonly posts: Array<{ target: PostTarget; reply: Reply }> = [];
+  readonly failures: unknown[] = [];
+  /** Resolves the held send when set: a send that waits until the test lets it go. */
+  hold: Promise<void> | null = null;
+  constructor(readonly platform: string) {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async post(target: PostTarget, reply: Reply): Promise<void> {
+    await this.next();
+    this.posts.push({ target, reply });
+  }
+  async sendDirect(user: string, reply: Reply): Promise<void> {
+    await this.next();
+    this.direct.push({ user, reply });
+  }
+  private async next(): Promise<void> {
+    if (this.hold) await this.hold;
+    const f = this.failures.shift();
+    if (f !== undefined) throw f;
+  }
+}
