@@ -509,6 +509,7 @@ class SqliteStore implements PaperStore {
       // NOTE: each attempt counts into its own stats, so a retried batch is not counted twice.
       const done = this.write(`that batch was rolled back, and ${start} of ${valid.length} papers were stored before it`, () => {
         const s: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
+        this.stamp = this.nextStamp();
         for (const p of batch) this.upsertOne(p, s);
         return s;
       });
@@ -518,6 +519,21 @@ class SqliteStore implements PaperStore {
       stats.changed.push(...done.changed);
     }
     return stats;
+  }
+
+  /** The `updated_at` of the batch being written (see {@link nextStamp}). */
+  private stamp = '';
+
+  /**
+   * The `updated_at` for a write: now, or 1 ms past the newest stored one when the clock has not
+   * moved past it (two writes in one millisecond, a clock set back, a fake clock). Read inside the
+   * write transaction, so it increases across every process on the file: the search index finds
+   * what is pending by it (the newest one moved, and a paper's differs from what was indexed).
+   */
+  private nextStamp(): string {
+    const now = this.now().toISOString();
+    const last = (this.db.prepare('SELECT max(updated_at) AS m FROM papers').get() as { m: string | null }).m;
+    return last === null || now > last ? now : new Date(Date.parse(last) + 1).toISOString();
   }
 
   private upsertOne(p: Paper, stats: UpsertStats): void {
@@ -631,7 +647,7 @@ class SqliteStore implements PaperStore {
       arxiv_id: p.arxivId,
       thumbnail: p.thumbnail,
       sources: JSON.stringify(p.sources),
-      updated_at: this.now().toISOString(),
+      updated_at: this.stamp || this.now().toISOString(),
       github_repo: p.githubRepo ?? null,
       github_stars: p.githubStars ?? null,
       project_page: p.projectPage ?? null,

@@ -205,3 +205,37 @@ describe('a serving process that has cached postings', () => {
     expect(reader.index.search(query('anemones')).hits.map((h) => h.id)).toEqual(['changing']);
   });
 });
+
+describe('writes within one millisecond', () => {
+  it('are each indexed: the store stamps every write later than the one before, even on a clock that stands still', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
+    const frozen = new Date('2026-06-01T09:00:00.000Z');
+    const store = openStore(path.join(dir, 'paperboy.db'), () => frozen);
+    cleanups.push(() => {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const data = searchDataOf(store);
+    if (!data) throw new Error('a SQLite store has index data');
+    const index = new PersistedSearchIndex(data, silentLogger);
+    const base = { ...(seeds[0] as Paper), arxivId: null, sources: [{ name: 'test' }] };
+    const ids = (text: string) => {
+      const q = parseQuery(text);
+      if (!q.ok) throw new Error(q.error.message);
+      return index.search(q.value).hits.map((h) => h.id);
+    };
+    const original = { ...base, id: 'first', title: 'Barnacle census', abstract: 'Counting barnacles on rocks.' };
+    store.upsert([original]);
+    index.upsert([original]);
+    expect(ids('barnacle')).toEqual(['first']);
+    // As the Library does: each write, then the index told of it.
+    const write = (p: Paper) => {
+      store.upsert([p]);
+      index.upsert([p]);
+    };
+    write({ ...base, id: 'second', title: 'Anemone census', abstract: 'Counting anemones on rocks.' });
+    write({ ...base, id: 'first', title: 'Barnacle census', abstract: 'Counting barnacles and limpets on rocks at low tide.' });
+    expect(ids('anemone')).toEqual(['second']);
+    expect(ids('limpets')).toEqual(['first']);
+  });
+});
