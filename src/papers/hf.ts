@@ -9,10 +9,10 @@ import type { SourceBatch, SourceWarning } from '../ports.js';
 import { checkPaper, normalizeWhitespace, type Paper } from './model.js';
 
 /**
- * Where paperboy's code lives, for the User-Agent (so Hugging Face can tell who is calling).
- * NOTE: package.json names no repository yet; change this one constant when it does.
+ * What paperboy is, for the User-Agent (so Hugging Face can tell who is calling and why).
+ * NOTE: package.json names no repository yet; add its URL here (`+https://…`) when it does.
  */
-export const PROJECT_URL = 'https://github.com/paperboy-bot/paperboy';
+export const PROJECT_DESCRIPTION = 'ML papers chat bot for Slack and Discord; reads the Daily Papers list';
 
 /** The API caps `limit` here (a larger one is answered 400). */
 export const HF_PAGE_LIMIT = 100;
@@ -123,9 +123,9 @@ export function normalText(s: string): string {
   return normalizeWhitespace(s);
 }
 
-/** The descriptive User-Agent: `paperboy/<version> (+<project url>)`. */
+/** The descriptive User-Agent: `paperboy/<version> (<what it is>)`. */
 export function userAgent(version = packageVersion()): string {
-  return `paperboy/${version} (+${PROJECT_URL})`;
+  return `paperboy/${version} (${PROJECT_DESCRIPTION})`;
 }
 
 function packageVersion(): string {

@@ -201,14 +201,20 @@ export class SqliteIndexData implements IndexData {
     this.subjectsFilled = true;
     const missing = this.subjects.filter((s) => !this.stmts.getMeta.get(`subject:${s.key}`));
     if (missing.length === 0) return;
-    this.db
-      .transaction(() => {
-        for (const s of missing) {
-          for (const doc of subjectMembers(this, s.phrases)) this.stmts.member.run(s.key, doc);
-          this.stmts.setMeta.run(`subject:${s.key}`, 1);
-        }
-      })
-      .immediate();
+    try {
+      this.db
+        .transaction(() => {
+          for (const s of missing) {
+            for (const doc of subjectMembers(this, s.phrases)) this.stmts.member.run(s.key, doc);
+            this.stmts.setMeta.run(`subject:${s.key}`, 1);
+          }
+        })
+        .immediate();
+    } catch (e) {
+      // NOTE: as in sync(): another process holds the write lock past busy_timeout; try again on the next sync.
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+      this.subjectsFilled = false;
+    }
   }
 
   trackedSubject(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<number> | undefined {

@@ -135,7 +135,7 @@ describe('HF client: daily lists', () => {
     await client(hf, { token: 'hf_secret_token' }).hf.daily(DAY);
     const [anon, authed] = hf.dailyRequests(DAY);
     expect(anon?.headers['user-agent']).toBe(userAgent());
-    expect(anon?.headers['user-agent']).toMatch(/^paperboy\/\d+\.\d+\.\d+ \(\+https:\/\/github\.com\/.+\)$/);
+    expect(anon?.headers['user-agent']).toMatch(/^paperboy\/\d+\.\d+\.\d+ \(ML papers chat bot for Slack and Discord; .+\)$/);
     expect(anon?.headers.authorization).toBeUndefined();
     expect(authed?.headers.authorization).toBe('Bearer hf_secret_token');
   });
