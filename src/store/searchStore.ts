@@ -219,7 +219,8 @@ export class SqliteIndexData implements IndexData {
 
   trackedSubject(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<number> | undefined {
     const key = subjectKey(phrases);
-    if (!this.subjects.some((s) => s.key === key)) return undefined;
+    // NOTE: until the members are filled (a fill that met a busy lock is retried), the caller reads the postings.
+    if (!this.subjectsFilled || !this.subjects.some((s) => s.key === key)) return undefined;
     const out = new Set<number>();
     for (const { doc } of this.stmts.members.all(key)) if (this.isLive(doc)) out.add(doc);
     return out;
