@@ -93,13 +93,14 @@ export const subscribe = defineCommand({
   },
   run: async (input, ctx) => {
     const what = input.what.toLowerCase();
+    // NOTE: where first: without a channel (a DM, the terminal) nothing else about the request matters.
+    const where = channelOf(ctx, 'Subscriptions');
     if (what !== 'trending' && what !== 'topic') {
       throw new UserError(
         input.what === '' ? 'Subscribe to what? Give trending or topic.' : `I can subscribe a channel to trending or a topic, not "${clip(input.what, 30)}".`,
         [USAGE_HINT],
       );
     }
-    const where = channelOf(ctx, 'Subscriptions');
     await requireManager(ctx);
 
     if (what === 'topic') {
