@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../adapters/cli/index.js';
 import { databaseFile, LOGGED_WARNINGS } from '../src/app.js';
@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { loadSeedDir } from '../src/papers/seeds.js';
 import { openStore } from '../src/store/sqlite.js';
 import { pageEntry, pageHeader } from './support/seedPages.js';
+import { sink } from './support/streams.js';
 
 const SEEDS = path.join(PROJECT_ROOT, 'seeds');
 
@@ -22,17 +23,6 @@ const tmpDir = (prefix = 'pb-app-') => {
 afterEach(() => {
   for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
 
 interface Run {
   code: number;

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import type { Clock } from '../../src/ports.js';
+import { sink } from '../support/streams.js';
 
 let dataDir: string;
 
@@ -14,18 +15,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A stream that keeps what is written to it. */
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
 }
 
 /** Runs `paperboy <args>` in this process with its own streams and environment (no spawn, no SDK import). */

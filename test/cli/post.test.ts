@@ -2,28 +2,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
 import type { Clock } from '../../src/ports.js';
 import { BOT_ID, FakeDiscord } from '../fakes/discord.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { sink } from '../support/streams.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
 
 const clock: Clock = { now: () => new Date('2026-12-02T15:00:00Z') };
 

@@ -2,29 +2,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
 import { manualStopSignal } from '../../src/serve.js';
 import { FakeHf, fakeSleep, recordedList } from '../fakes/hf.js';
 import { FakeClock } from '../support/core.js';
 import { FakeTimers } from '../support/timers.js';
+import { sink } from '../support/streams.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
 
 async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 10));
