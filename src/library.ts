@@ -222,11 +222,20 @@ export class Library implements PaperLibrary {
   trending(asked: Period): TrendingList {
     const papers = this.periodPapers(asked);
     if (papers.length > 0) return { asked, shown: asked, papers };
-    const dates = [this.dailyLists?.latestDate(asked.from) ?? null, this.store.latestDate(asked.from)].filter((d): d is string => d !== null);
-    const fallbackDate = dates.sort().at(-1) ?? this.dailyLists?.latestDate() ?? this.store.latestDate();
-    if (!fallbackDate) return { asked, shown: asked, papers: [] };
-    const shown = periodContaining(asked.kind, fallbackDate);
-    return { asked, shown, papers: this.periodPapers(shown) };
+    // The latest earlier period with papers: by list dates where lists are stored, by publication dates
+    // where they are not (a publication date on a fetched weekend has no list, so it is passed over).
+    const nonNull = (ds: Array<string | null | undefined>) => [...new Set(ds.filter((d): d is string => typeof d === 'string'))].sort().reverse();
+    for (const candidates of [
+      nonNull([this.dailyLists?.latestDate(asked.from), this.store.latestDate(asked.from)]),
+      nonNull([this.dailyLists?.latestDate(), this.store.latestDate()]),
+    ]) {
+      for (const d of candidates) {
+        const shown = periodContaining(asked.kind, d);
+        const found = this.periodPapers(shown);
+        if (found.length > 0) return { asked, shown, papers: found };
+      }
+    }
+    return { asked, shown: asked, papers: [] };
   }
 
   private periodPapers(p: Period): Paper[] {

@@ -67,7 +67,10 @@ export interface PaperStore {
  * list. `src/ingest/dailyLists.ts` keeps them in the paper database.
  */
 export interface DailyListReader {
-  /** Ids of the papers on the lists of days `from..to` (inclusive), or null when none of those days has a listed paper. */
+  /**
+   * Ids of the papers on the lists of days `from..to` (inclusive); empty when those days were fetched
+   * and their lists are empty (a weekend); null when none of them was fetched (the seeds' days).
+   */
   listed(from: string, to: string): string[] | null;
   /** The latest list date with papers on or before `onOrBefore` (any when omitted). */
   latestDate(onOrBefore?: string): string | null;

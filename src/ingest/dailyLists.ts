@@ -65,6 +65,7 @@ export class DailyLists implements DailyListReader {
       ),
       latest: db.prepare<[string], { d: string | null }>('SELECT max(list_date) AS d FROM daily_lists WHERE list_date <= ?'),
       lastFetch: db.prepare<[], { t: string | null }>('SELECT max(fetched_at) AS t FROM daily_days'),
+      fetched: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM daily_days WHERE list_date BETWEEN ? AND ? LIMIT 1'),
     };
   }
 
@@ -91,7 +92,8 @@ export class DailyLists implements DailyListReader {
 
   listed(from: string, to: string): string[] | null {
     const ids = this.stmts.listed.all(from, to).map((r) => r.paper_id);
-    return ids.length > 0 ? ids : null;
+    // NOTE: a fetched day with an empty list (a weekend, a holiday) is an answer: no papers that day.
+    return ids.length > 0 || this.stmts.fetched.get(from, to) ? ids : null;
   }
 
   latestDate(onOrBefore = '9999-12-31'): string | null {

@@ -13,6 +13,7 @@ import { HfClient } from '../../src/papers/hf.js';
 import { seedSource } from '../../src/papers/seeds.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { dayPeriod, weekPeriod } from '../../src/trending/period.js';
+import type { Paper } from '../../src/papers/model.js';
 import { FakeHf, fakeSleep, recordedList, recordedMixed, renumbered, type HfItem } from '../fakes/hf.js';
 import { FakeClock } from '../support/core.js';
 import { pageEntry, pageHeader } from '../support/seedPages.js';
@@ -269,6 +270,12 @@ describe('ingest: other processes and trending', () => {
     const weekend = app.library.trending(dayPeriod('2026-07-12'));
     expect(weekend.shown.label).toBe('2026-07-10');
     expect(weekend.papers).toHaveLength(byDay('2026-07-10').length);
+    // A paper published (on arXiv) that Sunday is on no list: the fetched, empty list still says "nothing that day".
+    const sunday = { ...(app.store.all()[0] as Paper), id: 'sunday-paper', title: 'A Sunday preprint', arxivId: null, publishedAt: '2026-07-12' };
+    app.library.ingest([sunday]);
+    const again = app.library.trending(dayPeriod('2026-07-12'));
+    expect(again.shown.label).toBe('2026-07-10');
+    expect(again.papers.map((p) => p.id)).not.toContain('sunday-paper');
   });
 });
 
