@@ -52,7 +52,7 @@ export const ask = defineCommand({
     const key = threadKey(ctx.caller);
     const previous = key ? ctx.conversations?.get(key) : undefined;
     const today = dateInZone(ctx.clock.now(), ctx.timeZone);
-    const routed = route(q, { today, followUp: previous !== undefined, namesPaper: (ref) => namesPaper(ref, ctx) });
+    const routed = route(questionWords(q), { today, followUp: previous !== undefined, namesPaper: (ref) => namesPaper(ref, ctx) });
     ctx.logger.debug({ route: routed.route, intent: routed.intent.kind }, 'ask routed');
     const { reply, state } = await answer(routed, q, previous, ctx);
     if (key && state) remember(ctx, key, state);
@@ -61,6 +61,23 @@ export const ask = defineCommand({
 });
 
 type Answered = { reply: Reply; state?: Conversation };
+
+/**
+ * The words of a question: pings (`@everyone`, `<!channel>`, `<@U…>`), HTML tags and scripts, and
+ * Markdown emphasis are not what it is about, so they are neither searched nor answered. The reply
+ * still shows the question as typed (escaped by each renderer).
+ */
+export function questionWords(q: string): string {
+  return q
+    .replace(/<script\b[\s\S]*?(?:<\/script>|$)/gi, ' ')
+    .replace(/<[@#!][^>]*>/g, ' ')
+    .replace(/(^|\s)@(?:everyone|here|channel)\b/gi, ' ')
+    .replace(/<\/?[a-z][^>]*>/gi, ' ')
+    .replace(/\[([^\]]*)\]\((?:[^)]*)\)/g, '$1')
+    .replace(/(\*\*|__|~~|`+)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 async function answer(routed: Routed, asked: string, previous: Conversation | undefined, ctx: CommandContext): Promise<Answered> {
   const { intent, dates } = routed;
@@ -81,6 +98,10 @@ async function answer(routed: Routed, asked: string, previous: Conversation | un
       return byWho(intent.who, intent.topic, dates, ctx);
     case 'refilter':
       return refilter(previous as Conversation, dates, ctx);
+    case 'no-previous':
+      throw new UserError('There is no earlier answer here to follow up on.', [
+        "Follow-ups (`more like [2]`, `tell me more about 1`, `only since 2025`) work in the thread of an answer, for a day. Ask a question first, e.g. `what's new on KV cache compression?`",
+      ]);
     case 'question':
       return topicAnswer(routed.text, intent.topic, dates, asked, ctx);
   }
@@ -175,6 +196,16 @@ async function count(topic: string, dates: DateFilter, ctx: CommandContext): Pro
   const page = searchOrNull(`${topic} ${filters}`, CLOSEST, ctx);
   const what = topic === '' ? 'papers' : `papers on "${clip(topic, 80)}"`;
   const total = page?.total ?? 0;
+  if (total === 0) {
+    const closest = topic === '' ? null : searchOrNull(topic, CLOSEST, ctx);
+    return {
+      reply: noAnswer(
+        `0 ${what}${datePhrase(dates)}`,
+        `I couldn't find ${what}${datePhrase(dates)}.${closest && closest.total > 0 ? ' The closest at any date are below.' : ''}`,
+        (closest?.hits ?? []).map((h) => h.paper),
+      ),
+    };
+  }
   return {
     reply: {
       kind: 'papers',

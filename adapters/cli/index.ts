@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { paperJson } from '../../src/papers/model.js';
 import { seedSource } from '../../src/papers/seeds.js';
 import { dateInZone, systemClock, type Caller, type ChatAdapter, type Clock } from '../../src/ports.js';
-import type { Reply } from '../../src/reply.js';
+import type { PagerCursor, Reply } from '../../src/reply.js';
 import { healthServer } from '../../src/health.js';
 import { Scheduler, type Freshener } from '../../src/scheduler/scheduler.js';
 import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
@@ -25,7 +25,7 @@ import { AlertDelivery } from '../../src/follows/delivery.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
-import { replyJson } from './json.js';
+import { askJson, replyJson } from './json.js';
 
 /** The process streams and environment the CLI runs with; tests pass their own. */
 export interface Io {
@@ -248,8 +248,17 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 300) ?? '';
 }
 
-/** How the one-shot CLI tells people to get the next page. */
-const CLI_MORE = (offset: number) => `Add --offset ${offset} for more.`;
+/**
+ * How the one-shot CLI tells people to get the next page: the same command with --offset, or, when
+ * the page continues as another command (ask's count continues as a search), that command in full.
+ */
+const cliMore =
+  (running: string) =>
+  (next: PagerCursor): string => {
+    if (next.command === running) return `Add --offset ${next.offset} for more.`;
+    const query = typeof next.input.query === 'string' ? ` ${JSON.stringify(next.input.query)}` : '';
+    return `For more: paperboy ${next.command}${query} --offset ${next.offset}`;
+  };
 
 async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { app, io } = ctx;
@@ -262,9 +271,9 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
   const show = (reply: Reply, inBatch: boolean): number => {
     const noMatch = reply.kind === 'error' && reply.code === 'no-match';
     const failed = reply.kind === 'error' && !noMatch;
-    if (json) io.stdout.write(`${JSON.stringify(replyJson(reply, lookup))}\n`);
+    if (json) io.stdout.write(`${JSON.stringify(command.name === 'ask' ? askJson(reply, lookup) : replyJson(reply, lookup))}\n`);
     else if (failed && !inBatch) io.stderr.write(`${renderText(reply, { width })}\n`);
-    else io.stdout.write(`${renderText(reply, { width, moreHint: CLI_MORE })}\n`);
+    else io.stdout.write(`${renderText(reply, { width, moreHint: cliMore(command.name) })}\n`);
     return failed ? 1 : 0;
   };
   const positional = commandFlagSpec(command).positional?.name;

@@ -33,9 +33,9 @@ function cardJson(c: PaperCard, lookup: PaperLookup) {
 export function replyJson(reply: Reply, lookup: PaperLookup): unknown {
   switch (reply.kind) {
     case 'answer':
-      // NOTE: `answer` carries the [n] markers; with no sentence it is the reply's own honest notice.
+      // NOTE: `answer` carries the [n] markers; with no sentence it is the reply's honest notice, or a paper's title (its details).
       return {
-        answer: reply.sentences.length > 0 ? answerText(reply.sentences) : (reply.notice ?? ''),
+        answer: reply.sentences.length > 0 ? answerText(reply.sentences) : reply.notice || reply.cards[0]?.title || '',
         citations: reply.cards.map((c, i) => ({ n: i + 1, id: c.id, title: c.title })),
         ...(reply.related && reply.related.length > 0 ? { related: reply.related.map((c) => ({ id: c.id, title: c.title })) } : {}),
       };
@@ -65,5 +65,28 @@ export function replyJson(reply: Reply, lookup: PaperLookup): unknown {
       return reply.code === 'no-match' ? [] : { error: reply.message, hints: reply.hints };
     case 'text':
       return { title: reply.title ?? null, lines: reply.lines };
+  }
+}
+
+/**
+ * `ask --json`: always `{ answer, citations }`, whatever the question was routed to, so a script
+ * reads one shape. An answer is as {@link replyJson} gives it; a list (trending, a count, papers by
+ * an organisation) or a paper's details has its heading as `answer` and its papers as numbered
+ * citations, with the command's own JSON as `result`. Errors stay `{ error, hints }`.
+ */
+export function askJson(reply: Reply, lookup: PaperLookup): unknown {
+  const numbered = (cards: readonly PaperCard[]) => cards.map((c, i) => ({ n: i + 1, id: c.id, title: c.title }));
+  switch (reply.kind) {
+    case 'answer':
+    case 'error':
+      return replyJson(reply, lookup);
+    case 'papers':
+      return { answer: [reply.title, reply.notice].filter(Boolean).join(' '), citations: numbered(reply.cards), result: replyJson(reply, lookup) };
+    case 'paper':
+      return { answer: reply.card.title, citations: numbered([reply.card]), result: replyJson(reply, lookup) };
+    case 'choices':
+      return { answer: reply.title, citations: [], result: replyJson(reply, lookup) };
+    case 'text':
+      return { answer: [reply.title, ...reply.lines].filter(Boolean).join('\n'), citations: [], result: replyJson(reply, lookup) };
   }
 }

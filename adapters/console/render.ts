@@ -1,5 +1,5 @@
 // Renders neutral replies as plain terminal text, wrapped to the terminal width.
-import type { PaperCard, Reply, Segment } from '../../src/reply.js';
+import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
 import { authorLine, citationLabel, pageText } from '../../src/replyFormat.js';
 
 /**
@@ -55,7 +55,7 @@ function card(c: PaperCard, n: number | string | null, width: number, color: boo
 }
 
 /** The whole reply as terminal text. */
-export function renderText(reply: Reply, opts: { width?: number; color?: boolean; moreHint?: (offset: number) => string } = {}): string {
+export function renderText(reply: Reply, opts: { width?: number; color?: boolean; moreHint?: (next: PagerCursor) => string } = {}): string {
   const width = Math.max(40, Math.min(opts.width ?? 100, 160));
   const color = opts.color ?? false;
   switch (reply.kind) {
@@ -76,7 +76,7 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
       reply.cards.forEach((c, i) => out.push(card(c, reply.start + i, width, color)));
       const end = reply.start + reply.cards.length - 1;
       const hint = opts.moreHint ?? (() => 'Type /more for more.');
-      out.push(`${pageText(reply.start, end, reply.total)}${reply.next ? ` ${hint(reply.next.offset)}` : ''}`);
+      out.push(`${pageText(reply.start, end, reply.total)}${reply.next ? ` ${hint(reply.next)}` : ''}`);
       return out.join('\n\n');
     }
     case 'paper':

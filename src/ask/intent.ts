@@ -19,6 +19,8 @@ export type Intent =
   | { kind: 'more-like'; n: number }
   | { kind: 'detail'; n: number }
   | { kind: 'refilter' }
+  /** A follow-up ("more like [2]", "only since 2025") in a thread with no earlier answer. */
+  | { kind: 'no-previous' }
   | { kind: 'question'; topic: string };
 
 export interface Routed {
@@ -72,12 +74,25 @@ const DATE_RULES: ReadonlyArray<{ re: RegExp; read: (m: RegExpExecArray, today: 
     read: (m, t) => ({ until: addDays(monthPeriod(monthOf(m[1] ?? '', m[2], t)).from, -1) }),
   },
   { re: new RegExp(`\\b(?:in|during)\\s+${MONTH}(?:\\s+(\\d{4}))?\\b`, 'i'), read: (m, t) => span(monthPeriod(monthOf(m[1] ?? '', m[2], t))) },
-  { re: /\b(?:since|after|from)\s+(\d{4})(?:-(\d{2}))?\b/i, read: (m) => ({ since: m[2] ? `${m[1]}-${m[2]}-01` : `${m[1]}-01-01` }) },
-  { re: /\b(?:before|until)\s+(\d{4})\b/i, read: (m) => ({ until: `${Number(m[1]) - 1}-12-31` }) },
-  { re: /\b(?:in|during)\s+(\d{4})\b/i, read: (m) => ({ since: `${m[1]}-01-01`, until: `${m[1]}-12-31` }) },
+  {
+    re: /\b(?:since|after|from)\s+(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\b/i,
+    read: (m) => ({ since: m[3] ? `${m[1]}-${m[2]}-${m[3]}` : m[2] ? `${m[1]}-${m[2]}-01` : `${m[1]}-01-01` }),
+  },
+  { re: /\b(?:before|until)\s+(\d{4})\b(?!-)/i, read: (m) => ({ until: `${Number(m[1]) - 1}-12-31` }) },
+  { re: /\b(?:in|during)\s+(\d{4})\b(?!-)/i, read: (m) => ({ since: `${m[1]}-01-01`, until: `${m[1]}-12-31` }) },
   {
     re: /\b(?:since|in the past|over the past|in the last)\s+(?:a|one)?\s*(week|month|year)\b/i,
     read: (m, t) => ({ since: addDays(t, m[1]?.toLowerCase() === 'week' ? -7 : m[1]?.toLowerCase() === 'month' ? -30 : -365), until: t }),
+  },
+  // Dates as `trending` takes them: a day, an ISO week, a month (checked: 2026-13-40 is no date and stays text).
+  { re: /\b(?:(?:on|for|of)\s+)?(\d{4}-\d{2}-\d{2})\b/i, read: (m) => (validDay(m[1] ?? '') ? span(dayPeriod(m[1] ?? '')) : {}) },
+  {
+    re: /\b(?:(?:in|during|for|of)\s+)?(\d{4})-W(\d{2})\b/i,
+    read: (m) => (Number(m[2]) >= 1 && Number(m[2]) <= 53 ? span(weekPeriod({ year: Number(m[1]), week: Number(m[2]) })) : {}),
+  },
+  {
+    re: /\b(?:(?:in|during|for|of)\s+)?(\d{4})-(\d{2})\b(?!-)/i,
+    read: (m) => (Number(m[2]) >= 1 && Number(m[2]) <= 12 ? span(monthPeriod(`${m[1]}-${m[2]}`)) : {}),
   },
   { re: /\bthis year\b/i, read: (_m, t) => ({ since: `${t.slice(0, 4)}-01-01`, until: t }) },
   { re: /\blast year\b/i, read: (_m, t) => ({ since: `${Number(t.slice(0, 4)) - 1}-01-01`, until: `${Number(t.slice(0, 4)) - 1}-12-31` }) },
@@ -89,6 +104,12 @@ const DATE_RULES: ReadonlyArray<{ re: RegExp; read: (m: RegExpExecArray, today: 
   { re: /\btoday\b/i, read: (_m, t) => span(dayPeriod(t)) },
 ];
 
+/** A real calendar day in `YYYY-MM-DD`. */
+function validDay(d: string): boolean {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+}
+
 /** Removes the date phrases from a question and reads them as bounds (several narrow each other). */
 export function extractDates(text: string, today: string): { rest: string; dates: DateFilter } {
   let rest = text;
@@ -99,6 +120,7 @@ export function extractDates(text: string, today: string): { rest: string; dates
     const m = rule.re.exec(rest);
     if (!m) continue;
     const b = rule.read(m, today);
+    if (!b.since && !b.until) continue;
     if (b.since && (since === null || b.since > since)) since = b.since;
     if (b.until && (until === null || b.until < until)) until = b.until;
     phrases.push(m[0].toLowerCase().replace(/\s+/g, ' '));
@@ -139,8 +161,7 @@ const ROUTES: ReadonlyArray<{
       `^(?:(?:show|find|give)(?: me)?\\s+)?(?:(?:more|papers?|others?|anything)\\s+(?:like|similar to)|similar to|related to)\\s+(?:paper\\s+)?${REF}\\s*[?.!]*$`,
       'i',
     ),
-    when: (_m, c) => c.followUp,
-    build: (m) => ({ kind: 'more-like', n: Number(m[1]) }),
+    build: (m, _d, c) => (c.followUp ? { kind: 'more-like', n: Number(m[1]) } : { kind: 'no-previous' }),
   },
   {
     name: 'detail',
@@ -148,14 +169,15 @@ const ROUTES: ReadonlyArray<{
       `^(?:(?:tell me|say)\\s+)?(?:more\\s+(?:about|on)|details?\\s+(?:about|on|of|for)|expand\\s+(?:on)?|what about|and|about)?\\s*(?:paper\\s+)?${REF}\\s*[?.!]*$`,
       'i',
     ),
-    when: (_m, c) => c.followUp,
-    build: (m) => ({ kind: 'detail', n: Number(m[1]) }),
+    // Without an earlier answer, only wording that can mean nothing else is a follow-up ("tell me more about 2", "[2]").
+    when: (m, c) => c.followUp || /\[\d|\bmore\b|\bdetails?\b/i.test(m[0]),
+    build: (m, _d, c) => (c.followUp ? { kind: 'detail', n: Number(m[1]) } : { kind: 'no-previous' }),
   },
   {
     name: 'refilter',
     re: /^(?:(?:and|but|ok|okay)\s+)?(?:only|just|now)?\s*(?:ones?|those|papers)?\s*[?.!]*$/i,
-    when: (_m, c, d) => c.followUp && d.phrases.length > 0,
-    build: () => ({ kind: 'refilter' }),
+    when: (m, c, d) => d.phrases.length > 0 && (c.followUp || /\b(?:only|just|those|ones)\b/i.test(m[0])),
+    build: (_m, _d, c) => (c.followUp ? { kind: 'refilter' } : { kind: 'no-previous' }),
   },
   {
     name: 'paper-link',
@@ -179,7 +201,7 @@ const ROUTES: ReadonlyArray<{
   },
   {
     name: 'paper-name',
-    re: /^(?:(?:can you\s+)?(?:tell me|tell us)\s+(?:more\s+)?about|what(?:'s| is| are)|explain|summari[sz]e|describe|details?\s+(?:of|on|for|about)|who wrote|show me)\s+(?:the\s+)?(?:paper\s+)?["“]?(.+?)["”]?\s*[?.!]*$/i,
+    re: /^(?:(?:can you\s+)?(?:tell me|tell us)\s+(?:more\s+)?about|what(?:'s| is| are)|explain|summari[sz]e|describe|details?\s+(?:of|on|for|about)|who wrote|show me)\s+(?:the\s+)?(?:paper\s+)?["“]?(.+?)["”]?(?:\s+paper)?\s*[?.!]*$/i,
     when: (m, c) => c.namesPaper(m[1] ?? ''),
     build: (m) => ({ kind: 'paper', ref: (m[1] ?? '').trim() }),
   },

@@ -45,9 +45,26 @@ describe('ask router', () => {
     expect(route('tell me more about 1', follow).intent).toEqual({ kind: 'detail', n: 1 });
     expect(route('[2]', follow).intent).toEqual({ kind: 'detail', n: 2 });
     expect(route('only since 2025', follow).intent).toEqual({ kind: 'refilter' });
-    // Without one, the same words are a question (and never an error).
-    expect(route('more like [2]', ctx()).intent.kind).toBe('question');
-    expect(route('only since 2025', ctx()).intent.kind).toBe('question');
+    // Without one, words that can only be a follow-up say there is nothing to follow up on (the command
+    // explains it); other words stay a question.
+    expect(route('more like [2]', ctx()).intent.kind).toBe('no-previous');
+    expect(route('tell me more about 1', ctx()).intent.kind).toBe('no-previous');
+    expect(route('only since 2025', ctx()).intent.kind).toBe('no-previous');
+    expect(route('since 2025', ctx()).intent.kind).toBe('question');
+    expect(route('2', ctx()).intent.kind).toBe('question');
+  });
+
+  it('a day, an ISO week or a month written as trending takes them is the period asked for', () => {
+    expect(route('what was trending on 2026-06-12?', ctx()).intent).toEqual({ kind: 'trending', period: '2026-06-12' });
+    expect(route("what's trending in 2026-W24?", ctx()).intent).toEqual({ kind: 'trending', period: '2026-W24' });
+    expect(route('trending 2026-06', ctx()).intent).toEqual({ kind: 'trending', period: '2026-06' });
+    expect(route('papers on agents since 2025-11-05', ctx()).dates).toMatchObject({ since: '2025-11-05', until: null });
+    // Not a date: left as words.
+    expect(route('trending 2026-13-45', ctx()).dates.phrases).toEqual([]);
+  });
+
+  it('"tell me about the X paper" looks the paper up', () => {
+    expect(route('tell me about the KIVI paper', ctx()).intent).toEqual({ kind: 'paper', ref: 'KIVI' });
   });
 
   it('an empty question is the guide; punctuation alone is a question with no topic', () => {

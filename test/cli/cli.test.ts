@@ -375,4 +375,22 @@ describe('paperboy ask', () => {
     expect(lines[2]?.answer).toMatch(/I couldn't find/);
     expect(lines[3]?.citations.length).toBeGreaterThan(0);
   });
+
+  it('ask --json has one shape whatever the question is routed to: a count, trending or a paper are an answer with numbered citations', async () => {
+    for (const q of ['how many papers on kv cache since 2024?', "what's trending this week?", 'tell me about Informer']) {
+      const r = await run(['ask', q, '--json']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { answer: string; citations: Array<{ n: number; id: string; title: string }> };
+      expect(out.answer).not.toBe('');
+      expect(out.citations.length).toBeGreaterThan(0);
+      expect(out.citations.map((c) => c.n)).toEqual(out.citations.map((_c, i) => i + 1));
+    }
+  });
+
+  it("a count's next page is offered as the search that gives it, not as a flag ask does not take", async () => {
+    const r = await run(['ask', 'how many papers on the model?']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/For more: paperboy search "model" --offset 3/);
+    expect(r.stdout).not.toMatch(/Add --offset/);
+  });
 });

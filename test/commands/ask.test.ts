@@ -6,6 +6,7 @@ import type { Reply } from '../../src/reply.js';
 import { connectionOf } from '../../src/store/sqlite.js';
 import { FakeClock, createTestCore } from '../support/core.js';
 import { HOSTILE_TITLE } from '../support/papers.js';
+import { questionWords } from '../../commands/ask.js';
 
 type Answer = Extract<Reply, { kind: 'answer' }>;
 const thread = (t: string): Caller => ({ platform: 'slack', channel: 'C1', thread: t });
@@ -38,6 +39,29 @@ describe('ask', () => {
     expect(n.kind === 'papers' && n.title).toBe('2 papers on "kv cache" since 2025-01-01');
   });
 
+  it('pings and markup in a question are neither searched nor answered: the same papers as the plain question', async () => {
+    const core = createTestCore();
+    const plain = answer(await core.dispatcher.runText('kv cache quantization'));
+    const hostile = answer(await core.dispatcher.runText('@everyone <!channel> <script>alert(1)</script> **kv cache** [quantization](http://evil.example)'));
+    expect(hostile.cards.map((c) => c.id)).toEqual(plain.cards.map((c) => c.id));
+    expect(questionWords('@here <@U123> hi <b>there</b>')).toBe('hi there');
+  });
+
+  it('a count that finds nothing says so and shows the closest papers at any date', async () => {
+    const core = createTestCore();
+    const r = answer(await core.dispatcher.runText('how many papers on kv cache since 2030?'));
+    expect(r.notice).toMatch(/^I couldn't find papers on "kv cache" since 2030-01-01\. The closest at any date are below\.$/);
+    expect(r.related?.length).toBeGreaterThan(0);
+  });
+
+  it('a follow-up where there is no earlier answer says so', async () => {
+    const core = createTestCore();
+    for (const text of ['more like [1]', 'tell me more about 2', 'only since 2025']) {
+      const r = await core.dispatcher.runText(text, thread('fresh'));
+      expect(r.kind === 'error' && r.message).toBe('There is no earlier answer here to follow up on.');
+    }
+  });
+
   it('follow-ups in the same thread work on the previous answer; another thread has none', async () => {
     const core = createTestCore();
     const first = answer(await core.dispatcher.runText('how is the kv cache quantized?', thread('T1')));
@@ -47,9 +71,9 @@ describe('ask', () => {
     expect(more.cards[0]?.id).toBe(second?.id);
     const like = await core.dispatcher.runText('more like [1]', thread('T1'));
     expect(like.kind === 'papers' && like.title).toMatch(/^More like \[1\]/);
-    // In another thread the same words are a new question, not a follow-up.
+    // In another thread there is no earlier answer to work on.
     const elsewhere = await core.dispatcher.runText('more like [1]', thread('T2'));
-    expect(elsewhere.kind === 'papers' && elsewhere.title.startsWith('More like')).toBe(false);
+    expect(elsewhere.kind === 'error' && elsewhere.message).toMatch(/no earlier answer/);
   });
 
   it('"only since …" narrows the previous answer\'s papers to the new dates', async () => {
