@@ -74,19 +74,28 @@ export interface RunOptions {
  * fails is reported and the run goes on with the next. A store fault (disk full, locked too long)
  * stops the run: it is an OperatorError the operator must fix, and the days before it are kept.
  */
+/** After this many days in a row the API could not be reached at all, a run stops asking and reports the rest as not tried. */
+export const UNREACHABLE_DAYS = 3;
+
 export async function ingestDays(deps: DayDeps, dates: readonly string[], opts: RunOptions = {}): Promise<DayOutcome[]> {
   const out: DayOutcome[] = [];
+  let unreachable = 0;
   for (const date of dates) {
     if (opts.signal?.aborted) break;
     let outcome: DayOutcome;
     if (!opts.refresh && deps.lists.day(date)?.complete) outcome = { date, status: 'skipped' };
-    else {
+    else if (unreachable >= UNREACHABLE_DAYS) {
+      // NOTE: each of those days already retried with backoff; a year's backfill would otherwise spend an hour failing.
+      outcome = { date, status: 'failed', error: `not tried: the API was unreachable for ${UNREACHABLE_DAYS} days in a row` };
+    } else {
       try {
         outcome = { date, status: 'ingested', result: await ingestDay(deps, date, opts.signal) };
+        unreachable = 0;
       } catch (e) {
         if (!(e instanceof HfError)) throw e;
         deps.logger.warn({ date, failure: e.failure, problem: e.message }, 'daily list not ingested');
         outcome = { date, status: 'failed', error: e.message };
+        unreachable = e.failure === 'unavailable' ? unreachable + 1 : 0;
       }
     }
     out.push(outcome);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, ingestFrom, type App } from '../../src/app.js';
-import { ingestDates, ingestDay, ingestDays, type DayDeps } from '../../src/ingest/day.js';
+import { UNREACHABLE_DAYS, ingestDates, ingestDay, ingestDays, type DayDeps } from '../../src/ingest/day.js';
 import type { DailyLists } from '../../src/ingest/dailyLists.js';
 import { silentLogger } from '../../src/logger.js';
 import { HfClient } from '../../src/papers/hf.js';
@@ -217,6 +217,23 @@ describe('ingest: many days', () => {
     const again = await ingestDays(depsFor(app, hf, clock), dates);
     expect(again.map((o) => o.status)).toEqual(['skipped', 'skipped', 'ingested', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(app.store.count()).toBe(100);
+  });
+});
+
+describe('ingest: a source that cannot be reached', () => {
+  it(`stops asking after ${UNREACHABLE_DAYS} days in a row fail to connect, and reports the rest as not tried (a re-run retries them)`, async () => {
+    const clock = clockAt();
+    const app = appOn(tmpDir(), clock);
+    const deps = {
+      ...depsFor(app, await fakeHf(), clock),
+      client: new HfClient({ apiUrl: 'http://127.0.0.1:1/api', timeoutMs: 2_000, retries: 1, sleep: fakeSleep(clock) }),
+    };
+    const dates = ['2026-06-08', '2026-06-09', '2026-06-10', '2026-06-11', '2026-06-12', '2026-06-13', '2026-06-14'];
+    const run = await ingestDays(deps, dates);
+    expect(run.map((o) => o.status)).toEqual(dates.map(() => 'failed'));
+    const notTried = run.filter((o) => o.status === 'failed' && /not tried/.test(o.error));
+    expect(notTried.map((o) => o.date)).toEqual(dates.slice(UNREACHABLE_DAYS));
+    expect(app.dailyLists?.day('2026-06-14')).toBeUndefined();
   });
 });
 
