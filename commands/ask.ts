@@ -48,7 +48,7 @@ export const ask = defineCommand({
   fromText: (text) => ({ question: text }),
   run: async ({ question }, ctx) => {
     const q = question.trim();
-    if (q.length > MAX_INPUT_CHARS) throw new UserError(`That question is ${q.length} characters long; please keep it under ${MAX_INPUT_CHARS}.`);
+    if (q.length > MAX_INPUT_CHARS) throw new UserError(`That question is ${q.length} characters long; please keep it to ${MAX_INPUT_CHARS} at most.`);
     const key = threadKey(ctx.caller);
     const previous = key ? ctx.conversations?.get(key) : undefined;
     const today = dateInZone(ctx.clock.now(), ctx.timeZone);

@@ -16,7 +16,7 @@ const PAGING = paging(5, 50);
 export const search = defineCommand({
   name: 'search',
   description: 'Search papers by topic words or a whole question',
-  usage: '<words or question> [since:YYYY[-MM[-DD]]] [until:…] [org:name] [-exclude] [today | yesterday | this week | last week | this month]',
+  usage: '<words or question> [since:YYYY[-MM[-DD]]] [until:…] [org:name] [-exclude] [today | yesterday | this week | last week | this month | last month]',
   args: [
     { name: 'query', description: 'Words or a question, e.g. "kv cache quantization since:2025"', type: 'string', required: true, maxLength: 500 },
     ...PAGING.args,

@@ -52,12 +52,12 @@ export class Dispatcher implements Inbound {
     try {
       const text = inv.text ?? '';
       if (text.length > MAX_INPUT_CHARS) {
-        throw new UserError(`That is ${text.length} characters long; please keep it under ${MAX_INPUT_CHARS}.`);
+        throw new UserError(`That is ${text.length} characters long; please keep it to ${MAX_INPUT_CHARS} at most.`);
       }
       const raw = inv.input ?? command.fromText(text.trim());
       for (const v of Object.values(raw)) {
         if (typeof v === 'string' && v.length > MAX_INPUT_CHARS) {
-          throw new UserError(`That is ${v.length} characters long; please keep it under ${MAX_INPUT_CHARS}.`);
+          throw new UserError(`That is ${v.length} characters long; please keep it to ${MAX_INPUT_CHARS} at most.`);
         }
       }
       const parsed = command.options.safeParse(raw);

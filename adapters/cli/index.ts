@@ -143,12 +143,13 @@ function version(): string {
 /** The whole usage text, generated from the same specs the flags are parsed with. */
 export function usage(): string {
   const rows: Array<[string, string]> = [
-    ...CHAT_COMMANDS.map((c): [string, string] => [`${c.name} ${c.usage}`, c.description]),
+    ...CHAT_COMMANDS.map((c): [string, string] => [`${c.name} ${c.usage}`.trimEnd(), c.description]),
     ...CLI_ONLY.map((c): [string, string] => [
       c.name +
+        (c.spec.positional ? ` ${c.spec.positional.placeholder}` : '') +
         c.spec.flags
-          .filter((f) => f.kind === 'value')
-          .map((f) => ` [--${f.name} ${f.placeholder ?? ''}]`)
+          .filter((f) => f.name !== 'help' && f.name !== 'json')
+          .map((f) => ` [--${f.name}${f.kind === 'value' ? ` ${f.placeholder ?? 'VALUE'}` : ''}]`)
           .join(''),
       c.description,
     ]),

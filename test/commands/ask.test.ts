@@ -126,7 +126,7 @@ describe('ask: bad input', () => {
 
   it('a question over 500 characters gets a clear limit message', async () => {
     const r = await createTestCore().dispatcher.run({ command: 'ask', input: { question: 'kv '.repeat(200) } });
-    expect(r.kind === 'error' && r.message).toMatch(/under 500/);
+    expect(r.kind === 'error' && r.message).toMatch(/to 500 at most/);
   });
 
   it('another language or pure punctuation gets an honest "I couldn\'t find…", never an error', async () => {

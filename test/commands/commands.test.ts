@@ -31,7 +31,7 @@ describe('search command', () => {
   it('a query over 500 characters is refused clearly', async () => {
     const reply = await createTestCore().dispatcher.run({ command: 'search', text: 'a'.repeat(501) });
     expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
-    expect(reply.kind === 'error' && reply.message).toMatch(/under 500/);
+    expect(reply.kind === 'error' && reply.message).toMatch(/to 500 at most/);
   });
 
   it('no match says "no papers match" with the nearest suggestions', async () => {
