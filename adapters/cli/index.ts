@@ -140,6 +140,12 @@ function version(): string {
   }
 }
 
+/** A platform the command needs is not configured: said on stderr, exit code 2 (the environment does not allow it). */
+function notConfigured(io: Io, message: string): number {
+  io.stderr.write(`${message}\n`);
+  return 2;
+}
+
 /** The whole usage text, generated from the same specs the flags are parsed with. */
 export function usage(): string {
   const rows: Array<[string, string]> = [
@@ -184,10 +190,11 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     return 0;
   }
   if (sub === 'help' || sub === '--help' || sub === '-h') {
-    const one = rest[0] ? helpFor(rest[0]) : null;
-    if (rest[0] && !one) {
-      io.stderr.write(`Unknown subcommand "${rest[0]}".\n\n${usage()}\n`);
-      return 2;
+    const asked = rest[0] === '--help' || rest[0] === '-h' ? undefined : rest[0];
+    const one = asked ? helpFor(asked) : null;
+    if (asked && !one) {
+      io.stderr.write(`Unknown subcommand "${asked}".\n\n${usage()}\n`);
+      return 1;
     }
     io.stdout.write(`${one ?? usage()}\n`);
     return 0;
@@ -196,7 +203,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   const own = CLI_ONLY.find((c) => c.name === sub);
   if (!chat && !own) {
     io.stderr.write(`Unknown subcommand "${sub}".\n\n${usage()}\n`);
-    return 2;
+    return 1;
   }
   const spec = chat ? commandFlagSpec(chat) : (own as CliOnly).spec;
   const parsed = parseFlags(sub, spec, rest);
@@ -388,7 +395,10 @@ function dayLine(o: DayOutcome): string {
 async function registerCommand(_args: ParsedArgs, ctx: Ctx): Promise<number> {
   const discord = ctx.config.discord;
   if (!discord)
-    throw new UserError('Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.');
+    return notConfigured(
+      ctx.io,
+      'Nothing to register: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server instantly); see README.md.',
+    );
   const { registerCommands } = await import('../discord/commands.js');
   let r: Awaited<ReturnType<typeof registerCommands>>;
   try {
@@ -531,11 +541,11 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
 
   let adapter: ChatAdapter;
   if (platform === 'slack') {
-    if (!config.slack) throw new UserError('Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
+    if (!config.slack) return notConfigured(io, 'Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
     const { createSlackAdapter } = await import('../slack/index.js');
     adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true });
   } else {
-    if (!config.discord) throw new UserError('Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
+    if (!config.discord) return notConfigured(io, 'Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
     const { createDiscordAdapter } = await import('../discord/index.js');
     adapter = createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger, postOnly: true });
   }

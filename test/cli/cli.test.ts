@@ -341,6 +341,17 @@ describe('paperboy CLI', () => {
   });
 });
 
+describe('paperboy help and unknown subcommands', () => {
+  it('an unknown subcommand is a mistake in what was asked (exit 1) and lists the subcommands; help --help is the usage', async () => {
+    const r = await run(['bogus']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Unknown subcommand "bogus"\.\n\nUsage: paperboy <subcommand>/);
+    const h = await run(['help', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/^Usage: paperboy <subcommand>/);
+  });
+});
+
 describe('paperboy ask', () => {
   it('ask --json prints the answer with its citations in the order of their numbers', async () => {
     const r = await run(['ask', "what's new on KV cache compression?", '--json']);

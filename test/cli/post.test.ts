@@ -85,5 +85,7 @@ describe('paperboy post trending', () => {
     expect(r.stderr).toMatch(/Give --platform slack or --platform discord/);
     const s = await run(['post', 'trending', '--platform', 'slack', '--channel', 'C1'], { PAPERBOY_DATA_DIR: dataDir() });
     expect(s.stderr).toMatch(/Posting to Slack needs SLACK_BOT_TOKEN/);
+    // A platform that is not configured is the environment, not the request: exit code 2.
+    expect(s.code).toBe(2);
   });
 });
