@@ -22,5 +22,8 @@ export function paperCard(p: Paper, snippet?: Segment[], score?: number): PaperC
     snippet: snippet ?? leadSnippet(p.abstract),
   };
   if (score !== undefined) card.score = Math.round(score * 1000) / 1000;
+  if (p.githubRepo) card.codeUrl = p.githubRepo;
+  if (p.githubRepo && p.githubStars !== undefined) card.codeStars = p.githubStars;
+  if (p.projectPage) card.projectUrl = p.projectPage;
   return card;
 }

@@ -30,6 +30,11 @@ export interface PaperCard {
   abstract?: string;
   /** Relevance score, when the card came from a search. */
   score?: number;
+  /** The paper's code (GitHub, from the Hugging Face API) and its stars, when known. */
+  codeUrl?: string;
+  codeStars?: number;
+  /** The paper's project page, when known. */
+  projectUrl?: string;
 }
 
 /** Where "More" continues: re-run `command` with `input` at `offset`. */

@@ -120,3 +120,16 @@ export function citationUrl(reply: Extract<Reply, { kind: 'answer' }>, n: number
 export function citationLabel(n: number): string {
   return `[${n}]`;
 }
+
+/**
+ * A card's links beyond its page and PDF (code, with its stars; the project page), safe URLs only,
+ * labelled alike on every platform.
+ */
+export function extraLinks(c: Pick<PaperCard, 'codeUrl' | 'codeStars' | 'projectUrl'>, opts: SafeUrlOptions = {}): Array<{ label: string; url: string }> {
+  const out: Array<{ label: string; url: string }> = [];
+  const code = safeUrl(c.codeUrl, opts);
+  if (code) out.push({ label: c.codeStars !== undefined ? `Code (★ ${c.codeStars})` : 'Code', url: code });
+  const project = safeUrl(c.projectUrl, opts);
+  if (project) out.push({ label: 'Project page', url: project });
+  return out;
+}

@@ -1,6 +1,6 @@
 // Renders neutral replies as plain terminal text, wrapped to the terminal width.
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
-import { authorLine, citationLabel, pageText } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, extraLinks, pageText } from '../../src/replyFormat.js';
 
 /**
  * Terminal output needs no markup escaping, but control characters from outside text are
@@ -51,6 +51,8 @@ function card(c: PaperCard, n: number | string | null, width: number, color: boo
   if (c.abstract) lines.push(wrap(plain(c.abstract), width, '   '));
   else if (c.snippet.length > 0) lines.push(snippetBlock(c.snippet, width, color));
   lines.push(`   ${c.url}${c.pdfUrl ? `  (PDF ${c.pdfUrl})` : ''}`);
+  const extra = extraLinks(c);
+  if (extra.length > 0) lines.push(wrap(extra.map((l) => `${l.label} ${l.url}`).join(' · '), width, '   '));
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@ import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent,
 import { z } from 'zod';
 import type { CursorStore } from '../../src/pager.js';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
-import { authorLine, citationLabel, citationUrl, clip as clipText, cursorAfterShown, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, citationUrl, clip as clipText, cursorAfterShown, extraLinks, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
 
 // NOTE: Discord's message limits, in UTF-16 code units as Discord counts them.
 // https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -135,8 +135,13 @@ function cardEmbed(c: PaperCard, budget: number, footer: string | null, detail: 
   if (by) fields.push({ name: c.org ? 'Org' : 'Authors', value: fit(by, detail ? LIMITS.fieldValue : 200), inline: true });
   const pdf = safeUrl(c.pdfUrl);
   const arxiv = safeUrl(c.arxivUrl);
-  if (detail && (pdf || arxiv)) {
-    fields.push({ name: 'Links', value: [pdf ? `[PDF](${pdf})` : null, arxiv ? `[arXiv](${arxiv})` : null].filter(Boolean).join(' · '), inline: false });
+  const extra = extraLinks(c).map((l) => `[${escapeText(l.label)}](${l.url})`);
+  if (detail && (pdf || arxiv || extra.length > 0)) {
+    fields.push({
+      name: 'Links',
+      value: [pdf ? `[PDF](${pdf})` : null, arxiv ? `[arXiv](${arxiv})` : null, ...extra].filter(Boolean).join(' · '),
+      inline: false,
+    });
   }
   const embed: APIEmbed = { title: fit(c.title, LIMITS.title), color: 0xff9d00, fields: fields.slice(0, LIMITS.fields) };
   if (footer) embed.footer = { text: clip(footer, LIMITS.footer) };

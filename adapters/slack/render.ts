@@ -2,7 +2,7 @@
 import type { types } from '@slack/bolt';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
 import { replySummary } from '../../src/reply.js';
-import { authorLine, citationLabel, citationUrl, clip, cursorAfterShown, pageText, safeUrl } from '../../src/replyFormat.js';
+import { authorLine, citationLabel, citationUrl, clip, cursorAfterShown, extraLinks, pageText, safeUrl } from '../../src/replyFormat.js';
 
 export { clip };
 
@@ -163,6 +163,7 @@ function cardBlocks(c: PaperCard, index: number, n: number | string | null): Kno
   const pdf = slackUrl(c.pdfUrl);
   if (page) links.push(button(`${ACTIONS.link}_${index}_page`, 'Paper page', { url: page }));
   if (pdf) links.push(button(`${ACTIONS.link}_${index}_pdf`, 'PDF', { url: pdf }));
+  extraLinks(c, { delimitersEscaped: true }).forEach((l, k) => links.push(button(`${ACTIONS.link}_${index}_x${k}`, l.label, { url: l.url })));
   if (links.length > 0) blocks.push({ type: 'actions', block_id: `links_${index}`, elements: links });
   return blocks;
 }
