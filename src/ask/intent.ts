@@ -181,7 +181,7 @@ const ROUTES: ReadonlyArray<{
   },
   {
     name: 'paper-link',
-    re: /(?:https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/\d{4}\.\d{4,5}(?:v\d+)?(?:\.pdf)?\/?|(?:arxiv:)?\b\d{4}\.\d{4,5}(?:v\d+)?\b)/i,
+    re: /(?:https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|(?:huggingface|hf)\.co\/papers)\/\d{4}\.\d{4,5}(?:v\d+)?(?:\.pdf)?\/?|(?:arxiv:)?\b\d{4}\.\d{4,5}(?:v\d+)?\b)/i,
     build: (m) => ({ kind: 'paper', ref: arxivIdOf(m[0]) ?? m[0] }),
   },
   {

@@ -124,7 +124,7 @@ export function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-const ARXIV_REF = /^(?:arxiv:|https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?\/?$/i;
+const ARXIV_REF = /^(?:arxiv:|https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|(?:huggingface\.co|hf\.co)\/papers)\/)?(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?\/?$/i;
 
 /**
  * The arXiv id in what a user pasted: `2402.02750`, `2402.02750v2`, `arXiv:2402.02750`, or an

@@ -34,6 +34,7 @@ describe('ask router', () => {
     expect(route("what's trending today?", ctx()).intent).toEqual({ kind: 'trending', period: 'today' });
     expect(route('trending last month', ctx()).intent).toEqual({ kind: 'trending', period: '2026-11' });
     expect(route('https://huggingface.co/papers/2402.02750', ctx()).intent).toEqual({ kind: 'paper', ref: '2402.02750' });
+    expect(route('https://hf.co/papers/2402.02750v2', ctx()).intent).toEqual({ kind: 'paper', ref: '2402.02750' });
     expect(route('research by Yann LeCun on world models', ctx()).intent).toEqual({ kind: 'by', who: 'Yann LeCun', topic: 'world models' });
     expect(route('how many papers on linear attention since June?', ctx()).intent).toEqual({ kind: 'count', topic: 'linear attention' });
   });
