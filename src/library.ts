@@ -244,8 +244,14 @@ export class Library implements PaperLibrary {
     return papers.sort(byTrending);
   }
 
+  /** Days with papers, newest first: a day's daily list where one is stored, else its publication date (the seeds). */
   dates(limit: number): Array<{ date: string; count: number }> {
-    return this.store.dates(limit);
+    const listed = this.dailyLists?.dates(limit) ?? [];
+    if (listed.length === 0) return this.store.dates(limit);
+    // NOTE: before the first stored list, the seeds' publication dates still stand for their days.
+    const first = listed.at(-1)?.date ?? '';
+    const older = this.store.dates(limit).filter((d) => d.date < first);
+    return [...listed, ...older].slice(0, limit);
   }
 
   /** Known topics with how many papers each has, most first. */

@@ -74,6 +74,8 @@ export interface DailyListReader {
   listed(from: string, to: string): string[] | null;
   /** The latest list date with papers on or before `onOrBefore` (any when omitted). */
   latestDate(onOrBefore?: string): string | null;
+  /** List dates with how many papers each list has, newest first. */
+  dates(limit: number): Array<{ date: string; count: number }>;
 }
 
 // ─── Search ──────────────────────────────────────────────────────────────────

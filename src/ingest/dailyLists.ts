@@ -65,6 +65,9 @@ export class DailyLists implements DailyListReader {
       ),
       latest: db.prepare<[string], { d: string | null }>('SELECT max(list_date) AS d FROM daily_lists WHERE list_date <= ?'),
       lastFetch: db.prepare<[], { t: string | null }>('SELECT max(fetched_at) AS t FROM daily_days'),
+      dates: db.prepare<[number], { date: string; count: number }>(
+        'SELECT list_date AS date, count(*) AS count FROM daily_lists GROUP BY list_date ORDER BY list_date DESC LIMIT ?',
+      ),
       fetched: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM daily_days WHERE list_date BETWEEN ? AND ? LIMIT 1'),
     };
   }
@@ -94,6 +97,10 @@ export class DailyLists implements DailyListReader {
     const ids = this.stmts.listed.all(from, to).map((r) => r.paper_id);
     // NOTE: a fetched day with an empty list (a weekend, a holiday) is an answer: no papers that day.
     return ids.length > 0 || this.stmts.fetched.get(from, to) ? ids : null;
+  }
+
+  dates(limit: number): Array<{ date: string; count: number }> {
+    return this.stmts.dates.all(limit);
   }
 
   latestDate(onOrBefore = '9999-12-31'): string | null {

@@ -262,6 +262,8 @@ describe('ingest: other processes and trending', () => {
     await ingestDay(depsFor(app, hf, clock), DAY);
     const list = app.library.trending(dayPeriod(DAY));
     expect(list.shown.label).toBe(DAY);
+    // Autocompletion offers the list's day, with the list's size, before any publication date.
+    expect(app.library.dates(5)[0]).toEqual({ date: DAY, count: items.length });
     const byVotes = [...items].sort((x, y) => y.paper.upvotes - x.paper.upvotes || x.paper.title.localeCompare(y.paper.title));
     expect(list.papers.map((p) => p.id)).toEqual(byVotes.map((i) => i.paper.id));
     // Papers on the list were published (on arXiv) on other days: the list, not the dates, makes the day.
