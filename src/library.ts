@@ -9,7 +9,7 @@ import { analyze, MAX_TERM_LENGTH } from './search/text.js';
 import type { DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
-import { periodContaining, type Period } from './trending/period.js';
+import { addDays, periodContaining, type Period } from './trending/period.js';
 
 export interface SearchPage {
   query: ParsedQuery;
@@ -225,9 +225,12 @@ export class Library implements PaperLibrary {
     // The latest earlier period with papers: by list dates where lists are stored, by publication dates
     // where they are not (a publication date on a fetched weekend has no list, so it is passed over).
     const nonNull = (ds: Array<string | null | undefined>) => [...new Set(ds.filter((d): d is string => typeof d === 'string'))].sort().reverse();
+    // Publication dates only stand for days before the first list.
+    const first = this.dailyLists?.firstDate() ?? null;
+    const beforeLists = (d: string) => (first !== null && d >= first ? addDays(first, -1) : d);
     for (const candidates of [
-      nonNull([this.dailyLists?.latestDate(asked.from), this.store.latestDate(asked.from)]),
-      nonNull([this.dailyLists?.latestDate(), this.store.latestDate()]),
+      nonNull([this.dailyLists?.latestDate(asked.from), this.store.latestDate(beforeLists(asked.from))]),
+      nonNull([this.dailyLists?.latestDate(), this.store.latestDate(first !== null ? addDays(first, -1) : undefined)]),
     ]) {
       for (const d of candidates) {
         const shown = periodContaining(asked.kind, d);

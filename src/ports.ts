@@ -68,14 +68,17 @@ export interface PaperStore {
  */
 export interface DailyListReader {
   /**
-   * Ids of the papers on the lists of days `from..to` (inclusive); empty when those days were fetched
-   * and their lists are empty (a weekend); null when none of them was fetched (the seeds' days).
+   * Ids of the papers on the lists of days `from..to` (inclusive); empty when those days are list
+   * days (on or after the first fetched day) with no papers listed (a weekend, a day not fetched
+   * yet); null for days before any list (the seeds' days, ranked by publication date).
    */
   listed(from: string, to: string): string[] | null;
   /** The latest list date with papers on or before `onOrBefore` (any when omitted). */
   latestDate(onOrBefore?: string): string | null;
   /** List dates with how many papers each list has, newest first. */
   dates(limit: number): Array<{ date: string; count: number }>;
+  /** The first day a list was fetched for (days from it on are list days), or null. */
+  firstDate(): string | null;
 }
 
 // ─── Search ──────────────────────────────────────────────────────────────────

@@ -68,7 +68,7 @@ export class DailyLists implements DailyListReader {
       dates: db.prepare<[number], { date: string; count: number }>(
         'SELECT list_date AS date, count(*) AS count FROM daily_lists GROUP BY list_date ORDER BY list_date DESC LIMIT ?',
       ),
-      fetched: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM daily_days WHERE list_date BETWEEN ? AND ? LIMIT 1'),
+      first: db.prepare<[], { d: string | null }>('SELECT min(list_date) AS d FROM daily_days'),
     };
   }
 
@@ -95,8 +95,16 @@ export class DailyLists implements DailyListReader {
 
   listed(from: string, to: string): string[] | null {
     const ids = this.stmts.listed.all(from, to).map((r) => r.paper_id);
-    // NOTE: a fetched day with an empty list (a weekend, a holiday) is an answer: no papers that day.
-    return ids.length > 0 || this.stmts.fetched.get(from, to) ? ids : null;
+    if (ids.length > 0) return ids;
+    // NOTE: from the first fetched day on, days are list days: one fetched empty (a weekend, a holiday)
+    // or not fetched yet (the source down, before the hourly fetch) has no papers, never the papers
+    // that happen to carry that arXiv date (often yesterday's list).
+    const first = this.firstDate();
+    return first !== null && to >= first ? [] : null;
+  }
+
+  firstDate(): string | null {
+    return this.stmts.first.get()?.d ?? null;
   }
 
   dates(limit: number): Array<{ date: string; count: number }> {

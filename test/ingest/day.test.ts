@@ -220,6 +220,21 @@ describe('ingest: many days', () => {
   });
 });
 
+describe('ingest: a day not fetched yet', () => {
+  it("is a list day with no list: trending shows the latest list, never the few papers that carry that day's arXiv date", async () => {
+    const hf = await fakeHf();
+    const items = recordedList().map((i, k) => (k === 0 ? { ...i, paper: { ...i.paper, publishedAt: '2026-06-13T00:00:00.000Z' } } : i));
+    hf.days.set(DAY, items);
+    const clock = clockAt('2026-06-13T15:00:00Z');
+    const app = appOn(tmpDir(), clock);
+    await ingestDay(depsFor(app, hf, clock), DAY);
+    // 2026-06-13's list was never fetched (the source down, or before the hourly fetch).
+    const unfetched = app.library.trending(dayPeriod('2026-06-13'));
+    expect(unfetched.shown.label).toBe(DAY);
+    expect(unfetched.papers).toHaveLength(items.length);
+  });
+});
+
 describe('ingest: a source that cannot be reached', () => {
   it(`stops asking after ${UNREACHABLE_DAYS} days in a row fail to connect, and reports the rest as not tried (a re-run retries them)`, async () => {
     const clock = clockAt();
