@@ -17,7 +17,8 @@ export interface ChannelRef {
  */
 export function channelOf(ctx: CommandContext, what: string): ChannelRef {
   const c = ctx.caller;
-  if (!c?.channel || c.direct) {
+  // NOTE: the console's session is a thread for ask, not a channel anything could be posted into.
+  if (!c?.channel || c.direct || c.platform === 'console' || c.platform === 'cli') {
     throw new UserError(`${what} belong to a channel, so this needs one: run it in the channel that should get the posts.`, [
       c?.direct
         ? 'This is a direct message; try it in a channel the bot is in.'

@@ -129,11 +129,16 @@ export function plannedAlerts(
 export function alertReply(follows: readonly Follow[], papers: readonly Paper[]): Reply {
   const topics = follows.map((f) => f.topic);
   const ids = follows.map((f) => `${f.topic} (id ${f.id})`).join(', ');
+  // A channel's topic subscription is stopped in the channel, by whoever may manage it; a user's follow by that user.
+  const channel = follows[0]?.owner.kind === 'channel';
+  const stop = channel
+    ? `This channel is subscribed to ${ids}; \`unsubscribe <id>\` here stops these alerts.`
+    : `You follow ${ids}; \`unfollow <id>\` stops these alerts.`;
   const rest = papers.length > ALERT_CARDS ? ` \`topic ${follows[0]?.topic ?? ''}\` lists them all.` : '';
   return {
     kind: 'papers',
     title: `New papers on ${topics.join(', ')}`,
-    notice: `You follow ${ids}; \`unfollow <id>\` stops these alerts.${rest}`,
+    notice: `${stop}${rest}`,
     cards: papers.slice(0, ALERT_CARDS).map((p) => paperCard(p)),
     start: 1,
     total: papers.length,

@@ -70,6 +70,10 @@ describe('subscribe trending', () => {
     expect(text(dm)).toMatch(/belong to a channel/);
     const cli = await app.dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag' });
     expect(text(cli)).toMatch(/belong to a channel[\s\S]*paperboy post trending/);
+    // The console chat's session is a thread (for ask's follow-ups), not a channel anything is posted into.
+    const console_ = await app.dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session' });
+    expect(text(console_)).toMatch(/belong to a channel/);
+    expect(app.schedules?.list('console', 'console')).toEqual([]);
   });
 
   it('refuses privately a caller who may not manage the channel, and stores nothing', async () => {

@@ -167,6 +167,17 @@ describe('alert planner', () => {
     ]);
   });
 
+  it("an alert says how to stop it where it arrives: unfollow in a user's DM, unsubscribe in a subscribed channel", async () => {
+    const { app, clock } = core();
+    await run(app, 'follow kv cache');
+    if (!app.follows) throw new Error('a SQLite app has follows');
+    app.follows.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'kv cache');
+    ingest(app, clock, [KV_NEW]);
+    const notices = Object.fromEntries(alerts(app).map((a) => [a.owner.kind, a.reply.kind === 'papers' ? a.reply.notice : '']));
+    expect(notices.user).toMatch(/^You follow kv cache \(id \w+\); `unfollow <id>` stops these alerts\.$/);
+    expect(notices.channel).toMatch(/^This channel is subscribed to kv cache \(id \w+\); `unsubscribe <id>` here stops these alerts\.$/);
+  });
+
   it('a paper is alerted once: re-ingesting it or refreshing its upvotes alerts no one again', async () => {
     const { app, clock } = core();
     await run(app, 'follow kv cache');
