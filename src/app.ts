@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): App {
     const follows = followStoreOf(store, deps.clock);
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, store, deps.logger.child({ component: 'follow-alerts' })) : null;
-    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planner.plan() } : {}) });
+    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
     const schedules = openSchedules(store, () => deps.clock.now());
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
@@ -89,6 +89,20 @@ export function createApp(deps: AppDeps): App {
   } catch (e) {
     store.close();
     throw e;
+  }
+}
+
+/**
+ * Plans follow alerts after an ingest. The papers are already stored: a write lock another process
+ * holds past busy_timeout must not make the ingest look failed, and the next ingest or serve's next
+ * poll plans these papers (the planner's mark has not moved).
+ */
+function planAlerts(planner: AlertPlanner, logger: Logger): void {
+  try {
+    planner.plan();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    logger.warn({ err: e }, 'follow alerts not planned yet: the database is busy; the next ingest or poll plans them');
   }
 }
 

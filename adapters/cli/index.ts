@@ -494,7 +494,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       });
       jobs.push(scheduler);
     }
-    if (config.healthPort !== undefined) {
+    // NOTE: shard processes inherit PAPERBOY_HEALTH_PORT; only the manager, which sees every platform and the live ingest, answers it.
+    if (config.healthPort !== undefined && !config.discordShardChild) {
       const s = scheduler;
       jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
     }

@@ -1,7 +1,7 @@
 // Alert delivery: the serving process's background job that sends the outbox's alerts through the follow's own platform.
 import { DeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChatAdapter, Clock } from '../ports.js';
+import type { ChatAdapter, Clock, PostTarget } from '../ports.js';
 import type { BackgroundJob } from '../serve.js';
 import { newHolder, type ClaimedAlert, type FollowStore } from './store.js';
 
@@ -130,6 +130,12 @@ export class AlertDelivery implements BackgroundJob {
     let delivered = 0;
     for (const alert of claimed) {
       if (this.stopped) break;
+      // NOTE: a sharded Discord bot posts in a server from the shard that holds it; another shard gives the claim back.
+      const adapter = this.adapters.get(alert.platform);
+      if (alert.owner.kind === 'channel' && adapter?.holds && !adapter.holds(targetOf(alert.owner))) {
+        this.opts.follows.release(this.holder, alert.id);
+        continue;
+      }
       if (await this.deliver(alert)) delivered += 1;
     }
     return delivered;
@@ -145,7 +151,7 @@ export class AlertDelivery implements BackgroundJob {
         if (!adapter.sendDirect) throw new DeliveryError('no-access', `${alert.platform} cannot send direct messages`);
         await adapter.sendDirect(alert.owner.user, alert.reply);
       } else {
-        await adapter.post({ channel: alert.owner.channel, ...(alert.owner.guildId ? { guildId: alert.owner.guildId } : {}) }, alert.reply);
+        await adapter.post(targetOf(alert.owner), alert.reply);
       }
     } catch (e) {
       const failure = e instanceof DeliveryError ? e.failure : 'transient';
@@ -167,4 +173,9 @@ export class AlertDelivery implements BackgroundJob {
     if (!follows.delivered(this.holder, alert.id)) this.log.warn(where, 'follow alert delivered after its lease ended');
     return true;
   }
+}
+
+/** Where a channel's alert is posted. */
+function targetOf(owner: { channel: string; guildId?: string }): PostTarget {
+  return { channel: owner.channel, ...(owner.guildId ? { guildId: owner.guildId } : {}) };
 }

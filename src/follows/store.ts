@@ -275,6 +275,11 @@ export class FollowStore implements FollowBook {
     return info.changes > 0;
   }
 
+  /** Gives a claimed alert back untried (this process cannot deliver it: another shard holds its server). */
+  release(holder: string, id: number): void {
+    this.db.prepare(`UPDATE follow_outbox SET lease_until = NULL, holder = NULL WHERE id = ? AND holder = ? AND status = 'pending'`).run(id, holder);
+  }
+
   /** Puts a claimed alert back to be tried again at `dueAt` (a transient failure). */
   retryLater(holder: string, id: number, dueAt: Date, error: string): void {
     this.db

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
@@ -282,6 +283,53 @@ describe('alert delivery', () => {
   function job(app: App, clock: FakeClock, ticker = new ManualTicker()): { job: AlertDelivery; ticker: ManualTicker } {
     return { job: new AlertDelivery({ follows: follows(app), clock, logger: silentLogger, ticker }), ticker };
   }
+
+  it('an ingest whose alert planning meets a busy write lock still succeeds; the next plan records the alert', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'paperboy.db');
+    const store = openStore(file, () => clock.now(), { busyTimeoutMs: 50 });
+    const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, store });
+    apps.push(app);
+    await run(app, 'follow kv cache');
+    // Another process takes the write lock right after the papers are stored, and holds it through the planning.
+    const other = new Database(file);
+    const upsert = store.upsert.bind(store);
+    store.upsert = (papers) => {
+      const stats = upsert(papers);
+      other.exec('BEGIN IMMEDIATE');
+      return stats;
+    };
+    expect(() => app.library.ingest([KV_NEW])).not.toThrow();
+    expect(app.store.get(KV_NEW.id)?.title).toBe(KV_NEW.title);
+    expect(follows(app).outbox()).toEqual([]);
+    other.exec('ROLLBACK');
+    other.close();
+    app.alerts?.plan();
+    expect(follows(app).outbox()).toMatchObject([{ status: 'pending' }]);
+  });
+
+  it("a Discord shard that does not hold the channel's server gives the alert back untried; the shard that holds it posts it", async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const { serving, ingesting } = twoProcesses(clock);
+    follows(serving).add('discord', { kind: 'channel', channel: 'C9', guildId: 'G1' }, 'kv cache');
+    ingest(ingesting, clock, [KV_NEW]);
+    const other = Object.assign(new RecordingAdapter('discord'), { holds: (t: { guildId?: string }) => t.guildId !== 'G1' });
+    const { job: elsewhere } = job(serving, clock);
+    elsewhere.start([other]);
+    await elsewhere.idle();
+    await elsewhere.stop();
+    expect(other.posts).toEqual([]);
+    expect(follows(serving).outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+    const holder = Object.assign(new RecordingAdapter('discord'), { holds: (t: { guildId?: string }) => t.guildId === 'G1' });
+    const { job: here } = job(ingesting, clock);
+    here.start([holder]);
+    await here.idle();
+    await here.stop();
+    expect(holder.posts.map((p) => p.target)).toEqual([{ channel: 'C9', guildId: 'G1' }]);
+    expect(follows(serving).outbox()).toMatchObject([{ status: 'delivered' }]);
+  });
 
   it("another process's ingest is delivered by the serving process's job on its next poll, once", async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
