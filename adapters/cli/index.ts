@@ -431,13 +431,13 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     logger.info({ reason: before }, 'stop requested during start-up');
     return 0;
   }
-  // Shard children only run Discord: the manager process keeps the daily list fresh for all.
-  const live = config.discordShardChild
-    ? null
-    : createLiveIngest(app, config, logger, ctx.clock, {
-        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
-        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
-      });
+  // Shard children only run Discord: the manager process keeps the daily list fresh for all on its schedule, and a
+  // shard asks for a fresh list only before one of its own scheduled posts (ensureFresh counts the manager's fetches).
+  const ingest = createLiveIngest(app, config, logger, ctx.clock, {
+    ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
+    ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+  });
+  const live = config.discordShardChild ? null : ingest;
   try {
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
     if (sharded && shards.ok && config.discord) {
@@ -479,7 +479,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     app.library.warm();
     // The live ingest first: the scheduler's posts ask it for a fresh list, and health reports it.
     const jobs: BackgroundJob[] = live ? [live] : [];
-    const freshener = ctx.deps.freshener ?? live ?? undefined;
+    const freshener = ctx.deps.freshener ?? ingest ?? undefined;
     const lastIngest = ctx.deps.lastIngest ?? (live ? () => live.status().lastSuccessAt : undefined);
     let scheduler: Scheduler | undefined;
     if (app.schedules) {
