@@ -3,32 +3,20 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { FakeHf, fakeSleep, recordedList, renumbered } from '../fakes/hf.js';
 import { FakeClock } from '../support/core.js';
+import { sink } from '../support/streams.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function sink(tty = false): Writable & { text: () => string; isTTY?: boolean } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  // cli-progress asks a terminal for its size and cursor moves.
-  const extra = tty ? { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true } : {};
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') }, extra);
-}
 
 function tmpDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-cli-hf-'));
