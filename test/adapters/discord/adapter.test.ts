@@ -7,30 +7,12 @@ import { seenFrom, unescape, USER, type CallbackBody, type MessageBody } from '.
 import { paperRun } from '../../fakes/papers.js';
 import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
 import { DM_CHANNEL, GUILD, recordingLogger, startDiscord, type Running } from './harness.js';
+import { gate } from '../../support/gate.js';
 
 /** Eight extra papers on one made-up subject, so a search has more than one page. */
 const quokkaPapers = paperRun('quokka attention', 8);
 /** Twenty-five papers on one day: three pages of trending (ten a page). */
 const crowdedDay = paperRun('lantern trends', 25, { ids: '2510', date: () => '2025-10-15' });
-
-/** Holds `run` until released, to make work slow without timing anything. */
-function gate() {
-  let release: () => void = () => undefined;
-  let held: Promise<void> | null = null;
-  return {
-    hold() {
-      held = new Promise((r) => {
-        release = r;
-      });
-    },
-    release: () => release(),
-    async wait() {
-      const h = held;
-      held = null;
-      if (h) await h;
-    },
-  };
-}
 
 const HOUR = 60 * 60 * 1000;
 

@@ -2,25 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THINKING } from '../../../adapters/slack/index.js';
 import { seenOf, SlackDriver } from './support.js';
-
-/** Holds `runText` until released, to make an answer slow without timing it. */
-function gate() {
-  let release: () => void = () => undefined;
-  let held: Promise<void> | null = null;
-  return {
-    hold() {
-      held = new Promise((r) => {
-        release = r;
-      });
-    },
-    release: () => release(),
-    async wait() {
-      const h = held;
-      held = null;
-      if (h) await h;
-    },
-  };
-}
+import { gate } from '../../support/gate.js';
 
 /** Waits (real time, bounded) until `check` holds: the adapter works on its own timers. */
 async function until(check: () => boolean): Promise<void> {
