@@ -64,7 +64,7 @@ describe('ranking: ordinary words are not typos', () => {
   });
 
   it('search: a word that is neither in the corpus nor an ordinary word is still corrected', () => {
-    const outcome = SearchRanker.fromPapers(corpus).search(parsed('supervison'));
+    const outcome = SearchRanker.fromPapers(corpus, { now: () => 0 }).search(parsed('supervison'));
     expect(outcome.corrected).toEqual([{ word: 'supervison', to: ['supervision'] }]);
     expect(outcome.hits.map((h) => h.paper.id)).toEqual(['weak']);
   });
