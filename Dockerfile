@@ -1,5 +1,5 @@
 # paperboy: build with the toolchain better-sqlite3 needs, run as a non-root user with data on a volume.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -12,7 +12,7 @@ COPY bin ./bin
 # npm ci compiles better-sqlite3 and runs `prepare` (the TypeScript build); then drop dev dependencies.
 RUN npm ci && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     PAPERBOY_DATA_DIR=/data \
@@ -28,7 +28,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000 8080
-# NOTE: no curl in the image; Node 20's fetch asks /healthz (503 while an adapter is disconnected).
+# NOTE: no curl in the image; Node's fetch asks /healthz (503 while an adapter is disconnected).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PAPERBOY_HEALTH_PORT+'/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "bin/paperboy.js", "serve"]
