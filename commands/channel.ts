@@ -1,4 +1,4 @@
-// What the channel-settings commands (subscribe, subscriptions, unsubscribe) share: the channel asked about, and who may change it.
+// What the channel-settings commands (subscribe, subscriptions, unsubscribe) share: the channel asked about and its stores (who may change it is the Dispatcher's check).
 import type { CommandContext } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import type { FollowOwner } from '../src/ports.js';
@@ -31,20 +31,6 @@ export function channelOf(ctx: CommandContext, what: string): ChannelRef {
 /** The follows owner for a channel. */
 export function channelOwner(ref: ChannelRef): FollowOwner {
   return { kind: 'channel', channel: ref.channel, ...(ref.guildId ? { guildId: ref.guildId } : {}) };
-}
-
-/** Who may change a channel's subscriptions, in the platform's terms (for the refusal). */
-const MANAGERS: Record<string, string> = {
-  discord: 'On Discord, members with the Manage Channels (or Manage Server) permission can.',
-  slack: 'On this Slack workspace, the users listed in SLACK_MANAGERS and workspace admins and owners can.',
-};
-
-/** Refuses (privately) a caller who may not change this channel's settings; the adapter decides who may. */
-export async function requireManager(ctx: CommandContext): Promise<void> {
-  const may = ctx.caller?.mayManage;
-  if (!may || (await may())) return;
-  const platform = ctx.caller?.platform ?? '';
-  throw new UserError("Sorry, you can't change this channel's subscriptions.", [MANAGERS[platform] ?? 'Ask someone who manages this channel.']);
 }
 
 /** The schedule store, or a UserError where this setup has none (a store that is not SQLite). */

@@ -17,7 +17,7 @@ import {
   SUBSCRIBE_USAGE,
 } from '../src/scheduler/spec.js';
 import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
-import { channelOf, channelOwner, requireManager, schedulesOf } from './channel.js';
+import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { textOption } from './options.js';
 
 const USAGE_HINT = `Usage: ${SUBSCRIBE_USAGE}, or subscribe topic <topic>`;
@@ -91,6 +91,8 @@ export const subscribe = defineCommand({
       .slice(0, 25)
       .map((z) => ({ name: z, value: z }));
   },
+  // Both kinds, and removing one, change what the channel gets.
+  manages: () => true,
   run: async (input, ctx) => {
     const what = input.what.toLowerCase();
     // NOTE: where first: without a channel (a DM, the terminal) nothing else about the request matters.
@@ -101,7 +103,6 @@ export const subscribe = defineCommand({
         [USAGE_HINT],
       );
     }
-    await requireManager(ctx);
 
     if (what === 'topic') {
       if (input.topic === '') throw new UserError('Which topic? Give a few words, e.g. subscribe topic kv cache.', [USAGE_HINT]);

@@ -4,7 +4,7 @@ import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
 import { formatTime } from '../src/scheduler/spec.js';
-import { channelOf, channelOwner, requireManager, schedulesOf } from './channel.js';
+import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { textOption } from './options.js';
 
 export const unsubscribe = defineCommand({
@@ -14,10 +14,11 @@ export const unsubscribe = defineCommand({
   args: [{ name: 'id', description: 'The subscription id, as `subscriptions` lists it', type: 'string', required: true, maxLength: 40 }],
   options: z.object({ id: textOption }),
   fromText: (text) => ({ id: text }),
+  // Both kinds, and removing one, change what the channel gets.
+  manages: () => true,
   run: async ({ id }, ctx) => {
     const where = channelOf(ctx, 'Subscriptions');
     if (id === '') throw new UserError('Which subscription? Give its id.', ['`subscriptions` lists this channel’s ids.']);
-    await requireManager(ctx);
     const schedules = schedulesOf(ctx);
     const sub = schedules.get(id);
     if (sub && sub.platform === where.platform && sub.channel === where.channel && schedules.remove(where.platform, where.channel, id)) {

@@ -70,6 +70,12 @@ export interface Command<I extends Record<string, unknown> = Record<string, unkn
    * mentions) into raw options; the schema validates them afterwards.
    */
   fromText(text: string): Record<string, unknown>;
+  /**
+   * Whether this (parsed) invocation changes what a channel gets (its subscriptions). The Dispatcher
+   * then runs it only for a caller whose `mayManage` says yes, whichever way it came in (slash command,
+   * mention, DM, button, pick, share); absent means it changes no channel's settings.
+   */
+  manages?(input: I): boolean;
   run(input: I, ctx: CommandContext): Promise<Reply>;
   complete?(arg: string, partial: string, ctx: CommandContext): Completion[];
 }

@@ -4,6 +4,7 @@ import { threadKey } from './ask/conversations.js';
 import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
+import { managerRefusal, mayChangeChannel } from './manage.js';
 import type { Caller, Inbound, Invocation } from './ports.js';
 import { clip, type Reply } from './reply.js';
 
@@ -62,6 +63,8 @@ export class Dispatcher implements Inbound {
       }
       const parsed = command.options.safeParse(raw);
       if (!parsed.success) throw userErrorFromZod(command, parsed.error, raw, caller.optionStyle ?? 'name');
+      // NOTE: the one permission check: every entry point (slash, mention, DM, buttons) runs commands through here.
+      if (command.manages?.(parsed.data) && !(await mayChangeChannel(caller))) throw managerRefusal(caller);
       return await command.run(parsed.data, { ...this.ctx, caller });
     } catch (e) {
       if (e instanceof UserError) return errorReply(e);

@@ -197,8 +197,9 @@ export interface Caller {
   direct?: boolean;
   /**
    * Whether this caller may change the channel's settings (subscriptions). The adapter answers it
-   * the platform's way (Discord: Manage Channels or Manage Server; Slack: SLACK_MANAGERS or admins);
-   * absent means anyone may (the CLI and console act for their operator).
+   * the platform's way (Discord: Manage Channels or Manage Server; Slack: SLACK_MANAGERS or admins;
+   * the CLI and console: yes, they act for their operator). Absent means the caller cannot tell, and
+   * the Dispatcher refuses every command that changes a channel's settings (fail closed).
    */
   mayManage?: () => Promise<boolean>;
   /** How to name an option in a validation message: `--limit` on the CLI, `limit` elsewhere. */

@@ -271,7 +271,8 @@ const cliMore =
 async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { app, io } = ctx;
   const json = args.switches.has('json');
-  const caller: Caller = { platform: 'cli', optionStyle: 'flag' };
+  // NOTE: the CLI acts for its operator, who may change any setting it can reach.
+  const caller: Caller = { platform: 'cli', optionStyle: 'flag', mayManage: async () => true };
   // NOTE: a pipe has no columns; COLUMNS (set by shells) still says how wide the reader's terminal is.
   const width = Math.min(io.stdout.columns ?? ctx.config.terminalColumns ?? 100, 120);
   const lookup = (id: string) => app.library.get(id);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import readline from 'node:readline';
 
 import type { Logger } from '../../src/logger.js';
-import type { ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
+import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
 import type { Choice, PagerCursor, Reply } from '../../src/reply.js';
 import { renderText, wrap } from './render.js';
 
@@ -113,7 +113,8 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     picks = reply.kind === 'choices' ? reply.choices : undefined;
   };
   // One session is one thread: "more like [2]" follows up on the previous answer.
-  const caller = { platform: 'console', channel: 'console', thread: randomUUID() };
+  // NOTE: the console acts for its operator, who may change any setting it can reach.
+  const caller: Caller = { platform: 'console', channel: 'console', thread: randomUUID(), mayManage: async () => true };
 
   const handle = async (line: string) => {
     if (closed) return;

@@ -309,26 +309,39 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
   /**
    * Who may change a channel's subscriptions. Without SLACK_MANAGERS, anyone in the channel (as
-   * Slack's own apps do: no `mayManage`); with it, those users, and workspace admins and owners
-   * (users.info). https://docs.slack.dev/reference/methods/users.info
+   * Slack's own apps do); with it, those users, and workspace admins and owners (users.info).
+   * https://docs.slack.dev/reference/methods/users.info
    */
-  const managing = (user: string | undefined): Pick<Caller, 'mayManage'> => {
+  const mayManage = async (user: string | undefined): Promise<boolean> => {
     const managers = config.managers;
-    if (!managers || managers.length === 0) return {};
-    return {
-      mayManage: async () => {
-        if (!user) return false;
-        if (managers.includes(user)) return true;
-        try {
-          const who = usersInfoSchema.safeParse(await web.users.info({ user }));
-          return who.success && (who.data.user.is_admin === true || who.data.user.is_owner === true);
-        } catch (e) {
-          log.warn({ err: describeError(e, secrets), user }, 'could not check whether a Slack user is an admin (users.info; needs users:read)');
-          return false;
-        }
-      },
-    };
+    if (!managers || managers.length === 0) return true;
+    if (!user) return false;
+    if (managers.includes(user)) return true;
+    try {
+      const who = usersInfoSchema.safeParse(await web.users.info({ user }));
+      return who.success && (who.data.user.is_admin === true || who.data.user.is_owner === true);
+    } catch (e) {
+      log.warn({ err: describeError(e, secrets), user }, 'could not check whether a Slack user is an admin (users.info; needs users:read)');
+      return false;
+    }
   };
+
+  /** Every Caller this adapter hands the dispatcher (slash commands, mentions, DMs, buttons), so none lacks `mayManage`. */
+  const slackCaller = (at: {
+    user?: string | undefined;
+    channel?: string | undefined;
+    team?: string | undefined;
+    thread?: string;
+    direct?: boolean;
+  }): Caller => ({
+    platform: 'slack',
+    ...(at.user ? { user: at.user } : {}),
+    ...(at.channel ? { channel: at.channel } : {}),
+    ...(at.team ? { guildId: at.team } : {}),
+    ...(at.thread ? { thread: at.thread } : {}),
+    ...(at.direct ? { direct: true } : {}),
+    mayManage: () => mayManage(at.user),
+  });
 
   app.command(/.*/, async ({ ack, respond, body }) => {
     const cmd = slashSchema.safeParse(body);
@@ -338,15 +351,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     await ack();
     const channel = cmd.data.channel_id;
-    const caller: Caller = {
-      platform: 'slack',
-      ...(cmd.data.user_id ? { user: cmd.data.user_id } : {}),
-      ...(channel ? { channel } : {}),
-      ...(cmd.data.team_id ? { guildId: cmd.data.team_id } : {}),
+    const caller = slackCaller({
+      user: cmd.data.user_id,
+      channel,
+      team: cmd.data.team_id,
       // NOTE: a slash command in a DM comes from channel D… (named "directmessage"): there is no channel to post into.
-      ...(channel?.startsWith('D') || cmd.data.channel_name === 'directmessage' ? { direct: true } : {}),
-      ...managing(cmd.data.user_id),
-    };
+      direct: channel?.startsWith('D') === true || cmd.data.channel_name === 'directmessage',
+    });
     // `/papers trending 2025-11-27` → trending; unknown first words are a search; nothing is help.
     const line = unescapeMrkdwn(cmd.data.text);
     const reply = await dispatcher.runText(line, caller);
@@ -367,14 +378,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     text = unescapeMrkdwn(text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/, ''));
     // NOTE: the thread is the mention's own ts when it starts one; follow-ups in it carry that as thread_ts.
     const thread = ev.thread_ts ?? ev.ts;
-    const caller: Caller = {
-      platform: 'slack',
-      channel: ev.channel,
-      thread,
-      ...(ev.user ? { user: ev.user } : {}),
-      ...(kind === 'dm' || ev.channel_type === 'im' ? { direct: true } : {}),
-      ...managing(ev.user),
-    };
+    const caller = slackCaller({ user: ev.user, channel: ev.channel, thread, direct: kind === 'dm' || ev.channel_type === 'im' });
     const context = { kind, ...caller };
     const pending = dispatcher.runText(text, caller);
     let timer: NodeJS.Timeout | undefined;
@@ -437,7 +441,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const b = actionBodySchema.safeParse(args.body);
     const a = actionSchema.safeParse(args.action);
     const who = b.success ? b.data : {};
-    const caller: Caller = { platform: 'slack', ...(who.user ? { user: who.user.id } : {}), ...(who.channel ? { channel: who.channel.id } : {}) };
+    const channel = who.channel?.id;
+    const caller = slackCaller({ user: who.user?.id, channel, direct: channel?.startsWith('D') === true });
     const value = read(a.success ? a.data.value : undefined);
     if (value === null) {
       await respondWith(

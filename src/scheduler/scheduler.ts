@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { dateInZone, type ChatAdapter, type Clock, type PostTarget } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
+import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from './clockSteps.js';
 import { newestList, nothingNewPost, trendingPost } from './posts.js';
 import { lastRunAtOrBefore, nextRunAfter } from './spec.js';
 import type { LedgerRow, ScheduleStore, Subscription } from './store.js';
@@ -92,6 +93,8 @@ export class Scheduler implements BackgroundJob {
   private stopped = true;
   /** Slots already logged as having no adapter here, so the warning is not repeated every minute. */
   private readonly unreachable = new Set<string>();
+  /** Steps of the wall clock, seen from this scheduler's timers: posts wait until a step has settled. */
+  private readonly steps = new ClockSteps();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.logger.child({ component: 'scheduler' });
@@ -175,7 +178,16 @@ export class Scheduler implements BackgroundJob {
   private arm(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    const setAt = this.opts.clock.now().getTime();
     this.timer = setTimeout(() => {
+      const stepped = this.steps.observe(setAt, delayMs, this.opts.clock.now().getTime());
+      if (stepped !== null) {
+        const minutes = Math.round(stepped / 6_000) / 10;
+        this.log.warn(
+          { stepMinutes: minutes, settleMinutes: SETTLE_MS / 60_000 },
+          `the wall clock stepped by ${minutes} min: scheduled posts wait until it has run steadily for ${SETTLE_MS / 60_000} min`,
+        );
+      }
       void this.tick().finally(() => this.arm(this.delayToNext()));
     }, delayMs);
     this.timer.unref?.();
@@ -201,7 +213,10 @@ export class Scheduler implements BackgroundJob {
 
   /** Posts a subscription's latest scheduled run if it is due and not settled yet. */
   private async runDue(s: Subscription): Promise<void> {
+    // NOTE: which day it is comes from the wall clock; after a step, it is believed only once it has settled.
+    if (!this.steps.settled) return;
     const now = this.opts.clock.now();
+    this.reopenAhead(s, now);
     const run = lastRunAtOrBefore(s, now);
     if (!run || run.getTime() < Date.parse(s.createdAt)) return;
     const slot = dateInZone(run, s.zone);
@@ -209,11 +224,17 @@ export class Scheduler implements BackgroundJob {
     if (row && row.state !== 'claimed') return;
     const where = { subscription: s.id, platform: s.platform, channel: s.channel, slot, due: run.toISOString() };
     const late = now.getTime() - run.getTime();
+    // This slot was settled under a clock that ran ahead: it now posts only a list newer than any posted.
+    const ahead = !row && this.opts.store.settledAhead(s.id, slot);
+    const otherDay = dateInZone(now, s.zone) !== slot;
     // NOTE: a run found within two polls of its time is on time, not a catch-up (PAPERBOY_CATCHUP_HOURS=0 must still post).
-    if (late > Math.max(this.catchupMs, 2 * this.pollMs) && !row) {
+    if ((late > Math.max(this.catchupMs, 2 * this.pollMs) || otherDay) && !row) {
+      if (ahead) return;
       const hours = Math.round(late / 360_000) / 10;
-      if (this.opts.store.skip(s.id, slot, `missed by ${hours} h (the grace window is ${this.catchupMs / 3_600_000} h)`)) {
-        this.log.warn({ ...where, lateHours: hours }, 'scheduled post missed while the bot was down, outside the catch-up window: skipped');
+      const why = otherDay ? `its day is over in ${s.zone}` : `the grace window is ${this.catchupMs / 3_600_000} h`;
+      if (this.opts.store.skip(s.id, slot, `missed by ${hours} h (${why})`)) {
+        const what = otherDay ? `its day is over in ${s.zone}` : 'outside the catch-up window';
+        this.log.warn({ ...where, lateHours: hours }, `scheduled post missed while the bot was down, ${what}: skipped`);
       }
       return;
     }
@@ -230,6 +251,7 @@ export class Scheduler implements BackgroundJob {
     if (adapter.holds && !adapter.holds(target)) return;
     await this.freshen(now);
     const newest = newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
+    if (ahead && !isNewer(newest, this.opts.store.lastPostedList(s.id))) return;
     const claim = this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
     if (claim.kind === 'busy') {
       this.log.debug({ ...where, owner: claim.owner }, 'another process is posting this slot');
@@ -242,6 +264,22 @@ export class Scheduler implements BackgroundJob {
     if (!list) this.log.info({ ...where, lastList: claim.lastPostedList ?? newest }, 'nothing new to post: posting the "nothing new" line');
     if (late > this.pollMs) this.log.info({ ...where, lateMinutes: Math.round(late / 60_000) }, 'catching up a scheduled post missed while the bot was down');
     await this.deliver(adapter, target, s.id, slot, reply, where, list ? claim.listDate : null);
+  }
+
+  /**
+   * Reopens the subscription's slots that were settled under a clock that ran ahead and has gone back (their
+   * ledger time is later than now): the real day's list must stay postable. See ScheduleStore.reopenAhead.
+   */
+  private reopenAhead(s: Subscription, now: Date): void {
+    // NOTE: a slot settled under a clock ahead of now is dated at least yesterday, in any zone.
+    const fromSlot = dateInZone(new Date(now.getTime() - 2 * 86_400_000), s.zone);
+    const reopened = this.opts.store.reopenAhead(s.id, fromSlot, new Date(now.getTime() + STEP_TOLERANCE_MS));
+    if (reopened > 0) {
+      this.log.warn(
+        { subscription: s.id, platform: s.platform, channel: s.channel, reopened },
+        'found posts recorded under a clock that ran ahead: their days post a newer list at their real time (no list is posted twice)',
+      );
+    }
   }
 
   /** Asks the freshener for today's list, tolerating its failure (the post then uses what is stored). */
@@ -318,4 +356,9 @@ export class Scheduler implements BackgroundJob {
     this.log.info({ ...where, attempts, list: listDate }, 'scheduled post sent');
     return { kind: 'posted', listDate, attempts };
   }
+}
+
+/** Whether list date `a` is later than `b` (null: no list). */
+function isNewer(a: string | null, b: string | null): boolean {
+  return a !== null && (b === null || a > b);
 }

@@ -73,6 +73,9 @@ const STEPS = [
      WHERE list_date IS NOT NULL AND state IN ('claimed', 'posted');`,
 ];
 
+/** What follows a slot's date in the key of a list posted for it under a clock that ran ahead. */
+const AHEAD = ' ahead ';
+
 /** How many trending subscriptions one channel may have (a cap on what one channel can make the bot post). */
 export const MAX_PER_CHANNEL = 5;
 
@@ -255,6 +258,33 @@ export class ScheduleStore {
         return { kind: 'claimed', listDate, lastPostedList: last, takenOver: false };
       })
       .immediate();
+  }
+
+  /**
+   * Reopens this subscription's slots settled by a clock that ran ahead and has since gone back: rows from
+   * `fromSlot` on whose recorded wall time is later than `notAfter` (claims in flight are left alone). Each
+   * moves to the key `<slot> ahead <time>`: a list that went out stays recorded as posted (it is never posted
+   * again to this subscription), and the slot itself is free to post a newer list at its real time
+   * ({@link settledAhead}). Nothing is deleted, so a process whose clock is still ahead does not post again.
+   * Gives how many slots were reopened.
+   */
+  reopenAhead(subscription: string, fromSlot: string, notAfter: Date): number {
+    const r = this.db
+      .prepare(
+        `UPDATE schedule_posts SET slot = slot || ? || updated_at
+         WHERE subscription = ? AND slot >= ? AND updated_at > ? AND state <> 'claimed' AND instr(slot, ' ') = 0`,
+      )
+      .run(AHEAD, subscription, fromSlot, notAfter.toISOString());
+    return r.changes;
+  }
+
+  /** Whether this slot was settled (a list, the "nothing new" line, a failure) under a clock that ran ahead (see {@link reopenAhead}). */
+  settledAhead(subscription: string, slot: string): boolean {
+    // NOTE: ahead keys are `<slot> ahead <ISO time>`; every character of an ISO time sorts before "~".
+    const r = this.db
+      .prepare<[string, string, string], { n: number }>('SELECT COUNT(*) AS n FROM schedule_posts WHERE subscription = ? AND slot > ? AND slot < ?')
+      .get(subscription, `${slot}${AHEAD}`, `${slot}${AHEAD}~`);
+    return (r?.n ?? 0) > 0;
   }
 
   /** Marks a claimed slot posted; false when `owner` no longer holds it (its lease was taken over). */

@@ -69,6 +69,22 @@ export interface ContractHarness {
   share(seen: Seen): Promise<Clicked>;
   /** How many messages the bot has posted or changed where the whole channel sees them, so far. */
   channelMessages(): number;
+  /** DMs the bot with `text`. */
+  dm(text: string): Promise<Seen>;
+  /**
+   * Makes the acting user one who may change the channel's settings or not (Slack: an admin under
+   * SLACK_MANAGERS, which the harness sets; Discord: the Manage Channels permission).
+   */
+  setManager(yes: boolean): Promise<void>;
+  /**
+   * Clicks a "More", "Share in channel" or pick button whose value (Slack) or cursor (Discord) carries
+   * the invocation, as a replayed or hand-made payload can: what a button runs is the user's to choose.
+   */
+  clickCarrying(kind: 'more' | 'share' | 'pick', command: string, input: Record<string, unknown>): Promise<Clicked>;
+  /** The trending subscriptions of the channel the harness acts in, read from the store. */
+  subscriptions(): string[];
+  /** Adds a trending subscription at `hour` UTC to that channel straight into the store (as an earlier manager did); gives its id. */
+  addSubscription(hour: number): string;
   /** Makes the platform API fail for the next outgoing reply, runs `/papers <command> <text>`, and resolves with what the user got instead. */
   commandWithFailingApi(name: string, text: string): Promise<Seen>;
   close(): Promise<void>;
@@ -281,6 +297,58 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       // A Share button on a message everyone already sees would post it twice.
       expect(seen.hasShare).toBe(false);
       expect(h.channelMessages()).toBe(before + 1);
+    });
+
+    describe('managers: one permission check on every path', () => {
+      type Entry = 'slash' | 'mention' | 'more' | 'share' | 'pick';
+      const entries: Entry[] = ['slash', 'mention', 'more', 'share', 'pick'];
+      /** `subscribe trending` or `unsubscribe <id>`, sent by one entry point. */
+      const via = async (entry: Entry, command: 'subscribe' | 'unsubscribe', arg: string): Promise<Seen> => {
+        const input = command === 'subscribe' ? { what: arg } : { id: arg };
+        if (entry === 'slash') return h.command(command, arg);
+        if (entry === 'mention') return h.mention(`${command} ${arg}`);
+        return h.clickCarrying(entry, command, input);
+      };
+      /** A subscription an earlier manager made, which non-managers try to remove. */
+      let kept = '';
+      beforeAll(() => {
+        kept = h.addSubscription(7);
+      });
+      afterAll(async () => {
+        await h.setManager(false);
+      });
+
+      it.each(entries)('a non-manager is refused by %s: nothing is subscribed or unsubscribed', async (entry) => {
+        await h.setManager(false);
+        const before = h.subscriptions();
+        const sub = await via(entry, 'subscribe', 'trending');
+        expect(sub.text).toMatch(/can't change this channel's subscriptions/);
+        const unsub = await via(entry, 'unsubscribe', kept);
+        expect(unsub.text).toMatch(/can't change this channel's subscriptions/);
+        expect(h.subscriptions()).toEqual(before);
+        if (entry === 'slash') expect([sub.ephemeral, unsub.ephemeral]).toEqual([true, true]);
+      });
+
+      it.each(entries)('a manager subscribes and unsubscribes by %s', async (entry) => {
+        await h.setManager(true);
+        const before = h.subscriptions();
+        const sub = await via(entry, 'subscribe', 'trending');
+        expect(sub.text).toMatch(/every day at 09:00/);
+        const added = h.subscriptions().filter((id) => !before.includes(id));
+        expect(added).toHaveLength(1);
+        const unsub = await via(entry, 'unsubscribe', added[0] ?? '');
+        expect(unsub.text).toMatch(/Unsubscribed/);
+        expect(h.subscriptions()).toEqual(before);
+      });
+
+      it('in a DM nobody changes anything: a non-manager is refused, a manager is told it needs a channel', async () => {
+        const before = h.subscriptions();
+        await h.setManager(false);
+        expect((await h.dm('subscribe trending')).text).toMatch(/belong to a channel/);
+        await h.setManager(true);
+        expect((await h.dm('subscribe trending')).text).toMatch(/belong to a channel/);
+        expect(h.subscriptions()).toEqual(before);
+      });
     });
 
     it('failures: an API failure on the reply is answered with the apology, and the bot keeps serving', async () => {

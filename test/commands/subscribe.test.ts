@@ -7,7 +7,16 @@ import { MemoryFollowBook } from '../support/follows.js';
 
 // 2025-11-27 15:00 UTC: 16:00 in Berlin, 10:00 in New York.
 const core = (follows = new MemoryFollowBook()) => ({ follows, app: createTestCore({ follows, clock: new FakeClock(new Date('2025-11-27T15:00:00Z')) }) });
-const inChannel = (over: Partial<Caller> = {}): Caller => ({ platform: 'slack', user: 'U1', channel: 'C1', guildId: 'T1', ...over });
+// Adapters always say whether the caller may manage the channel; here the caller may, unless a test says otherwise.
+const inChannel = (over: Partial<Caller> = {}): Caller => ({
+  platform: 'slack',
+  user: 'U1',
+  channel: 'C1',
+  guildId: 'T1',
+  mayManage: async () => true,
+  ...over,
+});
+const OPERATOR = { mayManage: async () => true };
 const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join('\n') : r.kind === 'error' ? [r.message, ...r.hints].join('\n') : '');
 
 describe('subscribe trending', () => {
@@ -68,10 +77,10 @@ describe('subscribe trending', () => {
     const { app } = core();
     const dm = await app.dispatcher.runText('subscribe trending', inChannel({ channel: 'D1', direct: true }));
     expect(text(dm)).toMatch(/belong to a channel/);
-    const cli = await app.dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag' });
+    const cli = await app.dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag', ...OPERATOR });
     expect(text(cli)).toMatch(/belong to a channel[\s\S]*paperboy post trending/);
     // The console chat's session is a thread (for ask's follow-ups), not a channel anything is posted into.
-    const console_ = await app.dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session' });
+    const console_ = await app.dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session', ...OPERATOR });
     expect(text(console_)).toMatch(/belong to a channel/);
     expect(app.schedules?.list('console', 'console')).toEqual([]);
   });
@@ -82,6 +91,30 @@ describe('subscribe trending', () => {
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*Manage Channels/);
     expect(app.schedules?.list('discord', 'C1')).toEqual([]);
+  });
+
+  it('refuses a caller that cannot say whether it may manage the channel (no mayManage), and stores nothing', async () => {
+    const { app } = core();
+    const { mayManage: _unknown, ...unsure } = inChannel();
+    const r = await app.dispatcher.runText('subscribe trending', unsure);
+    expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
+    expect(app.schedules?.list('slack', 'C1')).toEqual([]);
+  });
+
+  it('a non-manager in a DM is told the setting belongs to a channel, not that they lack permission', async () => {
+    const { app } = core();
+    const r = await app.dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', channel: 'D1', direct: true, mayManage: async () => false }));
+    expect(text(r)).toMatch(/belong to a channel[\s\S]*direct message/);
+  });
+
+  it('a non-manager may still read the channel’s subscriptions; only changes are checked', async () => {
+    const { app } = core();
+    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    let asked = 0;
+    const r = await app.dispatcher.runText('subscriptions', inChannel({ mayManage: async () => ((asked += 1), false) }));
+    expect(text(r)).toMatch(/daily at 09:30 UTC/);
+    expect(asked).toBe(0);
   });
 
   it('refuses the same time twice in one channel', async () => {

@@ -20,6 +20,8 @@ export type GatewayFault = { kind: 'hang' } | { kind: 'close'; code: number; rea
 export interface FakeGuild {
   id: string;
   channels: { id: string; name: string }[];
+  /** The guild's owner (default: the test user, who then holds every permission in messages). */
+  ownerId?: string;
 }
 
 interface Connection {
@@ -73,8 +75,7 @@ export class FakeDiscord {
   gatewayFault: GatewayFault | null = null;
   /** Gateway upgrade requests received (any fault mode). */
   upgrades = 0;
-  /** The permissions bitfield (a decimal string) guild interactions carry in `member.permissions`. */
-  memberPermissions = '0';
+  private permissions = '0';
   /** Channels where posting fails with Discord's JSON error (e.g. 50001 Missing Access), by channel id. */
   readonly refusedChannels = new Map<string, { status: number; code: number; message: string }>();
   private readonly held = new Set<import('node:stream').Duplex>();
@@ -113,6 +114,21 @@ export class FakeDiscord {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /**
+   * The test user's permissions (a decimal bitfield): what guild interactions carry in `member.permissions`,
+   * and (as the @everyone role's permissions, sent with GUILD_ROLE_UPDATE) what discord.js computes for
+   * their messages in a guild the user does not own.
+   */
+  get memberPermissions(): string {
+    return this.permissions;
+  }
+
+  set memberPermissions(bits: string) {
+    this.permissions = bits;
+    if (this.connections.length === 0) return;
+    for (const g of this.guilds) this.dispatch('GUILD_ROLE_UPDATE', { guild_id: g.id, role: everyoneRole(g, bits) }, g.id);
   }
 
   get apiUrl(): string {
@@ -215,7 +231,7 @@ export class FakeDiscord {
       },
     });
     for (const g of guilds) {
-      this.send(ws, { op: 0, t: 'GUILD_CREATE', s: ++this.seq, d: guildPayload(g) });
+      this.send(ws, { op: 0, t: 'GUILD_CREATE', s: ++this.seq, d: guildPayload(g, this.permissions) });
     }
     this.connections.push({ ws, shard });
   }
@@ -246,7 +262,7 @@ export class FakeDiscord {
       ? {
           guild_id: where.guildId,
           channel: { id: where.channelId, type: 0 },
-          member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: this.memberPermissions, flags: 0 },
+          member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: this.permissions, flags: 0 },
         }
       : { channel: { id: where.channelId, type: 1 }, user: USER };
     this.dispatch(
@@ -502,20 +518,25 @@ function channelPayload(guildId: string, c: { id: string; name: string }): Recor
   };
 }
 
-function guildPayload(g: FakeGuild): Record<string, unknown> {
+/** The guild's @everyone role (its id is the guild's), with `permissions`. */
+function everyoneRole(g: FakeGuild, permissions: string): Record<string, unknown> {
+  return { id: g.id, name: '@everyone', color: 0, hoist: false, position: 0, permissions, managed: false, mentionable: false, flags: 0 };
+}
+
+function guildPayload(g: FakeGuild, everyone: string): Record<string, unknown> {
   return {
     id: g.id,
     name: `guild ${g.id}`,
     icon: null,
     splash: null,
     discovery_splash: null,
-    owner_id: USER.id,
+    owner_id: g.ownerId ?? USER.id,
     afk_channel_id: null,
     afk_timeout: 300,
     verification_level: 0,
     default_message_notifications: 0,
     explicit_content_filter: 0,
-    roles: [{ id: g.id, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '0', managed: false, mentionable: false, flags: 0 }],
+    roles: [everyoneRole(g, everyone)],
     emojis: [],
     stickers: [],
     features: [],

@@ -144,6 +144,14 @@ describe('discord adapter', () => {
     for (const c of topic.body.choices ?? []) expect(c.name.length).toBeLessThanOrEqual(100);
   });
 
+  it("autocomplete: a non-manager typing subscribe's zone is offered zones, and completing writes nothing", async () => {
+    run.fake.memberPermissions = '0';
+    const zones = await run.fake.answer(run.fake.autocomplete('subscribe', 'zone', 'berl').token);
+    expect(zones.via).toBe('choices');
+    expect((zones.body.choices ?? []).map((c) => c.value)).toContain('Europe/Berlin');
+    expect(run.core.schedules?.list('discord', GUILD.channels[0]?.id ?? '')).toEqual([]);
+  });
+
   it('autocomplete: trending dates suggest relative periods and days with papers, and any typed period is accepted', async () => {
     const all = await run.fake.answer(run.fake.autocomplete('trending', 'date', '').token);
     expect(all.via).toBe('choices');

@@ -1,7 +1,12 @@
 // Runs the shared chat adapter contract against the Discord adapter and the fake Discord.
+import { PermissionFlagsBits } from 'discord.js';
+import { CursorStore } from '../../../src/pager.js';
 import { adapterContract, type Clicked, type ContractHarness, type Seen } from '../contract.js';
 import type { CallbackBody, FakeRequest, MessageBody } from '../../fakes/discord.js';
 import { DM_CHANNEL, GUILD, seenOf, startDiscord } from './harness.js';
+
+/** Someone else owns the guild, so the test user's permissions are the ones the fake gives them. */
+const OWNER = '800000000000000099';
 
 const EPHEMERAL = 64;
 
@@ -18,7 +23,8 @@ function isChannelMessage(r: FakeRequest): boolean {
 }
 
 adapterContract('discord', async (papers): Promise<ContractHarness> => {
-  const run = await startDiscord({ papers });
+  const cursors = new CursorStore();
+  const run = await startDiscord({ papers, guilds: [{ ...GUILD, ownerId: OWNER }], adapter: { cursors } });
   const { fake, adapter } = run;
   const channelOf = (name: string) => (/^\d+$/.test(name) ? name : (GUILD.channels[0]?.id ?? ''));
   const argOf = (name: string): string => {
@@ -76,6 +82,24 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
       await adapter.post({ channel: id, guildId: GUILD.id }, reply);
       const r = await fake.waitFor((q) => fake.requests.indexOf(q) >= before && q.method === 'POST' && q.path === `/api/v10/channels/${id}/messages`);
       return read(r.body as MessageBody);
+    },
+    async dm(text) {
+      return read(await fake.replyTo(fake.message(text, { channelId: DM_CHANNEL })));
+    },
+    async setManager(yes) {
+      fake.memberPermissions = String(yes ? PermissionFlagsBits.ManageChannels : 0n);
+    },
+    async clickCarrying(kind, command, input) {
+      const { token } = fake.button(`pb:${kind}:${cursors.put({ command, input, offset: 0 })}`);
+      const answer = await fake.answer(token);
+      const replaced = callbacks(token).some((r) => [6, 7].includes((r.body as CallbackBody).type));
+      return keep({ ...seenOf(answer.body), replaced }, answer.body);
+    },
+    subscriptions: () => (run.core.schedules?.list('discord', channelOf('')) ?? []).map((s) => s.id),
+    addSubscription(hour) {
+      const schedules = run.core.schedules;
+      if (!schedules) throw new Error('the test core has no schedules');
+      return schedules.add({ platform: 'discord', channel: channelOf(''), guildId: GUILD.id, hour, minute: 0, zone: 'UTC', top: 3 }).id;
     },
     more: (seen) => click(seen, /^More\b/),
     share: (seen) => click(seen, /^Share in channel$/),

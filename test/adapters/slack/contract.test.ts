@@ -1,10 +1,19 @@
 // Runs the shared chat adapter contract against the Slack adapter, over HTTP and over Socket Mode.
+import { ACTIONS } from '../../../adapters/slack/render.js';
 import type { Paper } from '../../../src/papers/model.js';
 import { adapterContract, type Clicked, type ContractHarness, type Seen } from '../contract.js';
-import { buttons, FAKE_BOT_ID, FAKE_BOT_USER, seenOf, SlackDriver, type Mode, type Outgoing } from './support.js';
+import { buttons, CHANNEL, FAKE_BOT_ID, FAKE_BOT_USER, seenOf, SlackDriver, USER, type Mode, type Outgoing } from './support.js';
+
+/** The button each kind of click is, and the value it carries an invocation in. */
+const CARRIED: Record<'more' | 'share' | 'pick', { action_id: string; value: (command: string, input: Record<string, unknown>) => string }> = {
+  more: { action_id: ACTIONS.more, value: (command, input) => JSON.stringify({ c: { command, input, offset: 0 } }) },
+  share: { action_id: ACTIONS.share, value: (command, input) => JSON.stringify({ command, input }) },
+  pick: { action_id: `${ACTIONS.pick}_0`, value: (command, input) => JSON.stringify({ command, input }) },
+};
 
 async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
-  const d = await SlackDriver.start(mode, { papers });
+  // SLACK_MANAGERS names someone else: the test user manages only as a workspace admin (users.info).
+  const d = await SlackDriver.start(mode, { papers, config: { managers: ['U0BOSS'] } });
   // The message each Seen was read from, so that its buttons can be clicked.
   const sent = new WeakMap<Seen, Outgoing>();
   const keep = <T extends Seen>(seen: T, raw: Outgoing): T => {
@@ -71,6 +80,25 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
       const [call] = messages;
       if (!call || messages.length !== 1) throw new Error(`post() sent ${messages.length} messages`);
       return keep(seenOf(call.args, call.method === 'chat.postEphemeral'), call.args);
+    },
+    async dm(text) {
+      await d.dm(text);
+      const { raw, ...seen } = d.lastPost();
+      return keep(seen, raw);
+    },
+    async setManager(yes) {
+      d.fake.users.set(USER, { is_admin: yes });
+    },
+    async clickCarrying(kind, command, input) {
+      const button = CARRIED[kind];
+      const { raw, ...seen } = d.seenAt(await d.click({ action_id: button.action_id, value: button.value(command, input) }, { ephemeral: true }));
+      return keep({ ...seen, replaced: raw.replace_original === true }, raw);
+    },
+    subscriptions: () => (d.core.schedules?.list('slack', CHANNEL) ?? []).map((s) => s.id),
+    addSubscription(hour) {
+      const schedules = d.core.schedules;
+      if (!schedules) throw new Error('the test core has no schedules');
+      return schedules.add({ platform: 'slack', channel: CHANNEL, hour, minute: 0, zone: 'UTC', top: 3 }).id;
     },
     more: (seen) => click(seen, 'More'),
     share: (seen) => click(seen, 'Share in channel'),
