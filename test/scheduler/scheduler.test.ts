@@ -233,7 +233,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     expect(line?.obj).toMatchObject({ channel: 'CLOCKED', failure: 'no-access', code: 'not_in_channel' });
   });
 
-  it('stopping while a post waits to retry gives the slot back, so the next start posts it', async () => {
+  it('stopping while a post waits to retry gives the slot back as attempted, so the next start looks for that attempt, then posts', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 3, minTimeout: 60_000, factor: 1 } } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
@@ -243,12 +243,13 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     await runFor(61_000);
     expect(slack.attempts).toHaveLength(1);
     await h.scheduler.stop();
-    expect(h.schedules.slot(s.id, '2025-11-03')).toBeUndefined();
+    expect(h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1, leaseUntil: 0 });
     const again = new Scheduler({ store: h.schedules, library: h.app.library, clock: systemTime, timeZone: 'America/New_York', logger: recordingLogger() });
     again.start([slack]);
     await runFor(1_000);
     await again.stop();
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
+    expect(slack.sends.at(-1)).toEqual({ key: `post:${s.id}:2025-11-03`, landedSince: new Date('2025-11-03T14:00:00Z') });
   });
 
   it('asks the freshener for the day before posting and posts anyway when it fails', async () => {
