@@ -41,12 +41,15 @@ export class RecordingAdapter implements ChatAdapter {
   fail: Error[] = [];
   /** Channels that refuse every post with this error. */
   refuse = new Map<string, DeliveryError>();
+  /** Channels whose posts never answer (a hung platform call). */
+  readonly hang = new Set<string>();
   constructor(readonly platform = 'slack') {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
   async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<void> {
     this.attempts.push(new Date().toISOString());
     this.sends.push(send);
+    if (this.hang.has(target.channel)) await new Promise(() => undefined);
     const refused = this.refuse.get(target.channel);
     if (refused) throw refused;
     const next = this.fail.shift();
