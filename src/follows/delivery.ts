@@ -214,7 +214,8 @@ export class AlertDelivery implements BackgroundJob {
       return false;
     }
     if (!follows.delivered(this.holder, alert.id, landed?.messageId ?? null)) this.log.warn(where, 'follow alert delivered after its lease ended');
-    if (landed?.found) this.log.warn({ ...where, messageId: landed.messageId }, 'an earlier attempt of this follow alert had landed: recorded it, not sent again');
+    if (landed?.found)
+      this.log.warn({ ...where, messageId: landed.messageId }, 'an earlier attempt of this follow alert had landed: recorded it, not sent again');
     return true;
   }
 }

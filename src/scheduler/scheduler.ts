@@ -359,7 +359,8 @@ export class Scheduler implements BackgroundJob {
     if (!store.posted(subscription, slot, this.owner, attempts, sent?.messageId ?? null)) {
       this.log.warn({ ...where }, 'posted, but the claim had been taken over meanwhile');
     }
-    if (sent?.found) this.log.warn({ ...where, attempts, messageId: sent.messageId }, 'an earlier attempt had landed (its answer was lost): recorded it, not posted again');
+    if (sent?.found)
+      this.log.warn({ ...where, attempts, messageId: sent.messageId }, 'an earlier attempt had landed (its answer was lost): recorded it, not posted again');
     else this.log.info({ ...where, attempts, list: listDate, ...(sent ? { messageId: sent.messageId } : {}) }, 'scheduled post sent');
     return { kind: 'posted', listDate, attempts, ...(sent ? { messageId: sent.messageId, ...(sent.found ? { found: true } : {}) } : {}) };
   }

@@ -59,7 +59,9 @@ describe('serve killed mid-post', () => {
     setup.close();
     if (!sub) throw new Error('no schedule store');
     const ledger = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
-    cleanups.push(() => ledger.close());
+    cleanups.push(() => {
+      ledger.close();
+    });
     const row = () => ledger.prepare<[string], Row>('SELECT * FROM schedule_posts WHERE subscription = ?').get(sub.id);
     const env = {
       PAPERBOY_DATA_DIR: dataDir,

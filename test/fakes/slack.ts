@@ -246,7 +246,8 @@ export class FakeSlack {
         }
         case 'conversations.history': {
           // https://docs.slack.dev/reference/methods/conversations.history: newest first, after `oldest`, metadata only when asked.
-          if (this.historyError !== null) return json(200, { ok: false, error: this.historyError, ...(this.historyError === 'missing_scope' ? { needed: 'channels:history' } : {}) });
+          if (this.historyError !== null)
+            return json(200, { ok: false, error: this.historyError, ...(this.historyError === 'missing_scope' ? { needed: 'channels:history' } : {}) });
           const oldest = Number(args.oldest ?? 0);
           const withMeta = String(args.include_all_metadata) === 'true';
           const limit = Number(args.limit ?? 100);

@@ -111,7 +111,13 @@ describe('scheduled posts when Discord loses the answer', () => {
   async function discord(core: App): Promise<{ fake: FakeDiscord; adapter: ChatAdapter }> {
     const fake = await new FakeDiscord([GUILD]).listen();
     cleanups.push(() => fake.close());
-    const adapter = createDiscordAdapter({ config: testConfig(fake), dispatcher: core.dispatcher, logger: silentLogger, postOnly: true, sendTimeoutMs: SEND_TIMEOUT_MS });
+    const adapter = createDiscordAdapter({
+      config: testConfig(fake),
+      dispatcher: core.dispatcher,
+      logger: silentLogger,
+      postOnly: true,
+      sendTimeoutMs: SEND_TIMEOUT_MS,
+    });
     await adapter.start();
     cleanups.push(() => adapter.stop());
     return { fake, adapter };
