@@ -36,6 +36,7 @@ const EXPECTED: Record<string, string> = {
   SHARDING_MANAGER: 'true or false',
   PAPERBOY_HEALTH_PORT: 'a whole number from 1 to 65535 (unset: no health endpoint)',
   PAPERBOY_CATCHUP_HOURS: 'a number of hours from 0 to 48, such as 6',
+  PAPERBOY_LEASE_SECONDS: 'a whole number of seconds from 1 to 3600 (unset: 600 for scheduled posts, 120 for alerts)',
   SLACK_MANAGERS: 'Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL',
   LLM_BASE_URL: 'an http(s) URL of an OpenAI-compatible API, such as http://127.0.0.1:8080/v1',
   LLM_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 300000',
@@ -80,6 +81,7 @@ const envSchema = z.object({
   SHARDING_MANAGER: bool,
   PAPERBOY_HEALTH_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
   PAPERBOY_CATCHUP_HOURS: z.preprocess(blankToUndefined, z.coerce.number().min(0).max(48).default(6)),
+  PAPERBOY_LEASE_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3600).optional()),
   SLACK_MANAGERS: z.preprocess(
     blankToUndefined,
     z
@@ -180,6 +182,12 @@ export interface Config {
   healthPort?: number;
   /** PAPERBOY_CATCHUP_HOURS: a scheduled post missed by at most this long is posted late at start. */
   catchupHours: number;
+  /**
+   * PAPERBOY_LEASE_SECONDS: how long a process's claim on a scheduled post or an alert holds without
+   * being renewed (it is renewed while the work runs), i.e. how soon another process takes over the
+   * work of one that died. Unset: each job's default.
+   */
+  leaseSeconds?: number;
   hf: HfConfig;
   live: LiveConfig;
 }
@@ -250,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     live: { enabled: e.PAPERBOY_LIVE, everyMinutes: e.PAPERBOY_INGEST_EVERY },
   };
   if (e.PAPERBOY_HEALTH_PORT !== undefined) config.healthPort = e.PAPERBOY_HEALTH_PORT;
+  if (e.PAPERBOY_LEASE_SECONDS !== undefined) config.leaseSeconds = e.PAPERBOY_LEASE_SECONDS;
   if (e.COLUMNS !== undefined) config.terminalColumns = e.COLUMNS;
   if (e.LOG_LEVEL !== undefined) config.logLevel = e.LOG_LEVEL;
   if (slack) config.slack = slack;

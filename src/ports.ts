@@ -230,6 +230,26 @@ export interface PostTarget {
 }
 
 /**
+ * What a ledger-kept send (a scheduled post, a follow alert) tells the adapter, so that an answer lost
+ * on its way back never makes a second message: the message carries `key` (Slack message metadata, a
+ * Discord nonce and a look-up by content), and `landedSince` says an earlier attempt may have landed
+ * (its answer was lost, or its process died), so the adapter looks for that message first.
+ */
+export interface LedgerSend {
+  /** The ledger row's name (`post:<subscription>:<slot>`, `alert:<id>`): the same on every attempt, in every process. */
+  key: string;
+  /** When the first attempt went out; set only when an earlier attempt may have landed. */
+  landedSince?: Date;
+}
+
+/** Where a ledger-kept message is: the platform's id for it (Slack `ts`, Discord message id). */
+export interface Landed {
+  messageId: string;
+  /** True when nothing was sent: an earlier attempt's message was found. */
+  found?: boolean;
+}
+
+/**
  * A chat platform. Adapters translate platform events into command invocations and
  * neutral replies into platform messages; they hold no paper logic.
  */
@@ -239,9 +259,10 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /**
    * Posts a reply into a channel (used by scheduled trending posts). A refusal the platform gives
-   * (not in the channel, no permission, no such channel) is thrown as a `DeliveryError`.
+   * (not in the channel, no permission, no such channel) is thrown as a `DeliveryError`. With `send`,
+   * the adapter makes one attempt (no retries of its own: the ledger retries) and says where it landed.
    */
-  post(target: PostTarget, reply: Reply): Promise<void>;
+  post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed | void>;
   /** Whether the adapter is connected to its platform right now (for /healthz); absent means unknown. */
   connected?(): boolean;
   /**
@@ -251,9 +272,9 @@ export interface ChatAdapter {
   holds?(target: PostTarget): boolean;
   /**
    * Sends a reply to a user by direct message (follow alerts). Throws a DeliveryError when the
-   * platform refuses; absent on platforms with no direct messages.
+   * platform refuses; absent on platforms with no direct messages. `send` as for {@link ChatAdapter.post}.
    */
-  sendDirect?(user: string, reply: Reply): Promise<void>;
+  sendDirect?(user: string, reply: Reply, send?: LedgerSend): Promise<Landed | void>;
 }
 
 // ─── Follows ─────────────────────────────────────────────────────────────────

@@ -15,6 +15,15 @@ describe('config', () => {
     expect(r.value.discord).toBeUndefined();
   });
 
+  it('PAPERBOY_LEASE_SECONDS sets the claim lease (unset: each job keeps its default); a bad value names the variable and the range', () => {
+    const unset = loadConfig({});
+    expect(unset.ok && unset.value.leaseSeconds).toBeUndefined();
+    const set = loadConfig({ PAPERBOY_LEASE_SECONDS: '30' });
+    expect(set.ok && set.value.leaseSeconds).toBe(30);
+    const bad = loadConfig({ PAPERBOY_LEASE_SECONDS: '0' });
+    expect(!bad.ok && bad.error).toMatch(/PAPERBOY_LEASE_SECONDS must be a whole number of seconds from 1 to 3600/);
+  });
+
   it('Slack with an app token is Socket Mode; with a signing secret, HTTP on SLACK_PORT', () => {
     const socket = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
     expect(socket.ok && socket.value.slack).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1', port: 3000, apiUrl: 'https://slack.com/api/' });

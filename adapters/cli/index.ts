@@ -491,6 +491,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
         timeZone: config.timeZone,
         logger,
         catchupMs: config.catchupHours * 3_600_000,
+        ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
         ...(freshener ? { freshener } : {}),
       });
       jobs.push(scheduler);
@@ -501,7 +502,16 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
     }
     // Follow alerts recorded by any process's ingest (cron included) go out from here.
-    if (app.follows) jobs.push(new AlertDelivery({ follows: app.follows, clock: ctx.clock, logger, ...(app.alerts ? { planner: app.alerts } : {}) }));
+    if (app.follows)
+      jobs.push(
+        new AlertDelivery({
+          follows: app.follows,
+          clock: ctx.clock,
+          logger,
+          ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
+          ...(app.alerts ? { planner: app.alerts } : {}),
+        }),
+      );
     await serve({ adapters, logger, stop, jobs });
     return 0;
   } finally {
@@ -551,7 +561,14 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     const { createDiscordAdapter } = await import('../discord/index.js');
     adapter = createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger, postOnly: true });
   }
-  const scheduler = new Scheduler({ store: app.schedules, library: app.library, clock: ctx.clock, timeZone: config.timeZone, logger });
+  const scheduler = new Scheduler({
+    store: app.schedules,
+    library: app.library,
+    clock: ctx.clock,
+    timeZone: config.timeZone,
+    logger,
+    ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
+  });
   try {
     await adapter.start();
   } catch (e) {

@@ -1,6 +1,7 @@
 // Discord direct messages: open the DM (POST /users/@me/channels), send into it, and classify a refusal as a DeliveryError.
 import { DiscordAPIError, type Client, type DMChannel } from 'discord.js';
 import { DeliveryError, type DeliveryFailure } from '../../src/errors.js';
+import type { Landed } from '../../src/ports.js';
 
 /**
  * Discord's JSON error codes that retrying cannot fix.
@@ -26,14 +27,14 @@ export function discordDeliveryError(e: unknown, what: string): DeliveryError {
   return new DeliveryError('transient', `Discord ${what} failed: ${reason ?? 'no details'}`);
 }
 
-/** What a Discord message body needs to go out (the renderer's output, as `channel.send` takes it). */
-export type SendBody = Parameters<DMChannel['send']>[0];
-
-/** Sends `body` to `user` by DM through the client's REST (no gateway event needed); throws a DeliveryError. */
-export async function sendDiscordDirect(client: Client, user: string, body: SendBody): Promise<void> {
+/**
+ * Opens the DM with `user` through the client's REST (no gateway event needed; opening is idempotent,
+ * so the client may retry it) and sends into it with `send`; throws a DeliveryError.
+ */
+export async function sendDiscordDirect(client: Client, user: string, send: (channel: DMChannel) => Promise<Landed>): Promise<Landed> {
   try {
     const channel = await client.users.createDM(user);
-    await channel.send(body);
+    return await send(channel);
   } catch (e) {
     throw discordDeliveryError(e, `direct message to user ${user}`);
   }

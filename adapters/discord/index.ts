@@ -10,6 +10,7 @@ import {
   MessageFlags,
   Partials,
   PermissionFlagsBits,
+  REST,
   SimpleShardingStrategy,
   type PermissionsBitField,
   type AutocompleteInteraction,
@@ -30,9 +31,10 @@ import { DeliveryError } from '../../src/errors.js';
 import { within } from '../../src/serve.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore } from '../../src/pager.js';
-import type { Caller, ChatAdapter, Inbound, PostTarget } from '../../src/ports.js';
+import type { Caller, ChatAdapter, Inbound, Landed, LedgerSend, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { sendDiscordDirect } from './direct.js';
+import { sendKept } from './ledger.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
@@ -60,6 +62,8 @@ export interface DiscordAdapterOptions {
   connectTimeoutMs?: number;
   /** Only post (`paperboy post trending` from cron): `start()` sets the token for REST and opens no gateway connection. */
   postOnly?: boolean;
+  /** How long one ledger-kept REST call (a post, a DM, a look for an earlier attempt) may take (milliseconds; default 15 s). */
+  sendTimeoutMs?: number;
 }
 
 /** How long `start()` may take by default (milliseconds). */
@@ -119,6 +123,16 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     ws: { ...opts.client?.ws, buildStrategy: (manager) => new WatchedShardingStrategy(manager, gateway) },
     rest: { api: config.apiUrl, ...opts.client?.rest, ...opts.rest },
   });
+
+  // NOTE: scheduled posts and alerts are kept by a ledger that retries them after looking whether an earlier attempt
+  // landed; this client never retries (a retry after a lost answer would post twice, unseen by the ledger).
+  const ledgerRest = new REST({ api: config.apiUrl, ...opts.client?.rest, ...opts.rest, retries: 0, timeout: opts.sendTimeoutMs ?? 15_000 });
+  const botId = () => client.user?.id ?? config.appId;
+  const cannotLook = (where: Record<string, unknown>, send: LedgerSend) => (reason: string) =>
+    logger.warn(
+      { ...where, key: send.key, reason },
+      'cannot check whether an earlier attempt landed (needs Read Message History); sending again with its nonce, which Discord dedupes for a few minutes only',
+    );
 
   const flags = (m: DiscordMessage) => (m.ephemeral ? MessageFlags.Ephemeral : undefined);
   const body = (m: DiscordMessage) => ({ content: m.content ?? '', embeds: m.embeds, components: m.components, allowedMentions: m.allowedMentions });
@@ -290,6 +304,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     async start() {
       const life = new AbortController();
       lifecycle = life;
+      ledgerRest.setToken(config.token);
       if (opts.postOnly) {
         client.rest.setToken(config.token);
         tokenSet = true;
@@ -330,9 +345,11 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       // Also ends a start() still registering or connecting, and any shard left reconnecting.
       lifecycle.abort();
       gateway.close();
+      ledgerRest.clearHashSweeper();
+      ledgerRest.clearHandlerSweeper();
       await client.destroy();
     },
-    async post(target: PostTarget, reply: Reply) {
+    async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed | void> {
       if (target.guildId && !holdsGuild(target.guildId)) {
         logger.debug({ guild: target.guildId, channel: target.channel }, 'post left to the shard that holds the guild');
         return;
@@ -342,7 +359,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         // NOTE: without the gateway (post-only) no guild is cached; allowUnknownGuild still gives the channel to send to.
         const channel = await client.channels.fetch(target.channel, { allowUnknownGuild: true });
         if (!channel?.isSendable()) throw new DeliveryError('no-access', `Discord channel ${target.channel} cannot receive messages from the bot.`);
-        await channel.send(body(m));
+        return await sendKept(ledgerRest, channel, body(m), send, botId(), send ? cannotLook({ channel: target.channel }, send) : () => undefined);
       } catch (e) {
         const error = describeError(e, secrets);
         logger.error({ err: error, channel: target.channel, guild: target.guildId ?? null }, 'could not post to a channel');
@@ -350,10 +367,12 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
         throw discordDeliveryError(e, target.channel, String(error.message));
       }
     },
-    async sendDirect(user: string, reply: Reply) {
+    async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {
-        await sendDiscordDirect(client, user, body(m));
+        return await sendDiscordDirect(client, user, (channel) =>
+          sendKept(ledgerRest, channel, body(m), send, botId(), send ? cannotLook({ user }, send) : () => undefined),
+        );
       } catch (e) {
         logger.warn({ err: describeError(e, secrets), user }, 'direct message to a Discord user failed');
         throw e;

@@ -1,6 +1,8 @@
 // Slack direct messages: open the DM with conversations.open, post into it, and classify a refusal as a DeliveryError.
 import type { webApi } from '@slack/bolt';
 import { DeliveryError, type DeliveryFailure } from '../../src/errors.js';
+import type { Landed, LedgerSend } from '../../src/ports.js';
+import { ledgerMetadata } from './ledger.js';
 import { describeSlackApiError } from './receiver.js';
 import type { SlackMessage } from './render.js';
 
@@ -41,9 +43,18 @@ const dmChannelOf = (v: unknown): string | null => {
 
 /**
  * Sends `message` to `user` by DM: conversations.open (needs the `im:write` scope) gives the DM
- * channel, chat.postMessage posts into it. Throws a DeliveryError that names the user, never a token.
+ * channel, chat.postMessage posts into it, with the ledger's metadata when `send` is given; before
+ * that, `landedEarlier` may find the message of an earlier attempt (then nothing is sent). Throws a
+ * DeliveryError that names the user, never a token.
  */
-export async function sendSlackDirect(web: webApi.WebClient, user: string, message: SlackMessage, options: Record<string, unknown>): Promise<void> {
+export async function sendSlackDirect(
+  web: webApi.WebClient,
+  user: string,
+  message: SlackMessage,
+  options: Record<string, unknown>,
+  send?: LedgerSend,
+  landedEarlier: (channel: string) => Promise<string | null> = async () => null,
+): Promise<Landed> {
   let channel: string | null;
   try {
     channel = dmChannelOf(await web.conversations.open({ users: user }));
@@ -51,8 +62,12 @@ export async function sendSlackDirect(web: webApi.WebClient, user: string, messa
     throw slackDeliveryError(e, `opening a direct message with ${user}`);
   }
   if (!channel) throw new DeliveryError('transient', `Slack opened no direct message channel with ${user}`);
+  const dm = channel;
   try {
-    await web.chat.postMessage({ ...options, channel, ...message });
+    const found = await landedEarlier(dm);
+    if (found) return { messageId: found, found: true };
+    const r = await web.chat.postMessage({ ...options, channel: dm, ...message, ...(send ? { metadata: ledgerMetadata(send) } : {}) });
+    return { messageId: typeof r.ts === 'string' ? r.ts : '' };
   } catch (e) {
     throw slackDeliveryError(e, `the direct message to ${user}`);
   }

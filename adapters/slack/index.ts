@@ -7,7 +7,7 @@ import { describeError, redactSecrets } from '../../src/errorInfo.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { CursorStore, parseCursor } from '../../src/pager.js';
-import type { Caller, ChatAdapter, Inbound, Invocation, PostTarget } from '../../src/ports.js';
+import type { Caller, ChatAdapter, Inbound, Invocation, Landed, LedgerSend, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import {
   describeSlackApiError,
@@ -21,6 +21,7 @@ import {
 import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 import { sendSlackDirect } from './direct.js';
+import { findLanded, ledgerMetadata } from './ledger.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -49,6 +50,8 @@ export interface SlackAdapterOptions {
    * first, which the answer then replaces (milliseconds; default 1000).
    */
   thinkingAfterMs?: number;
+  /** How long one ledger-kept call (a post, a DM, a look for an earlier attempt) may take (milliseconds; default 15 s). */
+  sendTimeoutMs?: number;
   /** Slash commands this app answers (as named in the manifest). */
   commandNames?: readonly string[];
   cursors?: CursorStore;
@@ -262,8 +265,25 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   });
   /** The bot's own client for posting (the App has no token of its own). */
   const web = new webApi.WebClient(config.botToken, clientOptions);
-  // NOTE: alerts are retried by their outbox with backoff, so their client does not retry for half an hour itself.
-  const directWeb = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: 15_000 });
+  // NOTE: scheduled posts and alerts are kept by a ledger that retries them, after looking whether an earlier
+  // attempt landed; a client that retried on its own would post twice when an answer is lost, unseen by the ledger.
+  const ledgerWeb = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: opts.sendTimeoutMs ?? 15_000 });
+
+  /**
+   * Whether an earlier attempt of `send` landed in `channel`: its ts, or null (not found, or Slack would
+   * not let us look: then we post again, and say loudly that the channel may see it twice).
+   */
+  const landedEarlier = async (channel: string, send: LedgerSend | undefined, context: Record<string, unknown>): Promise<string | null> => {
+    if (!send?.landedSince) return null;
+    const look = await findLanded(ledgerWeb, channel, { ...send, landedSince: send.landedSince });
+    if (look.kind === 'found') return look.ts;
+    if (look.kind === 'unknown')
+      log.warn(
+        { ...context, key: send.key, reason: look.reason },
+        'cannot check whether an earlier attempt landed (conversations.history needs channels:history, groups:history and im:history); sending again, so it may appear twice',
+      );
+    return null;
+  };
 
   app.error(async (error) => {
     log.error({ err: describeError(error, secrets) }, 'slack listener failed');
@@ -530,18 +550,27 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       await inFlight.idle();
       if (!opts.postOnly) await receiver.stop();
     },
-    async post(target: PostTarget, reply: Reply) {
+    async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed> {
       try {
-        await web.chat.postMessage({ ...POST_OPTIONS, channel: target.channel, ...renderReply(reply, { moreValue }) });
+        const found = await landedEarlier(target.channel, send, { channel: target.channel });
+        if (found) return { messageId: found, found: true };
+        const r = await ledgerWeb.chat.postMessage({
+          ...POST_OPTIONS,
+          channel: target.channel,
+          ...renderReply(reply, { moreValue }),
+          ...(send ? { metadata: ledgerMetadata(send) } : {}),
+        });
+        return { messageId: typeof r.ts === 'string' ? r.ts : '' };
       } catch (e) {
         const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
         throw slackDeliveryError(info.slackError, target.channel, info.message);
       }
     },
-    async sendDirect(user: string, reply: Reply) {
+    async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       try {
-        await sendSlackDirect(directWeb, user, renderReply({ ...reply, visibility: 'public' } as Reply, { moreValue }), POST_OPTIONS);
+        const message = renderReply({ ...reply, visibility: 'public' } as Reply, { moreValue });
+        return await sendSlackDirect(ledgerWeb, user, message, POST_OPTIONS, send, (channel) => landedEarlier(channel, send, { user }));
       } catch (e) {
         log.warn({ err: describeError(e, secrets), user }, 'direct message to a Slack user failed');
         throw e;

@@ -1,7 +1,9 @@
 // Alert delivery: the serving process's background job that sends the outbox's alerts through the follow's own platform.
+import pLimit from 'p-limit';
 import { DeliveryError } from '../errors.js';
+import { alertKey, heartbeat, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
 import type { Logger } from '../logger.js';
-import type { ChatAdapter, Clock, PostTarget } from '../ports.js';
+import type { ChatAdapter, Clock, Landed, PostTarget } from '../ports.js';
 import type { BackgroundJob } from '../serve.js';
 import { newHolder, type ClaimedAlert, type FollowStore } from './store.js';
 
@@ -26,8 +28,12 @@ export interface DeliveryOptions {
   ticker?: Ticker;
   /** How often the outbox is read (milliseconds). NOTE: 30 s, so an alert from any process goes out within a minute. */
   pollMs?: number;
-  /** How long a claim holds before another process may take the alert (milliseconds). */
+  /** How long a claim holds before another process may take the alert (milliseconds); renewed while this process sends. */
   leaseMs?: number;
+  /** How long one attempt may take (milliseconds; default {@link SEND_TIMEOUT_MS}). */
+  sendTimeoutMs?: number;
+  /** How many alerts are sent at once (default {@link SEND_CONCURRENCY}). */
+  concurrency?: number;
   /** This process's name on its claims (default: a fresh UUID). */
   holder?: string;
   /**
@@ -38,7 +44,10 @@ export interface DeliveryOptions {
 }
 
 export const POLL_MS = 30_000;
-/** NOTE: longer than one delivery can take (the adapters' own timeouts are ≤ 30 s), so a live claim is never taken over. */
+/**
+ * NOTE: renewed every third of it while the claiming process sends, so a slow platform never lets a
+ * live claim be taken over; its length is how soon the alerts of a process that died are taken again.
+ */
 export const LEASE_MS = 120_000;
 /** Transient failures wait 1, 2, 4 … minutes, at most an hour; after this many attempts the alert is recorded as failed. */
 export const MAX_ATTEMPTS = 12;
@@ -53,14 +62,15 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Delivers recorded alerts. Every poll claims due alerts for the platforms this process serves (an
- * IMMEDIATE transaction with a lease, so two serving processes deliver each alert once, and one that
- * dies mid-delivery leaves its claims to be taken again after the lease), sends each by DM
- * (`sendDirect`) or channel post, and records the outcome: delivered; a `transient` DeliveryError (or
- * any unclassified failure) is retried later with backoff; `no-access`/`not-found` are recorded as
- * failed and logged, and `following` shows them.
- * NOTE: at least once, in one window: a process killed after the platform accepted a message but
- * before recording it delivered sends that alert again after the lease.
+ * Delivers recorded alerts. Every poll claims a batch of due alerts for the platforms this process
+ * serves (an IMMEDIATE transaction with a lease, renewed while the batch is sent, so two serving
+ * processes deliver each alert once however slow the platform, and one that dies mid-delivery leaves
+ * its claims to be taken again after the lease), sends them side by side (a bounded number at once,
+ * each attempt with its deadline) by DM (`sendDirect`) or channel post, and records the outcome:
+ * delivered, with the message id; a `transient` DeliveryError (or any unclassified failure) is retried
+ * later with backoff; `no-access`/`not-found` are recorded as failed and logged, and `following` shows them.
+ * Each attempt is counted before it is made; an alert attempted before (a lost answer, a process that
+ * died mid-send) is sent with `landedSince`, so the adapter looks for the earlier message first.
  */
 export class AlertDelivery implements BackgroundJob {
   readonly name = 'follow alerts';
@@ -71,10 +81,14 @@ export class AlertDelivery implements BackgroundJob {
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
   private stopped = false;
+  private readonly leaseMs: number;
+  private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(private readonly opts: DeliveryOptions) {
     this.holder = opts.holder ?? newHolder();
     this.log = opts.logger.child({ component: 'follow-alerts' });
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
+    this.limit = pLimit(opts.concurrency ?? SEND_CONCURRENCY);
   }
 
   start(adapters: readonly ChatAdapter[]): void {
@@ -126,37 +140,66 @@ export class AlertDelivery implements BackgroundJob {
   private async deliverDue(): Promise<number> {
     this.opts.planner?.plan();
     this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
-    const claimed = this.opts.follows.claim(this.holder, [...this.adapters.keys()], this.opts.leaseMs ?? LEASE_MS);
-    let delivered = 0;
-    for (const alert of claimed) {
-      if (this.stopped) break;
-      // NOTE: a sharded Discord bot posts in a server from the shard that holds it; another shard gives the claim back.
-      const adapter = this.adapters.get(alert.platform);
-      if (alert.owner.kind === 'channel' && adapter?.holds && !adapter.holds(targetOf(alert.owner))) {
-        this.opts.follows.release(this.holder, alert.id);
-        continue;
+    const follows = this.opts.follows;
+    const claimed = follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs);
+    const live = new Set(claimed.map((a) => a.id));
+    const stopBeat = heartbeat(this.leaseMs, () => {
+      try {
+        follows.renew(this.holder, [...live], this.leaseMs);
+      } catch (err) {
+        this.log.warn({ err }, 'could not renew the claim on follow alerts being sent');
       }
-      if (await this.deliver(alert)) delivered += 1;
+    });
+    try {
+      const sent = await Promise.all(
+        claimed.map((alert) =>
+          this.limit(async () => {
+            try {
+              // NOTE: a sharded Discord bot posts in a server from the shard that holds it; another shard gives the claim back.
+              const adapter = this.adapters.get(alert.platform);
+              if (this.stopped || (alert.owner.kind === 'channel' && adapter?.holds && !adapter.holds(targetOf(alert.owner)))) {
+                follows.release(this.holder, alert.id);
+                return false;
+              }
+              return await this.deliver(alert);
+            } finally {
+              live.delete(alert.id);
+            }
+          }),
+        ),
+      );
+      return sent.filter(Boolean).length;
+    } finally {
+      stopBeat();
     }
-    return delivered;
   }
 
   private async deliver(alert: ClaimedAlert): Promise<boolean> {
     const { follows, clock } = this.opts;
     const adapter = this.adapters.get(alert.platform);
     const where = { alert: alert.id, platform: alert.platform, owner: alert.owner.kind, attempt: alert.attempts + 1 };
+    const mark = follows.attempt(this.holder, alert.id, this.leaseMs);
+    if (!mark) {
+      this.log.warn(where, 'follow alert taken over by another process before it was sent; left to it');
+      return false;
+    }
+    const send = { key: alertKey(alert.id), ...(mark.attempts > 1 ? { landedSince: new Date(mark.firstAttemptAt) } : {}) };
+    const ms = this.opts.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+    let landed: Landed | null;
     try {
       if (!adapter) throw new DeliveryError('transient', `no ${alert.platform} adapter in this process`);
-      if (alert.owner.kind === 'user') {
-        if (!adapter.sendDirect) throw new DeliveryError('no-access', `${alert.platform} cannot send direct messages`);
-        await adapter.sendDirect(alert.owner.user, alert.reply);
+      const owner = alert.owner;
+      if (owner.kind === 'user') {
+        const direct = adapter.sendDirect?.bind(adapter);
+        if (!direct) throw new DeliveryError('no-access', `${alert.platform} cannot send direct messages`);
+        landed = await sendWithin(() => direct(owner.user, alert.reply, send), ms);
       } else {
-        await adapter.post(targetOf(alert.owner), alert.reply);
+        landed = await sendWithin(() => adapter.post(targetOf(owner), alert.reply, send), ms);
       }
     } catch (e) {
       const failure = e instanceof DeliveryError ? e.failure : 'transient';
       const message = e instanceof Error ? e.message : String(e);
-      const attempts = alert.attempts + 1;
+      const attempts = mark.attempts;
       if (failure === 'transient' && attempts < MAX_ATTEMPTS) {
         const due = new Date(clock.now().getTime() + retryDelayMs(attempts));
         follows.retryLater(this.holder, alert.id, due, message);
@@ -170,7 +213,9 @@ export class AlertDelivery implements BackgroundJob {
       }
       return false;
     }
-    if (!follows.delivered(this.holder, alert.id)) this.log.warn(where, 'follow alert delivered after its lease ended');
+    if (!follows.delivered(this.holder, alert.id, landed?.messageId ?? null)) this.log.warn(where, 'follow alert delivered after its lease ended');
+    if (landed?.found)
+      this.log.warn({ ...where, messageId: landed.messageId }, 'an earlier attempt of this follow alert had landed: recorded it, not sent again');
     return true;
   }
 }

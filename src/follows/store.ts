@@ -59,6 +59,9 @@ const STEPS = [
    CREATE TABLE follow_planned (id INTEGER PRIMARY KEY CHECK (id = 1), paper_rowid INTEGER NOT NULL);
    INSERT INTO follow_planned (id, paper_rowid) SELECT 1, coalesce(max(rowid), 0) FROM papers;
    CREATE INDEX follow_outbox_owner ON follow_outbox (platform, owner_kind, owner_id, id);`,
+  // Attempts are counted before each send; a later attempt (or a takeover) looks for a message landed since the first.
+  `ALTER TABLE follow_outbox ADD COLUMN first_attempt_at TEXT;
+   ALTER TABLE follow_outbox ADD COLUMN message_id TEXT;`,
 ];
 
 interface FollowRow {
@@ -85,6 +88,8 @@ interface OutboxRow {
   last_error: string | null;
   created_at: string;
   done_at: string | null;
+  first_attempt_at: string | null;
+  message_id: string | null;
 }
 
 /** One alert to deliver, claimed by one process until its lease ends. */
@@ -95,6 +100,8 @@ export interface ClaimedAlert {
   reply: Reply;
   /** Delivery attempts before this one. */
   attempts: number;
+  /** When the first attempt went out (an ISO time), or null when it was never attempted. */
+  firstAttemptAt: string | null;
 }
 
 /** One owner's new papers for one ingest, as the planner computed them. */
@@ -258,20 +265,55 @@ export class FollowStore implements FollowBook {
           owner: ownerOf(r.owner_kind, r.owner_id, r.guild_id),
           reply: JSON.parse(r.reply) as Reply,
           attempts: r.attempts,
+          firstAttemptAt: r.first_attempt_at,
         }));
       })
       .immediate();
   }
 
-  /** Marks a claimed alert delivered; false when this holder no longer holds it (its lease ended and another took it). */
-  delivered(holder: string, id: number): boolean {
+  /**
+   * Counts an attempt before it is made and renews its lease, durably: if this process dies mid-send,
+   * whoever takes the alert over knows to look for the message first. Returns the attempts so far
+   * (this one included) and when the first went out, or null when `holder` no longer holds the alert.
+   */
+  attempt(holder: string, id: number, leaseMs: number): { attempts: number; firstAttemptAt: string } | null {
+    const now = this.clock.now();
+    return this.db
+      .transaction(() => {
+        const info = this.db
+          .prepare(
+            `UPDATE follow_outbox SET attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), lease_until = ?
+               WHERE id = ? AND holder = ? AND status = 'pending'`,
+          )
+          .run(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), id, holder);
+        if (info.changes === 0) return null;
+        const r = this.db
+          .prepare<[number], { attempts: number; first_attempt_at: string }>('SELECT attempts, first_attempt_at FROM follow_outbox WHERE id = ?')
+          .get(id);
+        return r ? { attempts: r.attempts, firstAttemptAt: r.first_attempt_at } : null;
+      })
+      .immediate();
+  }
+
+  /** Extends the leases of alerts `holder` is still delivering (a heartbeat while it sends). */
+  renew(holder: string, ids: readonly number[], leaseMs: number): void {
+    if (ids.length === 0) return;
+    const lease = new Date(this.clock.now().getTime() + leaseMs).toISOString();
+    const marks = ids.map(() => '?').join(', ');
+    this.db
+      .prepare(`UPDATE follow_outbox SET lease_until = ? WHERE holder = ? AND status = 'pending' AND lease_until IS NOT NULL AND id IN (${marks})`)
+      .run(lease, holder, ...ids);
+  }
+
+  /** Marks a claimed alert delivered, with the platform's message id; false when this holder no longer holds it (its lease ended and another took it). */
+  delivered(holder: string, id: number, messageId: string | null = null): boolean {
     const now = this.clock.now().toISOString();
     const info = this.db
       .prepare(
-        `UPDATE follow_outbox SET status = 'delivered', done_at = ?, attempts = attempts + 1, lease_until = NULL
+        `UPDATE follow_outbox SET status = 'delivered', done_at = ?, lease_until = NULL, message_id = coalesce(?, message_id)
            WHERE id = ? AND holder = ? AND status = 'pending'`,
       )
-      .run(now, id, holder);
+      .run(now, messageId, id, holder);
     return info.changes > 0;
   }
 
@@ -284,7 +326,7 @@ export class FollowStore implements FollowBook {
   retryLater(holder: string, id: number, dueAt: Date, error: string): void {
     this.db
       .prepare(
-        `UPDATE follow_outbox SET attempts = attempts + 1, due_at = ?, lease_until = NULL, holder = NULL, last_error = ?, failure = 'transient'
+        `UPDATE follow_outbox SET due_at = ?, lease_until = NULL, holder = NULL, last_error = ?, failure = 'transient'
            WHERE id = ? AND holder = ? AND status = 'pending'`,
       )
       .run(dueAt.toISOString(), error, id, holder);
@@ -295,7 +337,7 @@ export class FollowStore implements FollowBook {
     const now = this.clock.now().toISOString();
     this.db
       .prepare(
-        `UPDATE follow_outbox SET status = 'failed', attempts = attempts + 1, done_at = ?, lease_until = NULL, failure = ?, last_error = ?
+        `UPDATE follow_outbox SET status = 'failed', done_at = ?, lease_until = NULL, failure = ?, last_error = ?
            WHERE id = ? AND holder = ? AND status = 'pending'`,
       )
       .run(now, failure, error, id, holder);
@@ -307,7 +349,8 @@ export class FollowStore implements FollowBook {
         'SELECT * FROM follow_outbox WHERE platform = ? AND owner_kind = ? AND owner_id = ? ORDER BY id DESC LIMIT 1',
       )
       .get(platform, owner.kind, ownerId(owner));
-    if (!r || r.status === 'delivered' || (r.status === 'pending' && r.attempts === 0)) return null;
+    // NOTE: attempts are counted before each send, so a pending alert under way has attempts but no failure yet.
+    if (!r || r.status === 'delivered' || (r.status === 'pending' && r.failure === null)) return null;
     return { status: r.status, failure: r.failure, error: r.last_error, createdAt: r.created_at, attempts: r.attempts };
   }
 
@@ -320,7 +363,16 @@ export class FollowStore implements FollowBook {
   }
 
   /** Every outbox row's state, oldest first (tests and operators' checks). */
-  outbox(): Array<{ id: number; platform: string; owner: FollowOwner; status: string; attempts: number; failure: string | null; reply: Reply }> {
+  outbox(): Array<{
+    id: number;
+    platform: string;
+    owner: FollowOwner;
+    status: string;
+    attempts: number;
+    failure: string | null;
+    messageId: string | null;
+    reply: Reply;
+  }> {
     return this.db
       .prepare<[], OutboxRow>('SELECT * FROM follow_outbox ORDER BY id')
       .all()
@@ -331,6 +383,7 @@ export class FollowStore implements FollowBook {
         status: r.status,
         attempts: r.attempts,
         failure: r.failure,
+        messageId: r.message_id,
         reply: JSON.parse(r.reply) as Reply,
       }));
   }

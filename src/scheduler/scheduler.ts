@@ -1,11 +1,13 @@
 // The trending scheduler: a background job that posts each channel's list at its local time, exactly once per list, through the chat adapters.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { DeliveryError } from '../errors.js';
+import { heartbeat, postKey, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
 import type { PaperLibrary } from '../library.js';
 import type { Logger } from '../logger.js';
-import { dateInZone, type ChatAdapter, type Clock, type PostTarget } from '../ports.js';
+import { dateInZone, type ChatAdapter, type Clock, type Landed, type PostTarget } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
 import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from './clockSteps.js';
@@ -39,8 +41,12 @@ export interface SchedulerOptions {
   freshener?: Freshener;
   /** A slot missed (bot down) by at most this long is posted late at start; older ones are skipped (milliseconds). */
   catchupMs?: number;
-  /** How long a claim holds before another process may take it over (milliseconds). */
+  /** How long a claim holds before another process may take it over (milliseconds); renewed while a post is under way. */
   leaseMs?: number;
+  /** How long one attempt of a post may take (milliseconds; default {@link SEND_TIMEOUT_MS}). */
+  sendTimeoutMs?: number;
+  /** How many channels are posted to at once (default {@link SEND_CONCURRENCY}). */
+  concurrency?: number;
   /** The longest wait between two looks at the store (milliseconds). */
   pollMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -60,7 +66,7 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeout: 5_000, facto
 
 /** How one slot ended, for the one-shot `post` command and tests. */
 export type SlotOutcome =
-  | { kind: 'posted'; listDate: string | null; attempts: number }
+  | { kind: 'posted'; listDate: string | null; attempts: number; messageId?: string; found?: boolean }
   | { kind: 'already'; row: LedgerRow }
   | { kind: 'busy' }
   | { kind: 'failed'; failure: string; detail: string; attempts: number }
@@ -85,6 +91,8 @@ export class Scheduler implements BackgroundJob {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly retry: RetryPolicy;
+  private readonly sendTimeoutMs: number;
+  private readonly limit: ReturnType<typeof pLimit>;
   private adapters = new Map<string, ChatAdapter>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
@@ -103,6 +111,8 @@ export class Scheduler implements BackgroundJob {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.pollMs = opts.pollMs ?? POLL_MS;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.sendTimeoutMs = opts.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+    this.limit = pLimit(opts.concurrency ?? SEND_CONCURRENCY);
   }
 
   start(adapters: readonly ChatAdapter[]): void {
@@ -136,19 +146,25 @@ export class Scheduler implements BackgroundJob {
     return best;
   }
 
-  /** Looks at every subscription once and posts what is due (what each timer tick runs). */
+  /**
+   * Looks at every subscription once and posts what is due (what each timer tick runs). Channels are
+   * posted to side by side (a bounded number at once), so one slow or hung channel delays no other.
+   */
   async tick(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        for (const s of this.opts.store.all()) {
-          if (this.stopped) break;
-          try {
-            await this.track(this.runDue(s));
-          } catch (e) {
-            this.log.error({ err: e, subscription: s.id, platform: s.platform, channel: s.channel }, 'scheduled post failed unexpectedly');
-          }
-        }
+        const due = this.opts.store.all().map((s) =>
+          this.limit(async () => {
+            if (this.stopped) return;
+            try {
+              await this.track(this.runDue(s));
+            } catch (e) {
+              this.log.error({ err: e, subscription: s.id, platform: s.platform, channel: s.channel }, 'scheduled post failed unexpectedly');
+            }
+          }),
+        );
+        await Promise.all(due);
       } catch (e) {
         this.log.error({ err: e }, 'could not read the subscriptions; trying again at the next tick');
       }
@@ -295,7 +311,13 @@ export class Scheduler implements BackgroundJob {
     }
   }
 
-  /** Posts with retries (transient failures only) and settles the claim: posted, failed, or given back on stop. */
+  /**
+   * Posts with retries (transient failures only) and settles the claim: posted (with the platform's
+   * message id), failed, or given back on stop. Each attempt is counted in the ledger before it is
+   * made and has a deadline; an attempt after one whose answer never came (or after a takeover) asks
+   * the adapter to look for the earlier message first, so a lost answer never makes a second post.
+   * The chat clients do not retry these sends themselves: only this loop does, through the ledger.
+   */
   private async deliver(
     adapter: ChatAdapter,
     target: PostTarget,
@@ -306,16 +328,30 @@ export class Scheduler implements BackgroundJob {
     listDate: string | null = slot,
   ): Promise<SlotOutcome> {
     let attempts = 0;
-    let delivered = false;
+    let landed: Landed | null | undefined;
+    let lost = false;
     const store = this.opts.store;
     const stopping = this.abort.signal;
+    const key = postKey(subscription, slot);
+    const stopBeat = heartbeat(this.leaseMs, () => {
+      try {
+        store.renew(subscription, slot, this.owner, this.leaseMs);
+      } catch (e) {
+        this.log.warn({ ...where, err: e }, 'could not renew the claim on a scheduled post');
+      }
+    });
     try {
       await pRetry(
         async () => {
-          attempts += 1;
+          const row = store.attempt(subscription, slot, this.owner, this.leaseMs);
+          if (!row) {
+            lost = true;
+            throw new AbortError('the claim was taken over by another process');
+          }
+          attempts = row.attempts;
+          const since = row.attempts > 1 && row.firstAttemptAt !== null ? { landedSince: new Date(row.firstAttemptAt) } : {};
           try {
-            await adapter.post(target, reply);
-            delivered = true;
+            landed = await sendWithin(() => adapter.post(target, reply, { key, ...since }), this.sendTimeoutMs);
           } catch (e) {
             if (e instanceof DeliveryError && e.failure !== 'transient') throw new AbortError(e);
             throw e;
@@ -324,15 +360,20 @@ export class Scheduler implements BackgroundJob {
         {
           ...this.retry,
           randomize: false,
-          // NOTE: p-retry also rejects a successful attempt once the signal has fired; `delivered` says what really happened.
+          // NOTE: p-retry also rejects a successful attempt once the signal has fired; `landed` says what really happened.
           signal: stopping,
           onFailedAttempt: ({ error, retriesLeft }) => {
-            if (retriesLeft > 0 && !stopping.aborted)
+            if (retriesLeft > 0 && !stopping.aborted && !lost)
               this.log.warn({ ...where, attempt: attempts, retriesLeft, err: error }, 'scheduled post failed; retrying');
           },
         },
       );
     } catch (e) {
+      const delivered = landed !== undefined;
+      if (!delivered && lost) {
+        this.log.warn({ ...where, attempts }, 'another process took over this scheduled post; leaving it to that process');
+        return { kind: 'busy' };
+      }
       if (!delivered && stopping.aborted && e === stopping.reason) {
         store.release(subscription, slot, this.owner);
         this.log.warn({ ...where, attempts }, 'stopping before the scheduled post went out: recorded as not done (the next start catches it up)');
@@ -349,12 +390,17 @@ export class Scheduler implements BackgroundJob {
         else this.log.error({ ...where, attempts, failure, code, detail }, 'the bot cannot post in this channel: recorded as failed, not retried');
         return { kind: 'failed', failure, detail, attempts };
       }
+    } finally {
+      stopBeat();
     }
-    if (!store.posted(subscription, slot, this.owner, attempts)) {
+    const sent: Landed | null = landed ?? null;
+    if (!store.posted(subscription, slot, this.owner, attempts, sent?.messageId ?? null)) {
       this.log.warn({ ...where }, 'posted, but the claim had been taken over meanwhile');
     }
-    this.log.info({ ...where, attempts, list: listDate }, 'scheduled post sent');
-    return { kind: 'posted', listDate, attempts };
+    if (sent?.found)
+      this.log.warn({ ...where, attempts, messageId: sent.messageId }, 'an earlier attempt had landed (its answer was lost): recorded it, not posted again');
+    else this.log.info({ ...where, attempts, list: listDate, ...(sent ? { messageId: sent.messageId } : {}) }, 'scheduled post sent');
+    return { kind: 'posted', listDate, attempts, ...(sent ? { messageId: sent.messageId, ...(sent.found ? { found: true } : {}) } : {}) };
   }
 }
 

@@ -33,6 +33,10 @@ export interface LedgerRow {
   failure: DeliveryFailure | 'interrupted' | 'missed' | null;
   detail: string | null;
   updatedAt: string;
+  /** When the first attempt went out (epoch milliseconds): a later attempt looks for a message landed since. */
+  firstAttemptAt: number | null;
+  /** The platform's id of the message posted (Slack `ts`, Discord message id), once known. */
+  messageId: string | null;
 }
 
 /** What a claim gave: the slot is ours to post (with the list decided), or another process has it, or it is settled. */
@@ -71,6 +75,9 @@ const STEPS = [
    -- One post per subscription per list: a list claimed or posted once is never claimed again.
    CREATE UNIQUE INDEX schedule_posts_once ON schedule_posts (subscription, list_date)
      WHERE list_date IS NOT NULL AND state IN ('claimed', 'posted');`,
+  // Attempts are counted before each send, so a process that dies mid-send leaves a row that says to look first.
+  `ALTER TABLE schedule_posts ADD COLUMN first_attempt_at INTEGER;
+   ALTER TABLE schedule_posts ADD COLUMN message_id TEXT;`,
 ];
 
 /** What follows a slot's date in the key of a list posted for it under a clock that ran ahead. */
@@ -103,6 +110,8 @@ interface PostRow {
   failure: string | null;
   detail: string | null;
   updated_at: string;
+  first_attempt_at: number | null;
+  message_id: string | null;
 }
 
 function toSub(r: SubRow): Subscription {
@@ -132,6 +141,8 @@ function toRow(r: PostRow): LedgerRow {
     failure: r.failure as LedgerRow['failure'],
     detail: r.detail,
     updatedAt: r.updated_at,
+    firstAttemptAt: r.first_attempt_at,
+    messageId: r.message_id,
   };
 }
 
@@ -287,9 +298,37 @@ export class ScheduleStore {
     return (r?.n ?? 0) > 0;
   }
 
-  /** Marks a claimed slot posted; false when `owner` no longer holds it (its lease was taken over). */
-  posted(subscription: string, slot: string, owner: string, attempts: number): boolean {
-    return this.settle(subscription, slot, owner, 'posted', attempts, null, null);
+  /**
+   * Counts an attempt before it is made, and renews the lease: durably, so that if this process dies
+   * mid-send, whoever takes the slot over knows to look for the message first. Returns the row as it
+   * now is, or null when `owner` no longer holds the claim.
+   */
+  attempt(subscription: string, slot: string, owner: string, leaseMs: number): LedgerRow | null {
+    const nowMs = this.now().getTime();
+    return this.db
+      .transaction((): LedgerRow | null => {
+        const r = this.db
+          .prepare(
+            `UPDATE schedule_posts SET attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), lease_until = ?, updated_at = ?
+               WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'`,
+          )
+          .run(nowMs, nowMs + leaseMs, new Date(nowMs).toISOString(), subscription, slot, owner);
+        return r.changes === 1 ? (this.slot(subscription, slot) ?? null) : null;
+      })
+      .immediate();
+  }
+
+  /** Extends a live claim's lease (a heartbeat while it posts); false when `owner` no longer holds it. */
+  renew(subscription: string, slot: string, owner: string, leaseMs: number): boolean {
+    const r = this.db
+      .prepare("UPDATE schedule_posts SET lease_until = ? WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'")
+      .run(this.now().getTime() + leaseMs, subscription, slot, owner);
+    return r.changes === 1;
+  }
+
+  /** Marks a claimed slot posted, with the platform's message id; false when `owner` no longer holds it (its lease was taken over). */
+  posted(subscription: string, slot: string, owner: string, attempts: number, messageId: string | null = null): boolean {
+    return this.settle(subscription, slot, owner, 'posted', attempts, null, null, messageId);
   }
 
   /** Marks a claimed slot failed (not done), with why, for `subscriptions` and the logs. */
@@ -297,9 +336,20 @@ export class ScheduleStore {
     return this.settle(subscription, slot, owner, 'failed', attempts, failure, detail);
   }
 
-  /** Gives a claim back (shutdown before it was posted): the slot is as if never claimed, so the next start catches it up. */
+  /**
+   * Gives a claim back (shutdown before it was posted), so the next start catches it up: a slot never
+   * attempted is as if never claimed; one attempted (whose message may have landed) keeps its row with
+   * the lease ended, so whoever takes it over looks for that message before posting.
+   */
   release(subscription: string, slot: string, owner: string): void {
-    this.db.prepare("DELETE FROM schedule_posts WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'").run(subscription, slot, owner);
+    this.db.transaction(() => {
+      this.db
+        .prepare("DELETE FROM schedule_posts WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed' AND attempts = 0")
+        .run(subscription, slot, owner);
+      this.db
+        .prepare("UPDATE schedule_posts SET lease_until = 0 WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'")
+        .run(subscription, slot, owner);
+    })();
   }
 
   /** Records a slot missed by more than the grace window; false when the slot already has a row. */
@@ -321,12 +371,14 @@ export class ScheduleStore {
     attempts: number,
     failure: string | null,
     detail: string | null,
+    messageId: string | null = null,
   ): boolean {
     const r = this.db
       .prepare(
-        "UPDATE schedule_posts SET state = ?, attempts = ?, failure = ?, detail = ?, lease_until = NULL, updated_at = ? WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'",
+        `UPDATE schedule_posts SET state = ?, attempts = max(attempts, ?), failure = ?, detail = ?, lease_until = NULL, updated_at = ?,
+           message_id = coalesce(?, message_id) WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'`,
       )
-      .run(state, attempts, failure, detail, this.now().toISOString(), subscription, slot, owner);
+      .run(state, attempts, failure, detail, this.now().toISOString(), messageId, subscription, slot, owner);
     return r.changes === 1;
   }
 }

@@ -3,6 +3,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+/**
+ * How the answer to a message Discord did create is lost: a 500 instead of it, the connection reset,
+ * or no answer ever.
+ */
+export type LostAnswer = 'http500' | 'reset' | 'hang';
+
+/** Discord's epoch (2015-01-01), from which snowflakes count milliseconds. */
+const DISCORD_EPOCH = 1_420_070_400_000n;
+
 export interface FakeRequest {
   method: string;
   path: string;
@@ -66,7 +75,13 @@ export function guildIdOnShard(k: number): string {
 export class FakeDiscord {
   readonly requests: FakeRequest[] = [];
   /** Messages the bot sent into channels, with the ids they were given. */
-  readonly sent: Array<{ id: string; channelId: string; body: MessageBody }> = [];
+  readonly sent: Array<{ id: string; channelId: string; body: MessageBody; at: number }> = [];
+  /** Answers to lose, one per message that is created (see {@link LostAnswer}). */
+  readonly lostAnswers: LostAnswer[] = [];
+  /** How long Discord remembers a nonce sent with `enforce_nonce` (milliseconds; Discord says "a few minutes"). */
+  nonceWindowMs = 5 * 60_000;
+  /** How long each message creation takes to answer (milliseconds), as a slow Discord. */
+  postDelayMs = 0;
   readonly guilds: FakeGuild[];
   /** `shards` in the `GET /gateway/bot` answer. */
   shardCount = 1;
@@ -135,9 +150,16 @@ export class FakeDiscord {
     return `http://127.0.0.1:${this.port}/api`;
   }
 
+  /** A fresh snowflake from the real clock, as Discord's ids are, later than every one before. */
   snowflake(): string {
-    this.nextId += 1n;
-    return String((2_000_000n << 22n) + this.nextId);
+    const fromTime = (BigInt(Date.now()) - DISCORD_EPOCH) << 22n;
+    this.nextId = fromTime > this.nextId ? fromTime : this.nextId + 1n;
+    return String(this.nextId);
+  }
+
+  /** The messages the bot created in `channelId`, oldest first. */
+  messagesIn(channelId: string): Array<{ id: string; body: MessageBody }> {
+    return this.sent.filter((m) => m.channelId === channelId);
   }
 
   /** Every IDENTIFY the gateway received: which shard, with which intents bitfield. */
@@ -391,6 +413,10 @@ export class FakeDiscord {
   // ---- REST ------------------------------------------------------------------------------
 
   private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    void this.onHttpAsync(req, res);
+  }
+
+  private async onHttpAsync(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -414,7 +440,7 @@ export class FakeDiscord {
           json(res, 429, { message: 'You are being rate limited.', retry_after: 0.05, global: false }, { 'retry-after': '0.05', 'x-ratelimit-scope': 'user' });
         else json(res, f?.status ?? 500, { message: 'Internal Server Error', code: 0 });
       } else {
-        this.route(r, res);
+        void this.route(r, res, req);
       }
       for (const w of [...this.waiters]) {
         if (w.pred(r)) {
@@ -425,7 +451,7 @@ export class FakeDiscord {
     });
   }
 
-  private route(r: FakeRequest, res: http.ServerResponse): void {
+  private async route(r: FakeRequest, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {
     const p = r.path;
     let m: RegExpExecArray | null;
     if (r.method === 'GET' && p === '/api/v10/gateway/bot') {
@@ -478,9 +504,41 @@ export class FakeDiscord {
         json(res, refused.status, { message: refused.message, code: refused.code });
         return;
       }
+      const channelId = m[1] ?? '';
+      const body = (r.body ?? {}) as MessageBody & { nonce?: string | number; enforce_nonce?: boolean };
+      // https://discord.com/developers/docs/resources/message#create-message: with enforce_nonce, a nonce seen in the
+      // last few minutes from the same author answers with that message instead of creating another.
+      const same =
+        body.enforce_nonce === true && body.nonce !== undefined
+          ? this.sent.find((x) => x.channelId === channelId && (x.body as typeof body).nonce === body.nonce && Date.now() - x.at < this.nonceWindowMs)
+          : undefined;
+      if (same) {
+        json(res, 200, { ...messageObject(channelId, same.id, same.body, BOT_USER), nonce: body.nonce });
+        return;
+      }
       const id = this.snowflake();
-      this.sent.push({ id, channelId: m[1] ?? '', body: (r.body ?? {}) as MessageBody });
-      json(res, 200, messageObject(m[1] ?? '', id, (r.body ?? {}) as MessageBody, BOT_USER));
+      this.sent.push({ id, channelId, body, at: Date.now() });
+      if (this.postDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.postDelayMs));
+      const lost = this.lostAnswers.shift();
+      if (lost === 'http500') json(res, 500, { message: 'Internal Server Error', code: 0 });
+      else if (lost === 'reset') req.socket.destroy();
+      else if (lost === 'hang') {
+        this.held.add(req.socket);
+        req.socket.on('close', () => this.held.delete(req.socket));
+      } else json(res, 200, { ...messageObject(channelId, id, body, BOT_USER), ...(body.nonce !== undefined ? { nonce: body.nonce } : {}) });
+      return;
+    }
+    if (r.method === 'GET' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) {
+      // https://discord.com/developers/docs/resources/message#get-channel-messages: newest first; stored messages carry no nonce.
+      const channelId = m[1] ?? '';
+      const after = BigInt(r.query.get('after') ?? '0');
+      const limit = Number(r.query.get('limit') ?? '50');
+      const found = this.messagesIn(channelId)
+        .filter((x) => BigInt(x.id) > after)
+        .reverse()
+        .slice(0, limit)
+        .map((x) => messageObject(channelId, x.id, x.body, BOT_USER));
+      json(res, 200, found);
       return;
     }
     if (r.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {

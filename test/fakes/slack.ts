@@ -21,6 +21,21 @@ export interface ResponseCall {
 export type Failure = 'http500' | 'okFalse';
 
 /**
+ * How the answer to a chat.postMessage that Slack did accept (the message is in the channel) is lost:
+ * a 500 instead of the answer, the connection reset, or no answer ever.
+ */
+export type LostAnswer = 'http500' | 'reset' | 'hang';
+
+/** A message in a channel as the fake keeps it (what conversations.history returns). */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text: unknown;
+  blocks: unknown;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/**
  * How the Socket Mode websocket misbehaves: `hang` accepts the upgrade request and never answers it;
  * `close` completes the upgrade and closes with `code` before saying hello; `noHello` opens and says nothing.
  */
@@ -45,7 +60,16 @@ export class FakeSlack {
   private socketWaiters: Array<(s: WebSocket) => void> = [];
   private readonly acks = new Map<string, (payload: unknown) => void>();
   private failures: Failure[] = [];
-  private ts = 1_700_000_000;
+  /** The last ts handed out, in microseconds (ts follow the real clock, as Slack's do). */
+  private lastTs = 0;
+  /** Messages that landed in channels (DMs included), oldest first. */
+  readonly messages: StoredMessage[] = [];
+  /** Answers to lose, one per chat.postMessage that lands (see {@link LostAnswer}). */
+  readonly lostAnswers: LostAnswer[] = [];
+  /** How long each chat.postMessage answer takes (milliseconds), as a slow Slack. */
+  postDelayMs = 0;
+  /** conversations.history's `error` when set (e.g. `missing_scope` without channels:history). */
+  historyError: string | null = null;
   /** Resolves when the current Socket Mode connection closes. */
   socketClosed: Promise<void> = Promise.resolve();
   /** Fault modes (off by default): auth.test's `error`, the websocket URL handed out, and how the websocket behaves. */
@@ -159,7 +183,7 @@ export class FakeSlack {
       const args: Record<string, unknown> = {};
       const type = req.headers['content-type'] ?? '';
       if (type.startsWith('application/json')) Object.assign(args, JSON.parse(raw || '{}'));
-      else for (const [k, v] of new URLSearchParams(raw)) args[k] = k === 'blocks' || k === 'attachments' ? JSON.parse(v) : v;
+      else for (const [k, v] of new URLSearchParams(raw)) args[k] = k === 'blocks' || k === 'attachments' || k === 'metadata' ? JSON.parse(v) : v;
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
       this.calls.push({ method, token, args });
@@ -203,12 +227,38 @@ export class FakeSlack {
           const dmUser = this.dmChannels.get(String(args.channel));
           const dmError = dmUser === undefined ? undefined : this.dmErrors.get(dmUser);
           if (dmError) return json(200, { ok: false, error: dmError });
-          this.ts += 1;
-          return json(200, { ok: true, channel: args.channel, ts: `${this.ts}.000100`, message: { text: args.text } });
+          const ts = this.nextTs();
+          const metadata = args.metadata as StoredMessage['metadata'] | undefined;
+          this.messages.push({ channel: String(args.channel), ts, text: args.text, blocks: args.blocks, ...(metadata ? { metadata } : {}) });
+          if (this.postDelayMs > 0) await new Promise((r) => setTimeout(r, this.postDelayMs));
+          const lost = this.lostAnswers.shift();
+          if (lost === 'http500') return json(500, { ok: false, error: 'internal_error' });
+          if (lost === 'reset') {
+            req.socket.destroy();
+            return;
+          }
+          if (lost === 'hang') {
+            this.held.add(req.socket);
+            req.socket.on('close', () => this.held.delete(req.socket));
+            return;
+          }
+          return json(200, { ok: true, channel: args.channel, ts, message: { text: args.text } });
+        }
+        case 'conversations.history': {
+          // https://docs.slack.dev/reference/methods/conversations.history: newest first, after `oldest`, metadata only when asked.
+          if (this.historyError !== null)
+            return json(200, { ok: false, error: this.historyError, ...(this.historyError === 'missing_scope' ? { needed: 'channels:history' } : {}) });
+          const oldest = Number(args.oldest ?? 0);
+          const withMeta = String(args.include_all_metadata) === 'true';
+          const limit = Number(args.limit ?? 100);
+          const found = this.messages
+            .filter((m) => m.channel === String(args.channel) && Number(m.ts) > oldest)
+            .reverse()
+            .map((m) => ({ type: 'message', ts: m.ts, text: m.text, bot_id: FAKE_BOT_ID, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+          return json(200, { ok: true, messages: found.slice(0, limit), has_more: found.length > limit });
         }
         case 'chat.postEphemeral':
-          this.ts += 1;
-          return json(200, { ok: true, message_ts: `${this.ts}.000100` });
+          return json(200, { ok: true, message_ts: this.nextTs() });
         default:
           return json(200, { ok: true });
       }
@@ -234,6 +284,17 @@ export class FakeSlack {
   private connected(): Promise<WebSocket> {
     if (this.socket && this.socket.readyState === this.socket.OPEN) return Promise.resolve(this.socket);
     return new Promise((resolve) => this.socketWaiters.push(resolve));
+  }
+
+  /** A fresh ts from the real clock (`seconds.micros`), later than every one before. */
+  private nextTs(): string {
+    this.lastTs = Math.max(this.lastTs + 1, Date.now() * 1000);
+    return `${Math.floor(this.lastTs / 1e6)}.${String(this.lastTs % 1e6).padStart(6, '0')}`;
+  }
+
+  /** The messages that landed in `channel`, oldest first. */
+  postsIn(channel: string): StoredMessage[] {
+    return this.messages.filter((m) => m.channel === channel);
   }
 
   /** Upgrade requests left unanswered by the `hang` fault whose socket the client has not closed. */

@@ -233,7 +233,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     expect(line?.obj).toMatchObject({ channel: 'CLOCKED', failure: 'no-access', code: 'not_in_channel' });
   });
 
-  it('stopping while a post waits to retry gives the slot back, so the next start posts it', async () => {
+  it('stopping while a post waits to retry gives the slot back as attempted, so the next start looks for that attempt, then posts', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 3, minTimeout: 60_000, factor: 1 } } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
@@ -243,12 +243,33 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     await runFor(61_000);
     expect(slack.attempts).toHaveLength(1);
     await h.scheduler.stop();
-    expect(h.schedules.slot(s.id, '2025-11-03')).toBeUndefined();
+    expect(h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1, leaseUntil: 0 });
     const again = new Scheduler({ store: h.schedules, library: h.app.library, clock: systemTime, timeZone: 'America/New_York', logger: recordingLogger() });
     again.start([slack]);
     await runFor(1_000);
     await again.stop();
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
+    expect(slack.sends.at(-1)).toEqual({ key: `post:${s.id}:2025-11-03`, landedSince: new Date('2025-11-03T14:00:00Z') });
+  });
+
+  it("a channel whose post hangs holds up no other channel's post; the hung attempt ends at its deadline and the retry looks first", async () => {
+    vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
+    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 1, minTimeout: 1_000, factor: 1 } } }));
+    const hung = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
+    const other = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const slack = new RecordingAdapter();
+    slack.hang.add('C1');
+    h.scheduler.start([slack]);
+    await runFor(61_000);
+    expect(slack.posts.map((p) => p.target.channel)).toEqual(['C2']);
+    expect(h.schedules.slot(other.id, '2025-11-03')).toMatchObject({ state: 'posted' });
+    expect(h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1 });
+    await runFor(60_000);
+    expect(h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'failed', failure: 'transient', attempts: 2 });
+    expect(h.schedules.slot(hung.id, '2025-11-03')?.detail).toMatch(/no answer within 15 s/);
+    const toHung = slack.sends.filter((x) => x?.key === `post:${hung.id}:2025-11-03`);
+    expect(toHung.map((x) => x?.landedSince !== undefined)).toEqual([false, true]);
   });
 
   it('asks the freshener for the day before posting and posts anyway when it fails', async () => {

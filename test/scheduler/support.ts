@@ -4,7 +4,7 @@ import { commands } from '../../commands/index.js';
 import { DeliveryError } from '../../src/errors.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
-import type { ChatAdapter, Clock, PostTarget } from '../../src/ports.js';
+import type { ChatAdapter, Clock, LedgerSend, PostTarget } from '../../src/ports.js';
 import { replySummary, type Reply } from '../../src/reply.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
@@ -36,14 +36,20 @@ export interface Posted {
 export class RecordingAdapter implements ChatAdapter {
   readonly posts: Posted[] = [];
   readonly attempts: string[] = [];
+  /** What each attempt was told by the ledger (its key, and whether to look for an earlier attempt first). */
+  readonly sends: Array<LedgerSend | undefined> = [];
   fail: Error[] = [];
   /** Channels that refuse every post with this error. */
   refuse = new Map<string, DeliveryError>();
+  /** Channels whose posts never answer (a hung platform call). */
+  readonly hang = new Set<string>();
   constructor(readonly platform = 'slack') {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
-  async post(target: PostTarget, reply: Reply): Promise<void> {
+  async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<void> {
     this.attempts.push(new Date().toISOString());
+    this.sends.push(send);
+    if (this.hang.has(target.channel)) await new Promise(() => undefined);
     const refused = this.refuse.get(target.channel);
     if (refused) throw refused;
     const next = this.fail.shift();
