@@ -8,7 +8,7 @@ import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
-import { SqliteIndexData } from './searchStore.js';
+import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: readonly string[] = [
@@ -69,9 +69,14 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** How long a write keeps retrying a locked database in all before it fails (milliseconds). */
   maxWriteWaitMs?: number;
+  /**
+   * The feature schema versions this build knows (`FEATURE_SCHEMAS`, passed by the composition root):
+   * a database with a newer one is refused before anything is written. Features not named are not checked.
+   */
+  features?: Readonly<Record<string, number>>;
 }
 
-type WriteOptions = Required<Omit<StoreOptions, 'logger'>>;
+type WriteOptions = Required<Omit<StoreOptions, 'logger' | 'features'>>;
 
 const DEFAULTS: WriteOptions = { batchSize: 500, busyTimeoutMs: 5_000, maxWriteWaitMs: 30_000 };
 
@@ -90,7 +95,7 @@ const REBUILD_HINT =
  * but not write (a read-only file, folder or mount) is opened read-only: reads work, writes fail clearly.
  */
 export function openStore(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): PaperStore {
-  const { logger, ...rest } = options;
+  const { logger, features = {}, ...rest } = options;
   const opts: WriteOptions = { ...DEFAULTS, ...rest };
   if (file === ':memory:') {
     const db = new Database(':memory:');
@@ -108,14 +113,14 @@ export function openStore(file: string, now: () => Date = () => new Date(), opti
     );
   }
   if (!denied) {
-    const db = openWritable(file, opts);
+    const db = openWritable(file, opts, features);
     if (db) return new SqliteStore(db, file, now, opts, null);
   }
   // NOTE: the file exists but cannot be written (or SQLite found that out itself): serve reads.
   const reason = denied
     ? `${denied.path === file ? 'the file' : 'its folder'} is not writable: ${denied.code}${describeErrno(denied.code)}`
     : 'SQLite could not open it for writing';
-  const db = openReadOnly(file, opts);
+  const db = openReadOnly(file, opts, features);
   logger?.warn({ file, reason }, 'the paper database is read-only: answering from what it holds; ingests and seeding cannot write');
   return new SqliteStore(db, file, now, opts, reason);
 }
@@ -221,12 +226,13 @@ function whoami(): string {
  * Opens read-write, checks, and migrates. Returns null when SQLite says the file cannot be written
  * after all (the caller then opens it read-only); other faults are OperatorErrors.
  */
-function openWritable(file: string, opts: WriteOptions): Database.Database | null {
+function openWritable(file: string, opts: WriteOptions, features: Readonly<Record<string, number>>): Database.Database | null {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { fileMustExist: false, timeout: opts.busyTimeoutMs });
     // NOTE: check the file is ours and sound before any pragma: switching to WAL writes into the file.
     refuseForeign(db);
+    refuseNewerFeatures(db, file, features);
     checkIntegrity(db, file);
     retryBusy(opts.maxWriteWaitMs, () => db?.pragma('journal_mode = WAL'));
     db.pragma('foreign_keys = ON');
@@ -244,7 +250,7 @@ function openWritable(file: string, opts: WriteOptions): Database.Database | nul
  * opened in place from a read-only folder, so it is read into memory instead: the main file then
  * holds everything (a clean close leaves no `-wal`), and the file itself is never written.
  */
-function openReadOnly(file: string, opts: WriteOptions): Database.Database {
+function openReadOnly(file: string, opts: WriteOptions, features: Readonly<Record<string, number>>): Database.Database {
   let db: Database.Database | undefined;
   try {
     try {
@@ -260,6 +266,7 @@ function openReadOnly(file: string, opts: WriteOptions): Database.Database {
       db = new Database(image, { readonly: true });
       refuseForeign(db);
     }
+    refuseNewerFeatures(db, file, features);
     checkIntegrity(db, file);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version < MIGRATIONS.length) {
@@ -368,6 +375,38 @@ function refuseForeign(db: Database.Database): void {
   }
 }
 
+/** The OperatorError for tables a newer paperboy wrote: this build would misread them, or write what the newer one cannot read. */
+function newerFeatureError(file: string, what: string, version: string | number, known: string | number): OperatorError {
+  return new OperatorError(
+    `The paper database ${file} was written by a newer paperboy: its ${what} tables are at schema version ${version}, and this paperboy knows version ${known}; it refuses to use it.`,
+    [
+      'Run the paperboy version that wrote it (or a newer one); paperboy never downgrades a database.',
+      `To start afresh with this version instead, move ${file} away (or point PAPERBOY_DATA_DIR at another folder): paperboy builds a new database from the seeds.`,
+    ],
+  );
+}
+
+/**
+ * Refuses a database whose feature tables (`meta` key `schema.<feature>`) or search index tables are
+ * newer than this build knows, reading only. A feature this build does not know at all is left alone:
+ * it never touches those tables.
+ */
+function refuseNewerFeatures(db: Database.Database, file: string, features: Readonly<Record<string, number>>): void {
+  const has = (table: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+  if (has('meta')) {
+    const rows = db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'schema.%'`).all();
+    for (const { key, value } of rows) {
+      const feature = key.slice('schema.'.length);
+      const known = features[feature];
+      if (known !== undefined && Number(value) > known) throw newerFeatureError(file, feature, value, known);
+    }
+  }
+  if (has('search_marks')) {
+    const mark = db.prepare<[], { value: string }>(`SELECT value FROM search_marks WHERE key = 'schema'`).get()?.value;
+    if (mark !== undefined && Number(mark) > Number(SEARCH_SCHEMA_VERSION)) throw newerFeatureError(file, 'search index', mark, SEARCH_SCHEMA_VERSION);
+  }
+}
+
 /** Refuses a file whose pages are damaged (headers can be fine while pages are not), reading only. */
 function checkIntegrity(db: Database.Database, file: string): void {
   let rows: string[];
@@ -435,7 +474,10 @@ export function migrateFeature(db: Database.Database, name: string, steps: reado
   const key = `schema.${name}`;
   const read = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const write = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-  if (Number(read.get(key)?.value ?? 0) >= steps.length) return;
+  const stored = read.get(key)?.value ?? '0';
+  // NOTE: openStore refuses this already when told the feature; this keeps a store built without the registry honest.
+  if (Number(stored) > steps.length) throw newerFeatureError(db.name, name, stored, steps.length);
+  if (Number(stored) >= steps.length) return;
   for (;;) {
     const done = retryBusy(maxWaitMs, () =>
       db
