@@ -8,6 +8,7 @@ import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
+import { DatabaseFileIdentity } from './fileIdentity.js';
 import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
@@ -114,7 +115,7 @@ export function openStore(file: string, now: () => Date = () => new Date(), opti
   }
   if (!denied) {
     const db = openWritable(file, opts, features);
-    if (db) return new SqliteStore(db, file, now, opts, null);
+    if (db) return new SqliteStore(db, file, now, opts, null, new DatabaseFileIdentity(file));
   }
   // NOTE: the file exists but cannot be written (or SQLite found that out itself): serve reads.
   const reason = denied
@@ -499,6 +500,70 @@ export function isReadOnlyStore(store: PaperStore): boolean {
   return store instanceof SqliteStore && store.readOnlyReason !== null;
 }
 
+/** How often serve checks that its database file is still the one it opened (milliseconds). */
+export const DATABASE_CHECK_MS = 2_000;
+
+/** The database file gone from under a running process: what happened, and the error every later write gets. */
+export interface DatabaseLost {
+  file: string;
+  /** e.g. `the database file /data/paperboy.db was deleted`. */
+  change: string;
+  error: OperatorError;
+}
+
+/** A running check that the store's file is still the one it opened. */
+export interface DatabaseWatch {
+  /** Resolves once the file or its WAL was deleted or replaced; never for a store with no file to watch. */
+  readonly lost: Promise<DatabaseLost>;
+  stop(): void;
+}
+
+/**
+ * Checks every `intervalMs` (and before every write, always) that the store's database file and WAL are
+ * the ones it opened. Once they are not, every write fails with an OperatorError and `lost` resolves:
+ * serve then stops and exits non-zero, so a supervisor restarts it on the file that is there now, rather
+ * than confirming writes that go to a deleted file.
+ */
+export function watchDatabaseFile(store: PaperStore, intervalMs = DATABASE_CHECK_MS): DatabaseWatch {
+  if (!(store instanceof SqliteStore) || !store.watchable) return { lost: new Promise<DatabaseLost>(() => undefined), stop: () => undefined };
+  const s = store;
+  const lost = new Promise<DatabaseLost>((resolve) => s.whenLost(resolve));
+  const timer = setInterval(() => s.checkFile(), intervalMs);
+  timer.unref();
+  return { lost, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Makes every write on `db` call `guard` first: each transaction (outermost or nested) as it starts,
+ * and each writing statement or `exec` run outside one. Feature stores write through the connection
+ * itself, so the check sits on the connection rather than in each of them.
+ */
+function guardWrites(db: Database.Database, guard: () => void): void {
+  const prepare = db.prepare.bind(db);
+  const transaction = db.transaction.bind(db);
+  const exec = db.exec.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    if (!stmt.readonly) {
+      const run = stmt.run.bind(stmt);
+      stmt.run = (...params: unknown[]) => {
+        if (!db.inTransaction) guard();
+        return run(...params);
+      };
+    }
+    return stmt;
+  }) as typeof db.prepare;
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...args: unknown[]) {
+      guard();
+      return fn.apply(this, args);
+    })) as typeof db.transaction;
+  db.exec = (source: string) => {
+    if (!db.inTransaction) guard();
+    return exec(source);
+  };
+}
+
 class SqliteStore implements PaperStore {
   /** The connection, for the search index's tables in the same file. */
   readonly connection: Database.Database;
@@ -515,8 +580,11 @@ class SqliteStore implements PaperStore {
     private readonly opts: WriteOptions,
     /** Why this store cannot write, or null when it can. */
     readonly readOnlyReason: string | null,
+    /** The file as opened, for a writable store on a file; null in memory or read-only (nothing is written). */
+    private readonly identity: DatabaseFileIdentity | null = null,
   ) {
     this.connection = db;
+    if (identity) guardWrites(db, () => this.guardFile());
     this.byId = db.prepare<[string], Row>('SELECT * FROM papers WHERE id = ?');
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
@@ -561,6 +629,48 @@ class SqliteStore implements PaperStore {
       stats.changed.push(...done.changed);
     }
     return stats;
+  }
+
+  /** Set once the file on disk is no longer the one opened. */
+  private lost: DatabaseLost | null = null;
+  private readonly lostListeners: Array<(lost: DatabaseLost) => void> = [];
+
+  /** True when there is a file whose identity is checked. */
+  get watchable(): boolean {
+    return this.identity !== null;
+  }
+
+  whenLost(fn: (lost: DatabaseLost) => void): void {
+    if (this.lost) fn(this.lost);
+    else this.lostListeners.push(fn);
+  }
+
+  /** Checks the file (the timer's check); returns what was lost, without throwing. */
+  checkFile(): DatabaseLost | null {
+    if (this.lost || !this.identity) return this.lost;
+    let change: string | null;
+    try {
+      change = this.identity.change();
+    } catch (e) {
+      change = `its file could not be checked (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    }
+    if (!change) return null;
+    const error = new OperatorError(
+      `The paper database ${this.file} is no longer the file paperboy opened: ${change}. paperboy writes nothing more to it; this write was not stored.`,
+      [
+        'Restart paperboy (a supervisor does it by itself): it opens the database that is at that path now, or builds a new one from the seeds.',
+        'Stop paperboy before deleting, moving or restoring paperboy.db or its -wal file.',
+      ],
+    );
+    this.lost = { file: this.file, change, error };
+    for (const fn of this.lostListeners.splice(0)) fn(this.lost);
+    return this.lost;
+  }
+
+  /** Before each write: throws the operator-facing error once the file is not the one opened. */
+  private guardFile(): void {
+    const lost = this.checkFile();
+    if (lost) throw lost.error;
   }
 
   /** The `updated_at` of the batch being written (see {@link nextStamp}). */
