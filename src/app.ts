@@ -211,6 +211,7 @@ export function dayDeps(app: App, config: Pick<Config, 'hf' | 'timeZone'>, logge
   const client = new HfClient({
     apiUrl: config.hf.apiUrl,
     timeoutMs: config.hf.timeoutMs,
+    ...(config.hf.maxResponseBytes ? { maxResponseBytes: config.hf.maxResponseBytes } : {}),
     ...(config.hf.token ? { token: config.hf.token } : {}),
     ...(sleep ? { sleep } : {}),
   });
