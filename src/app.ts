@@ -13,6 +13,7 @@ import { openSchedules, type ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
 import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
+import { FEATURE_SCHEMAS } from './store/features.js';
 import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
 import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
 import type { DayDeps } from './ingest/day.js';
@@ -63,7 +64,7 @@ export function databaseFile(dataDir: string): string {
  * module mocking.
  */
 export function createApp(deps: AppDeps): App {
-  const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger });
+  const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger, features: FEATURE_SCHEMAS });
   try {
     const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
@@ -210,6 +211,7 @@ export function dayDeps(app: App, config: Pick<Config, 'hf' | 'timeZone'>, logge
   const client = new HfClient({
     apiUrl: config.hf.apiUrl,
     timeoutMs: config.hf.timeoutMs,
+    ...(config.hf.maxResponseBytes ? { maxResponseBytes: config.hf.maxResponseBytes } : {}),
     ...(config.hf.token ? { token: config.hf.token } : {}),
     ...(sleep ? { sleep } : {}),
   });

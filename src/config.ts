@@ -42,6 +42,7 @@ const EXPECTED: Record<string, string> = {
   LLM_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 300000',
   HF_API_URL: 'an http(s) URL such as https://huggingface.co/api',
   HF_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 120000',
+  HF_MAX_RESPONSE_MB: 'a whole number of megabytes from 1 to 1024',
   PAPERBOY_INGEST_EVERY: 'a whole number of minutes from 5 to 1440',
   PAPERBOY_LIVE: 'on or off (also true/false, 1/0, yes/no)',
 };
@@ -102,6 +103,7 @@ const envSchema = z.object({
   HF_API_URL: url('https://huggingface.co/api'),
   HF_TOKEN: optionalString,
   HF_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1000).max(120_000).default(15_000)),
+  HF_MAX_RESPONSE_MB: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1024).default(16)),
   PAPERBOY_INGEST_EVERY: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(1440).default(60)),
   PAPERBOY_LIVE: z.preprocess(
     (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
@@ -155,6 +157,8 @@ export interface HfConfig {
   apiUrl: string;
   token?: string;
   timeoutMs: number;
+  /** HF_MAX_RESPONSE_MB in bytes: a larger answer is abandoned as it streams in (unset: the client's default). */
+  maxResponseBytes?: number;
 }
 
 /** The live ingest `serve` runs: whether (PAPERBOY_LIVE, off for offline use) and how often (PAPERBOY_INGEST_EVERY minutes). */
@@ -254,7 +258,12 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     timeZone: e.PAPERBOY_TIMEZONE,
     discordShardChild: e.SHARDING_MANAGER,
     catchupHours: e.PAPERBOY_CATCHUP_HOURS,
-    hf: { apiUrl: e.HF_API_URL.replace(/\/+$/, ''), timeoutMs: e.HF_TIMEOUT_MS, ...(e.HF_TOKEN ? { token: e.HF_TOKEN } : {}) },
+    hf: {
+      apiUrl: e.HF_API_URL.replace(/\/+$/, ''),
+      timeoutMs: e.HF_TIMEOUT_MS,
+      maxResponseBytes: e.HF_MAX_RESPONSE_MB * 1024 * 1024,
+      ...(e.HF_TOKEN ? { token: e.HF_TOKEN } : {}),
+    },
     live: { enabled: e.PAPERBOY_LIVE, everyMinutes: e.PAPERBOY_INGEST_EVERY },
   };
   if (e.PAPERBOY_HEALTH_PORT !== undefined) config.healthPort = e.PAPERBOY_HEALTH_PORT;

@@ -74,6 +74,11 @@ export interface ServeOptions {
   stop: StopSignal;
   /** How long one adapter may take to stop before it is left behind (milliseconds). */
   stopTimeoutMs?: number;
+  /**
+   * Resolves with an error that ends serving (the database file replaced under it): everything is
+   * stopped as on a stop request, then serve throws it, so the process exits non-zero.
+   */
+  fatal?: Promise<Error>;
 }
 
 /**
@@ -103,7 +108,8 @@ export async function serve(opts: ServeOptions): Promise<ServeEnd> {
     const all = extra ? [...started, extra] : [...started];
     for (const a of all.reverse()) await stopWithin(a, opts.stopTimeoutMs ?? STOP_TIMEOUT_MS, logger);
   };
-  const stopped = stop.requested.then((reason) => ({ stop: reason }) as const);
+  const fatal = (opts.fatal ?? new Promise<never>(() => undefined)).then((error) => ({ stop: 'fatal', error }) as const);
+  const stopped = Promise.race([stop.requested.then((reason) => ({ stop: reason, error: null }) as const), fatal]);
   for (const a of opts.adapters) {
     const starting = a.start().then(
       () => ({ started: true }) as const,
@@ -113,6 +119,7 @@ export async function serve(opts: ServeOptions): Promise<ServeEnd> {
     if ('stop' in first) {
       logger.info({ platform: a.platform, reason: first.stop }, 'stop requested during start-up');
       await stopAll(a);
+      if (first.error) throw first.error;
       return { reason: first.stop, startedAll: false };
     }
     if ('failed' in first) {
@@ -130,10 +137,11 @@ export async function serve(opts: ServeOptions): Promise<ServeEnd> {
     j.start(opts.adapters);
     logger.info({ job: j.name }, 'background job started');
   }
-  const { stop: reason } = await stopped;
+  const { stop: reason, error } = await stopped;
   logger.info({ reason }, 'shutting down');
   for (const j of [...jobs].reverse()) await stopJobWithin(j, opts.stopTimeoutMs ?? STOP_TIMEOUT_MS, logger);
   await stopAll();
+  if (error) throw error;
   return { reason, startedAll: true };
 }
 

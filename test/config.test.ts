@@ -106,18 +106,23 @@ describe('config: schedule and health', () => {
 });
 
 describe('config: the Hugging Face API and the live ingest', () => {
-  it('defaults to huggingface.co, live ingest on, every 60 minutes; a token is kept only when set', () => {
+  it('defaults to huggingface.co, live ingest on, every 60 minutes, answers up to 16 MB; a token is kept only when set', () => {
     const r = loadConfig({});
-    expect(r.ok && r.value.hf).toEqual({ apiUrl: 'https://huggingface.co/api', timeoutMs: 15_000 });
+    expect(r.ok && r.value.hf).toEqual({ apiUrl: 'https://huggingface.co/api', timeoutMs: 15_000, maxResponseBytes: 16 * 1024 * 1024 });
     expect(r.ok && r.value.live).toEqual({ enabled: true, everyMinutes: 60 });
     const set = loadConfig({
       HF_API_URL: 'http://127.0.0.1:9/api/',
       HF_TOKEN: 'hf_abc',
       HF_TIMEOUT_MS: '5000',
+      HF_MAX_RESPONSE_MB: '4',
       PAPERBOY_INGEST_EVERY: '30',
       PAPERBOY_LIVE: 'OFF',
     });
-    expect(set.ok && set.value.hf).toEqual({ apiUrl: 'http://127.0.0.1:9/api', token: 'hf_abc', timeoutMs: 5_000 });
+    expect(set.ok && set.value.hf).toEqual({ apiUrl: 'http://127.0.0.1:9/api', token: 'hf_abc', timeoutMs: 5_000, maxResponseBytes: 4 * 1024 * 1024 });
+    expect(loadConfig({ HF_MAX_RESPONSE_MB: '0' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('HF_MAX_RESPONSE_MB must be a whole number of megabytes from 1 to 1024'),
+    });
     expect(set.ok && set.value.live).toEqual({ enabled: false, everyMinutes: 30 });
   });
 

@@ -22,6 +22,7 @@ import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { AlertDelivery } from '../../src/follows/delivery.js';
+import { watchDatabaseFile, type DatabaseWatch } from '../../src/store/sqlite.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -439,6 +440,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
   });
   const live = config.discordShardChild ? null : ingest;
+  const watch = watchDatabaseFile(app.store);
   try {
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
     if (sharded && shards.ok && config.discord) {
@@ -472,9 +474,11 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
       await chat.start();
       live?.start();
-      await Promise.race([chat.done, stop.requested]);
+      const lost = databaseLost(logger, watch);
+      const end = await Promise.race([chat.done, stop.requested, lost]);
       await live?.stop();
       await chat.stop();
+      if (end instanceof Error) throw end;
       return 0;
     }
     app.library.warm();
@@ -512,11 +516,23 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           ...(app.alerts ? { planner: app.alerts } : {}),
         }),
       );
-    await serve({ adapters, logger, stop, jobs });
+    await serve({ adapters, logger, stop, jobs, fatal: databaseLost(logger, watch) });
     return 0;
   } finally {
+    watch.stop();
     if (!ctx.stop) stop.dispose();
   }
+}
+
+/** The error that ends serve once the database file is deleted or replaced under it, logged once with the path and what happened. */
+function databaseLost(logger: Logger, watch: DatabaseWatch): Promise<Error> {
+  return watch.lost.then(({ file, change, error }) => {
+    logger.error(
+      { file },
+      `${change} while serving: writes stopped (they would be lost); exiting non-zero so a supervisor restarts paperboy on the file there now`,
+    );
+    return error;
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ export const CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
 /** The most papers kept per thread (what "only since 2025" can narrow). */
 const MAX_POOL = 50;
 
-const MIGRATIONS = [
+export const MIGRATIONS = [
   `CREATE TABLE conversations (
      key TEXT PRIMARY KEY,
      state TEXT NOT NULL,

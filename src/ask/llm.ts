@@ -1,5 +1,6 @@
 // The optional generative answer: an OpenAI-compatible chat-completions client, and the check every reply of it passes.
 import { z } from 'zod';
+import { BodyTooLarge, describeBytes, readBounded } from '../boundedBody.js';
 import { err, ok } from '../errors.js';
 import type { AnswerSource, AnswerWriter } from '../ports.js';
 import { sentences } from '../search/index.js';
@@ -13,7 +14,15 @@ export interface OpenAiWriterOptions {
   timeoutMs: number;
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** The largest reply read (bytes); a larger one is abandoned as it streams in. Default {@link LLM_MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
 }
+
+/**
+ * NOTE: bytes. An answer of at most {@link MAX_TOKENS} tokens is a few KB of JSON; a server that sends
+ * more (echoed prompts, logprobs, a runaway stream) is cut off here rather than read whole.
+ */
+export const LLM_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** The longest answer asked for, in tokens (two to five sentences fit well inside it). */
 const MAX_TOKENS = 400;
@@ -44,6 +53,9 @@ function userPrompt(question: string, sources: readonly AnswerSource[]): string 
 export function createOpenAiWriter(opts: OpenAiWriterOptions): AnswerWriter {
   const doFetch = opts.fetch ?? fetch;
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const maxBytes = opts.maxResponseBytes ?? LLM_MAX_RESPONSE_BYTES;
+  /** The URL for messages: no credentials a base URL might carry. */
+  const shownUrl = ((u) => `${u.origin}${u.pathname}`)(new URL(url));
   return {
     name: opts.model,
     async write(question, sources) {
@@ -70,10 +82,14 @@ export function createOpenAiWriter(opts: OpenAiWriterOptions): AnswerWriter {
       }
       let body: unknown;
       try {
-        const text = await res.text();
-        if (!res.ok) return err(`HTTP ${res.status}`);
+        if (!res.ok) {
+          await res.body?.cancel();
+          return err(`HTTP ${res.status}`);
+        }
+        const text = await readBounded(res, maxBytes);
         body = JSON.parse(text);
       } catch (e) {
+        if (e instanceof BodyTooLarge) return err(`${shownUrl} answered with more than ${describeBytes(e.maxBytes)}; paperboy stopped reading it`);
         const name = e instanceof Error ? e.name : '';
         return err(name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${opts.timeoutMs} ms` : 'the reply is not JSON');
       }

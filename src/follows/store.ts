@@ -15,7 +15,7 @@ export const MAX_FOLLOWS_PER_OWNER = 25;
  * alerts an owner at most once however often it is re-ingested or matches several of their follows;
  * `follow_outbox` holds one computed alert per owner and ingest until a serving process delivers it.
  */
-const STEPS = [
+export const STEPS = [
   `CREATE TABLE follows (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      platform TEXT NOT NULL,

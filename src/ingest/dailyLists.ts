@@ -5,7 +5,7 @@ import { migrateFeature } from '../store/sqlite.js';
 import type { DailyEntry } from '../papers/hf.js';
 
 /** The feature's tables (see `migrateFeature`): the lists, and one row per fetched day. */
-const STEPS = [
+export const STEPS = [
   `CREATE TABLE daily_lists (
      list_date TEXT NOT NULL,
      paper_id TEXT NOT NULL,

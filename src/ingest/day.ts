@@ -43,7 +43,11 @@ export async function ingestDay(deps: DayDeps, date: string, signal?: AbortSigna
   const batch = await deps.client.daily(date, signal);
   const today = dateInZone(deps.clock.now(), deps.timeZone);
   const stats = deps.library.ingest(batch.papers, () =>
-    deps.lists.record(date, batch.entries, { fetchedAt: deps.clock.now().toISOString(), skipped: batch.warnings.length, complete: date < today }),
+    deps.lists.record(date, batch.entries, {
+      fetchedAt: deps.clock.now().toISOString(),
+      skipped: batch.counts.skipped ?? batch.warnings.length,
+      complete: date < today,
+    }),
   );
   const log = deps.logger;
   for (const w of batch.warnings.slice(0, LOGGED_WARNINGS)) log.warn({ source: 'hf:daily_papers', where: w.where }, w.message);

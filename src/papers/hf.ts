@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
+import { BodyTooLarge, describeBytes, readBounded } from '../boundedBody.js';
 import { PROJECT_ROOT } from '../config.js';
 import type { SourceBatch, SourceWarning } from '../ports.js';
 import { checkPaper, normalizeWhitespace, type Paper } from './model.js';
@@ -49,10 +50,18 @@ export interface HfClientOptions {
   /** Jitter source, 0 ≤ x < 1. */
   random?: () => number;
   userAgent?: string;
+  /** HF_MAX_RESPONSE_MB in bytes: a larger answer is abandoned as it streams in (default {@link HF_MAX_RESPONSE_BYTES}). */
+  maxResponseBytes?: number;
 }
 
+/**
+ * The largest answer read (bytes). NOTE: a full page of 100 real items is about 0.5-2 MB; this leaves
+ * room for long abstracts while a runaway answer (tens of MB) is cut off as it streams.
+ */
+export const HF_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 /** Why a request failed for good, so callers can word it (and the CLI's summary can say what to do). */
-export type HfFailure = 'unavailable' | 'rate-limited' | 'bad-response' | 'refused';
+export type HfFailure = 'unavailable' | 'rate-limited' | 'bad-response' | 'refused' | 'too-large';
 
 /** A request to the API that did not give an answer. The message names the URL path and status, never the token. */
 export class HfError extends Error {
@@ -171,8 +180,10 @@ export class HfClient {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly headers: Record<string, string>;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly opts: HfClientOptions) {
+    this.maxResponseBytes = opts.maxResponseBytes ?? HF_MAX_RESPONSE_BYTES;
     this.base = opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`;
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
@@ -192,6 +203,7 @@ export class HfClient {
     const seen = new Set<string>();
     let items = 0;
     let pages = 0;
+    let skipped = 0;
     for (let p = 0; p < MAX_PAGES; p++) {
       const body = await this.getJson('daily_papers', { date, limit: String(HF_PAGE_LIMIT), p: String(p) }, signal);
       pages += 1;
@@ -201,9 +213,11 @@ export class HfClient {
         const where = `hf:daily_papers ${date} page ${p} item ${i}`;
         const read = readItem(raw, date);
         if (!read.ok) {
+          skipped += 1;
           warnings.push({ where, message: `skipped an item paperboy cannot read: ${read.error}` });
           continue;
         }
+        if (read.clipped) warnings.push({ where, message: read.clipped });
         if (seen.has(read.paper.id)) continue;
         seen.add(read.paper.id);
         papers.push(read.paper);
@@ -211,7 +225,7 @@ export class HfClient {
       }
       if (body.length < HF_PAGE_LIMIT) break;
     }
-    return { date, papers, entries, warnings, counts: { pages, items, papers: papers.length, skipped: warnings.length } };
+    return { date, papers, entries, warnings, counts: { pages, items, papers: papers.length, skipped } };
   }
 
   /** One paper by arXiv id (any version), or null when Hugging Face does not know it (404). */
@@ -262,7 +276,18 @@ export class HfClient {
               const hint = res.status === 401 || res.status === 403 ? ' Check HF_TOKEN.' : '';
               throw new AbortError(new HfError('refused', `${where} answered ${res.status}.${hint}`, res.status));
             }
-            const text = await res.text();
+            let text: string;
+            try {
+              text = await readBounded(res, this.maxResponseBytes);
+            } catch (e) {
+              if (!(e instanceof BodyTooLarge)) throw e;
+              throw new AbortError(
+                new HfError(
+                  'too-large',
+                  `${where} answered with more than ${describeBytes(e.maxBytes)} (HF_MAX_RESPONSE_MB); paperboy stopped reading it and kept nothing of it.`,
+                ),
+              );
+            }
             try {
               return JSON.parse(text) as unknown;
             } catch {
@@ -312,7 +337,7 @@ function networkCause(e: unknown): string {
   return cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : 'network error');
 }
 
-type ItemRead = { ok: true; paper: Paper } | { ok: false; error: string };
+type ItemRead = { ok: true; paper: Paper; clipped: string | null } | { ok: false; error: string };
 
 /** One API item as a paper, or what is wrong with it (one line, never zod's text). */
 function readItem(raw: unknown, listDate: string | null): ItemRead {
@@ -326,8 +351,9 @@ function readItem(raw: unknown, listDate: string | null): ItemRead {
   const arxivId = normalArxivId(hp.id);
   if (!arxivId) return { ok: false, error: `paper.id (${JSON.stringify(hp.id.slice(0, 40))}) is not an arXiv id` };
   const paper = toPaper(hp, arxivId, listDate, thumbnail, numComments);
-  const checked = checkPaper(paper);
-  return checked.ok ? { ok: true, paper: checked.value } : { ok: false, error: checked.error };
+  let clipped: string | null = null;
+  const checked = checkPaper(paper, (message) => (clipped = message));
+  return checked.ok ? { ok: true, paper: checked.value, clipped } : { ok: false, error: checked.error };
 }
 
 function toPaper(hp: HfPaper, arxivId: string, listDate: string | null, thumbnail: string | undefined, numComments: number | undefined): Paper {

@@ -1,6 +1,7 @@
 // The paper model shared by every source, the store, search and the replies.
 import { z } from 'zod';
 import { err, ok, type Result } from '../errors.js';
+import { boundPaper } from './bounds.js';
 
 /** `YYYY-MM-DD`, a calendar date with no time zone attached. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -43,11 +44,6 @@ export const paperSchema = z.object({
 export type Paper = z.infer<typeof paperSchema>;
 export type Provenance = z.infer<typeof provenanceSchema>;
 
-/**
- * Checks a paper a source produced before anything is written: the store refuses a batch with one
- * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
- * each bad field and its value (never a ZodError dump).
- */
 /** A schema issue in words an operator reads (zod's own wording never reaches a terminal). */
 function issueWords(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -64,9 +60,20 @@ function issueWords(issue: z.core.$ZodIssue): string {
   }
 }
 
-export function checkPaper(input: unknown): Result<Paper, string> {
+/**
+ * Checks a paper a source produced before anything is written: the store refuses a batch with one
+ * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
+ * each bad field and its value (never a ZodError dump). A paper that fits is cut to `PAPER_LIMITS`
+ * (papers/bounds.ts), and `onClipped` gets a line naming the paper and what was cut.
+ */
+export function checkPaper(input: unknown, onClipped?: (message: string) => void): Result<Paper, string> {
   const parsed = paperSchema.safeParse(input);
-  if (parsed.success) return ok(parsed.data);
+  if (parsed.success) {
+    // NOTE: every source's papers pass here, so the size limits are one rule for all of them.
+    const { paper, clipped } = boundPaper(parsed.data);
+    if (clipped !== null) onClipped?.(clipped);
+    return ok(paper);
+  }
   const problems = parsed.error.issues.slice(0, 3).map((issue) => {
     const field = issue.path.join('.') || 'the paper';
     const value = valueAt(input, issue.path);

@@ -66,10 +66,11 @@ export function loadSeedDir(dir: string, origin = 'PAPERBOY_SEEDS_DIR'): SeedLoa
     const papers = seedPageToPapers(page);
     papers.forEach((candidate, i) => {
       // NOTE: checked before merging, so a bad copy of a paper cannot spoil a good one from another page.
-      const checked = checkPaper(candidate);
+      const line = page.entries[i]?.line ?? 0;
+      const checked = checkPaper(candidate, (message) => warnings.push({ file: name, line, message }));
       if (!checked.ok) {
         rejected += 1;
-        warnings.push({ file: name, line: page.entries[i]?.line ?? 0, message: `skipped an entry paperboy cannot store: ${checked.error}` });
+        warnings.push({ file: name, line, message: `skipped an entry paperboy cannot store: ${checked.error}` });
         return;
       }
       entries += 1;

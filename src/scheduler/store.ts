@@ -45,7 +45,7 @@ export type Claim =
   | { kind: 'busy'; owner: string | null }
   | { kind: 'settled'; row: LedgerRow };
 
-const STEPS = [
+export const STEPS = [
   `CREATE TABLE schedule_subscriptions (
      id TEXT PRIMARY KEY,
      platform TEXT NOT NULL,

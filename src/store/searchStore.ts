@@ -13,7 +13,7 @@ import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type
  * so a database whose index tables are of another version drops them and indexes again.
  */
 // NOTE: 3 indexes Hugging Face's ai_keywords; an older database re-indexes once.
-const SCHEMA_VERSION = '3';
+export const SCHEMA_VERSION = '3';
 const DROP = ['search_docs', 'search_postings', 'search_words', 'search_meta', 'search_subjects', 'search_marks']
   .map((t) => `DROP TABLE IF EXISTS ${t};`)
   .join('\n');

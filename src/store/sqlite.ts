@@ -8,7 +8,8 @@ import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
-import { SqliteIndexData } from './searchStore.js';
+import { DatabaseFileIdentity } from './fileIdentity.js';
+import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
 const MIGRATIONS: readonly string[] = [
@@ -69,9 +70,14 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** How long a write keeps retrying a locked database in all before it fails (milliseconds). */
   maxWriteWaitMs?: number;
+  /**
+   * The feature schema versions this build knows (`FEATURE_SCHEMAS`, passed by the composition root):
+   * a database with a newer one is refused before anything is written. Features not named are not checked.
+   */
+  features?: Readonly<Record<string, number>>;
 }
 
-type WriteOptions = Required<Omit<StoreOptions, 'logger'>>;
+type WriteOptions = Required<Omit<StoreOptions, 'logger' | 'features'>>;
 
 const DEFAULTS: WriteOptions = { batchSize: 500, busyTimeoutMs: 5_000, maxWriteWaitMs: 30_000 };
 
@@ -90,7 +96,7 @@ const REBUILD_HINT =
  * but not write (a read-only file, folder or mount) is opened read-only: reads work, writes fail clearly.
  */
 export function openStore(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): PaperStore {
-  const { logger, ...rest } = options;
+  const { logger, features = {}, ...rest } = options;
   const opts: WriteOptions = { ...DEFAULTS, ...rest };
   if (file === ':memory:') {
     const db = new Database(':memory:');
@@ -108,14 +114,14 @@ export function openStore(file: string, now: () => Date = () => new Date(), opti
     );
   }
   if (!denied) {
-    const db = openWritable(file, opts);
-    if (db) return new SqliteStore(db, file, now, opts, null);
+    const db = openWritable(file, opts, features);
+    if (db) return new SqliteStore(db, file, now, opts, null, new DatabaseFileIdentity(file));
   }
   // NOTE: the file exists but cannot be written (or SQLite found that out itself): serve reads.
   const reason = denied
     ? `${denied.path === file ? 'the file' : 'its folder'} is not writable: ${denied.code}${describeErrno(denied.code)}`
     : 'SQLite could not open it for writing';
-  const db = openReadOnly(file, opts);
+  const db = openReadOnly(file, opts, features);
   logger?.warn({ file, reason }, 'the paper database is read-only: answering from what it holds; ingests and seeding cannot write');
   return new SqliteStore(db, file, now, opts, reason);
 }
@@ -221,12 +227,13 @@ function whoami(): string {
  * Opens read-write, checks, and migrates. Returns null when SQLite says the file cannot be written
  * after all (the caller then opens it read-only); other faults are OperatorErrors.
  */
-function openWritable(file: string, opts: WriteOptions): Database.Database | null {
+function openWritable(file: string, opts: WriteOptions, features: Readonly<Record<string, number>>): Database.Database | null {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { fileMustExist: false, timeout: opts.busyTimeoutMs });
     // NOTE: check the file is ours and sound before any pragma: switching to WAL writes into the file.
     refuseForeign(db);
+    refuseNewerFeatures(db, file, features);
     checkIntegrity(db, file);
     retryBusy(opts.maxWriteWaitMs, () => db?.pragma('journal_mode = WAL'));
     db.pragma('foreign_keys = ON');
@@ -244,7 +251,7 @@ function openWritable(file: string, opts: WriteOptions): Database.Database | nul
  * opened in place from a read-only folder, so it is read into memory instead: the main file then
  * holds everything (a clean close leaves no `-wal`), and the file itself is never written.
  */
-function openReadOnly(file: string, opts: WriteOptions): Database.Database {
+function openReadOnly(file: string, opts: WriteOptions, features: Readonly<Record<string, number>>): Database.Database {
   let db: Database.Database | undefined;
   try {
     try {
@@ -260,6 +267,7 @@ function openReadOnly(file: string, opts: WriteOptions): Database.Database {
       db = new Database(image, { readonly: true });
       refuseForeign(db);
     }
+    refuseNewerFeatures(db, file, features);
     checkIntegrity(db, file);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version < MIGRATIONS.length) {
@@ -368,6 +376,38 @@ function refuseForeign(db: Database.Database): void {
   }
 }
 
+/** The OperatorError for tables a newer paperboy wrote: this build would misread them, or write what the newer one cannot read. */
+function newerFeatureError(file: string, what: string, version: string | number, known: string | number): OperatorError {
+  return new OperatorError(
+    `The paper database ${file} was written by a newer paperboy: its ${what} tables are at schema version ${version}, and this paperboy knows version ${known}; it refuses to use it.`,
+    [
+      'Run the paperboy version that wrote it (or a newer one); paperboy never downgrades a database.',
+      `To start afresh with this version instead, move ${file} away (or point PAPERBOY_DATA_DIR at another folder): paperboy builds a new database from the seeds.`,
+    ],
+  );
+}
+
+/**
+ * Refuses a database whose feature tables (`meta` key `schema.<feature>`) or search index tables are
+ * newer than this build knows, reading only. A feature this build does not know at all is left alone:
+ * it never touches those tables.
+ */
+function refuseNewerFeatures(db: Database.Database, file: string, features: Readonly<Record<string, number>>): void {
+  const has = (table: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+  if (has('meta')) {
+    const rows = db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'schema.%'`).all();
+    for (const { key, value } of rows) {
+      const feature = key.slice('schema.'.length);
+      const known = features[feature];
+      if (known !== undefined && Number(value) > known) throw newerFeatureError(file, feature, value, known);
+    }
+  }
+  if (has('search_marks')) {
+    const mark = db.prepare<[], { value: string }>(`SELECT value FROM search_marks WHERE key = 'schema'`).get()?.value;
+    if (mark !== undefined && Number(mark) > Number(SEARCH_SCHEMA_VERSION)) throw newerFeatureError(file, 'search index', mark, SEARCH_SCHEMA_VERSION);
+  }
+}
+
 /** Refuses a file whose pages are damaged (headers can be fine while pages are not), reading only. */
 function checkIntegrity(db: Database.Database, file: string): void {
   let rows: string[];
@@ -435,7 +475,10 @@ export function migrateFeature(db: Database.Database, name: string, steps: reado
   const key = `schema.${name}`;
   const read = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const write = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-  if (Number(read.get(key)?.value ?? 0) >= steps.length) return;
+  const stored = read.get(key)?.value ?? '0';
+  // NOTE: openStore refuses this already when told the feature; this keeps a store built without the registry honest.
+  if (Number(stored) > steps.length) throw newerFeatureError(db.name, name, stored, steps.length);
+  if (Number(stored) >= steps.length) return;
   for (;;) {
     const done = retryBusy(maxWaitMs, () =>
       db
@@ -457,6 +500,70 @@ export function isReadOnlyStore(store: PaperStore): boolean {
   return store instanceof SqliteStore && store.readOnlyReason !== null;
 }
 
+/** How often serve checks that its database file is still the one it opened (milliseconds). */
+export const DATABASE_CHECK_MS = 2_000;
+
+/** The database file gone from under a running process: what happened, and the error every later write gets. */
+export interface DatabaseLost {
+  file: string;
+  /** e.g. `the database file /data/paperboy.db was deleted`. */
+  change: string;
+  error: OperatorError;
+}
+
+/** A running check that the store's file is still the one it opened. */
+export interface DatabaseWatch {
+  /** Resolves once the file or its WAL was deleted or replaced; never for a store with no file to watch. */
+  readonly lost: Promise<DatabaseLost>;
+  stop(): void;
+}
+
+/**
+ * Checks every `intervalMs` (and before every write, always) that the store's database file and WAL are
+ * the ones it opened. Once they are not, every write fails with an OperatorError and `lost` resolves:
+ * serve then stops and exits non-zero, so a supervisor restarts it on the file that is there now, rather
+ * than confirming writes that go to a deleted file.
+ */
+export function watchDatabaseFile(store: PaperStore, intervalMs = DATABASE_CHECK_MS): DatabaseWatch {
+  if (!(store instanceof SqliteStore) || !store.watchable) return { lost: new Promise<DatabaseLost>(() => undefined), stop: () => undefined };
+  const s = store;
+  const lost = new Promise<DatabaseLost>((resolve) => s.whenLost(resolve));
+  const timer = setInterval(() => s.checkFile(), intervalMs);
+  timer.unref();
+  return { lost, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Makes every write on `db` call `guard` first: each transaction (outermost or nested) as it starts,
+ * and each writing statement or `exec` run outside one. Feature stores write through the connection
+ * itself, so the check sits on the connection rather than in each of them.
+ */
+function guardWrites(db: Database.Database, guard: () => void): void {
+  const prepare = db.prepare.bind(db);
+  const transaction = db.transaction.bind(db);
+  const exec = db.exec.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    if (!stmt.readonly) {
+      const run = stmt.run.bind(stmt);
+      stmt.run = (...params: unknown[]) => {
+        if (!db.inTransaction) guard();
+        return run(...params);
+      };
+    }
+    return stmt;
+  }) as typeof db.prepare;
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...args: unknown[]) {
+      guard();
+      return fn.apply(this, args);
+    })) as typeof db.transaction;
+  db.exec = (source: string) => {
+    if (!db.inTransaction) guard();
+    return exec(source);
+  };
+}
+
 class SqliteStore implements PaperStore {
   /** The connection, for the search index's tables in the same file. */
   readonly connection: Database.Database;
@@ -473,8 +580,11 @@ class SqliteStore implements PaperStore {
     private readonly opts: WriteOptions,
     /** Why this store cannot write, or null when it can. */
     readonly readOnlyReason: string | null,
+    /** The file as opened, for a writable store on a file; null in memory or read-only (nothing is written). */
+    private readonly identity: DatabaseFileIdentity | null = null,
   ) {
     this.connection = db;
+    if (identity) guardWrites(db, () => this.guardFile());
     this.byId = db.prepare<[string], Row>('SELECT * FROM papers WHERE id = ?');
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
@@ -519,6 +629,48 @@ class SqliteStore implements PaperStore {
       stats.changed.push(...done.changed);
     }
     return stats;
+  }
+
+  /** Set once the file on disk is no longer the one opened. */
+  private lost: DatabaseLost | null = null;
+  private readonly lostListeners: Array<(lost: DatabaseLost) => void> = [];
+
+  /** True when there is a file whose identity is checked. */
+  get watchable(): boolean {
+    return this.identity !== null;
+  }
+
+  whenLost(fn: (lost: DatabaseLost) => void): void {
+    if (this.lost) fn(this.lost);
+    else this.lostListeners.push(fn);
+  }
+
+  /** Checks the file (the timer's check); returns what was lost, without throwing. */
+  checkFile(): DatabaseLost | null {
+    if (this.lost || !this.identity) return this.lost;
+    let change: string | null;
+    try {
+      change = this.identity.change();
+    } catch (e) {
+      change = `its file could not be checked (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    }
+    if (!change) return null;
+    const error = new OperatorError(
+      `The paper database ${this.file} is no longer the file paperboy opened: ${change}. paperboy writes nothing more to it; this write was not stored.`,
+      [
+        'Restart paperboy (a supervisor does it by itself): it opens the database that is at that path now, or builds a new one from the seeds.',
+        'Stop paperboy before deleting, moving or restoring paperboy.db or its -wal file.',
+      ],
+    );
+    this.lost = { file: this.file, change, error };
+    for (const fn of this.lostListeners.splice(0)) fn(this.lost);
+    return this.lost;
+  }
+
+  /** Before each write: throws the operator-facing error once the file is not the one opened. */
+  private guardFile(): void {
+    const lost = this.checkFile();
+    if (lost) throw lost.error;
   }
 
   /** The `updated_at` of the batch being written (see {@link nextStamp}). */

@@ -91,6 +91,15 @@ describe('ask with a model (OpenAI-compatible, fake server on loopback)', () => 
     });
   }
 
+  it('a reply larger than the cap is abandoned as it streams, and the answer falls back to the extractive one, naming the cap', async () => {
+    fake.mode = { kind: 'huge', sentence: 'Keys are quantized per channel [1].', bytes: 8 * 1024 * 1024 };
+    const { reply, logger, quoted } = await ask(10_000);
+    expect(reply.sentences.length).toBeGreaterThan(0);
+    expect(quoted).toBe(true);
+    const warn = logger.entries.find((e) => e.level === 'warn' && /answering from the abstracts/.test(e.msg ?? ''));
+    expect(JSON.stringify(warn?.obj)).toMatch(/answered with more than 1 MB/);
+  });
+
   it('a server that does not answer in time falls back after the timeout', async () => {
     fake.mode = { kind: 'hang' };
     const { reply, logger, quoted } = await ask(300);

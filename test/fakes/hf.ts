@@ -49,7 +49,9 @@ export type Fault =
   /** Accept the request and never answer (a timeout). */
   | { kind: 'hang' }
   /** Answer with a body that is not JSON. */
-  | { kind: 'garbage' };
+  | { kind: 'garbage' }
+  /** Answer 200 with a JSON list of real items about `bytes` long, streamed without a content-length (a runaway page). */
+  | { kind: 'huge'; bytes: number };
 
 /** One request as the real client sent it. */
 export interface HfRequest {
@@ -135,6 +137,10 @@ export class FakeHf {
     if (fault?.kind === 'status') return json(fault.status, { error: `status ${fault.status}` });
     if (fault?.kind === 'rateLimit')
       return json(429, { error: 'rate limited' }, { ratelimit: `"api";r=0;t=${fault.resetS}`, 'ratelimit-policy': '"fixed window";"api";q=500;w=300' });
+    if (fault?.kind === 'huge') {
+      void streamHugePage(res, fault.bytes);
+      return;
+    }
     if (fault?.kind === 'garbage') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>upstream error</html>');
@@ -157,6 +163,21 @@ export class FakeHf {
     }
     json(404, { error: 'Not Found' });
   }
+}
+
+/** Streams `[item, item, …]` of real (renumbered) items for about `bytes`, with backpressure, stopping when the client goes away. */
+async function streamHugePage(res: http.ServerResponse, bytes: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  const items = renumbered(100, 77);
+  let gone = false;
+  res.on('close', () => (gone = true));
+  let sent = 0;
+  for (let i = 0; sent < bytes && !gone; i++) {
+    const piece = `${i === 0 ? '[' : ','}${JSON.stringify(items[i % items.length])}`;
+    sent += piece.length;
+    if (!res.write(piece)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
+  }
+  if (!gone) res.end(']');
 }
 
 /** A sleep that waits for nothing: it records each wait and moves `clock` on by it. */

@@ -2,7 +2,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type OpenAiMode = { kind: 'reply'; content: string } | { kind: 'malformed' } | { kind: 'status'; status: number } | { kind: 'hang' };
+export type OpenAiMode =
+  | { kind: 'reply'; content: string }
+  | { kind: 'malformed' }
+  | { kind: 'status'; status: number }
+  | { kind: 'hang' }
+  /** A well-formed completion whose content (`sentence` over and over) makes the body about `bytes` long, streamed without a content-length. */
+  | { kind: 'huge'; sentence: string; bytes: number };
 
 export interface ChatRequest {
   path: string;
@@ -44,6 +50,10 @@ export class FakeOpenAi {
       res.writeHead(m.status, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}');
       return;
     }
+    if (m.kind === 'huge') {
+      await streamHuge(res, m.sentence, m.bytes);
+      return;
+    }
     if (m.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [ {"message": ');
       return;
@@ -62,4 +72,17 @@ export class FakeOpenAi {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Writes a chat completion of about `bytes`, chunk by chunk with backpressure, stopping when the client goes away. */
+async function streamHuge(res: http.ServerResponse, sentence: string, bytes: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = JSON.stringify(`${sentence} `.repeat(Math.ceil(65_536 / (sentence.length + 1)))).slice(1, -1);
+  let gone = false;
+  res.on('close', () => (gone = true));
+  res.write('{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+  for (let sent = 0; sent < bytes && !gone; sent += chunk.length) {
+    if (!res.write(chunk)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
+  }
+  if (!gone) res.end('"},"finish_reason":"stop"}]}');
 }

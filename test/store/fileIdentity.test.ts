@@ -1,0 +1,129 @@
+// The database file deleted or replaced under an open store: every later write is refused with an operator-facing error, not confirmed and lost.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OperatorError } from '../../src/errors.js';
+import type { Paper } from '../../src/papers/model.js';
+import { openSchedules } from '../../src/scheduler/store.js';
+import { openStore, watchDatabaseFile } from '../../src/store/sqlite.js';
+import type { PaperStore } from '../../src/ports.js';
+
+const tmp: string[] = [];
+const open: PaperStore[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+  for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function storeOnFile(): { file: string; store: PaperStore } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-identity-'));
+  tmp.push(dir);
+  const file = path.join(dir, 'paperboy.db');
+  const store = openStore(file);
+  open.push(store);
+  return { file, store };
+}
+
+const paper = (n: number): Paper => ({
+  id: `t-p${n}`,
+  title: `Paper ${n}`,
+  abstract: 'Short.',
+  authors: [],
+  authorCount: null,
+  org: null,
+  publishedAt: '2026-06-12',
+  upvotes: 1,
+  arxivId: null,
+  thumbnail: null,
+  sources: [{ name: 'test' }],
+});
+
+const subscription = { platform: 'slack', channel: 'C0PAPERS', hour: 9, minute: 0, zone: 'America/New_York', top: 5 };
+
+function thrown(fn: () => unknown): OperatorError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OperatorError) return e;
+    throw e;
+  }
+  throw new Error('expected the write to be refused');
+}
+
+/** Another paperboy database, renamed over `file` (a restore, or `cp --remove-destination`): a new inode at the same path. */
+function replaceWithAnother(file: string): void {
+  const other = `${file}.restore`;
+  const s = openStore(other);
+  s.upsert([paper(99)]);
+  s.close();
+  fs.renameSync(other, file);
+}
+
+describe('the database is the one we opened', () => {
+  it('a subscribe after the database file was deleted throws an error naming the file, instead of being confirmed', () => {
+    const { file, store } = storeOnFile();
+    const schedules = openSchedules(store, () => new Date('2026-06-12T12:00:00Z'));
+    schedules?.add(subscription);
+    fs.rmSync(file);
+    const e = thrown(() => schedules?.add(subscription));
+    expect(e.message).toContain(`the database file ${file} was deleted`);
+    expect(e.message).toContain('this write was not stored');
+    expect(e.hints.join(' ')).toMatch(/Restart paperboy/);
+  });
+
+  it('an ingest after the database file was replaced by another file is refused, and its papers are not stored', () => {
+    const { file, store } = storeOnFile();
+    store.upsert([paper(1)]);
+    replaceWithAnother(file);
+    expect(thrown(() => store.upsert([paper(2)])).message).toContain(`the database file ${file} was replaced by another file`);
+    const now = openStore(file);
+    expect(now.get('t-p2')).toBeUndefined();
+    now.close();
+  });
+
+  it('a write after the write-ahead log was deleted is refused, naming the -wal file', () => {
+    const { file, store } = storeOnFile();
+    store.setMeta('x', '1');
+    fs.rmSync(`${file}-wal`);
+    expect(thrown(() => store.setMeta('x', '2')).message).toContain(`its write-ahead log ${file}-wal was deleted`);
+  });
+
+  it('once refused, every later write is refused too, even if a file appears at the path again', () => {
+    const { file, store } = storeOnFile();
+    fs.rmSync(file);
+    thrown(() => store.setMeta('x', '1'));
+    fs.writeFileSync(file, '');
+    expect(thrown(() => store.transaction?.(() => undefined)).message).toContain('was deleted');
+  });
+
+  it('another process opening, writing and closing the same file is not taken for a replacement', () => {
+    const { file, store } = storeOnFile();
+    store.upsert([paper(1)]);
+    const other = openStore(file);
+    other.upsert([paper(2)]);
+    other.close();
+    store.upsert([paper(3)]);
+    expect(store.count()).toBe(3);
+  });
+
+  it('the watch reports a deleted file on its own timer, with no write needed, with the path and what happened', async () => {
+    const { file, store } = storeOnFile();
+    const watch = watchDatabaseFile(store, 10);
+    fs.rmSync(file);
+    const lost = await watch.lost;
+    watch.stop();
+    expect(lost.file).toBe(file);
+    expect(lost.change).toBe(`the database file ${file} was deleted`);
+    expect(() => store.setMeta('x', '1')).toThrow(lost.error);
+  });
+
+  it('an in-memory store has nothing to watch and writes as before', () => {
+    const store = openStore(':memory:');
+    open.push(store);
+    const watch = watchDatabaseFile(store, 10);
+    store.upsert([paper(1)]);
+    watch.stop();
+    expect(store.count()).toBe(1);
+  });
+});
