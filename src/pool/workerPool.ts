@@ -51,6 +51,9 @@ export function defaultWorkerFile(): string {
 
 export const DEFAULT_TASKS_PER_WORKER = 4;
 
+/** How much lower the workers' CPU priority is than the main thread's (a nice increment; 0 to 19). */
+export const WORKER_NICE = 10;
+
 /**
  * An {@link Inbound} over a pool of worker threads, each with its own app (its own SQLite connection
  * and search index over the same file) running the real Dispatcher. Commands beyond the workers and
@@ -82,6 +85,9 @@ export class WorkerPool implements Inbound {
       concurrentTasksPerWorker: perWorker,
       // NOTE: a worker's event loop must keep running between tasks (caller calls, logs), so no Atomics.wait.
       atomics: 'disabled',
+      // NOTE: workers run at a lower CPU priority (nice +10, per thread on Linux, through @napi-rs/nice), so on a busy
+      // machine the thread that reads and acknowledges chat requests is scheduled before answer work.
+      niceIncrement: WORKER_NICE,
     });
     this.ready = new Promise<void>((resolve, reject) => {
       let warm = 0;
@@ -98,7 +104,8 @@ export class WorkerPool implements Inbound {
     });
     // NOTE: a failure after start-up is logged above; this keeps it from being an unhandled rejection.
     this.ready.catch(() => undefined);
-    this.lane = new CompleteLane(() => this.saturated(), opts.complete, opts.timers);
+    // Completions may use every worker while no command waits for one (a completion is tens of ms at 10,000 papers).
+    this.lane = new CompleteLane(() => this.saturated(), { maxRunning: opts.workers, ...opts.complete }, opts.timers);
   }
 
   /** Resolves once every worker's app is built and warm; rejects (naming the reason) when one cannot start. */
