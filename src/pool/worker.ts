@@ -12,7 +12,12 @@ async function handle(app: App, task: PoolTask): Promise<PoolResult> {
     case 'complete':
       return app.dispatcher.complete(task.command, task.arg, task.partial);
     case 'linkThread': {
-      app.dispatcher.linkThread(callerFromWire(task.caller).caller, task.alias);
+      const wired = callerFromWire(task.caller);
+      try {
+        app.dispatcher.linkThread(wired.caller, task.alias);
+      } finally {
+        wired.close();
+      }
       return null;
     }
     case 'run':

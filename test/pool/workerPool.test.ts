@@ -10,7 +10,8 @@ import { BUSY_MESSAGE, WorkerPool, type WorkerPoolOptions } from '../../src/pool
 import { systemClock } from '../../src/ports.js';
 import { paperRun } from '../fakes/papers.js';
 import { FAKE_TEAM } from '../fakes/slack.js';
-import { startDiscord } from '../adapters/discord/harness.js';
+import { DM_CHANNEL, startDiscord } from '../adapters/discord/harness.js';
+import { seenFrom } from '../fakes/discord.js';
 import { CHANNEL, SlackDriver, USER } from '../adapters/slack/support.js';
 import { gate } from '../support/gate.js';
 import { testPapers } from '../support/papers.js';
@@ -176,5 +177,18 @@ describe('worker pool behind Discord autocomplete', () => {
     expect(JSON.stringify(topic.body)).toMatch(/kv cache/);
     const paper = await run.fake.answer(run.fake.autocomplete('paper', 'id', 'memo').token);
     expect(JSON.stringify(paper.body)).toMatch(/MemOS/);
+  });
+
+  it("a reply to the bot's answer follows up on it: the answer's id is linked to the conversation from a worker", async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir);
+    const run = await startDiscord({ core: app, dispatcher: () => pool });
+    cleanups.push(() => run.close());
+    const id = run.fake.message('how is the kv cache quantized?', { channelId: DM_CHANNEL });
+    const first = seenFrom(await run.fake.replyTo(id));
+    const cited = first.titles[0];
+    const answerId = run.fake.sentReplyTo(id);
+    const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
+    expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
   });
 });
