@@ -390,7 +390,14 @@ export class FakeDiscord {
           body = text;
         }
       }
-      const r: FakeRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body, at: performance.now() };
+      const r: FakeRequest = {
+        method: req.method ?? 'GET',
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        at: performance.now(),
+      };
       this.requests.push(r);
       const failure = this.failures.findIndex((f) => f.match(r));
       if (failure >= 0) {
