@@ -1,5 +1,6 @@
-// npm run bench:load: load on the chat front doors of a real `paperboy serve` (Slack HTTP mode, Discord gateway) over loopback.
-// Prints acknowledgement and answer latency, errors and the serving process's peak RSS; writes bench-load.json.
+// npm run bench:load: load on the chat front doors of a real `paperboy serve` over loopback: 200 signed Slack `ask` and `search`
+// slash commands at once, and a Discord autocomplete burst with commands among it. Prints ack and answer latency, errors, busy
+// answers, the serving process's peak RSS and the load average; writes bench-load.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,12 +20,27 @@ import { syntheticCorpus, syntheticQueries } from './corpus.js';
 const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const PAPERS = arg('papers', 10_000);
 const REQUESTS = arg('requests', 200);
-const CLIENTS = arg('clients', 20);
+// NOTE: every request of a Slack run is sent at once (200 users asking in the same second), not from a few clients in turn.
+const CLIENTS = arg('clients', REQUESTS);
+const BURST = arg('burst', 2_000);
+const BURST_COMMANDS = arg('burst-commands', 20);
+// --workers=N sets PAPERBOY_WORKERS for serve (0: answers on the thread that reads requests, as before the pool); unset: serve's default.
+const WORKERS = process.argv.find((a) => a.startsWith('--workers='))?.slice('--workers='.length);
+// --only=ask|search|burst runs one of the three.
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const SECRET = 'bench-signing-secret';
 // --bin=PATH measures another build (e.g. an older checkout) with the same load.
 const BIN = process.argv.find((a) => a.startsWith('--bin='))?.slice('--bin='.length) ?? path.join(PROJECT_ROOT, 'bin/paperboy.js');
+/** Slack shows the user an error when the slash command is not acknowledged within this; Discord drops an interaction's first answer after it too. */
+const WINDOW_MS = 3_000;
+const BUSY = /busy answering other questions/;
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 /** A data dir with the seeds and `PAPERS` synthetic papers, built once before any server starts. */
 async function prepareDataDir(): Promise<string> {
@@ -39,7 +55,7 @@ async function prepareDataDir(): Promise<string> {
 /** Starts `paperboy serve` and resolves once `ready` appears in its log. */
 async function startServe(env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; log: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PAPERBOY_LIVE: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PAPERBOY_LIVE: 'off', ...(WORKERS !== undefined ? { PAPERBOY_WORKERS: WORKERS } : {}), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -92,19 +108,22 @@ interface Result {
   answerP50: number;
   answerP99: number;
   errors: number;
+  busy: number;
   peakRssMb: number;
+  load: string;
 }
 
-/** Slack HTTP mode: signed `/papers search …` slash commands; the answer is the response_url POST. */
-async function slackLoad(dataDir: string, queries: string[]): Promise<Result> {
-  const answered = new Map<string, number>();
+/** Slack HTTP mode: signed `/papers <text>` slash commands, all sent at once; the answer is the response_url POST. */
+async function slackLoad(dataDir: string, label: string, texts: string[]): Promise<Result> {
+  const answered = new Map<string, { at: number; body: string }>();
   const api = http.createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const url = req.url ?? '';
-      if (url.startsWith('/response/')) answered.set(url.slice('/response/'.length), performance.now());
-      const body = url.endsWith('auth.test') ? { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0LOAD' } : { ok: true };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (url.startsWith('/response/')) answered.set(url.slice('/response/'.length), { at: performance.now(), body });
+      const reply = url.endsWith('auth.test') ? { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0LOAD' } : { ok: true };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
     });
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
@@ -121,12 +140,13 @@ async function slackLoad(dataDir: string, queries: string[]): Promise<Result> {
   const acks: number[] = [];
   const answers: number[] = [];
   let errors = 0;
+  let busy = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const jobs = queries.slice(0, REQUESTS).map((q, i) => async () => {
+  const jobs = texts.slice(0, REQUESTS).map((text, i) => async () => {
     const id = `r${i}`;
     const body = new URLSearchParams({
       command: '/papers',
-      text: `search ${q}`,
+      text,
       user_id: 'U0LOAD',
       channel_id: 'C0LOAD',
       team_id: 'T0LOAD',
@@ -160,59 +180,113 @@ async function slackLoad(dataDir: string, queries: string[]): Promise<Result> {
       errors += 1;
       return;
     }
-    const deadline = acked + 30_000;
+    const deadline = acked + 60_000;
     while (!answered.has(id) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    const at = answered.get(id);
-    if (at === undefined) errors += 1;
-    else answers.push(at - sent);
+    const got = answered.get(id);
+    if (got === undefined) errors += 1;
+    else {
+      answers.push(got.at - sent);
+      if (BUSY.test(got.body)) busy += 1;
+    }
   });
   await concurrently(jobs, CLIENTS);
   const rss = peakRssMb(child.pid);
+  const during = load();
   await stop(child);
   agent.destroy();
   await new Promise<void>((r) => api.close(() => r()));
-  return summary('slack http', acks, answers, errors, rss);
+  return { ...summary(label, acks, answers, errors, rss), busy, load: during };
 }
 
-/** Discord: `/papers search` interactions through the fake gateway to the real discord.js client in serve. */
-async function discordLoad(dataDir: string, queries: string[]): Promise<Result> {
+interface BurstResult {
+  events: number;
+  commands: number;
+  /** Commands whose first answer (a reply or a deferral) reached Discord within 3 s. */
+  commandsInWindow: number;
+  commandAckP99: number;
+  commandAnswerP99: number;
+  completionsAnswered: number;
+  completionsInWindow: number;
+  completionsWithChoices: number;
+  peakRssMb: number;
+  load: string;
+}
+
+/**
+ * Discord: a burst of `BURST` autocomplete events (users typing titles into `/papers paper id:`)
+ * through the fake gateway, with `BURST_COMMANDS` `/papers search` commands spread evenly among them.
+ */
+async function discordBurst(dataDir: string, queries: string[], titles: string[]): Promise<BurstResult> {
   const guild = { id: '100000000000000001', channels: [{ id: '110000000000000001', name: 'papers' }] };
   const fake = await new FakeDiscord([guild]).listen();
   const { child } = await startServe(
     { PAPERBOY_DATA_DIR: dataDir, DISCORD_TOKEN: 'bench-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: fake.apiUrl },
     /discord connected/,
   );
-  const acks: number[] = [];
-  const answers: number[] = [];
-  let errors = 0;
-  const jobs = queries.slice(0, REQUESTS).map((q) => async () => {
-    const sent = performance.now();
-    const { token } = fake.command('search', { query: q });
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000));
-    const ack = await Promise.race([fake.waitFor((r) => r.path.includes(`/${token}/callback`)), timeout]);
-    if (ack === 'timeout') {
-      errors += 1;
-      return;
+  const every = Math.max(1, Math.floor(BURST / BURST_COMMANDS));
+  const completions: Array<{ token: string; sent: number }> = [];
+  const commandsSent: Array<{ token: string; sent: number }> = [];
+  for (let i = 0; i < BURST; i++) {
+    const title = titles[i % titles.length] ?? 'memory';
+    // Each user's keystrokes: a growing prefix of a title.
+    const partial = title.slice(0, 2 + (i % 12));
+    completions.push({ token: fake.autocomplete('paper', 'id', partial).token, sent: performance.now() });
+    if (i % every === every - 1 && commandsSent.length < BURST_COMMANDS) {
+      commandsSent.push({ token: fake.command('search', { query: queries[commandsSent.length % queries.length] ?? 'memory' }).token, sent: performance.now() });
     }
-    acks.push(performance.now() - sent);
-    const answer = await Promise.race([fake.answer(token), timeout]);
-    if (answer === 'timeout') errors += 1;
-    else answers.push(performance.now() - sent);
-  });
-  await concurrently(jobs, CLIENTS);
+  }
+  const callback = (token: string) => fake.requests.find((r) => r.path.includes(`/${token}/callback`));
+  const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
+  const commandAcks: number[] = [];
+  const commandAnswers: number[] = [];
+  for (const c of commandsSent) {
+    const first = await timeout(fake.waitFor((r) => r.path.includes(`/${c.token}/callback`)));
+    if (first !== 'timeout') commandAcks.push(first.at - c.sent);
+    const answer = await timeout(fake.answer(c.token));
+    if (answer !== 'timeout') {
+      const r = [...fake.requests].reverse().find((q) => q.path.includes(`/${c.token}`));
+      if (r) commandAnswers.push(r.at - c.sent);
+    }
+  }
+  // Every completion is answered within staleMs (2 s) by design; give stragglers time to land before counting.
+  const settleBy = performance.now() + 30_000;
+  while (completions.some((c) => !callback(c.token)) && performance.now() < settleBy) await new Promise((r) => setTimeout(r, 50));
+  let answered = 0;
+  let inWindow = 0;
+  let withChoices = 0;
+  for (const c of completions) {
+    const r = callback(c.token);
+    if (!r) continue;
+    answered += 1;
+    if (r.at - c.sent <= WINDOW_MS) inWindow += 1;
+    const choices = (r.body as { data?: { choices?: unknown[] } }).data?.choices ?? [];
+    if (choices.length > 0) withChoices += 1;
+  }
   const rss = peakRssMb(child.pid);
+  const during = load();
   await stop(child);
   await fake.close();
-  return summary('discord gateway', acks, answers, errors, rss);
+  return {
+    events: BURST,
+    commands: commandsSent.length,
+    commandsInWindow: commandAcks.filter((a) => a <= WINDOW_MS).length,
+    commandAckP99: pct(commandAcks, 99),
+    commandAnswerP99: pct(commandAnswers, 99),
+    completionsAnswered: answered,
+    completionsInWindow: inWindow,
+    completionsWithChoices: withChoices,
+    peakRssMb: rss,
+    load: during,
+  };
 }
 
-function summary(front: string, acks: number[], answers: number[], errors: number, rss: number): Result {
+function summary(front: string, acks: number[], answers: number[], errors: number, rss: number): Omit<Result, 'busy' | 'load'> {
   return {
     front,
     requests: acks.length,
     ackP50: pct(acks, 50),
     ackP99: pct(acks, 99),
-    ackOver3s: acks.filter((a) => a > 3000).length,
+    ackOver3s: acks.filter((a) => a > WINDOW_MS).length,
     answerP50: pct(answers, 50),
     answerP99: pct(answers, 99),
     errors,
@@ -221,18 +295,48 @@ function summary(front: string, acks: number[], answers: number[], errors: numbe
 }
 
 const dataDir = await prepareDataDir();
-const queries = syntheticQueries(syntheticCorpus(Math.min(PAPERS, 2000)), REQUESTS);
+const corpus = syntheticCorpus(Math.min(PAPERS, 2000));
+const queries = syntheticQueries(corpus, REQUESTS);
+const titles = corpus.map((p) => p.title);
 console.log(
-  `bench:load — ${PAPERS} synthetic papers + seeds, ${REQUESTS} requests from ${CLIENTS} concurrent clients, ${os.cpus().length} cores, Node ${process.version}`,
+  `bench:load — ${PAPERS} synthetic papers + seeds, ${REQUESTS} requests per Slack run (${CLIENTS} at once), a ${BURST}-event Discord autocomplete burst with ${BURST_COMMANDS} commands; ` +
+    `PAPERBOY_WORKERS ${WORKERS ?? 'default'}, ${os.cpus().length} cores, Node ${process.version}, load average before ${load()}`,
 );
-const results = [await slackLoad(dataDir, queries), await discordLoad(dataDir, queries)];
+const results: Result[] = [];
+if (!ONLY || ONLY === 'ask')
+  results.push(
+    await slackLoad(
+      dataDir,
+      'slack ask',
+      queries.map((q) => `ask how do ${q} work?`),
+    ),
+  );
+if (!ONLY || ONLY === 'search')
+  results.push(
+    await slackLoad(
+      dataDir,
+      'slack search',
+      queries.map((q) => `search ${q}`),
+    ),
+  );
+const burst = !ONLY || ONLY === 'burst' ? await discordBurst(dataDir, queries, titles) : null;
 const f = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
-console.log('| front door | requests | ack p50 / p99 (ms) | acks > 3 s | answer p50 / p99 (ms) | errors | serve peak RSS (MB) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| front door | requests | ack p50 / p99 (ms) | acks > 3 s | answer p50 / p99 (ms) | errors | busy answers | serve peak RSS (MB) | load average |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   console.log(
-    `| ${r.front} | ${r.requests} | ${f(r.ackP50)} / ${f(r.ackP99)} | ${r.ackOver3s} | ${f(r.answerP50)} / ${f(r.answerP99)} | ${r.errors} | ${f(r.peakRssMb)} |`,
+    `| ${r.front} | ${r.requests} | ${f(r.ackP50)} / ${f(r.ackP99)} | ${r.ackOver3s} | ${f(r.answerP50)} / ${f(r.answerP99)} | ${r.errors} | ${r.busy} | ${f(r.peakRssMb)} | ${r.load} |`,
   );
 }
-fs.writeFileSync(path.join(PROJECT_ROOT, 'bench-load.json'), `${JSON.stringify({ papers: PAPERS, requests: REQUESTS, clients: CLIENTS, results }, null, 2)}\n`);
+if (burst)
+  console.log(
+    `discord burst: ${burst.commandsInWindow} of ${burst.commands} interleaved commands answered (reply or deferral) within 3 s ` +
+      `(first answer p99 ${f(burst.commandAckP99)} ms, full answer p99 ${f(burst.commandAnswerP99)} ms); ` +
+      `${burst.completionsAnswered} of ${burst.events} completions answered, ${burst.completionsInWindow} within 3 s, ${burst.completionsWithChoices} with choices; ` +
+      `serve peak RSS ${f(burst.peakRssMb)} MB; load average ${burst.load}`,
+  );
+fs.writeFileSync(
+  path.join(PROJECT_ROOT, 'bench-load.json'),
+  `${JSON.stringify({ papers: PAPERS, requests: REQUESTS, clients: CLIENTS, workers: WORKERS ?? 'default', results, burst }, null, 2)}\n`,
+);
 fs.rmSync(dataDir, { recursive: true, force: true });

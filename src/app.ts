@@ -8,7 +8,7 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, Inbound, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
 import { openSchedules, type ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
 import { createOpenAiWriter } from './ask/llm.js';
@@ -240,17 +240,57 @@ export function createLiveIngest(
 
 /**
  * The chat adapters the configuration asks for. Each platform's SDK is imported here, only when
- * that platform is configured, so a CLI call never pays for discord.js or Bolt.
+ * that platform is configured, so a CLI call never pays for discord.js or Bolt. They answer through
+ * `inbound`: the worker pool while serving (see {@link startServeInbound}), the app's dispatcher otherwise.
  */
-export async function loadChatAdapters(config: Pick<Config, 'slack' | 'discord'>, app: App, logger: Logger): Promise<ChatAdapter[]> {
+export async function loadChatAdapters(
+  config: Pick<Config, 'slack' | 'discord'>,
+  app: App,
+  logger: Logger,
+  inbound: Inbound = app.dispatcher,
+): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger }));
+    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger }));
+    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger }));
   }
   return adapters;
+}
+
+/** What chat adapters answer through while serving, and how to end it after they stop. */
+export interface ServeInbound {
+  inbound: Inbound;
+  close(): Promise<void>;
+}
+
+/**
+ * The Inbound for serving chat platforms: a pool of PAPERBOY_WORKERS worker threads, each with its
+ * own app over the same database, so the thread that reads Slack and Discord requests only
+ * acknowledges and sends (an ack never waits behind someone else's question); with 0 workers, the
+ * app's own dispatcher. Resolves once every worker is warm, so open the chat ports after it.
+ */
+export async function startServeInbound(
+  app: App,
+  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm'>>,
+  commands: readonly AnyCommand[],
+  logger: Logger,
+  logLevel: string,
+): Promise<ServeInbound> {
+  if (config.pool.workers === 0) return { inbound: app.dispatcher, close: async () => undefined };
+  // Papers stored but not indexed yet are indexed once, here, so the workers only read.
+  app.library.warm();
+  const { WorkerPool } = await import('./pool/workerPool.js');
+  const pool = new WorkerPool({
+    commands,
+    setup: { config: { dataDir: config.dataDir, timeZone: config.timeZone, ...(config.llm ? { llm: config.llm } : {}) }, logLevel },
+    logger,
+    workers: config.pool.workers,
+    queue: config.pool.queue,
+  });
+  await pool.start();
+  return { inbound: pool, close: () => pool.close() };
 }

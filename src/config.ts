@@ -21,6 +21,11 @@ const bool = z.preprocess(
 );
 const url = (fallback: string) => z.preprocess(blankToUndefined, z.url({ protocol: /^(https?|wss?)$/ }).default(fallback));
 
+/** Worker threads `serve` answers commands in (see README's Performance section for how it was chosen). */
+export const DEFAULT_WORKERS = 2;
+/** Commands that may wait for a worker before more are answered "busy". */
+export const DEFAULT_QUEUE = 256;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** What each variable must be, in words: the sentence a bad value is answered with (the value itself is never echoed). */
@@ -45,6 +50,8 @@ const EXPECTED: Record<string, string> = {
   HF_MAX_RESPONSE_MB: 'a whole number of megabytes from 1 to 1024',
   PAPERBOY_INGEST_EVERY: 'a whole number of minutes from 5 to 1440',
   PAPERBOY_LIVE: 'on or off (also true/false, 1/0, yes/no)',
+  PAPERBOY_WORKERS: 'a whole number of worker threads from 0 to 16 (0: commands run on the thread that reads requests)',
+  PAPERBOY_QUEUE: 'a whole number from 0 to 10000 (commands that may wait for a worker)',
 };
 
 const envSchema = z.object({
@@ -112,6 +119,8 @@ const envSchema = z.object({
       .optional()
       .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1' || v === 'yes'),
   ),
+  PAPERBOY_WORKERS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(16).default(DEFAULT_WORKERS)),
+  PAPERBOY_QUEUE: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10_000).default(DEFAULT_QUEUE)),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -167,6 +176,12 @@ export interface LiveConfig {
   everyMinutes: number;
 }
 
+/** How `serve` runs commands: in `workers` threads (0: on the thread reading chat requests), with `queue` more waiting at most. */
+export interface PoolConfig {
+  workers: number;
+  queue: number;
+}
+
 /** The parsed configuration. Nothing else in the program reads `process.env`. */
 export interface Config {
   dataDir: string;
@@ -194,6 +209,8 @@ export interface Config {
   leaseSeconds?: number;
   hf: HfConfig;
   live: LiveConfig;
+  /** PAPERBOY_WORKERS and PAPERBOY_QUEUE. */
+  pool: PoolConfig;
 }
 
 /**
@@ -265,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       ...(e.HF_TOKEN ? { token: e.HF_TOKEN } : {}),
     },
     live: { enabled: e.PAPERBOY_LIVE, everyMinutes: e.PAPERBOY_INGEST_EVERY },
+    pool: { workers: e.PAPERBOY_WORKERS, queue: e.PAPERBOY_QUEUE },
   };
   if (e.PAPERBOY_HEALTH_PORT !== undefined) config.healthPort = e.PAPERBOY_HEALTH_PORT;
   if (e.PAPERBOY_LEASE_SECONDS !== undefined) config.leaseSeconds = e.PAPERBOY_LEASE_SECONDS;

@@ -101,7 +101,7 @@ export class Dispatcher implements Inbound {
   }
 
   /** Completions for an option as the user types; never throws (autocomplete must always answer). */
-  complete(commandName: string, arg: string, partial: string): Completion[] {
+  async complete(commandName: string, arg: string, partial: string): Promise<Completion[]> {
     const command = this.find(commandName);
     if (!command?.complete) return [];
     try {

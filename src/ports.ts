@@ -208,7 +208,9 @@ export interface Caller {
 
 /**
  * The inbound side every adapter takes: run a command or a line of text, complete an option.
- * The core's Dispatcher implements it; tests wrap it (e.g. to slow it down).
+ * The core's Dispatcher implements it in-process; `serve` uses the worker pool (`src/pool/`), which
+ * runs a Dispatcher in each worker thread so the thread reading chat requests does no command work.
+ * Tests wrap it (e.g. to slow it down).
  */
 export interface Inbound {
   readonly commands: readonly AnyCommand[];
@@ -217,8 +219,8 @@ export interface Inbound {
   run(inv: Invocation, caller?: Caller): Promise<Reply>;
   /** `search kv cache`, `trending 2025-11-27`; text that names no command is a question. */
   runText(line: string, caller?: Caller): Promise<Reply>;
-  /** Completions for an option as the user types; never throws. */
-  complete(command: string, arg: string, partial: string): Completion[];
+  /** Completions for an option as the user types; never rejects (a busy pool answers none rather than late). */
+  complete(command: string, arg: string, partial: string): Promise<Completion[]>;
   /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups. */
   linkThread?(caller: Caller, alias: string): void;
 }

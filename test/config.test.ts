@@ -1,7 +1,7 @@
 // Configuration: one schema, defaults, half-set platforms named, secrets never echoed, logs redacted.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { DEFAULT_QUEUE, DEFAULT_WORKERS, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
 describe('config', () => {
@@ -95,6 +95,16 @@ describe('config: schedule and health', () => {
     expect(r.ok && r.value.catchupHours).toBe(6);
     const set = loadConfig({ PAPERBOY_HEALTH_PORT: '8081', PAPERBOY_CATCHUP_HOURS: '1.5' });
     expect(set.ok && [set.value.healthPort, set.value.catchupHours]).toEqual([8081, 1.5]);
+  });
+
+  it('serve answers in PAPERBOY_WORKERS worker threads (0: on the thread reading requests) with PAPERBOY_QUEUE more waiting', () => {
+    const d = loadConfig({});
+    expect(d.ok && d.value.pool).toEqual({ workers: DEFAULT_WORKERS, queue: DEFAULT_QUEUE });
+    const set = loadConfig({ PAPERBOY_WORKERS: '0', PAPERBOY_QUEUE: '5' });
+    expect(set.ok && set.value.pool).toEqual({ workers: 0, queue: 5 });
+    const bad = loadConfig({ PAPERBOY_WORKERS: 'many', PAPERBOY_QUEUE: '-1' });
+    expect(bad.ok ? '' : bad.error).toMatch(/PAPERBOY_WORKERS must be a whole number of worker threads from 0 to 16/);
+    expect(bad.ok ? '' : bad.error).toMatch(/PAPERBOY_QUEUE must be a whole number from 0 to 10000/);
   });
 
   it('SLACK_MANAGERS is a comma-separated list of user ids', () => {

@@ -4,7 +4,17 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { commands as registry } from '../../commands/index.js';
 import cliProgress from 'cli-progress';
-import { createApp, createLiveIngest, dayDeps, ingestFrom, loadChatAdapters, seedOnFirstStart, type App } from '../../src/app.js';
+import {
+  createApp,
+  createLiveIngest,
+  dayDeps,
+  ingestFrom,
+  loadChatAdapters,
+  seedOnFirstStart,
+  startServeInbound,
+  type App,
+  type ServeInbound,
+} from '../../src/app.js';
 import { ingestDates, ingestDays, type DayOutcome } from '../../src/ingest/day.js';
 import type { Timers } from '../../src/ingest/live.js';
 import type { Sleep } from '../../src/papers/hf.js';
@@ -441,8 +451,20 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   });
   const live = config.discordShardChild ? null : ingest;
   const watch = watchDatabaseFile(app.store);
+  let answering: ServeInbound | undefined;
   try {
-    const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger);
+    // Chat platforms answer through the worker pool, warm before any port opens; the console chat (one user) needs none.
+    if (platforms.slack || platforms.discord) {
+      const starting = startServeInbound(app, config, registry, logger, config.logLevel ?? 'info');
+      const first = await Promise.race([starting, stop.requested.then((reason) => ({ stopped: reason }))]);
+      if ('stopped' in first) {
+        logger.info({ reason: first.stopped }, 'stop requested during start-up');
+        starting.then((s) => s.close()).catch(() => undefined);
+        return 0;
+      }
+      answering = first;
+    }
+    const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger, answering?.inbound);
     if (sharded && shards.ok && config.discord) {
       const discord = config.discord;
       const { startDiscordShards } = await import('../discord/sharding.js');
@@ -520,6 +542,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     return 0;
   } finally {
     watch.stop();
+    await answering?.close();
     if (!ctx.stop) stop.dispose();
   }
 }

@@ -52,11 +52,11 @@ export function sanitizeLine(line: string): string {
 /**
  * Tab completion for readline: `/command` names, then, after `/topic ` or `/trending `, what the
  * dispatcher offers for the command's first argument (the same list Discord autocomplete shows).
- * Returns `[hits, the text they complete]`, as readline's `completer` expects.
+ * Resolves with `[hits, the text they complete]`, as readline's asynchronous `completer` expects.
  * See https://nodejs.org/api/readline.html#use-of-the-completer-function
  */
-export function createCompleter(dispatcher: Inbound): (line: string) => [string[], string] {
-  return (line) => {
+export function createCompleter(dispatcher: Inbound): (line: string) => Promise<[string[], string]> {
+  return async (line) => {
     const arg = /^\/(\S+)\s+([\s\S]*)$/.exec(line);
     if (arg) {
       const command = dispatcher.find(arg[1] ?? '');
@@ -65,12 +65,22 @@ export function createCompleter(dispatcher: Inbound): (line: string) => [string[
       const partial = arg[2] ?? '';
       // NOTE: readline inserts `hit.slice(partial.length)`, so only hits that extend what was typed fit.
       const p = partial.toLowerCase();
-      const values = dispatcher.complete(command.name, argName, partial).map((c) => c.value);
+      const values = (await dispatcher.complete(command.name, argName, partial)).map((c) => c.value);
       return [[...new Set(values.filter((v) => v.toLowerCase().startsWith(p)))], partial];
     }
     if (!line.startsWith('/') || /\s/.test(line)) return [[], line];
     const names = [...new Set([...dispatcher.commands.map((c) => c.name), ...CONSOLE_COMMANDS])].map((n) => `/${n}`);
     return [names.filter((n) => n.startsWith(line.toLowerCase())), line];
+  };
+}
+
+/** An asynchronous completer in the callback form readline takes. */
+function readlineCompleter(complete: (line: string) => Promise<[string[], string]>): readline.AsyncCompleter {
+  return (line, callback) => {
+    complete(line).then(
+      (hits) => callback(null, hits),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
   };
 }
 
@@ -167,7 +177,9 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
         output: opts.output,
         prompt: 'paperboy> ',
         terminal,
-        ...(terminal ? { historySize: opts.historySize ?? 500, removeHistoryDuplicates: true, completer: createCompleter(opts.dispatcher) } : {}),
+        ...(terminal
+          ? { historySize: opts.historySize ?? 500, removeHistoryDuplicates: true, completer: readlineCompleter(createCompleter(opts.dispatcher)) }
+          : {}),
       });
       let queue = Promise.resolve();
       rl.on('line', (line) => {

@@ -220,7 +220,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
     const sub = subcommandSchema.safeParse(i.options.data[0]);
     const focused = focusedSchema.safeParse(i.options.getFocused(true));
-    const choices = sub.success && focused.success ? dispatcher.complete(sub.data.name, focused.data.name, String(focused.data.value)) : [];
+    const choices = sub.success && focused.success ? await dispatcher.complete(sub.data.name, focused.data.name, String(focused.data.value)) : [];
     try {
       await i.respond(choices.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100) || c.value.slice(0, 100), value: c.value.slice(0, 100) })));
     } catch (e) {

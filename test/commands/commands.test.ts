@@ -125,13 +125,13 @@ describe('paper command', () => {
     const core = createTestCore({ papers });
     const reply = await core.dispatcher.run({ command: 'paper', text: 'A-MEM' });
     expect(reply.kind === 'paper' && reply.card.id).toBe('amem');
-    expect(core.dispatcher.complete('paper', 'id', 'A-MEM')[0]?.value).toBe('amem');
+    expect((await core.dispatcher.complete('paper', 'id', 'A-MEM'))[0]?.value).toBe('amem');
     const prefix = await core.dispatcher.run({ command: 'paper', text: 'A-Mem' });
     expect(prefix.kind === 'paper' && prefix.card.id).toBe('amem');
   });
 
-  it('autocompletes titles to ids', () => {
-    const got = createTestCore().dispatcher.complete('paper', 'id', 'memo');
+  it('autocompletes titles to ids', async () => {
+    const got = await createTestCore().dispatcher.complete('paper', 'id', 'memo');
     expect(got[0]).toEqual({ name: 'MemOS: A Memory OS for AI System', value: 't-memos-a-memory-os-for-ai-system-abc123' });
   });
 });
@@ -178,8 +178,8 @@ describe('topic command', () => {
     }
   });
 
-  it('autocompletes known topic names', () => {
-    const got = createTestCore().dispatcher.complete('topic', 'topic', 'kv');
+  it('autocompletes known topic names', async () => {
+    const got = await createTestCore().dispatcher.complete('topic', 'topic', 'kv');
     expect(got.map((c) => c.value)).toContain('kv cache');
   });
 });

@@ -18,6 +18,8 @@ export interface FakeRequest {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: unknown;
+  /** When the fake received it (performance.now(), milliseconds): benchmarks time answers by it. */
+  at: number;
 }
 
 /**
@@ -430,7 +432,14 @@ export class FakeDiscord {
           body = text;
         }
       }
-      const r: FakeRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body };
+      const r: FakeRequest = {
+        method: req.method ?? 'GET',
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        at: performance.now(),
+      };
       this.requests.push(r);
       const failure = this.failures.findIndex((f) => f.match(r));
       if (failure >= 0) {

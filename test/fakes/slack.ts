@@ -88,6 +88,8 @@ export class FakeSlack {
   upgrades = 0;
   /** What users.info says of each user (unknown users: `user_not_found`). */
   readonly users = new Map<string, { is_admin?: boolean; is_owner?: boolean }>();
+  /** When set, users.info answers only once this resolves (a slow Slack, held by a test's gate). */
+  usersInfoWait: (() => Promise<void>) | null = null;
   /** Channels where chat.postMessage answers `ok: false` with this error (e.g. `not_in_channel`). */
   readonly refusedChannels = new Map<string, string>();
   private readonly held = new Set<import('node:net').Socket | import('node:stream').Duplex>();
@@ -208,6 +210,7 @@ export class FakeSlack {
           if (this.appTokenError !== null) return json(200, { ok: false, error: this.appTokenError });
           return json(200, { ok: true, url: this.socketUrl ?? `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/socket` });
         case 'users.info': {
+          await this.usersInfoWait?.();
           const user = this.users.get(String(args.user));
           if (!user) return json(200, { ok: false, error: 'user_not_found' });
           return json(200, { ok: true, user: { id: args.user, team_id: FAKE_TEAM, is_admin: false, is_owner: false, ...user } });

@@ -128,11 +128,11 @@ describe('follow, following, unfollow', () => {
     expect(text(reply)).toMatch(/work in Slack and Discord only/);
   });
 
-  it('follow autocompletes topic names like topic does', () => {
+  it('follow autocompletes topic names like topic does', async () => {
     const app = createTestCore();
-    const offered = app.dispatcher.complete('follow', 'topic', 'kv');
+    const offered = await app.dispatcher.complete('follow', 'topic', 'kv');
     expect(offered.map((c) => c.value)).toContain('kv cache');
-    expect(offered).toEqual(app.dispatcher.complete('topic', 'topic', 'kv'));
+    expect(offered).toEqual(await app.dispatcher.complete('topic', 'topic', 'kv'));
   });
 
   it('a topic with search filters is refused', async () => {

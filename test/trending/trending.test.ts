@@ -108,16 +108,16 @@ describe('trending command', () => {
     expect(month.kind === 'papers' && month.next).toEqual({ command: 'trending', input: { date: '2025-11', limit: 3 }, offset: 3 });
   });
 
-  it('autocompletes periods: relative ones first, then days, weeks and months that have papers', () => {
+  it('autocompletes periods: relative ones first, then days, weeks and months that have papers', async () => {
     const core = createTestCore({ papers });
-    const all = core.dispatcher.complete('trending', 'date', '');
+    const all = await core.dispatcher.complete('trending', 'date', '');
     expect(all.slice(0, 4).map((c) => c.value)).toEqual(['today', 'yesterday', 'week', 'month']);
     expect(all).toContainEqual({ name: '2025-11-27 (4 papers)', value: '2025-11-27' });
     expect(all).toContainEqual({ name: '2025-W48 (4 papers)', value: '2025-W48' });
     expect(all).toContainEqual({ name: '2025-11 (5 papers)', value: '2025-11' });
-    expect(core.dispatcher.complete('trending', 'date', '2025-W4').map((c) => c.value)).toEqual(['2025-W48', '2025-W47']);
+    expect((await core.dispatcher.complete('trending', 'date', '2025-W4')).map((c) => c.value)).toEqual(['2025-W48', '2025-W47']);
     // A well-formed period without papers can still be picked; the reply explains the gap.
-    expect(core.dispatcher.complete('trending', 'date', '2024-01-01').map((c) => c.value)).toEqual(['2024-01-01']);
+    expect((await core.dispatcher.complete('trending', 'date', '2024-01-01')).map((c) => c.value)).toEqual(['2024-01-01']);
   });
 
   it('a bad date is an error naming the expected format', async () => {

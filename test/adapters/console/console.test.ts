@@ -126,15 +126,15 @@ describe('console adapter', () => {
     await t.end();
   });
 
-  it('completer: /command names (with /more, /quit, /help), and /topic and /trending arguments from the dispatcher', () => {
+  it('completer: /command names (with /more, /quit, /help), and /topic and /trending arguments from the dispatcher', async () => {
     const complete = createCompleter(createTestCore().dispatcher);
-    expect(complete('/tre')).toEqual([['/trending'], '/tre']);
-    expect(complete('/')[0]).toEqual(expect.arrayContaining(['/search', '/trending', '/paper', '/topic', '/help', '/more', '/quit']));
-    expect(complete('/q')).toEqual([['/quit'], '/q']);
-    expect(complete('/trending 2025-W')).toEqual([['2025-W48', '2025-W47'], '2025-W']);
-    expect(complete('/topic kv')).toEqual([['kv cache'], 'kv']);
-    expect(complete('/search kv')).toEqual([[], '/search kv']);
-    expect(complete('kv cache')).toEqual([[], 'kv cache']);
+    expect(await complete('/tre')).toEqual([['/trending'], '/tre']);
+    expect((await complete('/'))[0]).toEqual(expect.arrayContaining(['/search', '/trending', '/paper', '/topic', '/help', '/more', '/quit']));
+    expect(await complete('/q')).toEqual([['/quit'], '/q']);
+    expect(await complete('/trending 2025-W')).toEqual([['2025-W48', '2025-W47'], '2025-W']);
+    expect(await complete('/topic kv')).toEqual([['kv cache'], 'kv']);
+    expect(await complete('/search kv')).toEqual([[], '/search kv']);
+    expect(await complete('kv cache')).toEqual([[], 'kv cache']);
   });
 
   it('a stray escape sequence is stripped from a typed line, and a line of nothing else gets no reply', async () => {

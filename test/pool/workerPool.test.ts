@@ -1,0 +1,194 @@
+// The worker pool serve answers chat through: real worker threads over a real database file, driven by the real Slack and Discord adapters against their fakes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { createApp, type App } from '../../src/app.js';
+import { silentLogger } from '../../src/logger.js';
+import { BUSY_MESSAGE, WorkerPool, type WorkerPoolOptions } from '../../src/pool/workerPool.js';
+import { systemClock } from '../../src/ports.js';
+import { paperRun } from '../fakes/papers.js';
+import { FAKE_TEAM } from '../fakes/slack.js';
+import { DM_CHANNEL, startDiscord } from '../adapters/discord/harness.js';
+import { seenFrom } from '../fakes/discord.js';
+import { CHANNEL, SlackDriver, USER } from '../adapters/slack/support.js';
+import { gate } from '../support/gate.js';
+import { testPapers } from '../support/papers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A data dir whose database holds the test corpus; the returned app is this (main) thread's, as serve's is. */
+function mainApp(): { dataDir: string; app: App } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-pool-'));
+  cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const app = createApp({ config: { dataDir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
+  app.library.ingest(testPapers);
+  app.library.warm();
+  return { dataDir, app };
+}
+
+async function startPool(dataDir: string, over: Partial<WorkerPoolOptions> = {}): Promise<WorkerPool> {
+  const pool = new WorkerPool({
+    commands,
+    setup: { config: { dataDir, timeZone: 'America/New_York' }, logLevel: 'silent' },
+    logger: silentLogger,
+    workers: 1,
+    queue: 8,
+    ...over,
+  });
+  cleanups.push(() => pool.close());
+  await pool.start();
+  return pool;
+}
+
+/** Sends a signed slash command without waiting for the adapter to finish; resolves with the HTTP status of the ack. */
+async function slashNow(d: SlackDriver, text: string, n: number): Promise<{ status: number; responseUrl: string }> {
+  const responseUrl = d.fake.responseUrl();
+  const payload = {
+    team_id: FAKE_TEAM,
+    channel_id: CHANNEL,
+    channel_name: 'general',
+    user_id: USER,
+    command: '/papers',
+    text,
+    response_url: responseUrl,
+    trigger_id: `flood.${n}`,
+  };
+  const res = await d.postRaw(new URLSearchParams(payload).toString(), 'application/x-www-form-urlencoded');
+  await res.text();
+  return { status: res.status, responseUrl };
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 20));
+}
+
+const seenText = (d: SlackDriver, url: string) => d.seenAt(url).text;
+
+describe('worker pool behind the Slack HTTP receiver', () => {
+  it('a flood of 100 signed asks: every ack is a 200 and every response_url gets its answer', async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir, { workers: 2, queue: 200 });
+    const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool });
+    cleanups.push(() => d.close());
+    const questions = [
+      'how do agents remember things?',
+      'what makes kv cache smaller?',
+      'which papers study memory for llm agents?',
+      'how is attention made cheaper?',
+    ];
+    const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => slashNow(d, `ask ${questions[i % questions.length]}`, i)));
+    expect(sent.map((s) => s.status)).toEqual(sent.map(() => 200));
+    await d.adapter.idle();
+    const answered = sent.map((s) => d.responsesTo(s.responseUrl).length);
+    expect(answered).toEqual(sent.map(() => 1));
+    const texts = sent.map((s) => seenText(d, s.responseUrl));
+    expect(texts.filter((t) => t.includes(BUSY_MESSAGE) || /something went wrong/.test(t))).toEqual([]);
+  }, 60_000);
+
+  it('with every worker taken and the queue full, a command is acked and answered busy, privately, while the others finish', async () => {
+    const { dataDir, app } = mainApp();
+    // One worker holding one task, no queue: the second command finds the pool full.
+    const pool = await startPool(dataDir, { workers: 1, tasksPerWorker: 1, queue: 0 });
+    const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool, config: { managers: ['U0BOSS'] } });
+    cleanups.push(() => d.close());
+    d.fake.users.set(USER, { is_admin: true });
+    const slow = gate();
+    slow.hold();
+    d.fake.usersInfoWait = () => slow.wait();
+
+    const held = await slashNow(d, 'subscribe trending 9:00 UTC', 1);
+    await until(() => d.fake.callsTo('users.info').length === 1);
+    const turnedAway = await slashNow(d, 'search kv cache', 2);
+    expect([held.status, turnedAway.status]).toEqual([200, 200]);
+    await until(() => d.responsesTo(turnedAway.responseUrl).length === 1);
+    expect(d.seenAt(turnedAway.responseUrl)).toMatchObject({ ephemeral: true });
+    expect(seenText(d, turnedAway.responseUrl)).toContain(BUSY_MESSAGE);
+    expect(d.responsesTo(held.responseUrl)).toEqual([]);
+
+    slow.release();
+    await d.adapter.idle();
+    expect(seenText(d, held.responseUrl)).toMatch(/every day at 09:00 UTC/);
+    // The pool has room again.
+    const after = await d.slash('search kv cache');
+    expect(seenText(d, after.responseUrl)).toMatch(/KV Cache/i);
+  });
+
+  it('mayManage runs on the main thread for a command answered in a worker: a non-manager is refused, an admin may subscribe', async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir);
+    const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool, config: { managers: ['U0BOSS'] } });
+    cleanups.push(() => d.close());
+
+    d.fake.users.set(USER, { is_admin: false });
+    const refused = await d.slash('subscribe trending 9:00 UTC');
+    expect(d.seenAt(refused.responseUrl)).toMatchObject({ ephemeral: true });
+    expect(seenText(d, refused.responseUrl)).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
+    expect(d.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([USER]);
+    expect(app.schedules?.list('slack', CHANNEL)).toEqual([]);
+
+    d.fake.users.set(USER, { is_admin: true });
+    const allowed = await d.slash('subscribe trending 9:00 UTC');
+    expect(seenText(d, allowed.responseUrl)).toMatch(/every day at 09:00 UTC/);
+    // Written by the worker's connection, read by this thread's.
+    expect(app.schedules?.list('slack', CHANNEL)).toHaveLength(1);
+  });
+});
+
+describe('worker pool and the database', () => {
+  it('a paper ingested on the main thread after the workers started is found by a search answered in a worker', async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir);
+    const before = await pool.runText('search zorblax', { platform: 'test' });
+    expect(before.kind).toBe('error');
+
+    app.library.ingest(paperRun('zorblax retrieval', 3, { ids: '2511' }));
+    const after = await pool.runText('search zorblax', { platform: 'test' });
+    expect(after.kind === 'papers' && after.cards.map((c) => c.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^Zorblax retrieval variant/)]));
+    expect(after.kind === 'papers' && after.total).toBe(3);
+  });
+
+  it('a pool over a data dir it cannot open fails start-up with the reason instead of serving', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pb-pool-bad-')), 'not-a-dir');
+    fs.writeFileSync(file, 'x');
+    cleanups.push(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+    const pool = new WorkerPool({
+      commands,
+      setup: { config: { dataDir: file, timeZone: 'UTC' }, logLevel: 'silent' },
+      logger: silentLogger,
+      workers: 1,
+      queue: 0,
+    });
+    await expect(pool.start()).rejects.toThrow(/could not open the paper database/);
+  });
+});
+
+describe('worker pool behind Discord autocomplete', () => {
+  it('autocomplete is answered from a worker: topic names and paper titles', async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir);
+    const run = await startDiscord({ core: app, dispatcher: () => pool });
+    cleanups.push(() => run.close());
+    const topic = await run.fake.answer(run.fake.autocomplete('topic', 'topic', 'kv').token);
+    expect(JSON.stringify(topic.body)).toMatch(/kv cache/);
+    const paper = await run.fake.answer(run.fake.autocomplete('paper', 'id', 'memo').token);
+    expect(JSON.stringify(paper.body)).toMatch(/MemOS/);
+  });
+
+  it("a reply to the bot's answer follows up on it: the answer's id is linked to the conversation from a worker", async () => {
+    const { dataDir, app } = mainApp();
+    const pool = await startPool(dataDir);
+    const run = await startDiscord({ core: app, dispatcher: () => pool });
+    cleanups.push(() => run.close());
+    const id = run.fake.message('how is the kv cache quantized?', { channelId: DM_CHANNEL });
+    const first = seenFrom(await run.fake.replyTo(id));
+    const cited = first.titles[0];
+    const answerId = run.fake.sentReplyTo(id);
+    const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
+    expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
+  });
+});
