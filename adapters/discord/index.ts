@@ -51,7 +51,7 @@ export interface DiscordAdapterOptions {
    * NOTE: Discord drops an interaction not answered within 3 s; 1.5 s leaves room for the round trip.
    */
   deferAfterMs?: number;
-  /** REST overrides merged over `{ api: config.apiUrl }` (tests pass `{ retries: 0 }`). */
+  /** REST overrides merged over `{ api: config.apiUrl, retries: 0, timeout: REPLY_TIMEOUT_MS }`. */
   rest?: Partial<RESTOptions>;
   /** Client option overrides (tests run two shards in one process with `shards`/`shardCount`). */
   client?: Partial<ClientOptions>;
@@ -104,6 +104,9 @@ const focusedSchema = z.object({ name: z.string().min(1).max(32), value: z.union
  * reply says, every message goes out with `allowedMentions: { parse: [] }`, and a failing Discord
  * API is logged with context and answered with an apology where possible.
  */
+/** How long one reply or other REST call may take before it is given up (milliseconds). */
+export const REPLY_TIMEOUT_MS = 15_000;
+
 export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapter {
   const { config, dispatcher } = opts;
   const logger = opts.logger.child({ platform: 'discord' });
@@ -121,7 +124,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     allowedMentions: { parse: [], repliedUser: false },
     ...opts.client,
     ws: { ...opts.client?.ws, buildStrategy: (manager) => new WatchedShardingStrategy(manager, gateway) },
-    rest: { api: config.apiUrl, ...opts.client?.rest, ...opts.rest },
+    // NOTE: replies are not ledger-kept: a client retry after a lost answer would post the reply twice, so none; a
+    // failed reply gets the apology instead. Every call has a deadline.
+    rest: { api: config.apiUrl, retries: 0, timeout: REPLY_TIMEOUT_MS, ...opts.client?.rest, ...opts.rest },
   });
 
   // NOTE: scheduled posts and alerts are kept by a ledger that retries them after looking whether an earlier attempt

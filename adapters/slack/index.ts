@@ -27,8 +27,10 @@ export interface SlackAdapterOptions {
   config: SlackConfig;
   dispatcher: Inbound;
   logger: Logger;
-  /** Web API client overrides; tests pass `retryConfig: { retries: 0 }` (production keeps Slack's retries). */
+  /** Web API client overrides (tests shorten `timeout`). */
   clientOptions?: Pick<webApi.WebClientOptions, 'retryConfig' | 'timeout'>;
+  /** How long one reply may take: a Web API call or a post to a `response_url` (milliseconds; default {@link REPLY_TIMEOUT_MS}). */
+  replyTimeoutMs?: number;
   /** Known bot ids skip the `auth.test` call at start. */
   botId?: string;
   botUserId?: string;
@@ -70,6 +72,9 @@ export interface SlackAdapter extends ChatAdapter {
   readonly port: number | undefined;
   readonly mode: 'http' | 'socket';
 }
+
+/** How long one reply to a user may take (a Web API call, a response_url post) before it is given up (milliseconds). */
+export const REPLY_TIMEOUT_MS = 15_000;
 
 export const EXPIRED_MESSAGE = 'That list has expired. Please run the command again to get fresh results.';
 
@@ -199,7 +204,22 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const cursors = opts.cursors ?? new CursorStore();
   const commandNames = opts.commandNames ?? ['/papers'];
   const inFlight = new InFlight();
-  const clientOptions: webApi.WebClientOptions = { slackApiUrl: config.apiUrl, logger: boltLog, ...opts.clientOptions };
+  const replyTimeoutMs = opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
+  // NOTE: replies are not ledger-kept, so a retry after a lost answer would post the answer twice: no client
+  // retries (a failed reply gets one plain apology instead), and a deadline on every call. Bolt's respond()
+  // posts to response_url with this `fetch`, so the deadline covers it too.
+  const replyFetch: webApi.WebClientOptions['fetch'] = (url, init) => {
+    const deadline = AbortSignal.timeout(replyTimeoutMs);
+    return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: config.apiUrl,
+    logger: boltLog,
+    fetch: replyFetch,
+    retryConfig: { retries: 0 },
+    timeout: replyTimeoutMs,
+    ...opts.clientOptions,
+  };
   const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const apiHost = hostOf(config.apiUrl);
@@ -207,7 +227,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   // Start-up's own Web API calls (auth.test, apps.connections.open) are cancelled by stop(); replies are not.
   let lifecycle = new AbortController();
   const startupFetch: webApi.WebClientOptions['fetch'] = (url, init) =>
-    fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, lifecycle.signal]) : lifecycle.signal });
+    replyFetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, lifecycle.signal]) : lifecycle.signal });
   // NOTE: few retries and a timeout: Bolt's defaults keep retrying for about 30 minutes, so an unreachable
   // SLACK_API_URL would hang start-up silently instead of failing with a message.
   const startupClientOptions: webApi.WebClientOptions = {

@@ -68,6 +68,8 @@ export class FakeSlack {
   readonly lostAnswers: LostAnswer[] = [];
   /** How long each chat.postMessage answer takes (milliseconds), as a slow Slack. */
   postDelayMs = 0;
+  /** How many of the next response_url posts are recorded and then never answered (a hung Slack). */
+  hangResponses = 0;
   /** conversations.history's `error` when set (e.g. `missing_scope` without channels:history). */
   historyError: string | null = null;
   /** Resolves when the current Socket Mode connection closes. */
@@ -176,6 +178,12 @@ export class FakeSlack {
         return;
       }
       this.responses.push({ id, body });
+      if (this.hangResponses > 0) {
+        this.hangResponses -= 1;
+        this.held.add(req.socket);
+        req.socket.on('close', () => this.held.delete(req.socket));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }

@@ -51,7 +51,6 @@ export async function startDiscord(
     config,
     dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
     logger: opts.logger ?? silentLogger,
-    rest: { retries: 0 },
     ...opts.adapter,
   });
   await adapter.start();

@@ -133,6 +133,8 @@ export interface DriverOptions {
   dispatcher?: (core: Core) => Inbound;
   /** How long a mention's answer may take before "thinking…" is posted (milliseconds). */
   thinkingAfterMs?: number;
+  /** How long one reply may take before the adapter gives it up (milliseconds; the adapter's default otherwise). */
+  replyTimeoutMs?: number;
 }
 
 /** The adapter under test, its fake Slack, and ways to act as a Slack user in either transport. */
@@ -163,7 +165,7 @@ export class SlackDriver {
       dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
       logger: opts.logger ?? silentLogger,
       ...(opts.thinkingAfterMs !== undefined ? { thinkingAfterMs: opts.thinkingAfterMs } : {}),
-      clientOptions: { retryConfig: { retries: 0 } },
+      ...(opts.replyTimeoutMs !== undefined ? { replyTimeoutMs: opts.replyTimeoutMs } : {}),
       host: '127.0.0.1',
       now: () => ref.driver?.nowMs ?? Date.now(),
       ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
