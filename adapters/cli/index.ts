@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import {
   createApp,
   createLiveIngest,
+  createThreadedIngest,
   dayDeps,
   ingestFrom,
   loadChatAdapters,
@@ -445,10 +446,15 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   }
   // Shard children only run Discord: the manager process keeps the daily list fresh for all on its schedule, and a
   // shard asks for a fresh list only before one of its own scheduled posts (ensureFresh counts the manager's fetches).
-  const ingest = createLiveIngest(app, config, logger, ctx.clock, {
-    ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
-    ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
-  });
+  // The ingest runs on its own thread, so no day's fetch, parse or write ever blocks the acks. NOTE: a thread
+  // runs on the system clock; tests that fake time (a clock, timers, sleeps) drive the same LiveIngest in-process.
+  const fakeTime = ctx.deps.clock !== undefined || ctx.deps.timers !== undefined || ctx.deps.sleep !== undefined;
+  const ingest = fakeTime
+    ? createLiveIngest(app, config, logger, ctx.clock, {
+        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
+        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+      })
+    : createThreadedIngest(app, config, logger);
   const live = config.discordShardChild ? null : ingest;
   const watch = watchDatabaseFile(app.store);
   let answering: ServeInbound | undefined;
