@@ -531,7 +531,14 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     // NOTE: shard processes inherit PAPERBOY_HEALTH_PORT; only the manager, which sees every platform and the live ingest, answers it.
     if (config.healthPort !== undefined && !config.discordShardChild) {
       const s = scheduler;
-      jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
+      const liveIngest = live ? () => live.status() : undefined;
+      jobs.push(
+        healthServer(
+          config.healthPort,
+          { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}), ...(liveIngest ? { liveIngest } : {}) },
+          logger,
+        ),
+      );
     }
     // Follow alerts recorded by any process's ingest (cron included) go out from here.
     if (app.follows)

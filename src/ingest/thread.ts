@@ -9,7 +9,7 @@ const port = parentPort;
 if (!port) throw new Error('src/ingest/thread.ts runs as a worker thread of serve (see ingest/threaded.ts)');
 const post = (m: FromIngestThread) => port.postMessage(m);
 const { config } = workerData as IngestThreadInit;
-const logger = threadLogger(port);
+const logger = threadLogger(port, { thread: 'ingest' });
 
 let sent = '';
 // NOTE: better-sqlite3 connections belong to the thread that opened them: this app has its own.
