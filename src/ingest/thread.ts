@@ -1,9 +1,23 @@
 // serve's live-ingest thread: opens its own app on the same database and runs the real LiveIngest, so fetching, parsing and storing a day never block the thread that acks chat.
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp, createLiveIngest } from '../app.js';
 import { systemClock } from '../ports.js';
 import { threadLogger } from './threadLogger.js';
 import { summarize, type FromIngestThread, type IngestThreadInit, type ToIngestThread } from './threadMessages.js';
+
+/** How much lower this thread's CPU priority is than serve's main thread (a nice increment). */
+const INGEST_NICE = 10;
+
+// NOTE: on Linux a nice value is per thread, and setpriority(0) means the calling thread: on a busy machine the
+// thread that acks chat is then scheduled before ingest work. Elsewhere it would lower the whole process, so not there.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(INGEST_NICE);
+  } catch {
+    // A container that forbids it keeps the default priority.
+  }
+}
 
 const port = parentPort;
 if (!port) throw new Error('src/ingest/thread.ts runs as a worker thread of serve (see ingest/threaded.ts)');
