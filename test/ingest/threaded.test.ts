@@ -76,6 +76,16 @@ describe('threaded live ingest', () => {
     expect(ingest.status().lastSuccessAt).not.toBeNull();
   });
 
+  it("plans follow alerts for what it stored: the main thread's outbox holds the alert, and the day's list is seen there", async () => {
+    const { app, ingest } = await setup();
+    app.follows?.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'marsupial attention');
+    await ingest.runOnce(DAY);
+    expect(app.dailyLists?.day(DAY)?.fetchedAt).toBeTruthy();
+    const alerts = app.follows?.outbox() ?? [];
+    expect(alerts).toHaveLength(1);
+    expect(JSON.stringify(alerts[0]?.reply)).toContain('Quokkaformer');
+  });
+
   it('ensureFresh through the thread fetches once: callers at once share the fetch, and a later one finds the list fresh', async () => {
     const { hf, ingest } = await setup();
     const [a, b] = await Promise.all([ingest.ensureFresh(DAY, 60_000), ingest.ensureFresh(DAY, 60_000)]);
@@ -94,13 +104,12 @@ describe('threaded live ingest', () => {
 
   it('stop during a hung fetch aborts it, ends the thread cleanly and fails the waiting call', async () => {
     const { hf, ingest, logger } = await setup();
-    hf.fail('daily_papers', { kind: 'hang' });
-    ingest.start();
+    hf.fail(`daily_papers:${DAY}`, { kind: 'hang' });
     const waiting = ingest.runOnce(DAY).then(
       () => 'ingested',
       (e: Error) => e.message,
     );
-    await until(() => hf.dailyRequests().length > 0);
+    await until(() => hf.dailyRequests(DAY).length > 0);
     await ingest.stop();
     expect(await waiting).toMatch(/cancelled|stopped/);
     expect(logger.lines.filter((l) => /did not stop in time/.test(l.msg))).toEqual([]);
