@@ -555,6 +555,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     return 0;
   } finally {
     watch.stop();
+    // A shard process never starts the ingest but may have asked it for a fresh list: its thread ends here.
+    if (ingest && ingest !== live) await ingest.stop();
     await answering?.close();
     if (!ctx.stop) stop.dispose();
   }
