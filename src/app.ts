@@ -18,6 +18,7 @@ import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/
 import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
 import type { DayDeps } from './ingest/day.js';
 import { LiveIngest, type Timers } from './ingest/live.js';
+import { ThreadedIngest } from './ingest/threaded.js';
 import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
 import { FollowStore } from './follows/store.js';
@@ -227,15 +228,39 @@ export function createLiveIngest(
   config: Pick<Config, 'hf' | 'timeZone' | 'live'>,
   logger: Logger,
   clock: Clock,
-  waits: { timers?: Timers; sleep?: Sleep } = {},
+  waits: { timers?: Timers; sleep?: Sleep; onChange?: () => void } = {},
 ): LiveIngest | null {
-  if (!config.live.enabled) return null;
+  if (!liveIngestWanted(app, config, logger)) return null;
+  const deps = dayDeps(app, config, logger, clock, waits.sleep);
+  return deps
+    ? new LiveIngest({
+        ...deps,
+        everyMs: config.live.everyMinutes * 60_000,
+        ...(waits.timers ? { timers: waits.timers } : {}),
+        ...(waits.onChange ? { onChange: waits.onChange } : {}),
+      })
+    : null;
+}
+
+/**
+ * Serve's live ingest on its own worker thread (the same LiveIngest, its own connection to the same
+ * database), so a big day, a runaway page or a huge title never blocks the thread that acks chat.
+ * Null in the same cases as {@link createLiveIngest}.
+ */
+export function createThreadedIngest(app: App, config: Pick<Config, 'dataDir' | 'hf' | 'timeZone' | 'live'>, logger: Logger): ThreadedIngest | null {
+  if (!liveIngestWanted(app, config, logger) || !app.dailyLists) return null;
+  const { dataDir, hf, timeZone, live } = config;
+  return new ThreadedIngest({ init: { config: { dataDir, hf, timeZone, live } }, logger, lists: app.dailyLists });
+}
+
+/** Whether serve should keep today's list fresh: PAPERBOY_LIVE is on and the database can be written (a warning when it cannot). */
+function liveIngestWanted(app: App, config: Pick<Config, 'live'>, logger: Logger): boolean {
+  if (!config.live.enabled) return false;
   if (isReadOnlyStore(app.store)) {
     logger.warn({}, 'the paper database is read-only: live ingest is off, serving the papers it holds');
-    return null;
+    return false;
   }
-  const deps = dayDeps(app, config, logger, clock, waits.sleep);
-  return deps ? new LiveIngest({ ...deps, everyMs: config.live.everyMinutes * 60_000, ...(waits.timers ? { timers: waits.timers } : {}) }) : null;
+  return true;
 }
 
 /**

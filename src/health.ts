@@ -1,4 +1,4 @@
-// GET /healthz for container health checks: adapters connected, the last successful ingest, the next scheduled post; 503 when an adapter is down.
+// GET /healthz for container health checks: adapters connected, the last successful ingest and the live ingest's state, the next scheduled post; 503 when an adapter is down.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
@@ -11,6 +11,8 @@ export interface HealthSources {
   lastIngest?: () => string | null;
   /** The next scheduled post, from the scheduler. */
   nextPost?: () => { at: Date; platform: string; channel: string } | null;
+  /** Whether the live ingest runs and its last problem (a failed fetch, a crashed thread, one that crashed too often to restart). */
+  liveIngest?: () => { running: boolean; lastError: string | null };
 }
 
 /** The JSON /healthz answers. */
@@ -19,17 +21,21 @@ export interface HealthReport {
   adapters: Array<{ platform: string; connected: boolean | null }>;
   lastIngest: string | null;
   nextPost: { at: string; platform: string; channel: string } | null;
+  /** Null when serve runs no live ingest (PAPERBOY_LIVE=off, a shard process). */
+  liveIngest: { running: boolean; lastError: string | null } | null;
 }
 
 /** The report for these adapters and sources; `down` when any adapter says it is not connected. */
 export function healthReport(adapters: readonly ChatAdapter[], sources: HealthSources): HealthReport {
   const list = adapters.map((a) => ({ platform: a.platform, connected: a.connected ? a.connected() : null }));
   const next = sources.nextPost?.() ?? null;
+  const live = sources.liveIngest?.() ?? null;
   return {
     status: list.some((a) => a.connected === false) ? 'down' : 'ok',
     adapters: list,
     lastIngest: sources.lastIngest?.() ?? null,
     nextPost: next ? { at: next.at.toISOString(), platform: next.platform, channel: next.channel } : null,
+    liveIngest: live ? { running: live.running, lastError: live.lastError } : null,
   };
 }
 

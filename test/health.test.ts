@@ -1,6 +1,6 @@
 // GET /healthz: 200 with adapters, last ingest and next post when every adapter is connected, 503 when one is down.
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthServer, type HealthServer } from '../src/health.js';
+import { healthReport, healthServer, type HealthServer } from '../src/health.js';
 import { silentLogger } from '../src/logger.js';
 import type { ChatAdapter } from '../src/ports.js';
 
@@ -39,6 +39,7 @@ describe('healthz', () => {
       ],
       lastIngest: '2025-11-27T14:45:00.000Z',
       nextPost: { at: '2025-11-28T14:00:00.000Z', platform: 'slack', channel: 'C1' },
+      liveIngest: null,
     });
   });
 
@@ -50,6 +51,12 @@ describe('healthz', () => {
     expect(await down.json()).toMatchObject({ status: 'down', adapters: [{ connected: true }, { platform: 'discord', connected: false }] });
     discordUp = true;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('reports a live ingest that stopped restarting its crashed thread, and stays ok: serving goes on with the papers stored', () => {
+    const problem = 'the live ingest thread crashed 5 times in a row; live ingest is off until serve restarts';
+    const report = healthReport([adapter('slack', () => true)], { liveIngest: () => ({ running: false, lastError: problem }) });
+    expect(report).toMatchObject({ status: 'ok', liveIngest: { running: false, lastError: problem } });
   });
 
   it('other paths are 404', async () => {

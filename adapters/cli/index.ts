@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import {
   createApp,
   createLiveIngest,
+  createThreadedIngest,
   dayDeps,
   ingestFrom,
   loadChatAdapters,
@@ -445,10 +446,15 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   }
   // Shard children only run Discord: the manager process keeps the daily list fresh for all on its schedule, and a
   // shard asks for a fresh list only before one of its own scheduled posts (ensureFresh counts the manager's fetches).
-  const ingest = createLiveIngest(app, config, logger, ctx.clock, {
-    ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
-    ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
-  });
+  // The ingest runs on its own thread, so no day's fetch, parse or write ever blocks the acks. NOTE: a thread
+  // runs on the system clock; tests that fake time (a clock, timers, sleeps) drive the same LiveIngest in-process.
+  const fakeTime = ctx.deps.clock !== undefined || ctx.deps.timers !== undefined || ctx.deps.sleep !== undefined;
+  const ingest = fakeTime
+    ? createLiveIngest(app, config, logger, ctx.clock, {
+        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
+        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+      })
+    : createThreadedIngest(app, config, logger);
   const live = config.discordShardChild ? null : ingest;
   const watch = watchDatabaseFile(app.store);
   let answering: ServeInbound | undefined;
@@ -525,7 +531,14 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     // NOTE: shard processes inherit PAPERBOY_HEALTH_PORT; only the manager, which sees every platform and the live ingest, answers it.
     if (config.healthPort !== undefined && !config.discordShardChild) {
       const s = scheduler;
-      jobs.push(healthServer(config.healthPort, { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}) }, logger));
+      const liveIngest = live ? () => live.status() : undefined;
+      jobs.push(
+        healthServer(
+          config.healthPort,
+          { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}), ...(liveIngest ? { liveIngest } : {}) },
+          logger,
+        ),
+      );
     }
     // Follow alerts recorded by any process's ingest (cron included) go out from here.
     if (app.follows)
@@ -542,6 +555,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     return 0;
   } finally {
     watch.stop();
+    // A shard process never starts the ingest but may have asked it for a fresh list: its thread ends here.
+    if (ingest && ingest !== live) await ingest.stop();
     await answering?.close();
     if (!ctx.stop) stop.dispose();
   }

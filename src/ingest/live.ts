@@ -23,6 +23,8 @@ export interface LiveIngestOptions extends DayDeps {
   /** PAPERBOY_INGEST_EVERY in milliseconds: the time from the end of one run to the start of the next. */
   everyMs: number;
   timers?: Timers;
+  /** Called after anything `status()` reports may have changed (a run ended, start, stop): the ingest thread pushes it to serve. */
+  onChange?: () => void;
 }
 
 /** What /healthz reports of the live ingest. */
@@ -78,10 +80,12 @@ export class LiveIngest implements BackgroundJob {
         this.lastSuccess = { at: this.opts.clock.now().toISOString(), date };
         this.lastError = null;
         this.log.info({ date, inserted: r.stats.inserted, updated: r.stats.updated, skipped: r.counts.skipped ?? 0 }, 'daily list ingested');
+        this.opts.onChange?.();
         return r;
       },
       (e: unknown) => {
         this.lastError = e instanceof Error ? e.message : String(e);
+        this.opts.onChange?.();
         throw e;
       },
     );
@@ -105,6 +109,7 @@ export class LiveIngest implements BackgroundJob {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    this.opts.onChange?.();
     this.tick();
   }
 
@@ -118,6 +123,7 @@ export class LiveIngest implements BackgroundJob {
     if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
     this.abort.abort();
+    this.opts.onChange?.();
     await Promise.allSettled([...this.inflight.values()]);
     await this.idle();
   }
