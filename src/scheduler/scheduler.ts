@@ -95,7 +95,8 @@ export class Scheduler implements BackgroundJob {
   private readonly limit: ReturnType<typeof pLimit>;
   private adapters = new Map<string, ChatAdapter>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
+  /** Subscriptions with a post under way (or waiting for a send slot): a later tick leaves them be. */
+  private readonly active = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private abort = new AbortController();
   private stopped = true;
@@ -128,7 +129,6 @@ export class Scheduler implements BackgroundJob {
     clearTimeout(this.timer);
     this.abort.abort(new Error('the scheduler is stopping'));
     await Promise.allSettled([...this.inFlight]);
-    await this.running;
   }
 
   /** The next scheduled post across every subscription (for /healthz). */
@@ -147,31 +147,37 @@ export class Scheduler implements BackgroundJob {
   }
 
   /**
-   * Looks at every subscription once and posts what is due (what each timer tick runs). Channels are
-   * posted to side by side (a bounded number at once), so one slow or hung channel delays no other.
+   * Looks at every subscription once and starts what is due (what each timer tick runs); resolves when
+   * the posts it started have settled. Channels are posted to side by side (a bounded number at once),
+   * and the timer does not wait for them: a slow or hung channel (its retries take minutes) delays no
+   * other channel, whether due at the same minute or later. A subscription whose post is still under
+   * way is left to it.
    */
-  async tick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        const due = this.opts.store.all().map((s) =>
-          this.limit(async () => {
-            if (this.stopped) return;
-            try {
-              await this.track(this.runDue(s));
-            } catch (e) {
-              this.log.error({ err: e, subscription: s.id, platform: s.platform, channel: s.channel }, 'scheduled post failed unexpectedly');
-            }
-          }),
-        );
-        await Promise.all(due);
-      } catch (e) {
-        this.log.error({ err: e }, 'could not read the subscriptions; trying again at the next tick');
-      }
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+  tick(): Promise<void> {
+    let subscriptions: Subscription[];
+    try {
+      subscriptions = this.opts.store.all();
+    } catch (e) {
+      this.log.error({ err: e }, 'could not read the subscriptions; trying again at the next tick');
+      return Promise.resolve();
+    }
+    // NOTE: when the tick saw a slot is what decides whether it is late or its day is over, not when a send slot freed up.
+    const seenAt = this.opts.clock.now();
+    const started = subscriptions
+      .filter((s) => !this.active.has(s.id))
+      .map((s) => {
+        this.active.add(s.id);
+        const work = this.limit(async () => {
+          if (this.stopped) return;
+          try {
+            await this.runDue(s, seenAt);
+          } catch (e) {
+            this.log.error({ err: e, subscription: s.id, platform: s.platform, channel: s.channel }, 'scheduled post failed unexpectedly');
+          }
+        }).finally(() => this.active.delete(s.id));
+        return this.track(work);
+      });
+    return Promise.all(started).then(() => undefined);
   }
 
   /**
@@ -204,7 +210,8 @@ export class Scheduler implements BackgroundJob {
           `the wall clock stepped by ${minutes} min: scheduled posts wait until it has run steadily for ${SETTLE_MS / 60_000} min`,
         );
       }
-      void this.tick().finally(() => this.arm(this.delayToNext()));
+      void this.tick();
+      this.arm(this.delayToNext());
     }, delayMs);
     this.timer.unref?.();
   }
@@ -227,11 +234,10 @@ export class Scheduler implements BackgroundJob {
     return p;
   }
 
-  /** Posts a subscription's latest scheduled run if it is due and not settled yet. */
-  private async runDue(s: Subscription): Promise<void> {
+  /** Posts a subscription's latest scheduled run, as of `now` (when the tick saw it), if it is due and not settled yet. */
+  private async runDue(s: Subscription, now: Date): Promise<void> {
     // NOTE: which day it is comes from the wall clock; after a step, it is believed only once it has settled.
     if (!this.steps.settled) return;
-    const now = this.opts.clock.now();
     this.reopenAhead(s, now);
     const run = lastRunAtOrBefore(s, now);
     if (!run || run.getTime() < Date.parse(s.createdAt)) return;

@@ -277,13 +277,16 @@ export class ScheduleStore {
    * moves to the key `<slot> ahead <time>`: a list that went out stays recorded as posted (it is never posted
    * again to this subscription), and the slot itself is free to post a newer list at its real time
    * ({@link settledAhead}). Nothing is deleted, so a process whose clock is still ahead does not post again.
+   * A failed slot that made attempts stays where it is: one of them may have landed, and only its own row
+   * (with its attempts) makes the next post look first; its list is not done, so the next run posts it.
    * Gives how many slots were reopened.
    */
   reopenAhead(subscription: string, fromSlot: string, notAfter: Date): number {
     const r = this.db
       .prepare(
         `UPDATE schedule_posts SET slot = slot || ? || updated_at
-         WHERE subscription = ? AND slot >= ? AND updated_at > ? AND state <> 'claimed' AND instr(slot, ' ') = 0`,
+         WHERE subscription = ? AND slot >= ? AND updated_at > ? AND state <> 'claimed' AND NOT (state = 'failed' AND attempts > 0)
+           AND instr(slot, ' ') = 0`,
       )
       .run(AHEAD, subscription, fromSlot, notAfter.toISOString());
     return r.changes;

@@ -145,6 +145,18 @@ describe('scheduler: a clock that steps', () => {
     ]);
   });
 
+  it('a post that failed after attempts under a clock ahead keeps its slot: an attempt may have landed, so the next post there looks first', () => {
+    vi.setSystemTime(new Date('2025-11-29T00:00:00Z')); // a day ahead: 19:00 on the 28th in New York
+    const h = track(harness({ papers: day('2025-11-27', '2591') }));
+    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    expect(h.schedules.claim(s.id, '2025-11-28', '2025-11-27', 'p1', HOUR)).toMatchObject({ kind: 'claimed' });
+    h.schedules.attempt(s.id, '2025-11-28', 'p1', HOUR);
+    h.schedules.failed(s.id, '2025-11-28', 'p1', 1, 'transient', 'no answer within 15 s');
+    vi.setSystemTime(new Date('2025-11-28T00:10:00Z'));
+    expect(h.schedules.reopenAhead(s.id, '2025-11-26', new Date(Date.now() + 2 * MINUTE))).toBe(0);
+    expect(h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'failed', attempts: 1 });
+  });
+
   it('a step back after a post posts nothing again, for that day or the one it steps into', async () => {
     vi.setSystemTime(new Date('2025-11-26T22:00:00Z'));
     const h = track(harness({ papers: [...day('2025-11-26', '2590'), ...day('2025-11-27', '2591')] }));

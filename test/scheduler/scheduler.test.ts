@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeliveryError } from '../../src/errors.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { DEFAULT_RETRY, Scheduler } from '../../src/scheduler/scheduler.js';
 import { recordingLogger } from '../adapters/discord/harness.js';
 import { days, harness, papersOn, RecordingAdapter, systemTime, type Harness } from './support.js';
 
@@ -270,6 +270,51 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     expect(h.schedules.slot(hung.id, '2025-11-03')?.detail).toMatch(/no answer within 15 s/);
     const toHung = slack.sends.filter((x) => x?.key === `post:${hung.id}:2025-11-03`);
     expect(toHung.map((x) => x?.landedSince !== undefined)).toEqual([false, true]);
+  });
+
+  it('a channel whose post hangs through all its retries holds up no channel due later: the 09:01 post goes out at 09:01', async () => {
+    vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
+    // The production retry policy: a hung channel takes minutes (four 15 s deadlines and 5 s, 20 s, 80 s waits) to fail.
+    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
+    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 1, zone: 'America/New_York', top: 3 });
+    const slack = new RecordingAdapter();
+    slack.hang.add('C1');
+    h.scheduler.start([slack]);
+    await runFor(10 * 60_000);
+    const c2 = slack.posts.filter((p) => p.target.channel === 'C2').map((p) => p.at);
+    expect(c2).toEqual(['2025-11-03T14:01:00.000Z']);
+  });
+
+  it('a post due at 23:59 while another channel hangs is posted, not skipped as a day that is over', async () => {
+    vi.setSystemTime(new Date('2025-11-04T04:56:00Z'));
+    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
+    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 58, zone: 'America/New_York', top: 3 });
+    const late = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    const slack = new RecordingAdapter();
+    slack.hang.add('C1');
+    h.scheduler.start([slack]);
+    await runFor(10 * 60_000);
+    expect(slack.posts.filter((p) => p.target.channel === 'C2')).toHaveLength(1);
+    expect(h.schedules.slot(late.id, '2025-11-03')).toMatchObject({ state: 'posted' });
+  });
+
+  it('a post that waits for a send slot past midnight is still posted for its day (the tick saw it on time)', async () => {
+    vi.setSystemTime(new Date('2025-11-04T04:58:00Z'));
+    // One send at a time: the 23:59 post waits behind a channel that hangs for two 15 s deadlines and a 40 s pause.
+    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { concurrency: 1, retry: { retries: 1, minTimeout: 40_000, factor: 1 } } }));
+    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    vi.setSystemTime(new Date('2025-11-04T04:58:30Z'));
+    const waiting = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    vi.setSystemTime(new Date('2025-11-04T04:58:00Z'));
+    const slack = new RecordingAdapter();
+    slack.hang.add('C1');
+    h.scheduler.start([slack]);
+    await runFor(5 * 60_000);
+    const c2 = slack.posts.filter((p) => p.target.channel === 'C2');
+    expect(c2).toHaveLength(1);
+    expect(c2[0]?.at.slice(0, 10)).toBe('2025-11-04');
+    expect(h.schedules.slot(waiting.id, '2025-11-03')).toMatchObject({ state: 'posted' });
   });
 
   it('asks the freshener for the day before posting and posts anyway when it fails', async () => {
