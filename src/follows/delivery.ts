@@ -1,21 +1,35 @@
 // Alert delivery: the serving process's background job that sends the outbox's alerts through the follow's own platform.
 import pLimit from 'p-limit';
 import { DeliveryError } from '../errors.js';
+import { ClockSteps, SETTLE_MS } from '../scheduler/clockSteps.js';
 import { alertKey, heartbeat, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
 import type { Logger } from '../logger.js';
 import type { ChatAdapter, Clock, Landed, PostTarget } from '../ports.js';
 import type { BackgroundJob } from '../serve.js';
 import { newHolder, type ClaimedAlert, type FollowStore } from './store.js';
 
-/** A repeating timer, injectable so tests fire the polls by hand. */
-export interface Ticker {
-  every(ms: number, fn: () => void): { cancel(): void };
+/** When a tick was due by the wall clock, and when it came: a timer runs on the monotonic clock, so a gap between the two is a step of the wall clock. */
+export interface TickTiming {
+  dueAtMs: number;
+  atMs: number;
 }
 
-/** setInterval as a Ticker (unref'd: a poll never keeps the process alive). */
+/** A repeating timer, injectable so tests fire the polls by hand. */
+export interface Ticker {
+  /** `fn` gets the wall-clock timing of each tick when the ticker knows it (a real interval does). */
+  every(ms: number, fn: (timing?: TickTiming) => void): { cancel(): void };
+}
+
+/** setInterval as a Ticker (unref'd: a poll never keeps the process alive); each tick says when the wall clock expected it. */
 export const intervalTicker: Ticker = {
   every(ms, fn) {
-    const t = setInterval(fn, ms);
+    let dueAtMs = Date.now() + ms;
+    const t = setInterval(() => {
+      const atMs = Date.now();
+      const timing = { dueAtMs, atMs };
+      dueAtMs = atMs + ms;
+      fn(timing);
+    }, ms);
     t.unref();
     return { cancel: () => clearInterval(t) };
   },
@@ -81,6 +95,8 @@ export class AlertDelivery implements BackgroundJob {
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
   private stopped = false;
+  /** Steps of the wall clock, seen from the poll timer: claiming waits until a step has settled. */
+  private readonly steps = new ClockSteps();
   private readonly leaseMs: number;
   private readonly limit: ReturnType<typeof pLimit>;
 
@@ -95,7 +111,11 @@ export class AlertDelivery implements BackgroundJob {
     // NOTE: only adapters that can send DMs deliver (a sharded Discord's manager cannot; its shard processes do).
     this.adapters = new Map(adapters.filter((a) => a.sendDirect !== undefined).map((a) => [a.platform, a]));
     this.stopped = false;
-    this.timer = (this.opts.ticker ?? intervalTicker).every(this.opts.pollMs ?? POLL_MS, () => void this.poll());
+    const pollMs = this.opts.pollMs ?? POLL_MS;
+    this.timer = (this.opts.ticker ?? intervalTicker).every(pollMs, (timing) => {
+      if (timing) this.observe(timing, pollMs);
+      void this.poll();
+    });
     void this.poll();
   }
 
@@ -137,8 +157,22 @@ export class AlertDelivery implements BackgroundJob {
     return next;
   }
 
+  /** Notes a step of the wall clock between two polls (leases and retry times are wall-clock times). */
+  private observe(timing: TickTiming, pollMs: number): void {
+    const step = this.steps.observe(timing.dueAtMs - pollMs, pollMs, timing.atMs);
+    if (step === null) return;
+    const minutes = Math.round(step / 6_000) / 10;
+    this.log.warn(
+      { stepMinutes: minutes, settleMinutes: SETTLE_MS / 60_000 },
+      `the wall clock stepped by ${minutes} min: no alert is claimed until it has run steadily for ${SETTLE_MS / 60_000} min`,
+    );
+  }
+
   private async deliverDue(): Promise<number> {
     this.opts.planner?.plan();
+    // NOTE: claims and leases are wall-clock times: under a clock that just stepped, another process's live
+    // lease can look expired (a step ahead) or a dead one's look alive for the size of the step (a step back).
+    if (!this.steps.settled) return 0;
     this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
     const follows = this.opts.follows;
     const claimed = follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs);

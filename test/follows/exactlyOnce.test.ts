@@ -2,18 +2,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { createApp, type App } from '../../src/app.js';
-import { AlertDelivery, retryDelayMs } from '../../src/follows/delivery.js';
+import { AlertDelivery, intervalTicker, POLL_MS, retryDelayMs, type TickTiming } from '../../src/follows/delivery.js';
+import { SETTLE_MS } from '../../src/scheduler/clockSteps.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock, type ChatAdapter, type Clock } from '../../src/ports.js';
 import { GUILD, startDiscord } from '../adapters/discord/harness.js';
 import { USER as DISCORD_USER } from '../fakes/discord.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { FakeClock } from '../support/core.js';
-import { ManualTicker, paper } from './support.js';
+import { ManualTicker, paper, RecordingAdapter } from './support.js';
 
 const KV_NEW = paper('2512.00001', 'Evicting Tokens from the KV Cache Under Memory Pressure', 'We evict tokens when memory runs short.', 5);
 
@@ -83,6 +84,31 @@ describe('follow alerts exactly once', () => {
     expect(one.follows?.outbox().every((o) => o.messageId !== null && o.attempts === 1)).toBe(true);
   }, 30_000);
 
+  it('after a step of the wall clock no alert is claimed until the clock has run steadily for 15 minutes (leases are wall-clock times)', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const app = database(clock)();
+    await app.dispatcher.runText('follow kv cache', { platform: 'slack', user: 'U0ADA', channel: 'C0GENERAL' });
+    const slack = new RecordingAdapter('slack');
+    const { job: delivery, ticker } = job(app, clock);
+    delivery.start([slack]);
+    await delivery.idle();
+    /** One poll of the real interval: due `POLL_MS` after the last, arriving after `stepMs` more by the wall clock. */
+    const poll = async (stepMs = 0) => {
+      const dueAtMs = clock.now().getTime() + POLL_MS;
+      clock.advance(POLL_MS + stepMs);
+      ticker.fire({ dueAtMs, atMs: clock.now().getTime() });
+      await delivery.idle();
+    };
+    app.library.ingest([KV_NEW]);
+    await poll(24 * 3_600_000);
+    expect(slack.direct).toEqual([]);
+    expect(app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+    for (let steady = POLL_MS; steady < SETTLE_MS; steady += POLL_MS) await poll();
+    expect(slack.direct).toEqual([]);
+    await poll();
+    expect(slack.direct.map((d) => d.user)).toEqual(['U0ADA']);
+  });
+
   it('Slack: a DM whose answer is lost is found in the DM on the retry and not sent again; the outbox keeps its ts', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
     const app = database(clock)();
@@ -130,5 +156,23 @@ describe('follow alerts exactly once', () => {
     const dms = fake.directMessages();
     expect(dms.map((d) => d.user)).toEqual([DISCORD_USER.id]);
     expect(app.follows?.outbox()).toMatchObject([{ status: 'delivered', attempts: 2, messageId: fake.sent[0]?.id }]);
+  });
+});
+
+describe('the poll interval', () => {
+  it('reports each tick with when the wall clock expected it, so a step of the clock between two ticks shows', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      vi.setSystemTime(new Date('2025-11-28T12:00:00Z'));
+      const seen: TickTiming[] = [];
+      const t = intervalTicker.every(30_000, (timing) => timing && seen.push(timing));
+      await vi.advanceTimersByTimeAsync(30_000);
+      vi.setSystemTime(new Date(Date.now() + 3_600_000));
+      await vi.advanceTimersByTimeAsync(30_000);
+      t.cancel();
+      expect(seen.map((x) => x.atMs - x.dueAtMs)).toEqual([0, 3_600_000]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

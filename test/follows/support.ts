@@ -1,5 +1,5 @@
 // Shared pieces for the follow tests: papers made to match (or not) a topic, a hand-fired ticker, a recording chat adapter.
-import type { Ticker } from '../../src/follows/delivery.js';
+import type { Ticker, TickTiming } from '../../src/follows/delivery.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { ChatAdapter, PostTarget } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
@@ -23,13 +23,14 @@ export function paper(id: string, title: string, abstract: string, upvotes = 1):
 
 /** A Ticker whose polls run only when a test fires them. */
 export class ManualTicker implements Ticker {
-  private fns: Array<() => void> = [];
-  every(_ms: number, fn: () => void): { cancel(): void } {
+  private fns: Array<(timing?: TickTiming) => void> = [];
+  every(_ms: number, fn: (timing?: TickTiming) => void): { cancel(): void } {
     this.fns.push(fn);
     return { cancel: () => (this.fns = this.fns.filter((f) => f !== fn)) };
   }
-  fire(): void {
-    for (const f of this.fns) f();
+  /** Fires every poll; `timing` is what a real interval reports of the wall clock (when the tick was due, when it came). */
+  fire(timing?: TickTiming): void {
+    for (const f of this.fns) f(timing);
   }
   get active(): number {
     return this.fns.length;
