@@ -1,12 +1,14 @@
-// An attempt of a scheduled Slack post that runs out of time starts no platform call afterwards, and a rate limit is a retry, not a paused client: the real Slack adapter against the fake.
+// An attempt of a scheduled post that runs out of time starts no platform call afterwards, and a rate limit is a retry, not a paused client: the real Slack and Discord adapters against the fakes.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordAdapter } from '../../adapters/discord/index.js';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import type { App } from '../../src/app.js';
-import type { Logger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
 import { connectionOf } from '../../src/store/sqlite.js';
-import { recordingLogger } from '../adapters/discord/harness.js';
+import { GUILD, recordingLogger, testConfig } from '../adapters/discord/harness.js';
+import { FakeDiscord } from '../fakes/discord.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { createTestCore, FakeClock } from '../support/core.js';
 import { gate } from '../support/gate.js';
@@ -106,5 +108,48 @@ describe('scheduled Slack posts under an attempt deadline', () => {
     expect(posts).toHaveLength(1);
     expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
     expect(methods(fake)).toEqual(['chat.postMessage', 'conversations.history', 'chat.postMessage']);
+  });
+});
+
+describe('scheduled Discord posts under an attempt deadline', () => {
+  it('a look for an earlier attempt that answers after the deadline never leads to a post: the slot ends with one message', async () => {
+    const core = createTestCore();
+    cleanups.push(() => core.close());
+    const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
+    const db = connectionOf(core.store);
+    if (!db) throw new Error('not SQLite');
+    const schedules = new ScheduleStore(db, () => clock.now());
+    const channel = GUILD.channels[0]?.id ?? '';
+    const sub = schedules.add({ platform: 'discord', channel, guildId: GUILD.id, hour: 9, minute: 0, zone: 'UTC', top: 2 });
+    clock.set(new Date('2025-11-28T09:00:20Z'));
+    const log = recordingLogger();
+    const scheduler = new Scheduler({
+      store: schedules,
+      library: core.library,
+      clock,
+      timeZone: 'America/New_York',
+      logger: silentLogger,
+      retry: { retries: 3, minTimeout: 10, factor: 1 },
+      sendTimeoutMs: ATTEMPT_MS,
+    });
+    const fake = await new FakeDiscord([GUILD]).listen();
+    cleanups.push(() => fake.close());
+    const adapter = createDiscordAdapter({ config: testConfig(fake), dispatcher: core.dispatcher, logger: log as Logger, postOnly: true });
+    await adapter.start();
+    cleanups.push(() => adapter.stop());
+    scheduler.start([adapter]);
+    cleanups.push(() => scheduler.stop());
+    fake.failPosts = 1;
+    const slow = gate();
+    slow.hold();
+    fake.messagesWait = slow.wait;
+    await scheduler.tick();
+    expect(fake.messagesIn(channel)).toHaveLength(1);
+    slow.release();
+    const failed = () => log.entries.filter((e) => e.msg === 'could not post to a channel').length;
+    await until(() => fake.messagesIn(channel).length > 1 || failed() >= 2);
+    const messages = fake.messagesIn(channel);
+    expect(messages).toHaveLength(1);
+    expect(schedules.slot(sub.id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: messages[0]?.id });
   });
 });
