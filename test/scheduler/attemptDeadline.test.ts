@@ -109,6 +109,26 @@ describe('scheduled Slack posts under an attempt deadline', () => {
     expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
     expect(methods(fake)).toEqual(['chat.postMessage', 'conversations.history', 'chat.postMessage']);
   });
+
+  it('a bot outside the channel cannot look (not_in_channel): the post goes out again and the warning says to invite it', async () => {
+    const { scheduler, fake, log } = await setUp();
+    fake.failNext('http500');
+    fake.historyError = 'not_in_channel';
+    await scheduler.tick();
+    expect(fake.postsIn(CHANNEL)).toHaveLength(1);
+    expect(log.entries.some((e) => e.level === 'warn' && /not a member of this channel.*invite/.test(e.msg ?? ''))).toBe(true);
+  });
+
+  it('a look reads one page: with more messages than a page since the first attempt it cannot tell, and says so', async () => {
+    const { scheduler, fake, log } = await setUp();
+    fake.failNext('http500');
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 16; i += 1)
+      fake.messages.push({ channel: CHANNEL, ts: `${now}.${String(i).padStart(6, '0')}`, text: `chatter ${i}`, blocks: undefined });
+    await scheduler.tick();
+    expect(fake.callsTo('conversations.history')).toHaveLength(1);
+    expect(log.entries.some((e) => e.level === 'warn' && /more than 15 messages since the first attempt/.test(e.msg ?? ''))).toBe(true);
+  });
 });
 
 describe('scheduled Discord posts under an attempt deadline', () => {
