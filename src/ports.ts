@@ -242,6 +242,12 @@ export interface LedgerSend {
   key: string;
   /** When the first attempt went out; set only when an earlier attempt may have landed. */
   landedSince?: Date;
+  /**
+   * Aborted at the attempt's deadline: the adapter starts no platform call after it (a look, a DM
+   * opened, a post) and cancels the one under way where its client can. A post already sent may
+   * still land; the next attempt's look is for that.
+   */
+  signal?: AbortSignal;
 }
 
 /** Where a ledger-kept message is: the platform's id for it (Slack `ts`, Discord message id). */

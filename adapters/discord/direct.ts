@@ -36,6 +36,7 @@ export async function sendDiscordDirect(client: Client, user: string, send: (cha
     const channel = await client.users.createDM(user);
     return await send(channel);
   } catch (e) {
+    if (e instanceof DeliveryError) throw e;
     throw discordDeliveryError(e, `direct message to user ${user}`);
   }
 }

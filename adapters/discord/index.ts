@@ -35,6 +35,7 @@ import type { Caller, ChatAdapter, Inbound, Landed, LedgerSend, PostTarget } fro
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { sendDiscordDirect } from './direct.js';
 import { sendKept } from './ledger.js';
+import { beforeCall } from '../../src/ledgerSend.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
 
@@ -361,6 +362,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       }
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {
+        beforeCall(send, `finding Discord channel ${target.channel}`);
         // NOTE: without the gateway (post-only) no guild is cached; allowUnknownGuild still gives the channel to send to.
         const channel = await client.channels.fetch(target.channel, { allowUnknownGuild: true });
         if (!channel?.isSendable()) throw new DeliveryError('no-access', `Discord channel ${target.channel} cannot receive messages from the bot.`);
@@ -375,6 +377,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {
+        beforeCall(send, `opening a direct message with ${user}`);
         return await sendDiscordDirect(client, user, (channel) =>
           sendKept(ledgerRest, channel, body(m), send, botId(), send ? cannotLook({ user }, send) : () => undefined),
         );

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, MessagePayload, Routes, SnowflakeUtil, type MessageCreateOptions, type REST, type SendableChannels } from 'discord.js';
 import { z } from 'zod';
+import { beforeCall } from '../../src/ledgerSend.js';
 import type { Landed, LedgerSend } from '../../src/ports.js';
 
 /** How far before the first attempt the look starts (milliseconds): our clock and Discord's may differ a little. */
@@ -40,11 +41,11 @@ export type Look = { kind: 'found'; id: string } | { kind: 'absent' } | { kind: 
  * refusal is `unknown`; a network or server failure is thrown (the ledger retries later).
  * https://discord.com/developers/docs/resources/message#get-channel-messages
  */
-export async function findLanded(rest: REST, channelId: string, botId: string, body: unknown, since: Date): Promise<Look> {
+export async function findLanded(rest: REST, channelId: string, botId: string, body: unknown, since: Date, signal?: AbortSignal): Promise<Look> {
   const after = SnowflakeUtil.generate({ timestamp: since.getTime() - SKEW_MS }).toString();
   let raw: unknown;
   try {
-    raw = await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: String(LOOK_LIMIT) }) });
+    raw = await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: String(LOOK_LIMIT) }), signal });
   } catch (e) {
     if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500) return { kind: 'unknown', reason: `${e.message} (HTTP ${e.status})` };
     throw e;
@@ -63,6 +64,8 @@ export async function findLanded(rest: REST, channelId: string, botId: string, b
  * One attempt of a message into `channel` through `rest` (a client with no retries of its own): with
  * `send`, the nonce of its key and `enforce_nonce`; when an earlier attempt may have landed, a look
  * for it first (`onUnknown` hears why a look could not be made; the nonce still guards a few minutes).
+ * No call starts after `send.signal` (the attempt's deadline) aborted, and the one under way is
+ * cancelled (also while it waits in discord.js's rate-limit queue).
  */
 export async function sendKept(
   rest: REST,
@@ -74,11 +77,14 @@ export async function sendKept(
 ): Promise<Landed> {
   const payload = MessagePayload.create(channel, { ...options, ...(send ? { nonce: nonceFor(send.key), enforceNonce: true } : {}) });
   const { body, files } = await payload.resolveBody().resolveFiles();
+  const signal = send?.signal;
   if (send?.landedSince) {
-    const look = await findLanded(rest, channel.id, botId, body, send.landedSince);
+    beforeCall(send, 'looking for an earlier attempt');
+    const look = await findLanded(rest, channel.id, botId, body, send.landedSince, signal);
     if (look.kind === 'found') return { messageId: look.id, found: true };
     if (look.kind === 'unknown') onUnknown(look.reason);
   }
-  const sent = z.object({ id: z.string() }).safeParse(await rest.post(Routes.channelMessages(channel.id), { body, files: files ?? [] }));
+  beforeCall(send, `sending to Discord channel ${channel.id}`);
+  const sent = z.object({ id: z.string() }).safeParse(await rest.post(Routes.channelMessages(channel.id), { body, files: files ?? [], signal }));
   return { messageId: sent.success ? sent.data.id : '' };
 }

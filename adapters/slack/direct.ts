@@ -1,6 +1,7 @@
 // Slack direct messages: open the DM with conversations.open, post into it, and classify a refusal as a DeliveryError.
 import type { webApi } from '@slack/bolt';
 import { DeliveryError, type DeliveryFailure } from '../../src/errors.js';
+import { beforeCall } from '../../src/ledgerSend.js';
 import type { Landed, LedgerSend } from '../../src/ports.js';
 import { ledgerMetadata } from './ledger.js';
 import { describeSlackApiError } from './receiver.js';
@@ -44,8 +45,9 @@ const dmChannelOf = (v: unknown): string | null => {
 /**
  * Sends `message` to `user` by DM: conversations.open (needs the `im:write` scope) gives the DM
  * channel, chat.postMessage posts into it, with the ledger's metadata when `send` is given; before
- * that, `landedEarlier` may find the message of an earlier attempt (then nothing is sent). Throws a
- * DeliveryError that names the user, never a token.
+ * that, `landedEarlier` may find the message of an earlier attempt (then nothing is sent). No call
+ * starts after `send.signal` (the attempt's deadline) aborted. Throws a DeliveryError that names the
+ * user, never a token.
  */
 export async function sendSlackDirect(
   web: webApi.WebClient,
@@ -56,6 +58,7 @@ export async function sendSlackDirect(
   landedEarlier: (channel: string) => Promise<string | null> = async () => null,
 ): Promise<Landed> {
   let channel: string | null;
+  beforeCall(send, `opening a direct message with ${user}`);
   try {
     channel = dmChannelOf(await web.conversations.open({ users: user }));
   } catch (e) {
@@ -63,9 +66,10 @@ export async function sendSlackDirect(
   }
   if (!channel) throw new DeliveryError('transient', `Slack opened no direct message channel with ${user}`);
   const dm = channel;
+  const found = await landedEarlier(dm);
+  if (found) return { messageId: found, found: true };
+  beforeCall(send, `the direct message to ${user}`);
   try {
-    const found = await landedEarlier(dm);
-    if (found) return { messageId: found, found: true };
     const r = await web.chat.postMessage({ ...options, channel: dm, ...message, ...(send ? { metadata: ledgerMetadata(send) } : {}) });
     return { messageId: typeof r.ts === 'string' ? r.ts : '' };
   } catch (e) {

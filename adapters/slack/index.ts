@@ -21,7 +21,8 @@ import {
 import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 import { sendSlackDirect } from './direct.js';
-import { findLanded, ledgerMetadata } from './ledger.js';
+import { findLanded, ledgerMetadata, unknownLookWarning } from './ledger.js';
+import { beforeCall } from '../../src/ledgerSend.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -212,12 +213,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const deadline = AbortSignal.timeout(replyTimeoutMs);
     return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
   };
+  // NOTE: rejectRateLimitedCalls: by default a 429 pauses the client's whole request queue for its Retry-After,
+  // and a request's timeout starts only when it leaves the queue, so no deadline would hold.
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: config.apiUrl,
     logger: boltLog,
     fetch: replyFetch,
     retryConfig: { retries: 0 },
     timeout: replyTimeoutMs,
+    rejectRateLimitedCalls: true,
     ...opts.clientOptions,
   };
   const mode: 'http' | 'socket' = config.appToken ? 'socket' : 'http';
@@ -235,6 +239,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     fetch: startupFetch,
     retryConfig: opts.clientOptions?.retryConfig ?? { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
     timeout: opts.clientOptions?.timeout ?? 10_000,
+    // NOTE: start-up waits out a rate limit (within its own deadline, which stop() also ends).
+    rejectRateLimitedCalls: false,
   };
 
   let httpReceiver: SignedHttpReceiver | undefined;
@@ -285,23 +291,42 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   });
   /** The bot's own client for posting (the App has no token of its own). */
   const web = new webApi.WebClient(config.botToken, clientOptions);
-  // NOTE: scheduled posts and alerts are kept by a ledger that retries them, after looking whether an earlier
-  // attempt landed; a client that retried on its own would post twice when an answer is lost, unseen by the ledger.
-  const ledgerWeb = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: opts.sendTimeoutMs ?? 15_000 });
+  /**
+   * The client of one ledger-kept attempt. Scheduled posts and alerts are kept by a ledger that retries
+   * them, after looking whether an earlier attempt landed: a client that retried on its own would post
+   * twice when an answer is lost, unseen by the ledger, so none. Each attempt has its own client, whose
+   * every request is cancelled when the attempt's deadline (`send.signal`) aborts, and which never waits
+   * out a rate limit (a 429 is a transient failure the ledger retries).
+   */
+  const ledgerWeb = (send: LedgerSend | undefined): webApi.WebClient => {
+    const attempt = send?.signal;
+    const base = clientOptions.fetch ?? fetch;
+    const ledgerFetch: webApi.WebClientOptions['fetch'] = attempt
+      ? (url, init) => base(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, attempt]) : attempt })
+      : base;
+    return new webApi.WebClient(config.botToken, {
+      ...clientOptions,
+      fetch: ledgerFetch,
+      retryConfig: { retries: 0 },
+      timeout: opts.sendTimeoutMs ?? 15_000,
+      rejectRateLimitedCalls: true,
+    });
+  };
 
   /**
    * Whether an earlier attempt of `send` landed in `channel`: its ts, or null (not found, or Slack would
    * not let us look: then we post again, and say loudly that the channel may see it twice).
    */
-  const landedEarlier = async (channel: string, send: LedgerSend | undefined, context: Record<string, unknown>): Promise<string | null> => {
+  const landedEarlier = async (
+    web: webApi.WebClient,
+    channel: string,
+    send: LedgerSend | undefined,
+    context: Record<string, unknown>,
+  ): Promise<string | null> => {
     if (!send?.landedSince) return null;
-    const look = await findLanded(ledgerWeb, channel, { ...send, landedSince: send.landedSince });
+    const look = await findLanded(web, channel, { ...send, landedSince: send.landedSince });
     if (look.kind === 'found') return look.ts;
-    if (look.kind === 'unknown')
-      log.warn(
-        { ...context, key: send.key, reason: look.reason },
-        'cannot check whether an earlier attempt landed (conversations.history needs channels:history, groups:history and im:history); sending again, so it may appear twice',
-      );
+    if (look.kind === 'unknown') log.warn({ ...context, key: send.key, reason: look.reason }, unknownLookWarning(look.reason));
     return null;
   };
 
@@ -571,10 +596,12 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       if (!opts.postOnly) await receiver.stop();
     },
     async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed> {
+      const client = ledgerWeb(send);
       try {
-        const found = await landedEarlier(target.channel, send, { channel: target.channel });
+        const found = await landedEarlier(client, target.channel, send, { channel: target.channel });
         if (found) return { messageId: found, found: true };
-        const r = await ledgerWeb.chat.postMessage({
+        beforeCall(send, `posting to Slack channel ${target.channel}`);
+        const r = await client.chat.postMessage({
           ...POST_OPTIONS,
           channel: target.channel,
           ...renderReply(reply, { moreValue }),
@@ -584,13 +611,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       } catch (e) {
         const info = describeError(e, secrets);
         log.error({ err: info, channel: target.channel }, 'posting to Slack failed');
+        if (e instanceof DeliveryError) throw e;
         throw slackDeliveryError(info.slackError, target.channel, info.message);
       }
     },
     async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       try {
         const message = renderReply({ ...reply, visibility: 'public' } as Reply, { moreValue });
-        return await sendSlackDirect(ledgerWeb, user, message, POST_OPTIONS, send, (channel) => landedEarlier(channel, send, { user }));
+        const client = ledgerWeb(send);
+        return await sendSlackDirect(client, user, message, POST_OPTIONS, send, (channel) => landedEarlier(client, channel, send, { user }));
       } catch (e) {
         log.warn({ err: describeError(e, secrets), user }, 'direct message to a Slack user failed');
         throw e;

@@ -226,9 +226,9 @@ export class AlertDelivery implements BackgroundJob {
       if (owner.kind === 'user') {
         const direct = adapter.sendDirect?.bind(adapter);
         if (!direct) throw new DeliveryError('no-access', `${alert.platform} cannot send direct messages`);
-        landed = await sendWithin(() => direct(owner.user, alert.reply, send), ms);
+        landed = await sendWithin((signal) => direct(owner.user, alert.reply, { ...send, signal }), ms);
       } else {
-        landed = await sendWithin(() => adapter.post(targetOf(owner), alert.reply, send), ms);
+        landed = await sendWithin((signal) => adapter.post(targetOf(owner), alert.reply, { ...send, signal }), ms);
       }
     } catch (e) {
       const failure = e instanceof DeliveryError ? e.failure : 'transient';

@@ -357,7 +357,7 @@ export class Scheduler implements BackgroundJob {
           attempts = row.attempts;
           const since = row.attempts > 1 && row.firstAttemptAt !== null ? { landedSince: new Date(row.firstAttemptAt) } : {};
           try {
-            landed = await sendWithin(() => adapter.post(target, reply, { key, ...since }), this.sendTimeoutMs);
+            landed = await sendWithin((signal) => adapter.post(target, reply, { key, ...since, signal }), this.sendTimeoutMs);
           } catch (e) {
             if (e instanceof DeliveryError && e.failure !== 'transient') throw new AbortError(e);
             throw e;

@@ -84,6 +84,10 @@ export class FakeDiscord {
   nonceWindowMs = 5 * 60_000;
   /** How long each message creation takes to answer (milliseconds), as a slow Discord. */
   postDelayMs = 0;
+  /** How many of the next message creations answer HTTP 500 without creating anything (a Discord that failed before the message). */
+  failPosts = 0;
+  /** When set, listing a channel's messages answers (what it found on arrival) only once this resolves (held by a test's gate). */
+  messagesWait: (() => Promise<void>) | null = null;
   readonly guilds: FakeGuild[];
   /** `shards` in the `GET /gateway/bot` answer. */
   shardCount = 1;
@@ -513,6 +517,11 @@ export class FakeDiscord {
         json(res, refused.status, { message: refused.message, code: refused.code });
         return;
       }
+      if (this.failPosts > 0) {
+        this.failPosts -= 1;
+        json(res, 500, { message: 'Internal Server Error', code: 0 });
+        return;
+      }
       const channelId = m[1] ?? '';
       const body = (r.body ?? {}) as MessageBody & { nonce?: string | number; enforce_nonce?: boolean };
       // https://discord.com/developers/docs/resources/message#create-message: with enforce_nonce, a nonce seen in the
@@ -547,6 +556,7 @@ export class FakeDiscord {
         .reverse()
         .slice(0, limit)
         .map((x) => messageObject(channelId, x.id, x.body, BOT_USER));
+      await this.messagesWait?.();
       json(res, 200, found);
       return;
     }

@@ -72,6 +72,15 @@ export class FakeSlack {
   hangResponses = 0;
   /** conversations.history's `error` when set (e.g. `missing_scope` without channels:history). */
   historyError: string | null = null;
+  /** When set, conversations.history answers (what it found on arrival) only once this resolves (a slow Slack, held by a test's gate). */
+  historyWait: (() => Promise<void>) | null = null;
+  /** When set, conversations.open answers only once this resolves. */
+  openWait: (() => Promise<void>) | null = null;
+  /**
+   * Methods whose next call is answered HTTP 429 with this `Retry-After` (seconds), once each, and does
+   * nothing else (no message lands). https://docs.slack.dev/apis/web-api/rate-limits
+   */
+  readonly rateLimits = new Map<string, number>();
   /** Resolves when the current Socket Mode connection closes. */
   socketClosed: Promise<void> = Promise.resolve();
   /** Fault modes (off by default): auth.test's `error`, the websocket URL handed out, and how the websocket behaves. */
@@ -197,6 +206,12 @@ export class FakeSlack {
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
       this.calls.push({ method, token, args });
+      const retryAfter = this.rateLimits.get(method);
+      if (retryAfter !== undefined) {
+        this.rateLimits.delete(method);
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       if (method.startsWith('chat.')) {
         const failure = this.failures.shift();
         if (failure === 'http500') return json(500, { ok: false, error: 'internal_error' });
@@ -225,6 +240,7 @@ export class FakeSlack {
         }
         case 'conversations.open': {
           // https://api.slack.com/methods/conversations.open: `users` opens (or resumes) a 1:1 DM.
+          await this.openWait?.();
           const user = String(args.users ?? '');
           const refused = this.openErrors.get(user);
           if (refused) return json(200, { ok: false, error: refused });
@@ -266,6 +282,8 @@ export class FakeSlack {
             .filter((m) => m.channel === String(args.channel) && Number(m.ts) > oldest)
             .reverse()
             .map((m) => ({ type: 'message', ts: m.ts, text: m.text, bot_id: FAKE_BOT_ID, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+          // NOTE: the answer is what the channel held when the call arrived, however late it comes back.
+          await this.historyWait?.();
           return json(200, { ok: true, messages: found.slice(0, limit), has_more: found.length > limit });
         }
         case 'chat.postEphemeral':

@@ -249,7 +249,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     await runFor(1_000);
     await again.stop();
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
-    expect(slack.sends.at(-1)).toEqual({ key: `post:${s.id}:2025-11-03`, landedSince: new Date('2025-11-03T14:00:00Z') });
+    expect(slack.sends.at(-1)).toEqual({ key: `post:${s.id}:2025-11-03`, landedSince: new Date('2025-11-03T14:00:00Z'), signal: expect.any(AbortSignal) });
   });
 
   it("a channel whose post hangs holds up no other channel's post; the hung attempt ends at its deadline and the retry looks first", async () => {
