@@ -34,6 +34,7 @@ import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '.
 import { AlertDelivery } from '../../src/follows/delivery.js';
 import { watchDatabaseFile, type DatabaseWatch } from '../../src/store/sqlite.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
+import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
 import { askJson, replyJson } from './json.js';
@@ -69,6 +70,8 @@ interface Ctx {
   deps: CliDeps;
   /** `serve` only: listening for SIGTERM/SIGINT from before the database opens. */
   stop?: StopSignal;
+  /** The console chat on a terminal: where logs go as sentences, above the prompt once the console runs. */
+  notes?: ConsoleLogSink;
 }
 
 /** A subcommand only the CLI has (not a chat command). */
@@ -236,7 +239,10 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   // The console chat shares the terminal with stderr: keep routine logs out of the conversation.
   const consoleChat = sub === 'serve' && !config.slack && !config.discord && io.stdin.isTTY === true;
   const level = config.logLevel ?? (consoleChat ? 'warn' : 'info');
-  const logger = createLogger(level, io.stderr === process.stderr ? 2 : io.stderr);
+  // On a terminal, the console chat's logs are sentences above the prompt, never JSON through the
+  // line being typed; stderr sent elsewhere (`2>serve.log`) keeps the JSON lines.
+  const notes = consoleChat && io.stderr.isTTY === true ? consoleLogSink(io.stderr) : undefined;
+  const logger = createLogger(level, notes ?? (io.stderr === process.stderr ? 2 : io.stderr));
   const clock = deps.clock ?? systemClock;
   let app: App | undefined;
   // NOTE: serve listens for SIGTERM/SIGINT before doing anything else: a stop asked for during
@@ -247,7 +253,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     app = createApp({ config, logger, clock, commands: registry });
     // `ingest` brings its own papers and `register` needs none: a broken seeds folder must not stop them.
     if (!NO_SEEDING.has(sub)) await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
-    const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}) };
+    const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}), ...(notes ? { notes } : {}) };
     return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
   } catch (e) {
     if (e instanceof UserError || e instanceof OperatorError) {
@@ -495,6 +501,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const { createConsoleAdapter } = await import('../console/index.js');
       const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
       await chat.start();
+      ctx.notes?.attach(chat.note);
       live?.start();
       const lost = databaseLost(logger, watch);
       const end = await Promise.race([chat.done, stop.requested, lost]);
@@ -541,6 +548,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     await serve({ adapters, logger, stop, jobs, fatal: databaseLost(logger, watch) });
     return 0;
   } finally {
+    ctx.notes?.detach();
     watch.stop();
     await answering?.close();
     if (!ctx.stop) stop.dispose();
