@@ -37,6 +37,7 @@ import { parseShardsOption } from '../discord/shardsOption.js';
 import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
+import { missingWords, nothingAsked } from './emptyInput.js';
 import { askJson, replyJson } from './json.js';
 
 /** The process streams and environment the CLI runs with; tests pass their own. */
@@ -319,7 +320,12 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
     }
     return code;
   }
-  return show(await app.dispatcher.run({ command: command.name, input: args.input }, caller), false);
+  // No words where the subcommand needs some, or none to look up, is a mistake in what was asked (exit 1).
+  const text = positional ? (args.input[positional] ?? '') : '';
+  const missing = positional ? missingWords(command, app.dispatcher.commands, text) : null;
+  if (missing) return show(missing, false);
+  const reply = await app.dispatcher.run({ command: command.name, input: args.input }, caller);
+  return show(nothingAsked(command, reply, text) ?? reply, false);
 }
 
 async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {

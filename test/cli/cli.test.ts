@@ -323,11 +323,61 @@ describe('paperboy CLI', () => {
     expect((await run(['help', 'trending'])).stdout).toMatch(/--week YYYY-WWW|--week WEEK/);
   });
 
-  it('search with no words on a terminal shows how to search instead of waiting for stdin', async () => {
+  it('search with no words on a terminal shows how to search instead of waiting for stdin (a mistake in what was asked: exit 1)', async () => {
     const r = await run(['search'], { tty: true });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/search/);
-    expect(r.stdout).toMatch(/Examples/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Give some words to search for/);
+    expect(r.stderr).toMatch(/Usage: search/);
+    expect(r.stderr).toMatch(/Examples/);
+  });
+
+  it('exit codes for empty input follow one rule: text with no words to look up exits 1 with a sentence, for search, ask, paper and topic alike', async () => {
+    for (const [sub, text] of [
+      ['search', '🚀'],
+      ['ask', '🚀🚀🚀'],
+      ['paper', '🚀'],
+      ['topic', '🚀'],
+      ['ask', '???'],
+      ['paper', '!!'],
+    ] as const) {
+      const r = await run([sub, text]);
+      expect({ sub, text, code: r.code }).toEqual({ sub, text, code: 1 });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/has no words I can/);
+      expect(r.stderr).not.toMatch(/"level"|at .*\.js/);
+      const j = await run([sub, text, '--json']);
+      expect(j.code).toBe(1);
+      expect(JSON.parse(j.stdout)).toEqual({ error: expect.stringMatching(/has no words I can/), hints: expect.any(Array) });
+    }
+  });
+
+  it('exit codes for empty input: no words where the subcommand needs some exits 1 with its usage; topic alone lists topics; batch mode is unchanged', async () => {
+    for (const sub of ['search', 'ask', 'paper']) {
+      for (const args of [
+        [sub, ''],
+        [sub, '   '],
+      ]) {
+        const r = await run(args, { tty: true });
+        expect({ args, code: r.code }).toEqual({ args, code: 1 });
+        expect(r.stderr).toMatch(new RegExp(`Usage: ${sub}`));
+      }
+    }
+    const bare = await run(['ask'], { tty: true });
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/^Give a question/);
+    const topics = await run(['topic']);
+    expect(topics.code).toBe(0);
+    expect(topics.stdout).toMatch(/Known topics/);
+    // Batch: no words and stdin not a terminal reads queries from stdin; none is no answer, exit 0.
+    expect((await run(['search'])).code).toBe(0);
+    expect((await run(['ask', '--json'], { input: '\n' })).code).toBe(0);
+  });
+
+  it('a question with words is still an answer (exit 0), even when nothing matches', async () => {
+    expect((await run(['ask', 'brain tumour segmentation in zebrafish?'])).code).toBe(0);
+    expect((await run(['search', 'zebrafish'])).code).toBe(0);
+    expect((await run(['paper', 'Informer'])).code).toBe(0);
   });
 
   it('ingest and register do not need the seed corpus: a broken PAPERBOY_SEEDS_DIR does not stop an ingest of another folder', async () => {
