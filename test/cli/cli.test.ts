@@ -448,6 +448,15 @@ describe('paperboy ask', () => {
     }
   });
 
+  it("ask --json for a paper's details has the paper's JSON as result, as `paper --json` prints it", async () => {
+    const r = await run(['ask', 'tell me about Informer', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { answer: string; citations: Array<{ id: string }>; result?: unknown };
+    const paper = JSON.parse((await run(['paper', 'Informer', '--json'])).stdout) as { id: string; abstract: string };
+    expect(out.citations.map((c) => c.id)).toEqual([paper.id]);
+    expect(out.result).toEqual(paper);
+  });
+
   it("a count's next page is offered as the search that gives it, not as a flag ask does not take", async () => {
     const r = await run(['ask', 'how many papers on the model?']);
     expect(r.code).toBe(0);
