@@ -195,8 +195,8 @@ function helpFor(name: string): string | null {
 
 /**
  * Runs the CLI and returns the process exit code: 0 done (a search that matches nothing is an
- * answer), 1 a mistake in what was asked or an operator error, 2 the configuration or the
- * environment does not allow it. Nothing here loads a chat SDK unless `serve` or `register` needs it.
+ * answer), 1 a mistake in what was asked, 2 the configuration or the environment does not allow
+ * it (an operator error). Nothing here loads a chat SDK unless `serve` or `register` needs it.
  */
 export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
   const [sub = 'help', ...rest] = argv;
@@ -259,7 +259,8 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   } catch (e) {
     if (e instanceof UserError || e instanceof OperatorError) {
       io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
-      return 1;
+      // What the operator must fix (a data dir that is a file, a damaged database) is the environment: exit 2.
+      return e instanceof OperatorError ? 2 : 1;
     }
     logger.error({ err: e, subcommand: sub }, 'paperboy failed');
     io.stderr.write(`paperboy failed: ${firstLine(e)} (details are in the log above).\n`);

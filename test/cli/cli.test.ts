@@ -151,7 +151,7 @@ describe('paperboy CLI', () => {
   it('ingest from a folder with no page dumps says so and fails', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-empty-'));
     const r = await run(['ingest', '--seeds', empty]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/has no page dumps/);
     fs.rmSync(empty, { recursive: true, force: true });
   });
@@ -203,7 +203,7 @@ describe('paperboy CLI', () => {
 
   it('an unreadable seeds folder is a clear error naming the path', async () => {
     const r = await run(['ingest', '--seeds', '/nonexistent/seeds-folder']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\/nonexistent\/seeds-folder/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -220,7 +220,7 @@ describe('paperboy CLI', () => {
     fs.writeFileSync(db, 'garbage, not a database '.repeat(100));
     const before = fs.readFileSync(db);
     const r = await run(['papers', '--json'], { env: { PAPERBOY_DATA_DIR: dir } });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain(db);
     expect(fs.readFileSync(db).equals(before)).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
