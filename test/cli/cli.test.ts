@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
+import { GUIDE } from '../../commands/ask.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import type { Clock } from '../../src/ports.js';
 import { sink } from '../support/streams.js';
@@ -455,6 +456,16 @@ describe('paperboy ask', () => {
     const paper = JSON.parse((await run(['paper', 'Informer', '--json'])).stdout) as { id: string; abstract: string };
     expect(out.citations.map((c) => c.id)).toEqual([paper.id]);
     expect(out.result).toEqual(paper);
+  });
+
+  it('every question the ask guide (and README) suggests gets an answer with papers on the seed corpus', async () => {
+    const questions = GUIDE.kind === 'text' ? GUIDE.lines.filter((l) => !/^In a thread/.test(l)).map((l) => l.replace(/ \(.*\)$/, '')) : [];
+    expect(questions.length).toBeGreaterThan(3);
+    for (const q of questions) {
+      const r = await run(['ask', q, '--json']);
+      const out = JSON.parse(r.stdout) as { answer: string; citations: unknown[] };
+      expect({ q, code: r.code, cited: out.citations.length > 0, zero: /^0 papers/.test(out.answer) }).toEqual({ q, code: 0, cited: true, zero: false });
+    }
   });
 
   it("a count's next page is offered as the search that gives it, not as a flag ask does not take", async () => {
