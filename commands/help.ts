@@ -33,7 +33,7 @@ function examples(name: string): string[] {
       return ['Examples: search kv cache quantization · search which paper squeezes the KV cache to 2 bits? · search memory agents -benchmark since:2025-06'];
     case 'ask':
       return [
-        "Examples: ask what's new on KV cache compression? · ask what's trending this week? · ask papers from Google this year · then, in the thread: more like [2]",
+        "Examples: ask what's new on KV cache compression? · ask what's trending this week? · ask papers from Google since 2025 · then, in the thread: more like [2]",
       ];
     case 'trending':
       return ['Examples: trending · trending 2025-11-27 · trending 2025-W48 · trending 2025-11'];

@@ -5,6 +5,7 @@ import { defineCommand } from '../src/command.js';
 import { arxivIdOf } from '../src/papers/model.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
+import { nothingToLookUp } from '../src/search/query.js';
 import { textOption } from './options.js';
 
 export const paper = defineCommand({
@@ -22,6 +23,10 @@ export const paper = defineCommand({
       ]);
     }
     const found = ctx.library.findPapers(id);
+    // Text with no words ("🚀", "!!") names no paper: close matches for it would be noise.
+    if (found.length !== 1 && !arxiv && nothingToLookUp(id)) {
+      throw new UserError(`"${clip(id, 60)}" has no words I can look a paper up by.`, ['Give an arXiv id or some title words, e.g. `paper Informer`.']);
+    }
     const [only] = found;
     if (!only) {
       const sug = ctx.library.completeTitles(id, 3).map((t) => t.title);

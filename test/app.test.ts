@@ -57,14 +57,14 @@ describe('first start: seeding', () => {
     const data = tmpDir();
     const empty = tmpDir('pb-empty-seeds-');
     const first = await run(['papers', '--json'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: empty });
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(2);
     expect(first.stdout).toBe('');
     expect(first.message).toEqual([
       `The seeds folder ${empty} (PAPERBOY_SEEDS_DIR) has no page dumps (no *.txt files); nothing was ingested.`,
       expect.stringMatching(/^Point PAPERBOY_SEEDS_DIR \(or ingest --seeds\) at a folder of Hugging Face Daily Papers page dumps/),
     ]);
     // Not marked as seeded: the next start tries again, and fails again while the folder is empty.
-    expect((await run(['papers', '--json'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: empty })).code).toBe(1);
+    expect((await run(['papers', '--json'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: empty })).code).toBe(2);
     const fixed = await run(['papers', '--json'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: SEEDS });
     expect(fixed.code).toBe(0);
     expect((JSON.parse(fixed.stdout) as unknown[]).length).toBe(242);
@@ -78,7 +78,7 @@ describe('first start: seeding', () => {
     const seeds = tmpDir('pb-seeds-');
     fs.copyFileSync(path.join(PROJECT_ROOT, 'README.md'), path.join(seeds, 'README.txt'));
     const r = await run(['search', 'memory'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: seeds });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.message[0]).toBe(
       `The seeds folder ${seeds} (PAPERBOY_SEEDS_DIR) has no page dumps (1 .txt file, none of them a Daily Papers page: README.txt); nothing was ingested.`,
     );
@@ -154,11 +154,11 @@ describe('ingest --seeds', () => {
 });
 
 describe('data folder and database faults, through the CLI', () => {
-  it('a data dir that is a file prints what is wrong and what to do, exits 1, and shows no stack', async () => {
+  it('a data dir that is a file prints what is wrong and what to do, exits 2 (the environment does not allow it), and shows no stack', async () => {
     const file = path.join(tmpDir(), 'data');
     fs.writeFileSync(file, '');
     const r = await run(['papers', '--json'], { PAPERBOY_DATA_DIR: file });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.message).toEqual([
       `PAPERBOY_DATA_DIR is ${file}, but that is a file, not a folder.`,
       `Point PAPERBOY_DATA_DIR at a folder (paperboy creates it when it is missing), or move the file ${file} away.`,
@@ -176,7 +176,7 @@ describe('data folder and database faults, through the CLI', () => {
     fs.closeSync(fd);
     const before = fs.readFileSync(db);
     const r = await run(['search', 'memory'], { PAPERBOY_DATA_DIR: data });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.message[0]).toMatch(new RegExp(`^The paper database ${db} is damaged \\(PRAGMA quick_check: `));
     expect(r.stdout).not.toMatch(/sorry|apolog/i);
     expect(fs.readFileSync(db).equals(before)).toBe(true);

@@ -35,8 +35,10 @@ import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '.
 import { AlertDelivery } from '../../src/follows/delivery.js';
 import { watchDatabaseFile, type DatabaseWatch } from '../../src/store/sqlite.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
+import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
+import { missingWords, nothingAsked } from './emptyInput.js';
 import { askJson, replyJson } from './json.js';
 
 /** The process streams and environment the CLI runs with; tests pass their own. */
@@ -70,6 +72,8 @@ interface Ctx {
   deps: CliDeps;
   /** `serve` only: listening for SIGTERM/SIGINT from before the database opens. */
   stop?: StopSignal;
+  /** The console chat on a terminal: where logs go as sentences, above the prompt once the console runs. */
+  notes?: ConsoleLogSink;
 }
 
 /** A subcommand only the CLI has (not a chat command). */
@@ -192,8 +196,8 @@ function helpFor(name: string): string | null {
 
 /**
  * Runs the CLI and returns the process exit code: 0 done (a search that matches nothing is an
- * answer), 1 a mistake in what was asked or an operator error, 2 the configuration or the
- * environment does not allow it. Nothing here loads a chat SDK unless `serve` or `register` needs it.
+ * answer), 1 a mistake in what was asked, 2 the configuration or the environment does not allow
+ * it (an operator error). Nothing here loads a chat SDK unless `serve` or `register` needs it.
  */
 export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
   const [sub = 'help', ...rest] = argv;
@@ -237,7 +241,10 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   // The console chat shares the terminal with stderr: keep routine logs out of the conversation.
   const consoleChat = sub === 'serve' && !config.slack && !config.discord && io.stdin.isTTY === true;
   const level = config.logLevel ?? (consoleChat ? 'warn' : 'info');
-  const logger = createLogger(level, io.stderr === process.stderr ? 2 : io.stderr);
+  // On a terminal, the console chat's logs are sentences above the prompt, never JSON through the
+  // line being typed; stderr sent elsewhere (`2>serve.log`) keeps the JSON lines.
+  const notes = consoleChat && io.stderr.isTTY === true ? consoleLogSink(io.stderr) : undefined;
+  const logger = createLogger(level, notes ?? (io.stderr === process.stderr ? 2 : io.stderr));
   const clock = deps.clock ?? systemClock;
   let app: App | undefined;
   // NOTE: serve listens for SIGTERM/SIGINT before doing anything else: a stop asked for during
@@ -248,12 +255,13 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     app = createApp({ config, logger, clock, commands: registry });
     // `ingest` brings its own papers and `register` needs none: a broken seeds folder must not stop them.
     if (!NO_SEEDING.has(sub)) await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
-    const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}) };
+    const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}), ...(notes ? { notes } : {}) };
     return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
   } catch (e) {
     if (e instanceof UserError || e instanceof OperatorError) {
       io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
-      return 1;
+      // What the operator must fix (a data dir that is a file, a damaged database) is the environment: exit 2.
+      return e instanceof OperatorError ? 2 : 1;
     }
     logger.error({ err: e, subcommand: sub }, 'paperboy failed');
     io.stderr.write(`paperboy failed: ${firstLine(e)} (details are in the log above).\n`);
@@ -314,7 +322,12 @@ async function runChatCommand(command: AnyCommand, args: ParsedArgs, ctx: Ctx): 
     }
     return code;
   }
-  return show(await app.dispatcher.run({ command: command.name, input: args.input }, caller), false);
+  // No words where the subcommand needs some, or none to look up, is a mistake in what was asked (exit 1).
+  const text = positional ? (args.input[positional] ?? '') : '';
+  const missing = positional ? missingWords(command, app.dispatcher.commands, text) : null;
+  if (missing) return show(missing, false);
+  const reply = await app.dispatcher.run({ command: command.name, input: args.input }, caller);
+  return show(nothingAsked(command, reply, text) ?? reply, false);
 }
 
 async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
@@ -501,6 +514,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const { createConsoleAdapter } = await import('../console/index.js');
       const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
       await chat.start();
+      ctx.notes?.attach(chat.note);
       live?.start();
       const lost = databaseLost(logger, watch);
       const end = await Promise.race([chat.done, stop.requested, lost]);
@@ -554,6 +568,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     await serve({ adapters, logger, stop, jobs, fatal: databaseLost(logger, watch) });
     return 0;
   } finally {
+    ctx.notes?.detach();
     watch.stop();
     // A shard process never starts the ingest but may have asked it for a fresh list: its thread ends here.
     if (ingest && ingest !== live) await ingest.stop();

@@ -77,7 +77,12 @@ export function replyJson(reply: Reply, lookup: PaperLookup): unknown {
 export function askJson(reply: Reply, lookup: PaperLookup): unknown {
   const numbered = (cards: readonly PaperCard[]) => cards.map((c, i) => ({ n: i + 1, id: c.id, title: c.title }));
   switch (reply.kind) {
-    case 'answer':
+    case 'answer': {
+      // A paper's details (no sentence, one cited paper) carry the paper as `paper --json` prints it.
+      const [only] = reply.cards;
+      const details = reply.sentences.length === 0 && reply.cards.length === 1 && only;
+      return details ? { ...(replyJson(reply, lookup) as object), result: cardJson(only, lookup) } : replyJson(reply, lookup);
+    }
     case 'error':
       return replyJson(reply, lookup);
     case 'papers':

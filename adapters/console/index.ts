@@ -87,7 +87,7 @@ function readlineCompleter(complete: (line: string) => Promise<[string[], string
 /** What `/help` adds in the console: its own commands, number picks, and that questions need no command. */
 const CONSOLE_HELP = [
   '/more: the next page of the last list',
-  '/quit: leave (or Ctrl-D)',
+  '/quit: leave (or Ctrl-D, or Ctrl-C twice; one Ctrl-C clears the line)',
   'A number: pick that line of a "Which one?" list',
   'Or just type a question, e.g. which paper compresses the kv cache?',
 ];
@@ -98,8 +98,13 @@ const CONSOLE_HELP = [
  * question, answered by search, as a mention would be. On a TTY, readline's terminal mode gives
  * line editing, up-arrow history and Tab completion.
  */
-export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter & { done: Promise<void> } {
+export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter & { done: Promise<void>; note(text: string): void } {
   let rl: readline.Interface | null = null;
+  /** Whether the prompt is on screen waiting for a line (not while a line is being answered). */
+  let prompting = false;
+  /** Ctrl-C was the last key, on a line it left empty: another Ctrl-C quits. */
+  let quitArmed = false;
+  let quitHinted = false;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => {
     resolveDone = r;
@@ -160,9 +165,63 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
     print(await opts.dispatcher.runText(text, caller));
   };
 
+  const prompt = () => {
+    prompting = true;
+    rl?.prompt();
+  };
+
+  /**
+   * Ctrl-C as shells take it: the typed line is dropped (`^C`, a fresh prompt; Ctrl-Y brings it
+   * back from readline's kill ring), and a second Ctrl-C on the empty line quits, as does Ctrl-D.
+   */
+  const interrupt = (r: readline.Interface) => {
+    if (quitArmed && r.line === '') {
+      closed = true;
+      r.close();
+      return;
+    }
+    // To the end of the line first, so `^C` follows all of it, as in a shell.
+    r.write(null, { ctrl: true, name: 'e' });
+    const rows = r.getCursorPos().rows;
+    const hint = quitHinted ? '' : `${wrap('(To quit, press Ctrl-C again or Ctrl-D, or type /quit)', width())}\n`;
+    quitHinted = true;
+    quitArmed = true;
+    // NOTE: readline redraws the prompt `rows` rows above the cursor (a typed line wider than the
+    // terminal); the blank rows keep that redraw below what was just written.
+    opts.output.write(`^C\n${hint}${'\n'.repeat(rows)}`);
+    // Ctrl-U clears the line in readline's own state and draws an empty prompt.
+    if (prompting) r.write(null, { ctrl: true, name: 'u' });
+  };
+
+  /**
+   * Writes one line above the prompt without breaking what is being typed: the prompt and the
+   * typed line are cleared, the text is written, and both are drawn again with the cursor where it was.
+   */
+  const note = (text: string) => {
+    const line = `${wrap(text, width())}\n`;
+    const r = rl;
+    if (!r || closed || !prompting) {
+      opts.output.write(line);
+      return;
+    }
+    if (!(opts.terminal ?? opts.input.isTTY === true)) {
+      opts.output.write(`\n${line}`);
+      r.prompt(true);
+      return;
+    }
+    const rows = r.getCursorPos().rows;
+    readline.moveCursor(opts.output, 0, -rows);
+    readline.cursorTo(opts.output, 0);
+    readline.clearScreenDown(opts.output);
+    // NOTE: the redraw below starts `rows` rows above the cursor, as in `interrupt`.
+    opts.output.write(`${line}${'\n'.repeat(rows)}`);
+    r.prompt(true);
+  };
+
   return {
     platform: 'console',
     done,
+    note,
     async start() {
       opts.output.write(
         `${wrap(
@@ -182,19 +241,29 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ChatAdapter &
           : {}),
       });
       let queue = Promise.resolve();
+      const r = rl;
+      r.on('SIGINT', () => interrupt(r));
+      if (terminal) {
+        // Any key but Ctrl-C disarms quitting: Ctrl-C after typing clears the line again first.
+        opts.input.on('keypress', (_s: string, key?: { ctrl?: boolean; name?: string }) => {
+          if (!(key?.ctrl === true && key.name === 'c')) quitArmed = false;
+        });
+      }
       rl.on('line', (line) => {
+        prompting = false;
+        quitArmed = false;
         queue = queue
           .then(() => handle(line))
           .catch((e: unknown) => opts.logger.error({ err: e }, 'console line failed'))
           .then(() => {
-            if (!closed) rl?.prompt();
+            if (!closed) prompt();
           });
       });
       rl.on('close', () => {
         closed = true;
         void queue.then(() => resolveDone());
       });
-      rl.prompt();
+      prompt();
     },
     async stop() {
       rl?.close();

@@ -218,3 +218,15 @@ export function dateRange(value: string): [string, string] | null {
   }
   return null;
 }
+
+/**
+ * Whether `text` gives nothing to look up: no word, exclusion or filter once parsed (only emoji,
+ * punctuation or common words, e.g. "🚀" or "the of"). A text the parser refuses is not empty: its
+ * problem is said instead.
+ */
+export function nothingToLookUp(text: string): boolean {
+  const parsed = parseQuery(text);
+  if (!parsed.ok) return false;
+  const q = parsed.value;
+  return q.terms.length === 0 && q.excluded.length === 0 && !q.since && !q.until && !q.org;
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
+import { GUIDE } from '../../commands/ask.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import type { Clock } from '../../src/ports.js';
 import { sink } from '../support/streams.js';
@@ -151,7 +152,7 @@ describe('paperboy CLI', () => {
   it('ingest from a folder with no page dumps says so and fails', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-empty-'));
     const r = await run(['ingest', '--seeds', empty]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/has no page dumps/);
     fs.rmSync(empty, { recursive: true, force: true });
   });
@@ -203,7 +204,7 @@ describe('paperboy CLI', () => {
 
   it('an unreadable seeds folder is a clear error naming the path', async () => {
     const r = await run(['ingest', '--seeds', '/nonexistent/seeds-folder']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\/nonexistent\/seeds-folder/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -220,7 +221,7 @@ describe('paperboy CLI', () => {
     fs.writeFileSync(db, 'garbage, not a database '.repeat(100));
     const before = fs.readFileSync(db);
     const r = await run(['papers', '--json'], { env: { PAPERBOY_DATA_DIR: dir } });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain(db);
     expect(fs.readFileSync(db).equals(before)).toBe(true);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -323,11 +324,61 @@ describe('paperboy CLI', () => {
     expect((await run(['help', 'trending'])).stdout).toMatch(/--week YYYY-WWW|--week WEEK/);
   });
 
-  it('search with no words on a terminal shows how to search instead of waiting for stdin', async () => {
+  it('search with no words on a terminal shows how to search instead of waiting for stdin (a mistake in what was asked: exit 1)', async () => {
     const r = await run(['search'], { tty: true });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/search/);
-    expect(r.stdout).toMatch(/Examples/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Give some words to search for/);
+    expect(r.stderr).toMatch(/Usage: search/);
+    expect(r.stderr).toMatch(/Examples/);
+  });
+
+  it('exit codes for empty input follow one rule: text with no words to look up exits 1 with a sentence, for search, ask, paper and topic alike', async () => {
+    for (const [sub, text] of [
+      ['search', '🚀'],
+      ['ask', '🚀🚀🚀'],
+      ['paper', '🚀'],
+      ['topic', '🚀'],
+      ['ask', '???'],
+      ['paper', '!!'],
+    ] as const) {
+      const r = await run([sub, text]);
+      expect({ sub, text, code: r.code }).toEqual({ sub, text, code: 1 });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/has no words I can/);
+      expect(r.stderr).not.toMatch(/"level"|at .*\.js/);
+      const j = await run([sub, text, '--json']);
+      expect(j.code).toBe(1);
+      expect(JSON.parse(j.stdout)).toEqual({ error: expect.stringMatching(/has no words I can/), hints: expect.any(Array) });
+    }
+  });
+
+  it('exit codes for empty input: no words where the subcommand needs some exits 1 with its usage; topic alone lists topics; batch mode is unchanged', async () => {
+    for (const sub of ['search', 'ask', 'paper']) {
+      for (const args of [
+        [sub, ''],
+        [sub, '   '],
+      ]) {
+        const r = await run(args, { tty: true });
+        expect({ args, code: r.code }).toEqual({ args, code: 1 });
+        expect(r.stderr).toMatch(new RegExp(`Usage: ${sub}`));
+      }
+    }
+    const bare = await run(['ask'], { tty: true });
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/^Give a question/);
+    const topics = await run(['topic']);
+    expect(topics.code).toBe(0);
+    expect(topics.stdout).toMatch(/Known topics/);
+    // Batch: no words and stdin not a terminal reads queries from stdin; none is no answer, exit 0.
+    expect((await run(['search'])).code).toBe(0);
+    expect((await run(['ask', '--json'], { input: '\n' })).code).toBe(0);
+  });
+
+  it('a question with words is still an answer (exit 0), even when nothing matches', async () => {
+    expect((await run(['ask', 'brain tumour segmentation in zebrafish?'])).code).toBe(0);
+    expect((await run(['search', 'zebrafish'])).code).toBe(0);
+    expect((await run(['paper', 'Informer'])).code).toBe(0);
   });
 
   it('ingest and register do not need the seed corpus: a broken PAPERBOY_SEEDS_DIR does not stop an ingest of another folder', async () => {
@@ -395,6 +446,25 @@ describe('paperboy ask', () => {
       expect(out.answer).not.toBe('');
       expect(out.citations.length).toBeGreaterThan(0);
       expect(out.citations.map((c) => c.n)).toEqual(out.citations.map((_c, i) => i + 1));
+    }
+  });
+
+  it("ask --json for a paper's details has the paper's JSON as result, as `paper --json` prints it", async () => {
+    const r = await run(['ask', 'tell me about Informer', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { answer: string; citations: Array<{ id: string }>; result?: unknown };
+    const paper = JSON.parse((await run(['paper', 'Informer', '--json'])).stdout) as { id: string; abstract: string };
+    expect(out.citations.map((c) => c.id)).toEqual([paper.id]);
+    expect(out.result).toEqual(paper);
+  });
+
+  it('every question the ask guide (and README) suggests gets an answer with papers on the seed corpus', async () => {
+    const questions = GUIDE.kind === 'text' ? GUIDE.lines.filter((l) => !/^In a thread/.test(l)).map((l) => l.replace(/ \(.*\)$/, '')) : [];
+    expect(questions.length).toBeGreaterThan(3);
+    for (const q of questions) {
+      const r = await run(['ask', q, '--json']);
+      const out = JSON.parse(r.stdout) as { answer: string; citations: unknown[] };
+      expect({ q, code: r.code, cited: out.citations.length > 0, zero: /^0 papers/.test(out.answer) }).toEqual({ q, code: 0, cited: true, zero: false });
     }
   });
 

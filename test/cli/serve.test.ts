@@ -98,7 +98,7 @@ describe('paperboy serve', () => {
       DISCORD_APP_ID: BOT_ID,
       DISCORD_API_URL: deadUrl,
     });
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(2);
     expect(out.stderr).toMatch(/Could not start Discord/);
     expect(out.stderr).not.toMatch(/not-a-secret/);
   });
@@ -108,7 +108,7 @@ describe('paperboy serve', () => {
     const deadUrl = closed.apiUrl;
     await closed.close();
     const { out, exited } = serve([], { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: deadUrl });
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(2);
     expect(out.stderr).toMatch(/Could not start Slack/);
     expect(out.stderr).not.toMatch(/xoxb-test-token|xapp-test-token/);
   });

@@ -21,12 +21,12 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 /** Starts `serve` on a terminal-like stdin (the console chat); returns its streams and a way to type. */
-function serveConsole(env: Record<string, string>) {
+function serveConsole(env: Record<string, string>, opts: { ttyStderr?: boolean } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-live-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   const stdout = sink();
-  const stderr = sink();
+  const stderr = sink(opts.ttyStderr ?? false);
   // 15:00 UTC is 11:00 in New York: today's list is the 12th's.
   const clock = new FakeClock(new Date('2026-06-12T15:00:00Z'));
   const timers = new FakeTimers(clock);
@@ -67,6 +67,29 @@ describe('serve with the live ingest', () => {
     await until(() => /checkpointing/i.test(stdout.text()) && timers.count === 1);
     expect(stderr.text()).toMatch(/live ingest failed: serving the papers already stored/);
     expect(stderr.text()).toMatch(/ECONNREFUSED/);
+    stdin.end();
+    expect(await exited).toBe(0);
+  });
+
+  it('with no network, on a terminal, the warning is one sentence above the prompt, never a JSON log line', async () => {
+    const hf = await new FakeHf().listen();
+    const url = hf.apiUrl;
+    await hf.close();
+    const { stdin, stdout, stderr, exited, timers } = serveConsole({ HF_API_URL: url }, { ttyStderr: true });
+    await until(() => timers.count === 1);
+    // eslint-disable-next-line no-control-regex
+    const shown = () => stdout.text().replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+    await until(() => /live ingest failed/.test(shown() + stderr.text()));
+    // One sentence (wrapped at the terminal width), then the prompt drawn again under it.
+    const note = shown().slice(shown().indexOf('Warning:'));
+    expect(note).toMatch(/\npaperboy> $/);
+    expect(note.replace(/\s+/g, ' ')).toMatch(
+      /^Warning: live ingest failed: serving the papers already stored; trying again in \d+ min \(PAPERBOY_LIVE=off turns it off for offline use\)\. Cause: .*ECONNREFUSED.*\. paperboy> $/,
+    );
+    expect(stdout.text()).not.toMatch(/"level"/);
+    expect(stderr.text()).not.toMatch(/"level"/);
+    stdin.write('search checkpointing\n');
+    await until(() => /checkpointing/i.test(shown().slice(shown().indexOf('Cause:'))));
     stdin.end();
     expect(await exited).toBe(0);
   });

@@ -176,7 +176,7 @@ describe('store: processes writing one database', { timeout: PROCESS_TEST_MS }, 
     const titles = writeSeedPages(dir, 'Zeta', N);
     // About 6 MB per file: the seeds fit, the 20,000 papers do not.
     const full = await paperboy(['ingest', '--seeds', dir], dataDir, 12_000).done;
-    expect(full.code).toBe(1);
+    expect(full.code).toBe(2);
     expect(full.stderr).toMatch(
       /^(Writing the paper database \S+ failed \(.+\)|The disk holding the paper database \S+ is full); that batch was rolled back, and \d+ of 20000 papers were stored before it\.$/m,
     );

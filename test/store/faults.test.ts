@@ -74,7 +74,7 @@ describe.skipIf(!canDrop)('data folder and database faults, as a process', () =>
     const dir = tmpDir();
     fs.chmodSync(dir, 0o555);
     const r = await run(['papers', '--json'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(messageLines(r.stderr)).toEqual([
       `PAPERBOY_DATA_DIR is ${dir}, but paperboy cannot write there (EACCES, permission denied), so it cannot create the paper database ${path.join(dir, 'paperboy.db')}.`,
@@ -89,7 +89,7 @@ describe.skipIf(!canDrop)('data folder and database faults, as a process', () =>
     fs.chmodSync(parent, 0o555);
     const dir = path.join(parent, 'data');
     const r = await run(['papers', '--json'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(messageLines(r.stderr)[0]).toBe(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created (EACCES, permission denied in ${parent}).`);
     expect(r.stderr).not.toMatch(/paperboy failed|"stack"/);
   });
@@ -105,7 +105,7 @@ describe.skipIf(!canDrop)('data folder and database faults, as a process', () =>
     expect(search.stderr).toMatch(/the paper database is read-only: answering from what it holds/);
 
     const ingest = await run(['ingest', '--seeds', SEEDS], dir);
-    expect(ingest.code).toBe(1);
+    expect(ingest.code).toBe(2);
     expect(messageLines(ingest.stderr)).toEqual([
       `The paper database ${file} is read-only (the file is not writable: EACCES, permission denied); 242 papers were not stored.`,
       `To ingest, make ${file} and its folder (PAPERBOY_DATA_DIR) writable by the user paperboy runs as (uid ${uid}); searching works as it is.`,

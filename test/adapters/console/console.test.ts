@@ -34,14 +34,24 @@ async function terminalSession() {
   output.on('data', (d: Buffer) => (text += d.toString()));
   const adapter = createConsoleAdapter({ dispatcher: core.dispatcher, logger: silentLogger, input, output });
   await adapter.start();
+  let ended = false;
+  void adapter.done.then(() => (ended = true));
   return {
+    adapter,
     type: (keys: string) => input.write(keys),
+    text: () => text,
+    ended: () => ended,
     async until(pattern: RegExp, count = 1): Promise<void> {
       const deadline = Date.now() + 5_000;
       while ((text.match(new RegExp(pattern.source, 'g')) ?? []).length < count) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} (x${count}) in:\n${text}`);
         await new Promise((r) => setTimeout(r, 10));
       }
+    },
+    /** Resolves with the output once the session ends without its input ending (a quit key, /quit). */
+    async quit(): Promise<string> {
+      await adapter.done;
+      return text;
     },
     async end(): Promise<string> {
       input.end();
@@ -114,6 +124,49 @@ describe('console adapter', () => {
     const out = await t.end();
     expect(out).not.toMatch(/has no words/);
     expect(out).not.toMatch(/"\[A"/);
+  });
+
+  it('Ctrl-C clears the typed line like a shell (^C, a new empty prompt, one hint), and a second Ctrl-C on the empty line quits', async () => {
+    const t = await terminalSession();
+    t.type('/search kv cach');
+    t.type('\x03');
+    await t.until(/\^C/);
+    expect(t.text()).toContain('(To quit, press Ctrl-C again or Ctrl-D, or type /quit)');
+    // The dropped line is not run: what is typed next is a fresh line.
+    t.type('/trending 2025-11-27\r');
+    await t.until(/Trending on 2025-11-27/);
+    expect(t.text()).not.toMatch(/Search: kv cach/);
+    t.type('/paper Inf');
+    t.type('\x03');
+    await t.until(/\^C/, 2);
+    expect(t.ended()).toBe(false);
+    // The hint is given once per session.
+    expect(t.text().split('To quit, press Ctrl-C again').length).toBe(2);
+    t.type('\x03');
+    const out = await t.quit();
+    expect(out).not.toMatch(/ProbSparse/);
+  });
+
+  it('Ctrl-D on an empty line quits the console', async () => {
+    const t = await terminalSession();
+    t.type('\x04');
+    await t.quit();
+    expect(t.ended()).toBe(true);
+  });
+
+  it('a note (a warning logged while the prompt waits) is one line above the prompt, and the half-typed line is drawn again after it', async () => {
+    const t = await terminalSession();
+    t.type('/search kv');
+    await t.until(/\/search kv/);
+    t.adapter.note('Warning: live ingest failed: serving the papers already stored.');
+    await t.until(/serving the papers already stored\.\n/);
+    const after = t.text().slice(t.text().lastIndexOf('serving the papers already stored.'));
+    // eslint-disable-next-line no-control-regex
+    expect(after.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')).toBe('serving the papers already stored.\npaperboy> /search kv');
+    // The line typed before the note is still there: finishing it runs the whole of it.
+    t.type(' cache\r');
+    await t.until(/Search: kv cache/);
+    await t.end();
   });
 
   it('terminal mode: Tab completes /tre to /trending, and a period after it', async () => {

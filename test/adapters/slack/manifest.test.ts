@@ -1,0 +1,39 @@
+// The Slack app manifest asks for no scope paperboy does not use, and README lists the same scopes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../../src/config.js';
+
+/**
+ * Every bot scope and what needs it (https://docs.slack.dev/reference/scopes). `im:read` is not here:
+ * it is for conversations.info/list/members and users.conversations, which paperboy never calls.
+ */
+const USED: Record<string, string> = {
+  commands: 'the /papers slash command',
+  'chat:write': 'chat.postMessage and chat.update',
+  'chat:write.public': 'scheduled posts in public channels the bot was not invited to',
+  'app_mentions:read': 'the app_mention event',
+  'channels:history': 'conversations.history in public channels (the post ledger)',
+  'groups:history': 'conversations.history in private channels (the post ledger)',
+  'im:history': 'the message.im event, and conversations.history in DMs (the alert ledger)',
+  'im:write': 'conversations.open, to send follow alerts by DM',
+  'users:read': 'users.info, for SLACK_MANAGERS',
+};
+
+function manifestScopes(): string[] {
+  const text = fs.readFileSync(path.join(PROJECT_ROOT, 'adapters/slack/manifest.yaml'), 'utf8');
+  const block = /\n {4}bot:\n((?: {6}(?:- \S+|#.*)\n)+)/.exec(text)?.[1] ?? '';
+  return [...block.matchAll(/^ {6}- (\S+)$/gm)].map((m) => m[1] ?? '');
+}
+
+describe('Slack manifest', () => {
+  it('asks for exactly the bot scopes paperboy uses (no im:read)', () => {
+    expect(manifestScopes().sort()).toEqual(Object.keys(USED).sort());
+  });
+
+  it("README's scope list is the manifest's", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const listed = /the bot scopes \(([^)]*)\)/.exec(readme)?.[1] ?? '';
+    expect([...listed.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(manifestScopes().sort());
+  });
+});
