@@ -290,6 +290,8 @@ export async function loadChatAdapters(
 export interface ServeInbound {
   inbound: Inbound;
   close(): Promise<void>;
+  /** Resolves with the error that ends serve once the workers are lost (a replacement could not start); never without workers. */
+  lost: Promise<Error>;
 }
 
 /**
@@ -305,7 +307,7 @@ export async function startServeInbound(
   logger: Logger,
   logLevel: string,
 ): Promise<ServeInbound> {
-  if (config.pool.workers === 0) return { inbound: app.dispatcher, close: async () => undefined };
+  if (config.pool.workers === 0) return { inbound: app.dispatcher, close: async () => undefined, lost: new Promise<Error>(() => undefined) };
   // Papers stored but not indexed yet are indexed once, here, so the workers only read.
   app.library.warm();
   const { WorkerPool } = await import('./pool/workerPool.js');
@@ -317,5 +319,5 @@ export async function startServeInbound(
     queue: config.pool.queue,
   });
   await pool.start();
-  return { inbound: pool, close: () => pool.close() };
+  return { inbound: pool, close: () => pool.close(), lost: pool.lost };
 }

@@ -180,10 +180,7 @@ export class WorkerPool implements Inbound {
     if (!this.started || this.closing || !this.loseWith) return;
     const resolve = this.loseWith;
     this.loseWith = undefined;
-    this.logger.error(
-      { cause },
-      'a replacement search worker could not start: serving stops, exiting non-zero so a supervisor restarts paperboy',
-    );
+    this.logger.error({ cause }, 'a replacement search worker could not start: serving stops, exiting non-zero so a supervisor restarts paperboy');
     resolve(
       new OperatorError(`A replacement search worker could not start: ${cause}`, [
         'paperboy stopped so that a supervisor restarts it; if it fails again at start, the reason is in this message (see README.md, Troubleshooting).',
