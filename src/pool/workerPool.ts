@@ -49,6 +49,9 @@ export interface WorkerPoolOptions {
  */
 export const TASK_DEADLINE_MS = 60_000;
 
+/** What a command's deadline leaves beyond LLM_TIMEOUT_MS when that is the longer wait (milliseconds). */
+export const LLM_DEADLINE_MARGIN_MS = 30_000;
+
 /**
  * The compiled worker module. NOTE: worker threads run JavaScript only: compiled, it is the sibling
  * file; run from source (vitest, tsx) it is the build's (`npm run build`; the test setup builds).
