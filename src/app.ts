@@ -290,6 +290,8 @@ export async function loadChatAdapters(
 export interface ServeInbound {
   inbound: Inbound;
   close(): Promise<void>;
+  /** Resolves with the error that ends serve once the workers are lost (a replacement could not start); never without workers. */
+  lost: Promise<Error>;
 }
 
 /**
@@ -305,17 +307,19 @@ export async function startServeInbound(
   logger: Logger,
   logLevel: string,
 ): Promise<ServeInbound> {
-  if (config.pool.workers === 0) return { inbound: app.dispatcher, close: async () => undefined };
+  if (config.pool.workers === 0) return { inbound: app.dispatcher, close: async () => undefined, lost: new Promise<Error>(() => undefined) };
   // Papers stored but not indexed yet are indexed once, here, so the workers only read.
   app.library.warm();
-  const { WorkerPool } = await import('./pool/workerPool.js');
+  const { WorkerPool, TASK_DEADLINE_MS, LLM_DEADLINE_MARGIN_MS } = await import('./pool/workerPool.js');
   const pool = new WorkerPool({
     commands,
     setup: { config: { dataDir: config.dataDir, timeZone: config.timeZone, ...(config.llm ? { llm: config.llm } : {}) }, logLevel },
     logger,
     workers: config.pool.workers,
     queue: config.pool.queue,
+    // NOTE: an ask may wait LLM_TIMEOUT_MS (up to 300 s) for its answer before falling back; the deadline leaves it that, and time to search and write.
+    taskTimeoutMs: Math.max(TASK_DEADLINE_MS, (config.llm?.timeoutMs ?? 0) + LLM_DEADLINE_MARGIN_MS),
   });
   await pool.start();
-  return { inbound: pool, close: () => pool.close() };
+  return { inbound: pool, close: () => pool.close(), lost: pool.lost };
 }

@@ -565,7 +565,9 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           ...(app.alerts ? { planner: app.alerts } : {}),
         }),
       );
-    await serve({ adapters, logger, stop, jobs, fatal: databaseLost(logger, watch) });
+    // The database file replaced under serve, or the worker pool unable to replace a worker: either ends serve non-zero.
+    const fatal = Promise.race([databaseLost(logger, watch), ...(answering ? [answering.lost] : [])]);
+    await serve({ adapters, logger, stop, jobs, fatal });
     return 0;
   } finally {
     ctx.notes?.detach();

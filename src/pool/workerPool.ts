@@ -6,10 +6,11 @@ import type { AnyCommand, Completion } from '../command.js';
 import { PROJECT_ROOT } from '../config.js';
 import { APOLOGY } from '../dispatch.js';
 import { OperatorError } from '../errors.js';
-import type { Timers } from '../ingest/live.js';
+import { realTimers, type Timers } from '../ingest/live.js';
 import type { Logger } from '../logger.js';
 import type { Caller, Inbound, Invocation } from '../ports.js';
 import type { Reply } from '../reply.js';
+import { sharedLeastBusy } from './balancer.js';
 import { exposeCaller, type WireCaller } from './callerRpc.js';
 import { CompleteLane, type CompleteLaneOptions } from './completeLane.js';
 import { isWorkerStatus, type PoolResult, type PoolTask, type WorkerSetup } from './protocol.js';
@@ -36,9 +37,20 @@ export interface WorkerPoolOptions {
   complete?: Partial<CompleteLaneOptions>;
   /** The compiled worker module (default: `worker.js` beside this file, see {@link defaultWorkerFile}). */
   workerFile?: string;
-  /** Timers for autocomplete's staleness (tests pass fake ones). */
+  /** Timers for autocomplete's staleness and commands' deadlines (tests pass fake ones). */
   timers?: Timers;
+  /** How long one command may run in a worker before it is answered with the apology and its worker is ended (default {@link TASK_DEADLINE_MS}). */
+  taskTimeoutMs?: number;
 }
+
+/**
+ * How long one command may take in a worker (milliseconds). NOTE: generous next to the slowest real
+ * answer (an `ask` waiting on its LLM call, which has its own deadline), so it only ends what is stuck.
+ */
+export const TASK_DEADLINE_MS = 60_000;
+
+/** What a command's deadline leaves beyond LLM_TIMEOUT_MS when that is the longer wait (milliseconds). */
+export const LLM_DEADLINE_MARGIN_MS = 30_000;
 
 /**
  * The compiled worker module. NOTE: worker threads run JavaScript only: compiled, it is the sibling
@@ -69,12 +81,31 @@ export class WorkerPool implements Inbound {
   private readonly lane: CompleteLane;
   private commandsInFlight = 0;
   private readonly ready: Promise<void>;
+  private readonly timers: Timers;
+  private readonly deadlineMs: number;
+  /** Set once start-up is done: from then on a worker that cannot start loses the pool. */
+  private started = false;
+  private closing = false;
+  /** The last error a worker thread failed with, for the line that says why the pool was lost. */
+  private threadError: string | undefined;
+  private loseWith: ((e: Error) => void) | undefined;
+  /**
+   * Resolves (never rejects) once the pool cannot answer any more: after start-up, a replacement worker
+   * could not start (it reported its app could not be built, or its thread failed before it was ready,
+   * after which piscina replaces no more workers). Serve ends on it, non-zero, so a supervisor restarts
+   * the whole process cleanly instead of it apologising for every command or queueing them forever.
+   */
+  readonly lost: Promise<Error>;
 
   constructor(private readonly opts: WorkerPoolOptions) {
     this.commands = opts.commands;
     this.logger = opts.logger.child({ component: 'worker-pool' });
     const perWorker = opts.tasksPerWorker ?? DEFAULT_TASKS_PER_WORKER;
     this.capacity = opts.workers * perWorker + opts.queue;
+    this.timers = opts.timers ?? realTimers;
+    this.deadlineMs = opts.taskTimeoutMs ?? TASK_DEADLINE_MS;
+    this.lost = new Promise<Error>((resolve) => (this.loseWith = resolve));
+    const laneOpts = { maxRunning: opts.workers, ...opts.complete };
     this.pool = new Piscina<PoolTask, PoolResult>({
       filename: opts.workerFile ?? defaultWorkerFile(),
       workerData: opts.setup,
@@ -83,6 +114,10 @@ export class WorkerPool implements Inbound {
       // NOTE: workers never idle out: each holds a warmed app that costs seconds to build again.
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: perWorker,
+      loadBalancer: sharedLeastBusy(perWorker),
+      // NOTE: bounded by what this pool's own gates admit (commands, completions), so it never refuses those, but
+      // nothing queues without limit (linkThread is not gated); piscina's default is no limit.
+      maxQueue: this.capacity + (laneOpts.maxRunning ?? 1),
       // NOTE: a worker's event loop must keep running between tasks (caller calls, logs), so no Atomics.wait.
       atomics: 'disabled',
       // NOTE: workers run at a lower CPU priority (nice +10, per thread on Linux, through @napi-rs/nice), so on a busy
@@ -94,18 +129,23 @@ export class WorkerPool implements Inbound {
       this.pool.on('message', (m: unknown) => {
         if (!isWorkerStatus(m)) return;
         if (m.paperboyWorker === 'failed') {
+          if (this.started) this.lose(m.message);
           reject(new OperatorError(`A search worker could not open the paper database: ${m.message}`, ['Check PAPERBOY_DATA_DIR (see README.md).']));
         } else if (++warm === opts.workers) resolve();
       });
       this.pool.on('error', (e: unknown) => {
         this.logger.error({ err: e }, 'a pool worker failed');
-        reject(e instanceof Error ? e : new Error(String(e)));
+        const error = e instanceof Error ? e : new Error(String(e));
+        reject(error);
+        this.threadError = error.message;
       });
+      // A worker ended (a deadline, a crash) is replaced by piscina at once, unless one already failed before it was ready.
+      this.pool.on('workerDestroy', () => this.checkWorkers());
     });
     // NOTE: a failure after start-up is logged above; this keeps it from being an unhandled rejection.
     this.ready.catch(() => undefined);
     // Completions may use every worker while no command waits for one (a completion is tens of ms at 10,000 papers).
-    this.lane = new CompleteLane(() => this.saturated(), { maxRunning: opts.workers, ...opts.complete }, opts.timers);
+    this.lane = new CompleteLane(() => this.saturated(), laneOpts, opts.timers);
   }
 
   /** Resolves once every worker's app is built and warm; rejects (naming the reason) when one cannot start. */
@@ -116,12 +156,39 @@ export class WorkerPool implements Inbound {
       await this.pool.destroy();
       throw e;
     }
+    this.started = true;
     this.logger.info({ workers: this.opts.workers, capacity: this.capacity }, 'worker pool ready');
   }
 
   /** Waits for running tasks, then ends the threads. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.pool.close();
+  }
+
+  /**
+   * After piscina has handled a lost worker: fewer threads than configured means it stopped replacing them
+   * (its `workerFailsDuringBootstrap`), so commands would only queue. NOTE: checked on the next turn, after
+   * piscina's synchronous replacement and its `error` event (the thread's error, when it had one).
+   */
+  private checkWorkers(): void {
+    if (!this.started || this.closing) return;
+    setImmediate(() => {
+      if (this.pool.threads.length < this.opts.workers) this.lose(this.threadError ?? 'its thread exited before it was ready');
+    });
+  }
+
+  /** Logs the one line that ends serve and resolves {@link lost}, once. */
+  private lose(cause: string): void {
+    if (!this.started || this.closing || !this.loseWith) return;
+    const resolve = this.loseWith;
+    this.loseWith = undefined;
+    this.logger.error({ cause }, 'a replacement search worker could not start: serving stops, exiting non-zero so a supervisor restarts paperboy');
+    resolve(
+      new OperatorError(`A replacement search worker could not start: ${cause}`, [
+        'paperboy stopped so that a supervisor restarts it; if it fails again at start, the reason is in this message (see README.md, Troubleshooting).',
+      ]),
+    );
   }
 
   find(name: string): AnyCommand | undefined {
@@ -165,16 +232,35 @@ export class WorkerPool implements Inbound {
     }
     this.commandsInFlight += 1;
     const exposed = caller ? exposeCaller(caller, this.logger) : undefined;
+    // NOTE: aborting a running task makes piscina end its worker (the only way to stop a stuck thread) and start another.
+    const deadline = new AbortController();
+    const timer = this.timers.set(() => deadline.abort('deadline'), this.deadlineMs);
     try {
-      const reply = await this.pool.run(task(exposed?.wire), { transferList: exposed?.transfer ?? [] });
+      const reply = await this.pool.run(task(exposed?.wire), { transferList: exposed?.transfer ?? [], signal: deadline.signal });
       return reply as Reply;
     } catch (e) {
-      // A worker that died (out of memory, a native crash) loses its tasks; piscina starts another.
-      this.logger.error({ err: e, command: name, platform: caller?.platform }, 'a pool task failed');
+      if (deadline.signal.aborted) {
+        this.logger.error(
+          { command: name, platform: caller?.platform, ms: this.deadlineMs },
+          'a command did not finish within its deadline: answered with the apology; its worker was ended and replaced',
+        );
+      } else if (isQueueFull(e)) {
+        this.logger.warn({ command: name, platform: caller?.platform }, 'worker pool queue full: answered busy');
+        return BUSY_REPLY;
+      } else {
+        // A worker that died (out of memory, a native crash, or ended for another command's deadline) loses its tasks; piscina starts another.
+        this.logger.error({ err: e, command: name, platform: caller?.platform }, 'a pool task failed');
+      }
       return { kind: 'error', message: APOLOGY, hints: [], visibility: 'ephemeral' };
     } finally {
+      this.timers.clear(timer);
       this.commandsInFlight -= 1;
       exposed?.close();
     }
   }
+}
+
+/** Piscina's refusals when its queue is at `maxQueue` (it has no error codes; these are its messages). */
+function isQueueFull(e: unknown): boolean {
+  return e instanceof Error && (e.message === 'Task queue is at limit' || e.message.startsWith('No task queue available'));
 }

@@ -2,12 +2,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { BUSY_MESSAGE, WorkerPool, type WorkerPoolOptions } from '../../src/pool/workerPool.js';
+import { APOLOGY } from '../../src/dispatch.js';
+import type { WorkerSetup } from '../../src/pool/protocol.js';
 import { systemClock } from '../../src/ports.js';
+import { FakeClock } from '../support/core.js';
+import { FakeTimers } from '../support/timers.js';
 import { paperRun } from '../fakes/papers.js';
 import { FAKE_TEAM } from '../fakes/slack.js';
 import { DM_CHANNEL, startDiscord } from '../adapters/discord/harness.js';
@@ -190,5 +195,82 @@ describe('worker pool behind Discord autocomplete', () => {
     const answerId = run.fake.sentReplyTo(id);
     const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
     expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
+  });
+});
+
+/** The real worker plus a `hang` command that never settles, and a start-up that fails once `failAtStart` holds how. */
+const TEST_WORKER = fileURLToPath(new URL('./test-worker.mjs', import.meta.url));
+
+/** A pool of the test worker over a fresh database, with fake timers for its deadlines; `failAtStart` is the flag file's path. */
+async function testPool(over: Partial<WorkerPoolOptions> = {}) {
+  const { dataDir } = mainApp();
+  const failAtStart = path.join(dataDir, 'fail-at-start');
+  const timers = new FakeTimers(new FakeClock(new Date('2025-11-27T12:00:00Z')));
+  const setup = { config: { dataDir, timeZone: 'America/New_York' }, logLevel: 'silent', test: { failAtStart } };
+  const pool = await startPool(dataDir, { workerFile: TEST_WORKER, setup: setup as WorkerSetup, timers, taskTimeoutMs: 60_000, ...over });
+  return { pool, timers, dataDir, failAtStart };
+}
+
+const apology = { kind: 'error', message: APOLOGY };
+const DEADLINE = 60_000;
+
+describe('worker pool deadlines', () => {
+  it('a command that never settles is answered with the apology at its deadline, and its slot and worker are given back', async () => {
+    // One worker holding one task and no queue: the stuck command holds the pool's only slot.
+    const { pool, timers } = await testPool({ workers: 1, tasksPerWorker: 1, queue: 0 });
+    const stuck = pool.runText('hang', { platform: 'test' });
+    timers.advance(DEADLINE);
+    expect(await stuck).toMatchObject(apology);
+    // The slot is free and the worker ended for the deadline has been replaced: the next command is answered.
+    const next = await pool.runText('search kv cache', { platform: 'test' });
+    expect(next.kind).toBe('papers');
+  });
+
+  it('a command stuck in a worker does not hold back the other commands that worker runs alongside it', async () => {
+    const { pool, timers } = await testPool({ workers: 1, tasksPerWorker: 2, queue: 0 });
+    const stuck = pool.runText('hang', { platform: 'test' });
+    const other = await pool.runText('search kv cache', { platform: 'test' });
+    expect(other.kind).toBe('papers');
+    timers.advance(DEADLINE);
+    expect(await stuck).toMatchObject(apology);
+  });
+
+  it('the other commands on a worker ended for a deadline are answered with the apology too, not left waiting', async () => {
+    const { pool, timers } = await testPool({ workers: 1, tasksPerWorker: 4, queue: 0 });
+    const first = pool.runText('hang', { platform: 'test' });
+    timers.advance(DEADLINE / 2);
+    // Sent half a deadline later, to the same worker: it is lost when that worker is ended for the first one's deadline.
+    const second = pool.runText('hang', { platform: 'test' });
+    timers.advance(DEADLINE / 2);
+    expect(await Promise.all([first, second])).toMatchObject([apology, apology]);
+    expect((await pool.runText('search kv cache', { platform: 'test' })).kind).toBe('papers');
+  });
+});
+
+describe('worker pool losing its workers after start-up', () => {
+  it('a replacement worker whose database went bad reports it cannot start: the pool is lost, naming the cause', async () => {
+    const { pool, timers, dataDir } = await testPool({ workers: 1 });
+    const file = path.join(dataDir, 'paperboy.db');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    fs.writeFileSync(file, 'this is not a database '.repeat(100));
+    // The stuck command's deadline ends the worker; its replacement opens the bad file.
+    const stuck = pool.runText('hang', { platform: 'test' });
+    timers.advance(DEADLINE);
+    await stuck;
+    const lost = await pool.lost;
+    expect(lost.message).toMatch(/search worker could not start: Cannot open the paper database at .*paperboy\.db: it is not an SQLite database/);
+  });
+
+  it.each([
+    ['throws', 'the database went bad'],
+    ['exits', 'exit'],
+  ])('a replacement worker that %s before it is ready: the pool is lost instead of running on with no workers', async (_how, flag) => {
+    const { pool, timers, failAtStart } = await testPool({ workers: 1 });
+    fs.writeFileSync(failAtStart, flag);
+    const stuck = pool.runText('hang', { platform: 'test' });
+    timers.advance(DEADLINE);
+    await stuck;
+    const lost = await pool.lost;
+    expect(lost.message).toMatch(flag === 'exit' ? /search worker could not start: .*exited/ : /search worker could not start: .*the database went bad/);
   });
 });
