@@ -356,9 +356,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       await client.destroy();
     },
     async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed | void> {
+      // NOTE: the scheduler and alerts ask `holds` first; a guild that moved to another shard meanwhile must not be recorded as posted.
       if (target.guildId && !holdsGuild(target.guildId)) {
-        logger.debug({ guild: target.guildId, channel: target.channel }, 'post left to the shard that holds the guild');
-        return;
+        throw new DeliveryError('transient', `this shard does not hold guild ${target.guildId}; nothing was sent (the shard that holds it posts)`);
       }
       const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
       try {

@@ -11,7 +11,9 @@ function idOf(p: string): FileId | null {
     const st = fs.statSync(p);
     return { dev: st.dev, ino: st.ino };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // NOTE: ENOTDIR: a folder on the path is a file now, so the path no longer reaches the file opened.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw e;
   }
 }
@@ -26,14 +28,37 @@ function idOf(p: string): FileId | null {
 export class DatabaseFileIdentity {
   private readonly db: FileId | null;
   private wal: FileId | null;
+  /** The error code of the last check that could not look at the files (EACCES, EIO, ESTALE…), so it is reported once. */
+  private unchecked: string | null = null;
 
-  constructor(private readonly file: string) {
+  /** `onUncheckable` hears (once per kind of error) that the files could not be looked at; they are then taken as unchanged. */
+  constructor(
+    private readonly file: string,
+    private readonly onUncheckable: (code: string) => void = () => undefined,
+  ) {
     this.db = idOf(file);
     this.wal = idOf(`${file}-wal`);
   }
 
-  /** What happened to the files since they were opened, in words for a log line; null while they are the ones opened. */
+  /**
+   * What happened to the files since they were opened, in words for a log line; null while they are the ones
+   * opened. NOTE: only a file that is gone or is another file counts: a check that cannot look (a permission
+   * change on the folder, a flaky network mount) says nothing about the file SQLite holds open, so it is not a loss.
+   */
   change(): string | null {
+    try {
+      const change = this.compare();
+      this.unchecked = null;
+      return change;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      if (code !== this.unchecked) this.onUncheckable(code);
+      this.unchecked = code;
+      return null;
+    }
+  }
+
+  private compare(): string | null {
     if (!this.db) return null;
     const now = idOf(this.file);
     if (!now) return `the database file ${this.file} was deleted`;

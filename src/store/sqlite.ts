@@ -115,7 +115,9 @@ export function openStore(file: string, now: () => Date = () => new Date(), opti
   }
   if (!denied) {
     const db = openWritable(file, opts, features);
-    if (db) return new SqliteStore(db, file, now, opts, null, new DatabaseFileIdentity(file));
+    const uncheckable = (code: string) =>
+      logger?.warn({ file, code }, 'could not check that the paper database file is the one opened; taking it as unchanged until a check succeeds');
+    if (db) return new SqliteStore(db, file, now, opts, null, new DatabaseFileIdentity(file, uncheckable));
   }
   // NOTE: the file exists but cannot be written (or SQLite found that out itself): serve reads.
   const reason = denied

@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { openSchedules } from '../../src/scheduler/store.js';
+import { DatabaseFileIdentity } from '../../src/store/fileIdentity.js';
 import { openStore, watchDatabaseFile } from '../../src/store/sqlite.js';
 import type { PaperStore } from '../../src/ports.js';
 
@@ -116,6 +117,36 @@ describe('the database is the one we opened', () => {
     expect(lost.file).toBe(file);
     expect(lost.change).toBe(`the database file ${file} was deleted`);
     expect(() => store.setMeta('x', '1')).toThrow(lost.error);
+  });
+
+  it('a check that cannot look at the file (EIO, a flaky mount) is reported once and is not a loss; a later check still sees a deletion', () => {
+    const { file } = storeOnFile();
+    const heard: string[] = [];
+    const identity = new DatabaseFileIdentity(file, (code) => heard.push(code));
+    // NOTE: an I/O error cannot be made on this machine's disk (and root ignores permissions), so stat is made to fail.
+    const eio = Object.assign(new Error('i/o error'), { code: 'EIO' });
+    const stat = vi.spyOn(fs, 'statSync').mockImplementation(() => {
+      throw eio;
+    });
+    try {
+      expect(identity.change()).toBeNull();
+      expect(identity.change()).toBeNull();
+    } finally {
+      stat.mockRestore();
+    }
+    expect(heard).toEqual(['EIO']);
+    fs.rmSync(file);
+    expect(identity.change()).toMatch(/was deleted/);
+  });
+
+  it('a folder on the path replaced by a file counts as the database gone', () => {
+    const { file } = storeOnFile();
+    const identity = new DatabaseFileIdentity(file);
+    const dir = path.dirname(file);
+    fs.renameSync(dir, `${dir}.moved`);
+    tmp.push(`${dir}.moved`);
+    fs.writeFileSync(dir, 'not a folder');
+    expect(identity.change()).toMatch(/was deleted/);
   });
 
   it('an in-memory store has nothing to watch and writes as before', () => {

@@ -71,10 +71,14 @@ describe('two shards against one gateway', () => {
     expect(shards.map((s) => [...s.client.guilds.cache.keys()])).toEqual([[guild0.id], [guild1.id]]);
   });
 
-  it('a post for a guild is sent once, by the shard that holds it, whichever shard is asked', async () => {
+  it('a post for a guild is sent once, by the shard that holds it; the other shard refuses it as not sent, so no ledger records it posted', async () => {
     const reply = await core.dispatcher.run({ command: 'trending', input: { date: '2025-11-27' } });
     for (const g of [guild0, guild1]) {
-      for (const s of shards) await s.post({ channel: g.channels[0]?.id ?? '', guildId: g.id }, reply);
+      for (const s of shards) {
+        const target = { channel: g.channels[0]?.id ?? '', guildId: g.id };
+        if (s.holds?.(target)) await s.post(target, reply);
+        else await expect(s.post(target, reply)).rejects.toMatchObject({ failure: 'transient', message: expect.stringMatching(/nothing was sent/) });
+      }
     }
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     expect(posts.map((p) => p.path).sort()).toEqual([
