@@ -129,14 +129,8 @@ export class LiveIngest implements BackgroundJob {
   }
 
   status(): LiveStatus {
-    const stored = this.opts.lists.lastFetchedAt();
-    const mine = this.lastSuccess?.at ?? null;
     return {
-      lastSuccessAt:
-        [mine, stored]
-          .filter((t): t is string => t !== null)
-          .sort()
-          .at(-1) ?? null,
+      lastSuccessAt: latestOf(this.lastSuccess?.at ?? null, this.opts.lists.lastFetchedAt()),
       lastError: this.lastError,
       lastDate: this.lastSuccess?.date ?? null,
       running: this.running,
@@ -163,4 +157,11 @@ export class LiveIngest implements BackgroundJob {
         if (this.running) this.timer = this.timers.set(() => this.tick(), this.opts.everyMs);
       });
   }
+}
+
+/** The later of two ISO times, either of which may be missing: this process's last fetch and the newest any process recorded. */
+export function latestOf(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
 }

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { BackgroundJob } from '../serve.js';
 import type { DailyLists } from './dailyLists.js';
-import { realTimers, type LiveStatus, type Timers } from './live.js';
+import { latestOf, realTimers, type LiveStatus, type Timers } from './live.js';
 import { relayLog } from './threadLogger.js';
 import type { FromIngestThread, IngestCall, IngestThreadInit, RunSummary, ToIngestThread } from './threadMessages.js';
 
@@ -113,14 +113,8 @@ export class ThreadedIngest implements BackgroundJob {
 
   /** The thread's last pushed status, with the latest fetch any process recorded in the database. */
   status(): LiveStatus {
-    const stored = this.opts.lists?.lastFetchedAt() ?? null;
-    const mine = this.pushed?.lastSuccessAt ?? null;
     return {
-      lastSuccessAt:
-        [mine, stored]
-          .filter((t): t is string => t !== null)
-          .sort()
-          .at(-1) ?? null,
+      lastSuccessAt: latestOf(this.pushed?.lastSuccessAt ?? null, this.opts.lists?.lastFetchedAt() ?? null),
       lastError: this.problem ?? this.pushed?.lastError ?? null,
       lastDate: this.pushed?.lastDate ?? this.lastDate,
       running: this.started && !this.gaveUp,
