@@ -1,7 +1,7 @@
 // Alert delivery: the serving process's background job that sends the outbox's alerts through the follow's own platform.
 import pLimit from 'p-limit';
 import { DeliveryError } from '../errors.js';
-import { ClockSteps, SETTLE_MS } from '../scheduler/clockSteps.js';
+import { ClockSteps, SETTLE_MS } from '../clockSteps.js';
 import { alertKey, heartbeat, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
 import type { Logger } from '../logger.js';
 import type { ChatAdapter, Clock, Landed, PostTarget } from '../ports.js';

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import { dateInZone, type ChatAdapter, type Clock, type Landed, type PostTarget } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
-import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from './clockSteps.js';
+import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from '../clockSteps.js';
 import { newestList, nothingNewPost, trendingPost } from './posts.js';
 import { lastRunAtOrBefore, nextRunAfter } from './spec.js';
 import type { LedgerRow, ScheduleStore, Subscription } from './store.js';

@@ -7,7 +7,7 @@ import { commands } from '../../commands/index.js';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { AlertDelivery, intervalTicker, POLL_MS, retryDelayMs, type TickTiming } from '../../src/follows/delivery.js';
-import { SETTLE_MS } from '../../src/scheduler/clockSteps.js';
+import { SETTLE_MS } from '../../src/clockSteps.js';
 import { silentLogger } from '../../src/logger.js';
 import { systemClock, type ChatAdapter, type Clock } from '../../src/ports.js';
 import { GUILD, startDiscord } from '../adapters/discord/harness.js';

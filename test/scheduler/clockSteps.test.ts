@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { paperRun } from '../fakes/papers.js';
 import { recordingLogger } from '../adapters/discord/harness.js';
-import { ClockSteps, SETTLE_MS } from '../../src/scheduler/clockSteps.js';
+import { ClockSteps, SETTLE_MS } from '../../src/clockSteps.js';
 import { harness, RecordingAdapter, type Harness } from './support.js';
 
 const MINUTE = 60_000;

@@ -1,4 +1,4 @@
-// Notices the wall clock stepping (NTP, a resumed VM, `date -s`) by comparing it with the scheduler's own timers, which run on the monotonic clock.
+// Notices the wall clock stepping (NTP, a resumed VM, `date -s`) by comparing it with a job's own timers, which run on the monotonic clock: the scheduler and alert delivery wait a step out.
 
 /** A timer that fires this much later or earlier by the wall clock than it was set for is a step, not a busy machine (milliseconds). */
 export const STEP_TOLERANCE_MS = 2 * 60_000;
