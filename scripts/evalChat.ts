@@ -126,14 +126,23 @@ export async function evaluateChat(
     const side = (f: ChatFigures) => `${fmt(f.precision)} (${String(f.citations).padStart(3)})     ${fmt(f.topShare)}        ${fmt(f.countAccuracy)}`;
     console.log(`${name.padEnd(10)} ${String(at.length).padStart(2)} |            ${side(a)}  |         ${side(b)}`);
   };
-  for (const shape of SHAPES) row(shape, questions.flatMap((q, i) => (q.shape === shape ? [i] : [])));
-  row('all', questions.map((_q, i) => i));
+  for (const shape of SHAPES)
+    row(
+      shape,
+      questions.flatMap((q, i) => (q.shape === shape ? [i] : [])),
+    );
+  row(
+    'all',
+    questions.map((_q, i) => i),
+  );
   console.log(`find-paper (dev questions, grade-2 in first 3 citations): in-sample ${fmt(findPaper.inSample)}  LOO-CV ${fmt(findPaper.cv)}`);
   const label = (p: PickOptions) =>
     Object.entries(p)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
-  console.log(`LOO-CV: each question answered with the picker point best on the other ${questions.length - 1} (${grid.length} points; precision + top-5 cited + count ok).`);
+  console.log(
+    `LOO-CV: each question answered with the picker point best on the other ${questions.length - 1} (${grid.length} points; precision + top-5 cited + count ok).`,
+  );
   for (const [k, n] of [...chosen].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k]!)}`);
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (verbose) {

@@ -45,10 +45,7 @@ describe('chat scoring', () => {
     id: 'C01',
     shape: 'count',
     question: 'how many papers on a?',
-    relevant: [
-      ...['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((title) => ({ title, grade: 2 as const })),
-      { title: 'B1', grade: 1 },
-    ],
+    relevant: [...['A1', 'A2', 'A3', 'A4', 'A5', 'A6'].map((title) => ({ title, grade: 2 as const })), { title: 'B1', grade: 1 }],
     clearlyRelevant: 6,
   };
 
@@ -61,7 +58,11 @@ describe('chat scoring', () => {
   });
 
   it('precision is over all citations together; count accuracy only over count questions', () => {
-    const f = chatFigures([scoreChat(q, ['A1', 'Z'], 6), scoreChat(q, ['A2', 'A3'], 100), scoreChat({ ...q, shape: 'list', clearlyRelevant: undefined }, ['Z'], null)]);
+    const f = chatFigures([
+      scoreChat(q, ['A1', 'Z'], 6),
+      scoreChat(q, ['A2', 'A3'], 100),
+      scoreChat({ ...q, shape: 'list', clearlyRelevant: undefined }, ['Z'], null),
+    ]);
     expect(f.precision).toBeCloseTo(3 / 5);
     expect(f.countAccuracy).toBe(0.5);
   });
@@ -72,7 +73,15 @@ describe('chat scoring', () => {
     expect(answerOf(papers)).toEqual({ cited: ['A1'], count: 221 });
     const answer: Reply = { kind: 'answer', title: '12 papers on x', sentences: [], cards: [card('A2')], visibility: 'ephemeral', shareable: true };
     expect(answerOf(answer)).toEqual({ cited: ['A2'], count: 12 });
-    const none: Reply = { kind: 'answer', title: 'x', notice: "I couldn't find papers on x.", sentences: [], cards: [], visibility: 'ephemeral', shareable: false };
+    const none: Reply = {
+      kind: 'answer',
+      title: 'x',
+      notice: "I couldn't find papers on x.",
+      sentences: [],
+      cards: [],
+      visibility: 'ephemeral',
+      shareable: false,
+    };
     expect(answerOf(none)).toEqual({ cited: [], count: 0 });
   });
 });
