@@ -13,7 +13,9 @@ import { parseQuery } from '../src/search/query.js';
 import { DEFAULT_RANKING, type RankingOptions } from '../src/search/rank.js';
 import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { openStore } from '../src/store/sqlite.js';
+import { chatQuestionsSchema } from './chatQuestions.js';
 import { evaluateAsk } from './evalAsk.js';
+import { evaluateChat } from './evalChat.js';
 
 const querySchema = z.array(
   z.object({
@@ -132,7 +134,7 @@ function line(name: string, qs: readonly Question[], inSample: readonly Scores[]
   return `${name.padEnd(11)} n=${String(qs.length).padStart(2)}  in-sample ${fmt(inSample)}${target}${cv ? `  |  LOO-CV ${fmt(cv)}` : ''}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const verbose = args.includes('--verbose');
   const argFile = args.find((a) => !a.startsWith('--'));
@@ -232,7 +234,12 @@ function main(): void {
   }
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   // NOTE: the dev questions name no dates; "today" only matters to the router's date words.
-  evaluateAsk(library, questions, '2025-12-01');
+  const findPaper = evaluateAsk(library, questions, '2025-12-01');
+  const chatFile = path.join(PROJECT_ROOT, 'eval/chat-questions.json');
+  if (!args.includes('--no-chat')) {
+    const chat = chatQuestionsSchema.parse(JSON.parse(fs.readFileSync(chatFile, 'utf8')));
+    await evaluateChat(papers, chat, path.relative(process.cwd(), chatFile) || chatFile, findPaper, verbose);
+  }
 
   if (verbose) {
     for (const [i, q] of questions.entries()) {
@@ -250,4 +257,4 @@ function main(): void {
   store.close();
 }
 
-main();
+await main();

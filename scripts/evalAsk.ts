@@ -13,7 +13,7 @@ interface Question {
 }
 
 /** The sentence picker's grid; cross-validation chooses from it (the first value of each is the plainest). */
-const PICK_GRID: { [K in keyof PickOptions]: readonly number[] } = {
+export const PICK_GRID: { [K in keyof PickOptions]: readonly number[] } = {
   pool: [5, 8, 12],
   maxSentences: [3, 4, 5],
   minScore: [0.3, 0.5, 0.7, 0.85],
@@ -87,8 +87,14 @@ const label = (p: PickOptions) =>
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
 
+/** The find-paper figure (the grade-2 paper among the first three citations), in-sample and LOO-CV. */
+export interface AskFigures {
+  inSample: number;
+  cv: number;
+}
+
 /** Prints the ask figures next to the search's own top three for the same questions. */
-export function evaluateAsk(library: Library, questions: readonly Question[], today: string): void {
+export function evaluateAsk(library: Library, questions: readonly Question[], today: string): AskFigures {
   const started = performance.now();
   const prepared = questions.map((q) => {
     const routed = route(q.query, { today, followUp: false, namesPaper: () => false });
@@ -139,4 +145,5 @@ export function evaluateAsk(library: Library, questions: readonly Question[], to
   for (const [k, n] of [...chosen].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k]!)}`);
   console.log(`Best picker point on all questions: ${label(grid[bestAll]!)} (${fmt(figures(matrix[bestAll]!))})`);
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return { inSample: figures(shipped).hit3, cv: figures(held).hit3 };
 }
