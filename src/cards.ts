@@ -2,9 +2,9 @@
 import type { Paper } from './papers/model.js';
 import { paperLinks } from './papers/model.js';
 import type { PaperCard, Segment } from './reply.js';
-import { leadSnippet } from './search/index.js';
+import { gist } from './ask/gist.js';
 
-/** A card for a paper; `snippet` defaults to the abstract's opening. */
+/** A card for a paper; `snippet` defaults to the paper's gist (what it does, in one line: `ask/gist.ts`). */
 export function paperCard(p: Paper, snippet?: Segment[], score?: number): PaperCard {
   const links = paperLinks(p);
   const card: PaperCard = {
@@ -19,7 +19,7 @@ export function paperCard(p: Paper, snippet?: Segment[], score?: number): PaperC
     authorCount: p.authorCount,
     authors: p.authors,
     thumbnail: p.thumbnail,
-    snippet: snippet ?? leadSnippet(p.abstract),
+    snippet: snippet ?? [{ text: gist(p) }],
   };
   if (score !== undefined) card.score = Math.round(score * 1000) / 1000;
   if (p.githubRepo) card.codeUrl = p.githubRepo;

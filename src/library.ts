@@ -56,6 +56,8 @@ export interface PaperLibrary {
   topics(): Array<Topic & { count: number }>;
   relatedTopics(text: string, limit: number): string[];
   topic(text: string): SearchHit[];
+  /** Papers about `text` by the topic rule (what counts count), best first; see {@link Library.onTopic}. */
+  onTopic(text: string): SearchHit[];
 }
 
 /** How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`). */
@@ -319,6 +321,22 @@ export class Library implements PaperLibrary {
       };
     });
     return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
+  }
+
+  /**
+   * Papers about `text` by the topic rule, by relevance: for a known topic its members; for other
+   * words the papers that have every concept of them (each word in the title, or twice in title and
+   * abstract), not every paper that mentions one word. What `ask "how many papers on X?"` counts.
+   */
+  onTopic(text: string): SearchHit[] {
+    const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
+    if (known) return this.knownTopicHits(known);
+    const terms = this.parse(text)
+      .terms.filter((t) => !t.of)
+      .map((t) => t.term);
+    if (terms.length === 0) return [];
+    const members = this.index.papersWithPhrases([terms]);
+    return this.searchAll(text).filter((h) => members.has(h.id));
   }
 
   /** Papers about a known topic (see `Topic`), by relevance: the search for its phrases, kept to its members. */

@@ -3,6 +3,7 @@ import type { Paper } from '../papers/model.js';
 import type { AnswerSentence } from '../reply.js';
 import { sentences } from '../search/index.js';
 import { analyze } from '../search/text.js';
+import { contentOf, paperName, standAlone } from './sentence.js';
 
 /** A paper the search retrieved for the question, with its relevance relative to the best hit (0..1]. */
 export interface Candidate {
@@ -33,9 +34,23 @@ export interface PickOptions {
   redundancy: number;
   /** Papers below this share of the best hit's relevance are not cited. */
   paperCutoff: number;
+  /**
+   * How much a sentence's content scales its score (0: not at all; 1: a background sentence scores
+   * nothing): what a paper proposes or finds comes before what the field's problem is (see `contentOf`).
+   */
+  content: number;
 }
 
-export const DEFAULT_PICK: PickOptions = { pool: 5, maxSentences: 4, minScore: 0.3, minCoverage: 0.1, paperWeight: 0.5, redundancy: 0.5, paperCutoff: 0.7 };
+export const DEFAULT_PICK: PickOptions = {
+  pool: 5,
+  maxSentences: 4,
+  minScore: 0.3,
+  minCoverage: 0.1,
+  paperWeight: 0.5,
+  redundancy: 0.5,
+  paperCutoff: 0.7,
+  content: 1,
+};
 
 /** An answer gets at least this many sentences when the papers it already cites have them (no new paper is cited for it). */
 const MIN_SENTENCES = 2;
@@ -58,11 +73,15 @@ interface Scored {
   terms: Set<string>;
   coverage: number;
   relevance: number;
+  /** What the sentence carries (`contentOf`): 1 a contribution or finding, 0 background. */
+  content: number;
 }
 
 /**
  * Picks the sentences that answer a question: each abstract sentence of the candidates is scored by
  * the share of the question's (idf-weighted) terms it contains, blended with its paper's relevance;
+ * scaled by what the sentence carries (a contribution or finding over background, `content`);
+ * sentences that cannot stand alone are left out and self-references name the paper (`standAlone`);
  * then sentences are taken greedily, each paying for its overlap with those already taken, until
  * the next one scores below `minScore` or the answer is long enough. Terms are index terms
  * (`analyze`: the search's stemming, spelling and abbreviation rules), so "quantisation" and
@@ -74,10 +93,14 @@ export function pickSentences(questionTerms: ReadonlySet<string>, candidates: re
   const all: Scored[] = [];
   for (const c of pool) {
     const abstract = c.paper.abstract;
+    const name = paperName(c.paper);
     for (const s of sentences(abstract)) {
-      const text = abstract.slice(s.start, s.end).trim();
-      if (text.length < MIN_SENTENCE_CHARS) continue;
-      all.push({ paperId: c.paper.id, text, terms: new Set(analyze(text)), coverage: 0, relevance: c.relevance });
+      const raw = abstract.slice(s.start, s.end).trim();
+      if (raw.length < MIN_SENTENCE_CHARS) continue;
+      // NOTE: a sentence that cannot stand next to other papers' sentences ("This ensures …") is never picked.
+      const text = standAlone(raw, name);
+      if (text === null) continue;
+      all.push({ paperId: c.paper.id, text, terms: new Set(analyze(text)), coverage: 0, relevance: c.relevance, content: contentOf(text) });
     }
   }
   if (all.length === 0) return [];
@@ -103,7 +126,7 @@ export function pickSentences(questionTerms: ReadonlySet<string>, candidates: re
     let bestScore = -Infinity;
     for (const [i, s] of left.entries()) {
       // NOTE: multiplicative, so a sentence that says little about the question never rides on its paper's rank.
-      const base = (s.coverage / most) * (1 - options.paperWeight + options.paperWeight * s.relevance);
+      const base = (s.coverage / most) * (1 - options.paperWeight + options.paperWeight * s.relevance) * (1 - options.content + options.content * s.content);
       const overlap = chosen.reduce((m, c) => Math.max(m, jaccard(s.terms, c.terms)), 0);
       const score = base * (1 - options.redundancy * overlap);
       if (score > bestScore) {
@@ -127,7 +150,10 @@ export function pickSentences(questionTerms: ReadonlySet<string>, candidates: re
     left.splice(left.indexOf(more), 1);
     chosen.push(more);
   }
-  return chosen.map((s) => ({ paperId: s.paperId, text: clipSentence(s.text), score: s.coverage }));
+  // Grouped by paper, in the order papers were first chosen: each paper's approach is read in one place.
+  const order = [...new Set(chosen.map((c) => c.paperId))];
+  const grouped = order.flatMap((id) => chosen.filter((c) => c.paperId === id));
+  return grouped.map((s) => ({ paperId: s.paperId, text: clipSentence(s.text), score: s.coverage }));
 }
 
 function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {

@@ -21,6 +21,9 @@ export type Intent =
   | { kind: 'refilter' }
   /** A follow-up ("more like [2]", "only since 2025") in a thread with no earlier answer. */
   | { kind: 'no-previous' }
+  /** "Which papers …", "anything on …", "what's new on …": the matching papers, listed. */
+  | { kind: 'list'; topic: string }
+  /** "How / why / what is / compare A and B", or bare topic words: a short answer from the papers' sentences. */
   | { kind: 'question'; topic: string };
 
 export interface Routed {
@@ -144,6 +147,14 @@ export function topicOf(text: string): string {
 
 const REF = /\[?(\d{1,2})\]?/.source;
 
+/** How a question that wants an explanation starts ("how", "why", "what is", "does X work", "compare A and B"). */
+const SYNTHESIS =
+  /^(?:(?:hey|hi|ok|so|please)[,\s]+)?(?:how|why|what(?:'s| is| are| does| do)|does|do|is|are|can|could|should|explain|compare|contrast|difference)\b|\b(?:vs\.?|versus)\s/i;
+
+/** Openings that look like an explanation question but ask for papers ("are there any papers on …", "what's new on …"). */
+const ASKS_LIST =
+  /\bwhat(?:'?s| is| are)\s+(?:new|recent|the latest)\b|^(?:are|is)\s+there\b|^(?:do|can|could)\s+you\s+(?:have|know|find|show|list|recommend|suggest)\b/i;
+
 /**
  * The routes, tried in order; the first whose pattern matches and whose `when` holds wins.
  * `text` is the question with its date phrases removed.
@@ -211,6 +222,13 @@ const ROUTES: ReadonlyArray<{
     re: /^["“]?(.+?)["”]?\s*[?.!]*$/,
     when: (m, c) => (m[1] ?? '').split(/\s+/).length <= 8 && c.namesPaper(m[1] ?? ''),
     build: (m) => ({ kind: 'paper', ref: (m[1] ?? '').trim() }),
+  },
+  {
+    name: 'list',
+    re: /^(?:(?:hey|hi|ok|so|please)[,\s]+)?(?:which|what)\s+(?:(?:recent|new|latest|newest|other)\s+)?(?:papers?|works?|studies|articles?|publications?|research)\b|\b(?:any|some)\s+(?:(?:recent|new|newer|good|other)\s+)?(?:papers?|works?|research|studies|articles?|publications?)\b|\banything\b|^(?:(?:show|find|list|give)(?:\s+(?:me|us))?\s+)?(?:(?:the|some|all)\s+)?(?:(?:recent|new|latest|newest)\s+)?(?:papers?|works?|articles?|publications?|research)\s+(?:on|about|regarding|that|which|using|for|with|in)\b|\bwhat(?:'?s| is| are)\s+(?:new|recent|the latest)\b|\b(?:latest|newest|recent)\b/i,
+    // "How do recent methods …?" asks for an explanation, not a list.
+    when: (m) => !SYNTHESIS.test(m.input) || ASKS_LIST.test(m.input),
+    build: (m) => ({ kind: 'list', topic: topicOf(m.input) }),
   },
   { name: 'question', re: /^[\s\S]*$/, build: (m) => ({ kind: 'question', topic: topicOf(m[0]) }) },
 ];

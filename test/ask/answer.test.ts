@@ -27,9 +27,9 @@ describe('sentence picker', () => {
   });
 
   it('a sentence repeating one already chosen loses to a new point', () => {
-    const repeat = 'Our method compresses the kv cache of attention layers by quantization of keys.';
+    const repeat = 'The method compresses the kv cache of attention layers by quantization of keys.';
     const a = paper('a', `${repeat} Nothing else is said here at all, really nothing.`);
-    const b = paper('b', `${repeat.replace('Our method', 'This method')} A second idea: the kv cache is evicted by attention scores to save memory.`);
+    const b = paper('b', `${repeat.replace('The method', 'A method')} A second idea: the kv cache is evicted by attention scores to save memory.`);
     const picked = pickSentences(questionTerms('kv cache compression attention quantization memory'), [c(a), c(b)], { ...opts, minScore: 0, maxSentences: 2 });
     expect(picked).toHaveLength(2);
     expect(picked[1]?.text).toMatch(/evicted/);

@@ -23,7 +23,7 @@ describe('ask router', () => {
       ['papers from Google this year', 'by'],
       ['research by Yann LeCun on world models', 'by'],
       ['how many papers on linear attention since June?', 'count'],
-      ["what's new on KV cache compression?", 'question'],
+      ["what's new on KV cache compression?", 'list'],
       ['tell me about kv cache compression', 'question'],
     ];
     for (const [q, kind] of cases) expect([q, route(q, ctx()).intent.kind]).toEqual([q, kind]);

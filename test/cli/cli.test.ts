@@ -405,7 +405,7 @@ describe('paperboy help and unknown subcommands', () => {
 
 describe('paperboy ask', () => {
   it('ask --json prints the answer with its citations in the order of their numbers', async () => {
-    const r = await run(['ask', "what's new on KV cache compression?", '--json']);
+    const r = await run(['ask', 'how can I compress the KV cache?', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { answer: string; citations: Array<{ n: number; id: string; title: string }> };
     expect(out.citations.length).toBeGreaterThan(0);
@@ -468,10 +468,12 @@ describe('paperboy ask', () => {
     }
   });
 
-  it("a count's next page is offered as the search that gives it, not as a flag ask does not take", async () => {
+  it("a count's next page is the same question with --offset, which ask takes", async () => {
     const r = await run(['ask', 'how many papers on the model?']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/For more: paperboy search "model" --offset 3/);
-    expect(r.stdout).not.toMatch(/Add --offset/);
+    expect(r.stdout).toMatch(/Add --offset 5 for more\./);
+    const next = await run(['ask', 'how many papers on the model?', '--offset', '5']);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(/^6\. /m);
   });
 });

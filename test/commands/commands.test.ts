@@ -185,11 +185,13 @@ describe('topic command', () => {
 });
 
 describe('dispatcher', () => {
-  it('free text that is not a command is a question for ask, answered with cited papers; empty text gets help', async () => {
+  it('free text that is not a command is a question for ask, answered with cited papers (a "which paper" question with a list); empty text gets help', async () => {
     const core = createTestCore();
-    const q = await core.dispatcher.runText('which paper quantizes the kv cache?');
+    const q = await core.dispatcher.runText('how is the kv cache quantized?');
     expect(q.kind).toBe('answer');
     expect(q.kind === 'answer' && q.cards.map((c) => c.title.slice(0, 4))).toContain('KIVI');
+    const which = await core.dispatcher.runText('which paper quantizes the kv cache?');
+    expect(which.kind === 'papers' && which.cards.map((c) => c.title.slice(0, 4))).toContain('KIVI');
     const h = await core.dispatcher.runText('  ');
     expect(h.kind === 'text' && h.title).toMatch(/paperboy/);
     const t = await core.dispatcher.runText('/trending 2025-11-27');
