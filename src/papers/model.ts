@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../errors.js';
 import { boundPaper } from './bounds.js';
+import { cleanPaperText } from './displayText.js';
 
 /** `YYYY-MM-DD`, a calendar date with no time zone attached. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -64,13 +65,14 @@ function issueWords(issue: z.core.$ZodIssue): string {
  * Checks a paper a source produced before anything is written: the store refuses a batch with one
  * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
  * each bad field and its value (never a ZodError dump). A paper that fits is cut to `PAPER_LIMITS`
- * (papers/bounds.ts), and `onClipped` gets a line naming the paper and what was cut.
+ * (papers/bounds.ts), and `onClipped` gets a line naming the paper and what was cut. The title,
+ * abstract and summary are stored cleaned of LaTeX and PDF residue (papers/displayText.ts).
  */
 export function checkPaper(input: unknown, onClipped?: (message: string) => void): Result<Paper, string> {
   const parsed = paperSchema.safeParse(input);
   if (parsed.success) {
     // NOTE: every source's papers pass here, so the size limits are one rule for all of them.
-    const { paper, clipped } = boundPaper(parsed.data);
+    const { paper, clipped } = boundPaper(cleanPaperText(parsed.data));
     if (clipped !== null) onClipped?.(clipped);
     return ok(paper);
   }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
+import { cleanDisplayText, cleanPaperText } from '../papers/displayText.js';
 import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
@@ -285,7 +286,7 @@ export class SqliteIndexData implements IndexData {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
       // What ranking and filters read of the paper, kept in its index row.
-      const facts = { indexed_at: row.updated_at, changed_seq: seq, title: row.title, published_at: row.published_at, upvotes: row.upvotes, org: row.org };
+      const facts = { indexed_at: row.updated_at, changed_seq: seq, title: cleanDisplayText(row.title), published_at: row.published_at, upvotes: row.upvotes, org: row.org };
       if (current && current.text_hash === hash) {
         // Only ranking facts changed (upvotes, date): the postings stay as they are.
         this.stmts.touch.run({ ...facts, doc: current.doc });
@@ -378,7 +379,7 @@ export class SqliteIndexData implements IndexData {
       if (wasLive) this.adjust(row.doc, -1);
       if (row.live === 1) {
         this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
-        this.info_[row.doc] = { paperId: row.paper_id, title: row.title ?? '', publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
+        this.info_[row.doc] = { paperId: row.paper_id, title: cleanDisplayText(row.title ?? ''), publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
         this.alive.add(row.doc);
         this.flag(row.doc, 1);
         this.adjust(row.doc, +1);
@@ -503,8 +504,9 @@ function counts(terms: readonly string[]): Map<string, number> {
   return out;
 }
 
+/** The indexed text of a row: what is shown (cleaned text, so `H$_2$O` is found as h2o), whenever the row was stored. */
 function toPaperFields(row: PaperRow): Paper {
-  return {
+  return cleanPaperText({
     id: row.id,
     title: row.title,
     abstract: row.abstract,
@@ -517,5 +519,5 @@ function toPaperFields(row: PaperRow): Paper {
     thumbnail: null,
     sources: [],
     ...(row.ai_keywords !== null ? { aiKeywords: JSON.parse(row.ai_keywords) as string[] } : {}),
-  };
+  });
 }

@@ -6,6 +6,7 @@ import { OperatorError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
+import { cleanPaperText } from '../papers/displayText.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
 import { DatabaseFileIdentity } from './fileIdentity.js';
@@ -698,8 +699,10 @@ class SqliteStore implements PaperStore {
       stats.changed.push({ paper: p });
       return;
     }
-    const existing = fromRow(existingRow);
-    const merged = mergePapers(existing, p);
+    // NOTE: merged from the cleaned text but compared with the row as stored, so a paper stored with
+    // LaTeX residue by an older paperboy is rewritten clean (and re-indexed) when a source sends it again.
+    const existing = storedRow(existingRow);
+    const merged = mergePapers(cleanPaperText(existing), p);
     if (JSON.stringify(merged) === JSON.stringify(existing)) {
       stats.unchanged += 1;
       return;
@@ -812,7 +815,13 @@ class SqliteStore implements PaperStore {
   }
 }
 
+/** A stored paper as shown: text stored by an older paperboy is cleaned on read (papers/displayText.ts), so no residue outlives an upgrade. */
 function fromRow(r: Row): Paper {
+  return cleanPaperText(storedRow(r));
+}
+
+/** A stored paper exactly as its row holds it. */
+function storedRow(r: Row): Paper {
   return {
     id: r.id,
     title: r.title,
