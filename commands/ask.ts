@@ -1,7 +1,7 @@
 // ask: a question in plain words, routed by intent; topic questions get a short answer with numbered citations.
 import { z } from 'zod';
 import { DEFAULT_PICK } from '../src/ask/answer.js';
-import { candidatesOf, dateFilters, extractive, generative, moreLike, questionTerms, type Draft } from '../src/ask/compose.js';
+import { candidatesOf, dateFilters, extractive, generative, questionTerms, type Draft } from '../src/ask/compose.js';
 import { threadKey } from '../src/ask/conversations.js';
 import { route, type DateFilter, type Routed } from '../src/ask/intent.js';
 import { paperCard } from '../src/cards.js';
@@ -148,7 +148,7 @@ async function paperDetails(ref: string, asked: string, ctx: CommandContext): Pr
   if (!only || found.length > 1) return { reply: await paperCommand.run({ id: ref }, ctx) };
   const card = paperCard(only);
   card.abstract = only.abstract;
-  const related = moreLike(only, ctx.library, RELATED);
+  const related = ctx.library.related(only, RELATED);
   return {
     reply: {
       kind: 'answer',
@@ -167,7 +167,7 @@ async function paperDetails(ref: string, asked: string, ctx: CommandContext): Pr
 async function similar(id: string, n: number, ctx: CommandContext): Promise<Answered> {
   const paper = ctx.library.get(id);
   if (!paper) throw new UserError(`Paper [${n}] of the previous answer is no longer stored.`);
-  const like = moreLike(paper, ctx.library, 5);
+  const like = ctx.library.related(paper, 5);
   return {
     reply: {
       kind: 'papers',

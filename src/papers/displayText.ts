@@ -115,11 +115,23 @@ export function cleanDisplayText(s: string): string {
   return cleaned.replace(/[ \t]{2,}/g, ' ');
 }
 
-/** The paper with its shown text (title, abstract, Hugging Face's summary) cleaned by {@link cleanDisplayText}. */
-export function cleanPaperText<P extends Pick<Paper, 'title' | 'abstract'> & { aiSummary?: string }>(p: P): P {
+/**
+ * The paper with its shown text (title, abstract, Hugging Face's summary) cleaned by
+ * {@link cleanDisplayText}, and the source's title and abstract kept in `rawText` where cleaning
+ * changed them (search indexes those). Idempotent: a paper already cleaned comes back as it is.
+ */
+export function cleanPaperText<P extends Pick<Paper, 'title' | 'abstract' | 'aiSummary' | 'rawText'>>(p: P): P {
   const title = cleanDisplayText(p.title);
   const abstract = cleanDisplayText(p.abstract);
   const aiSummary = p.aiSummary === undefined ? undefined : cleanDisplayText(p.aiSummary);
   if (title === p.title && abstract === p.abstract && aiSummary === p.aiSummary) return p;
-  return { ...p, title, abstract, ...(aiSummary !== undefined ? { aiSummary } : {}) };
+  const rawText = {
+    ...p.rawText,
+    ...(title !== p.title ? { title: p.title } : {}),
+    ...(abstract !== p.abstract ? { abstract: p.abstract } : {}),
+  };
+  const out: P = { ...p, title, abstract, ...(aiSummary !== undefined ? { aiSummary } : {}) };
+  delete out.rawText;
+  if (Object.keys(rawText).length > 0) out.rawText = rawText;
+  return out;
 }

@@ -39,6 +39,11 @@ export const paperSchema = z.object({
   aiKeywords: z.array(z.string()).optional(),
   /** Comments on the paper's Hugging Face page. */
   numComments: z.number().int().nonnegative().optional(),
+  /**
+   * The source's own title or abstract where it held LaTeX or PDF residue: `title` and `abstract`
+   * are shown cleaned (papers/displayText.ts), and search indexes these as they were.
+   */
+  rawText: z.object({ title: z.string().optional(), abstract: z.string().optional() }).optional(),
 });
 
 /** A paper as the core knows it. Nulls mean "no source has said". */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
-import { cleanDisplayText, cleanPaperText } from '../papers/displayText.js';
+import { cleanDisplayText } from '../papers/displayText.js';
 import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
@@ -62,6 +62,8 @@ interface PaperRow {
   upvotes: number | null;
   updated_at: string;
   ai_keywords: string | null;
+  /** A JSON object, `Paper.rawText`. */
+  raw_text: string | null;
 }
 
 interface DocRow {
@@ -78,9 +80,9 @@ interface DocRow {
   changed_seq: number;
 }
 
-function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords'>): string {
+function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords' | 'raw_text'>): string {
   return createHash('sha1')
-    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}`)
+    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`)
     .digest('base64url');
 }
 
@@ -145,7 +147,7 @@ export class SqliteIndexData implements IndexData {
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
-        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords FROM papers p
+        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords, p.raw_text FROM papers p
          LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
          WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
       ),
@@ -504,9 +506,8 @@ function counts(terms: readonly string[]): Map<string, number> {
   return out;
 }
 
-/** The indexed text of a row: what is shown (cleaned text, so `H$_2$O` is found as h2o), whenever the row was stored. */
 function toPaperFields(row: PaperRow): Paper {
-  return cleanPaperText({
+  return {
     id: row.id,
     title: row.title,
     abstract: row.abstract,
@@ -519,5 +520,6 @@ function toPaperFields(row: PaperRow): Paper {
     thumbnail: null,
     sources: [],
     ...(row.ai_keywords !== null ? { aiKeywords: JSON.parse(row.ai_keywords) as string[] } : {}),
-  });
+    ...(row.raw_text !== null ? { rawText: JSON.parse(row.raw_text) as NonNullable<Paper['rawText']> } : {}),
+  };
 }
