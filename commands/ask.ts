@@ -172,6 +172,7 @@ async function similar(id: string, n: number, ctx: CommandContext): Promise<Answ
     reply: {
       kind: 'papers',
       title: `More like [${n}]: ${clip(paper.title, 80)}`,
+      ...(like.length === 0 ? { notice: 'No stored paper shares enough of what this one is about to be worth showing.' } : {}),
       cards: like.map((p) => paperCard(p)),
       start: 1,
       total: like.length,
