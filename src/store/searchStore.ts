@@ -82,7 +82,9 @@ interface DocRow {
 
 function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords' | 'raw_text'>): string {
   return createHash('sha1')
-    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`)
+    .update(
+      `${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`,
+    )
     .digest('base64url');
 }
 
@@ -288,7 +290,14 @@ export class SqliteIndexData implements IndexData {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
       // What ranking and filters read of the paper, kept in its index row.
-      const facts = { indexed_at: row.updated_at, changed_seq: seq, title: cleanDisplayText(row.title), published_at: row.published_at, upvotes: row.upvotes, org: row.org };
+      const facts = {
+        indexed_at: row.updated_at,
+        changed_seq: seq,
+        title: cleanDisplayText(row.title),
+        published_at: row.published_at,
+        upvotes: row.upvotes,
+        org: row.org,
+      };
       if (current && current.text_hash === hash) {
         // Only ranking facts changed (upvotes, date): the postings stay as they are.
         this.stmts.touch.run({ ...facts, doc: current.doc });
@@ -381,7 +390,13 @@ export class SqliteIndexData implements IndexData {
       if (wasLive) this.adjust(row.doc, -1);
       if (row.live === 1) {
         this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
-        this.info_[row.doc] = { paperId: row.paper_id, title: cleanDisplayText(row.title ?? ''), publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
+        this.info_[row.doc] = {
+          paperId: row.paper_id,
+          title: cleanDisplayText(row.title ?? ''),
+          publishedAt: row.published_at,
+          upvotes: row.upvotes ?? 0,
+          org: row.org,
+        };
         this.alive.add(row.doc);
         this.flag(row.doc, 1);
         this.adjust(row.doc, +1);
