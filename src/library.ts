@@ -5,6 +5,7 @@ import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
 import { normalName, titleName } from './search/rank.js';
+import { neighbours } from './search/related.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
 import type { DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
@@ -55,6 +56,8 @@ export interface PaperLibrary {
   dates(limit: number): Array<{ date: string; count: number }>;
   topics(): Array<Topic & { count: number }>;
   relatedTopics(text: string, limit: number): string[];
+  /** Papers like `paper` by its distinctive terms, best first; none when no paper is close enough (search/related.ts). */
+  related(paper: Paper, limit: number): Paper[];
   topic(text: string): SearchHit[];
   /** Papers about `text` by the topic rule (what counts count), best first; see {@link Library.onTopic}. */
   onTopic(text: string): SearchHit[];
@@ -264,6 +267,19 @@ export class Library implements PaperLibrary {
     return TOPICS.map((t) => ({ ...t, count: this.index.papersWithPhrases(topicPhrases(t)).size })).sort(
       (a, b) => b.count - a.count || a.name.localeCompare(b.name),
     );
+  }
+
+  related(paper: Paper, limit: number): Paper[] {
+    const corpus = {
+      size: this.store.count(),
+      holders: (word: string) => {
+        const parsed = parseQuery(word);
+        return parsed.ok ? this.index.search(parsed.value).hits.map((h) => h.id) : [];
+      },
+    };
+    return neighbours(paper, corpus)
+      .slice(0, limit)
+      .flatMap((n) => this.get(n.id) ?? []);
   }
 
   /**

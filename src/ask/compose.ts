@@ -1,5 +1,5 @@
 // Builds an answer to a topic question from the library: retrieval, then the sentence picker or the model, then numbered citations.
-import type { PaperLibrary, SearchPage } from '../library.js';
+import type { SearchPage } from '../library.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { AnswerWriter } from '../ports.js';
@@ -86,49 +86,4 @@ export async function generative(writer: AnswerWriter, question: string, candida
   const byId = new Map(given.map((p) => [p.id, p]));
   logger.info({ model: writer.name, sentences: sentences.length, ms: Date.now() - started }, 'the model wrote the answer');
   return { sentences, cited: papers.flatMap((id) => byId.get(id) ?? []), pool: candidates.map((c) => c.paper), generated: true };
-}
-
-/**
- * A query for papers like this one: its most distinctive words (title words first, then abstract
- * words it repeats), the rarest in the library first. Bounded: at most 12 words are weighed.
- */
-export function moreLikeQuery(paper: Paper, library: Pick<PaperLibrary, 'searchAll'>): string {
-  const counts = new Map<string, { word: string; n: number; title: boolean }>();
-  const add = (text: string, title: boolean) => {
-    analyze(text, (word, term) => {
-      if (word.length < 2 || /^\d+$/.test(word)) return;
-      const c = counts.get(term) ?? { word, n: 0, title };
-      c.n += title ? 2 : 1;
-      c.title ||= title;
-      counts.set(term, c);
-    });
-  };
-  add(paper.title, true);
-  add(paper.abstract, false);
-  // A word counts when the title has it or the abstract repeats it.
-  const weighed = [...counts.values()]
-    .filter((c) => c.title || c.n >= 2)
-    .sort((a, b) => b.n - a.n)
-    .slice(0, 12);
-  // NOTE: a word only this paper has finds nothing else, so words need a second paper; rarer words weigh more.
-  const scored = weighed.flatMap((c) => {
-    const df = library.searchAll(c.word).length;
-    return df < 2 ? [] : [{ word: c.word, score: c.n * Math.log(1 + 1000 / df) }];
-  });
-  return scored
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 4)
-    .map((s) => s.word)
-    .join(' ');
-}
-
-/** Papers like `paper` (it left out), best first. */
-export function moreLike(paper: Paper, library: Pick<PaperLibrary, 'searchAll'>, limit: number): Paper[] {
-  const query = moreLikeQuery(paper, library);
-  if (query === '') return [];
-  return library
-    .searchAll(query)
-    .filter((h) => h.id !== paper.id)
-    .slice(0, limit)
-    .map((h) => h.paper);
 }

@@ -4,7 +4,6 @@ import type { CommandContext } from '../command.js';
 import { UserError } from '../errors.js';
 import type { Paper } from '../papers/model.js';
 import { clip } from '../reply.js';
-import { moreLike } from './compose.js';
 import { heading, type Answered } from './replies.js';
 
 /** Papers shown after a paper's details ("more like this"). */
@@ -16,7 +15,7 @@ export const SIMILAR = 5;
 export function detailsAnswer(paper: Paper, asked: string, ctx: CommandContext): Answered {
   const card = paperCard(paper);
   card.abstract = paper.abstract;
-  const related = moreLike(paper, ctx.library, RELATED);
+  const related = ctx.library.related(paper, RELATED);
   const ids = [paper.id, ...related.map((p) => p.id)];
   return {
     reply: {
@@ -36,11 +35,12 @@ export function detailsAnswer(paper: Paper, asked: string, ctx: CommandContext):
 export function similarAnswer(id: string, n: number, ctx: CommandContext): Answered {
   const paper = ctx.library.get(id);
   if (!paper) throw new UserError(`Paper [${n}] of the previous answer is no longer stored.`);
-  const like = moreLike(paper, ctx.library, SIMILAR);
+  const like = ctx.library.related(paper, SIMILAR);
   return {
     reply: {
       kind: 'papers',
       title: `More like [${n}]: ${clip(paper.title, 80)}`,
+      ...(like.length === 0 ? { notice: 'No stored paper shares enough of what this one is about to be worth showing.' } : {}),
       cards: like.map((p) => paperCard(p)),
       start: 1,
       total: like.length,

@@ -70,6 +70,11 @@ export function boundPaper(p: Paper): { paper: Paper; clipped: string | null } {
   if (projectPage === undefined) delete bounded.projectPage;
   if (p.aiSummary !== undefined) bounded.aiSummary = text('aiSummary', p.aiSummary, PAPER_LIMITS.aiSummary);
   if (p.aiKeywords !== undefined) bounded.aiKeywords = list('aiKeywords', p.aiKeywords, PAPER_LIMITS.aiKeywords);
+  if (p.rawText !== undefined)
+    bounded.rawText = {
+      ...(p.rawText.title !== undefined ? { title: clipText(p.rawText.title, PAPER_LIMITS.title) } : {}),
+      ...(p.rawText.abstract !== undefined ? { abstract: clipText(p.rawText.abstract, PAPER_LIMITS.abstract) } : {}),
+    };
   if (cut.length === 0) return { paper: p, clipped: null };
   const shown = title.length > 60 ? `${title.slice(0, 59)}…` : title;
   return { paper: bounded, clipped: `paper ${p.id} ("${shown}"): clipped ${cut.join('; ')}` };

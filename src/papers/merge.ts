@@ -20,11 +20,13 @@ export function mergePapers(a: Paper, b: Paper): Paper {
   const sources = [...a.sources];
   for (const s of b.sources) if (!sources.some((x) => x.name === s.name && x.ref === s.ref)) sources.push(s);
   const authors = b.authors.length > a.authors.length ? b.authors : a.authors;
+  const abstractFrom = a.abstract.length >= b.abstract.length ? a : b;
+  const rawText = defined({ title: a.rawText?.title, abstract: abstractFrom.rawText?.abstract });
   const counts = [a.authorCount, b.authorCount, authors.length || null].filter((n): n is number => n !== null);
   return {
     id: arxivId ?? a.id,
     title: a.title,
-    abstract: a.abstract.length >= b.abstract.length ? a.abstract : b.abstract,
+    abstract: abstractFrom.abstract,
     authors,
     authorCount: counts.length > 0 ? Math.max(...counts) : null,
     org: a.org ?? b.org,
@@ -41,6 +43,8 @@ export function mergePapers(a: Paper, b: Paper): Paper {
       aiSummary: live ? (b.aiSummary ?? a.aiSummary) : (a.aiSummary ?? b.aiSummary),
       aiKeywords: live ? (b.aiKeywords ?? a.aiKeywords) : (a.aiKeywords ?? b.aiKeywords),
       numComments: count(a.numComments, b.numComments),
+      // The source text search indexes goes with the title and abstract kept.
+      rawText: Object.keys(rawText).length > 0 ? rawText : undefined,
     }),
   };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../errors.js';
 import { boundPaper } from './bounds.js';
+import { cleanPaperText } from './displayText.js';
 
 /** `YYYY-MM-DD`, a calendar date with no time zone attached. */
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -38,6 +39,11 @@ export const paperSchema = z.object({
   aiKeywords: z.array(z.string()).optional(),
   /** Comments on the paper's Hugging Face page. */
   numComments: z.number().int().nonnegative().optional(),
+  /**
+   * The source's own title or abstract where it held LaTeX or PDF residue: `title` and `abstract`
+   * are shown cleaned (papers/displayText.ts), and search indexes these as they were.
+   */
+  rawText: z.object({ title: z.string().optional(), abstract: z.string().optional() }).optional(),
 });
 
 /** A paper as the core knows it. Nulls mean "no source has said". */
@@ -64,13 +70,14 @@ function issueWords(issue: z.core.$ZodIssue): string {
  * Checks a paper a source produced before anything is written: the store refuses a batch with one
  * bad paper in it, so sources skip bad ones by this, one by one. The error is one line that names
  * each bad field and its value (never a ZodError dump). A paper that fits is cut to `PAPER_LIMITS`
- * (papers/bounds.ts), and `onClipped` gets a line naming the paper and what was cut.
+ * (papers/bounds.ts), and `onClipped` gets a line naming the paper and what was cut. The title,
+ * abstract and summary are stored cleaned of LaTeX and PDF residue (papers/displayText.ts).
  */
 export function checkPaper(input: unknown, onClipped?: (message: string) => void): Result<Paper, string> {
   const parsed = paperSchema.safeParse(input);
   if (parsed.success) {
     // NOTE: every source's papers pass here, so the size limits are one rule for all of them.
-    const { paper, clipped } = boundPaper(parsed.data);
+    const { paper, clipped } = boundPaper(cleanPaperText(parsed.data));
     if (clipped !== null) onClipped?.(clipped);
     return ok(paper);
   }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
+import { cleanDisplayText } from '../papers/displayText.js';
 import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
@@ -61,6 +62,8 @@ interface PaperRow {
   upvotes: number | null;
   updated_at: string;
   ai_keywords: string | null;
+  /** A JSON object, `Paper.rawText`. */
+  raw_text: string | null;
 }
 
 interface DocRow {
@@ -77,9 +80,11 @@ interface DocRow {
   changed_seq: number;
 }
 
-function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords'>): string {
+function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords' | 'raw_text'>): string {
   return createHash('sha1')
-    .update(`${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}`)
+    .update(
+      `${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`,
+    )
     .digest('base64url');
 }
 
@@ -144,7 +149,7 @@ export class SqliteIndexData implements IndexData {
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
-        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords FROM papers p
+        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords, p.raw_text FROM papers p
          LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
          WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
       ),
@@ -285,7 +290,14 @@ export class SqliteIndexData implements IndexData {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
       // What ranking and filters read of the paper, kept in its index row.
-      const facts = { indexed_at: row.updated_at, changed_seq: seq, title: row.title, published_at: row.published_at, upvotes: row.upvotes, org: row.org };
+      const facts = {
+        indexed_at: row.updated_at,
+        changed_seq: seq,
+        title: cleanDisplayText(row.title),
+        published_at: row.published_at,
+        upvotes: row.upvotes,
+        org: row.org,
+      };
       if (current && current.text_hash === hash) {
         // Only ranking facts changed (upvotes, date): the postings stay as they are.
         this.stmts.touch.run({ ...facts, doc: current.doc });
@@ -378,7 +390,13 @@ export class SqliteIndexData implements IndexData {
       if (wasLive) this.adjust(row.doc, -1);
       if (row.live === 1) {
         this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
-        this.info_[row.doc] = { paperId: row.paper_id, title: row.title ?? '', publishedAt: row.published_at, upvotes: row.upvotes ?? 0, org: row.org };
+        this.info_[row.doc] = {
+          paperId: row.paper_id,
+          title: cleanDisplayText(row.title ?? ''),
+          publishedAt: row.published_at,
+          upvotes: row.upvotes ?? 0,
+          org: row.org,
+        };
         this.alive.add(row.doc);
         this.flag(row.doc, 1);
         this.adjust(row.doc, +1);
@@ -517,5 +535,6 @@ function toPaperFields(row: PaperRow): Paper {
     thumbnail: null,
     sources: [],
     ...(row.ai_keywords !== null ? { aiKeywords: JSON.parse(row.ai_keywords) as string[] } : {}),
+    ...(row.raw_text !== null ? { rawText: JSON.parse(row.raw_text) as NonNullable<Paper['rawText']> } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { OperatorError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
+import { cleanPaperText } from '../papers/displayText.js';
 import { paperSchema, titleKey } from '../papers/model.js';
 import type { PaperStore, UpsertStats } from '../ports.js';
 import { DatabaseFileIdentity } from './fileIdentity.js';
@@ -37,6 +38,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE papers ADD COLUMN ai_summary TEXT;
    ALTER TABLE papers ADD COLUMN ai_keywords TEXT;
    ALTER TABLE papers ADD COLUMN num_comments INTEGER;`,
+  // The source's title and abstract where they held LaTeX residue (JSON, `Paper.rawText`): search indexes them, replies show the cleaned columns.
+  `ALTER TABLE papers ADD COLUMN raw_text TEXT;`,
 ];
 
 interface Row {
@@ -58,6 +61,8 @@ interface Row {
   /** A JSON array of strings. */
   ai_keywords: string | null;
   num_comments: number | null;
+  /** A JSON object, `Paper.rawText`. */
+  raw_text: string | null;
 }
 
 /** How the store is opened; every field has a default suited to the CLI and `serve`. */
@@ -592,15 +597,16 @@ class SqliteStore implements PaperStore {
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at,
-         github_repo, github_stars, project_page, ai_summary, ai_keywords, num_comments)
+         github_repo, github_stars, project_page, ai_summary, ai_keywords, num_comments, raw_text)
        VALUES (@id, @title_key, @title, @abstract, @authors, @author_count, @org, @published_at, @upvotes, @arxiv_id, @thumbnail, @sources, @updated_at,
-         @github_repo, @github_stars, @project_page, @ai_summary, @ai_keywords, @num_comments)`,
+         @github_repo, @github_stars, @project_page, @ai_summary, @ai_keywords, @num_comments, @raw_text)`,
     );
     this.updateStmt = db.prepare(
       `UPDATE papers SET id = @id, title_key = @title_key, title = @title, abstract = @abstract, authors = @authors,
          author_count = @author_count, org = @org, published_at = @published_at, upvotes = @upvotes, arxiv_id = @arxiv_id,
          thumbnail = @thumbnail, sources = @sources, updated_at = @updated_at, github_repo = @github_repo, github_stars = @github_stars,
-         project_page = @project_page, ai_summary = @ai_summary, ai_keywords = @ai_keywords, num_comments = @num_comments
+         project_page = @project_page, ai_summary = @ai_summary, ai_keywords = @ai_keywords, num_comments = @num_comments,
+         raw_text = @raw_text
        WHERE id = @old_id`,
     );
   }
@@ -691,15 +697,17 @@ class SqliteStore implements PaperStore {
   }
 
   private upsertOne(p: Paper, stats: UpsertStats): void {
-    const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.title));
+    const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.rawText?.title ?? p.title));
     if (!existingRow) {
       this.insertStmt.run(this.params(p));
       stats.inserted += 1;
       stats.changed.push({ paper: p });
       return;
     }
-    const existing = fromRow(existingRow);
-    const merged = mergePapers(existing, p);
+    // NOTE: merged from the cleaned text but compared with the row as stored, so a paper stored with
+    // LaTeX residue by an older paperboy is rewritten clean (and re-indexed) when a source sends it again.
+    const existing = storedRow(existingRow);
+    const merged = mergePapers(cleanPaperText(existing), p);
     if (JSON.stringify(merged) === JSON.stringify(existing)) {
       stats.unchanged += 1;
       return;
@@ -790,7 +798,8 @@ class SqliteStore implements PaperStore {
   private params(p: Paper) {
     return {
       id: p.id,
-      title_key: titleKey(p.title),
+      // NOTE: keyed on the source's title, so a paper stored before display cleaning keeps its key.
+      title_key: titleKey(p.rawText?.title ?? p.title),
       title: p.title,
       abstract: p.abstract,
       authors: JSON.stringify(p.authors),
@@ -808,11 +817,18 @@ class SqliteStore implements PaperStore {
       ai_summary: p.aiSummary ?? null,
       ai_keywords: p.aiKeywords ? JSON.stringify(p.aiKeywords) : null,
       num_comments: p.numComments ?? null,
+      raw_text: p.rawText ? JSON.stringify(p.rawText) : null,
     };
   }
 }
 
+/** A stored paper as shown: text stored by an older paperboy is cleaned on read (papers/displayText.ts), so no residue outlives an upgrade. */
 function fromRow(r: Row): Paper {
+  return cleanPaperText(storedRow(r));
+}
+
+/** A stored paper exactly as its row holds it. */
+function storedRow(r: Row): Paper {
   return {
     id: r.id,
     title: r.title,
@@ -832,5 +848,6 @@ function fromRow(r: Row): Paper {
     ...(r.ai_summary !== null ? { aiSummary: r.ai_summary } : {}),
     ...(r.ai_keywords !== null ? { aiKeywords: JSON.parse(r.ai_keywords) as string[] } : {}),
     ...(r.num_comments !== null ? { numComments: r.num_comments } : {}),
+    ...(r.raw_text !== null ? { rawText: JSON.parse(r.raw_text) as NonNullable<Paper['rawText']> } : {}),
   };
 }

@@ -21,9 +21,10 @@ import { parseQuery } from '../../src/search/query.js';
 import { analyze, compounds } from '../../src/search/text.js';
 
 const papers = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
-const fieldsOf = (p: (typeof papers)[number]): Record<Field, string[]> => ({
-  title: [...analyze(p.title), ...compounds(p.title)],
-  abstract: [...analyze(p.abstract), ...compounds(p.abstract)],
+// NOTE: the index reads the source's text (`rawText`) where display cleaning changed it.
+const fieldsOf = ({ rawText, ...p }: (typeof papers)[number]): Record<Field, string[]> => ({
+  title: [...analyze(rawText?.title ?? p.title), ...compounds(rawText?.title ?? p.title)],
+  abstract: [...analyze(rawText?.abstract ?? p.abstract), ...compounds(rawText?.abstract ?? p.abstract)],
   people: analyze([...p.authors, p.org ?? ''].join(' ')),
 });
 
