@@ -1,32 +1,13 @@
 // Numbers follow the screen: "2", "#2", "tell me more about 2" mean what the last numbered list of the conversation showed.
 import { describe, expect, it } from 'vitest';
 import { closeCommand } from '../src/dispatch.js';
-import type { Paper } from '../src/papers/model.js';
 import type { Caller } from '../src/ports.js';
 import type { PaperCard, Reply } from '../src/reply.js';
 import { referenceOf } from '../src/screen.js';
 import { createTestCore } from './support/core.js';
-import { testPapers } from './support/papers.js';
+import { manyPapers } from './support/manyPapers.js';
 
 const thread = (t: string): Caller => ({ platform: 'slack', channel: 'C1', thread: t });
-
-/** Twelve papers on "sparse attention", so a search has three pages of five. */
-export const manyPapers: Paper[] = [
-  ...testPapers,
-  ...Array.from({ length: 12 }, (_v, i) => ({
-    id: `t-sparse-attention-study-${i + 1}-x${i}`,
-    arxivId: null,
-    title: `Sparse Attention Study ${i + 1}: ${['routing', 'pruning', 'hashing', 'windows', 'blocks', 'strides'][i % 6]} for long inputs`,
-    abstract: `Sparse attention variant number ${i + 1} keeps ${i + 2} tokens per window.`,
-    publishedAt: `2025-11-${String(10 + i).padStart(2, '0')}`,
-    upvotes: 20 - i,
-    authors: [],
-    authorCount: 1,
-    org: null,
-    thumbnail: null,
-    sources: [{ name: 'test' }],
-  })),
-];
 
 /** The one paper a reply shows in detail (an ask answer's first card, or a paper card). */
 function detailOf(r: Reply): PaperCard | undefined {
