@@ -276,6 +276,15 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       expect(nine.text).toContain(`pick a number from 1 to ${beyond.titles.length}`);
     });
 
+    it('numbers follow the screen: after More on a list in a thread, "7" is the 7th paper shown', async () => {
+      const first = await h.mention('search quokka');
+      expect(first.hasMore).toBe(true);
+      const next = await h.more(first);
+      expect(next.range?.first).toBe(6);
+      const seventh = await h.followUp('7');
+      expect(seventh.titles[0]).toBe(next.titles[1]);
+    });
+
     it('ask: hostile text in a question and in a cited paper pings nobody and renders literally', async () => {
       const seen = await h.mention('@everyone <!channel> which paper mentions zebrafish?');
       expect(seen.pings).toBe(false);
