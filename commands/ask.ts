@@ -15,6 +15,7 @@ import type { Paper } from '../src/papers/model.js';
 import { titleKey } from '../src/papers/model.js';
 import { dateInZone, type Conversation } from '../src/ports.js';
 import { clip, type Reply } from '../src/reply.js';
+import { shownId } from '../src/screen.js';
 import { normalName, titleName } from '../src/search/rank.js';
 import { paging } from './options.js';
 import { paper as paperCommand } from './paper.js';
@@ -133,16 +134,11 @@ function namesPaper(ref: string, ctx: CommandContext): boolean {
   return false;
 }
 
+/** The paper shown as number `n` in the last numbered list of this thread (an answer's, a search's, …). */
 function citedId(previous: Conversation | undefined, n: number): string {
-  const cited = previous?.cited ?? [];
-  const id = cited[n - 1];
-  if (id === undefined) {
-    throw new UserError(
-      cited.length === 0 ? 'There is no earlier answer in this thread to follow up on.' : `The previous answer has no [${n}]; it lists 1 to ${cited.length}.`,
-      ["Ask a new question, e.g. `what's new on KV cache compression?`"],
-    );
-  }
-  return id;
+  const found = shownId(previous, n);
+  if (!found.ok) throw new UserError(found.message, ["Ask a new question, e.g. `what's new on KV cache compression?`"]);
+  return found.id;
 }
 
 /** A paper's details, with papers like it; several matches give the paper command's pick list. */

@@ -5,8 +5,10 @@ import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { managerRefusal, mayChangeChannel } from './manage.js';
-import type { Caller, Inbound, Invocation } from './ports.js';
+import type { Caller, Conversations, Inbound, Invocation } from './ports.js';
 import { clip, type Reply } from './reply.js';
+import { referenceOf, shownId, shownList, withShown } from './screen.js';
+import { editDistance } from './search/index.js';
 
 export type { Caller, Invocation } from './ports.js';
 
@@ -47,9 +49,7 @@ export class Dispatcher implements Inbound {
    */
   async run(inv: Invocation, caller: Caller = { platform: 'unknown' }): Promise<Reply> {
     const command = this.find(inv.command);
-    if (!command) {
-      return errorReply(new UserError(`I don't know the command "${clip(inv.command, 40)}".`, [`Commands: ${this.commands.map((c) => c.name).join(', ')}`]));
-    }
+    if (!command) return errorReply(this.unknownCommand(inv.command));
     try {
       const text = inv.text ?? '';
       if (text.length > MAX_INPUT_CHARS) {
@@ -65,7 +65,9 @@ export class Dispatcher implements Inbound {
       if (!parsed.success) throw userErrorFromZod(command, parsed.error, raw, caller.optionStyle ?? 'name');
       // NOTE: the one permission check: every entry point (slash, mention, DM, buttons) runs commands through here.
       if (command.manages?.(parsed.data) && !(await mayChangeChannel(caller))) throw managerRefusal(caller);
-      return await command.run(parsed.data, { ...this.ctx, caller });
+      const reply = await command.run(parsed.data, { ...this.ctx, caller });
+      this.remember(caller, reply);
+      return reply;
     } catch (e) {
       if (e instanceof UserError) return errorReply(e);
       this.logger.error({ err: e, command: command.name, caller, input: inv.input, text: inv.text }, 'command failed');
@@ -78,12 +80,91 @@ export class Dispatcher implements Inbound {
    * with a command name is a question for `ask` (what mentions and DMs do); empty text gets help.
    */
   async runText(line: string, caller?: Caller): Promise<Reply> {
+    const slashed = /^\s*\//.test(line);
     const trimmed = line.trim().replace(/^\/+/, '');
     if (trimmed === '') return this.run({ command: 'help', text: '' }, caller);
     const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
     const first = m?.[1] ?? '';
     if (this.find(first)) return this.run({ command: first, text: m?.[2] ?? '' }, caller);
+    // A `/word` is always meant as a command; a bare first word only when it is one typo away from one.
+    if (slashed || (first.length >= 5 && closeCommand(first, this.names(), 1, false))) return errorReply(this.unknownCommand(first));
+    const n = referenceOf(trimmed);
+    if (n !== null) {
+      const picked = await this.pick(n, trimmed, caller);
+      if (picked) return picked;
+    }
     return this.run({ command: this.find('ask') ? 'ask' : 'search', text: trimmed }, caller);
+  }
+
+  /**
+   * "2", "#2", "tell me more about 2", "the second one": the paper shown as that number in the last
+   * numbered list of this conversation (search, trending, an answer's citations and related papers).
+   * Null when the conversation has kept no list and the words are not clearly a follow-up (a question then).
+   */
+  private async pick(n: number, text: string, caller: Caller | undefined): Promise<Reply | null> {
+    const found = this.shownState(caller);
+    if (!found) {
+      if (/\[|\bmore\b|\bdetails?\b/i.test(text)) return null;
+      return errorReply(
+        new UserError('There is no numbered list here to pick from yet.', ['Search or ask first, e.g. `search kv cache`, then type a number from the list.']),
+      );
+    }
+    const id = shownId(found.state, n);
+    if (!id.ok) return errorReply(new UserError(id.message));
+    if (!this.find('ask')) return this.run({ command: 'paper', input: { id: id.id } }, caller);
+    // A DM's list reaches the message's own thread, where ask looks for what was shown.
+    const key = threadKey(caller);
+    if (key && found.key !== key) this.keep(() => this.ctx.conversations?.put(key, found.state));
+    return this.run({ command: 'ask', text: `tell me more about ${n}` }, caller);
+  }
+
+  /** The conversation state of the caller's thread, else of its DM (where each message may start a thread). */
+  private shownState(caller: Caller | undefined): { key: string; state: NonNullable<ReturnType<Conversations['get']>> } | null {
+    for (const key of conversationKeys(caller)) {
+      const state = this.keepOr(() => this.ctx.conversations?.get(key));
+      if (state && (state.shown ?? state.cited).length > 0) return { key, state };
+    }
+    return null;
+  }
+
+  /** Records the numbered list a reply shows, so the next "2" in this conversation means what is on screen. */
+  private remember(caller: Caller | undefined, reply: Reply): void {
+    const list = shownList(reply);
+    if (!list || !this.ctx.conversations) return;
+    for (const key of conversationKeys(caller)) {
+      this.keep(() => this.ctx.conversations?.put(key, withShown(this.ctx.conversations.get(key), list)));
+    }
+  }
+
+  /** Conversation storage never fails an answer: a read-only or busy database only loses the follow-up. */
+  private keep(write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not keep the list shown for follow-ups');
+    }
+  }
+
+  private keepOr<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not read the list shown for follow-ups');
+      return undefined;
+    }
+  }
+
+  private names(): string[] {
+    return this.commands.map((c) => c.name);
+  }
+
+  /** "I don't know the command "serach" — did you mean "search"?", with the command list. */
+  private unknownCommand(name: string): UserError {
+    const close = closeCommand(name, this.names(), 2, true);
+    const shown = clip(name, 40);
+    return new UserError(close ? `I don't know the command "${shown}" — did you mean "${close}"?` : `I don't know the command "${shown}".`, [
+      `Commands: ${this.names().join(', ')}`,
+    ]);
   }
 
   /**
@@ -111,6 +192,28 @@ export class Dispatcher implements Inbound {
       return [];
     }
   }
+}
+
+/** The keys a caller's conversation is kept under: its thread, and in a DM the DM itself. */
+function conversationKeys(caller: Caller | undefined): string[] {
+  const thread = threadKey(caller);
+  const dm = caller?.direct && caller.channel ? `${caller.platform}:${caller.channel}:dm` : null;
+  return [thread, dm].filter((k): k is string => k !== null);
+}
+
+/**
+ * The command name closest to a mistyped one, within `max` edits (a swap of neighbours is one),
+ * or, for a bare first word (`extensions` false), not one that only extends it (`papers on …` is a question, not a typo of `paper`).
+ */
+export function closeCommand(word: string, names: readonly string[], max: number, extensions: boolean): string | null {
+  const w = word.toLowerCase();
+  let best: { name: string; d: number } | null = null;
+  for (const name of names) {
+    if (!extensions && w.startsWith(name)) continue;
+    const d = editDistance(w, name, max);
+    if (d <= max && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name ?? null;
 }
 
 function errorReply(e: UserError): Reply {

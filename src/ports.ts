@@ -351,6 +351,8 @@ export interface Conversation {
   cited: string[];
   /** Ids of every paper the answer was drawn from, best first (what "only since 2025" narrows). */
   pool: string[];
+  /** Ids of the last numbered list shown here (any command's), number `n` at index `n - 1`; '' for a number not shown here. */
+  shown?: string[];
 }
 
 /**

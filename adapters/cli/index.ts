@@ -21,6 +21,7 @@ import type { Timers } from '../../src/ingest/live.js';
 import type { Sleep } from '../../src/papers/hf.js';
 import type { AnyCommand } from '../../src/command.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
+import { closeCommand } from '../../src/dispatch.js';
 import { OperatorError, UserError } from '../../src/errors.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { paperJson } from '../../src/papers/model.js';
@@ -194,6 +195,12 @@ function helpFor(name: string): string | null {
   return own ? subcommandHelp(own.name, own.description, own.spec) : null;
 }
 
+/** `Unknown subcommand "serach" — did you mean "search"?`: the closest subcommand within two edits, when there is one. */
+function unknownSubcommand(name: string): string {
+  const close = closeCommand(name, [...CHAT_COMMANDS.map((c) => c.name), ...CLI_ONLY.map((c) => c.name), 'help', 'version'], 2, true);
+  return close ? `Unknown subcommand "${name}" — did you mean "${close}"?` : `Unknown subcommand "${name}".`;
+}
+
 /**
  * Runs the CLI and returns the process exit code: 0 done (a search that matches nothing is an
  * answer), 1 a mistake in what was asked, 2 the configuration or the environment does not allow
@@ -209,7 +216,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     const asked = rest[0] === '--help' || rest[0] === '-h' ? undefined : rest[0];
     const one = asked ? helpFor(asked) : null;
     if (asked && !one) {
-      io.stderr.write(`Unknown subcommand "${asked}".\n\n${usage()}\n`);
+      io.stderr.write(`${unknownSubcommand(asked)}\n\n${usage()}\n`);
       return 1;
     }
     io.stdout.write(`${one ?? usage()}\n`);
@@ -218,7 +225,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   const chat = CHAT_COMMANDS.find((c) => c.name === sub);
   const own = CLI_ONLY.find((c) => c.name === sub);
   if (!chat && !own) {
-    io.stderr.write(`Unknown subcommand "${sub}".\n\n${usage()}\n`);
+    io.stderr.write(`${unknownSubcommand(sub)}\n\n${usage()}\n`);
     return 1;
   }
   const spec = chat ? commandFlagSpec(chat) : (own as CliOnly).spec;

@@ -68,7 +68,8 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
       reply.cards.forEach((c, i) => out.push(card(c, citationLabel(i + 1), width, color)));
       if (reply.related && reply.related.length > 0) {
         out.push(reply.cards.length > 0 || reply.sentences.length > 0 ? 'Related papers:' : 'Closest papers:');
-        for (const c of reply.related) out.push(card(c, '-', width, color));
+        // Numbered after the cited papers, as follow-ups count them (`more like [4]`).
+        reply.related.forEach((c, i) => out.push(card(c, citationLabel(reply.cards.length + i + 1), width, color)));
       }
       return out.join('\n\n');
     }
@@ -86,7 +87,10 @@ export function renderText(reply: Reply, opts: { width?: number; color?: boolean
     case 'choices':
       return [
         wrap(plain(reply.title), width),
-        ...reply.choices.map((c, i) => wrap(`${i + 1}. ${plain(c.label)}  →  /${c.command}`, width, '   ').trimStart()),
+        // A paper pick shows its title only: the command would show an internal id (`paper t-memory-…-1gsq7m`).
+        ...reply.choices.map((c, i) =>
+          wrap(`${i + 1}. ${plain(c.label)}${typeof c.input.id === 'string' ? '' : `  →  /${c.command}`}`, width, '   ').trimStart(),
+        ),
       ].join('\n');
     case 'text':
       return [...(reply.title ? [wrap(plain(reply.title), width)] : []), ...reply.lines.map((l) => wrap(plain(l), width, '  '))].join('\n');

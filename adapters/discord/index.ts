@@ -247,7 +247,10 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       return;
     }
     const input = cursor.offset > 0 ? { ...cursor.input, offset: cursor.offset } : cursor.input;
-    const run = () => dispatcher.run({ command: cursor.command, input }, caller(i.user.id, i.channelId, i.guildId, i.memberPermissions));
+    // NOTE: the clicked message is where the conversation goes on (a reply to the bot's answer), so a page it
+    // turns there renumbers that conversation's list: after More, "7" is the 7th paper shown.
+    const who: Caller = { ...caller(i.user.id, i.channelId, i.guildId, i.memberPermissions), thread: i.message.id };
+    const run = () => dispatcher.run({ command: cursor.command, input }, who);
     if (action.action === 'share') await respond(i, async () => asPublic(await run()), undefined, context);
     // NOTE: pages are private: "More" under a public list (trending) would otherwise post a new
     // public message on every click. The private page keeps its cursor, so it pages on.

@@ -241,7 +241,13 @@ export function renderReply(reply: Reply, ctx: RenderContext): DiscordMessage {
         e.title = fit(`${citationLabel(i + 1)} ${c.title}`, LIMITS.title);
         embeds.push(e);
       }
-      for (const c of related) embeds.push(cardEmbed(c, budget, `${cited.length > 0 || parts.length > 0 ? 'Related' : 'Closest'} · ${c.id}`, false));
+      for (const [i, c] of related.entries()) {
+        // Numbered after the cited papers, as follow-ups count them (`more like [4]`).
+        const label = citationLabel(reply.cards.length + i + 1);
+        const e = cardEmbed(c, budget, `${label} · ${cited.length > 0 || parts.length > 0 ? 'Related' : 'Closest'} · ${c.id}`, false);
+        e.title = fit(`${label} ${c.title}`, LIMITS.title);
+        embeds.push(e);
+      }
       // The answer's own embed is never the one shortened: the cards' descriptions give way first.
       const [first, ...rest] = embeds;
       if (first && parts.length > 0) {

@@ -127,7 +127,8 @@ const messageEventSchema = z.object({
 const actionBodySchema = z.object({
   user: z.object({ id: z.string() }).optional(),
   channel: z.object({ id: z.string() }).optional(),
-  container: z.object({ is_ephemeral: z.boolean().optional() }).optional(),
+  container: z.object({ is_ephemeral: z.boolean().optional(), thread_ts: z.string().optional() }).optional(),
+  message: z.object({ thread_ts: z.string().optional() }).optional(),
 });
 
 const actionSchema = z.object({ action_id: z.string(), value: z.string().max(LIMITS.buttonValue).optional() });
@@ -507,7 +508,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const a = actionSchema.safeParse(args.action);
     const who = b.success ? b.data : {};
     const channel = who.channel?.id;
-    const caller = slackCaller({ user: who.user?.id, channel, direct: channel?.startsWith('D') === true });
+    // NOTE: a button on a message in a thread carries the thread (message.thread_ts, or the container's for an
+    // ephemeral message), so a page turned there renumbers that thread's list: after More, "7" is the 7th paper shown.
+    const thread = who.message?.thread_ts ?? who.container?.thread_ts;
+    const caller = slackCaller({ user: who.user?.id, channel, thread, direct: channel?.startsWith('D') === true });
     const value = read(a.success ? a.data.value : undefined);
     if (value === null) {
       await respondWith(

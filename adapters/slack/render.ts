@@ -223,7 +223,7 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): SlackMessag
       if (related.length > 0 && blocks.length < LIMITS.blocks - 2)
         blocks.push(context(reply.cards.length > 0 || reply.sentences.length > 0 ? 'Related papers:' : 'Closest papers:'));
       for (const [i, c] of related.entries()) {
-        const cb = cardBlocks(c, reply.cards.length + i, null);
+        const cb = cardBlocks(c, reply.cards.length + i, citationLabel(reply.cards.length + i + 1));
         if (blocks.length + cb.length > LIMITS.blocks - 1) break;
         blocks.push(...cb);
       }

@@ -10,6 +10,9 @@ export const CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
 /** The most papers kept per thread (what "only since 2025" can narrow). */
 const MAX_POOL = 50;
 
+/** The most numbers kept of the last list shown (a few pages of "More"). */
+const MAX_SHOWN = 100;
+
 export const MIGRATIONS = [
   `CREATE TABLE conversations (
      key TEXT PRIMARY KEY,
@@ -19,7 +22,7 @@ export const MIGRATIONS = [
    CREATE INDEX conversations_updated ON conversations (updated_at);`,
 ];
 
-const stateSchema = z.object({ question: z.string(), cited: z.array(z.string()), pool: z.array(z.string()) });
+const stateSchema = z.object({ question: z.string(), cited: z.array(z.string()), pool: z.array(z.string()), shown: z.array(z.string()).optional() });
 
 /** The key a caller's thread is kept under; null when the message is in no thread (a slash command). */
 export function threadKey(caller: { platform: string; channel?: string; thread?: string } | undefined): string | null {
@@ -28,7 +31,12 @@ export function threadKey(caller: { platform: string; channel?: string; thread?:
 }
 
 function trimmed(state: Conversation): Conversation {
-  return { question: state.question.slice(0, 500), cited: state.cited.slice(0, MAX_POOL), pool: state.pool.slice(0, MAX_POOL) };
+  return {
+    question: state.question.slice(0, 500),
+    cited: state.cited.slice(0, MAX_POOL),
+    pool: state.pool.slice(0, MAX_POOL),
+    ...(state.shown ? { shown: state.shown.slice(0, MAX_SHOWN) } : {}),
+  };
 }
 
 /** Conversations in the store's SQLite file (its own versioned table). Rows older than a day are ignored and swept on write. */

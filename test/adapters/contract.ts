@@ -259,6 +259,32 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       expect(again.text).toMatch(/More like \[1\]/);
     });
 
+    it('numbers follow the screen: in a thread, "2" after a search is search result 2, and "tell me more about 1" is the last list\'s first paper, not an older answer\'s', async () => {
+      const answered = await h.mention('how is the kv cache quantized?');
+      expect(answered.titles.length).toBeGreaterThan(0);
+      const results = await h.followUp('search quokka');
+      expect(results.titles.length).toBeGreaterThan(1);
+      const second = await h.followUp('2');
+      expect(second.titles[0]).toBe(results.titles[1]);
+      expect(second.text).not.toMatch(/I found no papers on "2"/);
+      const again = await h.followUp('search quokka');
+      const first = await h.followUp('tell me more about 1');
+      expect(first.titles[0]).toBe(again.titles[0]);
+      expect(first.titles[0]).not.toBe(answered.titles[0]);
+      const beyond = await h.followUp('search quokka');
+      const nine = await h.followUp('9');
+      expect(nine.text).toContain(`pick a number from 1 to ${beyond.titles.length}`);
+    });
+
+    it('numbers follow the screen: after More on a list in a thread, "7" is the 7th paper shown', async () => {
+      const first = await h.mention('search quokka');
+      expect(first.hasMore).toBe(true);
+      const next = await h.more(first);
+      expect(next.range?.first).toBe(6);
+      const seventh = await h.followUp('7');
+      expect(seventh.titles[0]).toBe(next.titles[1]);
+    });
+
     it('ask: hostile text in a question and in a cited paper pings nobody and renders literally', async () => {
       const seen = await h.mention('@everyone <!channel> which paper mentions zebrafish?');
       expect(seen.pings).toBe(false);

@@ -393,6 +393,14 @@ describe('paperboy CLI', () => {
 });
 
 describe('paperboy help and unknown subcommands', () => {
+  it('a mistyped subcommand suggests the one meant (serach → search), still exit 1 with the list', async () => {
+    const r = await run(['serach', 'kv', 'cache']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Unknown subcommand "serach" — did you mean "search"\?\n\nUsage: paperboy <subcommand>/);
+    const h = await run(['help', 'trendign']);
+    expect(h.stderr).toMatch(/^Unknown subcommand "trendign" — did you mean "trending"\?/);
+  });
+
   it('an unknown subcommand is a mistake in what was asked (exit 1) and lists the subcommands; help --help is the usage', async () => {
     const r = await run(['bogus']);
     expect(r.code).toBe(1);

@@ -336,9 +336,9 @@ export class FakeDiscord {
     );
   }
 
-  /** The user clicking a button with `customId` on a message the bot sent. */
-  button(customId: string, where = this.defaultPlace()): { id: string; token: string } {
-    const message = messageObject(where.channelId, this.snowflake(), {}, BOT_USER);
+  /** The user clicking a button with `customId` on a message the bot sent (`messageId`, when the test knows which). */
+  button(customId: string, where = this.defaultPlace(), messageId = this.snowflake()): { id: string; token: string } {
+    const message = messageObject(where.channelId, messageId, {}, BOT_USER);
     return this.interaction(3, { custom_id: customId, component_type: 2 }, where, { message });
   }
 

@@ -196,6 +196,19 @@ describe('worker pool behind Discord autocomplete', () => {
     const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
     expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
   });
+
+  it('numbers follow the screen across workers: "tell me more about 2" in reply to a search run by a worker is that search\'s result 2', async () => {
+    const { dataDir, app } = mainApp();
+    // NOTE: two workers: the list is kept in the database file, not in the worker that showed it.
+    const pool = await startPool(dataDir, { workers: 2 });
+    const run = await startDiscord({ core: app, dispatcher: () => pool });
+    cleanups.push(() => run.close());
+    const id = run.fake.message('search kv cache', { channelId: DM_CHANNEL });
+    const results = seenFrom(await run.fake.replyTo(id));
+    expect(results.titles.length).toBeGreaterThan(1);
+    const follow = run.fake.message('tell me more about 2', { channelId: DM_CHANNEL }, undefined, false, run.fake.sentReplyTo(id));
+    expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(results.titles[1]);
+  });
 });
 
 /** The real worker plus a `hang` command that never settles, and a start-up that fails once `failAtStart` holds how. */

@@ -218,7 +218,7 @@ describe('discord adapter', () => {
     expect(seenFrom(body).titles.map((t) => t.slice(0, 4))).toEqual(['QJL:', 'KIVI']);
   });
 
-  it('DMs: a question is answered with citations, and a reply to that answer follows up on it', async () => {
+  it('DMs: a question is answered with citations, and a reply to that answer, or a new DM, follows up on it', async () => {
     const id = run.fake.message('how is the kv cache quantized?', { channelId: DM_CHANNEL });
     const first = seenFrom(await run.fake.replyTo(id));
     expect(first.text).toMatch(/\[1\]/);
@@ -227,9 +227,9 @@ describe('discord adapter', () => {
     expect(answerId).toBeDefined();
     const follow = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL }, undefined, false, answerId);
     expect(seenFrom(await run.fake.replyTo(follow)).titles[0]).toBe(cited);
-    // A DM that replies to nothing starts afresh: "1" is then a question, not a follow-up.
+    // A DM that replies to nothing is still the same conversation: "1" is the paper the DM last showed as [1].
     const fresh = run.fake.message('tell me more about 1', { channelId: DM_CHANNEL });
-    expect(seenFrom(await run.fake.replyTo(fresh)).titles[0]).not.toBe(cited);
+    expect(seenFrom(await run.fake.replyTo(fresh)).titles[0]).toBe(cited);
   });
 
   it('escaping: the hostile paper renders literally, escaped for markdown, and pings nobody', async () => {

@@ -38,13 +38,20 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
     return seen;
   };
   const read = (body: MessageBody): Seen => keep(seenOf(body), body);
+  // The id of each message a mention or follow-up was answered with, so a click on it is on that message.
+  const messageIds = new WeakMap<Seen, string>();
+  const answered = (seen: Seen, to: string): Seen => {
+    const id = fake.sentReplyTo(to);
+    if (id) messageIds.set(seen, id);
+    return seen;
+  };
   const callbacks = (token: string) => fake.requests.filter((q) => q.path.includes(`/${token}/callback`));
   const click = async (on: Seen, label: RegExp): Promise<Clicked> => {
     const body = sent.get(on);
     if (!body) throw new Error('that message was not read by this harness');
     const button = (body.components ?? []).flatMap((row) => row.components).find((c) => label.test(c.label ?? ''));
     if (!button?.custom_id) throw new Error(`the message has no ${String(label)} button`);
-    const { token } = fake.button(button.custom_id);
+    const { token } = fake.button(button.custom_id, undefined, messageIds.get(on));
     const answer = await fake.answer(token);
     // 6 (deferred update) and 7 (update) change the clicked message instead of answering with a new one.
     const replaced = callbacks(token).some((r) => [6, 7].includes((r.body as CallbackBody).type));
@@ -59,7 +66,7 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
     async mention(text) {
       const id = fake.message(`<@${fake.botUser().id as string}> ${text}`, fake.defaultPlace(), undefined, true);
       lastMention = id;
-      return read(await fake.replyTo(id));
+      return answered(read(await fake.replyTo(id)), id);
     },
     async followUp(text) {
       const answer = lastMention ? fake.sentReplyTo(lastMention) : undefined;
@@ -67,7 +74,7 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
       // A reply to the bot's answer (Discord pings the replied-to author, so it counts as a mention).
       const id = fake.message(text, fake.defaultPlace(), undefined, true, answer);
       lastMention = id;
-      return read(await fake.replyTo(id));
+      return answered(read(await fake.replyTo(id)), id);
     },
     async ownMessage(text) {
       const own = fake.message(`<@${fake.botUser().id as string}> ${text}`, fake.defaultPlace(), fake.botUser(), true);

@@ -29,7 +29,9 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
     if (!raw) throw new Error('that message was not read by this harness');
     const button = buttons(raw.blocks).find((b) => b.label === label);
     if (!button) throw new Error(`the message has no ${label} button`);
-    const { raw: answer, ...seen } = d.seenAt(await d.click(button, { ephemeral: on.ephemeral }));
+    // A button on a message in a thread is clicked there: Slack sends the thread with the click.
+    const where = { ephemeral: on.ephemeral, ...(typeof raw.thread_ts === 'string' ? { threadTs: raw.thread_ts } : {}) };
+    const { raw: answer, ...seen } = d.seenAt(await d.click(button, where));
     return keep({ ...seen, replaced: answer.replace_original === true }, answer);
   };
   let lastThread: string | undefined;
