@@ -1,13 +1,17 @@
 // Ranking metrics for search evaluation (nDCG@10, MRR@10, Recall@10), as the eval set's README defines them.
+import { cleanDisplayText } from '../papers/displayText.js';
 
 export interface Judgment {
   title: string;
   grade: number;
 }
 
-/** NFKC, casefold, collapse whitespace, trim: how eval titles are compared. */
+/**
+ * Display-cleaned, NFKC, casefold, collapse whitespace, trim: how eval titles are compared. NOTE: judgments copy
+ * the source's title (`H$_2$O: …`) while replies show the cleaned one (`H₂O: …`); both compare as `h2o: …`.
+ */
 export function normTitle(t: string): string {
-  return t.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return cleanDisplayText(t).normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** Dedupe by normalised title (first occurrence wins) and cut to k. */
