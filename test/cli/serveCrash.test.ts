@@ -1,5 +1,4 @@
 // `paperboy serve` killed (kill -9) after Slack accepted a scheduled post but before the ledger said posted: the next serve finds the post and does not post again.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,36 +6,18 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, databaseFile } from '../../src/app.js';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { FakeClock } from '../support/core.js';
+import { spawnPaperboy, until } from '../support/spawned.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 const CHANNEL = 'C0PAPERS';
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function serve(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PAPERBOY_LIVE: 'off', ...env } });
-  const out = { stderr: '' };
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  child.stdout.resume();
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, out, exited };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 50));
-}
+const serve = (env: Record<string, string>) => spawnPaperboy(['serve'], { PAPERBOY_LIVE: 'off', ...env }, cleanups);
 
 interface Row {
   state: string;

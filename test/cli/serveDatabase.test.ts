@@ -1,22 +1,16 @@
 // `paperboy serve` whose database file is deleted or replaced while it runs: one log line naming the path, and a non-zero exit.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { FakeSlack } from '../fakes/slack.js';
+import { spawnPaperboy, until } from '../support/spawned.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 25));
-}
 
 /** Serve on Slack (Socket Mode, the fake) until it has started; its data folder and what it wrote. */
 async function serving() {
@@ -24,26 +18,17 @@ async function serving() {
   cleanups.push(() => slack.close());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-db-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
+  const { out, exited } = spawnPaperboy(
+    ['serve'],
+    {
       PAPERBOY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
       PAPERBOY_LIVE: 'off',
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_APP_TOKEN: 'xapp-test-token',
       SLACK_API_URL: slack.apiUrl,
     },
-  });
-  const out = { stderr: '' };
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
+    cleanups,
+  );
   await until(() => /adapter started/.test(out.stderr));
   return { file: path.join(dataDir, 'paperboy.db'), out, exited };
 }

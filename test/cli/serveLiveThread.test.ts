@@ -1,25 +1,19 @@
 // A spawned `paperboy serve` with its live ingest on a worker thread: the day is stored by the thread and found by the serve's own search; SIGTERM during a hung fetch ends cleanly.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { dateInZone } from '../../src/ports.js';
 import { addDays } from '../../src/trending/period.js';
 import { FakeHf, renumbered, type HfItem } from '../fakes/hf.js';
 import { FakeSlack, FAKE_TEAM } from '../fakes/slack.js';
+import { spawnPaperboy, until } from '../support/spawned.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 25));
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -46,27 +40,17 @@ async function serveSlack(env: Record<string, string>) {
   cleanups.push(() => slack.close());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-thread-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
+  const { child, out, exited } = spawnPaperboy(
+    ['serve'],
+    {
       PAPERBOY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_APP_TOKEN: 'xapp-test-token',
       SLACK_API_URL: slack.apiUrl,
       ...env,
     },
-  });
-  const out = { stderr: '' };
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
+    cleanups,
+  );
   return { slack, child, out, exited };
 }
 

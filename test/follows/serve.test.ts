@@ -1,39 +1,20 @@
 // Follow alerts as deployed: `paperboy serve` takes a follow, a separate `paperboy ingest` (cron) records the alert,
 // and the serving process delivers it by DM through the fake Slack.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { FakeSlack, FAKE_TEAM } from '../fakes/slack.js';
 import { pageEntry, pageHeader } from '../support/seedPages.js';
+import { spawnPaperboy, until } from '../support/spawned.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 /** Runs `paperboy <args>` on `dataDir`; resolves the exit code, with what it wrote. */
-function paperboy(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env } });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, out, exited };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 25));
-}
+const paperboy = (args: string[], env: Record<string, string>) => spawnPaperboy(args, env, cleanups);
 
 describe('follow alerts across processes', () => {
   it('a follow taken by serve is alerted after a cron ingest, by the serving process', async () => {
