@@ -2,18 +2,19 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
-import pRetry, { AbortError } from 'p-retry';
-import { DeliveryError } from '../errors.js';
-import { heartbeat, postKey, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
+import { SEND_CONCURRENCY, SEND_TIMEOUT_MS } from '../ledgerSend.js';
 import type { PaperLibrary } from '../library.js';
 import type { Logger } from '../logger.js';
-import { dateInZone, type ChatAdapter, type Clock, type Landed, type PostTarget } from '../ports.js';
+import { dateInZone, type ChatAdapter, type Clock, type PostTarget } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
 import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from '../clockSteps.js';
 import { newestList, nothingNewPost, trendingPost } from './posts.js';
+import { deliverSlot, type RetryPolicy, type SlotOutcome } from './slotDelivery.js';
+
+export type { RetryPolicy, SlotOutcome } from './slotDelivery.js';
 import { lastRunAtOrBefore, nextRunAfter } from './spec.js';
-import type { LedgerRow, ScheduleStore, Subscription } from './store.js';
+import type { ScheduleStore, Subscription } from './store.js';
 
 /**
  * What the scheduler needs from the live ingest: fetch a day's list unless it was fetched within
@@ -21,14 +22,6 @@ import type { LedgerRow, ScheduleStore, Subscription } from './store.js';
  */
 export interface Freshener {
   ensureFresh(date: string, maxAgeMs: number): Promise<unknown>;
-}
-
-/** How a failed post is retried (p-retry's options): `retries` more attempts, waiting `minTimeout`·`factor`^n ms. */
-export interface RetryPolicy {
-  retries: number;
-  minTimeout: number;
-  factor: number;
-  maxTimeout: number;
 }
 
 export interface SchedulerOptions {
@@ -63,14 +56,6 @@ export const FRESH_MS = 15 * 60_000;
 export const FRESHEN_TIMEOUT_MS = 60_000;
 /** 5 s, 20 s, 80 s: three retries fit well inside the lease. */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minTimeout: 5_000, factor: 4, maxTimeout: 120_000 };
-
-/** How one slot ended, for the one-shot `post` command and tests. */
-export type SlotOutcome =
-  | { kind: 'posted'; listDate: string | null; attempts: number; messageId?: string; found?: boolean }
-  | { kind: 'already'; row: LedgerRow }
-  | { kind: 'busy' }
-  | { kind: 'failed'; failure: string; detail: string; attempts: number }
-  | { kind: 'interrupted' };
 
 /** The one-shot subscription id a cron-driven `post trending` keeps its ledger under. */
 export function oneShotId(platform: string, channel: string): string {
@@ -317,14 +302,8 @@ export class Scheduler implements BackgroundJob {
     }
   }
 
-  /**
-   * Posts with retries (transient failures only) and settles the claim: posted (with the platform's
-   * message id), failed, or given back on stop. Each attempt is counted in the ledger before it is
-   * made and has a deadline; an attempt after one whose answer never came (or after a takeover) asks
-   * the adapter to look for the earlier message first, so a lost answer never makes a second post.
-   * The chat clients do not retry these sends themselves: only this loop does, through the ledger.
-   */
-  private async deliver(
+  /** Posts one claimed slot through the ledger (see {@link deliverSlot}). */
+  private deliver(
     adapter: ChatAdapter,
     target: PostTarget,
     subscription: string,
@@ -333,80 +312,16 @@ export class Scheduler implements BackgroundJob {
     where: Record<string, unknown>,
     listDate: string | null = slot,
   ): Promise<SlotOutcome> {
-    let attempts = 0;
-    let landed: Landed | null | undefined;
-    let lost = false;
-    const store = this.opts.store;
-    const stopping = this.abort.signal;
-    const key = postKey(subscription, slot);
-    const stopBeat = heartbeat(this.leaseMs, () => {
-      try {
-        store.renew(subscription, slot, this.owner, this.leaseMs);
-      } catch (e) {
-        this.log.warn({ ...where, err: e }, 'could not renew the claim on a scheduled post');
-      }
-    });
-    try {
-      await pRetry(
-        async () => {
-          const row = store.attempt(subscription, slot, this.owner, this.leaseMs);
-          if (!row) {
-            lost = true;
-            throw new AbortError('the claim was taken over by another process');
-          }
-          attempts = row.attempts;
-          const since = row.attempts > 1 && row.firstAttemptAt !== null ? { landedSince: new Date(row.firstAttemptAt) } : {};
-          try {
-            landed = await sendWithin((signal) => adapter.post(target, reply, { key, ...since, signal }), this.sendTimeoutMs);
-          } catch (e) {
-            if (e instanceof DeliveryError && e.failure !== 'transient') throw new AbortError(e);
-            throw e;
-          }
-        },
-        {
-          ...this.retry,
-          randomize: false,
-          // NOTE: p-retry also rejects a successful attempt once the signal has fired; `landed` says what really happened.
-          signal: stopping,
-          onFailedAttempt: ({ error, retriesLeft }) => {
-            if (retriesLeft > 0 && !stopping.aborted && !lost)
-              this.log.warn({ ...where, attempt: attempts, retriesLeft, err: error }, 'scheduled post failed; retrying');
-          },
-        },
-      );
-    } catch (e) {
-      const delivered = landed !== undefined;
-      if (!delivered && lost) {
-        this.log.warn({ ...where, attempts }, 'another process took over this scheduled post; leaving it to that process');
-        return { kind: 'busy' };
-      }
-      if (!delivered && stopping.aborted && e === stopping.reason) {
-        store.release(subscription, slot, this.owner);
-        this.log.warn({ ...where, attempts }, 'stopping before the scheduled post went out: recorded as not done (the next start catches it up)');
-        return { kind: 'interrupted' };
-      }
-      if (!delivered) {
-        const cause = e;
-        const failure = cause instanceof DeliveryError ? cause.failure : 'transient';
-        const detail = cause instanceof Error ? cause.message : String(cause);
-        store.failed(subscription, slot, this.owner, attempts, failure, detail);
-        const code = cause instanceof DeliveryError ? cause.platformCode : undefined;
-        if (failure === 'transient')
-          this.log.error({ ...where, attempts, failure, detail }, 'scheduled post failed after retries: recorded as failed, not done');
-        else this.log.error({ ...where, attempts, failure, code, detail }, 'the bot cannot post in this channel: recorded as failed, not retried');
-        return { kind: 'failed', failure, detail, attempts };
-      }
-    } finally {
-      stopBeat();
-    }
-    const sent: Landed | null = landed ?? null;
-    if (!store.posted(subscription, slot, this.owner, attempts, sent?.messageId ?? null)) {
-      this.log.warn({ ...where }, 'posted, but the claim had been taken over meanwhile');
-    }
-    if (sent?.found)
-      this.log.warn({ ...where, attempts, messageId: sent.messageId }, 'an earlier attempt had landed (its answer was lost): recorded it, not posted again');
-    else this.log.info({ ...where, attempts, list: listDate, ...(sent ? { messageId: sent.messageId } : {}) }, 'scheduled post sent');
-    return { kind: 'posted', listDate, attempts, ...(sent ? { messageId: sent.messageId, ...(sent.found ? { found: true } : {}) } : {}) };
+    const ledger = {
+      store: this.opts.store,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      retry: this.retry,
+      sendTimeoutMs: this.sendTimeoutMs,
+      stopping: this.abort.signal,
+      log: this.log,
+    };
+    return deliverSlot(ledger, { adapter, target, subscription, slot, reply, where, listDate });
   }
 }
 
