@@ -51,7 +51,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 async function freshApp(apiUrl = hf.apiUrl) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-ingest-'));
   const config = { dataDir: dir, timeZone: 'America/New_York', hf: { apiUrl, timeoutMs: 15_000 } };
-  const app = createApp({ config, logger: silentLogger, clock: systemClock, commands });
+  const app = await createApp({ config, logger: silentLogger, clock: systemClock, commands });
   await seedOnFirstStart(app, seedSource(path.join(PROJECT_ROOT, 'seeds')), silentLogger, systemClock);
   app.library.warm();
   const deps = dayDeps(app, config, silentLogger, systemClock);
@@ -97,7 +97,7 @@ try {
   const again = await ingestDay(one.deps, '2026-06-12');
   const againMs = ms(t0);
   const oneHits = one.app.library.searchAll(renumbered(1, 1)[0]?.paper.title ?? '').length;
-  one.app.close();
+  await one.app.close();
   fs.rmSync(one.dir, { recursive: true, force: true });
 
   // A backfill: DAYS days ending 2026-06-30, PER_DAY items on weekdays, empty weekends.
@@ -123,7 +123,7 @@ try {
   t0 = performance.now();
   const resumed = await ingestDays(many.deps, dates);
   const resumedMs = ms(t0);
-  many.app.close();
+  await many.app.close();
   fs.rmSync(many.dir, { recursive: true, force: true });
 
   // The event loop during ingests a serving process runs: a big day, a runaway 50 MB page, a 10 MB title. The fake HF runs in
@@ -213,7 +213,7 @@ try {
       const t = performance.now();
       await ingest?.stop();
       const stopMs = ms(t);
-      loop.app.close();
+      await loop.app.close();
       fs.rmSync(loop.dir, { recursive: true, force: true });
       blocked[mode] = {
         bigDay: { papers: BIG, ...summary(big), firstSearchAfterMs: pct(search, 50), sameSearchAgainMs: pct(searchAgain, 50) },

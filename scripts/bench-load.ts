@@ -45,10 +45,10 @@ const load = () =>
 /** A data dir with the seeds and `PAPERS` synthetic papers, built once before any server starts. */
 async function prepareDataDir(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-load-'));
-  const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
+  const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
   await seedOnFirstStart(app, seedSource(path.join(PROJECT_ROOT, 'seeds')), silentLogger, systemClock);
-  app.library.ingest(syntheticCorpus(PAPERS));
-  app.close();
+  await app.library.ingest(syntheticCorpus(PAPERS));
+  await app.close();
   return dir;
 }
 

@@ -215,10 +215,10 @@ function withHugeAbstract(papers: Paper[]): Paper[] {
   return base ? [...papers, { ...base, id: 'bench-huge-abstract', title: `${base.title} (huge)`, abstract: `${base.abstract} ${run}` }] : papers;
 }
 
-function measureFuzz(label: string, papers: Paper[]): void {
+async function measureFuzz(label: string, papers: Paper[]): Promise<void> {
   const store = openStore(':memory:');
   const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
-  lib.ingest(papers);
+  await lib.ingest(papers);
   lib.searchAll('warm up the index');
   const times: number[] = [];
   let worst = '';
@@ -236,7 +236,7 @@ function measureFuzz(label: string, papers: Paper[]): void {
   store.close();
   const huge = openStore(':memory:');
   const hugeLib = new Library(huge, new MemorySearchIndex(() => huge.all(), silentLogger));
-  hugeLib.ingest(withHugeAbstract(papers));
+  await hugeLib.ingest(withHugeAbstract(papers));
   const t0 = performance.now();
   hugeLib.searchAll('warm up the index');
   const hugeMs = ms(t0);

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const store = openStore(':memory:');
   const index = new MemorySearchIndex(() => store.all(), silentLogger);
   const library = new Library(store, index);
-  library.ingest(papers);
+  await library.ingest(papers);
   const data = new MemoryIndexData(store.all());
   const parsed = questions.map((q) => parseQuery(q.query));
   const run = (ranker: SearchRanker, i: number): string[] => {

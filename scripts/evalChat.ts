@@ -1,4 +1,5 @@
 // npm run eval, part three: the chat questions (eval/chat-questions.json) asked through the real `ask` command, scored per shape, in-sample and cross-validated.
+import { openDatabase } from '../src/store/database.js';
 import { commands } from '../commands/index.js';
 import { DEFAULT_PICK, type PickOptions } from '../src/ask/answer.js';
 import { createApp } from '../src/app.js';
@@ -6,7 +7,6 @@ import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
 import type { Reply } from '../src/reply.js';
 import { normTitle } from '../src/search/metrics.js';
-import { openStore } from '../src/store/sqlite.js';
 import { SHAPES, chatFigures, scoreChat, type ChatFigures, type ChatOutcome, type ChatQuestion } from './chatQuestions.js';
 import { PICK_GRID, type AskFigures } from './evalAsk.js';
 
@@ -68,14 +68,14 @@ export async function evaluateChat(
 ): Promise<void> {
   const started = performance.now();
   const clock = { now: () => new Date(CHAT_NOW) };
-  const app = createApp({
+  const app = await createApp({
     config: { dataDir: '/nonexistent', timeZone: 'America/New_York' },
     logger: silentLogger,
     clock,
     commands,
-    store: openStore(':memory:', () => clock.now()),
+    database: await openDatabase({ file: ':memory:', now: () => clock.now() }),
   });
-  app.library.ingest([...papers]);
+  await app.library.ingest([...papers]);
   // The same question searches the same way at every grid point; remembering the pages only saves time.
   const search = app.library.search.bind(app.library);
   const pages = new Map<string, ReturnType<typeof search>>();
@@ -115,7 +115,7 @@ export async function evaluateChat(
     held.push(matrix[best]![i]!);
     chosen.set(best, (chosen.get(best) ?? 0) + 1);
   }
-  app.close();
+  await app.close();
 
   console.log('');
   console.log(`Chat questions through ask (${source}: ${questions.length} questions; now ${CHAT_NOW.toISOString().slice(0, 10)})`);

@@ -9,12 +9,12 @@ import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
 import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, Inbound, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
-import { openSchedules, type ScheduleStore } from './scheduler/store.js';
+import { ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
 import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
-import { FEATURE_SCHEMAS } from './store/features.js';
-import { connectionOf, isReadOnlyStore, openStore, searchDataOf } from './store/sqlite.js';
+import { FEATURES } from './store/features.js';
+import { openDatabase, type PaperDatabase } from './store/database.js';
 import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
 import type { DayDeps } from './ingest/day.js';
 import { LiveIngest, type Timers } from './ingest/live.js';
@@ -25,6 +25,8 @@ import { FollowStore } from './follows/store.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
+  /** The database: its owner (src/store/database.ts). */
+  database: PaperDatabase;
   store: PaperStore;
   library: Library;
   /** The stored Hugging Face daily lists; null for a store that is not SQLite (or a read-only one that predates them). */
@@ -36,7 +38,7 @@ export interface App {
   follows: FollowStore | null;
   /** Plans alerts for papers stored since the last plan (null without follows); every ingest calls it. */
   alerts: AlertPlanner | null;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface AppDeps {
@@ -44,8 +46,8 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
-  /** A store to use instead of the SQLite file in `config.dataDir` (tests pass an in-memory one). */
-  store?: PaperStore;
+  /** A database to use instead of the SQLite file in `config.dataDir` (tests pass an in-memory one). */
+  database?: PaperDatabase;
   /** A search index to use instead of lunr over the store. */
   index?: SearchIndex;
   /** Topic follows for `subscribe topic` (the follow feature provides the real one). */
@@ -64,17 +66,20 @@ export function databaseFile(dataDir: string): string {
  * persisted in the same file) and can be passed in, so tests build the same graph with fakes and no
  * module mocking.
  */
-export function createApp(deps: AppDeps): App {
-  const store = deps.store ?? openStore(databaseFile(deps.config.dataDir), () => deps.clock.now(), { logger: deps.logger, features: FEATURE_SCHEMAS });
+export async function createApp(deps: AppDeps): Promise<App> {
+  const database =
+    deps.database ?? (await openDatabase({ file: databaseFile(deps.config.dataDir), now: () => deps.clock.now(), logger: deps.logger, features: FEATURES }));
+  const store = database.papers;
   try {
-    const persisted = deps.index ? null : searchDataOf(store, TOPICS.map(topicPhrases));
+    const writable = database.readOnlyReason === null;
+    const persisted = deps.index ? null : database.searchData(TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
-    const dailyLists = dailyListsOf(connectionOf(store), isReadOnlyStore(store));
-    const follows = followStoreOf(store, deps.clock);
+    const dailyLists = dailyListsOf(database.connection, !writable);
+    const follows = writable ? new FollowStore(database.connection, deps.clock) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, store, deps.logger.child({ component: 'follow-alerts' })) : null;
-    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
-    const schedules = openSchedules(store, () => deps.clock.now());
+    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: async () => planAlerts(planner, deps.logger) } : {}) });
+    const schedules = writable ? new ScheduleStore(database.connection, () => deps.clock.now()) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
       library,
@@ -84,12 +89,12 @@ export function createApp(deps: AppDeps): App {
       commands: deps.commands,
       ...(schedules ? { schedules } : {}),
       ...((deps.follows ?? follows) ? { follows: deps.follows ?? (follows as FollowStore) } : {}),
-      conversations: conversationsFor(store, deps.clock, deps.logger),
+      conversations: conversationsFor(database, deps.clock, deps.logger),
       ...(writer ? { writer } : {}),
     });
-    return { store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => store.close() };
+    return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => database.close() };
   } catch (e) {
-    store.close();
+    await database.close();
     throw e;
   }
 }
@@ -108,23 +113,16 @@ function planAlerts(planner: AlertPlanner, logger: Logger): void {
   }
 }
 
-/** Follow-up state in the store's own file; in memory when the store is not SQLite or cannot be written. */
-function conversationsFor(store: PaperStore, clock: Clock, logger: Logger): Conversations {
-  const db = connectionOf(store);
-  if (db && !isReadOnlyStore(store)) {
+/** Follow-up state in the shared database; in memory when it cannot be written. */
+function conversationsFor(database: PaperDatabase, clock: Clock, logger: Logger): Conversations {
+  if (database.readOnlyReason === null) {
     try {
-      return new SqliteConversations(db, clock);
+      return new SqliteConversations(database.connection, clock);
     } catch (e) {
       logger.warn({ err: e }, 'conversation table unavailable; follow-ups are kept in memory');
     }
   }
   return new MemoryConversations(clock);
-}
-
-/** The follows in the store's own file; none for a store that is not SQLite or cannot be written (nothing to record alerts in). */
-function followStoreOf(store: PaperStore, clock: Clock): FollowStore | null {
-  const db = connectionOf(store);
-  return db && !isReadOnlyStore(store) ? new FollowStore(db, clock) : null;
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */
@@ -140,9 +138,9 @@ export const LOGGED_WARNINGS = 10;
  * bot serves what it has; a read-only database that holds papers skips seeding with a warning.
  */
 export async function seedOnFirstStart(app: App, source: PaperSource, logger: Logger, clock: Clock): Promise<void> {
-  if (app.store.getMeta(SEEDED_KEY)) return;
+  if (await app.store.getMeta(SEEDED_KEY)) return;
   const held = app.store.count();
-  if (held > 0 && isReadOnlyStore(app.store)) {
+  if (held > 0 && app.database.readOnlyReason !== null) {
     logger.warn({ source: source.name, papers: held }, 'the paper database is read-only: seeding skipped, serving the papers it holds');
     return;
   }
@@ -153,7 +151,7 @@ export async function seedOnFirstStart(app: App, source: PaperSource, logger: Lo
         'Point PAPERBOY_SEEDS_DIR at a folder of Hugging Face Daily Papers page dumps (*.txt), like the ones in seeds/; the warnings above say what was skipped.',
       ]);
     }
-    app.store.setMeta(SEEDED_KEY, clock.now().toISOString());
+    await app.store.setMeta(SEEDED_KEY, clock.now().toISOString());
     logger.info({ source: source.name, ...counts, inserted: stats.inserted, updated: stats.updated, unchanged: stats.unchanged }, 'seed corpus ingested');
   } catch (e) {
     if (!(e instanceof OperatorError) || held === 0) throw e;
@@ -200,7 +198,7 @@ export async function ingestFrom(
       `${warnings.length - LOGGED_WARNINGS} more warnings like these were not logged (${warnings.length} in all)`,
     );
   }
-  return { stats: app.library.ingest(papers), counts: batch.counts, warnings: warnings.length };
+  return { stats: await app.library.ingest(papers), counts: batch.counts, warnings: warnings.length };
 }
 
 /**
@@ -256,7 +254,7 @@ export function createThreadedIngest(app: App, config: Pick<Config, 'dataDir' | 
 /** Whether serve should keep today's list fresh: PAPERBOY_LIVE is on and the database can be written (a warning when it cannot). */
 function liveIngestWanted(app: App, config: Pick<Config, 'live'>, logger: Logger): boolean {
   if (!config.live.enabled) return false;
-  if (isReadOnlyStore(app.store)) {
+  if (app.database.readOnlyReason !== null) {
     logger.warn({}, 'the paper database is read-only: live ingest is off, serving the papers it holds');
     return false;
   }

@@ -7,7 +7,7 @@ import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.
 import { normalName, titleName } from './search/rank.js';
 import { neighbours } from './search/related.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
-import type { DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
+import type { DailyListReader, PaperStore, PaperSummary, SearchHit, Sql, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { addDays, periodContaining, type Period } from './trending/period.js';
@@ -78,13 +78,13 @@ export interface LibraryOptions {
   /** The stored Hugging Face daily lists: trending for a day with one ranks that day's list. */
   dailyLists?: DailyListReader | null;
   /** Called after every ingest, once the index is in step (the follow alert planner records its alerts here). */
-  afterIngest?: (stats: UpsertStats) => void;
+  afterIngest?: (stats: UpsertStats) => Promise<void>;
 }
 
 export class Library implements PaperLibrary {
   private readonly topicOptions: TopicOptions;
   private readonly dailyLists: DailyListReader | null;
-  private readonly afterIngest: ((stats: UpsertStats) => void) | undefined;
+  private readonly afterIngest: ((stats: UpsertStats) => Promise<void>) | undefined;
 
   constructor(
     readonly store: PaperStore,
@@ -102,17 +102,12 @@ export class Library implements PaperLibrary {
    * keeps none of it. The returned stats' `changed` list holds the papers new to the store
    * (`inserted`) and the ones that changed: what alerts about new papers hook into.
    */
-  ingest(papers: readonly Paper[], alsoWrite?: (stats: UpsertStats) => void): UpsertStats {
-    const write = () => {
-      const s = this.store.upsert(papers);
-      alsoWrite?.(s);
-      return s;
-    };
-    const stats = alsoWrite && this.store.transaction ? this.store.transaction(write) : write();
+  async ingest(papers: readonly Paper[], alsoWrite?: (tx: Sql, stats: UpsertStats) => Promise<void>): Promise<UpsertStats> {
+    const stats = await this.store.upsert(papers, alsoWrite);
     const moved = stats.changed.flatMap((c) => (c.previousId ? [c.previousId] : []));
     if (moved.length > 0) this.index.remove(moved);
     this.index.upsert(stats.changed.map((c) => c.paper));
-    this.afterIngest?.(stats);
+    await this.afterIngest?.(stats);
     return stats;
   }
 

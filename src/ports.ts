@@ -24,6 +24,46 @@ export function dateInZone(instant: Date, timeZone: string): string {
 
 // ─── Persistence ─────────────────────────────────────────────────────────────
 
+/** Which engine a database runs on; stores branch on it only for the few statements the two spell differently. */
+export type Engine = 'sqlite' | 'postgres';
+
+/** A bound value. Booleans are stored as 0/1 and dates as ISO strings, on both engines. */
+export type Param = string | number | null;
+
+export interface RunResult {
+  /** Rows the statement inserted, updated or deleted. */
+  changes: number;
+}
+
+/**
+ * Statements on one database. SQL is written once with `?` placeholders (rewritten to `$1…` for
+ * PostgreSQL) in the dialect both engines share: `INSERT … ON CONFLICT … DO NOTHING / DO UPDATE`,
+ * `RETURNING`, `count(*)`, text dates. A statement outside `transaction` commits on its own.
+ */
+export interface Sql {
+  readonly engine: Engine;
+  all<T>(text: string, params?: readonly Param[]): Promise<T[]>;
+  get<T>(text: string, params?: readonly Param[]): Promise<T | undefined>;
+  run(text: string, params?: readonly Param[]): Promise<RunResult>;
+  /**
+   * Runs `fn` in one write transaction: all of it commits or none. On SQLite it holds the write
+   * lock from the start (BEGIN IMMEDIATE); on PostgreSQL it is READ COMMITTED, and claims inside
+   * it use unique keys and row locks (see `forUpdate`). A transaction the engine aborts for a
+   * conflict (busy, serialization failure, deadlock) is run again from the start, so `fn` must
+   * not have effects outside the database.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+/** One schema step: the same DDL on both engines, or each engine's own spelling. */
+export type Step = string | { readonly sqlite: string; readonly postgres: string };
+
+/** A feature's tables: `steps[i]` moves feature `name` from version i to i+1 (recorded in `meta` as `schema.<name>`). */
+export interface FeatureSchema {
+  readonly name: string;
+  readonly steps: readonly Step[];
+}
+
 /** One paper an upsert inserted or changed, as stored; `previousId` when the merge gave it a new id (an arXiv id). */
 export interface ChangedPaper {
   paper: Paper;
@@ -39,9 +79,17 @@ export interface UpsertStats {
   changed: ChangedPaper[];
 }
 
-/** The store port: what the rest of the core needs from persistence (SQLite in `store/sqlite.ts`). */
+/**
+ * The store port: what the rest of the core needs from persistence. Reads are synchronous: they
+ * come from this host's own copy of the papers (the SQLite file; with PostgreSQL, the copy kept in
+ * step with it). Writes go to the shared database.
+ */
 export interface PaperStore {
-  upsert(papers: readonly Paper[]): UpsertStats;
+  /**
+   * Stores papers (merging with what is stored). `alsoWrite` runs in the same transaction, after the
+   * papers (a day's list and its mark): a failure in it keeps none of it.
+   */
+  upsert(papers: readonly Paper[], alsoWrite?: (tx: Sql, stats: UpsertStats) => Promise<void>): Promise<UpsertStats>;
   all(): Paper[];
   get(id: string): Paper | undefined;
   count(): number;
@@ -51,14 +99,9 @@ export interface PaperStore {
   latestDate(onOrBefore?: string): string | null;
   /** Publication dates with how many papers each has, newest first. */
   dates(limit: number): Array<{ date: string; count: number }>;
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-  /**
-   * Runs `fn` in one write transaction: the upserts and other writes it makes (a day's daily list
-   * and its completion mark) are committed together or not at all. Optional: a store without it
-   * runs `fn` as it is.
-   */
-  transaction?<T>(fn: () => T): T;
+  /** A marker in the shared database (`seeds.ingested`, the alert planner's mark). */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
   close(): void;
 }
 

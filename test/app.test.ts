@@ -110,7 +110,7 @@ describe('first start: seeding', () => {
   it('a failed seeding when papers are already stored is a warning: the papers are served, and seeding is tried again next start', async () => {
     const data = tmpDir();
     const store = openStore(databaseFile(data));
-    store.upsert(loadSeedDir(SEEDS).papers.slice(0, 10));
+    await store.upsert(loadSeedDir(SEEDS).papers.slice(0, 10));
     store.close();
     const empty = tmpDir('pb-empty-seeds-');
     const r = await run(['papers', '--json'], { PAPERBOY_DATA_DIR: data, PAPERBOY_SEEDS_DIR: empty });

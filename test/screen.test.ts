@@ -38,7 +38,7 @@ describe('screen: references to what was shown', () => {
   });
 
   it('after a search, a bare number is that search result, with its details', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     for (const text of ['2', '#2', 'open 2', 'the second one']) {
       // Each time after a fresh search: the details shown are themselves a numbered list (the paper and its related papers).
       const results = cardsOf(await core.dispatcher.runText('search kv cache', thread('T1')));
@@ -50,7 +50,7 @@ describe('screen: references to what was shown', () => {
   });
 
   it('"tell me more about 1" after a search is search result 1, even when an older answer exists in the same conversation', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const answered = await core.dispatcher.runText('how is the kv cache quantized?', thread('T1'));
     expect(answered.kind === 'answer' && answered.cards.length).toBeGreaterThan(0);
     const results = cardsOf(await core.dispatcher.runText('search memory os', thread('T1')));
@@ -60,7 +60,7 @@ describe('screen: references to what was shown', () => {
   });
 
   it('after More (page 2), "7" is the 7th result shown', async () => {
-    const core = createTestCore({ papers: manyPapers });
+    const core = await createTestCore({ papers: manyPapers });
     const pages = async (t: string) => {
       const page1 = await core.dispatcher.runText('search sparse attention', thread(t));
       const next = page1.kind === 'papers' ? page1.next : undefined;
@@ -77,19 +77,19 @@ describe('screen: references to what was shown', () => {
   });
 
   it('a number beyond the last list gets a friendly message naming the range', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const results = cardsOf(await core.dispatcher.runText('search kv cache', thread('T1')));
     const r = await core.dispatcher.runText('9', thread('T1'));
     expect(r.kind === 'error' && r.message).toBe(`The last list here has no [9]; pick a number from 1 to ${results.length}.`);
   });
 
   it('a bare number where nothing was listed says so instead of answering a made-up question', async () => {
-    const r = await createTestCore().dispatcher.runText('2', thread('fresh'));
+    const r = await (await createTestCore()).dispatcher.runText('2', thread('fresh'));
     expect(r.kind === 'error' && r.message).toBe('There is no numbered list here to pick from yet.');
   });
 
   it('an answer numbers its related papers after the cited ones, and "more like [n]" counts them the same way', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const details = await core.dispatcher.runText('tell me about KIVI', thread('T1'));
     expect(details.kind === 'answer' && details.related?.length).toBeGreaterThan(0);
     const second = details.kind === 'answer' ? details.related?.[0] : undefined;
@@ -98,7 +98,7 @@ describe('screen: references to what was shown', () => {
   });
 
   it('in a DM, a number typed as a new message picks from the list the DM showed last', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const dm = (t: string): Caller => ({ platform: 'discord', channel: 'D1', thread: t, direct: true });
     const results = cardsOf(await core.dispatcher.runText('search kv cache', dm('m1')));
     expect(detailOf(await core.dispatcher.runText('2', dm('m2')))?.id).toBe(results[1]?.id);
@@ -107,7 +107,7 @@ describe('screen: references to what was shown', () => {
 
 describe('screen: mistyped commands', () => {
   it('/serach suggests /search, in the console form and as a bare first word', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     for (const line of ['/serach kv', 'serach kv']) {
       const r = await core.dispatcher.runText(line, thread('T1'));
       expect(r.kind === 'error' && r.message).toBe('I don\'t know the command "serach" — did you mean "search"?');
@@ -118,7 +118,7 @@ describe('screen: mistyped commands', () => {
 
   it('a question whose first word only extends a command name stays a question', async () => {
     expect(closeCommand('papers', ['paper', 'search'], 1, false)).toBeNull();
-    const r = await createTestCore().dispatcher.runText('papers on kv cache quantization', thread('T1'));
+    const r = await (await createTestCore()).dispatcher.runText('papers on kv cache quantization', thread('T1'));
     expect(r.kind).not.toBe('error');
   });
 });

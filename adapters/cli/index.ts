@@ -34,7 +34,7 @@ import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { AlertDelivery } from '../../src/follows/delivery.js';
-import { watchDatabaseFile, type DatabaseWatch } from '../../src/store/sqlite.js';
+import type { DatabaseWatch } from '../../src/store/sqlite.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
@@ -259,7 +259,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   const stop = sub === 'serve' ? (deps.stopSignal ?? processStopSignal)() : undefined;
   logger.debug({ subcommand: sub, dataDir: config.dataDir }, 'starting');
   try {
-    app = createApp({ config, logger, clock, commands: registry });
+    app = await createApp({ config, logger, clock, commands: registry });
     // `ingest` brings its own papers and `register` needs none: a broken seeds folder must not stop them.
     if (!NO_SEEDING.has(sub)) await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
     const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}), ...(notes ? { notes } : {}) };
@@ -275,7 +275,7 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
     return 1;
   } finally {
     stop?.dispose();
-    app?.close();
+    await app?.close();
   }
 }
 
@@ -476,7 +476,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       })
     : createThreadedIngest(app, config, logger);
   const live = config.discordShardChild ? null : ingest;
-  const watch = watchDatabaseFile(app.store);
+  const watch = app.database.watch();
   let answering: ServeInbound | undefined;
   try {
     // Chat platforms answer through the worker pool, warm before any port opens; the console chat (one user) needs none.

@@ -1,6 +1,6 @@
 // The Hugging Face daily lists kept in the paper database: which papers were on which day's list, and which days are ingested.
 import type Database from 'better-sqlite3';
-import type { DailyListReader } from '../ports.js';
+import type { DailyListReader, Sql } from '../ports.js';
 import { migrateFeature } from '../store/sqlite.js';
 import type { DailyEntry } from '../papers/hf.js';
 
@@ -51,12 +51,6 @@ export class DailyLists implements DailyListReader {
   ) {
     if (!readOnly) migrateFeature(db, 'daily_lists', STEPS);
     this.stmts = {
-      clear: db.prepare<[string]>('DELETE FROM daily_lists WHERE list_date = ?'),
-      add: db.prepare('INSERT OR REPLACE INTO daily_lists (list_date, paper_id, rank, upvotes) VALUES (?, ?, ?, ?)'),
-      mark: db.prepare(
-        `INSERT INTO daily_days (list_date, fetched_at, papers, skipped, complete) VALUES (@date, @fetchedAt, @papers, @skipped, @complete)
-         ON CONFLICT(list_date) DO UPDATE SET fetched_at = excluded.fetched_at, papers = excluded.papers, skipped = excluded.skipped, complete = excluded.complete`,
-      ),
       day: db.prepare<[string], { date: string; fetchedAt: string; papers: number; skipped: number; complete: number }>(
         'SELECT list_date AS date, fetched_at AS fetchedAt, papers, skipped, complete FROM daily_days WHERE list_date = ?',
       ),
@@ -76,10 +70,20 @@ export class DailyLists implements DailyListReader {
    * Replaces the list of `date` and marks the day fetched. Call it inside the store's transaction
    * with the day's papers (see `ingestDay`), so all three are kept or none is.
    */
-  record(date: string, entries: readonly DailyEntry[], mark: Omit<DayMark, 'date' | 'papers'>): void {
-    this.stmts.clear.run(date);
-    for (const e of entries) this.stmts.add.run(date, e.paperId, e.rank, e.upvotes);
-    this.stmts.mark.run({ date, fetchedAt: mark.fetchedAt, papers: entries.length, skipped: mark.skipped, complete: mark.complete ? 1 : 0 });
+  async record(tx: Sql, date: string, entries: readonly DailyEntry[], mark: Omit<DayMark, 'date' | 'papers'>): Promise<void> {
+    await tx.run('DELETE FROM daily_lists WHERE list_date = ?', [date]);
+    for (const e of entries) {
+      await tx.run(
+        `INSERT INTO daily_lists (list_date, paper_id, rank, upvotes) VALUES (?, ?, ?, ?)
+         ON CONFLICT (list_date, paper_id) DO UPDATE SET rank = excluded.rank, upvotes = excluded.upvotes`,
+        [date, e.paperId, e.rank, e.upvotes],
+      );
+    }
+    await tx.run(
+      `INSERT INTO daily_days (list_date, fetched_at, papers, skipped, complete) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (list_date) DO UPDATE SET fetched_at = excluded.fetched_at, papers = excluded.papers, skipped = excluded.skipped, complete = excluded.complete`,
+      [date, mark.fetchedAt, entries.length, mark.skipped, mark.complete ? 1 : 0],
+    );
   }
 
   /** What is stored about the day, or undefined when it was never fetched. */

@@ -42,8 +42,8 @@ export interface DayIngested {
 export async function ingestDay(deps: DayDeps, date: string, signal?: AbortSignal): Promise<DayIngested> {
   const batch = await deps.client.daily(date, signal);
   const today = dateInZone(deps.clock.now(), deps.timeZone);
-  const stats = deps.library.ingest(batch.papers, () =>
-    deps.lists.record(date, batch.entries, {
+  const stats = await deps.library.ingest(batch.papers, (tx) =>
+    deps.lists.record(tx, date, batch.entries, {
       fetchedAt: deps.clock.now().toISOString(),
       skipped: batch.counts.skipped ?? batch.warnings.length,
       complete: date < today,

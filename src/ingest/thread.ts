@@ -28,7 +28,7 @@ const logger = threadLogger(port, { thread: 'ingest' });
 let sent = '';
 // NOTE: better-sqlite3 connections belong to the thread that opened them: this app has its own.
 // No commands: the thread answers no chat, it only ingests (and plans the alerts of what it stored).
-const app = createApp({ config, logger, clock: systemClock, commands: [] });
+const app = await createApp({ config, logger, clock: systemClock, commands: [] });
 const live = createLiveIngest(app, config, logger, systemClock, {
   onChange: () => {
     const status = live?.status();
@@ -48,7 +48,7 @@ port.on('message', (m: ToIngestThread) => {
     case 'stop':
       void (async () => {
         await live?.stop();
-        app.close();
+        await app.close();
         post({ type: 'stopped' });
       })();
       return;

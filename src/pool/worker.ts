@@ -43,7 +43,7 @@ export default (async () => {
   let app: App;
   try {
     const logger = createLogger(setup.logLevel).child({ component: 'pool-worker', thread: threadId });
-    app = createApp({ config: setup.config, logger, clock: systemClock, commands });
+    app = await createApp({ config: setup.config, logger, clock: systemClock, commands });
     // What the first search needs (the index caught up, the vocabulary loaded), before any user waits for it.
     app.library.warm();
   } catch (e) {

@@ -2,8 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DeliveryFailure } from '../errors.js';
-import type { PaperStore } from '../ports.js';
-import { connectionOf, isReadOnlyStore, migrateFeature } from '../store/sqlite.js';
+import { migrateFeature } from '../store/sqlite.js';
 import type { TrendingSchedule } from './spec.js';
 
 /** A channel's scheduled trending post. `id` is short and shown to users (`/papers unsubscribe <id>`). */
@@ -384,14 +383,4 @@ export class ScheduleStore {
       .run(state, attempts, failure, detail, this.now().toISOString(), messageId, subscription, slot, owner);
     return r.changes === 1;
   }
-}
-
-/**
- * The schedule tables of a store, created on first use; null for a store that is not SQLite, or a
- * read-only one (its schedule cannot be written, so commands say scheduled posts are unavailable).
- */
-export function openSchedules(store: PaperStore, now: () => Date): ScheduleStore | null {
-  const db = connectionOf(store);
-  if (!db || isReadOnlyStore(store)) return null;
-  return new ScheduleStore(db, now);
 }

@@ -3,16 +3,20 @@ import { MIGRATIONS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/store.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/store.js';
+import type { FeatureSchema } from '../ports.js';
 
 /**
- * `meta` key `schema.<feature>` → the version this build knows (the feature's step count, see
- * `migrateFeature`). Feature stores migrate when they are built; `openStore` checks this list first,
- * so a database a newer paperboy wrote is refused before anything is written to it.
- * NOTE: a feature named here must be migrated under the same name (test/store/schemaFuture.test.ts checks).
+ * Every feature's tables, each with its schema steps (`meta` key `schema.<feature>` records where a
+ * database is). The database owner migrates them all at open, in one exclusive transaction, after
+ * refusing a database a newer paperboy wrote (src/store/migrations.ts).
+ * NOTE: test/store/schemaFuture.test.ts checks every feature here is refused when newer.
  */
-export const FEATURE_SCHEMAS: Readonly<Record<string, number>> = {
-  schedule: SCHEDULE_STEPS.length,
-  follows: FOLLOW_STEPS.length,
-  conversations: CONVERSATION_STEPS.length,
-  daily_lists: DAILY_LIST_STEPS.length,
-};
+export const FEATURES: readonly FeatureSchema[] = [
+  { name: 'schedule', steps: SCHEDULE_STEPS },
+  { name: 'follows', steps: FOLLOW_STEPS },
+  { name: 'conversations', steps: CONVERSATION_STEPS },
+  { name: 'daily_lists', steps: DAILY_LIST_STEPS },
+];
+
+/** `schema.<feature>` → the version this build knows. */
+export const FEATURE_SCHEMAS: Readonly<Record<string, number>> = Object.fromEntries(FEATURES.map((f) => [f.name, f.steps.length]));

@@ -8,8 +8,9 @@ import { mergePapers } from '../papers/merge.js';
 import type { Paper, Provenance } from '../papers/model.js';
 import { cleanPaperText } from '../papers/displayText.js';
 import { paperSchema, titleKey } from '../papers/model.js';
-import type { PaperStore, UpsertStats } from '../ports.js';
+import type { PaperStore, Sql, UpsertStats } from '../ports.js';
 import { DatabaseFileIdentity } from './fileIdentity.js';
+import { SqliteSql } from './sqliteSql.js';
 import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records where a file is. */
@@ -100,7 +101,7 @@ const REBUILD_HINT =
  * not a paperboy database, or is damaged, is refused and left untouched. A database paperboy may read
  * but not write (a read-only file, folder or mount) is opened read-only: reads work, writes fail clearly.
  */
-export function openStore(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): PaperStore {
+export function openStore(file: string, now: () => Date = () => new Date(), options: StoreOptions = {}): SqliteStore {
   const { logger, features = {}, ...rest } = options;
   const opts: WriteOptions = { ...DEFAULTS, ...rest };
   if (file === ':memory:') {
@@ -451,25 +452,14 @@ function migrate(db: Database.Database, maxWaitMs = DEFAULTS.maxWriteWaitMs): vo
 
 /**
  * The persisted search index's data on the store's own connection (so it sees the same database,
- * in-memory ones included), or null for a store that is not SQLite or a read-only one whose file
- * predates the index tables.
+ * in-memory ones included), or null for a read-only store whose file predates the index tables.
  */
-export function searchDataOf(store: PaperStore, subjects: ReadonlyArray<ReadonlyArray<readonly string[]>> = []): SqliteIndexData | null {
-  if (!(store instanceof SqliteStore)) return null;
+export function searchDataOf(store: SqliteStore, subjects: ReadonlyArray<ReadonlyArray<readonly string[]>> = []): SqliteIndexData | null {
   const readOnly = store.readOnlyReason !== null;
   if (readOnly && !store.connection.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_docs'`).get()) return null;
   const data = new SqliteIndexData(store.connection, store, readOnly);
   data.trackSubjects(subjects);
   return data;
-}
-
-/**
- * The store's SQLite connection, so a feature keeps its own tables in the same file (subscriptions,
- * follows, conversation threads) and shares its transactions and locking; null for a store that is
- * not SQLite.
- */
-export function connectionOf(store: PaperStore): Database.Database | null {
-  return store instanceof SqliteStore ? store.connection : null;
 }
 
 /**
@@ -502,11 +492,6 @@ export function migrateFeature(db: Database.Database, name: string, steps: reado
   }
 }
 
-/** True for a store opened read-only (a read-only file, folder or mount): its reads work, its writes fail. */
-export function isReadOnlyStore(store: PaperStore): boolean {
-  return store instanceof SqliteStore && store.readOnlyReason !== null;
-}
-
 /** How often serve checks that its database file is still the one it opened (milliseconds). */
 export const DATABASE_CHECK_MS = 2_000;
 
@@ -531,8 +516,8 @@ export interface DatabaseWatch {
  * serve then stops and exits non-zero, so a supervisor restarts it on the file that is there now, rather
  * than confirming writes that go to a deleted file.
  */
-export function watchDatabaseFile(store: PaperStore, intervalMs = DATABASE_CHECK_MS): DatabaseWatch {
-  if (!(store instanceof SqliteStore) || !store.watchable) return { lost: new Promise<DatabaseLost>(() => undefined), stop: () => undefined };
+export function watchDatabaseFile(store: SqliteStore, intervalMs = DATABASE_CHECK_MS): DatabaseWatch {
+  if (!store.watchable) return { lost: new Promise<DatabaseLost>(() => undefined), stop: () => undefined };
   const s = store;
   const lost = new Promise<DatabaseLost>((resolve) => s.whenLost(resolve));
   const timer = setInterval(() => s.checkFile(), intervalMs);
@@ -571,9 +556,11 @@ function guardWrites(db: Database.Database, guard: () => void): void {
   };
 }
 
-class SqliteStore implements PaperStore {
+export class SqliteStore implements PaperStore {
   /** The connection, for the search index's tables in the same file. */
   readonly connection: Database.Database;
+  /** Statements and write transactions on the connection, taking turns (every async writer shares it). */
+  readonly sql: SqliteSql;
   private readonly byId;
   private readonly byKey;
   private readonly byArxiv;
@@ -592,6 +579,7 @@ class SqliteStore implements PaperStore {
   ) {
     this.connection = db;
     if (identity) guardWrites(db, () => this.guardFile());
+    this.sql = new SqliteSql(db, opts.maxWriteWaitMs, () => (identity ? this.guardFile() : undefined));
     this.byId = db.prepare<[string], Row>('SELECT * FROM papers WHERE id = ?');
     this.byKey = db.prepare<[string], Row>('SELECT * FROM papers WHERE title_key = ?');
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
@@ -617,18 +605,21 @@ class SqliteStore implements PaperStore {
    * batch it hit; the batches before it stay (re-running is idempotent).
    * Every paper is validated first: one that does not fit the schema is a bug in its source, and nothing is written.
    */
-  upsert(papers: readonly Paper[]): UpsertStats {
+  async upsert(papers: readonly Paper[], alsoWrite?: (tx: Sql, stats: UpsertStats) => Promise<void>): Promise<UpsertStats> {
     const valid = papers.map((p) => paperSchema.parse(p));
     const stats: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
-    if (valid.length === 0) return stats;
+    if (valid.length === 0 && !alsoWrite) return stats;
     this.refuseWrite(`${valid.length} papers were not stored`);
-    for (let start = 0; start < valid.length; start += this.opts.batchSize) {
-      const batch = valid.slice(start, start + this.opts.batchSize);
+    // NOTE: with `alsoWrite` (one day's list) everything is one transaction, so the list never outlives its papers.
+    const size = alsoWrite ? Math.max(valid.length, 1) : this.opts.batchSize;
+    for (let start = 0; start < Math.max(valid.length, 1); start += size) {
+      const batch = valid.slice(start, start + size);
       // NOTE: each attempt counts into its own stats, so a retried batch is not counted twice.
-      const done = this.write(`that batch was rolled back, and ${start} of ${valid.length} papers were stored before it`, () => {
+      const done = await this.write(`that batch was rolled back, and ${start} of ${valid.length} papers were stored before it`, async (tx) => {
         const s: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
         this.stamp = this.nextStamp();
         for (const p of batch) this.upsertOne(p, s);
+        await alsoWrite?.(tx, s);
         return s;
       });
       stats.inserted += done.inserted;
@@ -717,10 +708,10 @@ class SqliteStore implements PaperStore {
     stats.changed.push(merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id });
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction, waiting out other writers; SQLite faults become OperatorErrors saying what was `lost`. */
-  private write<T>(lost: string, fn: () => T): T {
+  /** Runs `fn` in one write transaction (the connection's turn, see SqliteSql); SQLite faults become OperatorErrors saying what was `lost`. */
+  private async write<T>(lost: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
     try {
-      return retryBusy(this.opts.maxWriteWaitMs, () => this.db.transaction(fn).immediate());
+      return await this.sql.transaction(fn);
     } catch (e) {
       const code = sqliteCode(e);
       if (isBusy(e)) throw lockedError(this.file, this.opts.maxWriteWaitMs, lost);
@@ -775,20 +766,15 @@ class SqliteStore implements PaperStore {
       .all(limit);
   }
 
-  getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]))?.value;
   }
 
-  setMeta(key: string, value: string): void {
+  async setMeta(key: string, value: string): Promise<void> {
     this.refuseWrite(`the ${key} marker was not written`);
-    const stmt = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.write(`the ${key} marker was not written`, () => stmt.run(key, value));
-  }
-
-  transaction<T>(fn: () => T): T {
-    this.refuseWrite('nothing was stored');
-    // NOTE: upserts inside run as savepoints of this transaction (better-sqlite3 nests them).
-    return this.write('that transaction was rolled back', fn);
+    await this.write(`the ${key} marker was not written`, (tx) =>
+      tx.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [key, value]),
+    );
   }
 
   close(): void {

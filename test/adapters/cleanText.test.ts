@@ -31,8 +31,8 @@ const RESIDUE = ['$_2$', 'H_2', '2.6times', '2.35times', 'times sim', '5\\%', '\
 
 describe('clean display text on every platform', () => {
   let core: App;
-  beforeAll(() => {
-    core = createTestCore({ papers: loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers });
+  beforeAll(async () => {
+    core = await createTestCore({ papers: loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers });
   });
 
   it.each([

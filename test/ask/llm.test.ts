@@ -29,7 +29,7 @@ describe('ask with a model (OpenAI-compatible, fake server on loopback)', () => 
 
   const ask = async (timeoutMs = 2_000) => {
     const logger = recordingLogger();
-    const core = createTestCore({ logger, writer: createOpenAiWriter({ baseUrl: fake.baseUrl, model: 'test-model', apiKey: 'sk-secret', timeoutMs }) });
+    const core = await createTestCore({ logger, writer: createOpenAiWriter({ baseUrl: fake.baseUrl, model: 'test-model', apiKey: 'sk-secret', timeoutMs }) });
     const reply = (await core.dispatcher.runText(QUESTION, { platform: 'test' })) as Answer;
     expect(reply.kind).toBe('answer');
     // Whether every sentence is quoted from the abstract of the paper it cites (what an extractive answer is);
@@ -37,7 +37,7 @@ describe('ask with a model (OpenAI-compatible, fake server on loopback)', () => 
     const quoted = reply.sentences.every(
       (s) => core.library.get(reply.cards[(s.cites[0] ?? 0) - 1]?.id ?? '')?.abstract.includes(s.text.split(' ').slice(3).join(' ')) === true,
     );
-    core.close();
+    await core.close();
     return { reply, logger, quoted };
   };
   const fellBack = (logger: ReturnType<typeof recordingLogger>) =>

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
-import { connectionOf, openStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/sqlite.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
 import { manualStopSignal } from '../../src/serve.js';
 import { FakeSlack } from '../fakes/slack.js';
@@ -34,7 +34,7 @@ describe('serve with PAPERBOY_HEALTH_PORT', () => {
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     // A subscription made earlier (by another process) is in the database before serve starts.
     const store = openStore(path.join(dataDir, 'paperboy.db'));
-    const db = connectionOf(store);
+    const db = store.connection;
     if (db) new ScheduleStore(db, () => new Date()).add({ platform: 'slack', channel: 'C0NEWS', hour: 9, minute: 0, zone: 'UTC', top: 5 });
     store.close();
 

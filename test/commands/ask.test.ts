@@ -8,7 +8,6 @@ import { loadSeedDir } from '../../src/papers/seeds.js';
 import { CONVERSATION_TTL_MS, SqliteConversations } from '../../src/ask/conversations.js';
 import type { Caller } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
-import { connectionOf } from '../../src/store/sqlite.js';
 import { FakeClock, createTestCore } from '../support/core.js';
 import { HOSTILE_TITLE } from '../support/papers.js';
 import { questionWords } from '../../commands/ask.js';
@@ -23,7 +22,7 @@ function answer(r: Reply): Answer {
 
 describe('ask', () => {
   it('a topic question gets cited sentences, numbered by first use, with the cited papers as cards in that order', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const r = answer(await core.dispatcher.run({ command: 'ask', text: 'how is the kv cache quantized?' }));
     expect(r.sentences.length).toBeGreaterThanOrEqual(2);
     const used = r.sentences.flatMap((s) => s.cites);
@@ -32,7 +31,7 @@ describe('ask', () => {
   });
 
   it('routes trending, a paper, an organisation and a count to their own replies', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const t = await core.dispatcher.runText("what's trending today?");
     expect(t.kind === 'papers' && t.title).toBe('Trending on 2025-11-27');
     const p = answer(await core.dispatcher.runText('tell me about Informer'));
@@ -45,7 +44,7 @@ describe('ask', () => {
   });
 
   it('pings and markup in a question are neither searched nor answered: the same papers as the plain question', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const plain = answer(await core.dispatcher.runText('kv cache quantization'));
     const hostile = answer(await core.dispatcher.runText('@everyone <!channel> <script>alert(1)</script> **kv cache** [quantization](http://evil.example)'));
     expect(hostile.cards.map((c) => c.id)).toEqual(plain.cards.map((c) => c.id));
@@ -53,14 +52,14 @@ describe('ask', () => {
   });
 
   it('a count that finds nothing says so and shows the closest papers at any date', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const r = answer(await core.dispatcher.runText('how many papers on kv cache since 2030?'));
     expect(r.notice).toMatch(/^I couldn't find papers on "kv cache" since 2030-01-01\. The closest at any date are below\.$/);
     expect(r.related?.length).toBeGreaterThan(0);
   });
 
   it('a follow-up where there is no earlier answer says so', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     for (const text of ['more like [1]', 'tell me more about 2', 'only since 2025']) {
       const r = await core.dispatcher.runText(text, thread('fresh'));
       expect(r.kind === 'error' && r.message).toBe('There is no earlier answer here to follow up on.');
@@ -68,7 +67,7 @@ describe('ask', () => {
   });
 
   it('follow-ups in the same thread work on the previous answer; another thread has none', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const first = answer(await core.dispatcher.runText('how is the kv cache quantized?', thread('T1')));
     const second = first.cards[1];
     expect(second).toBeDefined();
@@ -82,7 +81,7 @@ describe('ask', () => {
   });
 
   it('"only since …" narrows the previous answer\'s papers to the new dates', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
     const none = answer(await core.dispatcher.runText('only since 2026', thread('T1')));
     expect(none.sentences).toEqual([]);
@@ -93,7 +92,7 @@ describe('ask', () => {
   });
 
   it('a follow-up to a number the previous answer does not have is explained', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
     const r = await core.dispatcher.runText('tell me more about 9', thread('T1'));
     expect(r.kind === 'error' && r.message).toMatch(/no \[9\]/);
@@ -101,9 +100,9 @@ describe('ask', () => {
 
   it('conversations are kept in SQLite for a day, then forgotten', async () => {
     const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-    const core = createTestCore({ clock });
+    const core = await createTestCore({ clock });
     answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
-    const stored = new SqliteConversations(connectionOf(core.store)!, clock);
+    const stored = new SqliteConversations(core.database.connection, clock);
     expect(stored.get('slack:C1:T1')?.cited.length).toBeGreaterThan(0);
     clock.advance(CONVERSATION_TTL_MS - 60_000);
     expect((await core.dispatcher.runText('tell me more about 1', thread('T1'))).kind).toBe('answer');
@@ -114,7 +113,7 @@ describe('ask', () => {
   });
 
   it('linkThread lets the bot’s answer message continue the conversation (Discord reply chains)', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const caller: Caller = { platform: 'discord', channel: 'C9', thread: 'question-msg' };
     const first = answer(await core.dispatcher.runText('kv cache quantization', caller));
     core.dispatcher.linkThread(caller, 'answer-msg');
@@ -125,17 +124,17 @@ describe('ask', () => {
 
 describe('ask: bad input', () => {
   it('an empty question gets a short guide with examples', async () => {
-    const r = await createTestCore().dispatcher.run({ command: 'ask', text: '' });
+    const r = await (await createTestCore()).dispatcher.run({ command: 'ask', text: '' });
     expect(r.kind === 'text' && r.lines.join('\n')).toMatch(/trending this week/);
   });
 
   it('a question over 500 characters gets a clear limit message', async () => {
-    const r = await createTestCore().dispatcher.run({ command: 'ask', input: { question: 'kv '.repeat(200) } });
+    const r = await (await createTestCore()).dispatcher.run({ command: 'ask', input: { question: 'kv '.repeat(200) } });
     expect(r.kind === 'error' && r.message).toMatch(/to 500 at most/);
   });
 
   it('another language or pure punctuation gets an honest "I couldn\'t find…", never an error', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     for (const q of ['¿qué hay de nuevo sobre los modelos?', '?!?!', '…—…', '日本語の質問です']) {
       const r = answer(await core.dispatcher.runText(q));
       expect([q, r.sentences]).toEqual([q, []]);
@@ -144,17 +143,17 @@ describe('ask: bad input', () => {
   });
 
   it('a hostile question and a hostile paper travel as raw text (renderers escape them)', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     const r = answer(await core.dispatcher.runText('<!channel> @everyone zebrafish mentions?'));
     expect(r.title).toContain('<!channel>');
     expect([...r.cards, ...(r.related ?? [])].map((c) => c.title)).toContain(HOSTILE_TITLE);
   });
 });
 
-describe('ask on the seed corpus (issue 16)', () => {
+describe('ask on the seed corpus (issue 16)', async () => {
   const seeds = loadSeedDir(path.resolve(import.meta.dirname, '../../seeds')).papers;
   // NOTE: the seeds' newest papers are from 2026; "recent" is the year before this clock.
-  const core = createTestCore({ papers: seeds, clock: new FakeClock(new Date('2026-06-01T15:00:00Z')) });
+  const core = await createTestCore({ papers: seeds, clock: new FakeClock(new Date('2026-06-01T15:00:00Z')) });
   const papersOf = (r: Reply) => {
     if (r.kind !== 'papers') throw new Error(`expected papers, got ${r.kind}: ${JSON.stringify(r).slice(0, 200)}`);
     return r;
@@ -238,12 +237,12 @@ describe('ask on the seed corpus (issue 16)', () => {
 
   it("with a model configured, a list question still lists the papers and a count is never the model's", async () => {
     const write = vi.fn(async () => ok('Everything is on KIVI [1].'));
-    const withModel = createTestCore({ papers: seeds, writer: { name: 'fake', write } });
+    const withModel = await createTestCore({ papers: seeds, writer: { name: 'fake', write } });
     const list = await withModel.dispatcher.runText('which papers are about kv cache?');
     expect(list.kind).toBe('papers');
     const n = papersOf(await withModel.dispatcher.runText('how many papers on kv cache?'));
     expect(n.total).toBe(withModel.library.topic('kv cache').length);
     expect(write).not.toHaveBeenCalled();
-    withModel.close();
+    await withModel.close();
   });
 });

@@ -22,16 +22,16 @@ const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join
 describe('subscribe trending', () => {
   it('confirms with the time, the zone and the next post date', async () => {
     const { app } = core();
-    const r = await app.dispatcher.runText('subscribe trending 09:30 Europe/Berlin top 5', inChannel());
+    const r = await (await app).dispatcher.runText('subscribe trending 09:30 Europe/Berlin top 5', inChannel());
     expect(r).toMatchObject({ kind: 'text', visibility: 'public' });
     expect(text(r)).toMatch(/top 5 trending papers every day at 09:30 Europe\/Berlin \(id t[0-9a-f]{5}\)/);
     expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:30 Europe\/Berlin\./);
-    expect(app.schedules?.list('slack', 'C1')).toMatchObject([{ hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' }]);
+    expect((await app).schedules?.list('slack', 'C1')).toMatchObject([{ hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' }]);
   });
 
   it('defaults to 09:00 in PAPERBOY_TIMEZONE, top 10, and posts today when 09:00 is still ahead', async () => {
     const { app } = core();
-    const r = await app.dispatcher.runText('subscribe trending', inChannel());
+    const r = await (await app).dispatcher.runText('subscribe trending', inChannel());
     expect(text(r)).toMatch(/top 10 trending papers every day at 09:00 America\/New_York/);
     // 10:00 in New York: today's 09:00 has passed.
     expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:00 America\/New_York/);
@@ -45,8 +45,8 @@ describe('subscribe trending', () => {
     ['12am UTC', 0, 0, 'UTC'],
   ])('reads "%s"', async (words, hour, minute, zone) => {
     const { app } = core();
-    await app.dispatcher.runText(`subscribe trending ${words}`, inChannel());
-    expect(app.schedules?.list('slack', 'C1')[0]).toMatchObject({ hour, minute, zone });
+    await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    expect((await app).schedules?.list('slack', 'C1')[0]).toMatchObject({ hour, minute, zone });
   });
 
   it.each([
@@ -58,69 +58,72 @@ describe('subscribe trending', () => {
     ['9:30 UTC please', /did not understand "please"[\s\S]*Usage: subscribe trending \[HH:MM\]/],
   ])('refuses "%s" with the expected form', async (words, message) => {
     const { app } = core();
-    const r = await app.dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(message);
-    expect(app.schedules?.list('slack', 'C1')).toEqual([]);
+    expect((await app).schedules?.list('slack', 'C1')).toEqual([]);
   });
 
   it('typed options (Discord) are read the same way', async () => {
     const { app } = core();
-    const r = await app.dispatcher.run(
-      { command: 'subscribe', input: { what: 'trending', time: '7:15', zone: 'asia/kolkata', top: 3 } },
-      inChannel({ platform: 'discord' }),
-    );
+    const r = await (
+      await app
+    ).dispatcher.run({ command: 'subscribe', input: { what: 'trending', time: '7:15', zone: 'asia/kolkata', top: 3 } }, inChannel({ platform: 'discord' }));
     expect(text(r)).toMatch(/top 3 trending papers every day at 07:15 Asia\/(Kolkata|Calcutta)/);
   });
 
   it('in a DM, or from the CLI without a channel, explains it needs a channel', async () => {
     const { app } = core();
-    const dm = await app.dispatcher.runText('subscribe trending', inChannel({ channel: 'D1', direct: true }));
+    const dm = await (await app).dispatcher.runText('subscribe trending', inChannel({ channel: 'D1', direct: true }));
     expect(text(dm)).toMatch(/belong to a channel/);
-    const cli = await app.dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag', ...OPERATOR });
+    const cli = await (await app).dispatcher.run({ command: 'subscribe', input: { what: 'trending' } }, { platform: 'cli', optionStyle: 'flag', ...OPERATOR });
     expect(text(cli)).toMatch(/belong to a channel[\s\S]*paperboy post trending/);
     // The console chat's session is a thread (for ask's follow-ups), not a channel anything is posted into.
-    const console_ = await app.dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session', ...OPERATOR });
+    const console_ = await (
+      await app
+    ).dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session', ...OPERATOR });
     expect(text(console_)).toMatch(/belong to a channel/);
-    expect(app.schedules?.list('console', 'console')).toEqual([]);
+    expect((await app).schedules?.list('console', 'console')).toEqual([]);
   });
 
   it('refuses privately a caller who may not manage the channel, and stores nothing', async () => {
     const { app } = core();
-    const r = await app.dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', mayManage: async () => false }));
+    const r = await (await app).dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', mayManage: async () => false }));
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*Manage Channels/);
-    expect(app.schedules?.list('discord', 'C1')).toEqual([]);
+    expect((await app).schedules?.list('discord', 'C1')).toEqual([]);
   });
 
   it('refuses a caller that cannot say whether it may manage the channel (no mayManage), and stores nothing', async () => {
     const { app } = core();
     const { mayManage: _unknown, ...unsure } = inChannel();
-    const r = await app.dispatcher.runText('subscribe trending', unsure);
+    const r = await (await app).dispatcher.runText('subscribe trending', unsure);
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
-    expect(app.schedules?.list('slack', 'C1')).toEqual([]);
+    expect((await app).schedules?.list('slack', 'C1')).toEqual([]);
   });
 
   it('a non-manager in a DM is told the setting belongs to a channel, not that they lack permission', async () => {
     const { app } = core();
-    const r = await app.dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', channel: 'D1', direct: true, mayManage: async () => false }));
+    const r = await (
+      await app
+    ).dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', channel: 'D1', direct: true, mayManage: async () => false }));
     expect(text(r)).toMatch(/belong to a channel[\s\S]*direct message/);
   });
 
   it('a non-manager may still read the channel’s subscriptions; only changes are checked', async () => {
     const { app } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
     let asked = 0;
-    const r = await app.dispatcher.runText('subscriptions', inChannel({ mayManage: async () => ((asked += 1), false) }));
+    const r = await (await app).dispatcher.runText('subscriptions', inChannel({ mayManage: async () => ((asked += 1), false) }));
     expect(text(r)).toMatch(/daily at 09:30 UTC/);
     expect(asked).toBe(0);
   });
 
   it('refuses the same time twice in one channel', async () => {
     const { app } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
-    const r = await app.dispatcher.runText('subscribe trending 09:30 utc top 3', inChannel());
+    await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const r = await (await app).dispatcher.runText('subscribe trending 09:30 utc top 3', inChannel());
     expect(text(r)).toMatch(/already gets trending at 09:30 UTC/);
   });
 });
@@ -128,49 +131,49 @@ describe('subscribe trending', () => {
 describe('subscribe topic, subscriptions, unsubscribe', () => {
   it('subscribe topic adds a channel follow; subscriptions lists both kinds; unsubscribe removes each', async () => {
     const { app, follows } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 Europe/Berlin top 5', inChannel());
-    const t = await app.dispatcher.runText('subscribe topic kv cache', inChannel());
+    await (await app).dispatcher.runText('subscribe trending 9:30 Europe/Berlin top 5', inChannel());
+    const t = await (await app).dispatcher.runText('subscribe topic kv cache', inChannel());
     expect(text(t)).toMatch(/new papers on "kv cache" \(id f1\)/);
     expect(follows.follows).toMatchObject([{ platform: 'slack', owner: { kind: 'channel', channel: 'C1', guildId: 'T1' }, topic: 'kv cache' }]);
 
-    const list = await app.dispatcher.runText('subscriptions', inChannel());
-    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const list = await (await app).dispatcher.runText('subscriptions', inChannel());
+    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
     expect(list).toMatchObject({ kind: 'text', visibility: 'ephemeral' });
     expect(text(list)).toContain(`${id}: trending top 5 daily at 09:30 Europe/Berlin; next post Fri 2025-11-28 09:30 Europe/Berlin.`);
     expect(text(list)).toContain('f1: new papers on "kv cache".');
     // Another channel sees none of it.
-    expect(text(await app.dispatcher.runText('subscriptions', inChannel({ channel: 'C2' })))).toMatch(/No subscriptions here/);
+    expect(text(await (await app).dispatcher.runText('subscriptions', inChannel({ channel: 'C2' })))).toMatch(/No subscriptions here/);
 
-    expect(text(await app.dispatcher.runText(`unsubscribe ${id}`, inChannel()))).toMatch(/no more trending posts here at 09:30 Europe\/Berlin/);
-    expect(text(await app.dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more topic alerts/);
-    expect(text(await app.dispatcher.runText('subscriptions', inChannel()))).toMatch(/No subscriptions here/);
+    expect(text(await (await app).dispatcher.runText(`unsubscribe ${id}`, inChannel()))).toMatch(/no more trending posts here at 09:30 Europe\/Berlin/);
+    expect(text(await (await app).dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more topic alerts/);
+    expect(text(await (await app).dispatcher.runText('subscriptions', inChannel()))).toMatch(/No subscriptions here/);
   });
 
   it('unsubscribe refuses an id this channel does not have, and one from another channel', async () => {
     const { app } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel({ channel: 'C2' }));
-    const other = app.schedules?.list('slack', 'C2')[0]?.id ?? '';
-    expect(text(await app.dispatcher.runText(`unsubscribe ${other}`, inChannel()))).toMatch(/no subscription with id/);
-    expect(text(await app.dispatcher.runText('unsubscribe nope', inChannel()))).toMatch(/no subscription with id "nope"/);
-    expect(app.schedules?.list('slack', 'C2')).toHaveLength(1);
+    await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel({ channel: 'C2' }));
+    const other = (await app).schedules?.list('slack', 'C2')[0]?.id ?? '';
+    expect(text(await (await app).dispatcher.runText(`unsubscribe ${other}`, inChannel()))).toMatch(/no subscription with id/);
+    expect(text(await (await app).dispatcher.runText('unsubscribe nope', inChannel()))).toMatch(/no subscription with id "nope"/);
+    expect((await app).schedules?.list('slack', 'C2')).toHaveLength(1);
   });
 
   it('unsubscribe needs permission too', async () => {
     const { app } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
-    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
-    const r = await app.dispatcher.runText(`unsubscribe ${id}`, inChannel({ mayManage: async () => false }));
+    await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const r = await (await app).dispatcher.runText(`unsubscribe ${id}`, inChannel({ mayManage: async () => false }));
     expect(text(r)).toMatch(/SLACK_MANAGERS/);
-    expect(app.schedules?.list('slack', 'C1')).toHaveLength(1);
+    expect((await app).schedules?.list('slack', 'C1')).toHaveLength(1);
   });
 
   it('subscriptions shows a channel the bot cannot post in, with how to invite it', async () => {
     const { app } = core();
-    await app.dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
-    const id = app.schedules?.list('slack', 'C1')[0]?.id ?? '';
-    app.schedules?.claim(id, '2025-11-27', '2025-11-27', 'p', 60_000);
-    app.schedules?.failed(id, '2025-11-27', 'p', 1, 'no-access', 'not_in_channel');
-    const list = text(await app.dispatcher.runText('subscriptions', inChannel()));
+    await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
+    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
+    (await app).schedules?.claim(id, '2025-11-27', '2025-11-27', 'p', 60_000);
+    (await app).schedules?.failed(id, '2025-11-27', 'p', 1, 'no-access', 'not_in_channel');
+    const list = text(await (await app).dispatcher.runText('subscriptions', inChannel()));
     expect(list).toMatch(/The last post \(2025-11-27\) failed: the bot may not post in this channel\. Invite the bot with `\/invite @paperboy`/);
   });
 });

@@ -28,22 +28,22 @@ describe('follow alerts over the real clients', () => {
   });
 
   /** The serving app and an `ingest` run's app (another process) on one database file. */
-  function database(): { clock: FakeClock; serving: App; ingest: () => void } {
+  async function database(): Promise<{ clock: FakeClock; serving: App; ingest: () => Promise<void> }> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-alerts-'));
     dirs.push(dir);
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const open = () => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
-    const serving = open();
+    const open = async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const serving = await open();
     return {
       clock,
       serving,
-      ingest: () => {
-        const other = open();
+      ingest: async () => {
+        const other = await open();
         try {
           clock.advance(1_000);
-          other.library.ingest([HOSTILE_KV]);
+          await other.library.ingest([HOSTILE_KV]);
         } finally {
-          other.close();
+          await other.close();
         }
       },
     };
@@ -58,7 +58,7 @@ describe('follow alerts over the real clients', () => {
   }
 
   it('Slack: /papers follow, a cron ingest, and the DM reaches the user with the title escaped and its link', async () => {
-    const { clock, serving, ingest } = database();
+    const { clock, serving, ingest } = await database();
     const driver = await SlackDriver.start('http', { core: serving });
     closers.push(() => driver.close());
     const { responseUrl } = await driver.slash('follow kv cache');
@@ -66,7 +66,7 @@ describe('follow alerts over the real clients', () => {
 
     const { job, ticker } = delivery(serving, clock);
     job.start([driver.adapter]);
-    ingest();
+    await ingest();
     clock.advance(30_000);
     ticker.fire();
     await job.idle();
@@ -83,13 +83,13 @@ describe('follow alerts over the real clients', () => {
   });
 
   it('Slack: a user the bot may not message is recorded as failed and told in /papers following', async () => {
-    const { clock, serving, ingest } = database();
+    const { clock, serving, ingest } = await database();
     const driver = await SlackDriver.start('http', { core: serving });
     closers.push(() => driver.close());
     await driver.slash('follow kv cache');
     driver.fake.dmErrors.set(SLACK_USER, 'cannot_dm_bot');
     const { job } = delivery(serving, clock);
-    ingest();
+    await ingest();
     job.start([driver.adapter]);
     await job.idle();
     expect(serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
@@ -98,7 +98,7 @@ describe('follow alerts over the real clients', () => {
   });
 
   it('Discord: /papers follow, a cron ingest, and the DM reaches the user with the title escaped and its link', async () => {
-    const { clock, serving, ingest } = database();
+    const { clock, serving, ingest } = await database();
     const run = await startDiscord({ core: serving });
     closers.push(() => run.close());
     const { token } = run.fake.command('follow', { topic: 'kv cache' });
@@ -107,7 +107,7 @@ describe('follow alerts over the real clients', () => {
 
     const { job, ticker } = delivery(serving, clock);
     job.start([run.adapter]);
-    ingest();
+    await ingest();
     clock.advance(30_000);
     ticker.fire();
     await job.idle();
@@ -124,14 +124,14 @@ describe('follow alerts over the real clients', () => {
   });
 
   it('Discord: a user whose DMs refuse the bot is recorded as failed, not retried', async () => {
-    const { clock, serving, ingest } = database();
+    const { clock, serving, ingest } = await database();
     const run = await startDiscord({ core: serving });
     closers.push(() => run.close());
     const { token } = run.fake.command('follow', { topic: 'kv cache' });
     await run.fake.answer(token);
     run.fake.refusingDms.add(DISCORD_USER.id);
     const { job } = delivery(serving, clock);
-    ingest();
+    await ingest();
     job.start([run.adapter]);
     await job.idle();
     expect(serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
@@ -142,7 +142,7 @@ describe('follow alerts over the real clients', () => {
   });
 
   it('Slack and Discord: a server error is transient, so the alert waits for a retry', async () => {
-    const { clock, serving, ingest } = database();
+    const { clock, serving, ingest } = await database();
     const driver = await SlackDriver.start('http', { core: serving });
     closers.push(() => driver.close());
     const run = await startDiscord({ core: serving });
@@ -152,7 +152,7 @@ describe('follow alerts over the real clients', () => {
     await run.fake.answer(token);
     driver.fake.failNext('http500');
     run.fake.failNext((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path));
-    ingest();
+    await ingest();
     const { job } = delivery(serving, clock);
     job.start([driver.adapter, run.adapter]);
     await job.idle();

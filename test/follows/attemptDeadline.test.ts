@@ -31,7 +31,7 @@ describe('follow alerts under an attempt deadline', () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-deadline-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
     cleanups.push(() => app.close());
     if (!app.follows) throw new Error('no follow store');
     await app.dispatcher.runText('follow kv cache', { platform: 'slack', user: 'U0ADA', channel: 'C0GENERAL' });
@@ -54,7 +54,7 @@ describe('follow alerts under an attempt deadline', () => {
     fake.openWait = slow.wait;
     delivery.start([adapter]);
     clock.advance(1_000);
-    app.library.ingest([KV_NEW]);
+    await app.library.ingest([KV_NEW]);
     ticker.fire();
     await delivery.idle();
     expect(app.follows.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);

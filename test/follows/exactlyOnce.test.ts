@@ -24,11 +24,11 @@ afterEach(async () => {
 });
 
 /** Opens apps ("processes") on one fresh database file. */
-function database(clock: Clock): () => App {
+function database(clock: Clock): () => Promise<App> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-once-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return () => {
-    const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+  return async () => {
+    const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
     cleanups.push(() => app.close());
     return app;
   };
@@ -57,8 +57,8 @@ function job(app: App, clock: Clock, opts: Partial<ConstructorParameters<typeof 
 describe('follow alerts exactly once', () => {
   it('two serving processes with slow DMs and 20 followers: every follower gets the alert once, though one batch outlasts the lease', async () => {
     const open = database(systemClock);
-    const one = open();
-    const two = open();
+    const one = await open();
+    const two = await open();
     const users = Array.from({ length: 20 }, (_, i) => `U0F${String(i).padStart(2, '0')}`);
     for (const user of users) await one.dispatcher.runText('follow kv cache', { platform: 'slack', user, channel: 'C0GENERAL' });
     const fake = await new FakeSlack().listen();
@@ -69,7 +69,7 @@ describe('follow alerts exactly once', () => {
     const b = job(two, systemClock, { leaseMs: 1_000, concurrency: 2 });
     a.job.start([await slackAdapter(fake, one)]);
     b.job.start([await slackAdapter(fake, two)]);
-    open().library.ingest([KV_NEW]);
+    await (await open()).library.ingest([KV_NEW]);
     const delivered = () => (one.follows?.outbox() ?? []).filter((o) => o.status === 'delivered').length;
     while (delivered() < users.length) {
       a.ticker.fire();
@@ -86,7 +86,7 @@ describe('follow alerts exactly once', () => {
 
   it('after a step of the wall clock no alert is claimed until the clock has run steadily for 15 minutes (leases are wall-clock times)', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const app = database(clock)();
+    const app = await database(clock)();
     await app.dispatcher.runText('follow kv cache', { platform: 'slack', user: 'U0ADA', channel: 'C0GENERAL' });
     const slack = new RecordingAdapter('slack');
     const { job: delivery, ticker } = job(app, clock);
@@ -99,7 +99,7 @@ describe('follow alerts exactly once', () => {
       ticker.fire({ dueAtMs, atMs: clock.now().getTime() });
       await delivery.idle();
     };
-    app.library.ingest([KV_NEW]);
+    await app.library.ingest([KV_NEW]);
     await poll(24 * 3_600_000);
     expect(slack.direct).toEqual([]);
     expect(app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
@@ -111,7 +111,7 @@ describe('follow alerts exactly once', () => {
 
   it('Slack: a DM whose answer is lost is found in the DM on the retry and not sent again; the outbox keeps its ts', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const app = database(clock)();
+    const app = await database(clock)();
     await app.dispatcher.runText('follow kv cache', { platform: 'slack', user: 'U0ADA', channel: 'C0GENERAL' });
     const fake = await new FakeSlack().listen();
     cleanups.push(() => fake.close());
@@ -119,7 +119,7 @@ describe('follow alerts exactly once', () => {
     const { job: delivery, ticker } = job(app, clock);
     delivery.start([await slackAdapter(fake, app)]);
     clock.advance(1_000);
-    app.library.ingest([KV_NEW]);
+    await app.library.ingest([KV_NEW]);
     ticker.fire();
     await delivery.idle();
     expect(app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);
@@ -134,7 +134,7 @@ describe('follow alerts exactly once', () => {
 
   it('Discord: a DM whose answer is lost is found on the retry (past the nonce window) and not sent again; the outbox keeps its id', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const app = database(clock)();
+    const app = await database(clock)();
     await app.dispatcher.runText('follow kv cache', { platform: 'discord', user: DISCORD_USER.id, channel: GUILD.channels[0]?.id ?? '' });
     // NOTE: DMs need the gateway's bot user (a post-only client cannot open one), so the adapter connects.
     const { fake, adapter } = await startDiscord({ core: app, adapter: { rest: {} } });
@@ -147,7 +147,7 @@ describe('follow alerts exactly once', () => {
     const { job: delivery, ticker } = job(app, clock);
     delivery.start([adapter]);
     clock.advance(1_000);
-    app.library.ingest([KV_NEW]);
+    await app.library.ingest([KV_NEW]);
     ticker.fire();
     await delivery.idle();
     clock.advance(retryDelayMs(1));

@@ -1,4 +1,6 @@
 // Follows end to end in the core: the commands, the alert planner's threshold and ledger, and the outbox delivery job.
+import { openDatabase } from '../../src/store/database.js';
+import { FEATURES } from '../../src/store/features.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,15 +40,15 @@ const SPEC_HALF = paper('2512.00005', 'Decoding Strategies Compared', 'Greedy de
 const text = (r: Reply) => (r.kind === 'text' ? [r.title ?? '', ...r.lines].join('\n') : r.kind === 'error' ? [r.message, ...r.hints].join('\n') : '');
 
 /** Ingests as a later run would: the clock moves first (so search sees the papers as a new change). */
-function ingest(app: App, clock: FakeClock, papers: Paper[]): void {
+async function ingest(app: App, clock: FakeClock, papers: Paper[]): Promise<void> {
   clock.advance(1_000);
-  app.library.ingest(papers);
+  await app.library.ingest(papers);
 }
 
 /** A test core on its own fake clock (2025-11-28 12:00 UTC). */
-function core(): { app: App; clock: FakeClock } {
+async function core(): Promise<{ app: App; clock: FakeClock }> {
   const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-  return { app: createTestCore({ clock }), clock };
+  return { app: await createTestCore({ clock }), clock };
 }
 
 async function run(app: App, line: string, caller: Caller = ALICE): Promise<Reply> {
@@ -61,7 +63,7 @@ function follows(app: App) {
 
 describe('follow, following, unfollow', () => {
   it('a follow is listed with its id and unfollow removes it', async () => {
-    const app = createTestCore();
+    const app = await createTestCore();
     const added = await run(app, 'follow kv cache');
     expect(text(added)).toMatch(/^Following "kv cache" \(id 1\)/);
     expect(added.visibility).toBe('ephemeral');
@@ -74,7 +76,7 @@ describe('follow, following, unfollow', () => {
   });
 
   it('the 26th follow is refused with the limit, and nothing is added', async () => {
-    const app = createTestCore();
+    const app = await createTestCore();
     for (let i = 1; i <= 25; i++) expect((await run(app, `follow topic${i} models`)).kind).toBe('text');
     const over = await run(app, 'follow one more topic');
     expect(over.kind).toBe('error');
@@ -86,7 +88,7 @@ describe('follow, following, unfollow', () => {
   });
 
   it.each(['the', '???', 'of the and'])('a topic with no real words (%s) says so', async (topic) => {
-    const app = createTestCore();
+    const app = await createTestCore();
     const reply = await run(app, `follow ${topic}`);
     expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(reply)).toMatch(/has no words I can follow/);
@@ -94,13 +96,13 @@ describe('follow, following, unfollow', () => {
   });
 
   it('an empty follow asks for a topic', async () => {
-    const reply = await run(createTestCore(), 'follow   ');
+    const reply = await run(await createTestCore(), 'follow   ');
     expect(reply.kind).toBe('error');
     expect(text(reply)).toMatch(/name a topic to follow/i);
   });
 
   it('a duplicate, even spelt differently, says it is already followed', async () => {
-    const app = createTestCore();
+    const app = await createTestCore();
     await run(app, 'follow kv cache');
     await run(app, 'follow speculative decoding');
     const again = await run(app, 'follow Speculative   Decoders');
@@ -111,7 +113,7 @@ describe('follow, following, unfollow', () => {
   });
 
   it("unfollow with an unknown id, or someone else's, removes nothing", async () => {
-    const app = createTestCore();
+    const app = await createTestCore();
     await run(app, 'follow kv cache');
     for (const id of ['7', 'abc']) {
       const reply = await run(app, `unfollow ${id}`);
@@ -123,20 +125,20 @@ describe('follow, following, unfollow', () => {
   });
 
   it('follows need a chat user: the CLI gets a friendly refusal', async () => {
-    const reply = await run(createTestCore(), 'follow kv cache', { platform: 'cli', optionStyle: 'flag' });
+    const reply = await run(await createTestCore(), 'follow kv cache', { platform: 'cli', optionStyle: 'flag' });
     expect(reply.kind).toBe('error');
     expect(text(reply)).toMatch(/work in Slack and Discord only/);
   });
 
   it('follow autocompletes topic names like topic does', async () => {
-    const app = createTestCore();
+    const app = await createTestCore();
     const offered = await app.dispatcher.complete('follow', 'topic', 'kv');
     expect(offered.map((c) => c.value)).toContain('kv cache');
     expect(offered).toEqual(await app.dispatcher.complete('topic', 'topic', 'kv'));
   });
 
   it('a topic with search filters is refused', async () => {
-    const reply = await run(createTestCore(), 'follow kv cache since:2025');
+    const reply = await run(await createTestCore(), 'follow kv cache since:2025');
     expect(text(reply)).toMatch(/has search filters/);
   });
 });
@@ -150,10 +152,10 @@ function alerts(app: App) {
 
 describe('alert planner', () => {
   it('new papers matching a follow become one alert per follower, naming each paper with its link', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     await run(app, 'follow kv cache', BOB);
-    ingest(app, clock, [KV_NEW, KV_NEW_2]);
+    await ingest(app, clock, [KV_NEW, KV_NEW_2]);
     const got = alerts(app);
     expect(got.map((a) => a.owner)).toEqual([
       { kind: 'user', user: 'U0ALICE' },
@@ -169,38 +171,38 @@ describe('alert planner', () => {
   });
 
   it("an alert says how to stop it where it arrives: unfollow in a user's DM, unsubscribe in a subscribed channel", async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     if (!app.follows) throw new Error('a SQLite app has follows');
     app.follows.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'kv cache');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const notices = Object.fromEntries(alerts(app).map((a) => [a.owner.kind, a.reply.kind === 'papers' ? a.reply.notice : '']));
     expect(notices.user).toMatch(/^You follow kv cache \(id \w+\); `unfollow <id>` stops these alerts\.$/);
     expect(notices.channel).toMatch(/^This channel is subscribed to kv cache \(id \w+\); `unsubscribe <id>` here stops these alerts\.$/);
   });
 
   it('a paper is alerted once: re-ingesting it or refreshing its upvotes alerts no one again', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
-    ingest(app, clock, [KV_NEW]);
-    ingest(app, clock, [KV_NEW]);
-    ingest(app, clock, [{ ...KV_NEW, upvotes: 99 }]);
+    await ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [{ ...KV_NEW, upvotes: 99 }]);
     expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
   });
 
   it('papers stored before the follow never alert, even when an update touches them', async () => {
-    const { app, clock } = core();
-    ingest(app, clock, [KV_NEW]);
+    const { app, clock } = await core();
+    await ingest(app, clock, [KV_NEW]);
     await run(app, 'follow kv cache');
-    ingest(app, clock, [{ ...KV_NEW, upvotes: 42 }, KV_NEW_2]);
+    await ingest(app, clock, [{ ...KV_NEW, upvotes: 42 }, KV_NEW_2]);
     expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
   });
 
   it('a passing mention is below the threshold; a paper about the topic is above it', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     await run(app, 'follow speculative decoding', BOB);
-    ingest(app, clock, [PASSING, SPEC_HALF, SPEC_FULL, KV_NEW]);
+    await ingest(app, clock, [PASSING, SPEC_HALF, SPEC_FULL, KV_NEW]);
     const got = alerts(app);
     // kv cache: in KV_NEW's title (above); once in PASSING's abstract (below).
     expect(got.find((a) => a.owner.kind === 'user' && a.owner.user === 'U0ALICE')?.titles).toEqual([KV_NEW.title]);
@@ -209,10 +211,10 @@ describe('alert planner', () => {
   });
 
   it('a paper matching two follows of one user is in one alert, once, headed by both topics', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     await run(app, 'follow token eviction');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const got = alerts(app);
     expect(got).toHaveLength(1);
     expect(got[0]?.titles).toEqual([KV_NEW.title]);
@@ -220,13 +222,13 @@ describe('alert planner', () => {
   });
 
   it('papers stored by an ingest killed before planning are planned by the next plan, once, in whichever process', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     clock.advance(1_000);
     // What a killed ingest leaves: the papers stored, no plan made.
-    app.store.upsert([KV_NEW]);
+    await app.store.upsert([KV_NEW]);
     expect(alerts(app)).toEqual([]);
-    ingest(app, clock, [PASSING]);
+    await ingest(app, clock, [PASSING]);
     expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
     expect(app.alerts?.plan()).toBe(0);
     expect(alerts(app)).toHaveLength(1);
@@ -237,16 +239,16 @@ describe('alert planner', () => {
     try {
       const file = path.join(dir, 'paperboy.db');
       const old = openStore(file);
-      old.upsert([KV_NEW]);
+      await old.upsert([KV_NEW]);
       old.close();
       const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-      const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+      const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
       try {
         await run(app, 'follow kv cache');
-        ingest(app, clock, [KV_NEW_2]);
+        await ingest(app, clock, [KV_NEW_2]);
         expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
       } finally {
-        app.close();
+        await app.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -254,9 +256,9 @@ describe('alert planner', () => {
   });
 
   it('an ingest with nothing new for a follower records no alert for them', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow time series');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     expect(alerts(app)).toEqual([]);
   });
 });
@@ -264,18 +266,18 @@ describe('alert planner', () => {
 describe('alert delivery', () => {
   const dirs: string[] = [];
   const apps: App[] = [];
-  afterEach(() => {
-    for (const a of apps.splice(0)) a.close();
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.close();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   /** Two apps on one database file, as `serve` and a cron `ingest` would be. */
-  function twoProcesses(clock: FakeClock): { serving: App; ingesting: App } {
+  async function twoProcesses(clock: FakeClock): Promise<{ serving: App; ingesting: App }> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-'));
     dirs.push(dir);
-    const open = () => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
-    const serving = open();
-    const ingesting = open();
+    const open = async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const serving = await open();
+    const ingesting = await open();
     apps.push(serving, ingesting);
     return { serving, ingesting };
   }
@@ -289,8 +291,9 @@ describe('alert delivery', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-'));
     dirs.push(dir);
     const file = path.join(dir, 'paperboy.db');
-    const store = openStore(file, () => clock.now(), { busyTimeoutMs: 50 });
-    const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, store });
+    const database = await openDatabase({ file, now: () => clock.now(), busyTimeoutMs: 50, features: FEATURES });
+    const store = database.papers;
+    const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, database });
     apps.push(app);
     await run(app, 'follow kv cache');
     // Another process takes the write lock right after the papers are stored, and holds it through the planning.
@@ -301,7 +304,7 @@ describe('alert delivery', () => {
       other.exec('BEGIN IMMEDIATE');
       return stats;
     };
-    expect(() => app.library.ingest([KV_NEW])).not.toThrow();
+    expect(async () => await app.library.ingest([KV_NEW])).not.toThrow();
     expect(app.store.get(KV_NEW.id)?.title).toBe(KV_NEW.title);
     expect(follows(app).outbox()).toEqual([]);
     other.exec('ROLLBACK');
@@ -312,9 +315,9 @@ describe('alert delivery', () => {
 
   it("a Discord shard that does not hold the channel's server gives the alert back untried; the shard that holds it posts it", async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     follows(serving).add('discord', { kind: 'channel', channel: 'C9', guildId: 'G1' }, 'kv cache');
-    ingest(ingesting, clock, [KV_NEW]);
+    await ingest(ingesting, clock, [KV_NEW]);
     const other = Object.assign(new RecordingAdapter('discord'), { holds: (t: { guildId?: string }) => t.guildId !== 'G1' });
     const { job: elsewhere } = job(serving, clock);
     elsewhere.start([other]);
@@ -333,7 +336,7 @@ describe('alert delivery', () => {
 
   it("another process's ingest is delivered by the serving process's job on its next poll, once", async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
     const slack = new RecordingAdapter('slack');
     const { job: delivery, ticker } = job(serving, clock);
@@ -341,7 +344,7 @@ describe('alert delivery', () => {
     await delivery.idle();
     expect(slack.direct).toEqual([]);
 
-    ingest(ingesting, clock, [KV_NEW]);
+    await ingest(ingesting, clock, [KV_NEW]);
     clock.advance(POLL_MS);
     ticker.fire();
     await delivery.idle();
@@ -362,9 +365,9 @@ describe('alert delivery', () => {
 
   it('an alert claimed by a process that died is delivered once its lease has ended', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
-    ingest(ingesting, clock, [KV_NEW]);
+    await ingest(ingesting, clock, [KV_NEW]);
     // The other process claimed it and died before sending.
     expect(follows(ingesting).claim('dead-process', ['slack'], LEASE_MS)).toHaveLength(1);
     const slack = new RecordingAdapter('slack');
@@ -380,18 +383,18 @@ describe('alert delivery', () => {
 
   it('two processes planning the same unplanned papers record their alerts once', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
-    ingesting.store.upsert([KV_NEW]);
+    await ingesting.store.upsert([KV_NEW]);
     expect([ingesting.alerts?.plan(), serving.alerts?.plan()]).toEqual([1, 0]);
     expect(follows(serving).outbox()).toHaveLength(1);
   });
 
   it('the delivery job plans what a killed ingest left unplanned, and delivers it', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
-    ingesting.store.upsert([KV_NEW]);
+    await ingesting.store.upsert([KV_NEW]);
     const slack = new RecordingAdapter('slack');
     const delivery = new AlertDelivery({
       follows: follows(serving),
@@ -408,10 +411,10 @@ describe('alert delivery', () => {
 
   it('two serving processes polling at once deliver each alert once', async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
-    const { serving, ingesting } = twoProcesses(clock);
+    const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
     await run(serving, 'follow kv cache', BOB);
-    ingest(ingesting, clock, [KV_NEW]);
+    await ingest(ingesting, clock, [KV_NEW]);
     const a = new RecordingAdapter('slack');
     const b = new RecordingAdapter('slack');
     let release: () => void = () => undefined;
@@ -433,17 +436,17 @@ describe('alert delivery', () => {
   });
 
   it('a poll asked for while one is sending runs after it, so an alert recorded meanwhile is not left for an interval', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
     await run(app, 'follow token eviction', BOB);
     await run(app, 'follow paged serving', { platform: 'slack', user: 'U0CAROL' });
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const slack = new RecordingAdapter('slack');
     let release: () => void = () => undefined;
     slack.hold = new Promise((r) => (release = r));
     const { job: delivery, ticker } = job(app, clock);
     delivery.start([slack]);
-    ingest(app, clock, [KV_NEW_2]);
+    await ingest(app, clock, [KV_NEW_2]);
     ticker.fire();
     ticker.fire();
     release();
@@ -453,9 +456,9 @@ describe('alert delivery', () => {
   });
 
   it('a transient failure is retried later with backoff, and following says it is waiting', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const slack = new RecordingAdapter('slack');
     slack.failures.push(new DeliveryError('transient', 'Slack answered HTTP 503'), new DeliveryError('transient', 'Slack answered HTTP 503'));
     const { job: delivery } = job(app, clock);
@@ -481,9 +484,9 @@ describe('alert delivery', () => {
   });
 
   it('a no-access refusal is recorded as failed, not retried, and shown in following', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const slack = new RecordingAdapter('slack');
     slack.failures.push(new DeliveryError('no-access', 'Slack refused the DM to U0ALICE (cannot_dm_bot)', 'cannot_dm_bot'));
     const { job: delivery } = job(app, clock);
@@ -498,9 +501,9 @@ describe('alert delivery', () => {
   });
 
   it('finished alerts are deleted after 30 days, and their papers still never alert again', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache');
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const slack = new RecordingAdapter('slack');
     const { job: delivery } = job(app, clock);
     delivery.start([slack]);
@@ -515,15 +518,15 @@ describe('alert delivery', () => {
     clock.advance(2_000);
     await delivery.poll();
     expect(follows(app).outbox()).toEqual([]);
-    ingest(app, clock, [{ ...KV_NEW, upvotes: 500 }, KV_NEW_2]);
+    await ingest(app, clock, [{ ...KV_NEW, upvotes: 500 }, KV_NEW_2]);
     expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
     await delivery.stop();
   });
 
   it('an alert made on Discord waits for a Discord adapter; a Slack one is not used for it', async () => {
-    const { app, clock } = core();
+    const { app, clock } = await core();
     await run(app, 'follow kv cache', { platform: 'discord', user: '111', channel: '222' });
-    ingest(app, clock, [KV_NEW]);
+    await ingest(app, clock, [KV_NEW]);
     const slack = new RecordingAdapter('slack');
     const discord = new RecordingAdapter('discord');
     const first = job(app, clock).job;

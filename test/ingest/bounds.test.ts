@@ -31,7 +31,7 @@ async function setUp() {
   cleanups.push(() => hf.close());
   const clock = new FakeClock(new Date('2026-06-20T15:00:00Z'));
   const logger = recordingLogger();
-  const app: App = createApp({ config: { dataDir: tmpDir(), timeZone: 'America/New_York' }, logger, clock, commands });
+  const app: App = await createApp({ config: { dataDir: tmpDir(), timeZone: 'America/New_York' }, logger, clock, commands });
   cleanups.push(() => app.close());
   if (!app.dailyLists) throw new Error('a SQLite app has daily lists');
   const deps: DayDeps = {

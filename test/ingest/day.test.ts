@@ -37,8 +37,8 @@ async function fakeHf(): Promise<FakeHf> {
 }
 
 /** An app on a database file in `dir` (the real graph: SQLite store, persisted search index, daily lists). */
-function appOn(dir: string, clock: FakeClock): App {
-  const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+async function appOn(dir: string, clock: FakeClock): Promise<App> {
+  const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
   cleanups.push(() => app.close());
   return app;
 }
@@ -62,7 +62,7 @@ describe('ingest: one day', () => {
     const hf = await fakeHf();
     hf.days.set(DAY, recordedList());
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const day = await ingestDay(depsFor(app, hf, clock), DAY);
     const recorded = recordedList();
     expect(day.stats).toMatchObject({ inserted: recorded.length, updated: 0, unchanged: 0 });
@@ -80,7 +80,7 @@ describe('ingest: one day', () => {
     const hf = await fakeHf();
     hf.days.set(DAY, recordedList());
     const clock = clockAt('2026-06-12T20:00:00Z');
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     expect(app.dailyLists?.day(DAY)?.complete).toBe(false);
   });
@@ -90,7 +90,7 @@ describe('ingest: one day', () => {
     const items = recordedList();
     hf.days.set(DAY, items);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     const [a, b] = items as [HfItem, HfItem];
     hf.days.set(DAY, [
@@ -110,7 +110,7 @@ describe('ingest: one day', () => {
     hf.days.set(DAY, [a]);
     hf.days.set('2026-06-15', [{ ...a, paper: { ...a.paper, id: `${a.paper.id}v2`, upvotes: a.paper.upvotes + 3 } }]);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const deps = depsFor(app, hf, clock);
     await ingestDay(deps, DAY);
     const later = await ingestDay(deps, '2026-06-15');
@@ -128,7 +128,7 @@ describe('ingest: one day', () => {
     const seeds = tmpDir();
     fs.writeFileSync(path.join(seeds, 'page.txt'), `${pageHeader('Jun 12')}${pageEntry(item.paper.title, 'A shorter abstract from the page dump.')}`);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestFrom(app, seedSource(seeds), silentLogger);
     const [seed] = app.store.all();
     expect(seed?.id).toMatch(/^t-/);
@@ -151,7 +151,7 @@ describe('ingest: one day', () => {
     const [a, ...rest] = recordedList() as [HfItem, ...HfItem[]];
     hf.days.set(DAY, [{ ...a, paper: { ...a.paper, ai_keywords: ['quasicrystalline tokenizer'] } }, ...rest]);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     expect(app.library.search('quasicrystalline').hits.map((h) => h.id)).toEqual([a.paper.id]);
   });
@@ -160,7 +160,7 @@ describe('ingest: one day', () => {
     const hf = await fakeHf();
     hf.days.set(DAY, recordedList());
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const deps = depsFor(app, hf, clock);
     const broken = {
       ...deps,
@@ -189,7 +189,7 @@ describe('ingest: many days', () => {
     const hf = await fakeHf();
     const dates = week(hf);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const first = await ingestDays(depsFor(app, hf, clock), dates);
     expect(first.map((o) => o.status)).toEqual(dates.map(() => 'ingested'));
     expect(app.store.count()).toBe(100);
@@ -207,7 +207,7 @@ describe('ingest: many days', () => {
     const dates = week(hf);
     hf.fail('daily_papers:2026-06-10', ...Array.from({ length: 3 }, () => ({ kind: 'status', status: 503 }) as const));
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const seen: string[] = [];
     const run = await ingestDays(depsFor(app, hf, clock), dates, { onDay: (o, done, total) => seen.push(`${done}/${total} ${o.status}`) });
     expect(run.find((o) => o.date === '2026-06-10')).toMatchObject({ status: 'failed', error: expect.stringMatching(/answered 503/) });
@@ -226,7 +226,7 @@ describe('ingest: a day not fetched yet', () => {
     const items = recordedList().map((i, k) => (k === 0 ? { ...i, paper: { ...i.paper, publishedAt: '2026-06-13T00:00:00.000Z' } } : i));
     hf.days.set(DAY, items);
     const clock = clockAt('2026-06-13T15:00:00Z');
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     // 2026-06-13's list was never fetched (the source down, or before the hourly fetch).
     const unfetched = app.library.trending(dayPeriod('2026-06-13'));
@@ -238,7 +238,7 @@ describe('ingest: a day not fetched yet', () => {
 describe('ingest: a source that cannot be reached', () => {
   it(`stops asking after ${UNREACHABLE_DAYS} days in a row fail to connect, and reports the rest as not tried (a re-run retries them)`, async () => {
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const deps = {
       ...depsFor(app, await fakeHf(), clock),
       client: new HfClient({ apiUrl: 'http://127.0.0.1:1/api', timeoutMs: 2_000, retries: 1, sleep: fakeSleep(clock) }),
@@ -258,11 +258,11 @@ describe('ingest: other processes and trending', () => {
     hf.days.set(DAY, recordedList());
     const dir = tmpDir();
     const clock = clockAt();
-    const reader = appOn(dir, clock);
+    const reader = await appOn(dir, clock);
     const target = recordedList().find((i) => i.paper.githubRepo) as HfItem;
     // The serving app has searched (its index is loaded) before the other process ingests.
     expect(reader.library.searchAll(target.paper.title)).toEqual([]);
-    const writer = appOn(dir, clock);
+    const writer = await appOn(dir, clock);
     await ingestDay(depsFor(writer, hf, clock), DAY);
     expect(reader.library.searchAll(target.paper.title)[0]?.id).toBe(target.paper.id);
     expect(reader.library.trending(dayPeriod(DAY)).papers).toHaveLength(recordedList().length);
@@ -273,7 +273,7 @@ describe('ingest: other processes and trending', () => {
     const items = recordedList();
     hf.days.set(DAY, items);
     const clock = clockAt();
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     const list = app.library.trending(dayPeriod(DAY));
     expect(list.shown.label).toBe(DAY);
@@ -297,7 +297,7 @@ describe('ingest: other processes and trending', () => {
     hf.days.set('2026-07-10', byDay('2026-07-10'));
     hf.days.set('2026-07-13', byDay('2026-07-13'));
     const clock = clockAt('2026-07-14T15:00:00Z');
-    const app = appOn(tmpDir(), clock);
+    const app = await appOn(tmpDir(), clock);
     const deps = depsFor(app, hf, clock);
     await ingestDays(deps, ['2026-07-10', '2026-07-11', '2026-07-12', '2026-07-13']);
     expect(app.library.trending(weekPeriod({ year: 2026, week: 29 })).papers).toHaveLength(byDay('2026-07-13').length);
@@ -306,7 +306,7 @@ describe('ingest: other processes and trending', () => {
     expect(weekend.papers).toHaveLength(byDay('2026-07-10').length);
     // A paper published (on arXiv) that Sunday is on no list: the fetched, empty list still says "nothing that day".
     const sunday = { ...(app.store.all()[0] as Paper), id: 'sunday-paper', title: 'A Sunday preprint', arxivId: null, publishedAt: '2026-07-12' };
-    app.library.ingest([sunday]);
+    await app.library.ingest([sunday]);
     const again = app.library.trending(dayPeriod('2026-07-12'));
     expect(again.shown.label).toBe('2026-07-10');
     expect(again.papers.map((p) => p.id)).not.toContain('sunday-paper');
@@ -320,9 +320,9 @@ describe('ingest: the database file', () => {
     const seeds = tmpDir();
     fs.writeFileSync(path.join(seeds, 'page.txt'), `${pageHeader('Jun 12')}${pageEntry('An Old Paper', 'Stored before the HF fields.')}`);
     const clock = clockAt();
-    const old = appOn(dir, clock);
+    const old = await appOn(dir, clock);
     await ingestFrom(old, seedSource(seeds), silentLogger);
-    old.close();
+    await old.close();
     // Make the file what an older paperboy left: schema version 1, without the new columns, index schema 2.
     const raw = new Database(file);
     for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text'])
@@ -335,7 +335,7 @@ describe('ingest: the database file', () => {
     store.close();
     const hf = await fakeHf();
     hf.days.set(DAY, recordedList());
-    const app = appOn(dir, clock);
+    const app = await appOn(dir, clock);
     await ingestDay(depsFor(app, hf, clock), DAY);
     expect(app.store.count()).toBe(1 + recordedList().length);
     expect(app.library.searchAll('An Old Paper')[0]?.title).toBe('An Old Paper');

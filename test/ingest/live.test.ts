@@ -44,7 +44,7 @@ async function setup(opts: { clock?: FakeClock; offline?: boolean; logger?: Logg
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-live-'));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const logger = opts.logger ?? silentLogger;
-  const app: App = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger, clock, commands });
+  const app: App = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger, clock, commands });
   cleanups.push(() => app.close());
   const timers = new FakeTimers(clock);
   const live = new LiveIngest({
@@ -109,7 +109,7 @@ describe('LiveIngest', () => {
     expect(hf.dailyRequests()).toHaveLength(2);
     // Another process on the same database fetches; this one sees the list as fresh.
     clock.advance(30 * MIN);
-    const other = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const other = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
     cleanups.push(() => other.close());
     const otherLive = new LiveIngest({
       library: other.library,

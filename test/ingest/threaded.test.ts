@@ -51,7 +51,7 @@ async function setup(opts: Partial<ThreadedIngestOptions> = {}) {
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const logger = recordingLogger();
   // The main thread's app, as serve has it: the thread opens its own connection to the same file.
-  const app: App = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger, clock: systemClock, commands });
+  const app: App = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger, clock: systemClock, commands });
   cleanups.push(() => app.close());
   const init: IngestThreadInit = {
     config: { dataDir: dir, timeZone: 'America/New_York', hf: { apiUrl: hf.apiUrl, timeoutMs: 5_000 }, live: { enabled: true, everyMinutes: 60 } },

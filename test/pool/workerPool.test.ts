@@ -27,11 +27,11 @@ afterEach(async () => {
 });
 
 /** A data dir whose database holds the test corpus; the returned app is this (main) thread's, as serve's is. */
-function mainApp(): { dataDir: string; app: App } {
+async function mainApp(): Promise<{ dataDir: string; app: App }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-pool-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const app = createApp({ config: { dataDir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
-  app.library.ingest(testPapers);
+  const app = await createApp({ config: { dataDir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
+  await app.library.ingest(testPapers);
   app.library.warm();
   return { dataDir, app };
 }
@@ -76,7 +76,7 @@ const seenText = (d: SlackDriver, url: string) => d.seenAt(url).text;
 
 describe('worker pool behind the Slack HTTP receiver', () => {
   it('a flood of 100 signed asks: every ack is a 200 and every response_url gets its answer', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     const pool = await startPool(dataDir, { workers: 2, queue: 200 });
     const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool });
     cleanups.push(() => d.close());
@@ -96,7 +96,7 @@ describe('worker pool behind the Slack HTTP receiver', () => {
   }, 60_000);
 
   it('with every worker taken and the queue full, a command is acked and answered busy, privately, while the others finish', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     // One worker holding one task, no queue: the second command finds the pool full.
     const pool = await startPool(dataDir, { workers: 1, tasksPerWorker: 1, queue: 0 });
     const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool, config: { managers: ['U0BOSS'] } });
@@ -124,7 +124,7 @@ describe('worker pool behind the Slack HTTP receiver', () => {
   });
 
   it('mayManage runs on the main thread for a command answered in a worker: a non-manager is refused, an admin may subscribe', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     const pool = await startPool(dataDir);
     const d = await SlackDriver.start('http', { core: app, dispatcher: () => pool, config: { managers: ['U0BOSS'] } });
     cleanups.push(() => d.close());
@@ -146,12 +146,12 @@ describe('worker pool behind the Slack HTTP receiver', () => {
 
 describe('worker pool and the database', () => {
   it('a paper ingested on the main thread after the workers started is found by a search answered in a worker', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     const pool = await startPool(dataDir);
     const before = await pool.runText('search zorblax', { platform: 'test' });
     expect(before.kind).toBe('error');
 
-    app.library.ingest(paperRun('zorblax retrieval', 3, { ids: '2511' }));
+    await app.library.ingest(paperRun('zorblax retrieval', 3, { ids: '2511' }));
     const after = await pool.runText('search zorblax', { platform: 'test' });
     expect(after.kind === 'papers' && after.cards.map((c) => c.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^Zorblax retrieval variant/)]));
     expect(after.kind === 'papers' && after.total).toBe(3);
@@ -174,7 +174,7 @@ describe('worker pool and the database', () => {
 
 describe('worker pool behind Discord autocomplete', () => {
   it('autocomplete is answered from a worker: topic names and paper titles', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     const pool = await startPool(dataDir);
     const run = await startDiscord({ core: app, dispatcher: () => pool });
     cleanups.push(() => run.close());
@@ -185,7 +185,7 @@ describe('worker pool behind Discord autocomplete', () => {
   });
 
   it("a reply to the bot's answer follows up on it: the answer's id is linked to the conversation from a worker", async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     const pool = await startPool(dataDir);
     const run = await startDiscord({ core: app, dispatcher: () => pool });
     cleanups.push(() => run.close());
@@ -198,7 +198,7 @@ describe('worker pool behind Discord autocomplete', () => {
   });
 
   it('numbers follow the screen across workers: "tell me more about 2" in reply to a search run by a worker is that search\'s result 2', async () => {
-    const { dataDir, app } = mainApp();
+    const { dataDir, app } = await mainApp();
     // NOTE: two workers: the list is kept in the database file, not in the worker that showed it.
     const pool = await startPool(dataDir, { workers: 2 });
     const run = await startDiscord({ core: app, dispatcher: () => pool });
@@ -216,7 +216,7 @@ const TEST_WORKER = fileURLToPath(new URL('./test-worker.mjs', import.meta.url))
 
 /** A pool of the test worker over a fresh database, with fake timers for its deadlines; `failAtStart` is the flag file's path. */
 async function testPool(over: Partial<WorkerPoolOptions> = {}) {
-  const { dataDir } = mainApp();
+  const { dataDir } = await mainApp();
   const failAtStart = path.join(dataDir, 'fail-at-start');
   const timers = new FakeTimers(new FakeClock(new Date('2025-11-27T12:00:00Z')));
   const setup = { config: { dataDir, timeZone: 'America/New_York' }, logLevel: 'silent', test: { failAtStart } };

@@ -6,7 +6,6 @@ import type { App } from '../../src/app.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
-import { connectionOf } from '../../src/store/sqlite.js';
 import { GUILD, recordingLogger, testConfig } from '../adapters/discord/harness.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { FakeSlack } from '../fakes/slack.js';
@@ -35,10 +34,10 @@ async function setUp(): Promise<{
   fake: FakeSlack;
   log: ReturnType<typeof recordingLogger>;
 }> {
-  const core = createTestCore();
-  cleanups.push(() => core.close());
+  const core = await createTestCore();
+  cleanups.push(async () => core.close());
   const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-  const db = connectionOf(core.store);
+  const db = core.database.connection;
   if (!db) throw new Error('not SQLite');
   const schedules = new ScheduleStore(db, () => clock.now());
   const sub = schedules.add({ platform: 'slack', channel: CHANNEL, hour: 9, minute: 0, zone: 'UTC', top: 2 });
@@ -133,10 +132,10 @@ describe('scheduled Slack posts under an attempt deadline', () => {
 
 describe('scheduled Discord posts under an attempt deadline', () => {
   it('a look for an earlier attempt that answers after the deadline never leads to a post: the slot ends with one message', async () => {
-    const core = createTestCore();
+    const core = await createTestCore();
     cleanups.push(() => core.close());
     const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-    const db = connectionOf(core.store);
+    const db = core.database.connection;
     if (!db) throw new Error('not SQLite');
     const schedules = new ScheduleStore(db, () => clock.now());
     const channel = GUILD.channels[0]?.id ?? '';

@@ -47,7 +47,7 @@ describe('scheduler: a clock that steps', () => {
     // 18:00 New York is 23:00 UTC in November.
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
     const logger = recordingLogger();
-    const h = track(harness({ papers: day('2025-11-27', '2591'), logger }));
+    const h = track(await harness({ papers: day('2025-11-27', '2591'), logger }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -62,7 +62,7 @@ describe('scheduler: a clock that steps', () => {
     expect(logger.entries.some((e) => e.level === 'warn' && /wall clock stepped/.test(e.msg ?? ''))).toBe(true);
 
     await runUntil('2025-11-28T17:00:00Z');
-    h.app.library.ingest(day('2025-11-28', '2592'));
+    await h.app.library.ingest(day('2025-11-28', '2592'));
     await runUntil('2025-11-29T00:00:00Z');
     expect(slack.posts.map((p) => [p.summary, p.at])).toEqual([
       ['Trending on 2025-11-27: 3 of 3', '2025-11-27T23:00:00.000Z'],
@@ -72,12 +72,12 @@ describe('scheduler: a clock that steps', () => {
 
   it('a list posted under a clock a day ahead is not posted again, and does not stand in for the real day’s list', async () => {
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
-    const h = track(harness({ papers: day('2025-11-26', '2591') }));
+    const h = track(await harness({ papers: day('2025-11-26', '2591') }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runUntil('2025-11-27T23:30:00Z'); // the 27th's slot posted the 26th's list; the 27th's arrives late
-    h.app.library.ingest(day('2025-11-27', '2592'));
+    await h.app.library.ingest(day('2025-11-27', '2592'));
     await runUntil('2025-11-28T00:00:00Z');
 
     // A day ahead for long enough to be believed: the slot of the 28th posts the 27th's list (new to the channel).
@@ -87,7 +87,7 @@ describe('scheduler: a clock that steps', () => {
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-26: 3 of 3', 'Trending on 2025-11-27: 3 of 3']);
 
     await runUntil('2025-11-28T17:00:00Z');
-    h.app.library.ingest(day('2025-11-28', '2593'));
+    await h.app.library.ingest(day('2025-11-28', '2593'));
     await runUntil('2025-11-30T00:00:00Z');
     // The real 28th gets its own list; the 29th has nothing new. No list twice.
     expect(slack.posts.map((p) => p.summary)).toEqual([
@@ -101,7 +101,7 @@ describe('scheduler: a clock that steps', () => {
 
   it('a "nothing new" line posted under a clock a day ahead does not take the real day’s slot', async () => {
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
-    const h = track(harness({ papers: day('2025-11-27', '2591') }));
+    const h = track(await harness({ papers: day('2025-11-27', '2591') }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -114,7 +114,7 @@ describe('scheduler: a clock that steps', () => {
       'No new papers since the 2025-11-27 list; the next post is due Sat 2025-11-29 18:00 America/New_York.',
     ]);
     await runUntil('2025-11-28T17:00:00Z');
-    h.app.library.ingest(day('2025-11-28', '2592'));
+    await h.app.library.ingest(day('2025-11-28', '2592'));
     await runUntil('2025-11-29T00:00:00Z');
     expect(slack.posts.map((p) => p.summary).slice(2)).toEqual(['Trending on 2025-11-28: 3 of 3']);
     expect(h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'posted', listDate: '2025-11-28' });
@@ -123,7 +123,7 @@ describe('scheduler: a clock that steps', () => {
   it('a process started with its clock a day ahead: after a restart with the right clock, the real day posts its own list', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'steps-')), 'paperboy.db');
     vi.setSystemTime(new Date('2025-11-28T00:00:00Z'));
-    const first = track(harness({ papers: day('2025-11-27', '2591'), file }));
+    const first = track(await harness({ papers: day('2025-11-27', '2591'), file }));
     first.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     vi.setSystemTime(new Date('2025-11-29T00:00:00Z')); // started a day ahead: 19:00 on the 28th by its clock
@@ -135,8 +135,8 @@ describe('scheduler: a clock that steps', () => {
     open.splice(open.indexOf(first), 1);
 
     vi.setSystemTime(new Date('2025-11-28T00:10:00Z'));
-    const second = track(harness({ papers: [], file }));
-    second.app.library.ingest(day('2025-11-28', '2592'));
+    const second = track(await harness({ papers: [], file }));
+    await second.app.library.ingest(day('2025-11-28', '2592'));
     second.scheduler.start([slack]);
     await runUntil('2025-11-29T00:00:00Z');
     expect(slack.posts.map((p) => [p.summary, p.at])).toEqual([
@@ -145,9 +145,9 @@ describe('scheduler: a clock that steps', () => {
     ]);
   });
 
-  it('a post that failed after attempts under a clock ahead keeps its slot: an attempt may have landed, so the next post there looks first', () => {
+  it('a post that failed after attempts under a clock ahead keeps its slot: an attempt may have landed, so the next post there looks first', async () => {
     vi.setSystemTime(new Date('2025-11-29T00:00:00Z')); // a day ahead: 19:00 on the 28th in New York
-    const h = track(harness({ papers: day('2025-11-27', '2591') }));
+    const h = track(await harness({ papers: day('2025-11-27', '2591') }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     expect(h.schedules.claim(s.id, '2025-11-28', '2025-11-27', 'p1', HOUR)).toMatchObject({ kind: 'claimed' });
     h.schedules.attempt(s.id, '2025-11-28', 'p1', HOUR);
@@ -159,7 +159,7 @@ describe('scheduler: a clock that steps', () => {
 
   it('a step back after a post posts nothing again, for that day or the one it steps into', async () => {
     vi.setSystemTime(new Date('2025-11-26T22:00:00Z'));
-    const h = track(harness({ papers: [...day('2025-11-26', '2590'), ...day('2025-11-27', '2591')] }));
+    const h = track(await harness({ papers: [...day('2025-11-26', '2590'), ...day('2025-11-27', '2591')] }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -174,7 +174,7 @@ describe('scheduler: a clock that steps', () => {
 
   it('a run is posted only on its own local day: a catch-up that would cross midnight is skipped', async () => {
     vi.setSystemTime(new Date('2025-11-27T12:00:00Z'));
-    const h = track(harness({ papers: day('2025-11-27', '2591'), scheduler: { catchupMs: 6 * HOUR } }));
+    const h = track(await harness({ papers: day('2025-11-27', '2591'), scheduler: { catchupMs: 6 * HOUR } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 0, zone: 'America/New_York', top: 3 });
     // Down from before 23:00 until 01:00 the next day in New York: two hours late, but another day.
     vi.setSystemTime(new Date('2025-11-28T06:00:00Z'));

@@ -5,7 +5,6 @@ import { silentLogger } from '../../src/logger.js';
 import type { ChatAdapter } from '../../src/ports.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
-import { connectionOf } from '../../src/store/sqlite.js';
 import type { App } from '../../src/app.js';
 import { GUILD, startDiscord, type Running } from '../adapters/discord/harness.js';
 import { CHANNEL, SlackDriver, USER } from '../adapters/slack/support.js';
@@ -19,7 +18,7 @@ afterEach(async () => {
 /** A scheduler over the core's database on its own fake clock (the adapters' sockets stay on real timers). */
 function schedulerFor(core: App, at: string): { scheduler: Scheduler; clock: FakeClock; schedules: ScheduleStore } {
   const clock = new FakeClock(new Date(at));
-  const db = connectionOf(core.store);
+  const db = core.database.connection;
   if (!db) throw new Error('not SQLite');
   const schedules = new ScheduleStore(db, () => clock.now());
   const scheduler = new Scheduler({

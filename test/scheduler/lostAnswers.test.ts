@@ -7,7 +7,6 @@ import { silentLogger } from '../../src/logger.js';
 import type { ChatAdapter } from '../../src/ports.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
-import { connectionOf } from '../../src/store/sqlite.js';
 import { recordingLogger, GUILD, testConfig } from '../adapters/discord/harness.js';
 import { FakeDiscord, type LostAnswer } from '../fakes/discord.js';
 import { FakeSlack, type LostAnswer as SlackLostAnswer } from '../fakes/slack.js';
@@ -24,11 +23,15 @@ afterEach(async () => {
 });
 
 /** A core with a subscription made the day before, and a scheduler whose clock stands just after its 09:00 UTC run. */
-function scheduled(platform: string, channel: string, guildId?: string): { core: App; scheduler: Scheduler; schedules: ScheduleStore; id: string } {
-  const core = createTestCore();
-  cleanups.push(() => core.close());
+async function scheduled(
+  platform: string,
+  channel: string,
+  guildId?: string,
+): Promise<{ core: App; scheduler: Scheduler; schedules: ScheduleStore; id: string }> {
+  const core = await createTestCore();
+  cleanups.push(async () => core.close());
   const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-  const db = connectionOf(core.store);
+  const db = core.database.connection;
   if (!db) throw new Error('not SQLite');
   const schedules = new ScheduleStore(db, () => clock.now());
   const sub = schedules.add({ platform, channel, hour: 9, minute: 0, zone: 'UTC', top: 2, ...(guildId ? { guildId } : {}) });
@@ -71,7 +74,7 @@ describe('scheduled posts when Slack loses the answer', () => {
   it.each<SlackLostAnswer>(['http500', 'reset', 'hang'])(
     'a post Slack accepted whose answer is lost (%s) lands once, and the ledger says posted with its ts',
     async (lost) => {
-      const { core, scheduler, schedules, id } = scheduled('slack', SLACK_CHANNEL);
+      const { core, scheduler, schedules, id } = await scheduled('slack', SLACK_CHANNEL);
       const { fake, adapter } = await slack(core);
       fake.lostAnswers.push(lost);
       await runOnce(scheduler, adapter);
@@ -85,7 +88,7 @@ describe('scheduled posts when Slack loses the answer', () => {
   );
 
   it('a post whose answer comes back is posted once without reading the channel', async () => {
-    const { core, scheduler, schedules, id } = scheduled('slack', SLACK_CHANNEL);
+    const { core, scheduler, schedules, id } = await scheduled('slack', SLACK_CHANNEL);
     const { fake, adapter } = await slack(core);
     await runOnce(scheduler, adapter);
     expect(fake.postsIn(SLACK_CHANNEL)).toHaveLength(1);
@@ -94,7 +97,7 @@ describe('scheduled posts when Slack loses the answer', () => {
   });
 
   it('without the history scopes a lost answer is posted again, and the log names the scopes', async () => {
-    const { core, scheduler, schedules, id } = scheduled('slack', SLACK_CHANNEL);
+    const { core, scheduler, schedules, id } = await scheduled('slack', SLACK_CHANNEL);
     const logger = recordingLogger();
     const { fake, adapter } = await slack(core, logger);
     fake.lostAnswers.push('http500');
@@ -126,7 +129,7 @@ describe('scheduled posts when Discord loses the answer', () => {
   it.each<LostAnswer>(['http500', 'reset', 'hang'])(
     'a message Discord created whose answer is lost (%s) lands once, and the ledger says posted with its id',
     async (lost) => {
-      const { core, scheduler, schedules, id } = scheduled('discord', DISCORD_CHANNEL, GUILD.id);
+      const { core, scheduler, schedules, id } = await scheduled('discord', DISCORD_CHANNEL, GUILD.id);
       const { fake, adapter } = await discord(core);
       fake.lostAnswers.push(lost);
       await runOnce(scheduler, adapter);
@@ -138,7 +141,7 @@ describe('scheduled posts when Discord loses the answer', () => {
   );
 
   it("past Discord's nonce window, the retry finds the message by the bot's recent messages and does not post again", async () => {
-    const { core, scheduler, schedules, id } = scheduled('discord', DISCORD_CHANNEL, GUILD.id);
+    const { core, scheduler, schedules, id } = await scheduled('discord', DISCORD_CHANNEL, GUILD.id);
     const { fake, adapter } = await discord(core);
     fake.nonceWindowMs = 0;
     fake.lostAnswers.push('http500');

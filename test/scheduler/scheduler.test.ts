@@ -31,7 +31,7 @@ async function runFor(ms: number): Promise<void> {
 describe('scheduler: local times', () => {
   it('posts at 09:00 local time in New York and Tokyo on both sides of the US daylight-saving change', async () => {
     vi.setSystemTime(new Date('2025-10-30T14:00:00Z'));
-    const h = track(harness({ papers: papersOn(days('2025-10-29', 8)), scheduler: { pollMs: 6 * HOUR } }));
+    const h = track(await harness({ papers: papersOn(days('2025-10-29', 8)), scheduler: { pollMs: 6 * HOUR } }));
     const ny = h.schedules.add({ platform: 'slack', channel: 'CNY', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
     const tokyo = h.schedules.add({ platform: 'slack', channel: 'CTOKYO', hour: 9, minute: 0, zone: 'Asia/Tokyo', top: 2 });
     const slack = new RecordingAdapter();
@@ -63,7 +63,7 @@ describe('scheduler: local times', () => {
 
   it('posts the top N by upvotes with a header naming the list date', async () => {
     vi.setSystemTime(new Date('2025-10-31T12:59:00Z'));
-    const h = track(harness({ papers: papersOn(days('2025-10-31', 1)) }));
+    const h = track(await harness({ papers: papersOn(days('2025-10-31', 1)) }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -82,7 +82,7 @@ describe('scheduler: exactly once', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sched-')), 'paperboy.db');
     const papers = papersOn(days('2025-11-03', 2));
     vi.setSystemTime(new Date('2025-11-03T12:00:00Z'));
-    const first = track(harness({ papers, file }));
+    const first = track(await harness({ papers, file }));
     first.schedules.add({ platform: 'slack', channel: 'CMORNING', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     first.schedules.add({ platform: 'slack', channel: 'CAFTERNOON', hour: 15, minute: 0, zone: 'America/New_York', top: 3 });
     const before = new RecordingAdapter();
@@ -93,7 +93,7 @@ describe('scheduler: exactly once', () => {
     first.close();
     open.splice(open.indexOf(first), 1);
 
-    const second = track(harness({ papers, file }));
+    const second = track(await harness({ papers, file }));
     const after = new RecordingAdapter();
     second.scheduler.start([after]);
     await runFor(6 * HOUR); // through 15:00 New York
@@ -104,8 +104,8 @@ describe('scheduler: exactly once', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sched-')), 'paperboy.db');
     const papers = papersOn(days('2025-11-03', 3));
     vi.setSystemTime(new Date('2025-11-03T13:00:00Z'));
-    const a = track(harness({ papers, file, scheduler: { owner: 'process-a' } }));
-    const b = track(harness({ papers, file, scheduler: { owner: 'process-b' } }));
+    const a = track(await harness({ papers, file, scheduler: { owner: 'process-a' } }));
+    const b = track(await harness({ papers, file, scheduler: { owner: 'process-b' } }));
     a.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slackA = new RecordingAdapter();
     const slackB = new RecordingAdapter();
@@ -118,7 +118,7 @@ describe('scheduler: exactly once', () => {
 
   it('takes over a claim whose process died once its lease has expired', async () => {
     vi.setSystemTime(new Date('2025-11-03T14:00:00Z'));
-    const h = track(harness({ papers: papersOn(days('2025-11-03', 1)), scheduler: { leaseMs: 10 * 60_000 } }));
+    const h = track(await harness({ papers: papersOn(days('2025-11-03', 1)), scheduler: { leaseMs: 10 * 60000 } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T14:00:30Z'));
     expect(h.schedules.claim(s.id, '2025-11-03', '2025-11-03', 'dead-process', 10 * 60_000).kind).toBe('claimed');
@@ -136,7 +136,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('on a weekend posts one honest line saying since when nothing is new and when the next post is due', async () => {
     // 2025-11-07 is a Friday; the corpus has no weekend lists.
     vi.setSystemTime(new Date('2025-11-07T12:00:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-06', '2025-11-07']), scheduler: { pollMs: 6 * HOUR } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-06', '2025-11-07']), scheduler: { pollMs: 6 * HOUR } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -150,7 +150,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('catches up a post missed while down when it is inside the grace window', async () => {
     vi.setSystemTime(new Date('2025-11-02T12:00:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 6 * HOUR } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 6 * HOUR } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T18:30:00Z')); // 13:30 New York: 4.5 h late
     const slack = new RecordingAdapter();
@@ -162,7 +162,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('skips and logs a post missed by more than the grace window', async () => {
     vi.setSystemTime(new Date('2025-11-02T12:00:00Z'));
     const logger = recordingLogger();
-    const h = track(harness({ papers: papersOn(['2025-11-03']), logger, scheduler: { catchupMs: 6 * HOUR } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), logger, scheduler: { catchupMs: 6 * HOUR } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T21:00:00Z')); // 16:00 New York: 7 h late
     const slack = new RecordingAdapter();
@@ -178,7 +178,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('with no catch-up window still posts a run it finds half a minute late (a busy machine)', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:30:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 0 } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 0 } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T14:00:30Z'));
     const slack = new RecordingAdapter();
@@ -189,7 +189,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('retries a failed post with backoff, then records it failed and not done', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 2, minTimeout: 1_000, factor: 2 } } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 2, minTimeout: 1000, factor: 2 } } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [1, 2, 3].map(() => new DeliveryError('transient', 'Slack answered HTTP 500'));
@@ -208,7 +208,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('a post that succeeds on a retry is marked posted once', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']) }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']) }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [new DeliveryError('transient', 'timed out')];
@@ -221,7 +221,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('records a channel the bot cannot post in as failed without retrying, and logs it with the channel', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const logger = recordingLogger();
-    const h = track(harness({ papers: papersOn(['2025-11-03']), logger }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), logger }));
     const s = h.schedules.add({ platform: 'slack', channel: 'CLOCKED', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.refuse.set('CLOCKED', new DeliveryError('no-access', 'Slack refused the post in CLOCKED: not_in_channel', 'not_in_channel'));
@@ -235,7 +235,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('stopping while a post waits to retry gives the slot back as attempted, so the next start looks for that attempt, then posts', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 3, minTimeout: 60_000, factor: 1 } } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 3, minTimeout: 60000, factor: 1 } } }));
     const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [new DeliveryError('transient', 'Slack answered HTTP 500')];
@@ -254,7 +254,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it("a channel whose post hangs holds up no other channel's post; the hung attempt ends at its deadline and the retry looks first", async () => {
     vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 1, minTimeout: 1_000, factor: 1 } } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 1, minTimeout: 1000, factor: 1 } } }));
     const hung = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const other = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
@@ -275,7 +275,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('a channel whose post hangs through all its retries holds up no channel due later: the 09:01 post goes out at 09:01', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
     // The production retry policy: a hung channel takes minutes (four 15 s deadlines and 5 s, 20 s, 80 s waits) to fail.
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 1, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
@@ -288,7 +288,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
 
   it('a post due at 23:59 while another channel hangs is posted, not skipped as a day that is over', async () => {
     vi.setSystemTime(new Date('2025-11-04T04:56:00Z'));
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 58, zone: 'America/New_York', top: 3 });
     const late = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
@@ -302,7 +302,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('a post that waits for a send slot past midnight is still posted for its day (the tick saw it on time)', async () => {
     vi.setSystemTime(new Date('2025-11-04T04:58:00Z'));
     // One send at a time: the 23:59 post waits behind a channel that hangs for two 15 s deadlines and a 40 s pause.
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { concurrency: 1, retry: { retries: 1, minTimeout: 40_000, factor: 1 } } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { concurrency: 1, retry: { retries: 1, minTimeout: 40000, factor: 1 } } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-04T04:58:30Z'));
     const waiting = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
@@ -326,7 +326,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
         throw new Error('Hugging Face is down');
       },
     };
-    const h = track(harness({ papers: papersOn(['2025-11-03']), scheduler: { freshener } }));
+    const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { freshener } }));
     h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -339,8 +339,8 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sched-')), 'paperboy.db');
     vi.setSystemTime(new Date('2025-11-03T13:00:00Z'));
     const papers = papersOn(['2025-11-03']);
-    const serving = track(harness({ papers, file }));
-    const other = track(harness({ papers, file }));
+    const serving = track(await harness({ papers, file }));
+    const other = track(await harness({ papers, file }));
     const slack = new RecordingAdapter();
     serving.scheduler.start([slack]);
     await runFor(5 * 60_000);

@@ -8,7 +8,8 @@ import type { ChatAdapter, Clock, LedgerSend, PostTarget } from '../../src/ports
 import { replySummary, type Reply } from '../../src/reply.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
-import { connectionOf, openStore } from '../../src/store/sqlite.js';
+import { openDatabase } from '../../src/store/database.js';
+import { FEATURES } from '../../src/store/features.js';
 import { paperRun } from '../fakes/papers.js';
 
 /** A clock that reads the (faked or real) system time, so vi.setSystemTime and fake timers move it. */
@@ -70,13 +71,20 @@ export interface Harness {
 }
 
 /** A core over `file` (default in memory) with `papers`, its schedule tables, and a scheduler on `clock`. */
-export function harness(opts: { papers: Paper[]; clock?: Clock; file?: string; logger?: Logger; scheduler?: Partial<SchedulerOptions> }): Harness {
+export async function harness(opts: {
+  papers: Paper[];
+  clock?: Clock;
+  file?: string;
+  logger?: Logger;
+  scheduler?: Partial<SchedulerOptions>;
+}): Promise<Harness> {
   const clock = opts.clock ?? systemTime;
-  const store = openStore(opts.file ?? ':memory:', () => clock.now());
-  const app = createApp({ config: { dataDir: '/nonexistent', timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, store });
-  if (!opts.file) app.library.ingest(opts.papers);
-  else if (store.count() === 0) app.library.ingest(opts.papers);
-  const db = connectionOf(store);
+  const database = await openDatabase({ file: opts.file ?? ':memory:', now: () => clock.now(), features: FEATURES });
+  const store = database.papers;
+  const app = await createApp({ config: { dataDir: '/nonexistent', timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, database });
+  if (!opts.file) await app.library.ingest(opts.papers);
+  else if (store.count() === 0) await app.library.ingest(opts.papers);
+  const db = database.connection;
   if (!db) throw new Error('not a SQLite store');
   const schedules = new ScheduleStore(db, () => clock.now());
   const scheduler = new Scheduler({

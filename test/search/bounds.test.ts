@@ -1,4 +1,5 @@
 // Bounded work per search (STYLE habit 17): word length, term count, fuzzy expansion, fallbacks, the time budget.
+import { openDatabase } from '../../src/store/database.js';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -89,13 +90,13 @@ beforeAll(() => {
 describe('search bounds: long words', () => {
   const word200 = letters(7)(200);
 
-  it('search: a 200-letter word is not searched, and the library says so kindly', () => {
+  it('search: a 200-letter word is not searched, and the library says so kindly', async () => {
     const q = parsed(word200);
     expect(q.terms).toEqual([]);
     expect(q.tooLong).toEqual([word200]);
     const store = openStore(':memory:');
     const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
-    lib.ingest(seeds.slice(0, 20));
+    await lib.ingest(seeds.slice(0, 20));
     try {
       lib.search(word200);
       expect.unreachable('a query of one 200-letter word has nothing to search');
@@ -200,14 +201,14 @@ describe('search bounds: term count', () => {
   });
 
   it('search command: a query with more than 32 words says which words were ignored', async () => {
-    const app = createApp({
+    const app = await createApp({
       config: { dataDir: '/nonexistent', timeZone: 'UTC' },
       logger: silentLogger,
       clock: new FakeClock(new Date()),
       commands,
-      store: openStore(':memory:'),
+      database: await openDatabase({ file: ':memory:' }),
     });
-    app.library.ingest(testPapers);
+    await app.library.ingest(testPapers);
     const reply = await app.dispatcher.run({ command: 'search', text: `kv cache ${extra.join(' ')}` });
     expect(reply.kind).toBe('papers');
     expect(reply.kind === 'papers' && reply.notice).toMatch(
@@ -215,7 +216,7 @@ describe('search bounds: term count', () => {
     );
   });
 
-  it('library: a query of many unknown words asks for "did you mean" suggestions of at most four of them', () => {
+  it('library: a query of many unknown words asks for "did you mean" suggestions of at most four of them', async () => {
     const store = openStore(':memory:');
     const real = new MemorySearchIndex(() => store.all(), silentLogger);
     const asked: string[] = [];
@@ -235,7 +236,7 @@ describe('search bounds: term count', () => {
       },
     };
     const lib = new Library(store, counting);
-    lib.ingest(testPapers);
+    await lib.ingest(testPapers);
     const random = letters(5);
     expect(lib.search(Array.from({ length: 20 }, () => random(8)).join(' ')).total).toBe(0);
     expect(asked).toHaveLength(4);
@@ -267,17 +268,17 @@ describe('search bounds: time budget', () => {
   });
 
   it('search command: results cut short by the budget say "Results may be incomplete"', async () => {
-    const store = openStore(':memory:');
-    const index = new MemorySearchIndex(() => store.all(), silentLogger, { now: jumpingClock() });
-    const app = createApp({
+    const database = await openDatabase({ file: ':memory:' });
+    const index = new MemorySearchIndex(() => database.papers.all(), silentLogger, { now: jumpingClock() });
+    const app = await createApp({
       config: { dataDir: '/nonexistent', timeZone: 'UTC' },
       logger: silentLogger,
       clock: new FakeClock(new Date()),
       commands,
-      store,
+      database,
       index,
     });
-    app.library.ingest(testPapers);
+    await app.library.ingest(testPapers);
     const reply = await app.dispatcher.run({ command: 'search', text: 'kv cahce' });
     expect(reply.kind).toBe('papers');
     expect(reply.kind === 'papers' && reply.notice).toBe(

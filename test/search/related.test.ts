@@ -23,9 +23,9 @@ function details(r: Reply): Extract<Reply, { kind: 'answer' }> {
 describe('related papers', () => {
   let core: App;
   let seeds: Paper[];
-  beforeAll(() => {
+  beforeAll(async () => {
     seeds = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
-    core = createTestCore({ papers: seeds });
+    core = await createTestCore({ papers: seeds });
   });
 
   it('MemGAS (memory for dialogue agents) lists dialogue-memory papers, and no quantization or time-series paper', async () => {

@@ -16,10 +16,10 @@ import { score } from '../../src/search/metrics.js';
 import { sentences } from '../../src/search/index.js';
 
 let lib: Library;
-beforeAll(() => {
+beforeAll(async () => {
   const store = openStore(':memory:');
   lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
-  lib.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
+  await lib.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
 });
 /** A query that must parse. */
 function parsed(text: string): ParsedQuery {

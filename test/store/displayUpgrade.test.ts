@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPaper, type Paper } from '../../src/papers/model.js';
-import { connectionOf, openStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/sqlite.js';
 
 const tmp: string[] = [];
 afterEach(() => {
@@ -30,16 +30,16 @@ const sent: Paper = {
 };
 
 describe('display text in a stored database', () => {
-  it('a paper stored with residue by an older paperboy is shown clean, and rewritten clean (source text kept) when sent again', () => {
+  it('a paper stored with residue by an older paperboy is shown clean, and rewritten clean (source text kept) when sent again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-display-'));
     tmp.push(dir);
     const file = path.join(dir, 'paperboy.db');
     const checked = checkPaper(sent);
     if (!checked.ok) throw new Error(checked.error);
     const first = openStore(file);
-    first.upsert([checked.value]);
+    await first.upsert([checked.value]);
     // What an older paperboy wrote: the source text in the shown columns, nothing beside it.
-    connectionOf(first)?.prepare('UPDATE papers SET title = ?, abstract = ?, raw_text = NULL WHERE id = ?').run(RAW_TITLE, RAW_ABSTRACT, sent.id);
+    first.connection.prepare('UPDATE papers SET title = ?, abstract = ?, raw_text = NULL WHERE id = ?').run(RAW_TITLE, RAW_ABSTRACT, sent.id);
     first.close();
 
     const store = openStore(file);
@@ -49,12 +49,12 @@ describe('display text in a stored database', () => {
     });
     expect(store.all().map((p) => p.title)).toEqual([checked.value.title]);
 
-    const again = store.upsert([checked.value]);
+    const again = await store.upsert([checked.value]);
     expect(again.updated).toBe(1);
-    const row = connectionOf(store)?.prepare('SELECT title, raw_text FROM papers WHERE id = ?').get(sent.id) as { title: string; raw_text: string };
+    const row = store.connection.prepare('SELECT title, raw_text FROM papers WHERE id = ?').get(sent.id) as { title: string; raw_text: string };
     expect(row.title).toBe(checked.value.title);
     expect(JSON.parse(row.raw_text)).toEqual({ title: RAW_TITLE, abstract: RAW_ABSTRACT });
-    expect(store.upsert([checked.value]).unchanged).toBe(1);
+    expect((await store.upsert([checked.value])).unchanged).toBe(1);
     store.close();
   });
 });

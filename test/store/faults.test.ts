@@ -57,12 +57,12 @@ function run(args: string[], dataDir: string): Promise<{ code: number | null; st
 const messageLines = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && !l.startsWith('{'));
 
 /** A database holding the seed corpus (242 papers), written by this process, then made read-only with its folder. */
-function readOnlyDatabase(opts: { seeded: boolean }): { dir: string; file: string } {
+async function readOnlyDatabase(opts: { seeded: boolean }): Promise<{ dir: string; file: string }> {
   const dir = tmpDir();
   const file = path.join(dir, 'paperboy.db');
   const store = openStore(file);
-  store.upsert(loadSeedDir(SEEDS).papers);
-  if (opts.seeded) store.setMeta('seeds.ingested', '2025-11-27T00:00:00.000Z');
+  await store.upsert(loadSeedDir(SEEDS).papers);
+  if (opts.seeded) await store.setMeta('seeds.ingested', '2025-11-27T00:00:00.000Z');
   store.close();
   fs.chmodSync(file, 0o444);
   fs.chmodSync(dir, 0o555);
@@ -95,7 +95,7 @@ describe.skipIf(!canDrop)('data folder and database faults, as a process', () =>
   });
 
   it('a read-only database in a read-only folder still answers search, refuses an ingest clearly, and is left byte-identical', async () => {
-    const { dir, file } = readOnlyDatabase({ seeded: true });
+    const { dir, file } = await readOnlyDatabase({ seeded: true });
     const before = fs.readFileSync(file);
     const search = await run(['search', 'kv cache quantization', '--json'], dir);
     expect(search.code).toBe(0);
@@ -117,7 +117,7 @@ describe.skipIf(!canDrop)('data folder and database faults, as a process', () =>
   });
 
   it('a read-only database that holds papers but was never marked seeded skips seeding with a warning and answers', async () => {
-    const { dir } = readOnlyDatabase({ seeded: false });
+    const { dir } = await readOnlyDatabase({ seeded: false });
     const r = await run(['papers', '--json'], dir);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as unknown[]).length).toBe(242);

@@ -5,19 +5,18 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
-import { openSchedules } from '../../src/scheduler/store.js';
+import { ScheduleStore } from '../../src/scheduler/store.js';
 import { DatabaseFileIdentity } from '../../src/store/fileIdentity.js';
-import { openStore, watchDatabaseFile } from '../../src/store/sqlite.js';
-import type { PaperStore } from '../../src/ports.js';
+import { openStore, watchDatabaseFile, type SqliteStore } from '../../src/store/sqlite.js';
 
 const tmp: string[] = [];
-const open: PaperStore[] = [];
+const open: SqliteStore[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
   for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function storeOnFile(): { file: string; store: PaperStore } {
+function storeOnFile(): { file: string; store: SqliteStore } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-identity-'));
   tmp.push(dir);
   const file = path.join(dir, 'paperboy.db');
@@ -42,9 +41,9 @@ const paper = (n: number): Paper => ({
 
 const subscription = { platform: 'slack', channel: 'C0PAPERS', hour: 9, minute: 0, zone: 'America/New_York', top: 5 };
 
-function thrown(fn: () => unknown): OperatorError {
+async function thrown(fn: () => unknown): Promise<OperatorError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof OperatorError) return e;
     throw e;
@@ -53,58 +52,58 @@ function thrown(fn: () => unknown): OperatorError {
 }
 
 /** Another paperboy database, renamed over `file` (a restore, or `cp --remove-destination`): a new inode at the same path. */
-function replaceWithAnother(file: string): void {
+async function replaceWithAnother(file: string): Promise<void> {
   const other = `${file}.restore`;
   const s = openStore(other);
-  s.upsert([paper(99)]);
+  await s.upsert([paper(99)]);
   s.close();
   fs.renameSync(other, file);
 }
 
 describe('the database is the one we opened', () => {
-  it('a subscribe after the database file was deleted throws an error naming the file, instead of being confirmed', () => {
+  it('a subscribe after the database file was deleted throws an error naming the file, instead of being confirmed', async () => {
     const { file, store } = storeOnFile();
-    const schedules = openSchedules(store, () => new Date('2026-06-12T12:00:00Z'));
-    schedules?.add(subscription);
+    const schedules = new ScheduleStore(store.connection, () => new Date('2026-06-12T12:00:00Z'));
+    schedules.add(subscription);
     fs.rmSync(file);
-    const e = thrown(() => schedules?.add(subscription));
+    const e = await thrown(() => schedules.add(subscription));
     expect(e.message).toContain(`the database file ${file} was deleted`);
     expect(e.message).toContain('this write was not stored');
     expect(e.hints.join(' ')).toMatch(/Restart paperboy/);
   });
 
-  it('an ingest after the database file was replaced by another file is refused, and its papers are not stored', () => {
+  it('an ingest after the database file was replaced by another file is refused, and its papers are not stored', async () => {
     const { file, store } = storeOnFile();
-    store.upsert([paper(1)]);
-    replaceWithAnother(file);
-    expect(thrown(() => store.upsert([paper(2)])).message).toContain(`the database file ${file} was replaced by another file`);
+    await store.upsert([paper(1)]);
+    await replaceWithAnother(file);
+    expect((await thrown(() => store.upsert([paper(2)]))).message).toContain(`the database file ${file} was replaced by another file`);
     const now = openStore(file);
     expect(now.get('t-p2')).toBeUndefined();
     now.close();
   });
 
-  it('a write after the write-ahead log was deleted is refused, naming the -wal file', () => {
+  it('a write after the write-ahead log was deleted is refused, naming the -wal file', async () => {
     const { file, store } = storeOnFile();
-    store.setMeta('x', '1');
+    await store.setMeta('x', '1');
     fs.rmSync(`${file}-wal`);
-    expect(thrown(() => store.setMeta('x', '2')).message).toContain(`its write-ahead log ${file}-wal was deleted`);
+    expect((await thrown(() => store.setMeta('x', '2'))).message).toContain(`its write-ahead log ${file}-wal was deleted`);
   });
 
-  it('once refused, every later write is refused too, even if a file appears at the path again', () => {
+  it('once refused, every later write is refused too, even if a file appears at the path again', async () => {
     const { file, store } = storeOnFile();
     fs.rmSync(file);
-    thrown(() => store.setMeta('x', '1'));
+    await thrown(() => store.setMeta('x', '1'));
     fs.writeFileSync(file, '');
-    expect(thrown(() => store.transaction?.(() => undefined)).message).toContain('was deleted');
+    expect((await thrown(() => store.upsert([paper(3)]))).message).toContain('was deleted');
   });
 
-  it('another process opening, writing and closing the same file is not taken for a replacement', () => {
+  it('another process opening, writing and closing the same file is not taken for a replacement', async () => {
     const { file, store } = storeOnFile();
-    store.upsert([paper(1)]);
+    await store.upsert([paper(1)]);
     const other = openStore(file);
-    other.upsert([paper(2)]);
+    await other.upsert([paper(2)]);
     other.close();
-    store.upsert([paper(3)]);
+    await store.upsert([paper(3)]);
     expect(store.count()).toBe(3);
   });
 
@@ -116,7 +115,7 @@ describe('the database is the one we opened', () => {
     watch.stop();
     expect(lost.file).toBe(file);
     expect(lost.change).toBe(`the database file ${file} was deleted`);
-    expect(() => store.setMeta('x', '1')).toThrow(lost.error);
+    expect(async () => await store.setMeta('x', '1')).toThrow(lost.error);
   });
 
   it('a check that cannot look at the file (EIO, a flaky mount) is reported once and is not a loss; a later check still sees a deletion', () => {
@@ -149,11 +148,11 @@ describe('the database is the one we opened', () => {
     expect(identity.change()).toMatch(/was deleted/);
   });
 
-  it('an in-memory store has nothing to watch and writes as before', () => {
+  it('an in-memory store has nothing to watch and writes as before', async () => {
     const store = openStore(':memory:');
     open.push(store);
     const watch = watchDatabaseFile(store, 10);
-    store.upsert([paper(1)]);
+    await store.upsert([paper(1)]);
     watch.stop();
     expect(store.count()).toBe(1);
   });

@@ -19,10 +19,10 @@ afterEach(() => {
 const clock = { now: () => new Date('2026-06-12T12:00:00Z') };
 
 /** A data folder whose database this build made, with every feature's tables (closed again). */
-function builtDatabase(): { dir: string; file: string } {
+async function builtDatabase(): Promise<{ dir: string; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-future-'));
   tmp.push(dir);
-  createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }).close();
+  await (await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands })).close();
   return { dir, file: databaseFile(dir) };
 }
 
@@ -45,8 +45,8 @@ function openError(fn: () => unknown): OperatorError {
 }
 
 describe('schema from the future', () => {
-  it('every feature this build migrates is in the registry of known feature versions, at the version it migrates to', () => {
-    const { file } = builtDatabase();
+  it('every feature this build migrates is in the registry of known feature versions, at the version it migrates to', async () => {
+    const { file } = await builtDatabase();
     const raw = new Database(file, { readonly: true });
     const stored = Object.fromEntries(
       (raw.prepare(`SELECT key, value FROM meta WHERE key LIKE 'schema.%'`).all() as Array<{ key: string; value: string }>).map((r) => [
@@ -60,12 +60,12 @@ describe('schema from the future', () => {
 
   it.each(Object.keys(FEATURE_SCHEMAS))(
     'a database whose %s tables are newer than this build is refused at start-up, naming the feature and both versions, and left byte-identical',
-    (feature) => {
-      const { dir, file } = builtDatabase();
+    async (feature) => {
+      const { dir, file } = await builtDatabase();
       const known = FEATURE_SCHEMAS[feature] ?? 0;
       setMeta(file, `schema.${feature}`, String(known + 1));
       const before = fs.readFileSync(file);
-      const e = openError(() => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
+      const e = openError(async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
       expect(e.message).toContain(file);
       expect(e.message).toContain(`${feature} tables are at schema version ${known + 1}`);
       expect(e.message).toContain(`this paperboy knows version ${known}`);
@@ -73,21 +73,21 @@ describe('schema from the future', () => {
     },
   );
 
-  it('a database whose search index tables are newer than this build is refused, not dropped and rebuilt', () => {
-    const { dir, file } = builtDatabase();
+  it('a database whose search index tables are newer than this build is refused, not dropped and rebuilt', async () => {
+    const { dir, file } = await builtDatabase();
     const raw = new Database(file);
     raw.prepare(`UPDATE search_marks SET value = '99' WHERE key = 'schema'`).run();
     raw.pragma('wal_checkpoint(TRUNCATE)');
     raw.close();
-    const e = openError(() => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
+    const e = openError(async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
     expect(e.message).toContain('search index tables are at schema version 99');
     const check = new Database(file, { readonly: true });
     expect(check.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get()).toEqual({ value: '99' });
     check.close();
   });
 
-  it('a database whose papers schema (user_version) is newer than this build is refused with an OperatorError naming it', () => {
-    const { file } = builtDatabase();
+  it('a database whose papers schema (user_version) is newer than this build is refused with an OperatorError naming it', async () => {
+    const { file } = await builtDatabase();
     const raw = new Database(file);
     raw.pragma('user_version = 99');
     raw.close();
@@ -96,11 +96,11 @@ describe('schema from the future', () => {
     expect(e.message).toContain('schema version 99 is newer than this paperboy understands');
   });
 
-  it('a feature this build does not know at all (added by a newer one) does not stop it opening', () => {
-    const { dir, file } = builtDatabase();
+  it('a feature this build does not know at all (added by a newer one) does not stop it opening', async () => {
+    const { dir, file } = await builtDatabase();
     setMeta(file, 'schema.someday', '3');
-    const app = createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
+    const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
     expect(app.store.count()).toBe(0);
-    app.close();
+    await app.close();
   });
 });

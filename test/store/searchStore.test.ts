@@ -57,30 +57,30 @@ function expectSameAsFresh(index: IndexData, papers: readonly Paper[]): void {
 }
 
 describe('persisted search index', () => {
-  it('indexes the stored papers and scores them exactly as an index built in memory', () => {
+  it('indexes the stored papers and scores them exactly as an index built in memory', async () => {
     const { store, index } = open();
-    store.upsert(seeds);
+    await store.upsert(seeds);
     expect(index.sync()).toBe(seeds.length);
     expectSameAsFresh(index, seeds);
     expect(index.sync()).toBe(0);
   });
 
-  it('ingests in many small batches and still scores like one fresh build (segments merged as they pile up)', () => {
+  it('ingests in many small batches and still scores like one fresh build (segments merged as they pile up)', async () => {
     const { store, index } = open();
     for (let i = 0; i < seeds.length; i += 20) {
-      store.upsert(seeds.slice(i, i + 20));
+      await store.upsert(seeds.slice(i, i + 20));
       index.sync();
     }
     expectSameAsFresh(index, seeds);
   });
 
-  it('a paper whose text changes is re-indexed, and one whose upvotes change keeps its postings', () => {
+  it('a paper whose text changes is re-indexed, and one whose upvotes change keeps its postings', async () => {
     const { store, index } = open();
-    store.upsert(seeds);
+    await store.upsert(seeds);
     index.sync();
     const [first, second] = seeds as [Paper, Paper];
     const longer = { ...first, abstract: `${first.abstract} It also studies zebrafish navigation.` };
-    store.upsert([longer, { ...second, upvotes: (second.upvotes ?? 0) + 500 }]);
+    await store.upsert([longer, { ...second, upvotes: (second.upvotes ?? 0) + 500 }]);
     expect(index.sync()).toBe(2);
     const now = [longer, { ...second, upvotes: (second.upvotes ?? 0) + 500 }, ...seeds.slice(2)];
     expectSameAsFresh(index, now);
@@ -89,12 +89,12 @@ describe('persisted search index', () => {
     expect(index.info(doc)?.upvotes).toBe((second.upvotes ?? 0) + 500);
   });
 
-  it('a paper that takes an arXiv id leaves no stale document behind', () => {
+  it('a paper that takes an arXiv id leaves no stale document behind', async () => {
     const { store, index } = open();
-    store.upsert(seeds);
+    await store.upsert(seeds);
     index.sync();
     const [first] = seeds as [Paper];
-    store.upsert([{ ...first, id: '2501.00001', arxivId: '2501.00001' }]);
+    await store.upsert([{ ...first, id: '2501.00001', arxivId: '2501.00001' }]);
     index.sync();
     const ids = [...index.docNumbers()].map((d) => index.info(d)?.paperId);
     expect(ids).toContain('2501.00001');
@@ -102,14 +102,14 @@ describe('persisted search index', () => {
     expect(index.docs).toBe(seeds.length);
   });
 
-  it('sees papers that another connection stored and indexed, on its next look', () => {
+  it('sees papers that another connection stored and indexed, on its next look', async () => {
     const { store, index, file } = open();
-    store.upsert(seeds.slice(0, 100));
+    await store.upsert(seeds.slice(0, 100));
     index.sync();
     const otherDb = new Database(file);
     const otherStore = openStore(file);
     const other = new SqliteIndexData(otherDb, otherStore);
-    otherStore.upsert(seeds.slice(100));
+    await otherStore.upsert(seeds.slice(100));
     other.sync();
     otherDb.close();
     otherStore.close();
@@ -117,7 +117,7 @@ describe('persisted search index', () => {
     expectSameAsFresh(index, seeds);
   });
 
-  it('keeps topic members as papers are indexed, equal to what the postings say, also for a subject tracked later', () => {
+  it('keeps topic members as papers are indexed, equal to what the postings say, also for a subject tracked later', async () => {
     const { store, index } = open();
     const kv = [
       ['kv', 'cach'],
@@ -125,9 +125,9 @@ describe('persisted search index', () => {
     ];
     const memory = [['memori']];
     index.trackSubjects([kv]);
-    store.upsert(seeds.slice(0, 120));
+    await store.upsert(seeds.slice(0, 120));
     index.sync();
-    store.upsert(seeds.slice(120));
+    await store.upsert(seeds.slice(120));
     index.sync();
     const fromPostings = subjectMembers(index, kv);
     expect(fromPostings.size).toBeGreaterThan(0);
@@ -142,7 +142,7 @@ describe('persisted search index', () => {
 
 describe('a serving process that has cached postings', () => {
   /** Two processes' views of one file: each a store and the persisted index over it. */
-  function twoProcesses() {
+  async function twoProcesses() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
     const file = path.join(dir, 'paperboy.db');
     const open = () => {
@@ -174,13 +174,13 @@ describe('a serving process that has cached postings', () => {
     sources: [{ name: 'test' }],
   });
 
-  it("finds another process's new paper by a common word it had already cached, and scores as a fresh index does", () => {
-    const { writer, reader } = twoProcesses();
-    writer.store.upsert(seeds);
+  it("finds another process's new paper by a common word it had already cached, and scores as a fresh index does", async () => {
+    const { writer, reader } = await twoProcesses();
+    await writer.store.upsert(seeds);
     writer.index.upsert(seeds);
     const before = reader.index.search(query('model'));
     const added = paper('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
-    writer.store.upsert([added]);
+    await writer.store.upsert([added]);
     writer.index.upsert([added]);
     const after = reader.index.search(query('model'));
     expect(after.total).toBe(before.total + 1);
@@ -189,15 +189,15 @@ describe('a serving process that has cached postings', () => {
     expect(reader.index.search(query('model'), 10).hits.map((h) => [h.id, h.score])).toEqual(fresh.hits.map((h) => [h.id, h.score]));
   });
 
-  it('stops finding a paper by words another process removed from its abstract', () => {
-    const { writer, reader } = twoProcesses();
+  it('stops finding a paper by words another process removed from its abstract', async () => {
+    const { writer, reader } = await twoProcesses();
     const original = paper('changing', 'Tide pools', 'Barnacles cling to a model rock.');
-    writer.store.upsert([...seeds, original]);
+    await writer.store.upsert([...seeds, original]);
     writer.index.upsert([...seeds, original]);
     expect(reader.index.search(query('barnacles')).hits.map((h) => h.id)).toEqual(['changing']);
     expect(reader.index.search(query('model')).hits.map((h) => h.id)).toContain('changing');
     const changed = { ...original, abstract: 'Anemones sway in the current of the tide pool, all day and all night long.' };
-    writer.store.upsert([changed]);
+    await writer.store.upsert([changed]);
     writer.index.upsert([changed]);
     const gone = reader.index.search(query('barnacles'));
     expect(gone.total).toBe(0);
@@ -207,7 +207,7 @@ describe('a serving process that has cached postings', () => {
 });
 
 describe('writes within one millisecond', () => {
-  it('are each indexed: the store stamps every write later than the one before, even on a clock that stands still', () => {
+  it('are each indexed: the store stamps every write later than the one before, even on a clock that stands still', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
     const frozen = new Date('2026-06-01T09:00:00.000Z');
     const store = openStore(path.join(dir, 'paperboy.db'), () => frozen);
@@ -225,16 +225,16 @@ describe('writes within one millisecond', () => {
       return index.search(q.value).hits.map((h) => h.id);
     };
     const original = { ...base, id: 'first', title: 'Barnacle census', abstract: 'Counting barnacles on rocks.' };
-    store.upsert([original]);
+    await store.upsert([original]);
     index.upsert([original]);
     expect(ids('barnacle')).toEqual(['first']);
     // As the Library does: each write, then the index told of it.
-    const write = (p: Paper) => {
-      store.upsert([p]);
+    const write = async (p: Paper) => {
+      await store.upsert([p]);
       index.upsert([p]);
     };
-    write({ ...base, id: 'second', title: 'Anemone census', abstract: 'Counting anemones on rocks.' });
-    write({ ...base, id: 'first', title: 'Barnacle census', abstract: 'Counting barnacles and limpets on rocks at low tide.' });
+    await write({ ...base, id: 'second', title: 'Anemone census', abstract: 'Counting anemones on rocks.' });
+    await write({ ...base, id: 'first', title: 'Barnacle census', abstract: 'Counting barnacles and limpets on rocks at low tide.' });
     expect(ids('anemone')).toEqual(['second']);
     expect(ids('limpets')).toEqual(['first']);
   });

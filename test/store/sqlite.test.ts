@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import { connectionOf, migrateFeature, openStore } from '../../src/store/sqlite.js';
+import { migrateFeature, openStore } from '../../src/store/sqlite.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 
 const tmp: string[] = [];
@@ -36,21 +36,21 @@ const paper = (over: Partial<Paper> = {}): Paper => ({
 });
 
 describe('store', () => {
-  it('re-ingesting the seed corpus changes nothing', () => {
+  it('re-ingesting the seed corpus changes nothing', async () => {
     const store = openStore(path.join(tmpDir(), 'paperboy.db'));
     const { papers } = loadSeedDir(path.join(PROJECT_ROOT, 'seeds'));
-    const first = store.upsert(papers);
+    const first = await store.upsert(papers);
     expect(first).toMatchObject({ inserted: 242, updated: 0, unchanged: 0 });
     expect(first.changed).toHaveLength(242);
     const before = JSON.stringify(store.all());
-    expect(store.upsert(papers)).toEqual({ inserted: 0, updated: 0, unchanged: 242, changed: [] });
+    expect(await store.upsert(papers)).toEqual({ inserted: 0, updated: 0, unchanged: 242, changed: [] });
     expect(JSON.stringify(store.all())).toBe(before);
     store.close();
   });
 
-  it('a later source with more metadata fills gaps and adopts the arXiv id', () => {
+  it('a later source with more metadata fills gaps and adopts the arXiv id', async () => {
     const store = openStore(':memory:');
-    store.upsert([paper()]);
+    await store.upsert([paper()]);
     const richer = paper({
       id: '2501.12345',
       arxivId: '2501.12345',
@@ -60,7 +60,7 @@ describe('store', () => {
       publishedAt: '2025-01-20',
       sources: [{ name: 'hf:daily_papers' }],
     });
-    const adopted = store.upsert([richer]);
+    const adopted = await store.upsert([richer]);
     expect(adopted).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
     expect(adopted.changed.map((c) => [c.paper.id, c.previousId])).toEqual([['2501.12345', 't-a-paper-abc']]);
     const got = store.get('2501.12345');
@@ -75,21 +75,21 @@ describe('store', () => {
     expect(got?.sources.map((s) => s.name)).toEqual(['seed:x.txt', 'hf:daily_papers']);
     expect(store.count()).toBe(1);
     // Less information later never erases what is known.
-    expect(store.upsert([paper()])).toEqual({ inserted: 0, updated: 0, unchanged: 1, changed: [] });
+    expect(await store.upsert([paper()])).toEqual({ inserted: 0, updated: 0, unchanged: 1, changed: [] });
     expect(store.get('2501.12345')?.upvotes).toBe(9);
   });
 
   it('a write that fails part-way leaves nothing half-written', () => {
     const store = openStore(':memory:');
     const bad = { ...paper({ id: 'x2', title: 'Second' }), publishedAt: 'not a date' } as Paper;
-    expect(() => store.upsert([paper({ id: 'x1', title: 'First' }), bad])).toThrow();
+    expect(async () => await store.upsert([paper({ id: 'x1', title: 'First' }), bad])).toThrow();
     expect(store.count()).toBe(0);
   });
 
-  it('survives a restart with its data and WAL mode on', () => {
+  it('survives a restart with its data and WAL mode on', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     const a = openStore(file);
-    a.upsert([paper()]);
+    await a.upsert([paper()]);
     a.close();
     const b = openStore(file);
     expect(b.count()).toBe(1);
@@ -120,9 +120,9 @@ describe('store', () => {
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 
-  it('finds the latest date on or before a day', () => {
+  it('finds the latest date on or before a day', async () => {
     const store = openStore(':memory:');
-    store.upsert([paper({ id: 'a', title: 'A', publishedAt: '2025-01-01' }), paper({ id: 'b', title: 'B', publishedAt: '2025-03-01' })]);
+    await store.upsert([paper({ id: 'a', title: 'A', publishedAt: '2025-01-01' }), paper({ id: 'b', title: 'B', publishedAt: '2025-03-01' })]);
     expect(store.latestDate('2025-02-15')).toBe('2025-01-01');
     expect(store.latestDate()).toBe('2025-03-01');
     expect(store.latestDate('2024-01-01')).toBeNull();
@@ -147,10 +147,10 @@ describe('store', () => {
     expect(e.message).toBe(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created: ${blocker} is a file, not a folder.`);
   });
 
-  it('a database with a sound header but a damaged page is refused by path, and left byte-identical', () => {
+  it('a database with a sound header but a damaged page is refused by path, and left byte-identical', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     const store = openStore(file);
-    store.upsert(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
+    await store.upsert(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
     store.close();
     // Overwrite one page in the middle of the file: the header and schema still read fine.
     const pages = fs.statSync(file).size / 4096;
@@ -166,13 +166,13 @@ describe('store', () => {
     expect(fs.readdirSync(path.dirname(file))).toEqual(['paperboy.db']);
   });
 
-  it('a write that another connection keeps locked past the wait bound fails with an OperatorError naming the file, and stores nothing of that batch', () => {
+  it('a write that another connection keeps locked past the wait bound fails with an OperatorError naming the file, and stores nothing of that batch', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     const store = openStore(file, undefined, { busyTimeoutMs: 50, maxWriteWaitMs: 300 });
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     const t0 = Date.now();
-    const e = catchError(() => store.upsert([paper()]));
+    const e = catchError(async () => await store.upsert([paper()]));
     const waited = Date.now() - t0;
     other.exec('ROLLBACK');
     other.close();
@@ -184,11 +184,11 @@ describe('store', () => {
     expect(waited).toBeLessThan(3000);
     expect(store.count()).toBe(0);
     // Once the lock is gone the same write goes through.
-    expect(store.upsert([paper()]).inserted).toBe(1);
+    expect((await store.upsert([paper()])).inserted).toBe(1);
     store.close();
   });
 
-  it('a large upsert is written in batches: another connection sees whole batches as they commit', () => {
+  it('a large upsert is written in batches: another connection sees whole batches as they commit', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     const seen: number[] = [];
     const reader = () => {
@@ -208,7 +208,7 @@ describe('store', () => {
       { batchSize: 500 },
     );
     const many = Array.from({ length: 1500 }, (_, i) => paper({ id: `p-${i}`, title: `Paper ${i}` }));
-    expect(store.upsert(many)).toMatchObject({ inserted: 1500, updated: 0, unchanged: 0 });
+    expect(await store.upsert(many)).toMatchObject({ inserted: 1500, updated: 0, unchanged: 0 });
     store.close();
     expect(seen).toEqual([0, 500, 1000]);
     expect(calls).toBe(3);
@@ -231,8 +231,8 @@ describe('feature migrations', () => {
     const a = openStore(file);
     const b = openStore(file);
     const steps = ['CREATE TABLE feature_things (id TEXT PRIMARY KEY)', 'ALTER TABLE feature_things ADD COLUMN note TEXT'];
-    const dbA = connectionOf(a);
-    const dbB = connectionOf(b);
+    const dbA = a.connection;
+    const dbB = b.connection;
     if (!dbA || !dbB) throw new Error('SQLite stores have a connection');
     migrateFeature(dbA, 'things', steps.slice(0, 1));
     migrateFeature(dbB, 'things', steps);

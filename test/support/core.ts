@@ -1,10 +1,10 @@
 // Builds a real app (in-memory SQLite, real commands and dispatcher) over a small corpus, with a fixed clock.
+import { openDatabase } from '../../src/store/database.js';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { AnswerWriter, Clock, FollowBook } from '../../src/ports.js';
-import { openStore } from '../../src/store/sqlite.js';
 import { testPapers } from './papers.js';
 
 /** A clock that stays where it is set; tests move it explicitly. */
@@ -35,17 +35,17 @@ export interface TestCoreOptions {
  * An app over an in-memory store with the test corpus ingested.
  * Default clock: 2025-11-27 15:00 UTC (10:00 in New York).
  */
-export function createTestCore(opts: TestCoreOptions = {}): App {
+export async function createTestCore(opts: TestCoreOptions = {}): Promise<App> {
   const clock = opts.clock ?? new FakeClock(new Date('2025-11-27T15:00:00Z'));
-  const app = createApp({
+  const app = await createApp({
     config: { dataDir: '/nonexistent', timeZone: 'America/New_York' },
     logger: opts.logger ?? silentLogger,
     clock,
     commands,
-    store: openStore(':memory:', () => clock.now()),
+    database: await openDatabase({ file: ':memory:', now: () => clock.now() }),
     ...(opts.follows ? { follows: opts.follows } : {}),
     ...(opts.writer ? { writer: opts.writer } : {}),
   });
-  app.library.ingest(opts.papers ?? testPapers);
+  await app.library.ingest(opts.papers ?? testPapers);
   return app;
 }

@@ -76,7 +76,7 @@ describe('trending command', () => {
   ];
 
   it("lists a day's papers by upvotes, then title", async () => {
-    const core = createTestCore({ papers });
+    const core = await createTestCore({ papers });
     const reply = await core.dispatcher.run({ command: 'trending', text: '2025-11-27' });
     expect(reply.kind).toBe('papers');
     if (reply.kind === 'papers') expect(reply.cards.map((c) => c.title)).toEqual(['Top', 'Alpha', 'Bravo', 'Unvoted']);
@@ -84,13 +84,13 @@ describe('trending command', () => {
 
   it('defaults to today in New York time', async () => {
     const clock = new FakeClock(new Date('2025-11-28T03:00:00Z'));
-    const core = createTestCore({ papers, clock });
+    const core = await createTestCore({ papers, clock });
     const reply = await core.dispatcher.run({ command: 'trending', text: '' });
     expect(reply.kind === 'papers' && reply.title).toBe('Trending on 2025-11-27');
   });
 
   it('an empty day says so plainly and shows the latest earlier day with papers', async () => {
-    const core = createTestCore({ papers });
+    const core = await createTestCore({ papers });
     const reply = await core.dispatcher.run({ command: 'trending', text: '2025-11-25' });
     expect(reply.kind).toBe('papers');
     if (reply.kind !== 'papers') return;
@@ -100,7 +100,7 @@ describe('trending command', () => {
   });
 
   it('a week and a month gather every day in them', async () => {
-    const core = createTestCore({ papers });
+    const core = await createTestCore({ papers });
     const week = await core.dispatcher.run({ command: 'trending', text: '2025-W48' });
     expect(week.kind === 'papers' && week.cards.map((c) => c.title)).toEqual(['Top', 'Alpha', 'Bravo', 'Unvoted']);
     const month = await core.dispatcher.run({ command: 'trending', input: { date: '2025-11', limit: 3 } });
@@ -109,7 +109,7 @@ describe('trending command', () => {
   });
 
   it('autocompletes periods: relative ones first, then days, weeks and months that have papers', async () => {
-    const core = createTestCore({ papers });
+    const core = await createTestCore({ papers });
     const all = await core.dispatcher.complete('trending', 'date', '');
     expect(all.slice(0, 4).map((c) => c.value)).toEqual(['today', 'yesterday', 'week', 'month']);
     expect(all).toContainEqual({ name: '2025-11-27 (4 papers)', value: '2025-11-27' });
@@ -121,14 +121,14 @@ describe('trending command', () => {
   });
 
   it('a bad date is an error naming the expected format', async () => {
-    const core = createTestCore({ papers });
+    const core = await createTestCore({ papers });
     const reply = await core.dispatcher.run({ command: 'trending', text: '2025-11-31' });
     expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(/YYYY-MM-DD/);
   });
 
   it('with no dated papers at all it says so instead of replying empty', async () => {
-    const core = createTestCore({ papers: [] });
+    const core = await createTestCore({ papers: [] });
     const reply = await core.dispatcher.run({ command: 'trending', text: '' });
     expect(reply.kind).toBe('text');
     expect(reply.kind === 'text' && reply.lines.join(' ')).toMatch(/No papers/);

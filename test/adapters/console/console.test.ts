@@ -9,7 +9,7 @@ import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
 import type { Paper } from '../../../src/papers/model.js';
 
 async function session(lines: string[], papers?: Paper[], opts: { columns?: number } = {}): Promise<string> {
-  const core = createTestCore(papers ? { papers } : {});
+  const core = await createTestCore(papers ? { papers } : {});
   const input = new PassThrough();
   const output = Object.assign(new PassThrough(), opts.columns ? { columns: opts.columns } : {});
   let text = '';
@@ -27,7 +27,7 @@ async function session(lines: string[], papers?: Paper[], opts: { columns?: numb
  * runs in terminal mode; `type` writes raw keys, `until` waits for output.
  */
 async function terminalSession() {
-  const core = createTestCore();
+  const core = await createTestCore();
   const input = Object.assign(new PassThrough(), { isTTY: true });
   const output = new PassThrough();
   let text = '';
@@ -180,7 +180,7 @@ describe('console adapter', () => {
   });
 
   it('completer: /command names (with /more, /quit, /help), and /topic and /trending arguments from the dispatcher', async () => {
-    const complete = createCompleter(createTestCore().dispatcher);
+    const complete = createCompleter((await createTestCore()).dispatcher);
     expect(await complete('/tre')).toEqual([['/trending'], '/tre']);
     expect((await complete('/'))[0]).toEqual(expect.arrayContaining(['/search', '/trending', '/paper', '/topic', '/help', '/more', '/quit']));
     expect(await complete('/q')).toEqual([['/quit'], '/q']);

@@ -9,7 +9,7 @@ import { testPapers } from '../../support/papers.js';
 import { manyPapers } from '../../support/manyPapers.js';
 
 async function session(lines: string[], papers: Paper[] = testPapers): Promise<string> {
-  const core = createTestCore({ papers });
+  const core = await createTestCore({ papers });
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';

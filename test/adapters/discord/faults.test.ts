@@ -28,13 +28,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function adapterFor(fake: FakeDiscord, extra: Partial<DiscordAdapterOptions> = {}): { adapter: DiscordAdapter; logger: Recorded; core: Core } {
+async function adapterFor(fake: FakeDiscord, extra: Partial<DiscordAdapterOptions> = {}): Promise<{ adapter: DiscordAdapter; logger: Recorded; core: Core }> {
   const logger = recordingLogger();
-  const core = createTestCore();
+  const core = await createTestCore();
   const adapter = createDiscordAdapter({ config: testConfig(fake), dispatcher: core.dispatcher, logger, rest: { retries: 0 }, ...extra });
   cleanups.push(async () => {
     await adapter.stop();
-    core.close();
+    await core.close();
   });
   return { adapter, logger, core };
 }
@@ -87,7 +87,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     const fake = await fakeDiscord();
     const port = await closedPort();
     fake.gatewayUrl = `ws://127.0.0.1:${port}`;
-    const { adapter, logger } = adapterFor(fake, { connectTimeoutMs: 1_300 });
+    const { adapter, logger } = await adapterFor(fake, { connectTimeoutMs: 1_300 });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       new RegExp(
@@ -104,7 +104,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     const seen = unhandled();
     const fake = await fakeDiscord();
     fake.gatewayFault = { kind: 'hang' };
-    const { adapter } = adapterFor(fake, { connectTimeoutMs: 800 });
+    const { adapter } = await adapterFor(fake, { connectTimeoutMs: 800 });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       /^Could not connect to the Discord gateway at 127\.0\.0\.1:\d+ within 800 ms \(1 attempt\): no answer to the websocket handshake \(timed out\)\.$/,
@@ -118,7 +118,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
   it('a gateway that closes with a code before hello is reported with that code, and nothing reconnects after start() gives up', async () => {
     const fake = await fakeDiscord();
     fake.gatewayFault = { kind: 'close', code: 4000, reason: 'nope' };
-    const { adapter, logger } = adapterFor(fake, { connectTimeoutMs: 1_200 });
+    const { adapter, logger } = await adapterFor(fake, { connectTimeoutMs: 1_200 });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       /^Could not connect to the Discord gateway at 127\.0\.0\.1:\d+ within 1\.2 s \(\d+ attempts\): closed with code 4000 \(UnknownError\)\.$/,
@@ -132,7 +132,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
   it('a gateway that refuses the token (4004) fails start() at once naming DISCORD_TOKEN, and nothing reconnects', async () => {
     const fake = await fakeDiscord();
     fake.gatewayFault = { kind: 'close', code: 4004, reason: 'Authentication failed.', afterIdentify: true };
-    const { adapter } = adapterFor(fake, { connectTimeoutMs: 5_000 });
+    const { adapter } = await adapterFor(fake, { connectTimeoutMs: 5_000 });
     const r = await timed(adapter.start());
     expect(r.error?.message).toBe(
       'Discord did not accept DISCORD_TOKEN (the gateway closed with 4004, AuthenticationFailed). Check the bot token ("Bot" page).',
@@ -145,7 +145,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
   it('a token the REST API refuses (401 on GET /gateway/bot) names DISCORD_TOKEN', async () => {
     const fake = await fakeDiscord();
     fake.failNext((q) => q.path === '/api/v10/gateway/bot', 401);
-    const { adapter } = adapterFor(fake);
+    const { adapter } = await adapterFor(fake);
     await expect(adapter.start()).rejects.toThrow(/^Discord did not accept DISCORD_TOKEN \(HTTP 401 to GET \/gateway\/bot\)/);
   });
 
@@ -153,7 +153,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     const fake = await fakeDiscord();
     const port = await closedPort();
     const logger = recordingLogger();
-    const core = createTestCore();
+    const core = await createTestCore();
     const adapter = createDiscordAdapter({
       config: { ...testConfig(fake), apiUrl: `http://127.0.0.1:${port}/api` },
       dispatcher: core.dispatcher,
@@ -162,7 +162,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     });
     cleanups.push(async () => {
       await adapter.stop();
-      core.close();
+      await core.close();
     });
     await expect(adapter.start()).rejects.toThrow(
       `Could not reach the Discord API at 127.0.0.1:${port} (DISCORD_API_URL) to give the gateway address: connection refused (ECONNREFUSED).`,
@@ -173,7 +173,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     const seen = unhandled();
     const fake = await fakeDiscord();
     fake.gatewayFault = { kind: 'close', code: 4000 };
-    const { adapter } = adapterFor(fake, { connectTimeoutMs: 20_000 });
+    const { adapter } = await adapterFor(fake, { connectTimeoutMs: 20_000 });
     const starting = timed(adapter.start());
     await until(() => fake.upgrades >= 2);
     const stopped = await timed(adapter.stop());
@@ -190,7 +190,7 @@ describe('discord start-up: connecting to the gateway is bounded and every retry
     const seen = unhandled();
     const fake = await fakeDiscord();
     fake.gatewayFault = { kind: 'hang' };
-    const { adapter } = adapterFor(fake, { connectTimeoutMs: 20_000 });
+    const { adapter } = await adapterFor(fake, { connectTimeoutMs: 20_000 });
     const starting = timed(adapter.start());
     await until(() => fake.heldSockets === 1);
     await adapter.stop();

@@ -45,7 +45,7 @@ export async function startDiscord(
   } = {},
 ): Promise<Running> {
   const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();
-  const core = opts.core ?? createTestCore(opts.papers ? { papers: opts.papers } : {});
+  const core = opts.core ?? (await createTestCore(opts.papers ? { papers: opts.papers } : {}));
   const config = testConfig(fake, opts.config);
   const adapter = createDiscordAdapter({
     config,
@@ -62,7 +62,7 @@ export async function startDiscord(
     async close() {
       await adapter.stop();
       await fake.close();
-      core.close();
+      await core.close();
     },
   };
 }

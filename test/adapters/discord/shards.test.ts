@@ -47,7 +47,7 @@ describe('two shards against one gateway', () => {
   beforeAll(async () => {
     fake = await new FakeDiscord([guild0, guild1]).listen();
     fake.shardCount = 2;
-    core = createTestCore();
+    core = await createTestCore();
     for (const id of [0, 1]) {
       shards.push(
         createDiscordAdapter({
@@ -64,7 +64,7 @@ describe('two shards against one gateway', () => {
   afterAll(async () => {
     for (const s of shards) await s.stop();
     await fake.close();
-    core.close();
+    await core.close();
   });
 
   it('each shard identifies as its own shard and holds only its guilds', () => {

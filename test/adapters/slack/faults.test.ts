@@ -30,9 +30,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function adapterFor(fake: { apiUrl: string }, mode: Mode, extra: Partial<SlackAdapterOptions> = {}): { adapter: SlackAdapter; logger: Recorded; core: Core } {
+async function adapterFor(
+  fake: { apiUrl: string },
+  mode: Mode,
+  extra: Partial<SlackAdapterOptions> = {},
+): Promise<{ adapter: SlackAdapter; logger: Recorded; core: Core }> {
   const logger = recordingLogger();
-  const core = createTestCore();
+  const core = await createTestCore();
   const adapter = createSlackAdapter({
     config: { botToken: BOT_TOKEN, port: 0, apiUrl: fake.apiUrl, ...(mode === 'socket' ? { appToken: APP_TOKEN } : { signingSecret: SIGNING_SECRET }) },
     dispatcher: core.dispatcher,
@@ -43,7 +47,7 @@ function adapterFor(fake: { apiUrl: string }, mode: Mode, extra: Partial<SlackAd
   });
   cleanups.push(async () => {
     await adapter.stop();
-    core.close();
+    await core.close();
   });
   return { adapter, logger, core };
 }
@@ -100,7 +104,7 @@ describe.each<Mode>(['http', 'socket'])('slack start-up over %s: the bot token',
     const seen = unhandled();
     const fake = await fakeSlack();
     fake.authTestError = 'invalid_auth';
-    const { adapter, logger } = adapterFor(fake, mode);
+    const { adapter, logger } = await adapterFor(fake, mode);
     await expect(adapter.start()).rejects.toThrow(/^Slack did not accept SLACK_BOT_TOKEN \(invalid_auth\)\./);
     // Give a stray rejection (Bolt's own auth.test used to be one) time to surface.
     await tick(200);
@@ -111,7 +115,7 @@ describe.each<Mode>(['http', 'socket'])('slack start-up over %s: the bot token',
 
   it('an unreachable SLACK_API_URL is reported as a network failure naming its host, not as a bad token', async () => {
     const port = await closedPort();
-    const { adapter } = adapterFor({ apiUrl: `http://127.0.0.1:${port}/api/` }, mode);
+    const { adapter } = await adapterFor({ apiUrl: `http://127.0.0.1:${port}/api/` }, mode);
     const r = await timed(adapter.start());
     expect(r.error?.message).toBe(
       `Could not reach the Slack Web API at 127.0.0.1:${port} (SLACK_API_URL): connection refused (ECONNREFUSED). Check SLACK_API_URL and the network.`,
@@ -122,7 +126,7 @@ describe.each<Mode>(['http', 'socket'])('slack start-up over %s: the bot token',
 
   it("the bot's user id from start's auth.test reaches every event: the bot ignores a DM from itself and strips its own mention", async () => {
     const fake = await fakeSlack();
-    const { adapter } = adapterFor(fake, mode);
+    const { adapter } = await adapterFor(fake, mode);
     await adapter.start();
     expect(fake.callsTo('auth.test')).toHaveLength(1);
     const send = async (event: Record<string, unknown>) => {
@@ -177,7 +181,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
     // NOTE: waits of 240, 480, 960 and 1920 ms in a 3.4 s window (see SOCKET_WINDOW_NOTE): four attempts, and
     // start() gives up right after the fourth failed, at about 1.7 s plus the attempts' own time. (The logged
     // waits stay under a second, so each retry line reads "retrying in N ms".)
-    const { adapter, logger } = adapterFor(fake, 'socket', { connectTimeoutMs: 3_400, socketRetry: { firstMs: 240, maxMs: 2_000 } });
+    const { adapter, logger } = await adapterFor(fake, 'socket', { connectTimeoutMs: 3_400, socketRetry: { firstMs: 240, maxMs: 2_000 } });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       new RegExp(
@@ -197,7 +201,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
   it('a websocket accepted but never answered times out, saying so', async () => {
     const fake = await fakeSlack();
     fake.socketFault = { kind: 'hang' };
-    const { adapter, logger } = adapterFor(fake, 'socket', { connectTimeoutMs: 800 });
+    const { adapter, logger } = await adapterFor(fake, 'socket', { connectTimeoutMs: 800 });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       /^Could not connect to the Slack Socket Mode websocket at 127\.0\.0\.1:\d+ within 800 ms \(1 attempt\): no answer to the websocket handshake \(timed out\)\.$/,
@@ -213,7 +217,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
     fake.socketFault = { kind: 'close', code: 4000, reason: 'go away' };
     // NOTE: waits of 500, 1000 and 2000 ms in a 3.3 s window (see SOCKET_WINDOW_NOTE): three attempts, and start()
     // gives up right after the third failed, at about 1.5 s plus the attempts' own time.
-    const { adapter, logger } = adapterFor(fake, 'socket', { connectTimeoutMs: 3_300, socketRetry: { firstMs: 500, maxMs: 2_000 } });
+    const { adapter, logger } = await adapterFor(fake, 'socket', { connectTimeoutMs: 3_300, socketRetry: { firstMs: 500, maxMs: 2_000 } });
     const r = await timed(adapter.start());
     expect(r.error?.message).toMatch(
       /^Could not connect to the Slack Socket Mode websocket at 127\.0\.0\.1:\d+ within 3\.3 s \(\d+ attempts\): closed with code 4000 \(go away\)\.$/,
@@ -225,14 +229,14 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
   it('a websocket that opens but never says hello times out, saying so', async () => {
     const fake = await fakeSlack();
     fake.socketFault = { kind: 'noHello' };
-    const { adapter } = adapterFor(fake, 'socket', { connectTimeoutMs: 700 });
+    const { adapter } = await adapterFor(fake, 'socket', { connectTimeoutMs: 700 });
     await expect(adapter.start()).rejects.toThrow(/\(1 attempt\): the websocket opened but Slack sent no hello \(timed out\)\.$/);
   });
 
   it('an app-level token Slack refuses fails start() at once, naming SLACK_APP_TOKEN', async () => {
     const fake = await fakeSlack();
     fake.appTokenError = 'invalid_auth';
-    const { adapter } = adapterFor(fake, 'socket', { socketRetry: { firstMs: 100, maxMs: 100 } });
+    const { adapter } = await adapterFor(fake, 'socket', { socketRetry: { firstMs: 100, maxMs: 100 } });
     const r = await timed(adapter.start());
     expect(r.error?.message).toBe('Slack did not accept SLACK_APP_TOKEN (invalid_auth). Check the app-level token (xapp-…, with the connections:write scope).');
     expect(fake.callsTo('apps.connections.open')).toHaveLength(1);
@@ -242,7 +246,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
     const seen = unhandled();
     const fake = await fakeSlack();
     fake.socketFault = { kind: 'hang' };
-    const { adapter } = adapterFor(fake, 'socket', { connectTimeoutMs: 20_000 });
+    const { adapter } = await adapterFor(fake, 'socket', { connectTimeoutMs: 20_000 });
     const starting = timed(adapter.start());
     await until(() => fake.upgrades === 1);
     const stopped = await timed(adapter.stop());
@@ -258,7 +262,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
   it('stop() during the wait between retries ends start() too', async () => {
     const fake = await fakeSlack();
     fake.socketUrl = `ws://127.0.0.1:${await closedPort()}/socket`;
-    const { adapter } = adapterFor(fake, 'socket', { connectTimeoutMs: 20_000, socketRetry: { firstMs: 10_000, maxMs: 10_000 } });
+    const { adapter } = await adapterFor(fake, 'socket', { connectTimeoutMs: 20_000, socketRetry: { firstMs: 10_000, maxMs: 10_000 } });
     const starting = timed(adapter.start());
     await until(() => fake.callsTo('apps.connections.open').length === 1);
     await tick(50);
@@ -270,7 +274,7 @@ describe('slack start-up over socket: connecting is bounded and every retry is l
 
   it('a connection Slack drops later is reconnected, the drop logged with its close code, and answers keep coming', async () => {
     const fake = await fakeSlack();
-    const { adapter, logger } = adapterFor(fake, 'socket', { socketRetry: { firstMs: 50, maxMs: 100 } });
+    const { adapter, logger } = await adapterFor(fake, 'socket', { socketRetry: { firstMs: 50, maxMs: 100 } });
     await adapter.start();
     fake.dropSocket(1011, 'server restarting');
     await until(() => fake.upgrades === 2 && logger.entries.some((e) => e.msg === 'Slack Socket Mode websocket connected'));

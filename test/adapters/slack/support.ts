@@ -152,7 +152,7 @@ export class SlackDriver {
 
   static async start(mode: Mode, opts: DriverOptions = {}): Promise<SlackDriver> {
     const fake = await new FakeSlack().listen();
-    const core = opts.core ?? createTestCore(opts.papers ? { papers: opts.papers } : {});
+    const core = opts.core ?? (await createTestCore(opts.papers ? { papers: opts.papers } : {}));
     const ref: { driver?: SlackDriver } = {};
     const adapter = createSlackAdapter({
       config: {
@@ -309,7 +309,7 @@ export class SlackDriver {
     await this.adapter.stop();
     if (this.mode === 'socket') await this.fake.socketClosed;
     await this.fake.close();
-    this.core.close();
+    await this.core.close();
   }
 }
 

@@ -1,0 +1,74 @@
+// The one owner of persistence: opens the database (the SQLite file with its diagnostics), migrates every registered feature, and hands each store what it needs.
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger.js';
+import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
+import { migrate } from './migrations.js';
+import { openStore, searchDataOf, watchDatabaseFile, type DatabaseWatch, type StoreOptions } from './sqlite.js';
+import type { SqliteIndexData } from './searchStore.js';
+
+/** An open database, as the composition root sees it. */
+export interface PaperDatabase {
+  readonly engine: Engine;
+  /** How an operator knows it: the file path (or a URL without its password). */
+  readonly where: string;
+  /** Statements on the shared database: every feature store (subscriptions, follows, conversations…) writes through it. */
+  readonly sql: Sql;
+  /** The papers: reads from this host's copy, writes to the shared database. */
+  readonly papers: PaperStore;
+  /** Why nothing can be written (a read-only file, folder or mount), or null. Feature stores are not offered then. */
+  readonly readOnlyReason: string | null;
+  /** The search index's persisted data, in this host's file; null when a read-only file predates it. */
+  searchData(subjects: ReadonlyArray<ReadonlyArray<readonly string[]>>): SqliteIndexData | null;
+  /**
+   * The local connection, for the stores not yet moved onto `sql` (daily list reads, follows, schedules).
+   * NOTE: transitional; every store moves onto `sql` for the several-hosts issue.
+   */
+  readonly connection: Database.Database;
+  /** Watches the database file (serve): resolves `lost` once it is deleted or replaced. */
+  watch(intervalMs?: number): DatabaseWatch;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions extends Omit<StoreOptions, 'features'> {
+  /** The SQLite file (`:memory:` for tests). */
+  file: string;
+  now?: () => Date;
+  logger?: Logger;
+  /** Every feature's schema steps (`FEATURES`): migrated at open, and a database newer than them refused before anything is written. */
+  features?: readonly FeatureSchema[];
+}
+
+/** What an operator does to start over with this build, said when a database is too new. */
+function startAfreshHint(file: string): string {
+  return `To start afresh with this version instead, move ${file} away (or point PAPERBOY_DATA_DIR at another folder): paperboy builds a new database from the seeds.`;
+}
+
+/**
+ * Opens the database and brings every feature's tables up to date. Faults are OperatorErrors naming
+ * the path (see `openStore`); a read-only database is opened for reading and migrates nothing.
+ */
+export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
+  const { file, now = () => new Date(), logger, features = [], ...rest } = opts;
+  const versions = Object.fromEntries(features.map((f) => [f.name, f.steps.length]));
+  const papers = openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features: versions });
+  const { connection, sql, readOnlyReason } = papers;
+  try {
+    if (readOnlyReason === null && features.length > 0) {
+      await migrate({ sql, exclusively: (fn) => sql.transaction(fn), where: file, startAfresh: startAfreshHint(file) }, features);
+    }
+  } catch (e) {
+    papers.close();
+    throw e;
+  }
+  return {
+    engine: 'sqlite',
+    where: file,
+    sql,
+    papers,
+    readOnlyReason,
+    connection,
+    searchData: (subjects) => searchDataOf(papers, subjects),
+    watch: (intervalMs) => watchDatabaseFile(papers, intervalMs),
+    close: async () => papers.close(),
+  };
+}
