@@ -170,7 +170,10 @@ describe('config: DATABASE_URL', () => {
       ['mysql://bot:s3cret-pw@db.example/paperboy', /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/ \(it starts with mysql:\/\/\)/],
       ['postgres://bot:s3cret/pw@db.example/paperboy', /DATABASE_URL is not a valid URL; .*percent-encoding/],
       ['postgres://bot:12#s3cret@db.example/paperboy', /DATABASE_URL contains a #; percent-encode it as %23/],
-      ['postgres://bot:s3cret@db.example/paperboy?sslmode=requird', /DATABASE_URL has sslmode=requird; use one of disable, prefer, require, verify-ca, verify-full/],
+      [
+        'postgres://bot:s3cret@db.example/paperboy?sslmode=requird',
+        /DATABASE_URL has sslmode=requird; use one of disable, prefer, require, verify-ca, verify-full/,
+      ],
     ];
     for (const [value, expected] of cases) {
       const r = loadConfig({ DATABASE_URL: value });
