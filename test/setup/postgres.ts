@@ -93,6 +93,7 @@ async function startCluster(bindir: string): Promise<Cluster> {
   const run = (tool: string, args: string[]) => {
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bindir, tool), ...args]] : [path.join(bindir, tool), args];
     const r = spawnSync(cmd, argv, { cwd: dir, encoding: 'utf8' });
+    if (r.error) throw new Error(`${cmd} could not be run: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`${tool} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim()}`);
   };
   const stop = () => {
