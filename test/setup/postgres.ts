@@ -28,6 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!bindir) throw new Error(HOW_TO_RUN);
     cluster = await startCluster(bindir);
     adminUrl = cluster.url;
+    // NOTE: a run ended early (Ctrl-C, a crash before teardown) must not leave a server behind.
+    process.once('exit', cluster.stop);
   }
   const prefix = `pbt_${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
@@ -96,7 +98,10 @@ async function startCluster(bindir: string): Promise<Cluster> {
     if (r.error) throw new Error(`${cmd} could not be run: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`${tool} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim()}`);
   };
+  let stopped = false;
   const stop = () => {
+    if (stopped) return;
+    stopped = true;
     spawnSync(
       asRoot ? 'runuser' : path.join(bindir, 'pg_ctl'),
       [...(asRoot ? ['-u', 'postgres', '--', path.join(bindir, 'pg_ctl')] : []), 'stop', '-D', data, '-m', 'immediate', '-w'],
