@@ -100,7 +100,7 @@ export function evaluateAsk(library: Library, questions: readonly Question[], to
   const prepared = questions.map((q) => {
     const routed = route(q.query, { today, followUp: false, namesPaper: () => false });
     const page = library.search(routed.text, 0, MAX_POOL);
-    return { terms: questionTerms(routed.text, page.corrected), candidates: candidatesOf(page), top: page.hits.map((h) => h.title) };
+    return { terms: questionTerms(page.query, page.corrected), candidates: candidatesOf(page), top: page.hits.map((h) => h.title) };
   });
   const grid = gridPoints();
   const run = (p: PickOptions) =>
