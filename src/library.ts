@@ -5,7 +5,7 @@ import { arxivIdOf, titleKey } from './papers/model.js';
 import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
 import { normalName, titleName } from './search/rank.js';
-import { neighbours } from './search/related.js';
+import { neighbours, type Corpus } from './search/related.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
 import type { DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
@@ -45,8 +45,11 @@ export interface TrendingList {
  * against a fake). The Library below is the one implementation.
  */
 export interface PaperLibrary {
-  /** `options.today` (the bot's date) reads `this week`, `yesterday`, … as a period; without it they are left out. */
-  search(text: string, offset?: number, limit?: number, options?: ParseOptions): SearchPage;
+  /**
+   * `options.today` (the bot's date) reads `this week`, `yesterday`, … as a period; without it they are left out.
+   * A query already parsed (`parseQuery`) is searched as it is: a caller that needs the question's terms too parses once.
+   */
+  search(text: string | ParsedQuery, offset?: number, limit?: number, options?: ParseOptions): SearchPage;
   searchAll(text: string): SearchHit[];
   get(id: string): Paper | undefined;
   findPapers(text: string): Paper[];
@@ -55,7 +58,9 @@ export interface PaperLibrary {
   /** Publication dates with their paper counts, newest first (trending autocompletion). */
   dates(limit: number): Array<{ date: string; count: number }>;
   topics(): Array<Topic & { count: number }>;
-  relatedTopics(text: string, limit: number): string[];
+  relatedTopics(text: string | ParsedQuery, limit: number): string[];
+  /** How many papers there are and which hold a word: what distinctive terms are weighed against (search/related.ts). */
+  corpus(): Corpus;
   /** Papers like `paper` by its distinctive terms, best first; none when no paper is close enough (search/related.ts). */
   related(paper: Paper, limit: number): Paper[];
   topic(text: string): SearchHit[];
@@ -121,12 +126,15 @@ export class Library implements PaperLibrary {
     this.index.warm();
   }
 
-  /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
-  search(text: string, offset = 0, limit = 5, options: ParseOptions = {}): SearchPage {
-    const query = this.parse(text, options);
+  /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser), or a query already parsed. */
+  search(text: string | ParsedQuery, offset = 0, limit = 5, options: ParseOptions = {}): SearchPage {
+    const query = typeof text === 'string' ? this.parse(text, options) : text;
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
       const hints = query.tooLong.length > 0 ? [`Words longer than ${MAX_TERM_LENGTH} characters are not searched.`] : [];
-      throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, [...hints, 'Try a few topic words, e.g. `kv cache quantization`.']);
+      throw new UserError(`"${clip(typeof text === 'string' ? text : text.text, 60)}" has no words I can search for.`, [
+        ...hints,
+        'Try a few topic words, e.g. `kv cache quantization`.',
+      ]);
     }
     const index = this.index;
     const outcome = index.search(query, offset + limit);
@@ -269,15 +277,18 @@ export class Library implements PaperLibrary {
     );
   }
 
-  related(paper: Paper, limit: number): Paper[] {
-    const corpus = {
+  corpus(): Corpus {
+    return {
       size: this.store.count(),
       holders: (word: string) => {
         const parsed = parseQuery(word);
         return parsed.ok ? this.index.search(parsed.value).hits.map((h) => h.id) : [];
       },
     };
-    return neighbours(paper, corpus)
+  }
+
+  related(paper: Paper, limit: number): Paper[] {
+    return neighbours(paper, this.corpus())
       .slice(0, limit)
       .flatMap((n) => this.get(n.id) ?? []);
   }
@@ -286,8 +297,8 @@ export class Library implements PaperLibrary {
    * Known topics that share a word with `text` (most papers first), else the largest topics:
    * something useful to offer when a search finds nothing.
    */
-  relatedTopics(text: string, limit: number): string[] {
-    const query = parseQuery(text);
+  relatedTopics(text: string | ParsedQuery, limit: number): string[] {
+    const query = typeof text === 'string' ? parseQuery(text) : { ok: true as const, value: text };
     const words = new Set(query.ok ? query.value.terms.map((t) => t.term) : []);
     const all = this.topics().filter((t) => t.count > 0);
     const related = all.filter((t) => analyze(`${t.name} ${t.phrases.join(' ')}`).some((w) => words.has(w)));

@@ -7,7 +7,10 @@ import { dateFilters } from './compose.js';
 import type { DateFilter } from './intent.js';
 import { datePhrase, heading, within, type Answered } from './replies.js';
 
-/** How a list answer is made (tuning numbers together). */
+/**
+ * How a list answer is made (tuning numbers together). `cutoff` and `recentDays` are chosen by the
+ * answer cross-validation of `npm run eval` (`LIST_GRID` in scripts/evalAnswers.ts).
+ */
 export interface ListOptions {
   /** Papers below this share of the best hit's score are passing mentions, not listed. */
   cutoff: number;

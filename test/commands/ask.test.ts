@@ -220,6 +220,25 @@ describe('ask on the seed corpus (issue 16)', () => {
     }
   });
 
+  it("a question's words are analysed once: each search of a how-question or a comparison is handed the parsed query, never the text to parse again", async () => {
+    const searched: unknown[] = [];
+    const search = core.library.search.bind(core.library);
+    core.library.search = (...args: Parameters<typeof search>) => {
+      searched.push(args[0]);
+      return search(...args);
+    };
+    try {
+      for (const q of ['how is the kv cache quantized?', 'compare KIVI and QJL', 'how many papers since 2025?']) {
+        searched.length = 0;
+        await core.dispatcher.runText(q);
+        expect(searched.length).toBeGreaterThan(0);
+        expect(searched.filter((a) => typeof a === 'string')).toEqual([]);
+      }
+    } finally {
+      core.library.search = search;
+    }
+  });
+
   it('"compare A and B" cites both', async () => {
     const r = answer(await core.dispatcher.runText('compare KIVI and QJL'));
     const titles = r.cards.map((c) => c.title);
