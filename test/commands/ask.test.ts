@@ -164,7 +164,7 @@ describe('ask on the seed corpus (issue 16)', () => {
 
   it('a count counts by the topic rule: "how many papers on kv cache?" counts what `topic kv cache` lists, and says what it includes', async () => {
     for (const topic of ['kv cache', 'diffusion models', 'linear attention']) {
-      const listed = core.library.topic(topic).length;
+      const listed = core.library.topic(topic).hits.length;
       const r = papersOf(await core.dispatcher.runText(`how many papers on ${topic}?`));
       expect(r.total).toBe(listed);
       expect(r.title).toBe(`${listed} papers on "${topic}"`);
@@ -242,7 +242,7 @@ describe('ask on the seed corpus (issue 16)', () => {
     const list = await withModel.dispatcher.runText('which papers are about kv cache?');
     expect(list.kind).toBe('papers');
     const n = papersOf(await withModel.dispatcher.runText('how many papers on kv cache?'));
-    expect(n.total).toBe(withModel.library.topic('kv cache').length);
+    expect(n.total).toBe(withModel.library.topic('kv cache').hits.length);
     expect(write).not.toHaveBeenCalled();
     withModel.close();
   });
