@@ -2,6 +2,7 @@
 import { commands } from '../commands/index.js';
 import { DEFAULT_PICK, type PickOptions } from '../src/ask/answer.js';
 import { createApp } from '../src/app.js';
+import { DEFAULT_TOPIC, type TopicOptions } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
 import type { Reply } from '../src/reply.js';
@@ -40,6 +41,32 @@ async function withPick<T>(p: PickOptions, run: () => Promise<T>): Promise<T> {
   } finally {
     Object.assign(DEFAULT_PICK, saved);
   }
+}
+
+/**
+ * When a paper is about free words (`TopicOptions.mentions` and `share`; what counts count and
+ * "what's new" lists draw from): the grid the folds choose from, the first of each the plainest
+ * (the rule before concepts: every word, twice). NOTE: the questions are asked once per picker point
+ * (with the shipped rule) and once per rule point (with the shipped picker), not for every pair: a
+ * question whose answer no picker point changes takes the rule point's answer, the others the
+ * picker point's; a question that both change is reported, as the pair's answer is then unknown.
+ */
+export const COUNT_RULE_GRID = { mentions: [2, 1, 3], share: [1, 0.75, 0.6] } as const;
+
+type CountRule = Pick<TopicOptions, 'mentions' | 'share'>;
+
+async function withCountRule<T>(r: CountRule, run: () => Promise<T>): Promise<T> {
+  const saved = { ...DEFAULT_TOPIC };
+  Object.assign(DEFAULT_TOPIC, r);
+  try {
+    return await run();
+  } finally {
+    Object.assign(DEFAULT_TOPIC, saved);
+  }
+}
+
+function rulePoints(): CountRule[] {
+  return COUNT_RULE_GRID.mentions.flatMap((mentions) => COUNT_RULE_GRID.share.map((share) => ({ mentions, share })));
 }
 
 function gridPoints(): PickOptions[] {
@@ -99,21 +126,39 @@ export async function evaluateChat(
   const grid = gridPoints();
   const matrix: ChatOutcome[][] = [];
   for (const p of grid) matrix.push(await askAll(p));
+  const rules = rulePoints();
+  const ruleMatrix: ChatOutcome[][] = [];
+  for (const r of rules) ruleMatrix.push(await withCountRule(r, () => askAll({ ...DEFAULT_PICK })));
+  const same = (a: ChatOutcome, b: ChatOutcome) => JSON.stringify(a) === JSON.stringify(b);
+  const varies = (m: ChatOutcome[][], i: number) => m.some((row) => !same(row[i]!, m[0]![i]!));
+  const ruleAt = questions.flatMap((_q, i) => (varies(matrix, i) ? [] : [i]));
+  const both = questions.filter((_q, i) => varies(matrix, i) && varies(ruleMatrix, i)).map((q) => q.id);
+  // The outcomes with picker point k and rule point r.
+  const joined = (k: number, r: number): ChatOutcome[] => {
+    const row = [...matrix[k]!];
+    for (const i of ruleAt) row[i] = ruleMatrix[r]![i]!;
+    return row;
+  };
   const shipped = await askAll({ ...DEFAULT_PICK });
   const held: ChatOutcome[] = [];
   const chosen = new Map<number, number>();
+  const ruleChosen = new Map<number, number>();
   for (let i = 0; i < questions.length; i++) {
-    let best = 0;
+    let best = [0, 0];
     let bestValue = -Infinity;
-    for (const [k, row] of matrix.entries()) {
-      const v = objective(chatFigures(row.filter((_o, j) => j !== i)));
-      if (v > bestValue + 1e-9) {
-        bestValue = v;
-        best = k;
+    for (let k = 0; k < grid.length; k++) {
+      for (let r = 0; r < rules.length; r++) {
+        const v = objective(chatFigures(joined(k, r).filter((_o, j) => j !== i)));
+        if (v > bestValue + 1e-9) {
+          bestValue = v;
+          best = [k, r];
+        }
       }
     }
-    held.push(matrix[best]![i]!);
-    chosen.set(best, (chosen.get(best) ?? 0) + 1);
+    const [k, r] = best as [number, number];
+    held.push(joined(k, r)[i]!);
+    chosen.set(k, (chosen.get(k) ?? 0) + 1);
+    ruleChosen.set(r, (ruleChosen.get(r) ?? 0) + 1);
   }
   app.close();
 
@@ -144,6 +189,14 @@ export async function evaluateChat(
     `LOO-CV: each question answered with the picker point best on the other ${questions.length - 1} (${grid.length} points; precision + top-5 cited + count ok).`,
   );
   for (const [k, n] of [...chosen].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k]!)}`);
+  console.log(
+    `Count rule (src/library.ts DEFAULT_TOPIC mentions=${DEFAULT_TOPIC.mentions} share=${DEFAULT_TOPIC.share}); the folds chose from ${rules.length} points (count ok per point: ${rules
+      .map((r, n) => `${label(r as unknown as PickOptions)} ${fmt(chatFigures(ruleMatrix[n]!).countAccuracy)}`)
+      .join('; ')}):`,
+  );
+  if (both.length > 0) console.log(`  NOTE: answers that both the picker and the rule change (scored with the shipped rule): ${both.join(' ')}`);
+  for (const [r, n] of [...ruleChosen].sort((a, b) => b[1] - a[1]))
+    console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(rules[r] as unknown as PickOptions)}`);
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (verbose) {
     // The answers of the last run: the shipped picker.

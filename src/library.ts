@@ -88,6 +88,7 @@ export interface TopicOptions extends AboutRule {
   cutoff: number;
 }
 
+/** Read at each use (see `Library.topicOptions`). */
 export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0, mentions: 2, share: 1 };
 
 export interface LibraryOptions {
@@ -99,7 +100,7 @@ export interface LibraryOptions {
 }
 
 export class Library implements PaperLibrary {
-  private readonly topicOptions: TopicOptions;
+  private readonly topicOverrides: Partial<TopicOptions>;
   private readonly dailyLists: DailyListReader | null;
   private readonly afterIngest: ((stats: UpsertStats) => void) | undefined;
 
@@ -108,7 +109,7 @@ export class Library implements PaperLibrary {
     private readonly index: SearchIndex,
     options: LibraryOptions = {},
   ) {
-    this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
+    this.topicOverrides = options.topic ?? {};
     this.dailyLists = options.dailyLists ?? null;
     this.afterIngest = options.afterIngest;
   }
@@ -131,6 +132,11 @@ export class Library implements PaperLibrary {
     this.index.upsert(stats.changed.map((c) => c.paper));
     this.afterIngest?.(stats);
     return stats;
+  }
+
+  /** NOTE: read at each use, as the picker is, so the evaluation can set `DEFAULT_TOPIC` for a grid point. */
+  private get topicOptions(): TopicOptions {
+    return { ...DEFAULT_TOPIC, ...this.topicOverrides };
   }
 
   /** Builds the search index now (at start-up), so the first user does not wait for it. */

@@ -1,4 +1,4 @@
-// Counts of "how many papers on X?": the topic rule with abbreviations, known topics however typed, its parameters, and `topic` listing the same papers.
+// The topic rule: counts of "how many papers on X?" (abbreviations, known topics however typed, its parameters), `topic` listing the same papers, and "what's new" lists drawing on it.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countRule } from '../../src/ask/count.js';
@@ -111,5 +111,16 @@ describe('count', () => {
     const r = papersOf(await core.dispatcher.run({ command: 'topic', text: 'asymmetric quantization of model weights for robots' }));
     expect(r.total).toBeGreaterThan(0);
     expect(r.notice).toMatch(/^No paper has enough of these words .*; the closest matches are below\.$/);
+  });
+
+  it('"what\'s new on X" lists the newest papers about X, not newer papers that share a word of it', async () => {
+    const about = { ...paper('about', 'KV Cache Compression for Long Context', 'We compress the KV cache of long-context models.'), publishedAt: '2025-06-02' };
+    const newer = {
+      ...paper('newer', 'Cache Compression for Web Servers', 'Unlike KV stores, we compress the caches of web servers. Cache compression saves memory.'),
+      publishedAt: '2025-11-20',
+    };
+    const core = createTestCore({ papers: [about, newer] });
+    const r = papersOf(await core.dispatcher.runText("what's new on kv cache compression?"));
+    expect(r.cards.map((c) => c.id)).toEqual(['about']);
   });
 });
