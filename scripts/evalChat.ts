@@ -44,16 +44,16 @@ async function withPick<T>(p: PickOptions, run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * When a paper is about free words (`TopicOptions.mentions` and `share`; what counts count and
+ * When a paper is about free words (`TopicOptions.mentions`, `share`, `newestMentions`; what counts count and
  * "what's new" lists draw from): the grid the folds choose from, the first of each the plainest
  * (the rule before concepts: every word, twice). NOTE: the questions are asked once per picker point
  * (with the shipped rule) and once per rule point (with the shipped picker), not for every pair: a
  * question whose answer no picker point changes takes the rule point's answer, the others the
  * picker point's; a question that both change is reported, as the pair's answer is then unknown.
  */
-export const COUNT_RULE_GRID = { mentions: [2, 1, 3], share: [1, 0.75, 0.6] } as const;
+export const COUNT_RULE_GRID = { mentions: [2, 1, 3], share: [1, 0.75, 0.6], newestMentions: [2, 1, 3] } as const;
 
-type CountRule = Pick<TopicOptions, 'mentions' | 'share'>;
+type CountRule = Pick<TopicOptions, 'mentions' | 'share' | 'newestMentions'>;
 
 async function withCountRule<T>(r: CountRule, run: () => Promise<T>): Promise<T> {
   const saved = { ...DEFAULT_TOPIC };
@@ -66,7 +66,9 @@ async function withCountRule<T>(r: CountRule, run: () => Promise<T>): Promise<T>
 }
 
 function rulePoints(): CountRule[] {
-  return COUNT_RULE_GRID.mentions.flatMap((mentions) => COUNT_RULE_GRID.share.map((share) => ({ mentions, share })));
+  return COUNT_RULE_GRID.mentions.flatMap((mentions) =>
+    COUNT_RULE_GRID.share.flatMap((share) => COUNT_RULE_GRID.newestMentions.map((newestMentions) => ({ mentions, share, newestMentions }))),
+  );
 }
 
 function gridPoints(): PickOptions[] {
@@ -190,7 +192,7 @@ export async function evaluateChat(
   );
   for (const [k, n] of [...chosen].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k]!)}`);
   console.log(
-    `Count rule (src/library.ts DEFAULT_TOPIC mentions=${DEFAULT_TOPIC.mentions} share=${DEFAULT_TOPIC.share}); the folds chose from ${rules.length} points (count ok per point: ${rules
+    `Topic rule (src/library.ts DEFAULT_TOPIC mentions=${DEFAULT_TOPIC.mentions} share=${DEFAULT_TOPIC.share} newestMentions=${DEFAULT_TOPIC.newestMentions}); the folds chose from ${rules.length} points (count ok per point: ${rules
       .map((r, n) => `${label(r as unknown as PickOptions)} ${fmt(chatFigures(ruleMatrix[n]!).countAccuracy)}`)
       .join('; ')}):`,
   );

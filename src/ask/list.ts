@@ -52,7 +52,7 @@ export function listAnswer(
   let notice: string | undefined;
   if (asksRecent(question)) {
     // Sorted by date, relevance no longer keeps passing mentions out: the papers about the topic (what `topic` lists) do.
-    const about = new Set(ctx.library.onTopic(topic).map((h) => h.id));
+    const about = new Set(ctx.library.onTopic(topic, 'newest').map((h) => h.id));
     if (papers.some((h) => about.has(h.id))) papers = papers.filter((h) => about.has(h.id));
     const named = datePhrase(dates);
     if (named) {
