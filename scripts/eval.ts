@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       const lib = new Library(store, index, { topic: t } satisfies LibraryOptions);
       return topics.map((i) =>
         score(
-          lib.topic((questions[i] as Question).query).map((h) => h.title),
+          lib.topic((questions[i] as Question).query).hits.map((h) => h.title),
           (questions[i] as Question).relevant,
         ),
       );
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     const cv = leaveOneOut(topicMatrix, topics.length);
     const shippedTopic = topics.map((i) =>
       score(
-        library.topic((questions[i] as Question).query).map((h) => h.title),
+        library.topic((questions[i] as Question).query).hits.map((h) => h.title),
         (questions[i] as Question).relevant,
       ),
     );

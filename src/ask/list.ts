@@ -54,6 +54,9 @@ export function listAnswer(
   let papers = page.hits.filter((h) => h.score >= top * options.cutoff);
   let notice: string | undefined;
   if (asksRecent(question)) {
+    // Sorted by date, relevance no longer keeps passing mentions out: the papers about the topic (what `topic` lists) do.
+    const about = new Set(ctx.library.onTopic(topic, 'newest').map((h) => h.id));
+    if (papers.some((h) => about.has(h.id))) papers = papers.filter((h) => about.has(h.id));
     const named = datePhrase(dates);
     if (named) {
       notice = `Newest first, published${named}.`;
