@@ -28,7 +28,7 @@ export const topic = defineCommand({
         visibility: 'ephemeral',
       };
     }
-    const hits = ctx.library.topic(subject);
+    const { hits, closest } = ctx.library.topic(subject);
     if (hits.length === 0) {
       throw new UserError(`No papers on "${clip(subject, 60)}" yet.`, ['Send `topic` alone to list known topics.']);
     }
@@ -38,6 +38,9 @@ export const topic = defineCommand({
     return {
       kind: 'papers',
       title: `Topic: ${subject}`,
+      ...(closest
+        ? { notice: `No paper has enough of these words in its title or abstract to be about "${clip(subject, 60)}"; the closest matches are below.` }
+        : {}),
       cards: page.map((h) => paperCard(h.paper, h.snippet, h.score)),
       start: offset + 1,
       total: hits.length,

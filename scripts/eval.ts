@@ -14,8 +14,7 @@ import { DEFAULT_RANKING, type RankingOptions } from '../src/search/rank.js';
 import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { openStore } from '../src/store/sqlite.js';
 import { chatQuestionsSchema } from './chatQuestions.js';
-import { evaluateAsk } from './evalAsk.js';
-import { evaluateChat } from './evalChat.js';
+import { evaluateAnswers } from './evalAnswers.js';
 
 const querySchema = z.array(
   z.object({
@@ -208,7 +207,7 @@ async function main(): Promise<void> {
       const lib = new Library(store, index, { topic: t } satisfies LibraryOptions);
       return topics.map((i) =>
         score(
-          lib.topic((questions[i] as Question).query).map((h) => h.title),
+          lib.topic((questions[i] as Question).query).hits.map((h) => h.title),
           (questions[i] as Question).relevant,
         ),
       );
@@ -216,7 +215,7 @@ async function main(): Promise<void> {
     const cv = leaveOneOut(topicMatrix, topics.length);
     const shippedTopic = topics.map((i) =>
       score(
-        library.topic((questions[i] as Question).query).map((h) => h.title),
+        library.topic((questions[i] as Question).query).hits.map((h) => h.title),
         (questions[i] as Question).relevant,
       ),
     );
@@ -233,13 +232,10 @@ async function main(): Promise<void> {
     console.log(`  best on all topic questions: ${label(bestTopic)}`);
   }
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  // NOTE: the dev questions name no dates; "today" only matters to the router's date words.
-  const findPaper = evaluateAsk(library, questions, '2025-12-01');
   const chatFile = path.join(PROJECT_ROOT, 'eval/chat-questions.json');
-  if (!args.includes('--no-chat')) {
-    const chat = chatQuestionsSchema.parse(JSON.parse(fs.readFileSync(chatFile, 'utf8')));
-    await evaluateChat(papers, chat, path.relative(process.cwd(), chatFile) || chatFile, findPaper, verbose);
-  }
+  // --no-chat: the answer cross-validation over the dev questions alone.
+  const chat = args.includes('--no-chat') ? [] : chatQuestionsSchema.parse(JSON.parse(fs.readFileSync(chatFile, 'utf8')));
+  await evaluateAnswers(papers, questions, chat, path.relative(process.cwd(), chatFile) || chatFile, verbose);
 
   if (verbose) {
     for (const [i, q] of questions.entries()) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { err, ok, type Result } from './errors.js';
+import { checkDatabaseUrl } from './store/postgres/url.js';
 
 /** The project root (where `seeds/` ships), found from this file in both src/ and dist/src/. */
 export const PROJECT_ROOT = path.resolve(
@@ -121,6 +122,8 @@ const envSchema = z.object({
   ),
   PAPERBOY_WORKERS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(16).default(DEFAULT_WORKERS)),
   PAPERBOY_QUEUE: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10_000).default(DEFAULT_QUEUE)),
+  // NOTE: checked in loadConfig (checkDatabaseUrl), whose sentence says what is wrong with it without echoing the password.
+  DATABASE_URL: z.preprocess(blankToUndefined, z.string().trim().optional()),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -211,6 +214,12 @@ export interface Config {
   live: LiveConfig;
   /** PAPERBOY_WORKERS and PAPERBOY_QUEUE. */
   pool: PoolConfig;
+  /**
+   * DATABASE_URL: a postgres:// or postgresql:// URL (sslmode/sslrootcert honoured) makes paperboy
+   * keep everything in that PostgreSQL database; unset, the SQLite file in the data dir. Holds a
+   * password: show it only through redactUrl (src/store/postgres/url.ts).
+   */
+  databaseUrl?: string;
 }
 
 /**
@@ -268,6 +277,11 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     }
   }
 
+  if (e.DATABASE_URL !== undefined) {
+    const checked = checkDatabaseUrl(e.DATABASE_URL);
+    if (!checked.ok) problems.push(checked.error);
+  }
+
   if (problems.length > 0) return err(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config: Config = {
     dataDir: path.resolve(e.PAPERBOY_DATA_DIR),
@@ -291,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   if (slack) config.slack = slack;
   if (discord) config.discord = discord;
   if (llm) config.llm = llm;
+  if (e.DATABASE_URL !== undefined) config.databaseUrl = e.DATABASE_URL;
   return ok(config);
 }
 

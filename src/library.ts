@@ -2,12 +2,14 @@
 import { UserError } from './errors.js';
 import type { Paper } from './papers/model.js';
 import { arxivIdOf, titleKey } from './papers/model.js';
+import { conceptsOf } from './search/concepts.js';
+import { conceptsNeeded } from './search/indexData.js';
 import { byUpvotesThenDate } from './search/index.js';
 import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
 import { normalName, titleName } from './search/rank.js';
-import { neighbours } from './search/related.js';
+import { neighbours, type Corpus } from './search/related.js';
 import { analyze, MAX_TERM_LENGTH } from './search/text.js';
-import type { DailyListReader, PaperStore, PaperSummary, SearchHit, Sql, SearchIndex, UpsertStats } from './ports.js';
+import type { AboutRule, DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, Sql, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
 import { addDays, periodContaining, type Period } from './trending/period.js';
@@ -45,8 +47,11 @@ export interface TrendingList {
  * against a fake). The Library below is the one implementation.
  */
 export interface PaperLibrary {
-  /** `options.today` (the bot's date) reads `this week`, `yesterday`, … as a period; without it they are left out. */
-  search(text: string, offset?: number, limit?: number, options?: ParseOptions): SearchPage;
+  /**
+   * `options.today` (the bot's date) reads `this week`, `yesterday`, … as a period; without it they are left out.
+   * A query already parsed (`parseQuery`) is searched as it is: a caller that needs the question's terms too parses once.
+   */
+  search(text: string | ParsedQuery, offset?: number, limit?: number, options?: ParseOptions): SearchPage;
   searchAll(text: string): SearchHit[];
   get(id: string): Paper | undefined;
   findPapers(text: string): Paper[];
@@ -55,23 +60,47 @@ export interface PaperLibrary {
   /** Publication dates with their paper counts, newest first (trending autocompletion). */
   dates(limit: number): Array<{ date: string; count: number }>;
   topics(): Array<Topic & { count: number }>;
-  relatedTopics(text: string, limit: number): string[];
+  relatedTopics(text: string | ParsedQuery, limit: number): string[];
+  /** How many papers there are and which hold a word: what distinctive terms are weighed against (search/related.ts). */
+  corpus(): Corpus;
   /** Papers like `paper` by its distinctive terms, best first; none when no paper is close enough (search/related.ts). */
   related(paper: Paper, limit: number): Paper[];
-  topic(text: string): SearchHit[];
+  topic(text: string): TopicList;
   /** Papers about `text` by the topic rule (what counts count), best first; see {@link Library.onTopic}. */
-  onTopic(text: string): SearchHit[];
+  onTopic(text: string, use?: 'count' | 'newest'): SearchHit[];
+  /** What the topic rule checks for `text`, for replies that say what a count includes. */
+  topicRule(text: string): TopicRuleFor;
 }
 
-/** How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`). */
-export interface TopicOptions {
+/** A topic's papers, or (`closest`) when no paper is about it by the topic rule, the closest search matches. */
+export interface TopicList {
+  hits: SearchHit[];
+  closest: boolean;
+}
+
+/** The topic rule as it applies to some text: a known topic, or free words with how many of them a paper needs. */
+export type TopicRuleFor = { kind: 'known'; topic: Topic } | { kind: 'words'; words: string[]; need: number; mentions: number } | { kind: 'none' };
+
+/**
+ * How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`),
+ * and when a paper is about free words (`AboutRule`, chosen by cross-validation on the chat count
+ * questions: what `topic` lists and `ask "how many papers on X?"` counts).
+ */
+export interface TopicOptions extends AboutRule {
+  /**
+   * `mentions` for the papers a "what's new" list draws from: sorted by date, relevance no longer
+   * puts passing mentions last, so the list may need a word to occur more often than a count does.
+   */
+  newestMentions: number;
   /** The weight recency and upvotes take from relevance, half each (0: relevance alone, ties by upvotes then date). */
   blend: number;
   /** For free words, papers below this share of the best relevance are passing mentions and left out. */
   cutoff: number;
 }
 
-export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0 };
+/** Read at each use (see `Library.topicOptions`). */
+// NOTE: mentions, share and newestMentions as 39 of 40 chat-question folds chose them (npm run eval, 2026-12-07).
+export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0, mentions: 1, share: 0.6, newestMentions: 2 };
 
 export interface LibraryOptions {
   topic?: Partial<TopicOptions>;
@@ -82,7 +111,7 @@ export interface LibraryOptions {
 }
 
 export class Library implements PaperLibrary {
-  private readonly topicOptions: TopicOptions;
+  private readonly topicOverrides: Partial<TopicOptions>;
   private readonly dailyLists: DailyListReader | null;
   private readonly afterIngest: ((stats: UpsertStats) => Promise<void>) | undefined;
 
@@ -91,7 +120,7 @@ export class Library implements PaperLibrary {
     private readonly index: SearchIndex,
     options: LibraryOptions = {},
   ) {
-    this.topicOptions = { ...DEFAULT_TOPIC, ...options.topic };
+    this.topicOverrides = options.topic ?? {};
     this.dailyLists = options.dailyLists ?? null;
     this.afterIngest = options.afterIngest;
   }
@@ -111,17 +140,25 @@ export class Library implements PaperLibrary {
     return stats;
   }
 
+  /** NOTE: read at each use, as the picker is, so the evaluation can set `DEFAULT_TOPIC` for a grid point. */
+  private get topicOptions(): TopicOptions {
+    return { ...DEFAULT_TOPIC, ...this.topicOverrides };
+  }
+
   /** Builds the search index now (at start-up), so the first user does not wait for it. */
   warm(): void {
     this.index.warm();
   }
 
-  /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser). */
-  search(text: string, offset = 0, limit = 5, options: ParseOptions = {}): SearchPage {
-    const query = this.parse(text, options);
+  /** Searches; `text` is anything a user typed (it is parsed, never handed to lunr's parser), or a query already parsed. */
+  search(text: string | ParsedQuery, offset = 0, limit = 5, options: ParseOptions = {}): SearchPage {
+    const query = typeof text === 'string' ? this.parse(text, options) : text;
     if (query.terms.length === 0 && query.excluded.length === 0 && !query.since && !query.until && !query.org) {
       const hints = query.tooLong.length > 0 ? [`Words longer than ${MAX_TERM_LENGTH} characters are not searched.`] : [];
-      throw new UserError(`"${clip(text, 60)}" has no words I can search for.`, [...hints, 'Try a few topic words, e.g. `kv cache quantization`.']);
+      throw new UserError(`"${clip(typeof text === 'string' ? text : text.text, 60)}" has no words I can search for.`, [
+        ...hints,
+        'Try a few topic words, e.g. `kv cache quantization`.',
+      ]);
     }
     const index = this.index;
     const outcome = index.search(query, offset + limit);
@@ -264,15 +301,18 @@ export class Library implements PaperLibrary {
     );
   }
 
-  related(paper: Paper, limit: number): Paper[] {
-    const corpus = {
+  corpus(): Corpus {
+    return {
       size: this.store.count(),
       holders: (word: string) => {
         const parsed = parseQuery(word);
         return parsed.ok ? this.index.search(parsed.value).hits.map((h) => h.id) : [];
       },
     };
-    return neighbours(paper, corpus)
+  }
+
+  related(paper: Paper, limit: number): Paper[] {
+    return neighbours(paper, this.corpus())
       .slice(0, limit)
       .flatMap((n) => this.get(n.id) ?? []);
   }
@@ -281,8 +321,8 @@ export class Library implements PaperLibrary {
    * Known topics that share a word with `text` (most papers first), else the largest topics:
    * something useful to offer when a search finds nothing.
    */
-  relatedTopics(text: string, limit: number): string[] {
-    const query = parseQuery(text);
+  relatedTopics(text: string | ParsedQuery, limit: number): string[] {
+    const query = typeof text === 'string' ? parseQuery(text) : { ok: true as const, value: text };
     const words = new Set(query.ok ? query.value.terms.map((t) => t.term) : []);
     const all = this.topics().filter((t) => t.count > 0);
     const related = all.filter((t) => analyze(`${t.name} ${t.phrases.join(' ')}`).some((w) => words.has(w)));
@@ -294,15 +334,18 @@ export class Library implements PaperLibrary {
    * cross-validation: relevance alone, equals by upvotes then date). Text with no searchable words
    * is a UserError, as for search.
    */
-  topic(text: string): SearchHit[] {
-    const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
+  topic(text: string): TopicList {
+    const known = knownTopic(text);
     if (!known && this.parse(text).terms.length === 0) {
       throw new UserError(`"${clip(text, 60)}" has no words I can look up a topic for.`, [
         'Send `topic` alone to list known topics, or try a few topic words, e.g. `topic kv cache`.',
       ]);
     }
-    const hits = known ? this.knownTopicHits(known) : this.freeTopicHits(text);
-    if (hits.length === 0) return [];
+    const members = this.onTopic(text);
+    // NOTE: free words no paper is about (a long description) still get their closest matches, said to be such.
+    const closest = members.length === 0 && !known;
+    const hits = closest ? this.freeTopicHits(text) : members;
+    if (hits.length === 0) return { hits: [], closest: false };
     const { blend } = this.topicOptions;
     const maxScore = Math.max(...hits.map((h) => h.score));
     const maxVotes = Math.max(1, ...hits.map((h) => h.upvotes));
@@ -331,23 +374,38 @@ export class Library implements PaperLibrary {
         },
       };
     });
-    return blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
+    return { hits: blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b)), closest };
   }
 
   /**
    * Papers about `text` by the topic rule, by relevance: for a known topic its members; for other
-   * words the papers that have every concept of them (each word in the title, or twice in title and
-   * abstract), not every paper that mentions one word. What `ask "how many papers on X?"` counts.
+   * words the papers that have their concepts (see `conceptsOf`: a word, or a phrase with its
+   * abbreviation), each in the title or mentioned `mentions` times in title and abstract, all of
+   * them or (3 or more) the `share` of them, not every paper that mentions one word. What `ask "how
+   * many papers on X?"` counts and `topic` lists.
    */
-  onTopic(text: string): SearchHit[] {
-    const known = TOPICS.find((t) => t.name === text.trim().toLowerCase());
+  onTopic(text: string, use: 'count' | 'newest' = 'count'): SearchHit[] {
+    const known = knownTopic(text);
     if (known) return this.knownTopicHits(known);
-    const terms = this.parse(text)
-      .terms.filter((t) => !t.of)
-      .map((t) => t.term);
-    if (terms.length === 0) return [];
-    const members = this.index.papersWithPhrases([terms]);
+    const concepts = conceptsOf(this.parse(text).terms).map((c) => c.phrases);
+    if (concepts.length === 0) return [];
+    const { mentions, share, newestMentions } = this.topicOptions;
+    const members = this.index.papersAbout(concepts, { mentions: use === 'newest' ? newestMentions : mentions, share });
     return this.searchAll(text).filter((h) => members.has(h.id));
+  }
+
+  topicRule(text: string): TopicRuleFor {
+    const known = knownTopic(text);
+    if (known) return { kind: 'known', topic: known };
+    const parsed = parseQuery(text);
+    const concepts = parsed.ok ? conceptsOf(parsed.value.terms) : [];
+    if (concepts.length === 0) return { kind: 'none' };
+    return {
+      kind: 'words',
+      words: concepts.map((c) => c.label),
+      need: conceptsNeeded(concepts.length, this.topicOptions),
+      mentions: this.topicOptions.mentions,
+    };
   }
 
   /** Papers about a known topic (see `Topic`), by relevance: the search for its phrases, kept to its members. */
@@ -362,6 +420,16 @@ export class Library implements PaperLibrary {
     const top = hits[0]?.score ?? 0;
     return hits.filter((h) => h.score >= top * this.topicOptions.cutoff);
   }
+}
+
+/**
+ * The known topic `text` names: its name as typed, or the same index terms (`mixture-of-experts`,
+ * `KV caches`, `diffusion model`), so stop words, plurals and hyphens do not turn it into free words.
+ */
+export function knownTopic(text: string): Topic | undefined {
+  const typed = text.trim().toLowerCase();
+  const terms = analyze(typed).join(' ');
+  return TOPICS.find((t) => t.name === typed) ?? (terms === '' ? undefined : TOPICS.find((t) => analyze(t.name).join(' ') === terms));
 }
 
 /** A topic's phrases as index terms. */

@@ -43,6 +43,12 @@ export const REDACT_PATHS = [
   '*.SLACK_APP_TOKEN',
   '*.SLACK_SIGNING_SECRET',
   '*.DISCORD_TOKEN',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'databaseUrl',
+  '*.databaseUrl',
+  'password',
+  '*.password',
 ];
 
 /**

@@ -180,8 +180,22 @@ export interface SearchIndex {
    * the title, or each occurring twice in title and abstract. What topic lists and counts are made of.
    */
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string>;
+  /**
+   * Ids of the papers about a topic given as concepts, each a list of alternative phrases of index
+   * terms (see `search/concepts.ts`): papers that have enough of the concepts by `rule`. What counts
+   * and topic lists of free words are made of.
+   */
+  papersAbout(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string>;
   /** Every indexed paper's id, title and ranking facts, from memory: title look-ups and autocompletion without reading papers. */
   summaries(): Iterable<PaperSummary>;
+}
+
+/** When a paper is about a topic's concepts (chosen by cross-validation, see `TopicOptions`). */
+export interface AboutRule {
+  /** A concept not in the title must occur at least this many times in title and abstract. */
+  mentions: number;
+  /** The share of a topic's concepts a paper must have, rounded up; a topic of one or two words needs all. */
+  share: number;
 }
 
 /** What the index keeps in memory of every paper. */

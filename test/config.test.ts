@@ -154,6 +154,38 @@ describe('config: the Hugging Face API and the live ingest', () => {
   });
 });
 
+describe('config: DATABASE_URL', () => {
+  it('unset keeps the SQLite file; postgres:// and postgresql:// URLs are kept as given', () => {
+    const unset = loadConfig({ DATABASE_URL: ' ' });
+    expect(unset.ok && unset.value.databaseUrl).toBeUndefined();
+    for (const url of ['postgres://bot:pw@db.example:5432/paperboy', 'postgresql://bot:pw@db.example/paperboy?sslmode=verify-full&sslrootcert=/etc/ca.pem']) {
+      const r = loadConfig({ DATABASE_URL: url });
+      expect(r.ok && r.value.databaseUrl).toBe(url);
+    }
+  });
+
+  it('a malformed value, another scheme or an unknown sslmode is one line naming DATABASE_URL, never echoing the password', () => {
+    const cases: [string, RegExp][] = [
+      ['db.example:5432/paperboy', /DATABASE_URL is not a URL; write it as postgres:\/\/user:password@host:5432\/database\./],
+      ['mysql://bot:s3cret-pw@db.example/paperboy', /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/ \(it starts with mysql:\/\/\)/],
+      ['postgres://bot:s3cret/pw@db.example/paperboy', /DATABASE_URL is not a valid URL; .*percent-encoding/],
+      ['postgres://bot:12#s3cret@db.example/paperboy', /DATABASE_URL contains a #; percent-encode it as %23/],
+      [
+        'postgres://bot:s3cret@db.example/paperboy?sslmode=requird',
+        /DATABASE_URL has sslmode=requird; use one of disable, prefer, require, verify-ca, verify-full/,
+      ],
+    ];
+    for (const [value, expected] of cases) {
+      const r = loadConfig({ DATABASE_URL: value });
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.error).toMatch(expected);
+      expect(r.error).not.toContain('s3cret');
+      expect(r.error.split('\n')).toHaveLength(2);
+    }
+  });
+});
+
 describe('logger', () => {
   it('redacts tokens, secrets and authorization headers wherever they appear', () => {
     let out = '';
@@ -171,11 +203,14 @@ describe('logger', () => {
         token: 'tok-secret-4',
         env: { HF_TOKEN: 'hf-secret-5' },
         hf: { token: 'hf-secret-6' },
+        config2: { databaseUrl: 'postgres://bot:pg-secret-7@db/paperboy' },
+        env2: { DATABASE_URL: 'postgres://bot:pg-secret-8@db/paperboy' },
+        pg: { password: 'pg-secret-9' },
       },
       'hello',
     );
     expect(out).toMatch(/hello/);
-    expect(out).not.toMatch(/secret-[1-6]/);
+    expect(out).not.toMatch(/secret-[1-9]/);
     expect(out).toMatch(/\[redacted\]/);
   });
 });

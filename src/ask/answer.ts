@@ -12,8 +12,8 @@ export interface Candidate {
 }
 
 /**
- * How sentences are picked. Chosen by leave-one-out cross-validation on the development questions
- * (`npm run eval`); the grid is in scripts/eval.ts.
+ * How sentences are picked. Chosen by one leave-one-out cross-validation over the dev and chat
+ * questions together (`npm run eval`, scripts/evalAnswers.ts); the grid is `PICK_GRID` in scripts/evalAsk.ts.
  */
 export interface PickOptions {
   /** How many of the search's best papers the sentences may come from. */
@@ -43,13 +43,13 @@ export interface PickOptions {
 
 export const DEFAULT_PICK: PickOptions = {
   pool: 5,
-  maxSentences: 4,
+  maxSentences: 5,
   minScore: 0.3,
   minCoverage: 0.1,
   paperWeight: 0.5,
   redundancy: 0.5,
-  paperCutoff: 0.7,
-  content: 1,
+  paperCutoff: 0.5,
+  content: 0,
 };
 
 /** An answer gets at least this many sentences when the papers it already cites have them (no new paper is cited for it). */

@@ -4,8 +4,11 @@ import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { AnswerWriter } from '../ports.js';
 import type { AnswerSentence } from '../reply.js';
-import { parseQuery } from '../search/query.js';
-import { analyze, termOf } from '../search/text.js';
+import { UserError } from '../errors.js';
+import { parseQuery, type ParsedQuery } from '../search/query.js';
+import { termOf } from '../search/text.js';
+import type { Corpus } from '../search/related.js';
+import { groupByApproach } from './approach.js';
 import { DEFAULT_PICK, numberCitations, pickSentences, type Candidate, type PickOptions } from './answer.js';
 import type { DateFilter } from './intent.js';
 import { checkWritten } from './llm.js';
@@ -28,12 +31,22 @@ export function dateFilters(d: Pick<DateFilter, 'since' | 'until'>): string {
 }
 
 /**
- * The index terms of a question, typo corrections included (a word read as other corpus words
+ * A question's words and the dates it named, analysed once: the same parsed query is searched
+ * (`library.search` takes it as it is) and gives the sentence picker its terms (`questionTerms`).
+ * A bad filter value is the UserError that says what is wrong.
+ */
+export function lookUp(text: string, dates: Pick<DateFilter, 'since' | 'until'> = { since: null, until: null }): ParsedQuery {
+  const parsed = parseQuery(`${text} ${dateFilters(dates)}`.trim());
+  if (!parsed.ok) throw UserError.from(parsed.error);
+  return parsed.value;
+}
+
+/**
+ * The index terms of a parsed question, typo corrections included (a word read as other corpus words
  * counts as those words), so the sentence picker matches what the search matched.
  */
-export function questionTerms(text: string, corrected: SearchPage['corrected'] = []): Set<string> {
-  const parsed = parseQuery(text);
-  const terms = new Set(parsed.ok ? parsed.value.terms.map((t) => t.term) : analyze(text));
+export function questionTerms(query: ParsedQuery, corrected: SearchPage['corrected'] = []): Set<string> {
+  const terms = new Set(query.terms.map((t) => t.term));
   for (const c of corrected) {
     const from = termOf(c.word);
     if (from) terms.delete(from);
@@ -51,11 +64,17 @@ export function candidatesOf(page: Pick<SearchPage, 'hits'>): Candidate[] {
   return page.hits.map((h) => ({ paper: h.paper, relevance: top > 0 ? h.score / top : 1 }));
 }
 
-/** The extractive answer: the picked sentences, each citing its own paper. */
-export function extractive(terms: ReadonlySet<string>, candidates: readonly Candidate[], options: PickOptions = DEFAULT_PICK): Draft {
+/**
+ * The extractive answer: the picked sentences, each citing its own paper. Given the library's
+ * `corpus`, sentences from several papers are grouped by approach (`groupByApproach`), each group's
+ * first sentence opening with its label ("Quantization: KIVI quantizes … [1] QJL … [2] Eviction: …").
+ */
+export function extractive(terms: ReadonlySet<string>, candidates: readonly Candidate[], options: PickOptions = DEFAULT_PICK, corpus?: Corpus): Draft {
   const picked = pickSentences(terms, candidates, options);
-  const { sentences, papers } = numberCitations(picked.map((p) => ({ text: p.text, paperIds: [p.paperId] })));
   const byId = new Map(candidates.map((c) => [c.paper.id, c.paper]));
+  const approaches = corpus ? groupByApproach(picked, byId, terms, corpus) : [{ label: null, picked }];
+  const ordered = approaches.flatMap((a) => a.picked.map((p, i) => ({ text: i === 0 && a.label ? `${a.label}: ${p.text}` : p.text, paperIds: [p.paperId] })));
+  const { sentences, papers } = numberCitations(ordered);
   return { sentences, cited: papers.flatMap((id) => byId.get(id) ?? []), pool: candidates.map((c) => c.paper), generated: false };
 }
 

@@ -1,8 +1,8 @@
 // "How many papers on X?": the count by the topic rule (what `topic` lists), the best few, and what the count includes.
 import { paperCard } from '../cards.js';
 import type { CommandContext } from '../command.js';
+import type { TopicRuleFor } from '../library.js';
 import { clip } from '../reply.js';
-import { TOPICS } from '../topics.js';
 import { dateFilters } from './compose.js';
 import type { DateFilter } from './intent.js';
 import { CLOSEST, datePhrase, noAnswer, searchOrNull, within, type Answered } from './replies.js';
@@ -11,13 +11,16 @@ import { CLOSEST, datePhrase, noAnswer, searchOrNull, within, type Answered } fr
 export const COUNT_PAGE = 5;
 
 /** What a count of papers on `topic` includes, in words: the reply says it, so the number can be checked. */
-export function countRule(topic: string): string {
-  const known = TOPICS.find((t) => t.name === topic.trim().toLowerCase());
-  if (known) {
-    const phrases = known.phrases.map((p) => `"${p}"`).join(', ');
-    return `Counted as \`topic ${known.name}\` lists them: papers with one of ${phrases} in the title, or every word of one at least twice in title and abstract.`;
+export function countRule(topic: string, rule: TopicRuleFor): string {
+  if (rule.kind === 'known') {
+    const phrases = rule.topic.phrases.map((p) => `"${p}"`).join(', ');
+    return `Counted as \`topic ${rule.topic.name}\` lists them: papers with one of ${phrases} in the title, or every word of one at least twice in title and abstract.`;
   }
-  return `Counted as \`topic\` counts: papers with every word of "${clip(topic, 80)}" in the title, or each of them at least twice in title and abstract (not every paper that mentions one of the words).`;
+  if (rule.kind === 'none') return `Counted as \`topic ${clip(topic, 80)}\` lists them.`;
+  const n = rule.words.length;
+  const which = n === 1 ? 'its word' : rule.need < n ? `at least ${rule.need} of its ${n} words` : `each of its ${n} words`;
+  const often = rule.mentions === 1 ? 'mentioned' : `mentioned at least ${rule.mentions === 2 ? 'twice' : `${rule.mentions} times`}`;
+  return `Counted as \`topic ${clip(topic, 80)}\` lists them: papers with ${which} (${rule.words.join(' · ')}) in the title or ${often} in title and abstract, an abbreviation or another form of a word counting as the word; not every paper that mentions one of them.`;
 }
 
 /**
@@ -48,7 +51,7 @@ export function countAnswer(question: string, topic: string, dates: DateFilter, 
     reply: {
       kind: 'papers',
       title: `${total} ${total === 1 ? what.replace(/^papers/, 'paper') : what}${datePhrase(dates)}`,
-      ...(topic === '' ? {} : { notice: countRule(topic) }),
+      ...(topic === '' ? {} : { notice: countRule(topic, ctx.library.topicRule(topic)) }),
       cards: shown.map((h) => paperCard(h.paper)),
       start: offset + 1,
       total,

@@ -7,7 +7,10 @@ import { dateFilters } from './compose.js';
 import type { DateFilter } from './intent.js';
 import { datePhrase, heading, within, type Answered } from './replies.js';
 
-/** How a list answer is made (tuning numbers together). */
+/**
+ * How a list answer is made (tuning numbers together). `cutoff` and `recentDays` are chosen by the
+ * answer cross-validation of `npm run eval` (`LIST_GRID` in scripts/evalAnswers.ts).
+ */
 export interface ListOptions {
   /** Papers below this share of the best hit's score are passing mentions, not listed. */
   cutoff: number;
@@ -51,6 +54,9 @@ export function listAnswer(
   let papers = page.hits.filter((h) => h.score >= top * options.cutoff);
   let notice: string | undefined;
   if (asksRecent(question)) {
+    // Sorted by date, relevance no longer keeps passing mentions out: the papers about the topic (what `topic` lists) do.
+    const about = new Set(ctx.library.onTopic(topic, 'newest').map((h) => h.id));
+    if (papers.some((h) => about.has(h.id))) papers = papers.filter((h) => about.has(h.id));
     const named = datePhrase(dates);
     if (named) {
       notice = `Newest first, published${named}.`;

@@ -47,7 +47,7 @@ export function searchOrNull(query: string, limit: number, ctx: Pick<CommandCont
   if (!parsed.ok) throw UserError.from(parsed.error);
   const q = parsed.value;
   if (q.terms.length === 0 && !q.since && !q.until && !q.org) return null;
-  return ctx.library.search(query, 0, limit);
+  return ctx.library.search(q, 0, limit);
 }
 
 /** Whether a paper's date is within the dates (a paper with no date is within no bound). */

@@ -1,12 +1,10 @@
 // "How / why / what is / compare A and B": a short answer whose sentences say what papers propose or find, each cited.
 import { paperCard } from '../cards.js';
 import type { CommandContext } from '../command.js';
-import { UserError } from '../errors.js';
 import type { Conversation } from '../ports.js';
 import { clip } from '../reply.js';
-import { parseQuery } from '../search/query.js';
 import { DEFAULT_PICK, numberCitations } from './answer.js';
-import { candidatesOf, dateFilters, extractive, generative, questionTerms, type Draft } from './compose.js';
+import { candidatesOf, extractive, generative, lookUp, questionTerms, type Draft } from './compose.js';
 import type { DateFilter } from './intent.js';
 import { CLOSEST, datePhrase, heading, noAnswer, type Answered } from './replies.js';
 
@@ -25,9 +23,9 @@ export function comparedSides(text: string): [string, string] | null {
 /** A question about a topic: the answer with citations, or an honest "I found no papers on …". */
 export async function synthesisAnswer(text: string, topic: string, dates: DateFilter, asked: string, ctx: CommandContext): Promise<Answered> {
   const shown = clip((topic || text).replace(/\s+/g, ' '), 80);
-  const parsed = parseQuery(text);
-  if (!parsed.ok) throw UserError.from(parsed.error);
-  if (topic === '' || parsed.value.terms.length === 0) {
+  // NOTE: the question's words are analysed here, once; the search and the sentence picker share the result.
+  const query = lookUp(text, dates);
+  if (topic === '' || query.terms.length === 0) {
     return {
       reply: noAnswer(
         heading(asked),
@@ -40,9 +38,9 @@ export async function synthesisAnswer(text: string, topic: string, dates: DateFi
     const compared = compare(sides, dates, ctx);
     if (compared) return draftAnswer(heading(asked), text, compared, datePhrase(dates), shown);
   }
-  const page = ctx.library.search(`${text} ${dateFilters(dates)}`, 0, DEFAULT_PICK.pool);
+  const page = ctx.library.search(query, 0, DEFAULT_PICK.pool);
   if (page.total === 0) {
-    const topics = ctx.library.relatedTopics(text, 4);
+    const topics = ctx.library.relatedTopics(query, 4);
     const hints = [
       ...(page.suggestions.length > 0 ? [`Did you mean: ${page.suggestions.join(', ')}?`] : []),
       ...(topics.length > 0 ? [`Related topics: ${topics.join(' · ')}.`] : []),
@@ -50,7 +48,7 @@ export async function synthesisAnswer(text: string, topic: string, dates: DateFi
     return { reply: noAnswer(heading(asked), [`I couldn't find papers on "${shown}"${datePhrase(dates)}.`, ...hints].join(' ')) };
   }
   // A question most of whose words no paper has (another language, gibberish) is not answered from the rest.
-  const typed = parsed.value.terms.filter((t) => !t.of).length;
+  const typed = query.terms.filter((t) => !t.of).length;
   if (page.unmatched.length * 2 >= typed) {
     const words = page.unmatched.slice(0, 4).map((w) => `"${clip(w, 30)}"`);
     return {
@@ -62,7 +60,9 @@ export async function synthesisAnswer(text: string, topic: string, dates: DateFi
     };
   }
   const candidates = candidatesOf(page);
-  const draft = (ctx.writer ? await generative(ctx.writer, text, candidates, ctx.logger) : null) ?? extractive(questionTerms(text, page.corrected), candidates);
+  const draft =
+    (ctx.writer ? await generative(ctx.writer, text, candidates, ctx.logger) : null) ??
+    extractive(questionTerms(query, page.corrected), candidates, DEFAULT_PICK, ctx.library.corpus());
   return draftAnswer(heading(asked), text, draft, datePhrase(dates), shown);
 }
 
@@ -73,8 +73,10 @@ export async function synthesisAnswer(text: string, topic: string, dates: DateFi
 function compare([a, b]: [string, string], dates: DateFilter, ctx: CommandContext): Draft | null {
   const half = { ...DEFAULT_PICK, maxSentences: Math.max(1, Math.ceil(DEFAULT_PICK.maxSentences / 2)) };
   const drafts = [a, b].map((side) => {
-    const page = ctx.library.search(`${side} ${dateFilters(dates)}`, 0, DEFAULT_PICK.pool);
-    return page.total === 0 ? null : extractive(questionTerms(side, page.corrected), candidatesOf(page), half);
+    const query = lookUp(side, dates);
+    if (query.terms.length === 0) return null;
+    const page = ctx.library.search(query, 0, DEFAULT_PICK.pool);
+    return page.total === 0 ? null : extractive(questionTerms(query, page.corrected), candidatesOf(page), half);
   });
   const [da, db] = drafts;
   if (!da || !db || da.sentences.length === 0 || db.sentences.length === 0) return null;
@@ -93,12 +95,14 @@ export async function refilterAnswer(previous: Conversation, dates: DateFilter, 
   if (kept.length === 0) {
     return { reply: noAnswer(title, `None of the previous answer's ${papers.length} papers was published${datePhrase(dates)}.`) };
   }
-  const page = ctx.library.search(`${previous.question} ${dateFilters(dates)}`, 0, 50);
+  const query = lookUp(previous.question, dates);
+  const page = ctx.library.search(query, 0, 50);
   const ranked = page.hits.filter((h) => inPool.has(h.id));
   const top = ranked[0]?.score ?? 1;
   const candidates = ranked.length > 0 ? ranked.map((h) => ({ paper: h.paper, relevance: h.score / top })) : kept.map((paper) => ({ paper, relevance: 1 }));
   const draft =
-    (ctx.writer ? await generative(ctx.writer, previous.question, candidates, ctx.logger) : null) ?? extractive(questionTerms(previous.question), candidates);
+    (ctx.writer ? await generative(ctx.writer, previous.question, candidates, ctx.logger) : null) ??
+    extractive(questionTerms(query, page.corrected), candidates, DEFAULT_PICK, ctx.library.corpus());
   return draftAnswer(title, previous.question, draft, datePhrase(dates), clip(previous.question, 80));
 }
 

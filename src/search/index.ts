@@ -1,8 +1,8 @@
 // The search: a query's words and their fallbacks (typo, split, word family, bounded fuzzy), ranked by rank.ts's scorers and tiers; filters and lazy hits.
 import type { Paper } from '../papers/model.js';
-import type { PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
+import type { AboutRule, PaperSummary, SearchHit, SearchOutcome } from '../ports.js';
 import type { Segment } from '../reply.js';
-import { MemoryIndexData, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
+import { MemoryIndexData, conceptMembers, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery, type QueryTerm } from './query.js';
 import { judge, queryModel, rankingOptions, scoreForms, TITLE_CHECKS, type Candidate, type Concept, type Form, type RankingOptions } from './rank.js';
 import { americanize, isEnglishWord, spellingVariants, termOf, words } from './text.js';
@@ -346,6 +346,21 @@ export class SearchRanker {
   }
 
   private phraseCache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
+
+  /** The papers about a topic's concepts by `rule` (see `conceptMembers`), cached like {@link papersWithPhrases}. */
+  papersAbout(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string> {
+    const key = JSON.stringify([concepts, rule.mentions, rule.share]);
+    if (this.phraseCache.version !== this.data.version) this.phraseCache = { version: this.data.version, sets: new Map() };
+    const cached = this.phraseCache.sets.get(key);
+    if (cached) return cached;
+    const out = new Set<string>();
+    for (const doc of conceptMembers(this.data, concepts, rule)) {
+      const info = this.data.info(doc);
+      if (info) out.add(info.paperId);
+    }
+    this.phraseCache.sets.set(key, out);
+    return out;
+  }
 
   /** Every live paper's id, title and ranking facts. */
   *summaries(): Iterable<PaperSummary> {

@@ -1,6 +1,8 @@
 // What the ranking needs from an index: postings and corpus statistics (for lunr's BM25), ranking facts per document, the vocabulary.
 import type { Paper } from '../papers/model.js';
+import type { AboutRule } from '../ports.js';
 import { MemoryCorpus, type CorpusView } from './bm25.js';
+import type { Concept } from './concepts.js';
 import { documentFields } from './document.js';
 import { americanize } from './text.js';
 
@@ -75,6 +77,52 @@ export function subjectMembers(data: CorpusView, phrases: ReadonlyArray<readonly
     }
     for (const [doc, n] of [...inTitle, ...twice]) if (n === terms.length) out.add(doc);
   }
+  return out;
+}
+
+/** How many of `n` concepts a paper must have by `rule` (all of one or two). */
+export function conceptsNeeded(n: number, rule: AboutRule): number {
+  return n <= 2 ? n : Math.max(2, Math.ceil(rule.share * n - 1e-9));
+}
+
+/**
+ * The live documents about a topic given as concepts (see `conceptsOf`): documents that have at
+ * least {@link conceptsNeeded} of them, where a document has a concept when, for one of its
+ * phrases, each term is in the title or occurs at least `rule.mentions` times in title and abstract.
+ */
+export function conceptMembers(data: CorpusView, concepts: readonly Concept[], rule: AboutRule): Set<number> {
+  const need = conceptsNeeded(concepts.length, rule);
+  const has = new Map<number, number>();
+  const termDocs = new Map<string, Set<number>>();
+  const docsOf = (term: string): Set<number> => {
+    const known = termDocs.get(term);
+    if (known) return known;
+    const p = data.postings(term);
+    const title = new Set<number>();
+    const count = new Map<number, number>();
+    for (let i = 0; p && i < p.n; i++) {
+      const doc = p.docs[i] as number;
+      const field = p.fields[i] as number;
+      if (field > 1) continue;
+      if (field === 0) title.add(doc);
+      count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
+    }
+    const out = new Set(title);
+    for (const [doc, n] of count) if (n >= rule.mentions) out.add(doc);
+    termDocs.set(term, out);
+    return out;
+  };
+  for (const concept of concepts) {
+    const docs = new Set<number>();
+    for (const phrase of concept) {
+      const [first, ...rest] = phrase.map(docsOf);
+      for (const doc of first ?? []) if (rest.every((d) => d.has(doc))) docs.add(doc);
+    }
+    for (const doc of docs) has.set(doc, (has.get(doc) ?? 0) + 1);
+  }
+  const out = new Set<number>();
+  if (need === 0) return out;
+  for (const [doc, n] of has) if (n >= need) out.add(doc);
   return out;
 }
 

@@ -1,7 +1,7 @@
 // The search port's implementations: the ranking over index data persisted in SQLite, or held in memory.
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
-import type { PaperSummary, SearchIndex, SearchOutcome } from '../ports.js';
+import type { AboutRule, PaperSummary, SearchIndex, SearchOutcome } from '../ports.js';
 import type { IndexData } from './indexData.js';
 import { SearchRanker, type SnapshotOptions } from './index.js';
 import type { ParsedQuery } from './query.js';
@@ -65,6 +65,12 @@ export class PersistedSearchIndex implements SearchIndex {
     this.ensureSynced();
     this.data.refreshIfChanged();
     return this.ranker.papersWithPhrases(phrases);
+  }
+
+  papersAbout(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string> {
+    this.ensureSynced();
+    this.data.refreshIfChanged();
+    return this.ranker.papersAbout(concepts, rule);
   }
 
   summaries(): Iterable<PaperSummary> {
@@ -131,6 +137,10 @@ export class MemorySearchIndex implements SearchIndex {
 
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {
     return this.current().papersWithPhrases(phrases);
+  }
+
+  papersAbout(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string> {
+    return this.current().papersAbout(concepts, rule);
   }
 
   summaries(): Iterable<PaperSummary> {

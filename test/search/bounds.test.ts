@@ -229,6 +229,7 @@ describe('search bounds: term count', () => {
       remove: (ids) => real.remove(ids),
       warm: () => real.warm(),
       papersWithPhrases: (phrases) => real.papersWithPhrases(phrases),
+      papersAbout: (concepts, rule) => real.papersAbout(concepts, rule),
       summaries: () => real.summaries(),
       suggest: (word, limit) => {
         asked.push(word);

@@ -1,0 +1,304 @@
+// npm run eval, the answers: one leave-one-out cross-validation of the ask parameters (sentence picker and list answers) over the dev and chat questions together, scored per shape.
+import { DEFAULT_PICK, type PickOptions } from '../src/ask/answer.js';
+import { DEFAULT_LIST, type ListOptions } from '../src/ask/list.js';
+import type { Paper } from '../src/papers/model.js';
+import { normTitle } from '../src/search/metrics.js';
+import { SHAPES, scoreChat, type ChatOutcome, type ChatQuestion } from './chatQuestions.js';
+import { CHAT_NOW, chatAsker } from './evalChat.js';
+import { PICK_GRID, devAsker, type DevQuestion } from './evalAsk.js';
+
+/**
+ * The list answers' grid: the relevance cut-off (a share of the best hit's score) and what "new" means
+ * in days. The first value of each is the one chosen by hand before (half the top score, a year).
+ */
+export const LIST_GRID: { [K in 'cutoff' | 'recentDays']: readonly number[] } = {
+  cutoff: [0.5, 0.3, 0.7],
+  recentDays: [365, 180, 730],
+};
+
+type Point = PickOptions & Pick<ListOptions, 'cutoff' | 'recentDays'>;
+const PICK_KEYS = Object.keys(PICK_GRID) as Array<keyof PickOptions>;
+const LIST_KEYS = Object.keys(LIST_GRID) as Array<'cutoff' | 'recentDays'>;
+
+function gridPoints(): Point[] {
+  let out: Array<Record<string, number>> = [{}];
+  for (const [k, vs] of [...Object.entries(PICK_GRID), ...Object.entries(LIST_GRID)]) out = out.flatMap((p) => vs.map((v) => ({ ...p, [k]: v })));
+  return out as unknown as Point[];
+}
+
+const label = (p: Partial<Point>) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+
+/** What one answer scored: the chat figures, the citations' F1 against the judged papers, and the find-paper hit. */
+export interface Scored extends ChatOutcome {
+  f1: number;
+  /** find_paper dev questions: the grade-2 paper among the first three citations; null for the others. */
+  hit3: boolean | null;
+  /** The cited titles and the stated count, for --verbose. */
+  titles: readonly string[];
+  count: number | null;
+}
+
+function scored(q: ChatQuestion, citedTitles: readonly string[], count: number | null, findPaper: boolean): Scored {
+  const chat = scoreChat(q, citedTitles, count);
+  const cited = [...new Set(citedTitles.map(normTitle))];
+  const target = findPaper ? q.relevant.find((r) => r.grade === 2) : undefined;
+  return {
+    ...chat,
+    f1: chat.relevantCited === 0 ? 0 : (2 * chat.relevantCited) / (cited.length + q.relevant.length),
+    hit3: target ? cited.slice(0, 3).includes(normTitle(target.title)) : null,
+    titles: citedTitles,
+    count,
+  };
+}
+
+/** Sums over a set of answers, from which each figure (and a fold's, by subtracting one answer) is read. */
+interface Totals {
+  n: number;
+  cited: number;
+  relevantCited: number;
+  topShare: number;
+  f1: number;
+  finds: number;
+  hits: number;
+  counts: number;
+  countsOk: number;
+}
+
+const ZERO: Totals = { n: 0, cited: 0, relevantCited: 0, topShare: 0, f1: 0, finds: 0, hits: 0, counts: 0, countsOk: 0 };
+
+function add(t: Totals, s: Scored, sign = 1): Totals {
+  return {
+    n: t.n + sign,
+    cited: t.cited + sign * s.cited,
+    relevantCited: t.relevantCited + sign * s.relevantCited,
+    topShare: t.topShare + sign * s.topShare,
+    f1: t.f1 + sign * s.f1,
+    finds: t.finds + (s.hit3 === null ? 0 : sign),
+    hits: t.hits + (s.hit3 ? sign : 0),
+    counts: t.counts + (s.countOk === null ? 0 : sign),
+    countsOk: t.countsOk + (s.countOk ? sign : 0),
+  };
+}
+
+interface Figures {
+  precision: number;
+  citations: number;
+  f1: number;
+  topShare: number;
+  hit3: number | null;
+  countAccuracy: number | null;
+}
+
+function figures(t: Totals): Figures {
+  return {
+    precision: t.cited === 0 ? 0 : t.relevantCited / t.cited,
+    citations: t.cited,
+    f1: t.n === 0 ? 0 : t.f1 / t.n,
+    topShare: t.n === 0 ? 0 : t.topShare / t.n,
+    hit3: t.finds === 0 ? null : t.hits / t.finds,
+    countAccuracy: t.counts === 0 ? null : t.countsOk / t.counts,
+  };
+}
+
+/**
+ * What cross-validation maximises (eval/README.md): the find-paper hit rate + citation precision +
+ * citation F1 + the share of the top five papers cited + count accuracy, each over the questions it
+ * applies to (precision, F1 and top-5 over all of them), so no one figure can be bought with another.
+ */
+function objective(t: Totals): number {
+  const f = figures(t);
+  return (f.hit3 ?? 0) + f.precision + f.f1 + f.topShare + (f.countAccuracy ?? 0);
+}
+
+/**
+ * Makes an options object's fields note when they are read, so the eval knows which parameters an
+ * answer used: an answer is asked again only at a point that differs in one of them.
+ */
+export function watch(target: object, prefix: string, reads: Set<string>): void {
+  for (const key of Object.keys(target)) {
+    let value: unknown = (target as Record<string, unknown>)[key];
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        reads.add(`${prefix}${key}`);
+        return value;
+      },
+      set: (v: unknown) => {
+        value = v;
+      },
+    });
+  }
+}
+
+/** One question's answers, each remembered under the values of the parameters it read. */
+export class AnswerCache {
+  private readonly bySignature = new Map<string, { keys: string[]; answers: Map<string, Scored> }>();
+
+  get(point: Record<string, number>): Scored | undefined {
+    for (const { keys, answers } of this.bySignature.values()) {
+      const hit = answers.get(keys.map((k) => point[k]).join(','));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  put(keys: readonly string[], point: Record<string, number>, s: Scored): void {
+    const sorted = [...keys].sort();
+    const sig = sorted.join(',');
+    const entry = this.bySignature.get(sig) ?? { keys: sorted, answers: new Map<string, Scored>() };
+    entry.answers.set(sorted.map((k) => point[k]).join(','), s);
+    this.bySignature.set(sig, entry);
+  }
+}
+
+/** A row of the per-shape table: the questions of one shape (or all). */
+interface Row {
+  name: string;
+  at: number[];
+}
+
+/**
+ * Asks the dev questions (extractive answers, as `ask` picks sentences) and the chat questions (through
+ * the dispatcher, routing included) at every point of the picker × list grid, and prints per shape:
+ * citation precision, F1, top-5 cited, find-paper hit and count accuracy, in-sample (the shipped
+ * parameters) and leave-one-out (each question answered with the point best on all the others, of both sets).
+ */
+export async function evaluateAnswers(
+  papers: readonly Paper[],
+  dev: readonly DevQuestion[],
+  chat: readonly ChatQuestion[],
+  source: string,
+  verbose = false,
+): Promise<void> {
+  const started = performance.now();
+  const asker = await chatAsker(papers);
+  // NOTE: the dev questions name no dates; "today" only matters to the router's date words.
+  const devAsk = devAsker(asker.library, dev, '2025-12-01');
+  const devAsChat: ChatQuestion[] = dev.map((q) => ({
+    id: q.id,
+    shape: 'synthesis',
+    question: q.query,
+    relevant: q.relevant.map((r) => ({ title: r.title, grade: r.grade === 2 ? 2 : 1 })),
+  }));
+  const questions = [...devAsChat, ...chat];
+  const shapeOf = (i: number) => (i < dev.length ? (dev[i] as DevQuestion).type : (chat[i - dev.length] as ChatQuestion).shape);
+
+  const reads = new Set<string>();
+  const shippedPick = { ...DEFAULT_PICK };
+  const shippedList = { ...DEFAULT_LIST };
+  watch(DEFAULT_PICK, '', reads);
+  watch(DEFAULT_LIST, '', reads);
+  const caches = questions.map(() => new AnswerCache());
+  let asked = 0;
+  const answer = async (i: number, p: Point): Promise<Scored> => {
+    const full: Record<string, number> = { ...shippedPick, ...shippedList, ...p };
+    const known = caches[i]?.get(full);
+    if (known) return known;
+    Object.assign(DEFAULT_PICK, Object.fromEntries(PICK_KEYS.map((k) => [k, full[k]])));
+    Object.assign(DEFAULT_LIST, Object.fromEntries(LIST_KEYS.map((k) => [k, full[k]])));
+    reads.clear();
+    asked += 1;
+    let s: Scored;
+    const q = questions[i] as ChatQuestion;
+    if (i < dev.length) {
+      // The dev answers read the point they are given, every picker parameter.
+      const cited = devAsk.answer(i, { ...DEFAULT_PICK });
+      s = scored(q, cited, null, (dev[i] as DevQuestion).type === 'find_paper');
+    } else {
+      const a = await asker.ask(q.question);
+      s = scored(q, a.cited, a.count, false);
+    }
+    caches[i]?.put([...reads], full, s);
+    return s;
+  };
+
+  const grid = gridPoints();
+  const matrix: Scored[][] = [];
+  for (const p of grid) {
+    const row: Scored[] = [];
+    for (let i = 0; i < questions.length; i++) row.push(await answer(i, p));
+    matrix.push(row);
+  }
+  const shippedPoint = { ...shippedPick, cutoff: shippedList.cutoff, recentDays: shippedList.recentDays };
+  const shipped: Scored[] = [];
+  for (let i = 0; i < questions.length; i++) shipped.push(await answer(i, shippedPoint));
+  Object.assign(DEFAULT_PICK, shippedPick);
+  Object.assign(DEFAULT_LIST, shippedList);
+
+  const totals = matrix.map((row) => row.reduce((t, s) => add(t, s), ZERO));
+  const held: Scored[] = [];
+  const chosen: number[] = [];
+  for (let i = 0; i < questions.length; i++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (const [k, row] of matrix.entries()) {
+      const v = objective(add(totals[k] as Totals, row[i] as Scored, -1));
+      if (v > bestValue + 1e-9) {
+        bestValue = v;
+        best = k;
+      }
+    }
+    held.push((matrix[best] as Scored[])[i] as Scored);
+    chosen.push(best);
+  }
+  let bestAll = 0;
+  for (const [k, t] of totals.entries()) if (objective(t) > objective(totals[bestAll] as Totals) + 1e-9) bestAll = k;
+  asker.close();
+
+  const fmt = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));
+  const side = (f: Figures) =>
+    `${fmt(f.precision)} (${String(f.citations).padStart(3)})  ${fmt(f.f1)}  ${fmt(f.topShare)}  ${fmt(f.hit3)}  ${fmt(f.countAccuracy)}`;
+  const rows: Row[] = [
+    ...[...new Set(dev.map((q) => q.type))].map((t) => ({ name: `dev ${t}`, at: dev.flatMap((q, i) => (q.type === t ? [i] : [])) })),
+    { name: 'dev all', at: dev.map((_q, i) => i) },
+    ...SHAPES.map((shape) => ({ name: `chat ${shape}`, at: chat.flatMap((q, i) => (q.shape === shape ? [dev.length + i] : [])) })),
+    { name: 'chat all', at: chat.map((_q, i) => dev.length + i) },
+    { name: 'all', at: questions.map((_q, i) => i) },
+  ];
+  console.log('');
+  console.log(
+    `Answers: one LOO-CV over the ${dev.length} dev questions (extractive answers) and the ${chat.length} chat questions of ${source} (through ask; now ${CHAT_NOW.toISOString().slice(0, 10)})`,
+  );
+  console.log(`Picker: ${label(shippedPick)} (src/ask/answer.ts DEFAULT_PICK)`);
+  console.log(`List:   cutoff=${shippedList.cutoff} recentDays=${shippedList.recentDays} (src/ask/list.ts DEFAULT_LIST)`);
+  console.log('shape            n | in-sample: precision (cites)  F1  top-5  hit@3  count ok | LOO-CV: precision (cites)  F1  top-5  hit@3  count ok');
+  for (const r of rows) {
+    const of = (ss: readonly Scored[]) => figures(r.at.reduce((t, i) => add(t, ss[i] as Scored), ZERO));
+    console.log(`${r.name.padEnd(15)} ${String(r.at.length).padStart(2)} | ${side(of(shipped))} | ${side(of(held))}`);
+  }
+  const search = (k: number) =>
+    figures(dev.reduce((t, q, i) => add(t, scored(devAsChat[i] as ChatQuestion, devAsk.searchTop(i, k), null, q.type === 'find_paper')), ZERO));
+  console.log(`dev, search top 3 as citations   ${side(search(3))}`);
+  console.log(`dev, search top 5 as citations   ${side(search(5))}`);
+  console.log(
+    `LOO-CV: each question answered with the point best on the other ${questions.length - 1} (${grid.length} points; objective hit@3 + precision + F1 + top-5 + count ok; ${asked} answers asked, the rest remembered).`,
+  );
+  const tally = new Map<number, number>();
+  for (const k of chosen) tally.set(k, (tally.get(k) ?? 0) + 1);
+  for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 5))
+    console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k] as Point)}`);
+  for (const key of [...PICK_KEYS, ...LIST_KEYS]) {
+    const values = new Map<number, number>();
+    for (const k of chosen) values.set((grid[k] as Point)[key], (values.get((grid[k] as Point)[key]) ?? 0) + 1);
+    console.log(`  ${key.padEnd(12)} folds chose ${[...values].map(([v, n]) => `${v} (${n})`).join(', ')}`);
+  }
+  const best = grid[bestAll] as Point;
+  console.log(`Best point on all ${questions.length} questions: ${label(best)} (objective ${objective(totals[bestAll] as Totals).toFixed(3)})`);
+  if (label(best) !== label(shippedPoint)) console.log('NOTE: that is not the shipped parameters; set DEFAULT_PICK and DEFAULT_LIST to it.');
+  console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (verbose) {
+    // The shipped parameters' answers, each citation with its grade.
+    for (const [i, q] of questions.entries()) {
+      const s = shipped[i] as Scored;
+      const grades = new Map(q.relevant.map((r) => [normTitle(r.title), r.grade]));
+      const g2 = q.relevant.filter((r) => r.grade === 2).length;
+      const count = q.shape === 'count' ? `  count ${String(s.count)} (judged ${g2}-${2 * q.relevant.length})` : '';
+      console.log(`${q.id} ${shapeOf(i).padEnd(10)} top-5 ${s.topShare.toFixed(2)}${count}  ${q.question}`);
+      for (const t of s.titles) console.log(`     [${grades.get(normTitle(t)) ?? 0}] ${t.slice(0, 90)}`);
+    }
+  }
+}
