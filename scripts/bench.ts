@@ -268,8 +268,8 @@ try {
   console.log('(written to bench.json)');
   // The fuzz set on the seeds and on 10,000 papers, in this process (bounded work per request).
   const fuzzCorpus = syntheticCorpus(Math.min(10_000, Math.max(...SIZES)), 42, base);
-  measureFuzz('seed corpus', base);
-  measureFuzz(`synthetic corpus (${fuzzCorpus.length})`, fuzzCorpus);
+  await measureFuzz('seed corpus', base);
+  await measureFuzz(`synthetic corpus (${fuzzCorpus.length})`, fuzzCorpus);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }

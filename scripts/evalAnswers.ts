@@ -247,7 +247,7 @@ export async function evaluateAnswers(
   }
   let bestAll = 0;
   for (const [k, t] of totals.entries()) if (objective(t) > objective(totals[bestAll] as Totals) + 1e-9) bestAll = k;
-  asker.close();
+  await asker.close();
 
   const fmt = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));
   const side = (f: Figures) =>

@@ -15,14 +15,14 @@ import { testPapers } from '../support/papers.js';
 
 const paper = (id: string, title: string, abstract: string): Paper => ({ ...testPapers[0]!, id, arxivId: null, title, abstract });
 
-function library(papers: readonly Paper[], topic: Partial<TopicOptions> = {}): Library {
+async function library(papers: readonly Paper[], topic: Partial<TopicOptions> = {}): Promise<Library> {
   const store = openStore(':memory:');
   const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger), { topic });
-  lib.ingest(papers);
+  await lib.ingest(papers);
   return lib;
 }
 
-const ids = (lib: Library, text: string) =>
+const ids = (lib: Library, text: string): string[] =>
   lib
     .onTopic(text)
     .map((h) => h.id)
@@ -37,8 +37,8 @@ let seededCore: ReturnType<typeof createTestCore> | null = null;
 const seeded = () => (seededCore ??= createTestCore({ papers: loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers }));
 
 describe('count', () => {
-  it('a count of free words counts a paper that writes the abbreviation of a phrase ("MoE" for "mixture of experts")', () => {
-    const lib = library([
+  it('a count of free words counts a paper that writes the abbreviation of a phrase ("MoE" for "mixture of experts")', async () => {
+    const lib = await library([
       paper('moe', 'Scaling MoE Models', 'We train sparse MoE models with many small experts.'),
       paper('spelled', 'Mixture of Experts Models at Scale', 'Routing tokens to experts.'),
       paper('other', 'A Vision Model', 'One expert annotated the images for the model.'),
@@ -46,8 +46,8 @@ describe('count', () => {
     expect(ids(lib, 'mixture of experts models')).toEqual(['moe', 'spelled']);
   });
 
-  it('a count of "kv cache eviction" counts papers that write "key-value cache"', () => {
-    const lib = library(
+  it('a count of "kv cache eviction" counts papers that write "key-value cache"', async () => {
+    const lib = await library(
       [
         paper('kv', 'Key-Value Cache Eviction for Long Context', 'We evict entries of the key-value cache.'),
         paper('no', 'Cache Eviction Policies for CDNs', 'We evict entries of web caches.'),
@@ -69,25 +69,25 @@ describe('count', () => {
     }
   });
 
-  it('with a share below one, a paper needs only most of three or more words: "kv cache compression" counts KV cache papers', () => {
+  it('with a share below one, a paper needs only most of three or more words: "kv cache compression" counts KV cache papers', async () => {
     const papers = [
       paper('evict', 'KV Cache Eviction', 'We drop tokens from the KV cache.'),
       paper('image', 'Learned Image Compression', 'We compress images with a learned codec.'),
       paper('all', 'KV Cache Compression', 'We compress the KV cache.'),
     ];
-    expect(ids(library(papers, { share: 1 }), 'kv cache compression')).toEqual(['all']);
-    expect(ids(library(papers, { share: 0.6 }), 'kv cache compression')).toEqual(['all', 'evict']);
+    expect(ids(await library(papers, { share: 1 }), 'kv cache compression')).toEqual(['all']);
+    expect(ids(await library(papers, { share: 0.6 }), 'kv cache compression')).toEqual(['all', 'evict']);
     // Two words are always both needed.
-    expect(ids(library(papers, { share: 0.6 }), 'image compression')).toEqual(['image']);
+    expect(ids(await library(papers, { share: 0.6 }), 'image compression')).toEqual(['image']);
   });
 
-  it('mentions sets how often a word outside the title must occur: once counts at 1, not at 2', () => {
+  it('mentions sets how often a word outside the title must occur: once counts at 1, not at 2', async () => {
     const papers = [
       paper('once', 'Model Merging', 'We average weights.'),
       paper('abstract', 'Averaging Weights', 'Model merging combines a model with another.'),
     ];
-    expect(ids(library(papers, { mentions: 2 }), 'model merging')).toEqual(['once']);
-    expect(ids(library(papers, { mentions: 1 }), 'model merging')).toEqual(['abstract', 'once']);
+    expect(ids(await library(papers, { mentions: 2 }), 'model merging')).toEqual(['once']);
+    expect(ids(await library(papers, { mentions: 1 }), 'model merging')).toEqual(['abstract', 'once']);
   });
 
   it('the count says what it includes as the rule applies: how many of the words, how often', () => {

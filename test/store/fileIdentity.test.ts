@@ -115,7 +115,7 @@ describe('the database is the one we opened', () => {
     watch.stop();
     expect(lost.file).toBe(file);
     expect(lost.change).toBe(`the database file ${file} was deleted`);
-    expect(async () => await store.setMeta('x', '1')).toThrow(lost.error);
+    await expect(store.setMeta('x', '1')).rejects.toThrow(lost.error);
   });
 
   it('a check that cannot look at the file (EIO, a flaky mount) is reported once and is not a loss; a later check still sees a deletion', () => {

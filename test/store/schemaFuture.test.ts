@@ -34,9 +34,9 @@ function setMeta(file: string, key: string, value: string): void {
   raw.close();
 }
 
-function openError(fn: () => unknown): OperatorError {
+async function openError(fn: () => unknown): Promise<OperatorError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof OperatorError) return e;
     throw e;
@@ -65,7 +65,7 @@ describe('schema from the future', () => {
       const known = FEATURE_SCHEMAS[feature] ?? 0;
       setMeta(file, `schema.${feature}`, String(known + 1));
       const before = fs.readFileSync(file);
-      const e = openError(async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
+      const e = await openError(() => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
       expect(e.message).toContain(file);
       expect(e.message).toContain(`${feature} tables are at schema version ${known + 1}`);
       expect(e.message).toContain(`this paperboy knows version ${known}`);
@@ -79,7 +79,7 @@ describe('schema from the future', () => {
     raw.prepare(`UPDATE search_marks SET value = '99' WHERE key = 'schema'`).run();
     raw.pragma('wal_checkpoint(TRUNCATE)');
     raw.close();
-    const e = openError(async () => await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
+    const e = await openError(() => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
     expect(e.message).toContain('search index tables are at schema version 99');
     const check = new Database(file, { readonly: true });
     expect(check.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get()).toEqual({ value: '99' });
@@ -91,7 +91,7 @@ describe('schema from the future', () => {
     const raw = new Database(file);
     raw.pragma('user_version = 99');
     raw.close();
-    const e = openError(() => openStore(file));
+    const e = await openError(() => openStore(file));
     expect(e.message).toContain(file);
     expect(e.message).toContain('schema version 99 is newer than this paperboy understands');
   });

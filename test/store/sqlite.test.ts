@@ -79,10 +79,10 @@ describe('store', () => {
     expect(store.get('2501.12345')?.upvotes).toBe(9);
   });
 
-  it('a write that fails part-way leaves nothing half-written', () => {
+  it('a write that fails part-way leaves nothing half-written', async () => {
     const store = openStore(':memory:');
     const bad = { ...paper({ id: 'x2', title: 'Second' }), publishedAt: 'not a date' } as Paper;
-    expect(async () => await store.upsert([paper({ id: 'x1', title: 'First' }), bad])).toThrow();
+    await expect(store.upsert([paper({ id: 'x1', title: 'First' }), bad])).rejects.toThrow();
     expect(store.count()).toBe(0);
   });
 
@@ -128,21 +128,21 @@ describe('store', () => {
     expect(store.latestDate('2024-01-01')).toBeNull();
   });
 
-  it('a data dir that is a file is refused with PAPERBOY_DATA_DIR, its path and what to do', () => {
+  it('a data dir that is a file is refused with PAPERBOY_DATA_DIR, its path and what to do', async () => {
     const dir = path.join(tmpDir(), 'data');
     fs.writeFileSync(dir, 'not a folder');
-    const e = catchError(() => openStore(path.join(dir, 'paperboy.db')));
+    const e = await catchError(() => openStore(path.join(dir, 'paperboy.db')));
     expect(e).toBeInstanceOf(OperatorError);
     expect(e.message).toBe(`PAPERBOY_DATA_DIR is ${dir}, but that is a file, not a folder.`);
     expect((e as OperatorError).hints.join('\n')).toMatch(/Point PAPERBOY_DATA_DIR at a folder/);
     expect(fs.readFileSync(dir, 'utf8')).toBe('not a folder');
   });
 
-  it('a data dir that cannot be created because a file is in its path names that file', () => {
+  it('a data dir that cannot be created because a file is in its path names that file', async () => {
     const blocker = path.join(tmpDir(), 'file');
     fs.writeFileSync(blocker, '');
     const dir = path.join(blocker, 'data', 'deeper');
-    const e = catchError(() => openStore(path.join(dir, 'paperboy.db')));
+    const e = await catchError(() => openStore(path.join(dir, 'paperboy.db')));
     expect(e).toBeInstanceOf(OperatorError);
     expect(e.message).toBe(`PAPERBOY_DATA_DIR is ${dir}, but it cannot be created: ${blocker} is a file, not a folder.`);
   });
@@ -158,7 +158,7 @@ describe('store', () => {
     fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(pages / 2) * 4096);
     fs.closeSync(fd);
     const before = fs.readFileSync(file);
-    const e = catchError(() => openStore(file));
+    const e = await catchError(() => openStore(file));
     expect(e).toBeInstanceOf(OperatorError);
     expect(e.message).toMatch(new RegExp(`^The paper database ${file} is damaged \\(PRAGMA quick_check: .+\\); paperboy refuses to use it\\.$`));
     expect((e as OperatorError).hints.join('\n')).toMatch(/left the file as it is\. Move it away/);
@@ -172,7 +172,7 @@ describe('store', () => {
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     const t0 = Date.now();
-    const e = catchError(async () => await store.upsert([paper()]));
+    const e = await catchError(() => store.upsert([paper()]));
     const waited = Date.now() - t0;
     other.exec('ROLLBACK');
     other.close();
@@ -216,9 +216,9 @@ describe('store', () => {
 });
 
 /** The error `fn` throws (fails the test when it throws nothing). */
-function catchError(fn: () => unknown): Error {
+async function catchError(fn: () => unknown): Promise<Error> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     return e as Error;
   }
@@ -226,7 +226,7 @@ function catchError(fn: () => unknown): Error {
 }
 
 describe('feature migrations', () => {
-  it('apply each step once, across two processes sharing a file, and never renumber the papers schema', () => {
+  it('apply each step once, across two processes sharing a file, and never renumber the papers schema', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     const a = openStore(file);
     const b = openStore(file);
@@ -239,7 +239,7 @@ describe('feature migrations', () => {
     migrateFeature(dbA, 'things', steps);
     dbA.prepare(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`).run();
     expect(dbB.prepare('SELECT note FROM feature_things').all()).toEqual([{ note: 'kept' }]);
-    expect(a.getMeta('schema.things')).toBe('2');
+    expect(await a.getMeta('schema.things')).toBe('2');
     expect(dbA.pragma('user_version', { simple: true })).toBe(3);
     a.close();
     b.close();
