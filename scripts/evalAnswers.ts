@@ -43,13 +43,13 @@ const AXES: ReadonlyArray<readonly [keyof Point, readonly number[]]> = [
 
 /** Grid point `g` (0 ≤ g < the product of the axes' lengths), as values. */
 function pointAt(g: number): Point {
-  const p: Record<string, number> = {};
+  const digits: number[] = [];
   for (let a = AXES.length - 1; a >= 0; a--) {
-    const [key, values] = AXES[a] as readonly [keyof Point, readonly number[]];
-    p[key] = values[g % values.length] as number;
-    g = Math.floor(g / values.length);
+    const n = (AXES[a] as readonly [keyof Point, readonly number[]])[1].length;
+    digits[a] = g % n;
+    g = Math.floor(g / n);
   }
-  return p as unknown as Point;
+  return Object.fromEntries(AXES.map(([key, values], a) => [key, values[digits[a] as number]])) as unknown as Point;
 }
 
 const label = (p: Partial<Point>) =>
@@ -278,7 +278,7 @@ interface Row {
 
 /**
  * Asks the dev questions (extractive answers, as `ask` picks sentences) and the chat questions (through
- * the dispatcher, routing included) at every point of the picker × list grid, and prints per shape:
+ * the dispatcher, routing included) at every point of the picker × list × count-rule grid, and prints per shape:
  * citation precision, F1, top-5 cited, find-paper hit and count accuracy, in-sample (the shipped
  * parameters) and leave-one-out (each question answered with the point best on all the others, of both sets).
  */
@@ -416,8 +416,14 @@ export async function evaluateAnswers(
   }
   const best = pointAt(cv.best);
   console.log(`Best point on all ${questions.length} questions: ${label(best)} (objective ${cv.bestValue.toFixed(3)})`);
-  if (label(best) !== label(shippedPoint))
+  if (AXES.some(([key]) => best[key] !== shippedPoint[key]))
     console.log('NOTE: that is not the shipped parameters; set DEFAULT_PICK, DEFAULT_LIST and DEFAULT_TOPIC (mentions, share, newestMentions) to it.');
+  // The folds that chose otherwise: the held-out question, and where its point differs from the best.
+  for (const [i, k] of chosen.entries()) {
+    const p = pointAt(k);
+    const differs = AXES.filter(([key]) => p[key] !== best[key]).map(([key]) => `${key}=${p[key]}`);
+    if (differs.length > 0) console.log(`  fold ${(questions[i] as ChatQuestion).id} (${shapeOf(i)}) chose ${differs.join(' ')}`);
+  }
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (verbose) {
     // The shipped parameters' answers, each citation with its grade.

@@ -87,8 +87,9 @@ export type TopicRuleFor = { kind: 'known'; topic: Topic } | { kind: 'words'; wo
 
 /**
  * How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`),
- * and when a paper is about free words (`AboutRule`, chosen by cross-validation on the chat count
- * questions: what `topic` lists and `ask "how many papers on X?"` counts).
+ * and when a paper is about free words (`AboutRule` and `newestMentions`, chosen by the joint cross-validation
+ * of the ask parameters, `COUNT_RULE_GRID` in scripts/evalAnswers.ts: what `ask "how many papers on X?"`
+ * counts and `topic` lists first).
  */
 export interface TopicOptions extends AboutRule {
   /**
@@ -103,7 +104,7 @@ export interface TopicOptions extends AboutRule {
 }
 
 /** Read at each use (see `Library.topicOption`). */
-// NOTE: mentions, share and newestMentions as 39 of 40 chat-question folds chose them (npm run eval, 2026-12-07).
+// NOTE: mentions, share and newestMentions as the point best on all 64 questions of npm run eval (2026-12-07): 63 of 64 folds chose mentions=1, all 64 share=0.6 and newestMentions=2.
 export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0, mentions: 1, share: 0.6, newestMentions: 2 };
 
 export interface LibraryOptions {
