@@ -1,6 +1,7 @@
-// npm run eval, the answers: one leave-one-out cross-validation of the ask parameters (sentence picker and list answers) over the dev and chat questions together, scored per shape.
+// npm run eval, the answers: one leave-one-out cross-validation of the ask parameters (sentence picker, list answers, count rule) over the dev and chat questions together, scored per shape.
 import { DEFAULT_PICK, type PickOptions } from '../src/ask/answer.js';
 import { DEFAULT_LIST, type ListOptions } from '../src/ask/list.js';
+import { DEFAULT_TOPIC, type TopicOptions } from '../src/library.js';
 import type { Paper } from '../src/papers/model.js';
 import { normTitle } from '../src/search/metrics.js';
 import { SHAPES, scoreChat, type ChatOutcome, type ChatQuestion } from './chatQuestions.js';
@@ -16,14 +17,39 @@ export const LIST_GRID: { [K in 'cutoff' | 'recentDays']: readonly number[] } = 
   recentDays: [365, 180, 730],
 };
 
-type Point = PickOptions & Pick<ListOptions, 'cutoff' | 'recentDays'>;
+/**
+ * The topic rule's grid (`TopicOptions.mentions`, `share`, `newestMentions` in src/library.ts): when a
+ * paper is about free words, which is what a count counts and a "what's new" list draws from. The
+ * first value of each is the plainest (the rule before concepts: every word, twice).
+ */
+export const COUNT_RULE_GRID: { [K in RuleKey]: readonly number[] } = {
+  mentions: [2, 1, 3],
+  share: [1, 0.75, 0.6],
+  newestMentions: [2, 1, 3],
+};
+
+type RuleKey = 'mentions' | 'share' | 'newestMentions';
+type Point = PickOptions & Pick<ListOptions, 'cutoff' | 'recentDays'> & Pick<TopicOptions, RuleKey>;
 const PICK_KEYS = Object.keys(PICK_GRID) as Array<keyof PickOptions>;
 const LIST_KEYS = Object.keys(LIST_GRID) as Array<'cutoff' | 'recentDays'>;
+const RULE_KEYS = Object.keys(COUNT_RULE_GRID) as RuleKey[];
 
-function gridPoints(): Point[] {
-  let out: Array<Record<string, number>> = [{}];
-  for (const [k, vs] of [...Object.entries(PICK_GRID), ...Object.entries(LIST_GRID)]) out = out.flatMap((p) => vs.map((v) => ({ ...p, [k]: v })));
-  return out as unknown as Point[];
+/** Every parameter the folds choose, with its values, in grid order (the first varies slowest). */
+const AXES: ReadonlyArray<readonly [keyof Point, readonly number[]]> = [
+  ...(Object.entries(PICK_GRID) as Array<[keyof Point, readonly number[]]>),
+  ...(Object.entries(LIST_GRID) as Array<[keyof Point, readonly number[]]>),
+  ...(Object.entries(COUNT_RULE_GRID) as Array<[keyof Point, readonly number[]]>),
+];
+
+/** Grid point `g` (0 ≤ g < the product of the axes' lengths), as values. */
+function pointAt(g: number): Point {
+  const digits: number[] = [];
+  for (let a = AXES.length - 1; a >= 0; a--) {
+    const n = (AXES[a] as readonly [keyof Point, readonly number[]])[1].length;
+    digits[a] = g % n;
+    g = Math.floor(g / n);
+  }
+  return Object.fromEntries(AXES.map(([key, values], a) => [key, values[digits[a] as number]])) as unknown as Point;
 }
 
 const label = (p: Partial<Point>) =>
@@ -103,22 +129,43 @@ function figures(t: Totals): Figures {
   };
 }
 
+/** A {@link Totals} as numbers in this order: the folds keep every grid point's totals in one typed array. */
+const FIELDS = ['n', 'cited', 'relevantCited', 'topShare', 'f1', 'finds', 'hits', 'counts', 'countsOk'] as const;
+const WIDTH = FIELDS.length;
+const NOTHING = new Float64Array(WIDTH);
+
+function vectorOf(t: Totals): Float64Array {
+  return Float64Array.from(FIELDS.map((f) => t[f]));
+}
+
 /**
  * What cross-validation maximises (eval/README.md): the find-paper hit rate + citation precision +
  * citation F1 + the share of the top five papers cited + count accuracy, each over the questions it
  * applies to (precision, F1 and top-5 over all of them), so no one figure can be bought with another.
+ * Read from totals `t` at `at` less the answer `q` at `qt` (a fold's held-out question), in {@link FIELDS} order.
  */
-function objective(t: Totals): number {
-  const f = figures(t);
-  return (f.hit3 ?? 0) + f.precision + f.f1 + f.topShare + (f.countAccuracy ?? 0);
+function objectiveLess(t: Float64Array, at: number, q: Float64Array, qt: number): number {
+  const d = (f: number) => (t[at + f] as number) - (q[qt + f] as number);
+  const n = d(0);
+  const cited = d(1);
+  const relevantCited = d(2);
+  const finds = d(5);
+  const counts = d(7);
+  const topShare = d(3);
+  const f1 = d(4);
+  const hits = d(6);
+  const countsOk = d(8);
+  return (
+    (finds === 0 ? 0 : hits / finds) + (cited === 0 ? 0 : relevantCited / cited) + (n === 0 ? 0 : (f1 + topShare) / n) + (counts === 0 ? 0 : countsOk / counts)
+  );
 }
 
 /**
  * Makes an options object's fields note when they are read, so the eval knows which parameters an
  * answer used: an answer is asked again only at a point that differs in one of them.
  */
-export function watch(target: object, prefix: string, reads: Set<string>): void {
-  for (const key of Object.keys(target)) {
+export function watch(target: object, prefix: string, reads: Set<string>, keys: readonly string[] = Object.keys(target)): void {
+  for (const key of keys) {
     let value: unknown = (target as Record<string, unknown>)[key];
     Object.defineProperty(target, key, {
       enumerable: true,
@@ -155,6 +202,74 @@ export class AnswerCache {
   }
 }
 
+/** One question's answers at every combination of the grid axes it reads (indices into the axes), the last axis varying fastest. */
+export interface AnswerTable {
+  axes: readonly number[];
+  answers: readonly Scored[];
+}
+
+/** Where grid point `g` (the last axis varying fastest; `lengths` each axis's number of values) is in `table`. */
+export function answerIndex(table: AnswerTable, g: number, lengths: readonly number[]): number {
+  const digits: number[] = [];
+  for (let a = lengths.length - 1; a >= 0; a--) {
+    digits[a] = g % (lengths[a] as number);
+    g = Math.floor(g / (lengths[a] as number));
+  }
+  return table.axes.reduce((at, a) => at * (lengths[a] as number) + (digits[a] as number), 0);
+}
+
+/**
+ * Leave-one-out over the whole grid (every combination of the axes' values): for each question the
+ * grid point best on all the others (ties to the earlier point, the plainer), and the point best on
+ * all of them. Questions that read the same axes are summed into one table first, and every point's
+ * totals are kept in one typed array, so a grid of several hundred thousand points takes seconds.
+ */
+export function leaveOneOut(tables: readonly AnswerTable[], lengths: readonly number[]): { chosen: number[]; best: number; bestValue: number } {
+  const gridSize = lengths.reduce((n, l) => n * l, 1);
+  const vectors = tables.map((t) => {
+    const v = new Float64Array(t.answers.length * WIDTH);
+    for (const [k, s] of t.answers.entries()) v.set(vectorOf(add(ZERO, s)), k * WIDTH);
+    return v;
+  });
+  // One sum and one point-to-answer index per set of axes read.
+  const groups = new Map<string, { sum: Float64Array; at: Int32Array }>();
+  const groupOf = tables.map((t, i) => {
+    const key = t.axes.join(',');
+    let g = groups.get(key);
+    if (!g) {
+      const at = new Int32Array(gridSize);
+      for (let p = 0; p < gridSize; p++) at[p] = answerIndex(t, p, lengths);
+      g = { sum: new Float64Array(t.answers.length * WIDTH), at };
+      groups.set(key, g);
+    }
+    const v = vectors[i] as Float64Array;
+    for (let k = 0; k < v.length; k++) (g.sum as Float64Array)[k] = (g.sum[k] as number) + (v[k] as number);
+    return g;
+  });
+  const totals = new Float64Array(gridSize * WIDTH);
+  for (const { sum, at } of groups.values())
+    for (let p = 0; p < gridSize; p++)
+      for (let f = 0; f < WIDTH; f++) totals[p * WIDTH + f] = (totals[p * WIDTH + f] as number) + (sum[(at[p] as number) * WIDTH + f] as number);
+  const argmax = (value: (p: number) => number) => {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let p = 0; p < gridSize; p++) {
+      const v = value(p);
+      if (v > bestValue + 1e-9) {
+        bestValue = v;
+        best = p;
+      }
+    }
+    return { best, bestValue };
+  };
+  const chosen = tables.map((_t, i) => {
+    const { at } = groupOf[i] as { at: Int32Array };
+    const v = vectors[i] as Float64Array;
+    return argmax((p) => objectiveLess(totals, p * WIDTH, v, (at[p] as number) * WIDTH)).best;
+  });
+  return { chosen, ...argmax((p) => objectiveLess(totals, p * WIDTH, NOTHING, 0)) };
+}
+
 /** A row of the per-shape table: the questions of one shape (or all). */
 interface Row {
   name: string;
@@ -163,7 +278,7 @@ interface Row {
 
 /**
  * Asks the dev questions (extractive answers, as `ask` picks sentences) and the chat questions (through
- * the dispatcher, routing included) at every point of the picker × list grid, and prints per shape:
+ * the dispatcher, routing included) at every point of the picker × list × count-rule grid, and prints per shape:
  * citation precision, F1, top-5 cited, find-paper hit and count accuracy, in-sample (the shipped
  * parameters) and leave-one-out (each question answered with the point best on all the others, of both sets).
  */
@@ -190,16 +305,21 @@ export async function evaluateAnswers(
   const reads = new Set<string>();
   const shippedPick = { ...DEFAULT_PICK };
   const shippedList = { ...DEFAULT_LIST };
+  const shippedRule = Object.fromEntries(RULE_KEYS.map((k) => [k, DEFAULT_TOPIC[k]])) as Pick<TopicOptions, RuleKey>;
   watch(DEFAULT_PICK, '', reads);
   watch(DEFAULT_LIST, '', reads);
+  watch(DEFAULT_TOPIC, '', reads, RULE_KEYS);
   const caches = questions.map(() => new AnswerCache());
+  // Per question, every parameter one of its answers read: a remembered answer's parameters are among them.
+  const readBy = questions.map(() => new Set<string>());
   let asked = 0;
-  const answer = async (i: number, p: Point): Promise<Scored> => {
-    const full: Record<string, number> = { ...shippedPick, ...shippedList, ...p };
+  const answer = async (i: number, p: Partial<Point>): Promise<Scored> => {
+    const full: Record<string, number> = { ...shippedPick, ...shippedList, ...shippedRule, ...p };
     const known = caches[i]?.get(full);
     if (known) return known;
     Object.assign(DEFAULT_PICK, Object.fromEntries(PICK_KEYS.map((k) => [k, full[k]])));
     Object.assign(DEFAULT_LIST, Object.fromEntries(LIST_KEYS.map((k) => [k, full[k]])));
+    Object.assign(DEFAULT_TOPIC, Object.fromEntries(RULE_KEYS.map((k) => [k, full[k]])));
     reads.clear();
     asked += 1;
     let s: Scored;
@@ -213,40 +333,48 @@ export async function evaluateAnswers(
       s = scored(q, a.cited, a.count, false);
     }
     caches[i]?.put([...reads], full, s);
+    for (const k of reads) readBy[i]?.add(k);
     return s;
   };
 
-  const grid = gridPoints();
-  const matrix: Scored[][] = [];
-  for (const p of grid) {
-    const row: Scored[] = [];
-    for (let i = 0; i < questions.length; i++) row.push(await answer(i, p));
-    matrix.push(row);
+  // Each question is answered at every combination of the grid parameters its answers read (a count
+  // question: the rule's; a what's-new list: the list's and the rule's), until no answer reads another.
+  const lengths = AXES.map(([, values]) => values.length);
+  const tables: AnswerTable[] = [];
+  for (let i = 0; i < questions.length; i++) {
+    let axes: number[] = [];
+    for (;;) {
+      const answers: Scored[] = [];
+      const size = axes.reduce((n, a) => n * (lengths[a] as number), 1);
+      for (let c = 0; c < size; c++) {
+        const p: Record<string, number> = {};
+        let rest = c;
+        for (let k = axes.length - 1; k >= 0; k--) {
+          const [key, values] = AXES[axes[k] as number] as readonly [keyof Point, readonly number[]];
+          p[key] = values[rest % values.length] as number;
+          rest = Math.floor(rest / values.length);
+        }
+        answers.push(await answer(i, p as Partial<Point>));
+      }
+      const read = AXES.flatMap(([key], a) => (readBy[i]?.has(key) ? [a] : []));
+      if (read.length === axes.length) {
+        tables.push({ axes, answers });
+        break;
+      }
+      axes = read;
+    }
   }
-  const shippedPoint = { ...shippedPick, cutoff: shippedList.cutoff, recentDays: shippedList.recentDays };
   const shipped: Scored[] = [];
-  for (let i = 0; i < questions.length; i++) shipped.push(await answer(i, shippedPoint));
+  for (let i = 0; i < questions.length; i++) shipped.push(await answer(i, {}));
   Object.assign(DEFAULT_PICK, shippedPick);
   Object.assign(DEFAULT_LIST, shippedList);
+  Object.assign(DEFAULT_TOPIC, shippedRule);
+  const shippedPoint: Point = { ...shippedPick, cutoff: shippedList.cutoff, recentDays: shippedList.recentDays, ...shippedRule };
 
-  const totals = matrix.map((row) => row.reduce((t, s) => add(t, s), ZERO));
-  const held: Scored[] = [];
-  const chosen: number[] = [];
-  for (let i = 0; i < questions.length; i++) {
-    let best = 0;
-    let bestValue = -Infinity;
-    for (const [k, row] of matrix.entries()) {
-      const v = objective(add(totals[k] as Totals, row[i] as Scored, -1));
-      if (v > bestValue + 1e-9) {
-        bestValue = v;
-        best = k;
-      }
-    }
-    held.push((matrix[best] as Scored[])[i] as Scored);
-    chosen.push(best);
-  }
-  let bestAll = 0;
-  for (const [k, t] of totals.entries()) if (objective(t) > objective(totals[bestAll] as Totals) + 1e-9) bestAll = k;
+  const cv = leaveOneOut(tables, lengths);
+  const chosen = cv.chosen;
+  const held = tables.map((t, i) => t.answers[answerIndex(t, chosen[i] as number, lengths)] as Scored);
+  const gridSize = lengths.reduce((n, l) => n * l, 1);
   await asker.close();
 
   const fmt = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));
@@ -265,6 +393,7 @@ export async function evaluateAnswers(
   );
   console.log(`Picker: ${label(shippedPick)} (src/ask/answer.ts DEFAULT_PICK)`);
   console.log(`List:   cutoff=${shippedList.cutoff} recentDays=${shippedList.recentDays} (src/ask/list.ts DEFAULT_LIST)`);
+  console.log(`Rule:   ${label(shippedRule)} (src/library.ts DEFAULT_TOPIC: when a paper is about free words; what counts count)`);
   console.log('shape            n | in-sample: precision (cites)  F1  top-5  hit@3  count ok | LOO-CV: precision (cites)  F1  top-5  hit@3  count ok');
   for (const r of rows) {
     const of = (ss: readonly Scored[]) => figures(r.at.reduce((t, i) => add(t, ss[i] as Scored), ZERO));
@@ -275,20 +404,26 @@ export async function evaluateAnswers(
   console.log(`dev, search top 3 as citations   ${side(search(3))}`);
   console.log(`dev, search top 5 as citations   ${side(search(5))}`);
   console.log(
-    `LOO-CV: each question answered with the point best on the other ${questions.length - 1} (${grid.length} points; objective hit@3 + precision + F1 + top-5 + count ok; ${asked} answers asked, the rest remembered).`,
+    `LOO-CV: each question answered with the point best on the other ${questions.length - 1} (${gridSize} points; objective hit@3 + precision + F1 + top-5 + count ok; ${asked} answers asked, the rest remembered).`,
   );
   const tally = new Map<number, number>();
   for (const k of chosen) tally.set(k, (tally.get(k) ?? 0) + 1);
-  for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 5))
-    console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(grid[k] as Point)}`);
-  for (const key of [...PICK_KEYS, ...LIST_KEYS]) {
+  for (const [k, n] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  chosen by ${String(n).padStart(2)} folds: ${label(pointAt(k))}`);
+  for (const key of [...PICK_KEYS, ...LIST_KEYS, ...RULE_KEYS]) {
     const values = new Map<number, number>();
-    for (const k of chosen) values.set((grid[k] as Point)[key], (values.get((grid[k] as Point)[key]) ?? 0) + 1);
+    for (const k of chosen) values.set(pointAt(k)[key], (values.get(pointAt(k)[key]) ?? 0) + 1);
     console.log(`  ${key.padEnd(12)} folds chose ${[...values].map(([v, n]) => `${v} (${n})`).join(', ')}`);
   }
-  const best = grid[bestAll] as Point;
-  console.log(`Best point on all ${questions.length} questions: ${label(best)} (objective ${objective(totals[bestAll] as Totals).toFixed(3)})`);
-  if (label(best) !== label(shippedPoint)) console.log('NOTE: that is not the shipped parameters; set DEFAULT_PICK and DEFAULT_LIST to it.');
+  const best = pointAt(cv.best);
+  console.log(`Best point on all ${questions.length} questions: ${label(best)} (objective ${cv.bestValue.toFixed(3)})`);
+  if (AXES.some(([key]) => best[key] !== shippedPoint[key]))
+    console.log('NOTE: that is not the shipped parameters; set DEFAULT_PICK, DEFAULT_LIST and DEFAULT_TOPIC (mentions, share, newestMentions) to it.');
+  // The folds that chose otherwise: the held-out question, and where its point differs from the best.
+  for (const [i, k] of chosen.entries()) {
+    const p = pointAt(k);
+    const differs = AXES.filter(([key]) => p[key] !== best[key]).map(([key]) => `${key}=${p[key]}`);
+    if (differs.length > 0) console.log(`  fold ${(questions[i] as ChatQuestion).id} (${shapeOf(i)}) chose ${differs.join(' ')}`);
+  }
   console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (verbose) {
     // The shipped parameters' answers, each citation with its grade.

@@ -72,10 +72,14 @@ export interface PaperLibrary {
   topicRule(text: string): TopicRuleFor;
 }
 
-/** A topic's papers, or (`closest`) when no paper is about it by the topic rule, the closest search matches. */
+/**
+ * A topic's papers: first the `counted` ones, about it by the topic rule (what `ask "how many papers
+ * on X?"` counts), then for free words the other close search matches, also related but not counted.
+ * `counted` is 0 when no paper is about free words by the rule (the hits are then the closest matches).
+ */
 export interface TopicList {
   hits: SearchHit[];
-  closest: boolean;
+  counted: number;
 }
 
 /** The topic rule as it applies to some text: a known topic, or free words with how many of them a paper needs. */
@@ -83,8 +87,9 @@ export type TopicRuleFor = { kind: 'known'; topic: Topic } | { kind: 'words'; wo
 
 /**
  * How `topic` ranks (chosen by cross-validation on the development questions, see `npm run eval`),
- * and when a paper is about free words (`AboutRule`, chosen by cross-validation on the chat count
- * questions: what `topic` lists and `ask "how many papers on X?"` counts).
+ * and when a paper is about free words (`AboutRule` and `newestMentions`, chosen by the joint cross-validation
+ * of the ask parameters, `COUNT_RULE_GRID` in scripts/evalAnswers.ts: what `ask "how many papers on X?"`
+ * counts and `topic` lists first).
  */
 export interface TopicOptions extends AboutRule {
   /**
@@ -98,8 +103,8 @@ export interface TopicOptions extends AboutRule {
   cutoff: number;
 }
 
-/** Read at each use (see `Library.topicOptions`). */
-// NOTE: mentions, share and newestMentions as 39 of 40 chat-question folds chose them (npm run eval, 2026-12-07).
+/** Read at each use (see `Library.topicOption`). */
+// NOTE: mentions, share and newestMentions as the point best on all 64 questions of npm run eval (2026-12-07): 63 of 64 folds chose mentions=1, all 64 share=0.6 and newestMentions=2.
 export const DEFAULT_TOPIC: TopicOptions = { blend: 0, cutoff: 0, mentions: 1, share: 0.6, newestMentions: 2 };
 
 export interface LibraryOptions {
@@ -140,9 +145,26 @@ export class Library implements PaperLibrary {
     return stats;
   }
 
-  /** NOTE: read at each use, as the picker is, so the evaluation can set `DEFAULT_TOPIC` for a grid point. */
-  private get topicOptions(): TopicOptions {
-    return { ...DEFAULT_TOPIC, ...this.topicOverrides };
+  /**
+   * NOTE: read at each use, as the picker is, so the evaluation can set `DEFAULT_TOPIC` for a grid
+   * point; one field at a time, so it can tell which of them an answer read.
+   */
+  private topicOption<K extends keyof TopicOptions>(key: K): TopicOptions[K] {
+    return this.topicOverrides[key] ?? DEFAULT_TOPIC[key];
+  }
+
+  /** The rule a paper must meet to be about free words (`use`: a count, or the papers a "what's new" list draws from). */
+  private aboutRule(use: 'count' | 'newest'): AboutRule {
+    const option = (key: keyof TopicOptions) => this.topicOption(key);
+    // NOTE: getters, so a topic of one or two words (which needs all of them) does not read `share`.
+    return {
+      get mentions() {
+        return option(use === 'newest' ? 'newestMentions' : 'mentions');
+      },
+      get share() {
+        return option('share');
+      },
+    };
   }
 
   /** Builds the search index now (at start-up), so the first user does not wait for it. */
@@ -330,9 +352,11 @@ export class Library implements PaperLibrary {
   }
 
   /**
-   * Papers on a topic: relevance blended with recency and upvotes by `TopicOptions.blend` (0 by
-   * cross-validation: relevance alone, equals by upvotes then date). Text with no searchable words
-   * is a UserError, as for search.
+   * Papers on a topic: first the papers about it by the topic rule (what a count counts, see
+   * {@link Library.onTopic}), then, for free words, the other search matches above `cutoff`, also
+   * related (a long description's relevant papers seldom have most of its words); each part by
+   * relevance blended with recency and upvotes by `TopicOptions.blend` (0 by cross-validation:
+   * relevance alone, equals by upvotes then date). Text with no searchable words is a UserError, as for search.
    */
   topic(text: string): TopicList {
     const known = knownTopic(text);
@@ -342,11 +366,11 @@ export class Library implements PaperLibrary {
       ]);
     }
     const members = this.onTopic(text);
-    // NOTE: free words no paper is about (a long description) still get their closest matches, said to be such.
-    const closest = members.length === 0 && !known;
-    const hits = closest ? this.freeTopicHits(text) : members;
-    if (hits.length === 0) return { hits: [], closest: false };
-    const { blend } = this.topicOptions;
+    const ids = new Set(members.map((h) => h.id));
+    const also = known ? [] : this.freeTopicHits(text).filter((h) => !ids.has(h.id));
+    const hits = [...members, ...also];
+    if (hits.length === 0) return { hits: [], counted: 0 };
+    const blend = this.topicOption('blend');
     const maxScore = Math.max(...hits.map((h) => h.score));
     const maxVotes = Math.max(1, ...hits.map((h) => h.upvotes));
     const dates = hits
@@ -354,7 +378,7 @@ export class Library implements PaperLibrary {
       .filter((d): d is string => d !== null)
       .sort();
     const newest = dates.at(-1) ? Date.parse(dates.at(-1) as string) : 0;
-    const blended = hits.map((h): SearchHit => {
+    const blended = (h: SearchHit): SearchHit => {
       const rel = maxScore > 0 ? h.score / maxScore : 1;
       const votes = Math.log1p(h.upvotes) / Math.log1p(maxVotes);
       const ageDays = h.publishedAt ? (newest - Date.parse(h.publishedAt)) / 86_400_000 : 3650;
@@ -373,8 +397,9 @@ export class Library implements PaperLibrary {
           return h.snippet;
         },
       };
-    });
-    return { hits: blended.sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b)), closest };
+    };
+    const ranked = (part: readonly SearchHit[]) => part.map(blended).sort((a, b) => b.score - a.score || byUpvotesThenDate(a, b));
+    return { hits: [...ranked(members), ...ranked(also)], counted: members.length };
   }
 
   /**
@@ -382,15 +407,14 @@ export class Library implements PaperLibrary {
    * words the papers that have their concepts (see `conceptsOf`: a word, or a phrase with its
    * abbreviation), each in the title or mentioned `mentions` times in title and abstract, all of
    * them or (3 or more) the `share` of them, not every paper that mentions one word. What `ask "how
-   * many papers on X?"` counts and `topic` lists.
+   * many papers on X?"` counts and `topic` lists first.
    */
   onTopic(text: string, use: 'count' | 'newest' = 'count'): SearchHit[] {
     const known = knownTopic(text);
     if (known) return this.knownTopicHits(known);
     const concepts = conceptsOf(this.parse(text).terms).map((c) => c.phrases);
     if (concepts.length === 0) return [];
-    const { mentions, share, newestMentions } = this.topicOptions;
-    const members = this.index.papersAbout(concepts, { mentions: use === 'newest' ? newestMentions : mentions, share });
+    const members = this.index.papersAbout(concepts, this.aboutRule(use));
     return this.searchAll(text).filter((h) => members.has(h.id));
   }
 
@@ -403,8 +427,8 @@ export class Library implements PaperLibrary {
     return {
       kind: 'words',
       words: concepts.map((c) => c.label),
-      need: conceptsNeeded(concepts.length, this.topicOptions),
-      mentions: this.topicOptions.mentions,
+      need: conceptsNeeded(concepts.length, this.aboutRule('count')),
+      mentions: this.topicOption('mentions'),
     };
   }
 
@@ -418,7 +442,7 @@ export class Library implements PaperLibrary {
   private freeTopicHits(text: string): SearchHit[] {
     const hits = this.searchAll(text);
     const top = hits[0]?.score ?? 0;
-    return hits.filter((h) => h.score >= top * this.topicOptions.cutoff);
+    return hits.filter((h) => h.score >= top * this.topicOption('cutoff'));
   }
 }
 

@@ -10,17 +10,25 @@ import { CLOSEST, datePhrase, noAnswer, searchOrNull, within, type Answered } fr
 /** Papers shown under a count, per page. */
 export const COUNT_PAGE = 5;
 
+/**
+ * When a paper is about free words, as the rule applies to them (`rule.kind` 'words'): how many of
+ * them it needs and how often; what a count includes and what `topic` lists first.
+ */
+export function wordsRule(rule: Extract<TopicRuleFor, { kind: 'words' }>): string {
+  const n = rule.words.length;
+  const which = n === 1 ? 'its word' : rule.need < n ? `at least ${rule.need} of its ${n} words` : `each of its ${n} words`;
+  const often = rule.mentions === 1 ? 'mentioned' : `mentioned at least ${rule.mentions === 2 ? 'twice' : `${rule.mentions} times`}`;
+  return `papers with ${which} (${rule.words.join(' · ')}) in the title or ${often} in title and abstract, an abbreviation or another form of a word counting as the word`;
+}
+
 /** What a count of papers on `topic` includes, in words: the reply says it, so the number can be checked. */
 export function countRule(topic: string, rule: TopicRuleFor): string {
   if (rule.kind === 'known') {
     const phrases = rule.topic.phrases.map((p) => `"${p}"`).join(', ');
     return `Counted as \`topic ${rule.topic.name}\` lists them: papers with one of ${phrases} in the title, or every word of one at least twice in title and abstract.`;
   }
-  if (rule.kind === 'none') return `Counted as \`topic ${clip(topic, 80)}\` lists them.`;
-  const n = rule.words.length;
-  const which = n === 1 ? 'its word' : rule.need < n ? `at least ${rule.need} of its ${n} words` : `each of its ${n} words`;
-  const often = rule.mentions === 1 ? 'mentioned' : `mentioned at least ${rule.mentions === 2 ? 'twice' : `${rule.mentions} times`}`;
-  return `Counted as \`topic ${clip(topic, 80)}\` lists them: papers with ${which} (${rule.words.join(' · ')}) in the title or ${often} in title and abstract, an abbreviation or another form of a word counting as the word; not every paper that mentions one of them.`;
+  if (rule.kind === 'none') return `Counted as \`topic ${clip(topic, 80)}\` lists them first.`;
+  return `Counted as \`topic ${clip(topic, 80)}\` lists them first: ${wordsRule(rule)}; not every paper that mentions one of them.`;
 }
 
 /**

@@ -1,4 +1,4 @@
-// The topic rule: counts of "how many papers on X?" (abbreviations, known topics however typed, its parameters), `topic` listing the same papers, and "what's new" lists drawing on it.
+// The topic rule: counts of "how many papers on X?" (abbreviations, known topics however typed, its parameters), `topic` listing the same papers first (then the also related), and "what's new" lists drawing on it.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countRule } from '../../src/ask/count.js';
@@ -99,14 +99,47 @@ describe('count', () => {
     );
   });
 
-  it('`topic` of free words lists exactly the papers the count counts', async () => {
+  it('`topic` of free words lists the papers the count counts first and says how many, by the same count `ask "how many"` gives', async () => {
     const core = await seeded();
     for (const words of ['kv cache compression', 'model merging', 'dense retrieval']) {
       const counted = papersOf(await core.dispatcher.runText(`how many papers on ${words}?`));
       const listed = papersOf(await core.dispatcher.run({ command: 'topic', text: words }));
-      expect(listed.total).toBe(counted.total);
-      expect(listed.notice).toBeUndefined();
+      expect(listed.notice).toMatch(
+        new RegExp(`^Papers 1-${counted.total} are about "${words}" by the topic rule, what \`ask "how many papers on ${words}\\?"\` counts: papers with`),
+      );
+      const { hits, counted: n } = core.library.topic(words);
+      expect(n).toBe(counted.total);
+      expect(
+        hits
+          .slice(0, n)
+          .map((h) => h.id)
+          .sort(),
+      ).toEqual(
+        core.library
+          .onTopic(words)
+          .map((h) => h.id)
+          .sort(),
+      );
     }
+  });
+
+  it('`topic` of a long description also lists the matches that miss the rule, after the counted ones, as also related', async () => {
+    const core = await createTestCore({
+      papers: [
+        paper('chip', 'Custom Chips for LLM Inference', 'Hardware that accelerates inference of large models.'),
+        paper('pim', 'Processing in Memory for Transformers', 'We accelerate decoding inside DRAM.'),
+        paper('other', 'A Vision Model', 'We classify images of birds.'),
+      ],
+    });
+    const text = 'hardware that accelerates llm inference with custom chips';
+    const first = papersOf(await core.dispatcher.run({ command: 'topic', text }));
+    expect(first.cards.map((c) => c.id)).toEqual(['chip', 'pim']);
+    expect(first.notice).toMatch(/^Paper 1 is about ".*" by the topic rule, .*\. Also related, from 2 on: close matches that do not meet the rule\.$/);
+    const counted = papersOf(await core.dispatcher.runText(`how many papers on ${text}?`));
+    expect(counted.total).toBe(1);
+    const second = papersOf(await core.dispatcher.run({ command: 'topic', input: { topic: text, limit: 1, offset: 1 } }));
+    expect(second.cards.map((c) => c.id)).toEqual(['pim']);
+    expect(second.notice).toMatch(/^Also related: close matches to ".*" that do not meet the topic rule\. Paper 1 is about it/);
   });
 
   it('`topic` of words no paper is about lists the closest matches and says so', async () => {

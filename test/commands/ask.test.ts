@@ -177,7 +177,7 @@ describe('ask on the seed corpus (issue 16)', async () => {
     const any = core.library.search('kv cache compression', 0, 1).total;
     expect(r.total).toBeGreaterThan(0);
     expect(r.total).toBeLessThan(any);
-    expect(r.notice).toMatch(/`topic kv cache compression` lists them: papers with (?:each|at least 2) of its 3 words \(kv · cache · compression\)/);
+    expect(r.notice).toMatch(/`topic kv cache compression` lists them first: papers with (?:each|at least 2) of its 3 words \(kv · cache · compression\)/);
   });
 
   it('"which papers quantize LLM weights…" lists the papers, one line each, numbered, with More', async () => {
