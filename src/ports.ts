@@ -278,8 +278,8 @@ export interface Inbound {
   runText(line: string, caller?: Caller): Promise<Reply>;
   /** Completions for an option as the user types; never rejects (a busy pool answers none rather than late). */
   complete(command: string, arg: string, partial: string): Promise<Completion[]>;
-  /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups. */
-  linkThread?(caller: Caller, alias: string): void;
+  /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups; never rejects. */
+  linkThread?(caller: Caller, alias: string): Promise<void>;
 }
 
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
@@ -413,11 +413,12 @@ export interface Conversation {
 }
 
 /**
- * Conversation state by thread (`platform:channel:thread`), kept for a day. SQLite in
- * `src/ask/conversations.ts`; `link` makes a second key (the bot's answer message, on Discord) reach the same state.
+ * Conversation state by thread (`platform:channel:thread`), kept for a day in the shared database
+ * (`src/ask/conversations.ts`), so any process on any host answers the follow-up; `link` makes a
+ * second key (the bot's answer message, on Discord) reach the same state.
  */
 export interface Conversations {
-  get(key: string): Conversation | undefined;
-  put(key: string, state: Conversation): void;
-  link(from: string, to: string): void;
+  get(key: string): Promise<Conversation | undefined>;
+  put(key: string, state: Conversation): Promise<void>;
+  link(from: string, to: string): Promise<void>;
 }

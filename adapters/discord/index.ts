@@ -273,7 +273,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       const reply = await dispatcher.runText(text, who);
       const sent = await m.reply(body(renderReply(reply, { cursors })));
       // The user's next reply points at this answer: let its id reach the same conversation.
-      dispatcher.linkThread?.(who, sent.id);
+      await dispatcher.linkThread?.(who, sent.id);
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
       await m

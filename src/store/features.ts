@@ -1,5 +1,5 @@
 // Every feature's tables this build knows, at the schema version it migrates them to: a database with a newer one is refused at open.
-import { MIGRATIONS as CONVERSATION_STEPS } from '../ask/conversations.js';
+import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/store.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/store.js';
