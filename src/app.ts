@@ -8,9 +8,22 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, Inbound, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type {
+  AnswerWriter,
+  ChatAdapter,
+  Clock,
+  Conversations,
+  FollowBook,
+  Inbound,
+  PagerCursors,
+  PaperSource,
+  PaperStore,
+  SearchIndex,
+  UpsertStats,
+} from './ports.js';
 import { ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, StoredConversations } from './ask/conversations.js';
+import { MemoryCursors, StoredCursors } from './pager.js';
 import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { FEATURES } from './store/features.js';
@@ -112,6 +125,11 @@ function planAlerts(planner: AlertPlanner, logger: Logger): void {
     if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
     logger.warn({ err: e }, 'follow alerts not planned yet: the database is busy; the next ingest or poll plans them');
   }
+}
+
+/** Where button cursors wait for a click: the shared database, so any replica (or a later process) answers it; this process's memory when it cannot be written. */
+export function pagerCursorsFor(app: Pick<App, 'database'>): PagerCursors {
+  return app.database.readOnlyReason === null ? new StoredCursors(app.database.sql) : new MemoryCursors();
 }
 
 /** Follow-up state in the shared database (migrated at open, with FEATURES); in this process's memory when it cannot be written. */
@@ -267,13 +285,14 @@ export async function loadChatAdapters(
   inbound: Inbound = app.dispatcher,
 ): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
+  const cursors = pagerCursorsFor(app);
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger }));
+    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger }));
+    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger, cursors }));
   }
   return adapters;
 }

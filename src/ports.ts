@@ -1,7 +1,7 @@
 // Ports: every small interface the core owns and the outside world (or another core module) implements.
 import type { AnyCommand, Completion } from './command.js';
 import type { Paper } from './papers/model.js';
-import type { Reply } from './reply.js';
+import type { PagerCursor, Reply } from './reply.js';
 import type { ParsedQuery } from './search/query.js';
 import type { Segment } from './reply.js';
 import type { Result } from './errors.js';
@@ -280,6 +280,21 @@ export interface Inbound {
   complete(command: string, arg: string, partial: string): Promise<Completion[]>;
   /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups; never rejects. */
   linkThread?(caller: Caller, alias: string): Promise<void>;
+}
+
+/** The keys of one message's buttons: given at once (rendering is synchronous), stored by `save` before the message is sent. */
+export interface CursorBatch {
+  put(cursor: PagerCursor): string;
+  save(): Promise<void>;
+}
+
+/**
+ * Where the cursors behind "More", "Share" and "Which one?" buttons wait for a click (`src/pager.ts`):
+ * the shared database, so a click on any replica continues the list. Null from `get` means expired or unknown.
+ */
+export interface PagerCursors {
+  batch(): CursorBatch;
+  get(key: string): Promise<PagerCursor | null>;
 }
 
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
