@@ -557,7 +557,12 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       jobs.push(
         healthServer(
           config.healthPort,
-          { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}), ...(liveIngest ? { liveIngest } : {}) },
+          {
+            ...(lastIngest ? { lastIngest } : {}),
+            ...(s ? { nextPost: () => s.nextPost() } : {}),
+            ...(liveIngest ? { liveIngest } : {}),
+            database: { where: app.database.where, check: () => app.database.check() },
+          },
           logger,
         ),
       );
