@@ -54,12 +54,12 @@ export const ask = defineCommand({
     const q = question.trim();
     if (q.length > MAX_INPUT_CHARS) throw new UserError(`That question is ${q.length} characters long; please keep it to ${MAX_INPUT_CHARS} at most.`);
     const key = threadKey(ctx.caller);
-    const previous = key ? ctx.conversations?.get(key) : undefined;
+    const previous = key ? await ctx.conversations?.get(key) : undefined;
     const today = dateInZone(ctx.clock.now(), ctx.timeZone);
     const routed = route(questionWords(q), { today, followUp: previous !== undefined, namesPaper: (ref) => namesPaper(ref, ctx) });
     ctx.logger.debug({ route: routed.route, intent: routed.intent.kind }, 'ask routed');
     const { reply, state } = await answer(routed, q, previous, offset, ctx);
-    if (key && state) remember(ctx, key, state);
+    if (key && state) await remember(ctx, key, state);
     return reply;
   },
 });
@@ -112,9 +112,9 @@ async function answer(routed: Routed, asked: string, previous: Conversation | un
   }
 }
 
-function remember(ctx: CommandContext, key: string, state: Conversation): void {
+async function remember(ctx: CommandContext, key: string, state: Conversation): Promise<void> {
   try {
-    ctx.conversations?.put(key, state);
+    await ctx.conversations?.put(key, state);
   } catch (e) {
     // A read-only database still answers; only the follow-up is lost.
     ctx.logger.warn({ err: e, key }, 'could not keep the conversation for follow-ups');

@@ -8,9 +8,22 @@ import { TOPICS } from './topics.js';
 import { OperatorError } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPaper, type Paper } from './papers/model.js';
-import type { AnswerWriter, ChatAdapter, Clock, Conversations, FollowBook, Inbound, PaperSource, PaperStore, SearchIndex, UpsertStats } from './ports.js';
+import type {
+  AnswerWriter,
+  ChatAdapter,
+  Clock,
+  Conversations,
+  FollowBook,
+  Inbound,
+  PagerCursors,
+  PaperSource,
+  PaperStore,
+  SearchIndex,
+  UpsertStats,
+} from './ports.js';
 import { ScheduleStore } from './scheduler/store.js';
-import { MemoryConversations, SqliteConversations } from './ask/conversations.js';
+import { MemoryConversations, StoredConversations } from './ask/conversations.js';
+import { MemoryCursors, StoredCursors } from './pager.js';
 import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { FEATURES } from './store/features.js';
@@ -89,7 +102,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       commands: deps.commands,
       ...(schedules ? { schedules } : {}),
       ...((deps.follows ?? follows) ? { follows: deps.follows ?? (follows as FollowStore) } : {}),
-      conversations: conversationsFor(database, deps.clock, deps.logger),
+      conversations: conversationsFor(database, deps.clock),
+      database: database.where,
       ...(writer ? { writer } : {}),
     });
     return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => database.close() };
@@ -113,16 +127,14 @@ function planAlerts(planner: AlertPlanner, logger: Logger): void {
   }
 }
 
-/** Follow-up state in the shared database; in memory when it cannot be written. */
-function conversationsFor(database: PaperDatabase, clock: Clock, logger: Logger): Conversations {
-  if (database.readOnlyReason === null) {
-    try {
-      return new SqliteConversations(database.connection, clock);
-    } catch (e) {
-      logger.warn({ err: e }, 'conversation table unavailable; follow-ups are kept in memory');
-    }
-  }
-  return new MemoryConversations(clock);
+/** Where button cursors wait for a click: the shared database, so any replica (or a later process) answers it; this process's memory when it cannot be written. */
+export function pagerCursorsFor(app: Pick<App, 'database'>): PagerCursors {
+  return app.database.readOnlyReason === null ? new StoredCursors(app.database.sql) : new MemoryCursors();
+}
+
+/** Follow-up state in the shared database (migrated at open, with FEATURES); in this process's memory when it cannot be written. */
+function conversationsFor(database: PaperDatabase, clock: Clock): Conversations {
+  return database.readOnlyReason === null ? new StoredConversations(database.sql, clock) : new MemoryConversations(clock);
 }
 
 /** Seeds-ingested marker, so a restart does not re-read the seed folder needlessly. */
@@ -273,13 +285,14 @@ export async function loadChatAdapters(
   inbound: Inbound = app.dispatcher,
 ): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
+  const cursors = pagerCursorsFor(app);
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger }));
+    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');
-    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger }));
+    adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger, cursors }));
   }
   return adapters;
 }

@@ -53,6 +53,8 @@ export interface CommandContext {
   schedules?: ScheduleStore;
   /** Each thread's previous answer, for `ask` follow-ups (absent: follow-ups are not offered). */
   conversations?: Conversations;
+  /** How an operator knows the shared database (its file, or DATABASE_URL without the password), for the log line when it is unreachable. */
+  database?: string;
   /** The optional model that writes `ask` answers (LLM_BASE_URL); absent means extractive answers. */
   writer?: AnswerWriter;
 }

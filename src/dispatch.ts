@@ -5,10 +5,11 @@ import type { AnyCommand, CommandContext, Completion } from './command.js';
 import { UserError } from './errors.js';
 import type { Logger } from './logger.js';
 import { managerRefusal, mayChangeChannel } from './manage.js';
-import type { Caller, Conversations, Inbound, Invocation } from './ports.js';
+import type { Caller, Conversation, Inbound, Invocation } from './ports.js';
 import { clip, type Reply } from './reply.js';
 import { referenceOf, shownId, shownList, withShown } from './screen.js';
 import { editDistance } from './search/index.js';
+import { DatabaseUnavailable } from './store/postgresSql.js';
 
 export type { Caller, Invocation } from './ports.js';
 
@@ -16,6 +17,10 @@ export type { Caller, Invocation } from './ports.js';
 export const MAX_INPUT_CHARS = 500;
 
 export const APOLOGY = 'Sorry, something went wrong on my side while answering that. It has been logged; please try again in a moment.';
+
+function apology(): Reply {
+  return { kind: 'error', message: APOLOGY, hints: [], visibility: 'ephemeral' };
+}
 
 /** Builds the command list, refusing duplicate names (a typo in commands/index.ts fails at start, not in chat). */
 export function createRegistry(commands: readonly AnyCommand[]): readonly AnyCommand[] {
@@ -66,13 +71,28 @@ export class Dispatcher implements Inbound {
       // NOTE: the one permission check: every entry point (slash, mention, DM, buttons) runs commands through here.
       if (command.manages?.(parsed.data) && !(await mayChangeChannel(caller))) throw managerRefusal(caller);
       const reply = await command.run(parsed.data, { ...this.ctx, caller });
-      this.remember(caller, reply);
+      await this.remember(caller, reply);
       return reply;
     } catch (e) {
       if (e instanceof UserError) return errorReply(e);
+      if (e instanceof DatabaseUnavailable) return this.unavailable(e, command.name, caller);
       this.logger.error({ err: e, command: command.name, caller, input: inv.input, text: inv.text }, 'command failed');
-      return { kind: 'error', message: APOLOGY, hints: [], visibility: 'ephemeral' };
+      return apology();
     }
+  }
+
+  /**
+   * The shared database cannot be reached (PostgreSQL gone or restarting): the user gets the usual
+   * apology, and the log one line naming the database and the cause, without a stack (it is not a bug).
+   */
+  private unavailable(e: DatabaseUnavailable, command: string, caller: Caller | undefined): Reply {
+    this.logger.error({ ...this.unreachable(e), command, platform: caller?.platform }, 'the database is unreachable: answered with the apology');
+    return apology();
+  }
+
+  /** What the log says of an unreachable database: which one (never its password) and why, in one line without a stack. */
+  private unreachable(e: DatabaseUnavailable): { database: string; cause: string } {
+    return { database: this.ctx.database ?? 'the shared database', cause: e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message };
   }
 
   /**
@@ -90,7 +110,13 @@ export class Dispatcher implements Inbound {
     if (slashed || (first.length >= 5 && closeCommand(first, this.names(), 1, false))) return errorReply(this.unknownCommand(first));
     const n = referenceOf(trimmed);
     if (n !== null) {
-      const picked = await this.pick(n, trimmed, caller);
+      let picked: Reply | null;
+      try {
+        picked = await this.pick(n, trimmed, caller);
+      } catch (e) {
+        if (e instanceof DatabaseUnavailable) return this.unavailable(e, 'pick', caller);
+        throw e;
+      }
       if (picked) return picked;
     }
     return this.run({ command: this.find('ask') ? 'ask' : 'search', text: trimmed }, caller);
@@ -102,7 +128,7 @@ export class Dispatcher implements Inbound {
    * Null when the conversation has kept no list and the words are not clearly a follow-up (a question then).
    */
   private async pick(n: number, text: string, caller: Caller | undefined): Promise<Reply | null> {
-    const found = this.shownState(caller);
+    const found = await this.shownState(caller);
     if (!found) {
       if (/\[|\bmore\b|\bdetails?\b/i.test(text)) return null;
       return errorReply(
@@ -114,41 +140,52 @@ export class Dispatcher implements Inbound {
     if (!this.find('ask')) return this.run({ command: 'paper', input: { id: id.id } }, caller);
     // A DM's list reaches the message's own thread, where ask looks for what was shown.
     const key = threadKey(caller);
-    if (key && found.key !== key) this.keep(() => this.ctx.conversations?.put(key, found.state));
+    if (key && found.key !== key) await this.keep(async () => this.ctx.conversations?.put(key, found.state));
     return this.run({ command: 'ask', text: `tell me more about ${n}` }, caller);
   }
 
-  /** The conversation state of the caller's thread, else of its DM (where each message may start a thread). */
-  private shownState(caller: Caller | undefined): { key: string; state: NonNullable<ReturnType<Conversations['get']>> } | null {
+  /**
+   * The conversation state of the caller's thread, else of its DM (where each message may start a thread).
+   * An unreachable database is thrown (the caller apologises): the number cannot be told from a question.
+   */
+  private async shownState(caller: Caller | undefined): Promise<{ key: string; state: Conversation } | null> {
+    const conversations = this.ctx.conversations;
+    if (!conversations) return null;
     for (const key of conversationKeys(caller)) {
-      const state = this.keepOr(() => this.ctx.conversations?.get(key));
+      const state = await this.keepOr(() => conversations.get(key));
       if (state && (state.shown ?? state.cited).length > 0) return { key, state };
     }
     return null;
   }
 
   /** Records the numbered list a reply shows, so the next "2" in this conversation means what is on screen. */
-  private remember(caller: Caller | undefined, reply: Reply): void {
+  private async remember(caller: Caller | undefined, reply: Reply): Promise<void> {
     const list = shownList(reply);
-    if (!list || !this.ctx.conversations) return;
+    const conversations = this.ctx.conversations;
+    if (!list || !conversations) return;
     for (const key of conversationKeys(caller)) {
-      this.keep(() => this.ctx.conversations?.put(key, withShown(this.ctx.conversations.get(key), list)));
+      await this.keep(async () => conversations.put(key, withShown(await conversations.get(key), list)));
     }
   }
 
-  /** Conversation storage never fails an answer: a read-only or busy database only loses the follow-up. */
-  private keep(write: () => void): void {
+  /**
+   * Keeping a list never fails an answer that is already made: a read-only, busy or unreachable
+   * database only loses the follow-up (one line in the log).
+   */
+  private async keep(write: () => Promise<void>): Promise<void> {
     try {
-      write();
+      await write();
     } catch (e) {
-      this.logger.warn({ err: e }, 'could not keep the list shown for follow-ups');
+      this.logger.warn(e instanceof DatabaseUnavailable ? this.unreachable(e) : { err: e }, 'could not keep the list shown for follow-ups');
     }
   }
 
-  private keepOr<T>(read: () => T): T | undefined {
+  /** A read of follow-up state: a busy or broken row is no state; an unreachable database is thrown. */
+  private async keepOr<T>(read: () => Promise<T>): Promise<T | undefined> {
     try {
-      return read();
+      return await read();
     } catch (e) {
+      if (e instanceof DatabaseUnavailable) throw e;
       this.logger.warn({ err: e }, 'could not read the list shown for follow-ups');
       return undefined;
     }
@@ -171,13 +208,16 @@ export class Dispatcher implements Inbound {
    * Lets a second thread id reach the conversation of `caller.thread`: on Discord a follow-up replies
    * to the bot's answer, whose id is known only once it is sent. Never throws (it only loses a follow-up).
    */
-  linkThread(caller: Caller, alias: string): void {
+  async linkThread(caller: Caller, alias: string): Promise<void> {
     const from = threadKey(caller);
     if (!from || !this.ctx.conversations) return;
     try {
-      this.ctx.conversations.link(from, threadKey({ ...caller, thread: alias }) ?? '');
+      await this.ctx.conversations.link(from, threadKey({ ...caller, thread: alias }) ?? '');
     } catch (e) {
-      this.logger.warn({ err: e, platform: caller.platform }, 'could not link a thread for follow-ups');
+      this.logger.warn(
+        { ...(e instanceof DatabaseUnavailable ? this.unreachable(e) : { err: e }), platform: caller.platform },
+        'could not link a thread for follow-ups',
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 // Ports: every small interface the core owns and the outside world (or another core module) implements.
 import type { AnyCommand, Completion } from './command.js';
 import type { Paper } from './papers/model.js';
-import type { Reply } from './reply.js';
+import type { PagerCursor, Reply } from './reply.js';
 import type { ParsedQuery } from './search/query.js';
 import type { Segment } from './reply.js';
 import type { Result } from './errors.js';
@@ -278,8 +278,23 @@ export interface Inbound {
   runText(line: string, caller?: Caller): Promise<Reply>;
   /** Completions for an option as the user types; never rejects (a busy pool answers none rather than late). */
   complete(command: string, arg: string, partial: string): Promise<Completion[]>;
-  /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups. */
-  linkThread?(caller: Caller, alias: string): void;
+  /** Makes `alias` (the bot's answer message) continue the conversation of `caller.thread`, for reply-chain follow-ups; never rejects. */
+  linkThread?(caller: Caller, alias: string): Promise<void>;
+}
+
+/** The keys of one message's buttons: given at once (rendering is synchronous), stored by `save` before the message is sent. */
+export interface CursorBatch {
+  put(cursor: PagerCursor): string;
+  save(): Promise<void>;
+}
+
+/**
+ * Where the cursors behind "More", "Share" and "Which one?" buttons wait for a click (`src/pager.ts`):
+ * the shared database, so a click on any replica continues the list. Null from `get` means expired or unknown.
+ */
+export interface PagerCursors {
+  batch(): CursorBatch;
+  get(key: string): Promise<PagerCursor | null>;
 }
 
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
@@ -413,11 +428,12 @@ export interface Conversation {
 }
 
 /**
- * Conversation state by thread (`platform:channel:thread`), kept for a day. SQLite in
- * `src/ask/conversations.ts`; `link` makes a second key (the bot's answer message, on Discord) reach the same state.
+ * Conversation state by thread (`platform:channel:thread`), kept for a day in the shared database
+ * (`src/ask/conversations.ts`), so any process on any host answers the follow-up; `link` makes a
+ * second key (the bot's answer message, on Discord) reach the same state.
  */
 export interface Conversations {
-  get(key: string): Conversation | undefined;
-  put(key: string, state: Conversation): void;
-  link(from: string, to: string): void;
+  get(key: string): Promise<Conversation | undefined>;
+  put(key: string, state: Conversation): Promise<void>;
+  link(from: string, to: string): Promise<void>;
 }

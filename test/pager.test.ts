@@ -1,6 +1,6 @@
 // Pager cursors: the store behind "More" buttons expires and evicts on its own clock, and only cursors of our shape come back.
 import { describe, expect, it } from 'vitest';
-import { CursorStore, parseCursor } from '../src/pager.js';
+import { MemoryCursors, parseCursor } from '../src/pager.js';
 import type { PagerCursor } from '../src/reply.js';
 
 const TTL = 60_000;
@@ -9,43 +9,43 @@ const cursor = (offset: number): PagerCursor => ({ command: 'search', input: { q
 /** A store on a clock the test moves by hand. */
 function store(maxEntries = 100) {
   const clock = { t: 0 };
-  return { clock, cursors: new CursorStore(TTL, maxEntries, () => clock.t) };
+  return { clock, cursors: new MemoryCursors(TTL, maxEntries, () => clock.t) };
 }
 
-describe('CursorStore', () => {
-  it('returns a cursor until its ttl has passed, and null after', () => {
+describe('MemoryCursors', () => {
+  it('returns a cursor until its ttl has passed, and null after', async () => {
     const { clock, cursors } = store();
     const key = cursors.put(cursor(5));
-    expect(cursors.get(key)).toEqual(cursor(5));
+    expect(await cursors.get(key)).toEqual(cursor(5));
     clock.t = TTL - 1;
-    expect(cursors.get(key)).toEqual(cursor(5));
+    expect(await cursors.get(key)).toEqual(cursor(5));
     clock.t = TTL + 1;
-    expect(cursors.get(key)).toBeNull();
+    expect(await cursors.get(key)).toBeNull();
   });
 
-  it('drops an expired entry when it is read, so it stays gone even if the clock goes back', () => {
+  it('drops an expired entry when it is read, so it stays gone even if the clock goes back', async () => {
     const { clock, cursors } = store();
     const key = cursors.put(cursor(5));
     clock.t = TTL + 1;
-    expect(cursors.get(key)).toBeNull();
+    expect(await cursors.get(key)).toBeNull();
     clock.t = 0;
-    expect(cursors.get(key)).toBeNull();
+    expect(await cursors.get(key)).toBeNull();
   });
 
-  it('sweeps expired entries when a new cursor is put', () => {
+  it('sweeps expired entries when a new cursor is put', async () => {
     const { clock, cursors } = store();
     const old = cursors.put(cursor(5));
     clock.t = TTL + 1;
     const fresh = cursors.put(cursor(10));
     clock.t = 0;
-    expect(cursors.get(old)).toBeNull();
-    expect(cursors.get(fresh)).toEqual(cursor(10));
+    expect(await cursors.get(old)).toBeNull();
+    expect(await cursors.get(fresh)).toEqual(cursor(10));
   });
 
-  it('evicts the oldest entries past maxEntries', () => {
+  it('evicts the oldest entries past maxEntries', async () => {
     const { cursors } = store(3);
     const keys = [0, 1, 2, 3, 4].map((i) => cursors.put(cursor(i)));
-    expect(keys.map((k) => cursors.get(k))).toEqual([null, null, cursor(2), cursor(3), cursor(4)]);
+    expect(await Promise.all(keys.map((k) => cursors.get(k)))).toEqual([null, null, cursor(2), cursor(3), cursor(4)]);
   });
 
   it('gives distinct short keys that fit a Discord custom id and a Slack button value', () => {
@@ -55,14 +55,14 @@ describe('CursorStore', () => {
     for (const k of keys) expect(k).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   });
 
-  it('an unknown key is null', () => {
-    expect(store().cursors.get('no-such-key')).toBeNull();
+  it('an unknown key is null', async () => {
+    expect(await store().cursors.get('no-such-key')).toBeNull();
   });
 
-  it('a stored cursor that is not of our shape is not handed back', () => {
+  it('a stored cursor that is not of our shape is not handed back', async () => {
     const { cursors } = store();
     const key = cursors.put({ command: 'x'.repeat(41), input: {}, offset: 0 });
-    expect(cursors.get(key)).toBeNull();
+    expect(await cursors.get(key)).toBeNull();
   });
 });
 

@@ -11,6 +11,7 @@ import {
   dayDeps,
   ingestFrom,
   loadChatAdapters,
+  pagerCursorsFor,
   seedOnFirstStart,
   startServeInbound,
   type App,
@@ -556,7 +557,12 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       jobs.push(
         healthServer(
           config.healthPort,
-          { ...(lastIngest ? { lastIngest } : {}), ...(s ? { nextPost: () => s.nextPost() } : {}), ...(liveIngest ? { liveIngest } : {}) },
+          {
+            ...(lastIngest ? { lastIngest } : {}),
+            ...(s ? { nextPost: () => s.nextPost() } : {}),
+            ...(liveIngest ? { liveIngest } : {}),
+            database: { where: app.database.where, check: () => app.database.check() },
+          },
           logger,
         ),
       );
@@ -633,11 +639,11 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   if (platform === 'slack') {
     if (!config.slack) return notConfigured(io, 'Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
     const { createSlackAdapter } = await import('../slack/index.js');
-    adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true });
+    adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true, cursors: pagerCursorsFor(app) });
   } else {
     if (!config.discord) return notConfigured(io, 'Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
     const { createDiscordAdapter } = await import('../discord/index.js');
-    adapter = createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger, postOnly: true });
+    adapter = createDiscordAdapter({ config: config.discord, dispatcher: app.dispatcher, logger, postOnly: true, cursors: pagerCursorsFor(app) });
   }
   const scheduler = new Scheduler({
     store: app.schedules,

@@ -30,8 +30,8 @@ import { describeError, networkReason, redactSecrets } from '../../src/errorInfo
 import { DeliveryError } from '../../src/errors.js';
 import { within } from '../../src/serve.js';
 import type { Logger } from '../../src/logger.js';
-import { CursorStore } from '../../src/pager.js';
-import type { Caller, ChatAdapter, Inbound, Landed, LedgerSend, PostTarget } from '../../src/ports.js';
+import { MemoryCursors } from '../../src/pager.js';
+import type { Caller, ChatAdapter, Inbound, Landed, LedgerSend, PagerCursors, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { sendDiscordDirect } from './direct.js';
 import { sendKept } from './ledger.js';
@@ -45,8 +45,8 @@ export interface DiscordAdapterOptions {
   config: DiscordConfig;
   dispatcher: Inbound;
   logger: Logger;
-  /** Where button cursors live; defaults to a one-hour in-memory store. */
-  cursors?: CursorStore;
+  /** Where button cursors live (the shared database, so any replica answers a click); defaults to a one-hour in-memory store. */
+  cursors?: PagerCursors;
   /**
    * Defer the interaction when the answer is not ready after this many milliseconds.
    * NOTE: Discord drops an interaction not answered within 3 s; 1.5 s leaves room for the round trip.
@@ -113,7 +113,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const logger = opts.logger.child({ platform: 'discord' });
   // NOTE: errors are logged as `err` (pino's key for errors) through describeError, never as the raw object.
   const secrets = [config.token];
-  const cursors = opts.cursors ?? new CursorStore();
+  const cursors = opts.cursors ?? new MemoryCursors();
   const deferAfterMs = opts.deferAfterMs ?? 1500;
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const gateway = new GatewayWatch(logger, secrets);
@@ -143,6 +143,21 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   const flags = (m: DiscordMessage) => (m.ephemeral ? MessageFlags.Ephemeral : undefined);
   const body = (m: DiscordMessage) => ({ content: m.content ?? '', embeds: m.embeds, components: m.components, allowedMentions: m.allowedMentions });
 
+  /**
+   * Renders a reply and stores its buttons' cursors before it is sent. A database that cannot keep
+   * them costs only the buttons (a click then says the list expired), not the answer.
+   */
+  async function rendered(reply: Reply, origin?: PagerCursor): Promise<DiscordMessage> {
+    const batch = cursors.batch();
+    const m = renderReply(reply, { cursors: batch, ...(origin ? { origin } : {}) });
+    try {
+      await batch.save();
+    } catch (e) {
+      logger.warn({ err: describeError(e, secrets) }, "could not keep the buttons' cursors: a click on them will say the list expired");
+    }
+    return m;
+  }
+
   /** Sends a reply to an interaction, deferring first when the work is slow. */
   async function respond(
     i: ChatInputCommandInteraction | ButtonInteraction,
@@ -159,14 +174,14 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       const first = await Promise.race([pending, slow]);
       clearTimeout(timer);
       if (first !== 'slow') {
-        const m = renderReply(first, { cursors, ...(origin ? { origin } : {}) });
+        const m = await rendered(first, origin);
         await i.reply({ ...body(m), flags: flags(m) });
         return;
       }
       // NOTE: a deferral fixes the response's visibility, which is not known yet: defer privately,
       // then either fill it in, or post a public answer as a follow-up and remove the placeholder.
       await i.deferReply({ flags: MessageFlags.Ephemeral });
-      const m = renderReply(await pending, { cursors, ...(origin ? { origin } : {}) });
+      const m = await rendered(await pending, origin);
       if (m.ephemeral) {
         await i.editReply(body(m));
       } else {
@@ -237,7 +252,14 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   async function onButton(i: ButtonInteraction): Promise<void> {
     const action = parseCustomId(i.customId);
     if (!action) return;
-    const cursor = cursors.get(action.key);
+    let cursor: PagerCursor | null;
+    try {
+      cursor = await cursors.get(action.key);
+    } catch (e) {
+      logger.error({ err: describeError(e, secrets), button: action.action, guild: i.guildId ?? 'dm' }, "could not read a button's cursor");
+      await apologise(i, { button: action.action });
+      return;
+    }
     const context = { button: action.action, command: cursor?.command ?? null, guild: i.guildId ?? 'dm' };
     if (!cursor) {
       const m = plainMessage(EXPIRED_BUTTON, true);
@@ -271,9 +293,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     const who: Caller = { ...caller(m.author.id, m.channelId, m.guildId, perms), thread: m.reference?.messageId ?? m.id };
     try {
       const reply = await dispatcher.runText(text, who);
-      const sent = await m.reply(body(renderReply(reply, { cursors })));
+      const sent = await m.reply(body(await rendered(reply)));
       // The user's next reply points at this answer: let its id reach the same conversation.
-      dispatcher.linkThread?.(who, sent.id);
+      await dispatcher.linkThread?.(who, sent.id);
     } catch (e) {
       logger.error({ err: describeError(e, secrets), ...context }, 'could not answer a message');
       await m
@@ -363,7 +385,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       if (target.guildId && !holdsGuild(target.guildId)) {
         throw new DeliveryError('transient', `this shard does not hold guild ${target.guildId}; nothing was sent (the shard that holds it posts)`);
       }
-      const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
+      const m = await rendered({ ...reply, visibility: 'public' } as Reply);
       try {
         beforeCall(send, `finding Discord channel ${target.channel}`);
         // NOTE: without the gateway (post-only) no guild is cached; allowUnknownGuild still gives the channel to send to.
@@ -378,7 +400,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       }
     },
     async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
-      const m = renderReply({ ...reply, visibility: 'public' } as Reply, { cursors });
+      const m = await rendered({ ...reply, visibility: 'public' } as Reply);
       try {
         beforeCall(send, `opening a direct message with ${user}`);
         return await sendDiscordDirect(client, user, (channel) =>

@@ -1,7 +1,7 @@
 // Renders neutral replies as Discord embeds and buttons, escaping outside text and staying within Discord's limits.
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import { z } from 'zod';
-import type { CursorStore } from '../../src/pager.js';
+import type { CursorBatch } from '../../src/ports.js';
 import type { PagerCursor, PaperCard, Reply, Segment } from '../../src/reply.js';
 import { authorLine, citationLabel, citationUrl, clip as clipText, cursorAfterShown, extraLinks, pageRange, pageText, safeUrl } from '../../src/replyFormat.js';
 
@@ -37,8 +37,8 @@ export interface DiscordMessage {
 }
 
 export interface RenderContext {
-  /** Holds cursors for "More", "Share in channel" and choice buttons; buttons carry only a short key. */
-  cursors: CursorStore;
+  /** Keys the cursors of "More", "Share in channel" and choice buttons; buttons carry only a short key (the batch is saved before sending). */
+  cursors: Pick<CursorBatch, 'put'>;
   /** The invocation that produced the reply, re-run by "Share in channel". */
   origin?: PagerCursor;
 }
@@ -178,7 +178,7 @@ function fitTotal(embeds: APIEmbed[]): void {
   }
 }
 
-/** Custom ids carry an action and a CursorStore key: `pb:<action>:<key>`, well under 100 characters. */
+/** Custom ids carry an action and a pager cursor key: `pb:<action>:<key>`, well under 100 characters. */
 const customIdSchema = z
   .string()
   .max(LIMITS.customId)

@@ -6,8 +6,8 @@ import { APOLOGY, MAX_INPUT_CHARS } from '../../src/dispatch.js';
 import { describeError, redactSecrets } from '../../src/errorInfo.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { CursorStore, parseCursor } from '../../src/pager.js';
-import type { Caller, ChatAdapter, Inbound, Invocation, Landed, LedgerSend, PostTarget } from '../../src/ports.js';
+import { MemoryCursors, parseCursor } from '../../src/pager.js';
+import type { Caller, ChatAdapter, CursorBatch, Inbound, Invocation, Landed, LedgerSend, PagerCursors, PostTarget } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import {
   describeSlackApiError,
@@ -57,7 +57,8 @@ export interface SlackAdapterOptions {
   sendTimeoutMs?: number;
   /** Slash commands this app answers (as named in the manifest). */
   commandNames?: readonly string[];
-  cursors?: CursorStore;
+  /** Where the cursor of a More button too long for its value waits (the shared database, so any replica answers a click); default: this process's memory. */
+  cursors?: PagerCursors;
   /**
    * Only post (`paperboy post trending` from cron): `start()` checks the token and opens no listener
    * or websocket, so it never competes with a running `serve` for SLACK_PORT or events.
@@ -203,7 +204,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   // NOTE: every error bound for a log goes through describeError with these, never as the raw object.
   const secrets = [config.botToken, config.appToken, config.signingSecret];
   const boltLog = boltLogger(log, secrets);
-  const cursors = opts.cursors ?? new CursorStore();
+  const cursors = opts.cursors ?? new MemoryCursors();
   const commandNames = opts.commandNames ?? ['/papers'];
   const inFlight = new InFlight();
   const replyTimeoutMs = opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
@@ -335,18 +336,30 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     log.error({ err: describeError(error, secrets) }, 'slack listener failed');
   });
 
-  const moreValue = (c: PagerCursor): string | null => {
-    const inline = JSON.stringify({ c });
-    return inline.length <= LIMITS.buttonValue ? inline : JSON.stringify({ k: cursors.put(c) });
-  };
-  const render = (reply: Reply, share: ShareValue | null): SlackMessage => {
+  // NOTE: a More button carries its whole cursor in its value, so any replica continues the list; only one
+  // too long for the value (a long query full of quotes) waits under a key in `cursors`.
+  const moreValueIn =
+    (batch: CursorBatch) =>
+    (c: PagerCursor): string | null => {
+      const inline = JSON.stringify({ c });
+      return inline.length <= LIMITS.buttonValue ? inline : JSON.stringify({ k: batch.put(c) });
+    };
+  /** Renders a reply, storing any cursor kept under a key first; a database that cannot keep it costs that button only. */
+  const render = async (reply: Reply, share: ShareValue | null): Promise<SlackMessage> => {
     const shareValue = share ? JSON.stringify(share) : null;
-    return renderReply(reply, { moreValue, shareValue });
+    const batch = cursors.batch();
+    const message = renderReply(reply, { moreValue: moreValueIn(batch), shareValue });
+    try {
+      await batch.save();
+    } catch (e) {
+      log.warn({ err: describeError(e, secrets) }, "could not keep a More button's cursor: a click on it will say the list expired");
+    }
+    return message;
   };
 
   /** Answers through response_url; a failure is logged and, where Slack still listens, apologised for. */
   const respondWith = async (respond: RespondFn, reply: Reply, how: { share: ShareValue | null; replace: boolean; context: Record<string, unknown> }) => {
-    const msg = render(reply, how.share);
+    const msg = await render(reply, how.share);
     try {
       await respond({ ...RESPOND_OPTIONS, response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', replace_original: how.replace, ...msg });
     } catch (e) {
@@ -362,7 +375,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   /** Posts into a channel or thread with chat.postMessage; a failure gets one plain apology attempt. */
   const postInThread = async (channel: string, threadTs: string, reply: Reply, context: Record<string, unknown>) => {
     try {
-      await web.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...render(reply, null) });
+      await web.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...(await render(reply, null)) });
     } catch (e) {
       log.error({ err: describeError(e, secrets), ...context }, 'posting a Slack reply failed');
       try {
@@ -471,7 +484,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     try {
-      await web.chat.update({ channel: ev.channel, ts: placeholder, parse: 'none', link_names: false, ...render(reply, null) });
+      await web.chat.update({ channel: ev.channel, ts: placeholder, parse: 'none', link_names: false, ...(await render(reply, null)) });
     } catch (e) {
       log.error({ err: describeError(e, secrets), ...context }, 'replacing the thinking message failed');
       await postInThread(ev.channel, thread, reply, context);
@@ -501,7 +514,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const click = async <T>(
     args: ClickArgs,
     name: string,
-    read: (value: string | undefined) => T | null,
+    read: (value: string | undefined) => T | null | Promise<T | null>,
   ): Promise<{ caller: Caller; ephemeral: boolean; value: T } | null> => {
     await args.ack();
     const b = actionBodySchema.safeParse(args.body);
@@ -512,7 +525,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     // ephemeral message), so a page turned there renumbers that thread's list: after More, "7" is the 7th paper shown.
     const thread = who.message?.thread_ts ?? who.container?.thread_ts;
     const caller = slackCaller({ user: who.user?.id, channel, thread, direct: channel?.startsWith('D') === true });
-    const value = read(a.success ? a.data.value : undefined);
+    const value = await read(a.success ? a.data.value : undefined);
     if (value === null) {
       await respondWith(
         args.respond,
@@ -524,7 +537,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     return { caller, ephemeral: b.success ? b.data.container?.is_ephemeral === true : true, value };
   };
 
-  const readCursor = (raw: string | undefined): PagerCursor | null => {
+  const readCursor = async (raw: string | undefined): Promise<PagerCursor | null> => {
     const value = parseJson(moreValueSchema, raw);
     return value === null ? null : 'k' in value ? cursors.get(value.k) : parseCursor(value.c);
   };
@@ -608,7 +621,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         const r = await client.chat.postMessage({
           ...POST_OPTIONS,
           channel: target.channel,
-          ...renderReply(reply, { moreValue }),
+          ...(await render(reply, null)),
           ...(send ? { metadata: ledgerMetadata(send) } : {}),
         });
         return { messageId: typeof r.ts === 'string' ? r.ts : '' };
@@ -621,7 +634,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     },
     async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       try {
-        const message = renderReply({ ...reply, visibility: 'public' } as Reply, { moreValue });
+        const message = await render({ ...reply, visibility: 'public' } as Reply, null);
         const client = ledgerWeb(send);
         return await sendSlackDirect(client, user, message, POST_OPTIONS, send, (channel) => landedEarlier(client, channel, send, { user }));
       } catch (e) {

@@ -1,8 +1,6 @@
-// Conversation state by thread, for follow-ups: in SQLite next to the papers, expired after a day.
-import type Database from 'better-sqlite3';
+// Conversation state by thread, for follow-ups: in the shared database (SQLite or PostgreSQL), expired after a day.
 import { z } from 'zod';
-import type { Clock, Conversation, Conversations } from '../ports.js';
-import { migrateFeature } from '../store/sqlite.js';
+import type { Clock, Conversation, Conversations, Sql, Step } from '../ports.js';
 
 /** How long a thread's previous answer stays available to follow-ups. NOTE: milliseconds. */
 export const CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -13,13 +11,22 @@ const MAX_POOL = 50;
 /** The most numbers kept of the last list shown (a few pages of "More"). */
 const MAX_SHOWN = 100;
 
-export const MIGRATIONS = [
-  `CREATE TABLE conversations (
+/** The feature's tables, per engine: `updated_at` is milliseconds since the epoch, past PostgreSQL's 32-bit INTEGER. */
+export const STEPS: readonly Step[] = [
+  {
+    sqlite: `CREATE TABLE conversations (
      key TEXT PRIMARY KEY,
      state TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    );
    CREATE INDEX conversations_updated ON conversations (updated_at);`,
+    postgres: `CREATE TABLE conversations (
+     key TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE INDEX conversations_updated ON conversations (updated_at);`,
+  },
 ];
 
 const stateSchema = z.object({ question: z.string(), cited: z.array(z.string()), pool: z.array(z.string()), shown: z.array(z.string()).optional() });
@@ -39,66 +46,73 @@ function trimmed(state: Conversation): Conversation {
   };
 }
 
-/** Conversations in the store's SQLite file (its own versioned table). Rows older than a day are ignored and swept on write. */
-export class SqliteConversations implements Conversations {
-  private readonly select: Database.Statement<[string, number], { state: string }>;
-  private readonly upsert: Database.Statement<[string, string, number]>;
-  private readonly sweep: Database.Statement<[number]>;
-
+/**
+ * Conversations in the shared database (the SQLite file, or PostgreSQL with DATABASE_URL), so a
+ * follow-up reaches its thread's state on whichever process or host answers it. Rows older than a
+ * day are ignored and swept on write. The owner migrates the table (`STEPS`, in FEATURES).
+ */
+export class StoredConversations implements Conversations {
   constructor(
-    db: Database.Database,
+    private readonly sql: Sql,
     private readonly clock: Clock,
-  ) {
-    migrateFeature(db, 'conversations', MIGRATIONS);
-    this.select = db.prepare('SELECT state FROM conversations WHERE key = ? AND updated_at > ?');
-    this.upsert = db.prepare(
-      'INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-    );
-    this.sweep = db.prepare('DELETE FROM conversations WHERE updated_at <= ?');
+  ) {}
+
+  async get(key: string): Promise<Conversation | undefined> {
+    const row = await this.sql.get<{ state: string }>('SELECT state FROM conversations WHERE key = ? AND updated_at > ?', [key, this.oldest()]);
+    return row ? parseState(row.state) : undefined;
   }
 
-  get(key: string): Conversation | undefined {
-    const row = this.select.get(key, this.clock.now().getTime() - CONVERSATION_TTL_MS);
-    if (!row) return undefined;
-    try {
-      const parsed = stateSchema.safeParse(JSON.parse(row.state));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  put(key: string, state: Conversation): void {
+  async put(key: string, state: Conversation): Promise<void> {
     const now = this.clock.now().getTime();
-    this.sweep.run(now - CONVERSATION_TTL_MS);
-    this.upsert.run(key, JSON.stringify(trimmed(state)), now);
+    await this.sql.run('DELETE FROM conversations WHERE updated_at <= ?', [now - CONVERSATION_TTL_MS]);
+    await this.sql.run(
+      'INSERT INTO conversations (key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      [key, JSON.stringify(trimmed(state)), now],
+    );
   }
 
-  link(from: string, to: string): void {
-    const state = this.get(from);
-    if (state) this.put(to, state);
+  /** One statement: the state is copied where it is, so no other process's write lands between a read and a write. */
+  async link(from: string, to: string): Promise<void> {
+    // NOTE: `WHERE` before `ON CONFLICT` is what lets SQLite parse an INSERT … SELECT upsert.
+    await this.sql.run(
+      'INSERT INTO conversations (key, state, updated_at) SELECT ?, state, ? FROM conversations WHERE key = ? AND updated_at > ? ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      [to, this.clock.now().getTime(), from, this.oldest()],
+    );
+  }
+
+  private oldest(): number {
+    return this.clock.now().getTime() - CONVERSATION_TTL_MS;
   }
 }
 
-/** Conversations in memory, for a store that is not SQLite (or cannot be written): the same rules, lost on restart. */
+function parseState(text: string): Conversation | undefined {
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Conversations in memory, for a database that cannot be written: the same rules, kept by this process only and lost on restart. */
 export class MemoryConversations implements Conversations {
   private readonly rows = new Map<string, { state: Conversation; at: number }>();
 
   constructor(private readonly clock: Clock) {}
 
-  get(key: string): Conversation | undefined {
+  async get(key: string): Promise<Conversation | undefined> {
     const row = this.rows.get(key);
     return row && row.at > this.clock.now().getTime() - CONVERSATION_TTL_MS ? row.state : undefined;
   }
 
-  put(key: string, state: Conversation): void {
+  async put(key: string, state: Conversation): Promise<void> {
     const now = this.clock.now().getTime();
     for (const [k, r] of this.rows) if (r.at <= now - CONVERSATION_TTL_MS) this.rows.delete(k);
     this.rows.set(key, { state: trimmed(state), at: now });
   }
 
-  link(from: string, to: string): void {
-    const state = this.get(from);
-    if (state) this.put(to, state);
+  async link(from: string, to: string): Promise<void> {
+    const state = await this.get(from);
+    if (state) await this.put(to, state);
   }
 }

@@ -14,7 +14,7 @@ async function handle(app: App, task: PoolTask): Promise<PoolResult> {
     case 'linkThread': {
       const wired = callerFromWire(task.caller);
       try {
-        app.dispatcher.linkThread(wired.caller, task.alias);
+        await app.dispatcher.linkThread(wired.caller, task.alias);
       } finally {
         wired.close();
       }

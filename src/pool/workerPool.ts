@@ -212,9 +212,9 @@ export class WorkerPool implements Inbound {
   }
 
   /** Never throws: a lost link only loses a follow-up. Not counted against the queue (it is one small write). */
-  linkThread(caller: Caller, alias: string): void {
+  async linkThread(caller: Caller, alias: string): Promise<void> {
     const { wire, transfer, close } = exposeCaller(caller, this.logger);
-    this.pool
+    await this.pool
       .run({ kind: 'linkThread', caller: wire, alias }, { transferList: transfer })
       .catch((e: unknown) => this.logger.warn({ err: e, platform: caller.platform }, 'could not link a thread for follow-ups'))
       .finally(close);

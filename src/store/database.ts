@@ -1,4 +1,5 @@
 // The one owner of persistence: opens the database (the SQLite file with its diagnostics), migrates every registered feature, and hands each store what it needs.
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
@@ -24,6 +25,11 @@ export interface PaperDatabase {
    * NOTE: transitional; every store moves onto `sql` for the several-hosts issue.
    */
   readonly connection: Database.Database;
+  /**
+   * Whether the shared database answers now: null when it does, else one line saying why (for
+   * `/healthz`, which then answers 503 naming `where`). Never throws.
+   */
+  check(): Promise<null | string>;
   /** Watches the database file (serve): resolves `lost` once it is deleted or replaced. */
   watch(intervalMs?: number): DatabaseWatch;
   close(): Promise<void>;
@@ -36,6 +42,17 @@ export interface OpenOptions extends Omit<StoreOptions, 'features'> {
   logger?: Logger;
   /** Every feature's schema steps (`FEATURES`): migrated at open, and a database newer than them refused before anything is written. */
   features?: readonly FeatureSchema[];
+}
+
+/** The SQLite side of `check`: the file is still there and a trivial statement runs on the connection. */
+async function checkSqlite(file: string, sql: Sql): Promise<null | string> {
+  if (file !== ':memory:' && !fs.existsSync(file)) return `the database file ${file} is gone`;
+  try {
+    await sql.get('SELECT 1');
+    return null;
+  } catch (e) {
+    return `the database file ${file} cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+  }
 }
 
 /** What an operator does to start over with this build, said when a database is too new. */
@@ -68,6 +85,7 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
     readOnlyReason,
     connection,
     searchData: (subjects) => searchDataOf(papers, subjects),
+    check: () => checkSqlite(file, sql),
     watch: (intervalMs) => watchDatabaseFile(papers, intervalMs),
     close: async () => papers.close(),
   };

@@ -1,9 +1,10 @@
 // Every feature's tables this build knows, at the schema version it migrates them to: a database with a newer one is refused at open.
-import { MIGRATIONS as CONVERSATION_STEPS } from '../ask/conversations.js';
+import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/store.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/store.js';
 import type { FeatureSchema } from '../ports.js';
+import { STEPS as PAGER_STEPS } from '../pager.js';
 
 /**
  * Every feature's tables, each with its schema steps (`meta` key `schema.<feature>` records where a
@@ -16,6 +17,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'follows', steps: FOLLOW_STEPS },
   { name: 'conversations', steps: CONVERSATION_STEPS },
   { name: 'daily_lists', steps: DAILY_LIST_STEPS },
+  { name: 'pager', steps: PAGER_STEPS },
 ];
 
 /** `schema.<feature>` → the version this build knows. */

@@ -4,7 +4,7 @@ import { replyJson } from '../../adapters/cli/json.js';
 import { renderText } from '../../adapters/console/render.js';
 import { embedLength, LIMITS as DISCORD, renderReply as renderDiscord } from '../../adapters/discord/render.js';
 import { LIMITS as SLACK, renderReply as renderSlack } from '../../adapters/slack/render.js';
-import { CursorStore } from '../../src/pager.js';
+import { MemoryCursors } from '../../src/pager.js';
 import type { Reply } from '../../src/reply.js';
 import { testCard } from '../fakes/papers.js';
 import { HOSTILE_TITLE } from '../support/papers.js';
@@ -33,7 +33,7 @@ const mrkdwn = (r: Reply) =>
     .map((t) => t.text)
     .join('\n');
 const discordText = (r: Reply) => {
-  const m = renderDiscord(r, { cursors: new CursorStore() });
+  const m = renderDiscord(r, { cursors: new MemoryCursors() });
   return [m.content ?? '', ...m.embeds.flatMap((e) => [e.title ?? '', e.description ?? ''])].join('\n');
 };
 
@@ -68,7 +68,7 @@ describe('answer rendering', () => {
     expect(slack).not.toMatch(/<!channel>|<@U123>|<https:\/\/evil/);
     const discord = discordText(r);
     expect(discord).not.toMatch(/(?<!\\)@(everyone|here)|(?<!\\)\[click\]\(https:\/\/evil/);
-    expect(renderDiscord(r, { cursors: new CursorStore() }).allowedMentions.parse).toEqual([]);
+    expect(renderDiscord(r, { cursors: new MemoryCursors() }).allowedMentions.parse).toEqual([]);
   });
 
   it('a long answer with many cards stays within Slack’s and Discord’s limits, the answer text first', () => {
@@ -81,7 +81,7 @@ describe('answer rendering', () => {
     const s = renderSlack(r);
     expect(s.blocks.length).toBeLessThanOrEqual(SLACK.blocks);
     for (const t of textObjects(s.blocks)) expect(t.text.length).toBeLessThanOrEqual(SLACK.sectionText);
-    const d = renderDiscord(r, { cursors: new CursorStore() });
+    const d = renderDiscord(r, { cursors: new MemoryCursors() });
     expect(d.embeds.length).toBeLessThanOrEqual(DISCORD.embeds);
     expect(d.embeds.reduce((n, e) => n + embedLength(e), 0)).toBeLessThanOrEqual(DISCORD.embedTotal);
     expect(d.embeds[0]?.description).toContain('[\\[1\\]]');

@@ -7,7 +7,7 @@ import { renderReply as renderDiscord } from '../../adapters/discord/render.js';
 import { renderReply as renderSlack } from '../../adapters/slack/render.js';
 import type { App } from '../../src/app.js';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { CursorStore } from '../../src/pager.js';
+import { MemoryCursors } from '../../src/pager.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { Reply } from '../../src/reply.js';
 import { createTestCore } from '../support/core.js';
@@ -15,7 +15,7 @@ import { textObjects } from './slack/support.js';
 
 /** What each platform shows of a reply, as text. */
 function everyPlatform(r: Reply): Record<string, string> {
-  const d = renderDiscord(r, { cursors: new CursorStore() });
+  const d = renderDiscord(r, { cursors: new MemoryCursors() });
   return {
     console: renderText(r),
     slack: textObjects(renderSlack(r).blocks)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderText } from '../../adapters/console/render.js';
 import { renderReply as renderDiscord } from '../../adapters/discord/render.js';
 import { renderReply as renderSlack } from '../../adapters/slack/render.js';
-import { CursorStore } from '../../src/pager.js';
+import { MemoryCursors } from '../../src/pager.js';
 import type { Reply } from '../../src/reply.js';
 import { extraLinks } from '../../src/replyFormat.js';
 import { testCard } from '../fakes/papers.js';
@@ -30,7 +30,7 @@ describe('code and project links', () => {
         ['Project page', 'https://org.github.io/repo'],
       ]),
     );
-    const discord = renderDiscord(detail, { cursors: new CursorStore(), origin: { command: 'paper', input: {}, offset: 0 } });
+    const discord = renderDiscord(detail, { cursors: new MemoryCursors(), origin: { command: 'paper', input: {}, offset: 0 } });
     const links = discord.embeds[0]?.fields?.find((f) => f.name === 'Links')?.value ?? '';
     expect(links).toContain('(https://github.com/org/repo)');
     expect(links).toContain('(https://org.github.io/repo)');

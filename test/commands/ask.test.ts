@@ -5,7 +5,7 @@ import { gist } from '../../src/ask/gist.js';
 import { ok } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import { CONVERSATION_TTL_MS, SqliteConversations } from '../../src/ask/conversations.js';
+import { CONVERSATION_TTL_MS, StoredConversations } from '../../src/ask/conversations.js';
 import type { Caller } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
 import { FakeClock, createTestCore } from '../support/core.js';
@@ -98,16 +98,16 @@ describe('ask', () => {
     expect(r.kind === 'error' && r.message).toMatch(/no \[9\]/);
   });
 
-  it('conversations are kept in SQLite for a day, then forgotten', async () => {
+  it('conversations are kept in the database for a day, then forgotten', async () => {
     const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
     const core = await createTestCore({ clock });
     answer(await core.dispatcher.runText('kv cache quantization', thread('T1')));
-    const stored = new SqliteConversations(core.database.connection, clock);
-    expect(stored.get('slack:C1:T1')?.cited.length).toBeGreaterThan(0);
+    const stored = new StoredConversations(core.database.sql, clock);
+    expect((await stored.get('slack:C1:T1'))?.cited.length).toBeGreaterThan(0);
     clock.advance(CONVERSATION_TTL_MS - 60_000);
     expect((await core.dispatcher.runText('tell me more about 1', thread('T1'))).kind).toBe('answer');
     clock.advance(CONVERSATION_TTL_MS + 1);
-    expect(stored.get('slack:C1:T1')).toBeUndefined();
+    expect(await stored.get('slack:C1:T1')).toBeUndefined();
     const late = await core.dispatcher.runText('tell me more about 1', thread('T1'));
     expect(late.kind === 'answer' && late.cards.length > 0 && late.sentences.length > 0).toBe(false);
   });
@@ -116,7 +116,7 @@ describe('ask', () => {
     const core = await createTestCore();
     const caller: Caller = { platform: 'discord', channel: 'C9', thread: 'question-msg' };
     const first = answer(await core.dispatcher.runText('kv cache quantization', caller));
-    core.dispatcher.linkThread(caller, 'answer-msg');
+    await core.dispatcher.linkThread(caller, 'answer-msg');
     const more = answer(await core.dispatcher.runText('tell me more about 1', { ...caller, thread: 'answer-msg' }));
     expect(more.cards[0]?.id).toBe(first.cards[0]?.id);
   });

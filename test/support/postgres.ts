@@ -2,6 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { connectPostgres } from '../../src/store/postgres/connect.js';
+import type { FeatureSchema } from '../../src/ports.js';
+import { FEATURES } from '../../src/store/features.js';
+import { migrate } from '../../src/store/migrations.js';
+import { PostgresSql } from '../../src/store/postgresSql.js';
 
 /** What the global setup hands every test file (through vitest's provide/inject). */
 export interface TestPostgres {
@@ -77,4 +82,24 @@ export async function freshDatabase(): Promise<FreshDatabase> {
 export async function dropDatabase(name: string): Promise<void> {
   await asAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
   await asAdmin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
+}
+
+/**
+ * A PostgreSQL database of its own with every feature's tables, through the Sql port: what a store's
+ * contract suite runs on (migrated as serve migrates it, under the advisory lock; `features` narrows it
+ * to some features' tables). `close()` ends the pool and drops the database.
+ */
+export async function freshSql(features: readonly FeatureSchema[] = FEATURES): Promise<{ sql: PostgresSql; url: string; close(): Promise<void> }> {
+  const db = await freshDatabase();
+  const pool = await connectPostgres(db.url);
+  const sql = new PostgresSql(pool);
+  await migrate({ sql, exclusively: (fn) => sql.withLock('paperboy.migrate', fn), where: db.name, startAfresh: '' }, features);
+  return {
+    sql,
+    url: db.url,
+    close: async () => {
+      await pool.end();
+      await db.drop();
+    },
+  };
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APOLOGY } from '../../../src/dispatch.js';
 import { EXPIRED_BUTTON } from '../../../adapters/discord/index.js';
-import { CursorStore } from '../../../src/pager.js';
+import { MemoryCursors } from '../../../src/pager.js';
 import { seenFrom, unescape, USER, type CallbackBody, type MessageBody } from '../../fakes/discord.js';
 import { paperRun } from '../../fakes/papers.js';
 import { HOSTILE_TITLE, testPapers } from '../../support/papers.js';
@@ -29,7 +29,7 @@ describe('discord adapter', () => {
     run = await startDiscord({
       papers: [...testPapers, ...quokkaPapers, ...crowdedDay],
       logger,
-      adapter: { deferAfterMs: 100, cursors: new CursorStore(HOUR, 5000, () => clock) },
+      adapter: { deferAfterMs: 100, cursors: new MemoryCursors(HOUR, 5000, () => clock) },
       dispatcher: (core) => ({
         commands: core.dispatcher.commands,
         find: (name) => core.dispatcher.find(name),

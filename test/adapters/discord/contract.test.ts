@@ -1,6 +1,6 @@
 // Runs the shared chat adapter contract against the Discord adapter and the fake Discord.
 import { PermissionFlagsBits } from 'discord.js';
-import { CursorStore } from '../../../src/pager.js';
+import { MemoryCursors } from '../../../src/pager.js';
 import { adapterContract, type Clicked, type ContractHarness, type Seen } from '../contract.js';
 import type { CallbackBody, FakeRequest, MessageBody } from '../../fakes/discord.js';
 import { DM_CHANNEL, GUILD, seenOf, startDiscord } from './harness.js';
@@ -23,7 +23,7 @@ function isChannelMessage(r: FakeRequest): boolean {
 }
 
 adapterContract('discord', async (papers): Promise<ContractHarness> => {
-  const cursors = new CursorStore();
+  const cursors = new MemoryCursors();
   const run = await startDiscord({ papers, guilds: [{ ...GUILD, ownerId: OWNER }], adapter: { cursors } });
   const { fake, adapter } = run;
   const channelOf = (name: string) => (/^\d+$/.test(name) ? name : (GUILD.channels[0]?.id ?? ''));

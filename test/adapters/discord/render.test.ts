@@ -5,7 +5,7 @@ import { buildCommandJson } from '../../../adapters/discord/commands.js';
 import { embedLength, escapeText, fit, LIMITS, parseCustomId, renderReply } from '../../../adapters/discord/render.js';
 import { commands } from '../../../commands/index.js';
 import { defineCommand } from '../../../src/command.js';
-import { CursorStore } from '../../../src/pager.js';
+import { MemoryCursors } from '../../../src/pager.js';
 import { unescape } from '../../fakes/discord.js';
 import { papersReply, testCard } from '../../fakes/papers.js';
 import { HOSTILE_TITLE } from '../../support/papers.js';
@@ -37,7 +37,7 @@ describe('escapeText', () => {
 
 describe('renderReply', () => {
   it('papers: one embed per card with the title linked, fields, footer and bold matches', () => {
-    const m = renderReply(papersReply([testCard(1, { thumbnail: 'https://cdn.example/t.png', org: 'Lab' })]), { cursors: new CursorStore(), origin });
+    const m = renderReply(papersReply([testCard(1, { thumbnail: 'https://cdn.example/t.png', org: 'Lab' })]), { cursors: new MemoryCursors(), origin });
     const e = m.embeds[0];
     expect(e?.url).toBe('https://huggingface.co/papers/2509.00001');
     expect(e?.description).toBe('Some text about **attention** and more.');
@@ -47,12 +47,12 @@ describe('renderReply', () => {
     expect(m.allowedMentions.parse).toEqual([]);
   });
 
-  it('stays within every Discord limit for huge replies, and More continues after the last card shown', () => {
+  it('stays within every Discord limit for huge replies, and More continues after the last card shown', async () => {
     const long = 'x'.repeat(5000);
     const cards = Array.from({ length: 25 }, (_, i) =>
       testCard(i, { title: `${'T'.repeat(400)} ${i}`, snippet: [{ text: long }, { text: long, match: true }], org: 'O'.repeat(3000) }),
     );
-    const cursors = new CursorStore();
+    const cursors = new MemoryCursors();
     const m = renderReply(papersReply(cards, { total: 40, next: { command: 'search', input: { query: 'q'.repeat(500) }, offset: 25 } }), { cursors, origin });
     expect(m.embeds).toHaveLength(LIMITS.embeds);
     expect(m.embeds.reduce((n, e) => n + embedLength(e), 0)).toBeLessThanOrEqual(LIMITS.embedTotal);
@@ -69,13 +69,13 @@ describe('renderReply', () => {
     }
     const more = parseCustomId(buttons[0]?.custom_id);
     expect(more?.action).toBe('more');
-    expect(cursors.get(more?.key ?? '')?.offset).toBe(10);
+    expect((await cursors.get(more?.key ?? ''))?.offset).toBe(10);
   });
 
   it('paper: the detail view shows the whole abstract within 4096 characters', () => {
     const m = renderReply(
       { kind: 'paper', card: { ...testCard(1), abstract: 'a '.repeat(3000) }, visibility: 'ephemeral', shareable: true },
-      { cursors: new CursorStore(), origin },
+      { cursors: new MemoryCursors(), origin },
     );
     expect(m.embeds[0]?.description?.length).toBeLessThanOrEqual(LIMITS.description);
     expect(m.embeds[0]?.description?.endsWith('…')).toBe(true);
@@ -83,7 +83,7 @@ describe('renderReply', () => {
 
   it('choices: at most 25 buttons with labels of at most 80 characters', () => {
     const choices = Array.from({ length: 30 }, (_, i) => ({ label: `${'L'.repeat(120)} ${i}`, command: `paper ${i}`, input: { id: String(i) } }));
-    const m = renderReply({ kind: 'choices', title: 'Which one?', choices, visibility: 'ephemeral' }, { cursors: new CursorStore() });
+    const m = renderReply({ kind: 'choices', title: 'Which one?', choices, visibility: 'ephemeral' }, { cursors: new MemoryCursors() });
     const buttons = m.components.flatMap((r) => r.components) as { label: string }[];
     expect(m.components.length).toBeLessThanOrEqual(5);
     expect(buttons).toHaveLength(25);
@@ -94,7 +94,7 @@ describe('renderReply', () => {
   it('error: the message and hints as private text', () => {
     const m = renderReply(
       { kind: 'error', message: 'No paper matches "x".', hints: ['Try `search`.'], visibility: 'ephemeral' },
-      { cursors: new CursorStore() },
+      { cursors: new MemoryCursors() },
     );
     expect(m.ephemeral).toBe(true);
     expect(unescape(m.content ?? '')).toBe('No paper matches "x".\nTry `search`.');

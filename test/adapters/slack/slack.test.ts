@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPIRED_MESSAGE } from '../../../adapters/slack/index.js';
 import { ACTIONS } from '../../../adapters/slack/render.js';
 import { APOLOGY } from '../../../src/dispatch.js';
-import { CursorStore } from '../../../src/pager.js';
+import { MemoryCursors } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
 import type { Reply } from '../../../src/reply.js';
 import { paperRun } from '../../fakes/papers.js';
@@ -36,7 +36,7 @@ function pageReply(next: boolean): Reply {
 describe.each<Mode>(['http', 'socket'])('slack adapter over %s', (mode) => {
   let d: SlackDriver;
   let clock = 0;
-  const cursors = new CursorStore(HOUR, 100, () => clock);
+  const cursors = new MemoryCursors(HOUR, 100, () => clock);
   beforeAll(async () => {
     d = await SlackDriver.start(mode, { papers: [...testPapers, ...sparsePapers, ...crowdedDay, fencedPaper], cursors });
   });

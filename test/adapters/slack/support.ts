@@ -5,7 +5,7 @@ import { unescapeMrkdwn } from '../../../adapters/slack/render.js';
 import type { App as Core } from '../../../src/app.js';
 import type { SlackConfig } from '../../../src/config.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
-import type { CursorStore } from '../../../src/pager.js';
+import type { MemoryCursors } from '../../../src/pager.js';
 import type { Paper } from '../../../src/papers/model.js';
 import type { Inbound } from '../../../src/ports.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER, FAKE_TEAM, FakeSlack } from '../../fakes/slack.js';
@@ -124,7 +124,7 @@ export interface DriverOptions {
   bodyLimit?: number;
   signingSecret?: string;
   /** Where the adapter keeps cursors too long for a button value (tests pass one on a fake clock). */
-  cursors?: CursorStore;
+  cursors?: MemoryCursors;
   /** Extra Slack settings (e.g. `managers`, from SLACK_MANAGERS). */
   config?: Partial<SlackConfig>;
   /** The core to drive instead of a fresh test core. */
