@@ -5,6 +5,7 @@ import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
 import type { Reply } from '../src/reply.js';
 import { openDatabase } from '../src/store/database.js';
+import { FEATURES } from '../src/store/features.js';
 
 /**
  * NOTE: "now" for every question: the day after the seed corpus's newest paper (2026-03-15), as a
@@ -36,7 +37,7 @@ export async function chatAsker(papers: readonly Paper[]) {
     logger: silentLogger,
     clock,
     commands,
-    database: await openDatabase({ file: ':memory:', now: () => clock.now() }),
+    database: await openDatabase({ file: ':memory:', now: () => clock.now(), features: FEATURES }),
   });
   await app.library.ingest([...papers]);
   const search = app.library.search.bind(app.library);
