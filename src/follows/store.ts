@@ -407,10 +407,11 @@ export class FollowStore implements FollowBook {
     if (ids.length === 0) return;
     const lease = new Date(this.clock.now().getTime() + leaseMs).toISOString();
     const marks = ids.map(() => '?').join(', ');
-    await this.sql.run(
-      `UPDATE follow_outbox SET lease_until = ? WHERE holder = ? AND status = 'pending' AND lease_until IS NOT NULL AND id IN (${marks})`,
-      [lease, holder, ...ids],
-    );
+    await this.sql.run(`UPDATE follow_outbox SET lease_until = ? WHERE holder = ? AND status = 'pending' AND lease_until IS NOT NULL AND id IN (${marks})`, [
+      lease,
+      holder,
+      ...ids,
+    ]);
   }
 
   /** Marks a claimed alert delivered, with the platform's message id; false when this holder no longer holds it (its lease ended and another took it). */
@@ -449,10 +450,11 @@ export class FollowStore implements FollowBook {
   }
 
   async undelivered(platform: string, owner: FollowOwner): Promise<UndeliveredAlert | null> {
-    const r = await this.sql.get<OutboxRow>(
-      'SELECT * FROM follow_outbox WHERE platform = ? AND owner_kind = ? AND owner_id = ? ORDER BY id DESC LIMIT 1',
-      [platform, owner.kind, ownerId(owner)],
-    );
+    const r = await this.sql.get<OutboxRow>('SELECT * FROM follow_outbox WHERE platform = ? AND owner_kind = ? AND owner_id = ? ORDER BY id DESC LIMIT 1', [
+      platform,
+      owner.kind,
+      ownerId(owner),
+    ]);
     // NOTE: attempts are counted before each send, so a pending alert under way has attempts but no failure yet.
     if (!r || r.status === 'delivered' || (r.status === 'pending' && r.failure === null)) return null;
     return { status: r.status, failure: r.failure, error: r.last_error, createdAt: r.created_at, attempts: r.attempts };
