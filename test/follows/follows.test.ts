@@ -2,9 +2,11 @@
 import { openDatabase } from '../../src/store/database.js';
 import { FEATURES } from '../../src/store/features.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
@@ -14,6 +16,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { Caller } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
+import { PostgresSql } from '../../src/store/postgresSql.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { createTestCore, FakeClock } from '../support/core.js';
 import { ManualTicker, paper, RecordingAdapter } from './support.js';
@@ -313,6 +316,33 @@ describe('alert delivery', () => {
     other.close();
     await app.alerts?.plan();
     expect(await follows(app).outbox()).toMatchObject([{ status: 'pending' }]);
+  });
+
+  it('an ingest whose alert planning finds PostgreSQL unreachable still succeeds, and says the next ingest or poll plans it', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const local = await openDatabase({ file: ':memory:', now: () => clock.now(), features: FEATURES });
+    // A server that went away: nothing listens on the port any more.
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as net.AddressInfo;
+        server.close(() => resolve(p));
+      });
+    });
+    const gone = new pg.Pool({ connectionString: `postgres://paperboy:secret@127.0.0.1:${port}/paperboy`, connectionTimeoutMillis: 2_000 });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, child: () => logger, warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') };
+    const app = await createApp({
+      config: { dataDir: '/nonexistent', timeZone: 'America/New_York' },
+      logger,
+      clock,
+      commands,
+      database: { ...local, sql: new PostgresSql(gone) },
+    });
+    apps.push(app);
+    await expect(app.library.ingest([KV_NEW])).resolves.not.toThrow();
+    expect(app.store.get(KV_NEW.id)?.title).toBe(KV_NEW.title);
+    expect(warnings).toContain('follow alerts not planned yet: the database is unreachable; the next ingest or poll plans them');
+    await gone.end();
   });
 
   it("a Discord shard that does not hold the channel's server gives the alert back untried; the shard that holds it posts it", async () => {
