@@ -110,7 +110,9 @@ async function planAlerts(planner: AlertPlanner, logger: Logger): Promise<void> 
   try {
     await planner.plan();
   } catch (e) {
-    if (!(e instanceof DatabaseUnavailable) && !String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) throw e;
+    const code = String((e as { code?: unknown }).code ?? '');
+    // NOTE: 55P03 is PostgreSQL's lock_not_available: paper writes under way held the planner's read past its wait.
+    if (!(e instanceof DatabaseUnavailable) && !code.startsWith('SQLITE_BUSY') && code !== '55P03') throw e;
     const why = e instanceof DatabaseUnavailable ? 'the database is unreachable' : 'the database is busy';
     logger.warn({ err: e }, `follow alerts not planned yet: ${why}; the next ingest or poll plans them`);
   }

@@ -187,6 +187,9 @@ function toFollow(r: FollowRow): Follow {
   return { id: String(r.id), platform: r.platform, owner: ownerOf(r.owner_kind, r.owner_id, r.guild_id), topic: r.topic, createdAt: r.created_at };
 }
 
+/** NOTE: milliseconds the planner waits on PostgreSQL for the paper writes under way before it gives up for now. */
+export const PLAN_LOCK_WAIT_MS = 10_000;
+
 /** Statements with many rows are sent in chunks of this many: well under either engine's limit on bound values. */
 const CHUNK = 400;
 
@@ -212,6 +215,8 @@ export class FollowStore implements FollowBook {
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
+    /** How long a plan waits for paper writes under way on PostgreSQL (milliseconds; see `unplanned`). */
+    private readonly planLockWaitMs = PLAN_LOCK_WAIT_MS,
   ) {}
 
   async add(platform: string, owner: FollowOwner, topic: string): Promise<Follow> {
@@ -299,6 +304,8 @@ export class FollowStore implements FollowBook {
     };
     if (this.sql.engine === 'sqlite') return read(this.sql);
     return this.sql.transaction(async (tx) => {
+      // NOTE: a paper write that holds on longer than this makes the plan fail as busy (SQLSTATE 55P03); the next plan reads these papers.
+      await tx.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.planLockWaitMs))}`);
       await tx.run('LOCK TABLE papers IN SHARE MODE');
       return read(tx);
     });

@@ -343,4 +343,23 @@ describe('follow store on postgres only', () => {
     const titles = (await store.outbox()).flatMap((o) => (o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : []));
     expect(titles.sort()).toEqual([KV(1).title, KV(2).title].sort());
   });
+
+  it('a paper write that holds on past the wait makes the plan fail as busy (55P03), and the next plan reads its papers', async () => {
+    const shared = await freshPostgres();
+    cleanups.push(() => shared.close());
+    const store = new FollowStore(shared.sql, new FakeClock(new Date('2025-11-28T12:00:00Z')), 50);
+    await store.add('slack', ALICE, 'kv cache');
+    const writerPool = await connectPostgres(shared.url);
+    cleanups.push(() => writerPool.end());
+    const writer = await writerPool.connect();
+    cleanups.push(async () => writer.release());
+    await writer.query('BEGIN');
+    await writer.query(
+      `INSERT INTO papers (id, title_key, title, abstract, updated_at) VALUES ('2512.00001', $1, $1, 'We evict tokens when memory runs short.', 'x')`,
+      [KV(1).title],
+    );
+    await expect(new AlertPlanner(store, silentLogger).plan()).rejects.toMatchObject({ code: '55P03' });
+    await writer.query('COMMIT');
+    expect(await new AlertPlanner(store, silentLogger).plan()).toBe(1);
+  });
 });
