@@ -34,7 +34,7 @@ export const follow = defineCommand({
   fromText: (text) => ({ topic: text }),
   run: async ({ topic: subject }, ctx) => {
     const { book, platform, owner } = followerOf(ctx);
-    const added = book.add(platform, owner, subject);
+    const added = await book.add(platform, owner, subject);
     return {
       kind: 'text',
       title: `Following "${added.topic}" (id ${added.id})`,

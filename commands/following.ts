@@ -20,7 +20,7 @@ export const following = defineCommand({
   fromText: () => ({}),
   run: async (_input, ctx) => {
     const { book, platform, owner } = followerOf(ctx);
-    const follows = book.list(platform, owner);
+    const follows = await book.list(platform, owner);
     if (follows.length === 0) {
       return {
         kind: 'text',
@@ -29,7 +29,7 @@ export const following = defineCommand({
         visibility: 'ephemeral',
       };
     }
-    const trouble = book.undelivered?.(platform, owner) ?? null;
+    const trouble = (await book.undelivered?.(platform, owner)) ?? null;
     const warn =
       trouble === null
         ? []

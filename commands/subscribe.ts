@@ -107,7 +107,7 @@ export const subscribe = defineCommand({
     if (what === 'topic') {
       if (input.topic === '') throw new UserError('Which topic? Give a few words, e.g. subscribe topic kv cache.', [USAGE_HINT]);
       if (!ctx.follows) throw new UserError('Topic subscriptions are not available in this setup yet.');
-      const follow = ctx.follows.add(where.platform, channelOwner(where), input.topic);
+      const follow = await ctx.follows.add(where.platform, channelOwner(where), input.topic);
       return {
         kind: 'text',
         title: 'Subscribed',

@@ -31,7 +31,7 @@ export const subscriptions = defineCommand({
         );
       }
     }
-    for (const f of ctx.follows?.list(where.platform, channelOwner(where)) ?? []) lines.push(`${f.id}: new papers on "${f.topic}".`);
+    for (const f of (await ctx.follows?.list(where.platform, channelOwner(where))) ?? []) lines.push(`${f.id}: new papers on "${f.topic}".`);
     if (lines.length === 0) {
       return {
         kind: 'text',

@@ -15,8 +15,8 @@ export const unfollow = defineCommand({
   fromText: (text) => ({ id: text }),
   run: async ({ id }, ctx) => {
     const { book, platform, owner } = followerOf(ctx);
-    const gone = book.list(platform, owner).find((f) => f.id === id.replace(/^#/, ''));
-    if (!gone || !book.remove(platform, owner, gone.id)) {
+    const gone = (await book.list(platform, owner)).find((f) => f.id === id.replace(/^#/, ''));
+    if (!gone || !(await book.remove(platform, owner, gone.id))) {
       throw new UserError(`You have no follow with id "${clip(id, 20)}".`, ['`following` lists your follows with their ids.']);
     }
     return { kind: 'text', title: `Stopped following "${gone.topic}"`, lines: ['No more alerts for it.'], visibility: 'ephemeral' };

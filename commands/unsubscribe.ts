@@ -24,7 +24,7 @@ export const unsubscribe = defineCommand({
     if (sub && sub.platform === where.platform && sub.channel === where.channel && schedules.remove(where.platform, where.channel, id)) {
       return { kind: 'text', lines: [`Unsubscribed ${id}: no more trending posts here at ${formatTime(sub)} ${sub.zone}.`], visibility: 'public' };
     }
-    if (ctx.follows?.remove(where.platform, channelOwner(where), id)) {
+    if (await ctx.follows?.remove(where.platform, channelOwner(where), id)) {
       return { kind: 'text', lines: [`Unsubscribed ${id}: no more topic alerts for it here.`], visibility: 'public' };
     }
     throw new UserError(`This channel has no subscription with id "${clip(id, 40)}".`, ['`subscriptions` lists this channel’s ids.']);

@@ -35,6 +35,7 @@ import { ThreadedIngest } from './ingest/threaded.js';
 import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
 import { FollowStore } from './follows/store.js';
+import { DatabaseUnavailable } from './store/postgresSql.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -88,10 +89,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const persisted = deps.index ? null : database.searchData(TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     const dailyLists = dailyListsOf(database.connection, !writable);
-    const follows = writable ? new FollowStore(database.connection, deps.clock) : null;
+    const follows = writable ? new FollowStore(database.sql, deps.clock) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
-    const planner = follows ? new AlertPlanner(follows, store, deps.logger.child({ component: 'follow-alerts' })) : null;
-    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: async () => planAlerts(planner, deps.logger) } : {}) });
+    const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;
+    const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
     const schedules = writable ? new ScheduleStore(database.connection, () => deps.clock.now()) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
@@ -115,15 +116,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
 /**
  * Plans follow alerts after an ingest. The papers are already stored: a write lock another process
- * holds past busy_timeout must not make the ingest look failed, and the next ingest or serve's next
- * poll plans these papers (the planner's mark has not moved).
+ * holds past the write wait (SQLite), or a PostgreSQL server gone for the moment, must not make the
+ * ingest look failed, and the next ingest or serve's next poll plans these papers (the planner's
+ * mark has not moved).
  */
-function planAlerts(planner: AlertPlanner, logger: Logger): void {
+async function planAlerts(planner: AlertPlanner, logger: Logger): Promise<void> {
   try {
-    planner.plan();
+    await planner.plan();
   } catch (e) {
-    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
-    logger.warn({ err: e }, 'follow alerts not planned yet: the database is busy; the next ingest or poll plans them');
+    const code = String((e as { code?: unknown }).code ?? '');
+    // NOTE: 55P03 is PostgreSQL's lock_not_available: paper writes under way held the planner's read past its wait.
+    if (!(e instanceof DatabaseUnavailable) && !code.startsWith('SQLITE_BUSY') && code !== '55P03') throw e;
+    const why = e instanceof DatabaseUnavailable ? 'the database is unreachable' : 'the database is busy';
+    logger.warn({ err: e }, `follow alerts not planned yet: ${why}; the next ingest or poll plans them`);
   }
 }
 

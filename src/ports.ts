@@ -377,12 +377,12 @@ export interface Follow {
  * per-owner limit) are UserErrors.
  */
 export interface FollowBook {
-  add(platform: string, owner: FollowOwner, topic: string): Follow;
-  list(platform: string, owner: FollowOwner): Follow[];
+  add(platform: string, owner: FollowOwner, topic: string): Promise<Follow>;
+  list(platform: string, owner: FollowOwner): Promise<Follow[]>;
   /** Removes the owner's follow with this id; false when the owner has none with it. */
-  remove(platform: string, owner: FollowOwner, id: string): boolean;
+  remove(platform: string, owner: FollowOwner, id: string): Promise<boolean>;
   /** The owner's newest alert when it is not delivered (failed, or waiting for a retry), for `following`. */
-  undelivered?(platform: string, owner: FollowOwner): UndeliveredAlert | null;
+  undelivered?(platform: string, owner: FollowOwner): Promise<UndeliveredAlert | null>;
 }
 
 /** An alert that did not reach its owner: refused for good (`failed`), or waiting for a retry (`pending`). */

@@ -54,7 +54,7 @@ export interface DeliveryOptions {
    * Plans alerts for papers stored but not planned yet, at each poll: the ingesting process plans as
    * it stores, so this only finds papers whose ingest was killed between storing and planning.
    */
-  planner?: { plan(): number };
+  planner?: { plan(): Promise<number> };
 }
 
 export const POLL_MS = 30_000;
@@ -77,7 +77,7 @@ export function retryDelayMs(attempts: number): number {
 
 /**
  * Delivers recorded alerts. Every poll claims a batch of due alerts for the platforms this process
- * serves (an IMMEDIATE transaction with a lease, renewed while the batch is sent, so two serving
+ * serves (a claim with a lease, FOR UPDATE SKIP LOCKED on PostgreSQL, renewed while the batch is sent, so two serving
  * processes deliver each alert once however slow the platform, and one that dies mid-delivery leaves
  * its claims to be taken again after the lease), sends them side by side (a bounded number at once,
  * each attempt with its deadline) by DM (`sendDirect`) or channel post, and records the outcome:
@@ -169,20 +169,18 @@ export class AlertDelivery implements BackgroundJob {
   }
 
   private async deliverDue(): Promise<number> {
-    this.opts.planner?.plan();
+    await this.opts.planner?.plan();
     // NOTE: claims and leases are wall-clock times: under a clock that just stepped, another process's live
     // lease can look expired (a step ahead) or a dead one's look alive for the size of the step (a step back).
     if (!this.steps.settled) return 0;
-    this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
+    await this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
     const follows = this.opts.follows;
-    const claimed = follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs);
+    const claimed = await follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs);
     const live = new Set(claimed.map((a) => a.id));
     const stopBeat = heartbeat(this.leaseMs, () => {
-      try {
-        follows.renew(this.holder, [...live], this.leaseMs);
-      } catch (err) {
+      follows.renew(this.holder, [...live], this.leaseMs).catch((err: unknown) => {
         this.log.warn({ err }, 'could not renew the claim on follow alerts being sent');
-      }
+      });
     });
     try {
       const sent = await Promise.all(
@@ -192,7 +190,7 @@ export class AlertDelivery implements BackgroundJob {
               // NOTE: a sharded Discord bot posts in a server from the shard that holds it; another shard gives the claim back.
               const adapter = this.adapters.get(alert.platform);
               if (this.stopped || (alert.owner.kind === 'channel' && adapter?.holds && !adapter.holds(targetOf(alert.owner)))) {
-                follows.release(this.holder, alert.id);
+                await follows.release(this.holder, alert.id);
                 return false;
               }
               return await this.deliver(alert);
@@ -212,7 +210,7 @@ export class AlertDelivery implements BackgroundJob {
     const { follows, clock } = this.opts;
     const adapter = this.adapters.get(alert.platform);
     const where = { alert: alert.id, platform: alert.platform, owner: alert.owner.kind, attempt: alert.attempts + 1 };
-    const mark = follows.attempt(this.holder, alert.id, this.leaseMs);
+    const mark = await follows.attempt(this.holder, alert.id, this.leaseMs);
     if (!mark) {
       this.log.warn(where, 'follow alert taken over by another process before it was sent; left to it');
       return false;
@@ -236,10 +234,10 @@ export class AlertDelivery implements BackgroundJob {
       const attempts = mark.attempts;
       if (failure === 'transient' && attempts < MAX_ATTEMPTS) {
         const due = new Date(clock.now().getTime() + retryDelayMs(attempts));
-        follows.retryLater(this.holder, alert.id, due, message);
+        await follows.retryLater(this.holder, alert.id, due, message);
         this.log.warn({ ...where, retryAt: due.toISOString(), reason: message }, 'follow alert not delivered; will retry');
       } else {
-        follows.failed(this.holder, alert.id, failure, message);
+        await follows.failed(this.holder, alert.id, failure, message);
         this.log.warn(
           { ...where, failure, reason: message, ...(e instanceof DeliveryError && e.platformCode ? { platformCode: e.platformCode } : {}) },
           'follow alert could not be delivered; recorded as failed',
@@ -247,7 +245,7 @@ export class AlertDelivery implements BackgroundJob {
       }
       return false;
     }
-    if (!follows.delivered(this.holder, alert.id, landed?.messageId ?? null)) this.log.warn(where, 'follow alert delivered after its lease ended');
+    if (!(await follows.delivered(this.holder, alert.id, landed?.messageId ?? null))) this.log.warn(where, 'follow alert delivered after its lease ended');
     if (landed?.found)
       this.log.warn({ ...where, messageId: landed.messageId }, 'an earlier attempt of this follow alert had landed: recorded it, not sent again');
     return true;

@@ -2,7 +2,7 @@
 import { paperCard } from '../cards.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
-import type { Follow, FollowOwner, PaperStore } from '../ports.js';
+import type { Follow, FollowOwner } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { documentFields } from '../search/document.js';
 import { byUpvotesThenDate } from '../search/index.js';
@@ -32,33 +32,28 @@ export const PLAN_BATCH = 2_000;
 export class AlertPlanner {
   constructor(
     private readonly follows: FollowStore,
-    private readonly store: PaperStore,
     private readonly logger: Logger,
   ) {}
 
   /**
-   * Plans the alerts for every paper stored since the last plan (by any process) and records them
-   * with the new mark in one transaction, so each new paper is planned once even when two processes
-   * ingest at once, and papers a killed process stored but never planned are planned by the next call.
+   * Plans the alerts for every paper stored since the last plan (by any process, on any host) and
+   * records them with the new mark in one transaction, so each new paper is planned once even when
+   * several processes plan at once, and papers a killed process stored but never planned are planned
+   * by the next call. The papers are read from the shared database, not this host's copy of it.
    * Returns the outbox rows written.
    */
-  plan(): number {
+  async plan(): Promise<number> {
     let written = 0;
     for (;;) {
-      const { mark, papers } = this.follows.unplanned(PLAN_BATCH);
-      const last = papers.at(-1);
-      if (!last) return written;
-      const follows = this.follows.all();
-      const fresh = new Map<string, Paper>();
-      for (const { id } of follows.length > 0 ? papers : []) {
-        const p = this.store.get(id);
-        if (p) fresh.set(p.id, p);
-      }
-      const done = this.follows.commitPlan(mark, last.rowid, follows.length > 0 ? plannedAlerts(follows, fresh, aboutTest(fresh)) : []);
+      const follows = await this.follows.all();
+      const batch = await this.follows.unplanned(PLAN_BATCH, follows.length > 0);
+      if (batch.last === null) return written;
+      const fresh = new Map(batch.papers.map((p) => [p.id, p]));
+      const done = await this.follows.commitPlan(batch.mark, batch.last, follows.length > 0 ? plannedAlerts(follows, fresh, aboutTest(fresh)) : []);
       if (done === null) continue;
       written += done;
-      if (done > 0) this.logger.info({ alerts: done, newPapers: papers.length, follows: follows.length }, 'follow alerts recorded');
-      if (papers.length < PLAN_BATCH) return written;
+      if (done > 0) this.logger.info({ alerts: done, newPapers: batch.count, follows: follows.length }, 'follow alerts recorded');
+      if (batch.count < PLAN_BATCH) return written;
     }
   }
 }

@@ -43,7 +43,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE papers ADD COLUMN raw_text TEXT;`,
 ];
 
-interface Row {
+/** A papers row as both engines store it (the one mapper, `fromRow`, reads it). */
+export interface Row {
   id: string;
   title: string;
   abstract: string;
@@ -809,12 +810,12 @@ export class SqliteStore implements PaperStore {
 }
 
 /** A stored paper as shown: text stored by an older paperboy is cleaned on read (papers/displayText.ts), so no residue outlives an upgrade. */
-function fromRow(r: Row): Paper {
+export function fromRow(r: Row): Paper {
   return cleanPaperText(storedRow(r));
 }
 
 /** A stored paper exactly as its row holds it. */
-function storedRow(r: Row): Paper {
+export function storedRow(r: Row): Paper {
   return {
     id: r.id,
     title: r.title,

@@ -34,12 +34,17 @@ export class SqliteSql implements Sql {
 
   async all<T>(text: string, params: readonly Param[] = []): Promise<T[]> {
     await this.waitTurn();
-    return this.db.prepare(text).all(...params) as T[];
+    // NOTE: a write with RETURNING is read with all/get, and is checked like any other write.
+    const stmt = this.db.prepare(text);
+    if (!stmt.readonly) this.beforeWrite();
+    return stmt.all(...params) as T[];
   }
 
   async get<T>(text: string, params: readonly Param[] = []): Promise<T | undefined> {
     await this.waitTurn();
-    return this.db.prepare(text).get(...params) as T | undefined;
+    const stmt = this.db.prepare(text);
+    if (!stmt.readonly) this.beforeWrite();
+    return stmt.get(...params) as T | undefined;
   }
 
   async run(text: string, params: readonly Param[] = []): Promise<RunResult> {

@@ -79,7 +79,7 @@ describe('follow alerts over the real clients', () => {
     expect(seen.pings).toBe(false);
     expect(seen.text).toMatch(/New papers on kv cache/);
     expect(JSON.stringify(dms[0]?.args.blocks)).toContain(LINK);
-    expect(serving.follows?.outbox().map((o) => o.status)).toEqual(['delivered']);
+    expect((await serving.follows?.outbox())?.map((o) => o.status)).toEqual(['delivered']);
   });
 
   it('Slack: a user the bot may not message is recorded as failed and told in /papers following', async () => {
@@ -92,7 +92,7 @@ describe('follow alerts over the real clients', () => {
     await ingest();
     job.start([driver.adapter]);
     await job.idle();
-    expect(serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
+    expect(await serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
     const { responseUrl } = await driver.slash('following');
     expect(driver.seenAt(responseUrl).text).toMatch(/could not be delivered: the platform would not let me message you/);
   });
@@ -120,7 +120,7 @@ describe('follow alerts over the real clients', () => {
     expect(seen.pings).toBe(false);
     expect(seen.text).toMatch(/New papers on kv cache/);
     expect(JSON.stringify(body.embeds)).toContain(LINK);
-    expect(serving.follows?.outbox().map((o) => o.status)).toEqual(['delivered']);
+    expect((await serving.follows?.outbox())?.map((o) => o.status)).toEqual(['delivered']);
   });
 
   it('Discord: a user whose DMs refuse the bot is recorded as failed, not retried', async () => {
@@ -134,7 +134,7 @@ describe('follow alerts over the real clients', () => {
     await ingest();
     job.start([run.adapter]);
     await job.idle();
-    expect(serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
+    expect(await serving.follows?.outbox()).toMatchObject([{ status: 'failed', failure: 'no-access' }]);
     clock.advance(3_600_000);
     expect(await job.poll()).toBe(0);
     // The one refused attempt, and no other.
@@ -156,7 +156,7 @@ describe('follow alerts over the real clients', () => {
     const { job } = delivery(serving, clock);
     job.start([driver.adapter, run.adapter]);
     await job.idle();
-    expect(serving.follows?.outbox()).toMatchObject([
+    expect(await serving.follows?.outbox()).toMatchObject([
       { platform: 'slack', status: 'pending', failure: 'transient', attempts: 1 },
       { platform: 'discord', status: 'pending', failure: 'transient', attempts: 1 },
     ]);

@@ -57,7 +57,7 @@ describe('follow alerts under an attempt deadline', () => {
     await app.library.ingest([KV_NEW]);
     ticker.fire();
     await delivery.idle();
-    expect(app.follows.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);
+    expect(await app.follows.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);
     // conversations.open answers now, after the attempt's deadline: that attempt must not go on to post.
     slow.release();
     await until(() => fake.directMessages().length > 0 || log.entries.some((e) => e.msg === 'direct message to a Slack user failed'));
@@ -66,6 +66,6 @@ describe('follow alerts under an attempt deadline', () => {
     ticker.fire();
     await delivery.idle();
     expect(fake.directMessages().map((d) => d.user)).toEqual(['U0ADA']);
-    expect(app.follows.outbox()).toMatchObject([{ status: 'delivered', attempts: 2 }]);
+    expect(await app.follows.outbox()).toMatchObject([{ status: 'delivered', attempts: 2 }]);
   });
 });

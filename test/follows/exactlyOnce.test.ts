@@ -70,8 +70,8 @@ describe('follow alerts exactly once', () => {
     a.job.start([await slackAdapter(fake, one)]);
     b.job.start([await slackAdapter(fake, two)]);
     await (await open()).library.ingest([KV_NEW]);
-    const delivered = () => (one.follows?.outbox() ?? []).filter((o) => o.status === 'delivered').length;
-    while (delivered() < users.length) {
+    const delivered = async () => ((await one.follows?.outbox()) ?? []).filter((o) => o.status === 'delivered').length;
+    while ((await delivered()) < users.length) {
       a.ticker.fire();
       b.ticker.fire();
       await new Promise((r) => setTimeout(r, 50));
@@ -81,7 +81,7 @@ describe('follow alerts exactly once', () => {
     for (const dm of fake.directMessages()) perUser.set(dm.user, (perUser.get(dm.user) ?? 0) + 1);
     expect([...perUser.keys()].sort()).toEqual(users);
     expect([...perUser.values()].every((n) => n === 1)).toBe(true);
-    expect(one.follows?.outbox().every((o) => o.messageId !== null && o.attempts === 1)).toBe(true);
+    expect((await one.follows?.outbox())?.every((o) => o.messageId !== null && o.attempts === 1)).toBe(true);
   }, 30_000);
 
   it('after a step of the wall clock no alert is claimed until the clock has run steadily for 15 minutes (leases are wall-clock times)', async () => {
@@ -102,7 +102,7 @@ describe('follow alerts exactly once', () => {
     await app.library.ingest([KV_NEW]);
     await poll(24 * 3_600_000);
     expect(slack.direct).toEqual([]);
-    expect(app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+    expect(await app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
     for (let steady = POLL_MS; steady < SETTLE_MS; steady += POLL_MS) await poll();
     expect(slack.direct).toEqual([]);
     await poll();
@@ -122,13 +122,13 @@ describe('follow alerts exactly once', () => {
     await app.library.ingest([KV_NEW]);
     ticker.fire();
     await delivery.idle();
-    expect(app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);
+    expect(await app.follows?.outbox()).toMatchObject([{ status: 'pending', attempts: 1, failure: 'transient' }]);
     clock.advance(retryDelayMs(1));
     ticker.fire();
     await delivery.idle();
     const dms = fake.directMessages();
     expect(dms.map((d) => d.user)).toEqual(['U0ADA']);
-    expect(app.follows?.outbox()).toMatchObject([{ status: 'delivered', attempts: 2, messageId: fake.postsIn(String(dms[0]?.args.channel))[0]?.ts }]);
+    expect(await app.follows?.outbox()).toMatchObject([{ status: 'delivered', attempts: 2, messageId: fake.postsIn(String(dms[0]?.args.channel))[0]?.ts }]);
     expect(fake.callsTo('conversations.history').map((c) => c.args.channel)).toEqual([dms[0]?.args.channel]);
   });
 
@@ -155,7 +155,7 @@ describe('follow alerts exactly once', () => {
     await delivery.idle();
     const dms = fake.directMessages();
     expect(dms.map((d) => d.user)).toEqual([DISCORD_USER.id]);
-    expect(app.follows?.outbox()).toMatchObject([{ status: 'delivered', attempts: 2, messageId: fake.sent[0]?.id }]);
+    expect(await app.follows?.outbox()).toMatchObject([{ status: 'delivered', attempts: 2, messageId: fake.sent[0]?.id }]);
   });
 });
 

@@ -2,9 +2,11 @@
 import { openDatabase } from '../../src/store/database.js';
 import { FEATURES } from '../../src/store/features.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
@@ -14,6 +16,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { Caller } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
+import { PostgresSql } from '../../src/store/postgresSql.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { createTestCore, FakeClock } from '../support/core.js';
 import { ManualTicker, paper, RecordingAdapter } from './support.js';
@@ -82,7 +85,7 @@ describe('follow, following, unfollow', () => {
     expect(over.kind).toBe('error');
     expect(text(over)).toMatch(/You follow 25 topics, the most one user may follow \(25\)/);
     expect(text(over)).toMatch(/unfollow <id>/);
-    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(25);
+    expect(await follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(25);
     // The limit is per user: another user still may.
     expect((await run(app, 'follow one more topic', BOB)).kind).toBe('text');
   });
@@ -92,7 +95,7 @@ describe('follow, following, unfollow', () => {
     const reply = await run(app, `follow ${topic}`);
     expect(reply).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(reply)).toMatch(/has no words I can follow/);
-    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toEqual([]);
+    expect(await follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toEqual([]);
   });
 
   it('an empty follow asks for a topic', async () => {
@@ -121,7 +124,7 @@ describe('follow, following, unfollow', () => {
       expect(text(reply)).toMatch(/You have no follow with id "/);
     }
     expect(text(await run(app, 'unfollow 1', BOB))).toMatch(/You have no follow with id "1"/);
-    expect(follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(1);
+    expect(await follows(app).list('slack', { kind: 'user', user: 'U0ALICE' })).toHaveLength(1);
   });
 
   it('follows need a chat user: the CLI gets a friendly refusal', async () => {
@@ -144,10 +147,12 @@ describe('follow, following, unfollow', () => {
 });
 
 /** The alerts recorded so far, with their papers' titles. */
-function alerts(app: App) {
-  return follows(app)
-    .outbox()
-    .map((o) => ({ owner: o.owner, titles: o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : [], reply: o.reply }));
+async function alerts(app: App) {
+  return (await follows(app).outbox()).map((o) => ({
+    owner: o.owner,
+    titles: o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : [],
+    reply: o.reply,
+  }));
 }
 
 describe('alert planner', () => {
@@ -156,7 +161,7 @@ describe('alert planner', () => {
     await run(app, 'follow kv cache');
     await run(app, 'follow kv cache', BOB);
     await ingest(app, clock, [KV_NEW, KV_NEW_2]);
-    const got = alerts(app);
+    const got = await alerts(app);
     expect(got.map((a) => a.owner)).toEqual([
       { kind: 'user', user: 'U0ALICE' },
       { kind: 'user', user: 'U0BOB' },
@@ -174,9 +179,9 @@ describe('alert planner', () => {
     const { app, clock } = await core();
     await run(app, 'follow kv cache');
     if (!app.follows) throw new Error('a SQLite app has follows');
-    app.follows.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'kv cache');
+    await app.follows.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'kv cache');
     await ingest(app, clock, [KV_NEW]);
-    const notices = Object.fromEntries(alerts(app).map((a) => [a.owner.kind, a.reply.kind === 'papers' ? a.reply.notice : '']));
+    const notices = Object.fromEntries((await alerts(app)).map((a) => [a.owner.kind, a.reply.kind === 'papers' ? a.reply.notice : '']));
     expect(notices.user).toMatch(/^You follow kv cache \(id \w+\); `unfollow <id>` stops these alerts\.$/);
     expect(notices.channel).toMatch(/^This channel is subscribed to kv cache \(id \w+\); `unsubscribe <id>` here stops these alerts\.$/);
   });
@@ -187,7 +192,7 @@ describe('alert planner', () => {
     await ingest(app, clock, [KV_NEW]);
     await ingest(app, clock, [KV_NEW]);
     await ingest(app, clock, [{ ...KV_NEW, upvotes: 99 }]);
-    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
+    expect((await alerts(app)).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
   });
 
   it('papers stored before the follow never alert, even when an update touches them', async () => {
@@ -195,7 +200,7 @@ describe('alert planner', () => {
     await ingest(app, clock, [KV_NEW]);
     await run(app, 'follow kv cache');
     await ingest(app, clock, [{ ...KV_NEW, upvotes: 42 }, KV_NEW_2]);
-    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+    expect((await alerts(app)).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
   });
 
   it('a passing mention is below the threshold; a paper about the topic is above it', async () => {
@@ -203,7 +208,7 @@ describe('alert planner', () => {
     await run(app, 'follow kv cache');
     await run(app, 'follow speculative decoding', BOB);
     await ingest(app, clock, [PASSING, SPEC_HALF, SPEC_FULL, KV_NEW]);
-    const got = alerts(app);
+    const got = await alerts(app);
     // kv cache: in KV_NEW's title (above); once in PASSING's abstract (below).
     expect(got.find((a) => a.owner.kind === 'user' && a.owner.user === 'U0ALICE')?.titles).toEqual([KV_NEW.title]);
     // speculative decoding: both words twice in SPEC_FULL (above); only "decoding" in SPEC_HALF (below).
@@ -215,7 +220,7 @@ describe('alert planner', () => {
     await run(app, 'follow kv cache');
     await run(app, 'follow token eviction');
     await ingest(app, clock, [KV_NEW]);
-    const got = alerts(app);
+    const got = await alerts(app);
     expect(got).toHaveLength(1);
     expect(got[0]?.titles).toEqual([KV_NEW.title]);
     expect(got[0]?.reply.kind === 'papers' && got[0].reply.title).toBe('New papers on kv cache, token eviction');
@@ -227,11 +232,11 @@ describe('alert planner', () => {
     clock.advance(1_000);
     // What a killed ingest leaves: the papers stored, no plan made.
     await app.store.upsert([KV_NEW]);
-    expect(alerts(app)).toEqual([]);
+    expect(await alerts(app)).toEqual([]);
     await ingest(app, clock, [PASSING]);
-    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
-    expect(app.alerts?.plan()).toBe(0);
-    expect(alerts(app)).toHaveLength(1);
+    expect((await alerts(app)).map((a) => a.titles)).toEqual([[KV_NEW.title]]);
+    expect(await app.alerts?.plan()).toBe(0);
+    expect(await alerts(app)).toHaveLength(1);
   });
 
   it('a database that held papers before follows existed alerts only about papers stored after', async () => {
@@ -246,7 +251,7 @@ describe('alert planner', () => {
       try {
         await run(app, 'follow kv cache');
         await ingest(app, clock, [KV_NEW_2]);
-        expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+        expect((await alerts(app)).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
       } finally {
         await app.close();
       }
@@ -259,7 +264,7 @@ describe('alert planner', () => {
     const { app, clock } = await core();
     await run(app, 'follow time series');
     await ingest(app, clock, [KV_NEW]);
-    expect(alerts(app)).toEqual([]);
+    expect(await alerts(app)).toEqual([]);
   });
 });
 
@@ -291,7 +296,7 @@ describe('alert delivery', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-'));
     dirs.push(dir);
     const file = path.join(dir, 'paperboy.db');
-    const database = await openDatabase({ file, now: () => clock.now(), busyTimeoutMs: 50, features: FEATURES });
+    const database = await openDatabase({ file, now: () => clock.now(), busyTimeoutMs: 50, maxWriteWaitMs: 100, features: FEATURES });
     const store = database.papers;
     const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, database });
     apps.push(app);
@@ -306,17 +311,44 @@ describe('alert delivery', () => {
     };
     await expect(app.library.ingest([KV_NEW])).resolves.not.toThrow();
     expect(app.store.get(KV_NEW.id)?.title).toBe(KV_NEW.title);
-    expect(follows(app).outbox()).toEqual([]);
+    expect(await follows(app).outbox()).toEqual([]);
     other.exec('ROLLBACK');
     other.close();
-    app.alerts?.plan();
-    expect(follows(app).outbox()).toMatchObject([{ status: 'pending' }]);
+    await app.alerts?.plan();
+    expect(await follows(app).outbox()).toMatchObject([{ status: 'pending' }]);
+  });
+
+  it('an ingest whose alert planning finds PostgreSQL unreachable still succeeds, and says the next ingest or poll plans it', async () => {
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const local = await openDatabase({ file: ':memory:', now: () => clock.now(), features: FEATURES });
+    // A server that went away: nothing listens on the port any more.
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as net.AddressInfo;
+        server.close(() => resolve(p));
+      });
+    });
+    const gone = new pg.Pool({ connectionString: `postgres://paperboy:secret@127.0.0.1:${port}/paperboy`, connectionTimeoutMillis: 2_000 });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, child: () => logger, warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') };
+    const app = await createApp({
+      config: { dataDir: '/nonexistent', timeZone: 'America/New_York' },
+      logger,
+      clock,
+      commands,
+      database: { ...local, sql: new PostgresSql(gone) },
+    });
+    apps.push(app);
+    await expect(app.library.ingest([KV_NEW])).resolves.not.toThrow();
+    expect(app.store.get(KV_NEW.id)?.title).toBe(KV_NEW.title);
+    expect(warnings).toContain('follow alerts not planned yet: the database is unreachable; the next ingest or poll plans them');
+    await gone.end();
   });
 
   it("a Discord shard that does not hold the channel's server gives the alert back untried; the shard that holds it posts it", async () => {
     const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
     const { serving, ingesting } = await twoProcesses(clock);
-    follows(serving).add('discord', { kind: 'channel', channel: 'C9', guildId: 'G1' }, 'kv cache');
+    await follows(serving).add('discord', { kind: 'channel', channel: 'C9', guildId: 'G1' }, 'kv cache');
     await ingest(ingesting, clock, [KV_NEW]);
     const other = Object.assign(new RecordingAdapter('discord'), { holds: (t: { guildId?: string }) => t.guildId !== 'G1' });
     const { job: elsewhere } = job(serving, clock);
@@ -324,14 +356,14 @@ describe('alert delivery', () => {
     await elsewhere.idle();
     await elsewhere.stop();
     expect(other.posts).toEqual([]);
-    expect(follows(serving).outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
+    expect(await follows(serving).outbox()).toMatchObject([{ status: 'pending', attempts: 0 }]);
     const holder = Object.assign(new RecordingAdapter('discord'), { holds: (t: { guildId?: string }) => t.guildId === 'G1' });
     const { job: here } = job(ingesting, clock);
     here.start([holder]);
     await here.idle();
     await here.stop();
     expect(holder.posts.map((p) => p.target)).toEqual([{ channel: 'C9', guildId: 'G1' }]);
-    expect(follows(serving).outbox()).toMatchObject([{ status: 'delivered' }]);
+    expect(await follows(serving).outbox()).toMatchObject([{ status: 'delivered' }]);
   });
 
   it("another process's ingest is delivered by the serving process's job on its next poll, once", async () => {
@@ -354,11 +386,7 @@ describe('alert delivery', () => {
     ticker.fire();
     await delivery.idle();
     expect(slack.direct).toHaveLength(1);
-    expect(
-      follows(serving)
-        .outbox()
-        .map((o) => o.status),
-    ).toEqual(['delivered']);
+    expect((await follows(serving).outbox()).map((o) => o.status)).toEqual(['delivered']);
     await delivery.stop();
     expect(ticker.active).toBe(0);
   });
@@ -369,7 +397,7 @@ describe('alert delivery', () => {
     await run(serving, 'follow kv cache');
     await ingest(ingesting, clock, [KV_NEW]);
     // The other process claimed it and died before sending.
-    expect(follows(ingesting).claim('dead-process', ['slack'], LEASE_MS)).toHaveLength(1);
+    expect(await follows(ingesting).claim('dead-process', ['slack'], LEASE_MS)).toHaveLength(1);
     const slack = new RecordingAdapter('slack');
     const { job: delivery } = job(serving, clock);
     delivery.start([slack]);
@@ -386,8 +414,8 @@ describe('alert delivery', () => {
     const { serving, ingesting } = await twoProcesses(clock);
     await run(serving, 'follow kv cache');
     await ingesting.store.upsert([KV_NEW]);
-    expect([ingesting.alerts?.plan(), serving.alerts?.plan()]).toEqual([1, 0]);
-    expect(follows(serving).outbox()).toHaveLength(1);
+    expect([await ingesting.alerts?.plan(), await serving.alerts?.plan()]).toEqual([1, 0]);
+    expect(await follows(serving).outbox()).toHaveLength(1);
   });
 
   it('the delivery job plans what a killed ingest left unplanned, and delivers it', async () => {
@@ -427,11 +455,7 @@ describe('alert delivery', () => {
     await Promise.all([one.idle(), two.idle()]);
     await Promise.all([one.poll(), two.poll()]);
     expect([...a.direct, ...b.direct].map((d) => d.user).sort()).toEqual(['U0ALICE', 'U0BOB']);
-    expect(
-      follows(serving)
-        .outbox()
-        .map((o) => o.status),
-    ).toEqual(['delivered', 'delivered']);
+    expect((await follows(serving).outbox()).map((o) => o.status)).toEqual(['delivered', 'delivered']);
     await Promise.all([one.stop(), two.stop()]);
   });
 
@@ -464,12 +488,12 @@ describe('alert delivery', () => {
     const { job: delivery } = job(app, clock);
     delivery.start([slack]);
     await delivery.idle();
-    expect(follows(app).outbox()[0]).toMatchObject({ status: 'pending', attempts: 1, failure: 'transient' });
+    expect((await follows(app).outbox())[0]).toMatchObject({ status: 'pending', attempts: 1, failure: 'transient' });
     expect(text(await run(app, 'following'))).toMatch(/is not delivered yet: the platform did not answer; it will be tried again/);
 
     clock.advance(59_000);
     expect(await delivery.poll()).toBe(0);
-    expect(follows(app).outbox()[0]?.attempts).toBe(1);
+    expect((await follows(app).outbox())[0]?.attempts).toBe(1);
     clock.advance(1_000);
     expect(await delivery.poll()).toBe(0);
     // The second wait is twice the first.
@@ -478,7 +502,7 @@ describe('alert delivery', () => {
     clock.advance(60_000);
     expect(await delivery.poll()).toBe(1);
     expect(slack.direct).toHaveLength(1);
-    expect(follows(app).outbox()[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect((await follows(app).outbox())[0]).toMatchObject({ status: 'delivered', attempts: 3 });
     expect(text(await run(app, 'following'))).not.toMatch(/not delivered/);
     await delivery.stop();
   });
@@ -492,7 +516,7 @@ describe('alert delivery', () => {
     const { job: delivery } = job(app, clock);
     delivery.start([slack]);
     await delivery.idle();
-    expect(follows(app).outbox()[0]).toMatchObject({ status: 'failed', failure: 'no-access', attempts: 1 });
+    expect((await follows(app).outbox())[0]).toMatchObject({ status: 'failed', failure: 'no-access', attempts: 1 });
     clock.advance(24 * 3_600_000);
     expect(await delivery.poll()).toBe(0);
     expect(slack.direct).toEqual([]);
@@ -510,16 +534,12 @@ describe('alert delivery', () => {
     await delivery.idle();
     clock.advance(KEEP_DONE_MS - 1_000);
     await delivery.poll();
-    expect(
-      follows(app)
-        .outbox()
-        .map((o) => o.status),
-    ).toEqual(['delivered']);
+    expect((await follows(app).outbox()).map((o) => o.status)).toEqual(['delivered']);
     clock.advance(2_000);
     await delivery.poll();
-    expect(follows(app).outbox()).toEqual([]);
+    expect(await follows(app).outbox()).toEqual([]);
     await ingest(app, clock, [{ ...KV_NEW, upvotes: 500 }, KV_NEW_2]);
-    expect(alerts(app).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
+    expect((await alerts(app)).map((a) => a.titles)).toEqual([[KV_NEW_2.title]]);
     await delivery.stop();
   });
 

@@ -1,7 +1,7 @@
-// Shared pieces for the follow tests: papers made to match (or not) a topic, a hand-fired ticker, a recording chat adapter.
+// Shared pieces for the follow tests: papers made to match (or not) a topic, stored straight into a database, a hand-fired ticker, a recording chat adapter.
 import type { Ticker, TickTiming } from '../../src/follows/delivery.js';
-import type { Paper } from '../../src/papers/model.js';
-import type { ChatAdapter, PostTarget } from '../../src/ports.js';
+import { titleKey, type Paper } from '../../src/papers/model.js';
+import type { ChatAdapter, PostTarget, Sql } from '../../src/ports.js';
 import type { Reply } from '../../src/reply.js';
 
 /** A paper with the given title and abstract, dated in the test corpus's week. */
@@ -59,5 +59,62 @@ export class RecordingAdapter implements ChatAdapter {
     if (this.hold) await this.hold;
     const f = this.failures.shift();
     if (f !== undefined) throw f;
+  }
+}
+
+/**
+ * TRANSITIONAL (until the catalogue's 'papers' feature creates it on PostgreSQL): the shared papers
+ * table as PostgreSQL keeps it, SQLite's columns plus `seq`, the insertion order the alert planner
+ * reads. IF NOT EXISTS, so it does nothing once the real feature has made the table.
+ */
+export async function papersTableOnPostgres(sql: Sql): Promise<void> {
+  if (sql.engine !== 'postgres') return;
+  await sql.run(`CREATE TABLE IF NOT EXISTS papers (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY,
+     id TEXT PRIMARY KEY,
+     title_key TEXT NOT NULL UNIQUE,
+     title TEXT NOT NULL,
+     abstract TEXT NOT NULL,
+     authors TEXT NOT NULL DEFAULT '[]',
+     author_count INTEGER,
+     org TEXT,
+     published_at TEXT,
+     upvotes INTEGER,
+     arxiv_id TEXT UNIQUE,
+     thumbnail TEXT,
+     sources TEXT NOT NULL DEFAULT '[]',
+     updated_at TEXT NOT NULL,
+     github_repo TEXT,
+     github_stars INTEGER,
+     project_page TEXT,
+     ai_summary TEXT,
+     ai_keywords TEXT,
+     num_comments INTEGER,
+     raw_text TEXT
+   )`);
+}
+
+/** Inserts papers as new rows of the shared papers table (what another host's ingest leaves there), in one statement each. */
+export async function storePapers(sql: Sql, papers: readonly Paper[]): Promise<void> {
+  for (const p of papers) {
+    await sql.run(
+      `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        p.id,
+        titleKey(p.title),
+        p.title,
+        p.abstract,
+        JSON.stringify(p.authors),
+        p.authorCount,
+        p.org,
+        p.publishedAt,
+        p.upvotes,
+        p.arxivId,
+        p.thumbnail,
+        JSON.stringify(p.sources),
+        '2025-11-28T12:00:00.000Z',
+      ],
+    );
   }
 }

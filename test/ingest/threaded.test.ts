@@ -78,10 +78,10 @@ describe('threaded live ingest', () => {
 
   it("plans follow alerts for what it stored: the main thread's outbox holds the alert, and the day's list is seen there", async () => {
     const { app, ingest } = await setup();
-    app.follows?.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'marsupial attention');
+    await app.follows?.add('slack', { kind: 'channel', channel: 'C0PAPERS' }, 'marsupial attention');
     await ingest.runOnce(DAY);
     expect(app.dailyLists?.day(DAY)?.fetchedAt).toBeTruthy();
-    const alerts = app.follows?.outbox() ?? [];
+    const alerts = (await app.follows?.outbox()) ?? [];
     expect(alerts).toHaveLength(1);
     expect(JSON.stringify(alerts[0]?.reply)).toContain('Quokkaformer');
   });

@@ -1,5 +1,6 @@
 // Bounded work per search (STYLE habit 17): word length, term count, fuzzy expansion, fallbacks, the time budget.
 import { openDatabase } from '../../src/store/database.js';
+import { FEATURES } from '../../src/store/features.js';
 import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -206,7 +207,7 @@ describe('search bounds: term count', () => {
       logger: silentLogger,
       clock: new FakeClock(new Date()),
       commands,
-      database: await openDatabase({ file: ':memory:' }),
+      database: await openDatabase({ file: ':memory:', features: FEATURES }),
     });
     await app.library.ingest(testPapers);
     const reply = await app.dispatcher.run({ command: 'search', text: `kv cache ${extra.join(' ')}` });
@@ -269,7 +270,7 @@ describe('search bounds: time budget', () => {
   });
 
   it('search command: results cut short by the budget say "Results may be incomplete"', async () => {
-    const database = await openDatabase({ file: ':memory:' });
+    const database = await openDatabase({ file: ':memory:', features: FEATURES });
     const index = new MemorySearchIndex(() => database.papers.all(), silentLogger, { now: jumpingClock() });
     const app = await createApp({
       config: { dataDir: '/nonexistent', timeZone: 'UTC' },

@@ -8,16 +8,16 @@ const sameOwner = (a: FollowOwner, b: FollowOwner) =>
 export class MemoryFollowBook implements FollowBook {
   readonly follows: Follow[] = [];
   private seq = 0;
-  add(platform: string, owner: FollowOwner, topic: string): Follow {
+  async add(platform: string, owner: FollowOwner, topic: string): Promise<Follow> {
     if (topic.trim() === '') throw new UserError('A topic needs words.');
     const f: Follow = { id: `f${++this.seq}`, platform, owner, topic: topic.trim(), createdAt: new Date(0).toISOString() };
     this.follows.push(f);
     return f;
   }
-  list(platform: string, owner: FollowOwner): Follow[] {
+  async list(platform: string, owner: FollowOwner): Promise<Follow[]> {
     return this.follows.filter((f) => f.platform === platform && sameOwner(f.owner, owner));
   }
-  remove(platform: string, owner: FollowOwner, id: string): boolean {
+  async remove(platform: string, owner: FollowOwner, id: string): Promise<boolean> {
     const i = this.follows.findIndex((f) => f.id === id && f.platform === platform && sameOwner(f.owner, owner));
     if (i < 0) return false;
     this.follows.splice(i, 1);
