@@ -1,5 +1,6 @@
 // Builds a real app (in-memory SQLite, real commands and dispatcher) over a small corpus, with a fixed clock.
 import { openDatabase } from '../../src/store/database.js';
+import { FEATURES } from '../../src/store/features.js';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
@@ -42,7 +43,7 @@ export async function createTestCore(opts: TestCoreOptions = {}): Promise<App> {
     logger: opts.logger ?? silentLogger,
     clock,
     commands,
-    database: await openDatabase({ file: ':memory:', now: () => clock.now() }),
+    database: await openDatabase({ file: ':memory:', now: () => clock.now(), features: FEATURES }),
     ...(opts.follows ? { follows: opts.follows } : {}),
     ...(opts.writer ? { writer: opts.writer } : {}),
   });
