@@ -144,7 +144,8 @@ export class Scheduler implements BackgroundJob {
    * way is left to it.
    */
   async tick(): Promise<void> {
-    await (await this.look()).posts;
+    const { posts } = await this.look();
+    await posts;
   }
 
   /** Reads the subscriptions and starts what is due; resolves once they are read, with the posts it started (`posts`). */

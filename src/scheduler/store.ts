@@ -371,14 +371,7 @@ export class ScheduleStore {
   }
 
   /** Marks a claimed slot failed (not done), with why, for `subscriptions` and the logs. */
-  failed(
-    subscription: string,
-    slot: string,
-    owner: string,
-    attempts: number,
-    failure: NonNullable<LedgerRow['failure']>,
-    detail: string,
-  ): Promise<boolean> {
+  failed(subscription: string, slot: string, owner: string, attempts: number, failure: NonNullable<LedgerRow['failure']>, detail: string): Promise<boolean> {
     return this.settle(subscription, slot, owner, 'failed', attempts, failure, detail);
   }
 
@@ -441,10 +434,18 @@ export class ScheduleStore {
     for (;;) {
       const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
       const createdAt = this.now().toISOString();
-      const r = await tx.run(
-        `INSERT INTO schedule_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        [id, s.platform, s.channel, s.guildId ?? null, s.hour, s.minute, s.zone, s.top, createdAt, s.createdBy ?? null],
-      );
+      const r = await tx.run(`INSERT INTO schedule_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, [
+        id,
+        s.platform,
+        s.channel,
+        s.guildId ?? null,
+        s.hour,
+        s.minute,
+        s.zone,
+        s.top,
+        createdAt,
+        s.createdBy ?? null,
+      ]);
       if (r.changes === 1) return { ...s, id, createdAt };
     }
   }

@@ -26,7 +26,9 @@ describe('subscribe trending', () => {
     expect(r).toMatchObject({ kind: 'text', visibility: 'public' });
     expect(text(r)).toMatch(/top 5 trending papers every day at 09:30 Europe\/Berlin \(id t[0-9a-f]{5}\)/);
     expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:30 Europe\/Berlin\./);
-    expect(await (await app).schedules?.list('slack', 'C1')).toMatchObject([{ hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' }]);
+    expect(await (await app).schedules?.list('slack', 'C1')).toMatchObject([
+      { hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' },
+    ]);
   });
 
   it('defaults to 09:00 in PAPERBOY_TIMEZONE, top 10, and posts today when 09:00 is still ahead', async () => {

@@ -84,7 +84,7 @@ export async function harness(opts: {
   const app = await createApp({ config: { dataDir: '/nonexistent', timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, database });
   if (!opts.file) await app.library.ingest(opts.papers);
   else if (store.count() === 0) await app.library.ingest(opts.papers);
-    const schedules = new ScheduleStore(database.sql, () => clock.now());
+  const schedules = new ScheduleStore(database.sql, () => clock.now());
   const scheduler = new Scheduler({
     store: schedules,
     library: app.library,
