@@ -104,8 +104,9 @@ describe('scheduler: exactly once', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sched-')), 'paperboy.db');
     const papers = papersOn(days('2025-11-03', 3));
     vi.setSystemTime(new Date('2025-11-03T13:00:00Z'));
-    const a = track(await harness({ papers, file, scheduler: { owner: 'process-a' } }));
-    const b = track(await harness({ papers, file, scheduler: { owner: 'process-b' } }));
+    // NOTE: an hour between looks (not a minute): each look is a few statements on the shared file, and the slots fall on the hour.
+    const a = track(await harness({ papers, file, scheduler: { owner: 'process-a', pollMs: HOUR } }));
+    const b = track(await harness({ papers, file, scheduler: { owner: 'process-b', pollMs: HOUR } }));
     await a.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slackA = new RecordingAdapter();
     const slackB = new RecordingAdapter();
