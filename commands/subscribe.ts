@@ -127,26 +127,29 @@ export const subscribe = defineCommand({
     if (!top.ok) throw UserError.from(top.error);
 
     const schedules = schedulesOf(ctx);
-    const existing = schedules.list(where.platform, where.channel);
     const schedule = { ...time.value, zone: zone.value, top: top.value };
-    const same = existing.find((s) => s.hour === schedule.hour && s.minute === schedule.minute && s.zone === schedule.zone);
-    if (same) {
+    const added = await schedules.addWithin(
+      {
+        platform: where.platform,
+        channel: where.channel,
+        ...(where.guildId ? { guildId: where.guildId } : {}),
+        ...schedule,
+        ...(ctx.caller?.user ? { createdBy: ctx.caller.user } : {}),
+      },
+      MAX_PER_CHANNEL,
+    );
+    if (added.kind === 'same') {
+      const same = added.existing;
       throw new UserError(`This channel already gets trending at ${formatTime(same)} ${same.zone} (id ${same.id}).`, [
         `To change it, unsubscribe ${same.id} and subscribe again.`,
       ]);
     }
-    if (existing.length >= MAX_PER_CHANNEL) {
-      throw new UserError(`This channel already has ${existing.length} trending subscriptions, the most one channel can have.`, [
+    if (added.kind === 'full') {
+      throw new UserError(`This channel already has ${added.count} trending subscriptions, the most one channel can have.`, [
         'See them with `subscriptions`; remove one with `unsubscribe <id>`.',
       ]);
     }
-    const sub = schedules.add({
-      platform: where.platform,
-      channel: where.channel,
-      ...(where.guildId ? { guildId: where.guildId } : {}),
-      ...schedule,
-      ...(ctx.caller?.user ? { createdBy: ctx.caller.user } : {}),
-    });
+    const sub = added.subscription;
     const next = nextRunAfter(sub, ctx.clock.now());
     return {
       kind: 'text',

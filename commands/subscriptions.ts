@@ -16,9 +16,9 @@ export const subscriptions = defineCommand({
     const schedules = schedulesOf(ctx);
     const now = ctx.clock.now();
     const lines: string[] = [];
-    for (const s of schedules.list(where.platform, where.channel)) {
+    for (const s of await schedules.list(where.platform, where.channel)) {
       lines.push(`${s.id}: trending top ${s.top} daily at ${formatTime(s)} ${s.zone}; next post ${describeLocal(nextRunAfter(s, now), s.zone)}.`);
-      const last = schedules.history(s.id, 1)[0];
+      const last = (await schedules.history(s.id, 1))[0];
       if (last?.state === 'failed') {
         const why =
           last.failure === 'no-access'

@@ -20,8 +20,8 @@ export const unsubscribe = defineCommand({
     const where = channelOf(ctx, 'Subscriptions');
     if (id === '') throw new UserError('Which subscription? Give its id.', ['`subscriptions` lists this channel’s ids.']);
     const schedules = schedulesOf(ctx);
-    const sub = schedules.get(id);
-    if (sub && sub.platform === where.platform && sub.channel === where.channel && schedules.remove(where.platform, where.channel, id)) {
+    const sub = await schedules.get(id);
+    if (sub && sub.platform === where.platform && sub.channel === where.channel && (await schedules.remove(where.platform, where.channel, id))) {
       return { kind: 'text', lines: [`Unsubscribed ${id}: no more trending posts here at ${formatTime(sub)} ${sub.zone}.`], visibility: 'public' };
     }
     if (await ctx.follows?.remove(where.platform, channelOwner(where), id)) {

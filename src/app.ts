@@ -93,7 +93,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;
     const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
-    const schedules = writable ? new ScheduleStore(database.connection, () => deps.clock.now()) : null;
+    const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now()) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
       library,

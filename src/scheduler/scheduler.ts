@@ -89,6 +89,8 @@ export class Scheduler implements BackgroundJob {
   private readonly unreachable = new Set<string>();
   /** Steps of the wall clock, seen from this scheduler's timers: posts wait until a step has settled. */
   private readonly steps = new ClockSteps();
+  /** The subscriptions as the last look at the store read them (for {@link nextPost} and the next timer). */
+  private known: Subscription[] = [];
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.logger.child({ component: 'scheduler' });
@@ -116,13 +118,16 @@ export class Scheduler implements BackgroundJob {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The next scheduled post across every subscription (for /healthz). */
+  /**
+   * The next scheduled post across every subscription (for /healthz), among the subscriptions the last
+   * look at the store found (each tick reads them again, at least every poll interval).
+   */
   nextPost(): { at: Date; subscription: string; platform: string; channel: string } | null {
     const now = this.opts.clock.now();
     let best: { at: Date; subscription: string; platform: string; channel: string } | null = null;
     // NOTE: croner takes tens of microseconds per answer; subscriptions sharing a time and zone share it.
     const byTime = new Map<string, Date>();
-    for (const s of this.opts.store.all()) {
+    for (const s of this.known) {
       const key = `${s.minute} ${s.hour} ${s.zone}`;
       const at = byTime.get(key) ?? nextRunAfter(s, now);
       byTime.set(key, at);
@@ -138,14 +143,21 @@ export class Scheduler implements BackgroundJob {
    * other channel, whether due at the same minute or later. A subscription whose post is still under
    * way is left to it.
    */
-  tick(): Promise<void> {
+  async tick(): Promise<void> {
+    const { posts } = await this.look();
+    await posts;
+  }
+
+  /** Reads the subscriptions and starts what is due; resolves once they are read, with the posts it started (`posts`). */
+  private async look(): Promise<{ posts: Promise<void> }> {
     let subscriptions: Subscription[];
     try {
-      subscriptions = this.opts.store.all();
+      subscriptions = await this.opts.store.all();
     } catch (e) {
       this.log.error({ err: e }, 'could not read the subscriptions; trying again at the next tick');
-      return Promise.resolve();
+      return { posts: Promise.resolve() };
     }
+    this.known = subscriptions;
     // NOTE: when the tick saw a slot is what decides whether it is late or its day is over, not when a send slot freed up.
     const seenAt = this.opts.clock.now();
     const started = subscriptions
@@ -162,7 +174,7 @@ export class Scheduler implements BackgroundJob {
         }).finally(() => this.active.delete(s.id));
         return this.track(work);
       });
-    return Promise.all(started).then(() => undefined);
+    return { posts: Promise.all(started).then(() => undefined) };
   }
 
   /**
@@ -176,7 +188,7 @@ export class Scheduler implements BackgroundJob {
     const reply = trendingPost(this.opts.library, list, top);
     if (!reply) return { kind: 'no-list', date: list };
     const id = oneShotId(adapter.platform, target.channel);
-    const claim = this.opts.store.claim(id, list, list, this.owner, this.leaseMs, { retryFailed: true });
+    const claim = await this.opts.store.claim(id, list, list, this.owner, this.leaseMs, { retryFailed: true });
     if (claim.kind === 'settled') return { kind: 'already', row: claim.row };
     if (claim.kind === 'busy') return { kind: 'busy' };
     return this.deliver(adapter, target, id, list, reply, { subscription: id, platform: adapter.platform, channel: target.channel });
@@ -195,8 +207,9 @@ export class Scheduler implements BackgroundJob {
           `the wall clock stepped by ${minutes} min: scheduled posts wait until it has run steadily for ${SETTLE_MS / 60_000} min`,
         );
       }
-      void this.tick();
-      this.arm(this.delayToNext());
+      // NOTE: the next timer is set once this look has read the subscriptions, from what it read; it does not wait for the posts.
+      const looked = this.look().then(() => this.arm(this.delayToNext()));
+      void this.track(looked);
     }, delayMs);
     this.timer.unref?.();
   }
@@ -223,23 +236,23 @@ export class Scheduler implements BackgroundJob {
   private async runDue(s: Subscription, now: Date): Promise<void> {
     // NOTE: which day it is comes from the wall clock; after a step, it is believed only once it has settled.
     if (!this.steps.settled) return;
-    this.reopenAhead(s, now);
+    await this.reopenAhead(s, now);
     const run = lastRunAtOrBefore(s, now);
     if (!run || run.getTime() < Date.parse(s.createdAt)) return;
     const slot = dateInZone(run, s.zone);
-    const row = this.opts.store.slot(s.id, slot);
+    const row = await this.opts.store.slot(s.id, slot);
     if (row && row.state !== 'claimed') return;
     const where = { subscription: s.id, platform: s.platform, channel: s.channel, slot, due: run.toISOString() };
     const late = now.getTime() - run.getTime();
     // This slot was settled under a clock that ran ahead: it now posts only a list newer than any posted.
-    const ahead = !row && this.opts.store.settledAhead(s.id, slot);
+    const ahead = !row && (await this.opts.store.settledAhead(s.id, slot));
     const otherDay = dateInZone(now, s.zone) !== slot;
     // NOTE: a run found within two polls of its time is on time, not a catch-up (PAPERBOY_CATCHUP_HOURS=0 must still post).
     if ((late > Math.max(this.catchupMs, 2 * this.pollMs) || otherDay) && !row) {
       if (ahead) return;
       const hours = Math.round(late / 360_000) / 10;
       const why = otherDay ? `its day is over in ${s.zone}` : `the grace window is ${this.catchupMs / 3_600_000} h`;
-      if (this.opts.store.skip(s.id, slot, `missed by ${hours} h (${why})`)) {
+      if (await this.opts.store.skip(s.id, slot, `missed by ${hours} h (${why})`)) {
         const what = otherDay ? `its day is over in ${s.zone}` : 'outside the catch-up window';
         this.log.warn({ ...where, lateHours: hours }, `scheduled post missed while the bot was down, ${what}: skipped`);
       }
@@ -258,8 +271,8 @@ export class Scheduler implements BackgroundJob {
     if (adapter.holds && !adapter.holds(target)) return;
     await this.freshen(now);
     const newest = newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
-    if (ahead && !isNewer(newest, this.opts.store.lastPostedList(s.id))) return;
-    const claim = this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
+    if (ahead && !isNewer(newest, await this.opts.store.lastPostedList(s.id))) return;
+    const claim = await this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
     if (claim.kind === 'busy') {
       this.log.debug({ ...where, owner: claim.owner }, 'another process is posting this slot');
       return;
@@ -277,10 +290,10 @@ export class Scheduler implements BackgroundJob {
    * Reopens the subscription's slots that were settled under a clock that ran ahead and has gone back (their
    * ledger time is later than now): the real day's list must stay postable. See ScheduleStore.reopenAhead.
    */
-  private reopenAhead(s: Subscription, now: Date): void {
+  private async reopenAhead(s: Subscription, now: Date): Promise<void> {
     // NOTE: a slot settled under a clock ahead of now is dated at least yesterday, in any zone.
     const fromSlot = dateInZone(new Date(now.getTime() - 2 * 86_400_000), s.zone);
-    const reopened = this.opts.store.reopenAhead(s.id, fromSlot, new Date(now.getTime() + STEP_TOLERANCE_MS));
+    const reopened = await this.opts.store.reopenAhead(s.id, fromSlot, new Date(now.getTime() + STEP_TOLERANCE_MS));
     if (reopened > 0) {
       this.log.warn(
         { subscription: s.id, platform: s.platform, channel: s.channel, reopened },

@@ -64,16 +64,12 @@ export async function deliverSlot(ledger: SlotLedger, post: SlotPost): Promise<S
   let lost = false;
   const key = postKey(subscription, slot);
   const stopBeat = heartbeat(leaseMs, () => {
-    try {
-      store.renew(subscription, slot, owner, leaseMs);
-    } catch (e) {
-      log.warn({ ...where, err: e }, 'could not renew the claim on a scheduled post');
-    }
+    store.renew(subscription, slot, owner, leaseMs).catch((e: unknown) => log.warn({ ...where, err: e }, 'could not renew the claim on a scheduled post'));
   });
   try {
     await pRetry(
       async () => {
-        const row = store.attempt(subscription, slot, owner, leaseMs);
+        const row = await store.attempt(subscription, slot, owner, leaseMs);
         if (!row) {
           lost = true;
           throw new AbortError('the claim was taken over by another process');
@@ -105,7 +101,7 @@ export async function deliverSlot(ledger: SlotLedger, post: SlotPost): Promise<S
       return { kind: 'busy' };
     }
     if (!delivered && stopping.aborted && e === stopping.reason) {
-      store.release(subscription, slot, owner);
+      await store.release(subscription, slot, owner);
       log.warn({ ...where, attempts }, 'stopping before the scheduled post went out: recorded as not done (the next start catches it up)');
       return { kind: 'interrupted' };
     }
@@ -113,7 +109,7 @@ export async function deliverSlot(ledger: SlotLedger, post: SlotPost): Promise<S
       const cause = e;
       const failure = cause instanceof DeliveryError ? cause.failure : 'transient';
       const detail = cause instanceof Error ? cause.message : String(cause);
-      store.failed(subscription, slot, owner, attempts, failure, detail);
+      await store.failed(subscription, slot, owner, attempts, failure, detail);
       const code = cause instanceof DeliveryError ? cause.platformCode : undefined;
       if (failure === 'transient') log.error({ ...where, attempts, failure, detail }, 'scheduled post failed after retries: recorded as failed, not done');
       else log.error({ ...where, attempts, failure, code, detail }, 'the bot cannot post in this channel: recorded as failed, not retried');
@@ -123,7 +119,7 @@ export async function deliverSlot(ledger: SlotLedger, post: SlotPost): Promise<S
     stopBeat();
   }
   const sent: Landed | null = landed ?? null;
-  if (!store.posted(subscription, slot, owner, attempts, sent?.messageId ?? null)) {
+  if (!(await store.posted(subscription, slot, owner, attempts, sent?.messageId ?? null))) {
     log.warn({ ...where }, 'posted, but the claim had been taken over meanwhile');
   }
   if (sent?.found)

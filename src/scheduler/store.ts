@@ -1,8 +1,8 @@
 // The schedule's tables in the paper database: trending subscriptions per channel, and the post ledger that keeps each post exactly once.
 import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { DeliveryFailure } from '../errors.js';
-import { migrateFeature } from '../store/sqlite.js';
+import type { Sql, Step } from '../ports.js';
+import { forUpdate } from '../store/sql.js';
 import type { TrendingSchedule } from './spec.js';
 
 /** A channel's scheduled trending post. `id` is short and shown to users (`/papers unsubscribe <id>`). */
@@ -44,8 +44,8 @@ export type Claim =
   | { kind: 'busy'; owner: string | null }
   | { kind: 'settled'; row: LedgerRow };
 
-export const STEPS = [
-  `CREATE TABLE schedule_subscriptions (
+/** SQLite's spelling of each step is what it always was (existing files keep migrating the same); PostgreSQL needs BIGINT for epoch milliseconds. */
+const FIRST_STEP = `CREATE TABLE schedule_subscriptions (
      id TEXT PRIMARY KEY,
      platform TEXT NOT NULL,
      channel TEXT NOT NULL,
@@ -73,10 +73,18 @@ export const STEPS = [
    );
    -- One post per subscription per list: a list claimed or posted once is never claimed again.
    CREATE UNIQUE INDEX schedule_posts_once ON schedule_posts (subscription, list_date)
-     WHERE list_date IS NOT NULL AND state IN ('claimed', 'posted');`,
-  // Attempts are counted before each send, so a process that dies mid-send leaves a row that says to look first.
-  `ALTER TABLE schedule_posts ADD COLUMN first_attempt_at INTEGER;
-   ALTER TABLE schedule_posts ADD COLUMN message_id TEXT;`,
+     WHERE list_date IS NOT NULL AND state IN ('claimed', 'posted');`;
+// Attempts are counted before each send, so a process that dies mid-send leaves a row that says to look first.
+const SECOND_STEP = `ALTER TABLE schedule_posts ADD COLUMN first_attempt_at INTEGER;
+   ALTER TABLE schedule_posts ADD COLUMN message_id TEXT;`;
+
+export const STEPS: readonly Step[] = [
+  {
+    sqlite: FIRST_STEP,
+    // NOTE: epoch milliseconds overflow PostgreSQL's 32-bit INTEGER.
+    postgres: FIRST_STEP.replace('lease_until INTEGER,', 'lease_until BIGINT,'),
+  },
+  { sqlite: SECOND_STEP, postgres: SECOND_STEP.replace('first_attempt_at INTEGER;', 'first_attempt_at BIGINT;') },
 ];
 
 /** What follows a slot's date in the key of a list posted for it under a clock that ran ahead. */
@@ -145,84 +153,92 @@ function toRow(r: PostRow): LedgerRow {
   };
 }
 
+/** What adding a subscription under the per-channel rules gave. */
+export type Added =
+  | { kind: 'added'; subscription: Subscription }
+  /** The channel already has one at this time and zone. */
+  | { kind: 'same'; existing: Subscription }
+  /** The channel already has `count` (the most it may have). */
+  | { kind: 'full'; count: number };
+
+const SUB_COLUMNS = 'id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by';
+
 /**
- * Subscriptions and the post ledger, in the paper database file (so every process serving the same
- * data directory shares them). Every claim runs in an IMMEDIATE transaction: two processes deciding the
- * same slot at once are serialised by SQLite's write lock, and the second sees the first one's claim.
+ * Subscriptions and the post ledger, in the shared database (the SQLite file, or PostgreSQL with
+ * DATABASE_URL), so every process and host serving it shares them. Every decision runs in one write
+ * transaction: on SQLite the write lock serialises processes; on PostgreSQL the ledger row is locked
+ * (`FOR UPDATE SKIP LOCKED`) and a slot's first claim is a unique key (`ON CONFLICT DO NOTHING`), so
+ * of two hosts deciding the same slot at once exactly one claims it and the other sees it busy.
  */
 export class ScheduleStore {
   constructor(
-    private readonly db: Database.Database,
+    private readonly sql: Sql,
     private readonly now: () => Date,
-  ) {
-    migrateFeature(db, 'schedule', STEPS);
+  ) {}
+
+  /** Adds a subscription with a fresh short id. {@link addWithin} also checks the per-channel rules. */
+  async add(s: Omit<Subscription, 'id' | 'createdAt'>): Promise<Subscription> {
+    return this.sql.transaction((tx) => this.insert(tx, s));
   }
 
-  /** Adds a subscription with a fresh short id. The caller checks the per-channel limit and duplicates first. */
-  add(s: Omit<Subscription, 'id' | 'createdAt'>): Subscription {
-    for (;;) {
-      const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
-      const createdAt = this.now().toISOString();
-      const r = this.db
-        .prepare(
-          `INSERT OR IGNORE INTO schedule_subscriptions (id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, s.platform, s.channel, s.guildId ?? null, s.hour, s.minute, s.zone, s.top, createdAt, s.createdBy ?? null);
-      if (r.changes === 1) return { ...s, id, createdAt };
-    }
+  /**
+   * Adds a subscription unless the channel already has one at the same time and zone, or already has
+   * `max`: checked and added in one transaction, so two subscribes at once (on two hosts) cannot both pass.
+   */
+  async addWithin(s: Omit<Subscription, 'id' | 'createdAt'>, max = MAX_PER_CHANNEL): Promise<Added> {
+    return this.sql.transaction(async (tx): Promise<Added> => {
+      // NOTE: a channel with no subscriptions has no row to lock; PostgreSQL serialises its adds on an advisory lock instead.
+      if (tx.engine === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`schedule.channel:${s.platform}:${s.channel}`]);
+      const existing = await this.listOn(tx, s.platform, s.channel);
+      const same = existing.find((e) => e.hour === s.hour && e.minute === s.minute && e.zone === s.zone);
+      if (same) return { kind: 'same', existing: same };
+      if (existing.length >= max) return { kind: 'full', count: existing.length };
+      return { kind: 'added', subscription: await this.insert(tx, s) };
+    });
   }
 
   /** The channel's subscriptions, oldest first. */
-  list(platform: string, channel: string): Subscription[] {
-    return this.db
-      .prepare<[string, string], SubRow>('SELECT * FROM schedule_subscriptions WHERE platform = ? AND channel = ? ORDER BY created_at, id')
-      .all(platform, channel)
-      .map(toSub);
+  list(platform: string, channel: string): Promise<Subscription[]> {
+    return this.listOn(this.sql, platform, channel);
   }
 
   /** Every subscription (the scheduler reads them on each tick, so other processes' changes are seen). */
-  all(): Subscription[] {
-    return this.db.prepare<[], SubRow>('SELECT * FROM schedule_subscriptions ORDER BY created_at, id').all().map(toSub);
+  async all(): Promise<Subscription[]> {
+    return (await this.sql.all<SubRow>(`SELECT ${SUB_COLUMNS} FROM schedule_subscriptions ORDER BY created_at, id`)).map(toSub);
   }
 
-  get(id: string): Subscription | undefined {
-    const r = this.db.prepare<[string], SubRow>('SELECT * FROM schedule_subscriptions WHERE id = ?').get(id);
+  async get(id: string): Promise<Subscription | undefined> {
+    const r = await this.sql.get<SubRow>(`SELECT ${SUB_COLUMNS} FROM schedule_subscriptions WHERE id = ?`, [id]);
     return r ? toSub(r) : undefined;
   }
 
   /** Removes the channel's subscription with this id (and its ledger); false when the channel has none with it. */
-  remove(platform: string, channel: string, id: string): boolean {
-    return this.db
-      .transaction(() => {
-        const r = this.db.prepare('DELETE FROM schedule_subscriptions WHERE id = ? AND platform = ? AND channel = ?').run(id, platform, channel);
-        if (r.changes === 0) return false;
-        this.db.prepare('DELETE FROM schedule_posts WHERE subscription = ?').run(id);
-        return true;
-      })
-      .immediate();
+  remove(platform: string, channel: string, id: string): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.run('DELETE FROM schedule_subscriptions WHERE id = ? AND platform = ? AND channel = ?', [id, platform, channel]);
+      if (r.changes === 0) return false;
+      await tx.run('DELETE FROM schedule_posts WHERE subscription = ?', [id]);
+      return true;
+    });
   }
 
   /** The ledger row of one slot, if any. */
-  slot(subscription: string, slot: string): LedgerRow | undefined {
-    const r = this.db.prepare<[string, string], PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? AND slot = ?').get(subscription, slot);
-    return r ? toRow(r) : undefined;
+  slot(subscription: string, slot: string): Promise<LedgerRow | undefined> {
+    return slotOn(this.sql, subscription, slot);
   }
 
   /** The subscription's ledger, newest change first. */
-  history(subscription: string, limit = 20): LedgerRow[] {
-    return this.db
-      .prepare<[string, number], PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? ORDER BY updated_at DESC, slot DESC LIMIT ?')
-      .all(subscription, limit)
-      .map(toRow);
+  async history(subscription: string, limit = 20): Promise<LedgerRow[]> {
+    const rows = await this.sql.all<PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? ORDER BY updated_at DESC, slot DESC LIMIT ?', [
+      subscription,
+      limit,
+    ]);
+    return rows.map(toRow);
   }
 
   /** The newest list the subscription has posted. */
-  lastPostedList(subscription: string): string | null {
-    const r = this.db
-      .prepare<[string], { d: string | null }>("SELECT MAX(list_date) AS d FROM schedule_posts WHERE subscription = ? AND state = 'posted'")
-      .get(subscription);
-    return r?.d ?? null;
+  lastPostedList(subscription: string): Promise<string | null> {
+    return lastPostedOn(this.sql, subscription);
   }
 
   /**
@@ -230,44 +246,58 @@ export class ScheduleStore {
    * posts: `newestList` unless the subscription already claimed or posted that list (then null: the
    * "nothing new" line). A slot settled before (posted, failed, skipped) stays settled, unless
    * `retryFailed` (one-shot posts may be re-run after a failure); a claim whose lease ran out (its
-   * process died) is taken over with the list it had decided.
+   * process died) is taken over with the list it had decided. A slot another process is deciding at
+   * this moment (its row locked, or its first claim just inserted) is busy.
    */
-  claim(subscription: string, slot: string, newestList: string | null, owner: string, leaseMs: number, opts: { retryFailed?: boolean } = {}): Claim {
+  claim(subscription: string, slot: string, newestList: string | null, owner: string, leaseMs: number, opts: { retryFailed?: boolean } = {}): Promise<Claim> {
     const nowMs = this.now().getTime();
     const at = new Date(nowMs).toISOString();
-    return this.db
-      .transaction((): Claim => {
-        const existing = this.slot(subscription, slot);
-        const last = this.lastPostedList(subscription);
-        if (existing) {
-          if (existing.state === 'claimed') {
-            if ((existing.leaseUntil ?? 0) > nowMs) return { kind: 'busy', owner: existing.owner };
-            this.db
-              .prepare("UPDATE schedule_posts SET owner = ?, lease_until = ?, updated_at = ? WHERE subscription = ? AND slot = ? AND state = 'claimed'")
-              .run(owner, nowMs + leaseMs, at, subscription, slot);
-            return { kind: 'claimed', listDate: existing.listDate, lastPostedList: last, takenOver: true };
-          }
-          if (!(existing.state === 'failed' && opts.retryFailed)) return { kind: 'settled', row: existing };
+    return this.sql.transaction(async (tx): Promise<Claim> => {
+      const locked = await tx.get<PostRow>(`SELECT * FROM schedule_posts WHERE subscription = ? AND slot = ?${forUpdate(tx, true)}`, [subscription, slot]);
+      const existing = locked ? toRow(locked) : undefined;
+      const last = await lastPostedOn(tx, subscription);
+      if (existing) {
+        if (existing.state === 'claimed') {
+          if ((existing.leaseUntil ?? 0) > nowMs) return { kind: 'busy', owner: existing.owner };
+          await tx.run("UPDATE schedule_posts SET owner = ?, lease_until = ?, updated_at = ? WHERE subscription = ? AND slot = ? AND state = 'claimed'", [
+            owner,
+            nowMs + leaseMs,
+            at,
+            subscription,
+            slot,
+          ]);
+          return { kind: 'claimed', listDate: existing.listDate, lastPostedList: last, takenOver: true };
         }
-        const taken =
-          newestList !== null &&
-          this.db
-            .prepare<[string, string, string], { n: number }>(
+        if (!(existing.state === 'failed' && opts.retryFailed)) return { kind: 'settled', row: existing };
+      }
+      const taken =
+        newestList !== null &&
+        Number(
+          (
+            await tx.get<{ n: number }>(
               "SELECT COUNT(*) AS n FROM schedule_posts WHERE subscription = ? AND list_date = ? AND state IN ('claimed', 'posted') AND slot <> ?",
+              [subscription, newestList, slot],
             )
-            .get(subscription, newestList, slot)?.n !== 0;
-        const listDate = taken ? null : newestList;
-        this.db
-          .prepare(
-            `INSERT INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
-             VALUES (?, ?, ?, 'claimed', ?, ?, 0, NULL, NULL, ?)
-             ON CONFLICT (subscription, slot) DO UPDATE SET list_date = excluded.list_date, state = 'claimed', owner = excluded.owner,
-               lease_until = excluded.lease_until, failure = NULL, detail = NULL, updated_at = excluded.updated_at`,
-          )
-          .run(subscription, slot, listDate, owner, nowMs + leaseMs, at);
+          )?.n ?? 0,
+        ) !== 0;
+      const listDate = taken ? null : newestList;
+      if (existing) {
+        await tx.run(
+          `UPDATE schedule_posts SET list_date = ?, state = 'claimed', owner = ?, lease_until = ?, failure = NULL, detail = NULL, updated_at = ?
+             WHERE subscription = ? AND slot = ?`,
+          [listDate, owner, nowMs + leaseMs, at, subscription, slot],
+        );
         return { kind: 'claimed', listDate, lastPostedList: last, takenOver: false };
-      })
-      .immediate();
+      }
+      const inserted = await tx.run(
+        `INSERT INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
+         VALUES (?, ?, ?, 'claimed', ?, ?, 0, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+        [subscription, slot, listDate, owner, nowMs + leaseMs, at],
+      );
+      if (inserted.changes === 1) return { kind: 'claimed', listDate, lastPostedList: last, takenOver: false };
+      // Another process holds the row (locked, skipped above) or inserted it since: it is deciding this slot.
+      return { kind: 'busy', owner: (await slotOn(tx, subscription, slot))?.owner ?? null };
+    });
   }
 
   /**
@@ -280,24 +310,28 @@ export class ScheduleStore {
    * (with its attempts) makes the next post look first; its list is not done, so the next run posts it.
    * Gives how many slots were reopened.
    */
-  reopenAhead(subscription: string, fromSlot: string, notAfter: Date): number {
-    const r = this.db
-      .prepare(
-        `UPDATE schedule_posts SET slot = slot || ? || updated_at
-         WHERE subscription = ? AND slot >= ? AND updated_at > ? AND state <> 'claimed' AND NOT (state = 'failed' AND attempts > 0)
-           AND instr(slot, ' ') = 0`,
-      )
-      .run(AHEAD, subscription, fromSlot, notAfter.toISOString());
-    return r.changes;
+  async reopenAhead(subscription: string, fromSlot: string, notAfter: Date): Promise<number> {
+    const where = `subscription = ? AND slot >= ? AND updated_at > ? AND state <> 'claimed' AND NOT (state = 'failed' AND attempts > 0)
+           AND slot NOT LIKE '% %'`;
+    const params = [subscription, fromSlot, notAfter.toISOString()];
+    // NOTE: the scheduler asks on every tick and there is almost never anything to reopen: a read first spares a write transaction.
+    if (!(await this.sql.get(`SELECT 1 AS found FROM schedule_posts WHERE ${where} LIMIT 1`, params))) return 0;
+    return this.sql.transaction(async (tx) => {
+      // NOTE: a row another process is moving at once is re-checked after its lock: its new key has a space, so it is left.
+      const r = await tx.run(`UPDATE schedule_posts SET slot = slot || ? || updated_at WHERE ${where}`, [AHEAD, ...params]);
+      return r.changes;
+    });
   }
 
   /** Whether this slot was settled (a list, the "nothing new" line, a failure) under a clock that ran ahead (see {@link reopenAhead}). */
-  settledAhead(subscription: string, slot: string): boolean {
+  async settledAhead(subscription: string, slot: string): Promise<boolean> {
     // NOTE: ahead keys are `<slot> ahead <ISO time>`; every character of an ISO time sorts before "~".
-    const r = this.db
-      .prepare<[string, string, string], { n: number }>('SELECT COUNT(*) AS n FROM schedule_posts WHERE subscription = ? AND slot > ? AND slot < ?')
-      .get(subscription, `${slot}${AHEAD}`, `${slot}${AHEAD}~`);
-    return (r?.n ?? 0) > 0;
+    const r = await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM schedule_posts WHERE subscription = ? AND slot > ? AND slot < ?', [
+      subscription,
+      `${slot}${AHEAD}`,
+      `${slot}${AHEAD}~`,
+    ]);
+    return Number(r?.n ?? 0) > 0;
   }
 
   /**
@@ -305,36 +339,39 @@ export class ScheduleStore {
    * mid-send, whoever takes the slot over knows to look for the message first. Returns the row as it
    * now is, or null when `owner` no longer holds the claim.
    */
-  attempt(subscription: string, slot: string, owner: string, leaseMs: number): LedgerRow | null {
+  attempt(subscription: string, slot: string, owner: string, leaseMs: number): Promise<LedgerRow | null> {
     const nowMs = this.now().getTime();
-    return this.db
-      .transaction((): LedgerRow | null => {
-        const r = this.db
-          .prepare(
-            `UPDATE schedule_posts SET attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), lease_until = ?, updated_at = ?
-               WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'`,
-          )
-          .run(nowMs, nowMs + leaseMs, new Date(nowMs).toISOString(), subscription, slot, owner);
-        return r.changes === 1 ? (this.slot(subscription, slot) ?? null) : null;
-      })
-      .immediate();
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.get<PostRow>(
+        `UPDATE schedule_posts SET attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), lease_until = ?, updated_at = ?
+           WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed' RETURNING *`,
+        [nowMs, nowMs + leaseMs, new Date(nowMs).toISOString(), subscription, slot, owner],
+      );
+      return r ? toRow(r) : null;
+    });
   }
 
   /** Extends a live claim's lease (a heartbeat while it posts); false when `owner` no longer holds it. */
-  renew(subscription: string, slot: string, owner: string, leaseMs: number): boolean {
-    const r = this.db
-      .prepare("UPDATE schedule_posts SET lease_until = ? WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'")
-      .run(this.now().getTime() + leaseMs, subscription, slot, owner);
-    return r.changes === 1;
+  renew(subscription: string, slot: string, owner: string, leaseMs: number): Promise<boolean> {
+    const until = this.now().getTime() + leaseMs;
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.run("UPDATE schedule_posts SET lease_until = ? WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'", [
+        until,
+        subscription,
+        slot,
+        owner,
+      ]);
+      return r.changes === 1;
+    });
   }
 
   /** Marks a claimed slot posted, with the platform's message id; false when `owner` no longer holds it (its lease was taken over). */
-  posted(subscription: string, slot: string, owner: string, attempts: number, messageId: string | null = null): boolean {
+  posted(subscription: string, slot: string, owner: string, attempts: number, messageId: string | null = null): Promise<boolean> {
     return this.settle(subscription, slot, owner, 'posted', attempts, null, null, messageId);
   }
 
   /** Marks a claimed slot failed (not done), with why, for `subscriptions` and the logs. */
-  failed(subscription: string, slot: string, owner: string, attempts: number, failure: NonNullable<LedgerRow['failure']>, detail: string): boolean {
+  failed(subscription: string, slot: string, owner: string, attempts: number, failure: NonNullable<LedgerRow['failure']>, detail: string): Promise<boolean> {
     return this.settle(subscription, slot, owner, 'failed', attempts, failure, detail);
   }
 
@@ -343,26 +380,32 @@ export class ScheduleStore {
    * attempted is as if never claimed; one attempted (whose message may have landed) keeps its row with
    * the lease ended, so whoever takes it over looks for that message before posting.
    */
-  release(subscription: string, slot: string, owner: string): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare("DELETE FROM schedule_posts WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed' AND attempts = 0")
-        .run(subscription, slot, owner);
-      this.db
-        .prepare("UPDATE schedule_posts SET lease_until = 0 WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'")
-        .run(subscription, slot, owner);
-    })();
+  release(subscription: string, slot: string, owner: string): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      await tx.run("DELETE FROM schedule_posts WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed' AND attempts = 0", [
+        subscription,
+        slot,
+        owner,
+      ]);
+      await tx.run("UPDATE schedule_posts SET lease_until = 0 WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'", [
+        subscription,
+        slot,
+        owner,
+      ]);
+    });
   }
 
   /** Records a slot missed by more than the grace window; false when the slot already has a row. */
-  skip(subscription: string, slot: string, detail: string): boolean {
-    const r = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
-         VALUES (?, ?, NULL, 'skipped', NULL, NULL, 0, 'missed', ?, ?)`,
-      )
-      .run(subscription, slot, detail, this.now().toISOString());
-    return r.changes === 1;
+  skip(subscription: string, slot: string, detail: string): Promise<boolean> {
+    const at = this.now().toISOString();
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.run(
+        `INSERT INTO schedule_posts (subscription, slot, list_date, state, owner, lease_until, attempts, failure, detail, updated_at)
+         VALUES (?, ?, NULL, 'skipped', NULL, NULL, 0, 'missed', ?, ?) ON CONFLICT DO NOTHING`,
+        [subscription, slot, detail, at],
+      );
+      return r.changes === 1;
+    });
   }
 
   private settle(
@@ -374,13 +417,54 @@ export class ScheduleStore {
     failure: string | null,
     detail: string | null,
     messageId: string | null = null,
-  ): boolean {
-    const r = this.db
-      .prepare(
-        `UPDATE schedule_posts SET state = ?, attempts = max(attempts, ?), failure = ?, detail = ?, lease_until = NULL, updated_at = ?,
-           message_id = coalesce(?, message_id) WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'`,
-      )
-      .run(state, attempts, failure, detail, this.now().toISOString(), messageId, subscription, slot, owner);
-    return r.changes === 1;
+  ): Promise<boolean> {
+    const at = this.now().toISOString();
+    return this.sql.transaction(async (tx) => {
+      // NOTE: CASE, not the scalar max(a, b): PostgreSQL has only greatest().
+      const r = await tx.run(
+        `UPDATE schedule_posts SET state = ?, attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END, failure = ?, detail = ?, lease_until = NULL,
+           updated_at = ?, message_id = coalesce(?, message_id) WHERE subscription = ? AND slot = ? AND owner = ? AND state = 'claimed'`,
+        [state, attempts, attempts, failure, detail, at, messageId, subscription, slot, owner],
+      );
+      return r.changes === 1;
+    });
   }
+
+  private async insert(tx: Sql, s: Omit<Subscription, 'id' | 'createdAt'>): Promise<Subscription> {
+    for (;;) {
+      const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
+      const createdAt = this.now().toISOString();
+      const r = await tx.run(`INSERT INTO schedule_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, [
+        id,
+        s.platform,
+        s.channel,
+        s.guildId ?? null,
+        s.hour,
+        s.minute,
+        s.zone,
+        s.top,
+        createdAt,
+        s.createdBy ?? null,
+      ]);
+      if (r.changes === 1) return { ...s, id, createdAt };
+    }
+  }
+
+  private async listOn(on: Sql, platform: string, channel: string): Promise<Subscription[]> {
+    const rows = await on.all<SubRow>(`SELECT ${SUB_COLUMNS} FROM schedule_subscriptions WHERE platform = ? AND channel = ? ORDER BY created_at, id`, [
+      platform,
+      channel,
+    ]);
+    return rows.map(toSub);
+  }
+}
+
+async function slotOn(on: Sql, subscription: string, slot: string): Promise<LedgerRow | undefined> {
+  const r = await on.get<PostRow>('SELECT * FROM schedule_posts WHERE subscription = ? AND slot = ?', [subscription, slot]);
+  return r ? toRow(r) : undefined;
+}
+
+async function lastPostedOn(on: Sql, subscription: string): Promise<string | null> {
+  const r = await on.get<{ d: string | null }>("SELECT MAX(list_date) AS d FROM schedule_posts WHERE subscription = ? AND state = 'posted'", [subscription]);
+  return r?.d ?? null;
 }

@@ -120,7 +120,8 @@ export class SqliteSql implements Sql {
 
   private inTurn<T>(fn: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      await this.waitTurn();
+      // NOTE: the check and the taking of the turn are one step: an await between them lets two waiters both take it.
+      while (this.busy) await this.turn;
       this.busy = true;
       let release!: () => void;
       this.turn = new Promise<void>((resolve) => (release = resolve));

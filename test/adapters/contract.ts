@@ -82,9 +82,9 @@ export interface ContractHarness {
    */
   clickCarrying(kind: 'more' | 'share' | 'pick', command: string, input: Record<string, unknown>): Promise<Clicked>;
   /** The trending subscriptions of the channel the harness acts in, read from the store. */
-  subscriptions(): string[];
+  subscriptions(): Promise<string[]>;
   /** Adds a trending subscription at `hour` UTC to that channel straight into the store (as an earlier manager did); gives its id. */
-  addSubscription(hour: number): string;
+  addSubscription(hour: number): Promise<string>;
   /** Makes the platform API fail for the next outgoing reply, runs `/papers <command> <text>`, and resolves with what the user got instead. */
   commandWithFailingApi(name: string, text: string): Promise<Seen>;
   close(): Promise<void>;
@@ -337,8 +337,8 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
       };
       /** A subscription an earlier manager made, which non-managers try to remove. */
       let kept = '';
-      beforeAll(() => {
-        kept = h.addSubscription(7);
+      beforeAll(async () => {
+        kept = await h.addSubscription(7);
       });
       afterAll(async () => {
         await h.setManager(false);
@@ -346,34 +346,34 @@ export function adapterContract(platform: string, start: (papers: Paper[]) => Pr
 
       it.each(entries)('a non-manager is refused by %s: nothing is subscribed or unsubscribed', async (entry) => {
         await h.setManager(false);
-        const before = h.subscriptions();
+        const before = await h.subscriptions();
         const sub = await via(entry, 'subscribe', 'trending');
         expect(sub.text).toMatch(/can't change this channel's subscriptions/);
         const unsub = await via(entry, 'unsubscribe', kept);
         expect(unsub.text).toMatch(/can't change this channel's subscriptions/);
-        expect(h.subscriptions()).toEqual(before);
+        expect(await h.subscriptions()).toEqual(before);
         if (entry === 'slash') expect([sub.ephemeral, unsub.ephemeral]).toEqual([true, true]);
       });
 
       it.each(entries)('a manager subscribes and unsubscribes by %s', async (entry) => {
         await h.setManager(true);
-        const before = h.subscriptions();
+        const before = await h.subscriptions();
         const sub = await via(entry, 'subscribe', 'trending');
         expect(sub.text).toMatch(/every day at 09:00/);
-        const added = h.subscriptions().filter((id) => !before.includes(id));
+        const added = (await h.subscriptions()).filter((id) => !before.includes(id));
         expect(added).toHaveLength(1);
         const unsub = await via(entry, 'unsubscribe', added[0] ?? '');
         expect(unsub.text).toMatch(/Unsubscribed/);
-        expect(h.subscriptions()).toEqual(before);
+        expect(await h.subscriptions()).toEqual(before);
       });
 
       it('in a DM nobody changes anything: a non-manager is refused, a manager is told it needs a channel', async () => {
-        const before = h.subscriptions();
+        const before = await h.subscriptions();
         await h.setManager(false);
         expect((await h.dm('subscribe trending')).text).toMatch(/belong to a channel/);
         await h.setManager(true);
         expect((await h.dm('subscribe trending')).text).toMatch(/belong to a channel/);
-        expect(h.subscriptions()).toEqual(before);
+        expect(await h.subscriptions()).toEqual(before);
       });
     });
 

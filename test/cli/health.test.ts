@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../adapters/cli/index.js';
-import { openStore } from '../../src/store/sqlite.js';
+import { openDatabase } from '../../src/store/database.js';
+import { FEATURES } from '../../src/store/features.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
 import { manualStopSignal } from '../../src/serve.js';
 import { FakeSlack } from '../fakes/slack.js';
@@ -33,10 +34,9 @@ describe('serve with PAPERBOY_HEALTH_PORT', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-health-'));
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     // A subscription made earlier (by another process) is in the database before serve starts.
-    const store = openStore(path.join(dataDir, 'paperboy.db'));
-    const db = store.connection;
-    if (db) new ScheduleStore(db, () => new Date()).add({ platform: 'slack', channel: 'C0NEWS', hour: 9, minute: 0, zone: 'UTC', top: 5 });
-    store.close();
+    const database = await openDatabase({ file: path.join(dataDir, 'paperboy.db'), features: FEATURES });
+    await new ScheduleStore(database.sql, () => new Date()).add({ platform: 'slack', channel: 'C0NEWS', hour: 9, minute: 0, zone: 'UTC', top: 5 });
+    await database.close();
 
     const port = await freePort();
     const stop = manualStopSignal();

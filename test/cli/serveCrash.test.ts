@@ -36,7 +36,7 @@ describe('serve killed mid-post', () => {
     const due = new Date(Date.now() - 60_000);
     const clock = new FakeClock(new Date(due.getTime() - 86_400_000));
     const setup = await createApp({ config: { dataDir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands });
-    const sub = setup.schedules?.add({ platform: 'slack', channel: CHANNEL, hour: due.getUTCHours(), minute: due.getUTCMinutes(), zone: 'UTC', top: 3 });
+    const sub = await setup.schedules?.add({ platform: 'slack', channel: CHANNEL, hour: due.getUTCHours(), minute: due.getUTCMinutes(), zone: 'UTC', top: 3 });
     await setup.close();
     if (!sub) throw new Error('no schedule store');
     const ledger = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });

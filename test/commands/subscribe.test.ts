@@ -26,7 +26,9 @@ describe('subscribe trending', () => {
     expect(r).toMatchObject({ kind: 'text', visibility: 'public' });
     expect(text(r)).toMatch(/top 5 trending papers every day at 09:30 Europe\/Berlin \(id t[0-9a-f]{5}\)/);
     expect(text(r)).toMatch(/Next post: Fri 2025-11-28 09:30 Europe\/Berlin\./);
-    expect((await app).schedules?.list('slack', 'C1')).toMatchObject([{ hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' }]);
+    expect(await (await app).schedules?.list('slack', 'C1')).toMatchObject([
+      { hour: 9, minute: 30, zone: 'Europe/Berlin', top: 5, guildId: 'T1', createdBy: 'U1' },
+    ]);
   });
 
   it('defaults to 09:00 in PAPERBOY_TIMEZONE, top 10, and posts today when 09:00 is still ahead', async () => {
@@ -46,7 +48,7 @@ describe('subscribe trending', () => {
   ])('reads "%s"', async (words, hour, minute, zone) => {
     const { app } = core();
     await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
-    expect((await app).schedules?.list('slack', 'C1')[0]).toMatchObject({ hour, minute, zone });
+    expect((await (await app).schedules?.list('slack', 'C1'))?.[0]).toMatchObject({ hour, minute, zone });
   });
 
   it.each([
@@ -61,7 +63,7 @@ describe('subscribe trending', () => {
     const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(message);
-    expect((await app).schedules?.list('slack', 'C1')).toEqual([]);
+    expect(await (await app).schedules?.list('slack', 'C1')).toEqual([]);
   });
 
   it('typed options (Discord) are read the same way', async () => {
@@ -83,7 +85,7 @@ describe('subscribe trending', () => {
       await app
     ).dispatcher.runText('subscribe topic kv cache', { platform: 'console', channel: 'console', thread: 'session', ...OPERATOR });
     expect(text(console_)).toMatch(/belong to a channel/);
-    expect((await app).schedules?.list('console', 'console')).toEqual([]);
+    expect(await (await app).schedules?.list('console', 'console')).toEqual([]);
   });
 
   it('refuses privately a caller who may not manage the channel, and stores nothing', async () => {
@@ -91,7 +93,7 @@ describe('subscribe trending', () => {
     const r = await (await app).dispatcher.runText('subscribe trending', inChannel({ platform: 'discord', mayManage: async () => false }));
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*Manage Channels/);
-    expect((await app).schedules?.list('discord', 'C1')).toEqual([]);
+    expect(await (await app).schedules?.list('discord', 'C1')).toEqual([]);
   });
 
   it('refuses a caller that cannot say whether it may manage the channel (no mayManage), and stores nothing', async () => {
@@ -100,7 +102,7 @@ describe('subscribe trending', () => {
     const r = await (await app).dispatcher.runText('subscribe trending', unsure);
     expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
     expect(text(r)).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
-    expect((await app).schedules?.list('slack', 'C1')).toEqual([]);
+    expect(await (await app).schedules?.list('slack', 'C1')).toEqual([]);
   });
 
   it('a non-manager in a DM is told the setting belongs to a channel, not that they lack permission', async () => {
@@ -137,7 +139,7 @@ describe('subscribe topic, subscriptions, unsubscribe', () => {
     expect(follows.follows).toMatchObject([{ platform: 'slack', owner: { kind: 'channel', channel: 'C1', guildId: 'T1' }, topic: 'kv cache' }]);
 
     const list = await (await app).dispatcher.runText('subscriptions', inChannel());
-    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const id = (await (await app).schedules?.list('slack', 'C1'))?.[0]?.id ?? '';
     expect(list).toMatchObject({ kind: 'text', visibility: 'ephemeral' });
     expect(text(list)).toContain(`${id}: trending top 5 daily at 09:30 Europe/Berlin; next post Fri 2025-11-28 09:30 Europe/Berlin.`);
     expect(text(list)).toContain('f1: new papers on "kv cache".');
@@ -152,25 +154,25 @@ describe('subscribe topic, subscriptions, unsubscribe', () => {
   it('unsubscribe refuses an id this channel does not have, and one from another channel', async () => {
     const { app } = core();
     await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel({ channel: 'C2' }));
-    const other = (await app).schedules?.list('slack', 'C2')[0]?.id ?? '';
+    const other = (await (await app).schedules?.list('slack', 'C2'))?.[0]?.id ?? '';
     expect(text(await (await app).dispatcher.runText(`unsubscribe ${other}`, inChannel()))).toMatch(/no subscription with id/);
     expect(text(await (await app).dispatcher.runText('unsubscribe nope', inChannel()))).toMatch(/no subscription with id "nope"/);
-    expect((await app).schedules?.list('slack', 'C2')).toHaveLength(1);
+    expect(await (await app).schedules?.list('slack', 'C2')).toHaveLength(1);
   });
 
   it('unsubscribe needs permission too', async () => {
     const { app } = core();
     await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
-    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const id = (await (await app).schedules?.list('slack', 'C1'))?.[0]?.id ?? '';
     const r = await (await app).dispatcher.runText(`unsubscribe ${id}`, inChannel({ mayManage: async () => false }));
     expect(text(r)).toMatch(/SLACK_MANAGERS/);
-    expect((await app).schedules?.list('slack', 'C1')).toHaveLength(1);
+    expect(await (await app).schedules?.list('slack', 'C1')).toHaveLength(1);
   });
 
   it('subscriptions shows a channel the bot cannot post in, with how to invite it', async () => {
     const { app } = core();
     await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
-    const id = (await app).schedules?.list('slack', 'C1')[0]?.id ?? '';
+    const id = (await (await app).schedules?.list('slack', 'C1'))?.[0]?.id ?? '';
     (await app).schedules?.claim(id, '2025-11-27', '2025-11-27', 'p', 60_000);
     (await app).schedules?.failed(id, '2025-11-27', 'p', 1, 'no-access', 'not_in_channel');
     const list = text(await (await app).dispatcher.runText('subscriptions', inChannel()));

@@ -134,13 +134,13 @@ describe('worker pool behind the Slack HTTP receiver', () => {
     expect(d.seenAt(refused.responseUrl)).toMatchObject({ ephemeral: true });
     expect(seenText(d, refused.responseUrl)).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
     expect(d.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([USER]);
-    expect(app.schedules?.list('slack', CHANNEL)).toEqual([]);
+    expect(await app.schedules?.list('slack', CHANNEL)).toEqual([]);
 
     d.fake.users.set(USER, { is_admin: true });
     const allowed = await d.slash('subscribe trending 9:00 UTC');
     expect(seenText(d, allowed.responseUrl)).toMatch(/every day at 09:00 UTC/);
     // Written by the worker's connection, read by this thread's.
-    expect(app.schedules?.list('slack', CHANNEL)).toHaveLength(1);
+    expect(await app.schedules?.list('slack', CHANNEL)).toHaveLength(1);
   });
 });
 

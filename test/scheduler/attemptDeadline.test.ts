@@ -37,10 +37,8 @@ async function setUp(): Promise<{
   const core = await createTestCore();
   cleanups.push(async () => core.close());
   const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-  const db = core.database.connection;
-  if (!db) throw new Error('not SQLite');
-  const schedules = new ScheduleStore(db, () => clock.now());
-  const sub = schedules.add({ platform: 'slack', channel: CHANNEL, hour: 9, minute: 0, zone: 'UTC', top: 2 });
+  const schedules = new ScheduleStore(core.database.sql, () => clock.now());
+  const sub = await schedules.add({ platform: 'slack', channel: CHANNEL, hour: 9, minute: 0, zone: 'UTC', top: 2 });
   clock.set(new Date('2025-11-28T09:00:20Z'));
   const log = recordingLogger();
   const scheduler = new Scheduler({
@@ -85,7 +83,7 @@ describe('scheduled Slack posts under an attempt deadline', () => {
     await until(() => fake.postsIn(CHANNEL).length > 1 || failed() >= 2);
     const posts = fake.postsIn(CHANNEL);
     expect(posts).toHaveLength(1);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: posts[0]?.ts });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: posts[0]?.ts });
   });
 
   it('a rate-limited look is a retry later, not a post and not a paused client: the slot ends with one message', async () => {
@@ -95,7 +93,7 @@ describe('scheduled Slack posts under an attempt deadline', () => {
     await scheduler.tick();
     const posts = fake.postsIn(CHANNEL);
     expect(posts).toHaveLength(1);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: posts[0]?.ts });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: posts[0]?.ts });
     expect(methods(fake)).toEqual(['chat.postMessage', 'conversations.history', 'conversations.history', 'chat.postMessage']);
   });
 
@@ -105,7 +103,7 @@ describe('scheduled Slack posts under an attempt deadline', () => {
     await scheduler.tick();
     const posts = fake.postsIn(CHANNEL);
     expect(posts).toHaveLength(1);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
     expect(methods(fake)).toEqual(['chat.postMessage', 'conversations.history', 'chat.postMessage']);
   });
 
@@ -135,11 +133,9 @@ describe('scheduled Discord posts under an attempt deadline', () => {
     const core = await createTestCore();
     cleanups.push(() => core.close());
     const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-    const db = core.database.connection;
-    if (!db) throw new Error('not SQLite');
-    const schedules = new ScheduleStore(db, () => clock.now());
+    const schedules = new ScheduleStore(core.database.sql, () => clock.now());
     const channel = GUILD.channels[0]?.id ?? '';
-    const sub = schedules.add({ platform: 'discord', channel, guildId: GUILD.id, hour: 9, minute: 0, zone: 'UTC', top: 2 });
+    const sub = await schedules.add({ platform: 'discord', channel, guildId: GUILD.id, hour: 9, minute: 0, zone: 'UTC', top: 2 });
     clock.set(new Date('2025-11-28T09:00:20Z'));
     const log = recordingLogger();
     const scheduler = new Scheduler({
@@ -169,6 +165,6 @@ describe('scheduled Discord posts under an attempt deadline', () => {
     await until(() => fake.messagesIn(channel).length > 1 || failed() >= 2);
     const messages = fake.messagesIn(channel);
     expect(messages).toHaveLength(1);
-    expect(schedules.slot(sub.id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: messages[0]?.id });
+    expect(await schedules.slot(sub.id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 3, messageId: messages[0]?.id });
   });
 });

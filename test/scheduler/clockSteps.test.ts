@@ -48,7 +48,7 @@ describe('scheduler: a clock that steps', () => {
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
     const logger = recordingLogger();
     const h = track(await harness({ papers: day('2025-11-27', '2591'), logger }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runUntil('2025-11-28T00:00:00Z'); // 19:00 on the 27th in New York: today's list is out
@@ -58,7 +58,7 @@ describe('scheduler: a clock that steps', () => {
     await runFor(100_000);
     step(-24 * HOUR);
     expect(slack.posts).toHaveLength(1);
-    expect(h.schedules.slot(s.id, '2025-11-28')).toBeUndefined();
+    expect(await h.schedules.slot(s.id, '2025-11-28')).toBeUndefined();
     expect(logger.entries.some((e) => e.level === 'warn' && /wall clock stepped/.test(e.msg ?? ''))).toBe(true);
 
     await runUntil('2025-11-28T17:00:00Z');
@@ -73,7 +73,7 @@ describe('scheduler: a clock that steps', () => {
   it('a list posted under a clock a day ahead is not posted again, and does not stand in for the real day’s list', async () => {
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
     const h = track(await harness({ papers: day('2025-11-26', '2591') }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runUntil('2025-11-27T23:30:00Z'); // the 27th's slot posted the 26th's list; the 27th's arrives late
@@ -102,7 +102,7 @@ describe('scheduler: a clock that steps', () => {
   it('a "nothing new" line posted under a clock a day ahead does not take the real day’s slot', async () => {
     vi.setSystemTime(new Date('2025-11-27T22:00:00Z'));
     const h = track(await harness({ papers: day('2025-11-27', '2591') }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runUntil('2025-11-28T00:00:00Z');
@@ -117,14 +117,14 @@ describe('scheduler: a clock that steps', () => {
     await h.app.library.ingest(day('2025-11-28', '2592'));
     await runUntil('2025-11-29T00:00:00Z');
     expect(slack.posts.map((p) => p.summary).slice(2)).toEqual(['Trending on 2025-11-28: 3 of 3']);
-    expect(h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'posted', listDate: '2025-11-28' });
+    expect(await h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'posted', listDate: '2025-11-28' });
   });
 
   it('a process started with its clock a day ahead: after a restart with the right clock, the real day posts its own list', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'steps-')), 'paperboy.db');
     vi.setSystemTime(new Date('2025-11-28T00:00:00Z'));
     const first = track(await harness({ papers: day('2025-11-27', '2591'), file }));
-    first.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    await first.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     vi.setSystemTime(new Date('2025-11-29T00:00:00Z')); // started a day ahead: 19:00 on the 28th by its clock
     first.scheduler.start([slack]);
@@ -148,19 +148,19 @@ describe('scheduler: a clock that steps', () => {
   it('a post that failed after attempts under a clock ahead keeps its slot: an attempt may have landed, so the next post there looks first', async () => {
     vi.setSystemTime(new Date('2025-11-29T00:00:00Z')); // a day ahead: 19:00 on the 28th in New York
     const h = track(await harness({ papers: day('2025-11-27', '2591') }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
-    expect(h.schedules.claim(s.id, '2025-11-28', '2025-11-27', 'p1', HOUR)).toMatchObject({ kind: 'claimed' });
-    h.schedules.attempt(s.id, '2025-11-28', 'p1', HOUR);
-    h.schedules.failed(s.id, '2025-11-28', 'p1', 1, 'transient', 'no answer within 15 s');
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    expect(await h.schedules.claim(s.id, '2025-11-28', '2025-11-27', 'p1', HOUR)).toMatchObject({ kind: 'claimed' });
+    await h.schedules.attempt(s.id, '2025-11-28', 'p1', HOUR);
+    await h.schedules.failed(s.id, '2025-11-28', 'p1', 1, 'transient', 'no answer within 15 s');
     vi.setSystemTime(new Date('2025-11-28T00:10:00Z'));
-    expect(h.schedules.reopenAhead(s.id, '2025-11-26', new Date(Date.now() + 2 * MINUTE))).toBe(0);
-    expect(h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(await h.schedules.reopenAhead(s.id, '2025-11-26', new Date(Date.now() + 2 * MINUTE))).toBe(0);
+    expect(await h.schedules.slot(s.id, '2025-11-28')).toMatchObject({ state: 'failed', attempts: 1 });
   });
 
   it('a step back after a post posts nothing again, for that day or the one it steps into', async () => {
     vi.setSystemTime(new Date('2025-11-26T22:00:00Z'));
     const h = track(await harness({ papers: [...day('2025-11-26', '2590'), ...day('2025-11-27', '2591')] }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 18, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runUntil('2025-11-28T00:00:00Z');
@@ -175,14 +175,14 @@ describe('scheduler: a clock that steps', () => {
   it('a run is posted only on its own local day: a catch-up that would cross midnight is skipped', async () => {
     vi.setSystemTime(new Date('2025-11-27T12:00:00Z'));
     const h = track(await harness({ papers: day('2025-11-27', '2591'), scheduler: { catchupMs: 6 * HOUR } }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 0, zone: 'America/New_York', top: 3 });
     // Down from before 23:00 until 01:00 the next day in New York: two hours late, but another day.
     vi.setSystemTime(new Date('2025-11-28T06:00:00Z'));
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(MINUTE);
     expect(slack.posts).toHaveLength(0);
-    expect(h.schedules.slot(s.id, '2025-11-27')).toMatchObject({ state: 'skipped' });
+    expect(await h.schedules.slot(s.id, '2025-11-27')).toMatchObject({ state: 'skipped' });
   });
 });
 

@@ -18,9 +18,7 @@ afterEach(async () => {
 /** A scheduler over the core's database on its own fake clock (the adapters' sockets stay on real timers). */
 function schedulerFor(core: App, at: string): { scheduler: Scheduler; clock: FakeClock; schedules: ScheduleStore } {
   const clock = new FakeClock(new Date(at));
-  const db = core.database.connection;
-  if (!db) throw new Error('not SQLite');
-  const schedules = new ScheduleStore(db, () => clock.now());
+  const schedules = new ScheduleStore(core.database.sql, () => clock.now());
   const scheduler = new Scheduler({
     store: schedules,
     library: core.library,
@@ -67,7 +65,7 @@ describe('scheduled posts on Slack', () => {
     const refused = await d.slash('subscribe trending 9:00 UTC');
     expect(d.seenAt(refused.responseUrl)).toMatchObject({ ephemeral: true });
     expect(d.seenAt(refused.responseUrl).text).toMatch(/can't change this channel's subscriptions[\s\S]*SLACK_MANAGERS/);
-    expect(d.core.schedules?.list('slack', CHANNEL)).toEqual([]);
+    expect(await d.core.schedules?.list('slack', CHANNEL)).toEqual([]);
     expect(d.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([USER]);
 
     d.fake.users.set(USER, { is_admin: true });
@@ -81,8 +79,8 @@ describe('scheduled posts on Slack', () => {
     d.fake.refusedChannels.set(CHANNEL, 'not_in_channel');
     const { scheduler, schedules } = schedulerFor(d.core, '2025-11-28T09:00:20Z');
     await runOnce(scheduler, d.adapter);
-    const id = schedules.list('slack', CHANNEL)[0]?.id ?? '';
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure: 'no-access' });
+    const id = (await schedules.list('slack', CHANNEL))[0]?.id ?? '';
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure: 'no-access' });
     const { responseUrl } = await d.slash('subscriptions');
     expect(d.seenAt(responseUrl).text).toMatch(
       /The last post \(2025-11-28\) failed: the bot may not post in this channel\. Invite the bot with `\/invite @paperboy`/,
@@ -98,8 +96,8 @@ describe('scheduled posts on Slack', () => {
     d.fake.refusedChannels.set(CHANNEL, error);
     const { scheduler, schedules } = schedulerFor(d.core, '2025-11-28T09:00:20Z');
     await runOnce(scheduler, d.adapter);
-    const id = schedules.list('slack', CHANNEL)[0]?.id ?? '';
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure });
+    const id = (await schedules.list('slack', CHANNEL))[0]?.id ?? '';
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure });
   });
 
   it('in a DM the subscribe command says it needs a channel', async () => {
@@ -123,7 +121,7 @@ describe('scheduled posts on Discord', () => {
     const { token } = run.fake.command('subscribe', { what: 'trending', time: '09:00', zone: 'UTC', top: 2 });
     const answer = await run.fake.answer(token);
     expect(JSON.stringify(answer.body)).toMatch(/every day at 09:00 UTC/);
-    expect(run.core.schedules?.list('discord', channel)).toMatchObject([{ guildId: GUILD.id, top: 2 }]);
+    expect(await run.core.schedules?.list('discord', channel)).toMatchObject([{ guildId: GUILD.id, top: 2 }]);
 
     const { scheduler } = schedulerFor(run.core, '2025-11-28T09:00:20Z');
     const posted = run.fake.waitFor((q) => q.method === 'POST' && q.path === `/api/v10/channels/${channel}/messages`);
@@ -145,8 +143,8 @@ describe('scheduled posts on Discord', () => {
     run.fake.refusedChannels.set(channel, { status, code, message });
     const { scheduler, schedules } = schedulerFor(run.core, '2025-11-28T09:00:20Z');
     await runOnce(scheduler, run.adapter);
-    const id = schedules.list('discord', channel)[0]?.id ?? '';
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure, attempts: 1 });
+    const id = (await schedules.list('discord', channel))[0]?.id ?? '';
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure, attempts: 1 });
   });
 
   it('Manage Server also counts; a member with neither permission is refused privately', async () => {
@@ -155,7 +153,7 @@ describe('scheduled posts on Discord', () => {
     const refused = await run.fake.answer(run.fake.command('subscribe', { what: 'trending' }).token);
     expect(refused.body.flags).toBe(64);
     expect(JSON.stringify(refused.body)).toMatch(/Manage Channels/);
-    expect(run.core.schedules?.list('discord', channel)).toEqual([]);
+    expect(await run.core.schedules?.list('discord', channel)).toEqual([]);
 
     run.fake.memberPermissions = String(PermissionFlagsBits.ManageGuild);
     const allowed = await run.fake.answer(run.fake.command('subscribe', { what: 'trending' }).token);
@@ -169,8 +167,8 @@ describe('scheduled posts on Discord', () => {
     run.fake.refusedChannels.set(channel, { status: 403, code: 50001, message: 'Missing Access' });
     const { scheduler, schedules } = schedulerFor(run.core, '2025-11-28T09:00:20Z');
     await runOnce(scheduler, run.adapter);
-    const id = schedules.list('discord', channel)[0]?.id ?? '';
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure: 'no-access', attempts: 1 });
+    const id = (await schedules.list('discord', channel))[0]?.id ?? '';
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'failed', failure: 'no-access', attempts: 1 });
     const list = await run.fake.answer(run.fake.command('subscriptions', {}).token);
     expect(JSON.stringify(list.body)).toMatch(/View Channel and Send Messages/);
   });

@@ -31,10 +31,8 @@ async function scheduled(
   const core = await createTestCore();
   cleanups.push(async () => core.close());
   const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
-  const db = core.database.connection;
-  if (!db) throw new Error('not SQLite');
-  const schedules = new ScheduleStore(db, () => clock.now());
-  const sub = schedules.add({ platform, channel, hour: 9, minute: 0, zone: 'UTC', top: 2, ...(guildId ? { guildId } : {}) });
+  const schedules = new ScheduleStore(core.database.sql, () => clock.now());
+  const sub = await schedules.add({ platform, channel, hour: 9, minute: 0, zone: 'UTC', top: 2, ...(guildId ? { guildId } : {}) });
   clock.set(new Date('2025-11-28T09:00:20Z'));
   const scheduler = new Scheduler({
     store: schedules,
@@ -81,7 +79,7 @@ describe('scheduled posts when Slack loses the answer', () => {
       const posts = fake.postsIn(SLACK_CHANNEL);
       expect(posts).toHaveLength(1);
       expect(posts[0]?.metadata).toEqual({ event_type: 'paperboy_post', event_payload: { key: `post:${id}:2025-11-28` } });
-      expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
+      expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: posts[0]?.ts });
       expect(fake.callsTo('conversations.history')[0]?.args).toMatchObject({ channel: SLACK_CHANNEL, include_all_metadata: 'true' });
     },
     20_000,
@@ -92,7 +90,7 @@ describe('scheduled posts when Slack loses the answer', () => {
     const { fake, adapter } = await slack(core);
     await runOnce(scheduler, adapter);
     expect(fake.postsIn(SLACK_CHANNEL)).toHaveLength(1);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 1, messageId: fake.postsIn(SLACK_CHANNEL)[0]?.ts });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 1, messageId: fake.postsIn(SLACK_CHANNEL)[0]?.ts });
     expect(fake.callsTo('conversations.history')).toEqual([]);
   });
 
@@ -104,7 +102,7 @@ describe('scheduled posts when Slack loses the answer', () => {
     fake.historyError = 'missing_scope';
     await runOnce(scheduler, adapter);
     expect(fake.postsIn(SLACK_CHANNEL)).toHaveLength(2);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', messageId: fake.postsIn(SLACK_CHANNEL)[1]?.ts });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', messageId: fake.postsIn(SLACK_CHANNEL)[1]?.ts });
     expect(logger.entries.some((e) => e.level === 'warn' && /channels:history/.test(e.msg ?? ''))).toBe(true);
   });
 });
@@ -135,7 +133,7 @@ describe('scheduled posts when Discord loses the answer', () => {
       await runOnce(scheduler, adapter);
       const messages = fake.messagesIn(DISCORD_CHANNEL);
       expect(messages).toHaveLength(1);
-      expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: messages[0]?.id });
+      expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', attempts: 2, messageId: messages[0]?.id });
     },
     20_000,
   );
@@ -148,7 +146,7 @@ describe('scheduled posts when Discord loses the answer', () => {
     await runOnce(scheduler, adapter);
     const messages = fake.messagesIn(DISCORD_CHANNEL);
     expect(messages).toHaveLength(1);
-    expect(schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', messageId: messages[0]?.id });
+    expect(await schedules.slot(id, '2025-11-28')).toMatchObject({ state: 'posted', messageId: messages[0]?.id });
     expect(fake.requests.some((q) => q.method === 'GET' && q.path === `/api/v10/channels/${DISCORD_CHANNEL}/messages`)).toBe(true);
   });
 });

@@ -32,8 +32,8 @@ describe('scheduler: local times', () => {
   it('posts at 09:00 local time in New York and Tokyo on both sides of the US daylight-saving change', async () => {
     vi.setSystemTime(new Date('2025-10-30T14:00:00Z'));
     const h = track(await harness({ papers: papersOn(days('2025-10-29', 8)), scheduler: { pollMs: 6 * HOUR } }));
-    const ny = h.schedules.add({ platform: 'slack', channel: 'CNY', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
-    const tokyo = h.schedules.add({ platform: 'slack', channel: 'CTOKYO', hour: 9, minute: 0, zone: 'Asia/Tokyo', top: 2 });
+    const ny = await h.schedules.add({ platform: 'slack', channel: 'CNY', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
+    const tokyo = await h.schedules.add({ platform: 'slack', channel: 'CTOKYO', hour: 9, minute: 0, zone: 'Asia/Tokyo', top: 2 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(5 * 24 * HOUR + HOUR);
@@ -57,14 +57,14 @@ describe('scheduler: local times', () => {
     // Each post names the newest list: New York's own day; Tokyo's morning is the previous New York day.
     expect(slack.posts.filter((p) => p.target.channel === 'CNY').map((p) => p.summary)[0]).toBe('Trending on 2025-10-31: 2 of 3');
     expect(slack.posts.filter((p) => p.target.channel === 'CTOKYO').map((p) => p.summary)[0]).toBe('Trending on 2025-10-30: 2 of 3');
-    expect(h.schedules.history(ny.id).every((r) => r.state === 'posted')).toBe(true);
-    expect(h.schedules.history(tokyo.id)).toHaveLength(5);
+    expect((await h.schedules.history(ny.id)).every((r) => r.state === 'posted')).toBe(true);
+    expect(await h.schedules.history(tokyo.id)).toHaveLength(5);
   });
 
   it('posts the top N by upvotes with a header naming the list date', async () => {
     vi.setSystemTime(new Date('2025-10-31T12:59:00Z'));
     const h = track(await harness({ papers: papersOn(days('2025-10-31', 1)) }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 2 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(2 * 60_000);
@@ -83,8 +83,8 @@ describe('scheduler: exactly once', () => {
     const papers = papersOn(days('2025-11-03', 2));
     vi.setSystemTime(new Date('2025-11-03T12:00:00Z'));
     const first = track(await harness({ papers, file }));
-    first.schedules.add({ platform: 'slack', channel: 'CMORNING', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
-    first.schedules.add({ platform: 'slack', channel: 'CAFTERNOON', hour: 15, minute: 0, zone: 'America/New_York', top: 3 });
+    await first.schedules.add({ platform: 'slack', channel: 'CMORNING', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await first.schedules.add({ platform: 'slack', channel: 'CAFTERNOON', hour: 15, minute: 0, zone: 'America/New_York', top: 3 });
     const before = new RecordingAdapter();
     first.scheduler.start([before]);
     await runFor(3 * HOUR); // 15:00Z = 10:00 New York: the morning post is out
@@ -104,9 +104,10 @@ describe('scheduler: exactly once', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sched-')), 'paperboy.db');
     const papers = papersOn(days('2025-11-03', 3));
     vi.setSystemTime(new Date('2025-11-03T13:00:00Z'));
-    const a = track(await harness({ papers, file, scheduler: { owner: 'process-a' } }));
-    const b = track(await harness({ papers, file, scheduler: { owner: 'process-b' } }));
-    a.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    // NOTE: an hour between looks (not a minute): each look is a few statements on the shared file, and the slots fall on the hour.
+    const a = track(await harness({ papers, file, scheduler: { owner: 'process-a', pollMs: HOUR } }));
+    const b = track(await harness({ papers, file, scheduler: { owner: 'process-b', pollMs: HOUR } }));
+    await a.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slackA = new RecordingAdapter();
     const slackB = new RecordingAdapter();
     a.scheduler.start([slackA]);
@@ -119,16 +120,16 @@ describe('scheduler: exactly once', () => {
   it('takes over a claim whose process died once its lease has expired', async () => {
     vi.setSystemTime(new Date('2025-11-03T14:00:00Z'));
     const h = track(await harness({ papers: papersOn(days('2025-11-03', 1)), scheduler: { leaseMs: 10 * 60000 } }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T14:00:30Z'));
-    expect(h.schedules.claim(s.id, '2025-11-03', '2025-11-03', 'dead-process', 10 * 60_000).kind).toBe('claimed');
+    expect((await h.schedules.claim(s.id, '2025-11-03', '2025-11-03', 'dead-process', 10 * 60_000)).kind).toBe('claimed');
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(5 * 60_000);
     expect(slack.posts).toHaveLength(0);
     await runFor(10 * 60_000);
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
-    expect(h.schedules.slot(s.id, '2025-11-03')?.state).toBe('posted');
+    expect((await h.schedules.slot(s.id, '2025-11-03'))?.state).toBe('posted');
   });
 });
 
@@ -137,7 +138,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     // 2025-11-07 is a Friday; the corpus has no weekend lists.
     vi.setSystemTime(new Date('2025-11-07T12:00:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-06', '2025-11-07']), scheduler: { pollMs: 6 * HOUR } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(2 * 24 * HOUR + 3 * HOUR);
@@ -151,7 +152,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('catches up a post missed while down when it is inside the grace window', async () => {
     vi.setSystemTime(new Date('2025-11-02T12:00:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 6 * HOUR } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T18:30:00Z')); // 13:30 New York: 4.5 h late
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -163,13 +164,13 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     vi.setSystemTime(new Date('2025-11-02T12:00:00Z'));
     const logger = recordingLogger();
     const h = track(await harness({ papers: papersOn(['2025-11-03']), logger, scheduler: { catchupMs: 6 * HOUR } }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T21:00:00Z')); // 16:00 New York: 7 h late
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(60_000);
     expect(slack.posts).toHaveLength(0);
-    expect(h.schedules.slot(s.id, '2025-11-03')?.state).toBe('skipped');
+    expect((await h.schedules.slot(s.id, '2025-11-03'))?.state).toBe('skipped');
     expect(logger.entries.some((e) => e.level === 'warn' && /outside the catch-up window/.test(e.msg ?? ''))).toBe(true);
     // The next morning posts as usual, with the list it missed.
     await runFor(18 * HOUR);
@@ -179,7 +180,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('with no catch-up window still posts a run it finds half a minute late (a busy machine)', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:30:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { catchupMs: 0 } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T14:00:30Z'));
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
@@ -190,7 +191,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('retries a failed post with backoff, then records it failed and not done', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 2, minTimeout: 1000, factor: 2 } } }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [1, 2, 3].map(() => new DeliveryError('transient', 'Slack answered HTTP 500'));
     h.scheduler.start([slack]);
@@ -198,9 +199,9 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     // Three attempts: at once, 1 s later, 2 s after that.
     expect(slack.attempts).toEqual(['2025-11-03T14:00:00.000Z', '2025-11-03T14:00:01.000Z', '2025-11-03T14:00:03.000Z']);
     expect(slack.posts).toHaveLength(0);
-    const row = h.schedules.slot(s.id, '2025-11-03');
+    const row = await h.schedules.slot(s.id, '2025-11-03');
     expect(row).toMatchObject({ state: 'failed', failure: 'transient', attempts: 3 });
-    expect(h.schedules.lastPostedList(s.id)).toBeNull();
+    expect(await h.schedules.lastPostedList(s.id)).toBeNull();
     // Not done: the next run posts the list that failed.
     await runFor(24 * HOUR);
     expect(slack.posts.map((p) => p.summary)).toEqual(['Trending on 2025-11-03: 3 of 3']);
@@ -209,26 +210,26 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('a post that succeeds on a retry is marked posted once', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']) }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [new DeliveryError('transient', 'timed out')];
     h.scheduler.start([slack]);
     await runFor(2 * 60_000);
     expect(slack.posts).toHaveLength(1);
-    expect(h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'posted', attempts: 2 });
+    expect(await h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'posted', attempts: 2 });
   });
 
   it('records a channel the bot cannot post in as failed without retrying, and logs it with the channel', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const logger = recordingLogger();
     const h = track(await harness({ papers: papersOn(['2025-11-03']), logger }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'CLOCKED', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'CLOCKED', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.refuse.set('CLOCKED', new DeliveryError('no-access', 'Slack refused the post in CLOCKED: not_in_channel', 'not_in_channel'));
     h.scheduler.start([slack]);
     await runFor(2 * 60_000);
     expect(slack.attempts).toHaveLength(1);
-    expect(h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'failed', failure: 'no-access' });
+    expect(await h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'failed', failure: 'no-access' });
     const line = logger.entries.find((e) => e.level === 'error');
     expect(line?.obj).toMatchObject({ channel: 'CLOCKED', failure: 'no-access', code: 'not_in_channel' });
   });
@@ -236,14 +237,14 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('stopping while a post waits to retry gives the slot back as attempted, so the next start looks for that attempt, then posts', async () => {
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 3, minTimeout: 60000, factor: 1 } } }));
-    const s = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const s = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.fail = [new DeliveryError('transient', 'Slack answered HTTP 500')];
     h.scheduler.start([slack]);
     await runFor(61_000);
     expect(slack.attempts).toHaveLength(1);
     await h.scheduler.stop();
-    expect(h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1, leaseUntil: 0 });
+    expect(await h.schedules.slot(s.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1, leaseUntil: 0 });
     const again = new Scheduler({ store: h.schedules, library: h.app.library, clock: systemTime, timeZone: 'America/New_York', logger: recordingLogger() });
     again.start([slack]);
     await runFor(1_000);
@@ -255,19 +256,19 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it("a channel whose post hangs holds up no other channel's post; the hung attempt ends at its deadline and the retry looks first", async () => {
     vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: { retries: 1, minTimeout: 1000, factor: 1 } } }));
-    const hung = h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const hung = await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-03T13:59:00Z'));
-    const other = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    const other = await h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.hang.add('C1');
     h.scheduler.start([slack]);
     await runFor(61_000);
     expect(slack.posts.map((p) => p.target.channel)).toEqual(['C2']);
-    expect(h.schedules.slot(other.id, '2025-11-03')).toMatchObject({ state: 'posted' });
-    expect(h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1 });
+    expect(await h.schedules.slot(other.id, '2025-11-03')).toMatchObject({ state: 'posted' });
+    expect(await h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'claimed', attempts: 1 });
     await runFor(60_000);
-    expect(h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'failed', failure: 'transient', attempts: 2 });
-    expect(h.schedules.slot(hung.id, '2025-11-03')?.detail).toMatch(/no answer within 15 s/);
+    expect(await h.schedules.slot(hung.id, '2025-11-03')).toMatchObject({ state: 'failed', failure: 'transient', attempts: 2 });
+    expect((await h.schedules.slot(hung.id, '2025-11-03'))?.detail).toMatch(/no answer within 15 s/);
     const toHung = slack.sends.filter((x) => x?.key === `post:${hung.id}:2025-11-03`);
     expect(toHung.map((x) => x?.landedSince !== undefined)).toEqual([false, true]);
   });
@@ -276,8 +277,8 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     vi.setSystemTime(new Date('2025-11-03T13:58:00Z'));
     // The production retry policy: a hung channel takes minutes (four 15 s deadlines and 5 s, 20 s, 80 s waits) to fail.
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
-    h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 1, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C2', hour: 9, minute: 1, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.hang.add('C1');
     h.scheduler.start([slack]);
@@ -289,23 +290,23 @@ describe('scheduler: nothing new, catch-up, failures', () => {
   it('a post due at 23:59 while another channel hangs is posted, not skipped as a day that is over', async () => {
     vi.setSystemTime(new Date('2025-11-04T04:56:00Z'));
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { retry: DEFAULT_RETRY } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 58, zone: 'America/New_York', top: 3 });
-    const late = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 58, zone: 'America/New_York', top: 3 });
+    const late = await h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     slack.hang.add('C1');
     h.scheduler.start([slack]);
     await runFor(10 * 60_000);
     expect(slack.posts.filter((p) => p.target.channel === 'C2')).toHaveLength(1);
-    expect(h.schedules.slot(late.id, '2025-11-03')).toMatchObject({ state: 'posted' });
+    expect(await h.schedules.slot(late.id, '2025-11-03')).toMatchObject({ state: 'posted' });
   });
 
   it('a post that waits for a send slot past midnight is still posted for its day (the tick saw it on time)', async () => {
     vi.setSystemTime(new Date('2025-11-04T04:58:00Z'));
     // One send at a time: the 23:59 post waits behind a channel that hangs for two 15 s deadlines and a 40 s pause.
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { concurrency: 1, retry: { retries: 1, minTimeout: 40000, factor: 1 } } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-04T04:58:30Z'));
-    const waiting = h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
+    const waiting = await h.schedules.add({ platform: 'slack', channel: 'C2', hour: 23, minute: 59, zone: 'America/New_York', top: 3 });
     vi.setSystemTime(new Date('2025-11-04T04:58:00Z'));
     const slack = new RecordingAdapter();
     slack.hang.add('C1');
@@ -314,7 +315,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     const c2 = slack.posts.filter((p) => p.target.channel === 'C2');
     expect(c2).toHaveLength(1);
     expect(c2[0]?.at.slice(0, 10)).toBe('2025-11-04');
-    expect(h.schedules.slot(waiting.id, '2025-11-03')).toMatchObject({ state: 'posted' });
+    expect(await h.schedules.slot(waiting.id, '2025-11-03')).toMatchObject({ state: 'posted' });
   });
 
   it('asks the freshener for the day before posting and posts anyway when it fails', async () => {
@@ -327,7 +328,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
       },
     };
     const h = track(await harness({ papers: papersOn(['2025-11-03']), scheduler: { freshener } }));
-    h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
+    await h.schedules.add({ platform: 'slack', channel: 'C1', hour: 9, minute: 0, zone: 'America/New_York', top: 3 });
     const slack = new RecordingAdapter();
     h.scheduler.start([slack]);
     await runFor(2 * 60_000);
@@ -344,7 +345,7 @@ describe('scheduler: nothing new, catch-up, failures', () => {
     const slack = new RecordingAdapter();
     serving.scheduler.start([slack]);
     await runFor(5 * 60_000);
-    other.schedules.add({ platform: 'slack', channel: 'CNEW', hour: 8, minute: 10, zone: 'America/New_York', top: 1 });
+    await other.schedules.add({ platform: 'slack', channel: 'CNEW', hour: 8, minute: 10, zone: 'America/New_York', top: 1 });
     await runFor(60 * 60_000);
     expect(slack.posts.map((p) => [p.target.channel, p.at])).toEqual([['CNEW', '2025-11-03T13:10:00.000Z']]);
   });

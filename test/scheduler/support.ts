@@ -79,14 +79,14 @@ export async function harness(opts: {
   scheduler?: Partial<SchedulerOptions>;
 }): Promise<Harness> {
   const clock = opts.clock ?? systemTime;
-  const database = await openDatabase({ file: opts.file ?? ':memory:', now: () => clock.now(), features: FEATURES });
+  // NOTE: harnesses on one file are two connections in one process: SQLite's own busy wait would block the event loop the
+  // other needs to finish its transaction, so a writer waits between tries instead (as in two processes).
+  const database = await openDatabase({ file: opts.file ?? ':memory:', now: () => clock.now(), features: FEATURES, busyTimeoutMs: 0 });
   const store = database.papers;
   const app = await createApp({ config: { dataDir: '/nonexistent', timeZone: 'America/New_York' }, logger: silentLogger, clock, commands, database });
   if (!opts.file) await app.library.ingest(opts.papers);
   else if (store.count() === 0) await app.library.ingest(opts.papers);
-  const db = database.connection;
-  if (!db) throw new Error('not a SQLite store');
-  const schedules = new ScheduleStore(db, () => clock.now());
+  const schedules = new ScheduleStore(database.sql, () => clock.now());
   const scheduler = new Scheduler({
     store: schedules,
     library: app.library,

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { ScheduleStore } from '../../src/scheduler/store.js';
+import { FEATURES } from '../../src/store/features.js';
 import { DatabaseFileIdentity } from '../../src/store/fileIdentity.js';
+import { migrate } from '../../src/store/migrations.js';
 import { openStore, watchDatabaseFile, type SqliteStore } from '../../src/store/sqlite.js';
 
 const tmp: string[] = [];
@@ -63,8 +65,9 @@ async function replaceWithAnother(file: string): Promise<void> {
 describe('the database is the one we opened', () => {
   it('a subscribe after the database file was deleted throws an error naming the file, instead of being confirmed', async () => {
     const { file, store } = storeOnFile();
-    const schedules = new ScheduleStore(store.connection, () => new Date('2026-06-12T12:00:00Z'));
-    schedules.add(subscription);
+    await migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, FEATURES);
+    const schedules = new ScheduleStore(store.sql, () => new Date('2026-06-12T12:00:00Z'));
+    await schedules.add(subscription);
     fs.rmSync(file);
     const e = await thrown(() => schedules.add(subscription));
     expect(e.message).toContain(`the database file ${file} was deleted`);

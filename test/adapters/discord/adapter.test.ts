@@ -149,7 +149,7 @@ describe('discord adapter', () => {
     const zones = await run.fake.answer(run.fake.autocomplete('subscribe', 'zone', 'berl').token);
     expect(zones.via).toBe('choices');
     expect((zones.body.choices ?? []).map((c) => c.value)).toContain('Europe/Berlin');
-    expect(run.core.schedules?.list('discord', GUILD.channels[0]?.id ?? '')).toEqual([]);
+    expect(await run.core.schedules?.list('discord', GUILD.channels[0]?.id ?? '')).toEqual([]);
   });
 
   it('autocomplete: trending dates suggest relative periods and days with papers, and any typed period is accepted', async () => {

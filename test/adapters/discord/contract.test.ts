@@ -102,11 +102,11 @@ adapterContract('discord', async (papers): Promise<ContractHarness> => {
       const replaced = callbacks(token).some((r) => [6, 7].includes((r.body as CallbackBody).type));
       return keep({ ...seenOf(answer.body), replaced }, answer.body);
     },
-    subscriptions: () => (run.core.schedules?.list('discord', channelOf('')) ?? []).map((s) => s.id),
-    addSubscription(hour) {
+    subscriptions: async () => ((await run.core.schedules?.list('discord', channelOf(''))) ?? []).map((s) => s.id),
+    async addSubscription(hour) {
       const schedules = run.core.schedules;
       if (!schedules) throw new Error('the test core has no schedules');
-      return schedules.add({ platform: 'discord', channel: channelOf(''), guildId: GUILD.id, hour, minute: 0, zone: 'UTC', top: 3 }).id;
+      return (await schedules.add({ platform: 'discord', channel: channelOf(''), guildId: GUILD.id, hour, minute: 0, zone: 'UTC', top: 3 })).id;
     },
     more: (seen) => click(seen, /^More\b/),
     share: (seen) => click(seen, /^Share in channel$/),

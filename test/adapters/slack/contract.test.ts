@@ -96,11 +96,11 @@ async function harness(mode: Mode, papers: Paper[]): Promise<ContractHarness> {
       const { raw, ...seen } = d.seenAt(await d.click({ action_id: button.action_id, value: button.value(command, input) }, { ephemeral: true }));
       return keep({ ...seen, replaced: raw.replace_original === true }, raw);
     },
-    subscriptions: () => (d.core.schedules?.list('slack', CHANNEL) ?? []).map((s) => s.id),
-    addSubscription(hour) {
+    subscriptions: async () => ((await d.core.schedules?.list('slack', CHANNEL)) ?? []).map((s) => s.id),
+    async addSubscription(hour) {
       const schedules = d.core.schedules;
       if (!schedules) throw new Error('the test core has no schedules');
-      return schedules.add({ platform: 'slack', channel: CHANNEL, hour, minute: 0, zone: 'UTC', top: 3 }).id;
+      return (await schedules.add({ platform: 'slack', channel: CHANNEL, hour, minute: 0, zone: 'UTC', top: 3 })).id;
     },
     more: (seen) => click(seen, 'More'),
     share: (seen) => click(seen, 'Share in channel'),
