@@ -27,8 +27,8 @@ export function gist(p: Pick<Paper, 'title' | 'abstract' | 'aiSummary'>): string
     first ??= raw;
     const text = standAlone(raw, name);
     if (text === null) continue;
-    const content = contentOf(text);
-    if (content === 1 && proposes(text)) return clipLine(text);
+    const content = contentOf(text, name);
+    if (content === 1 && proposes(text, name)) return clipLine(text);
     if (content === 1) finding ??= text;
     if (content === 0.5) neutral ??= text;
   }
