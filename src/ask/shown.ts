@@ -3,6 +3,7 @@ import type { Paper } from '../papers/model.js';
 import { sentences } from '../search/index.js';
 import { analyze } from '../search/text.js';
 import { MIN_SENTENCE_CHARS, clipSentence, type Picked } from './answer.js';
+import { gist } from './gist.js';
 import { contentOf, paperName, proposes, standAlone, type Content } from './sentence.js';
 
 interface Statement {
@@ -21,7 +22,8 @@ interface Statement {
  * (`contentOf` 1) as the picker took from it, those covering most of the question first, read in
  * abstract order. Only a paper with no contribution or finding at all is shown by one sentence of
  * what it has, a neutral one before background. Every sentence stands alone (`standAlone`): no
- * opening connective, and the paper's self-references name it.
+ * opening connective, and the paper's self-references name it; an abstract with none that does is
+ * shown by its gist.
  */
 export function shownSentences(picked: readonly Picked[], papers: ReadonlyMap<string, Paper>, questionTerms: ReadonlySet<string>): Picked[] {
   const order = [...new Set(picked.map((p) => p.paperId))];
@@ -44,9 +46,10 @@ export function shownSentences(picked: readonly Picked[], papers: ReadonlyMap<st
       .sort((a, b) => coverage(b) - coverage(a) || Number(b.proposes) - Number(a.proposes) || a.at - b.at)
       .slice(0, findings.length > 0 ? wanted : 1)
       .sort((a, b) => a.at - b.at);
+    const paper = papers.get(id);
     if (best.length === 0) {
-      // A paper whose abstract has no sentence that stands alone keeps what the picker took from it.
-      out.push(...picked.filter((p) => p.paperId === id));
+      // NOTE: an abstract with no sentence that stands alone (rare) is shown by the paper's gist, never a dangling sentence.
+      if (paper) out.push({ paperId: id, text: clipSentence(gist(paper)), score: 0 });
       continue;
     }
     for (const s of best) out.push({ paperId: id, text: clipSentence(s.text), score: coverage(s) });
@@ -61,7 +64,7 @@ function statementsOf(p: Paper | undefined): Statement[] {
   for (const s of sentences(p.abstract)) {
     const raw = p.abstract.slice(s.start, s.end).trim();
     if (raw.length < MIN_SENTENCE_CHARS) continue;
-    const text = standAlone(raw, name);
+    const text = standAlone(raw, name, true);
     if (text === null) continue;
     out.push({ text, terms: new Set(analyze(text)), content: contentOf(text, name), proposes: proposes(text, name), at: s.start });
   }

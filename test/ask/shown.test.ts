@@ -67,3 +67,18 @@ describe('sentences an answer shows', () => {
     expect(draft.sentences.map((s) => s.text)).toContain('Squeeze compresses the KV cache by 4x on long-context benchmarks.');
   });
 });
+
+describe('papers the picker cites by a sentence that cannot be shown', () => {
+  it('a paper cited for a sentence that cannot stand alone is still cited, and shown by its own contribution', () => {
+    const atlas = paper(
+      'atlas',
+      'Atlas: Learning to Memorize Long Contexts',
+      'Despite their recent success, they struggle with long context understanding and extrapolation to longer sequences of recurrent models. ' +
+        'We present Atlas, a long-term memory module with high capacity that learns to memorize the context.',
+    );
+    const question2 = questionTerms(lookUp('why do recurrent models struggle with long context?'));
+    const draft = extractive(question2, [c(atlas)], opts);
+    expect(draft.cited.map((p) => p.id)).toEqual(['atlas']);
+    expect(draft.sentences.map((s) => s.text)).toEqual(['We present Atlas, a long-term memory module with high capacity that learns to memorize the context.']);
+  });
+});
