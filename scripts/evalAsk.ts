@@ -21,7 +21,6 @@ export const PICK_GRID: { [K in keyof PickOptions]: readonly number[] } = {
   paperWeight: [0.5, 1],
   redundancy: [0.5],
   paperCutoff: [0, 0.3, 0.5, 0.7],
-  content: [0, 1],
 };
 
 /** The most papers any grid point draws from: the search runs once per question with this many. */

@@ -3,7 +3,7 @@ import type { Paper } from '../papers/model.js';
 import type { AnswerSentence } from '../reply.js';
 import { sentences } from '../search/index.js';
 import { analyze } from '../search/text.js';
-import { contentOf, paperName, standAlone } from './sentence.js';
+import { paperName, standAlone } from './sentence.js';
 
 /** A paper the search retrieved for the question, with its relevance relative to the best hit (0..1]. */
 export interface Candidate {
@@ -34,11 +34,6 @@ export interface PickOptions {
   redundancy: number;
   /** Papers below this share of the best hit's relevance are not cited. */
   paperCutoff: number;
-  /**
-   * How much a sentence's content scales its score (0: not at all; 1: a background sentence scores
-   * nothing): what a paper proposes or finds comes before what the field's problem is (see `contentOf`).
-   */
-  content: number;
 }
 
 export const DEFAULT_PICK: PickOptions = {
@@ -49,7 +44,6 @@ export const DEFAULT_PICK: PickOptions = {
   paperWeight: 0.5,
   redundancy: 0.5,
   paperCutoff: 0.5,
-  content: 0,
 };
 
 /** An answer gets at least this many sentences when the papers it already cites have them (no new paper is cited for it). */
@@ -63,7 +57,7 @@ export interface Picked {
 }
 
 /** Sentences shorter than this are fragments ("Code is available.") and never an answer. */
-const MIN_SENTENCE_CHARS = 30;
+export const MIN_SENTENCE_CHARS = 30;
 /** Longer sentences are cut at a word boundary. */
 const MAX_SENTENCE_CHARS = 360;
 
@@ -73,19 +67,17 @@ interface Scored {
   terms: Set<string>;
   coverage: number;
   relevance: number;
-  /** What the sentence carries (`contentOf`): 1 a contribution or finding, 0 background. */
-  content: number;
 }
 
 /**
  * Picks the sentences that answer a question: each abstract sentence of the candidates is scored by
  * the share of the question's (idf-weighted) terms it contains, blended with its paper's relevance;
- * scaled by what the sentence carries (a contribution or finding over background, `content`);
  * sentences that cannot stand alone are left out and self-references name the paper (`standAlone`);
  * then sentences are taken greedily, each paying for its overlap with those already taken, until
  * the next one scores below `minScore` or the answer is long enough. Terms are index terms
  * (`analyze`: the search's stemming, spelling and abbreviation rules), so "quantisation" and
- * "quantized" meet as they do in search.
+ * "quantized" meet as they do in search. What the picked sentences decide is which papers are cited
+ * and how much is said of each; which of a paper's sentences is shown is `shownSentences`' choice.
  */
 export function pickSentences(questionTerms: ReadonlySet<string>, candidates: readonly Candidate[], options: PickOptions = DEFAULT_PICK): Picked[] {
   if (questionTerms.size === 0) return [];
@@ -100,7 +92,7 @@ export function pickSentences(questionTerms: ReadonlySet<string>, candidates: re
       // NOTE: a sentence that cannot stand next to other papers' sentences ("This ensures …") is never picked.
       const text = standAlone(raw, name);
       if (text === null) continue;
-      all.push({ paperId: c.paper.id, text, terms: new Set(analyze(text)), coverage: 0, relevance: c.relevance, content: contentOf(text) });
+      all.push({ paperId: c.paper.id, text, terms: new Set(analyze(text)), coverage: 0, relevance: c.relevance });
     }
   }
   if (all.length === 0) return [];
@@ -126,7 +118,7 @@ export function pickSentences(questionTerms: ReadonlySet<string>, candidates: re
     let bestScore = -Infinity;
     for (const [i, s] of left.entries()) {
       // NOTE: multiplicative, so a sentence that says little about the question never rides on its paper's rank.
-      const base = (s.coverage / most) * (1 - options.paperWeight + options.paperWeight * s.relevance) * (1 - options.content + options.content * s.content);
+      const base = (s.coverage / most) * (1 - options.paperWeight + options.paperWeight * s.relevance);
       const overlap = chosen.reduce((m, c) => Math.max(m, jaccard(s.terms, c.terms)), 0);
       const score = base * (1 - options.redundancy * overlap);
       if (score > bestScore) {
@@ -163,7 +155,8 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return union === 0 ? 0 : common / union;
 }
 
-function clipSentence(text: string): string {
+/** A sentence of at most `MAX_SENTENCE_CHARS`, cut at a word boundary. */
+export function clipSentence(text: string): string {
   if (text.length <= MAX_SENTENCE_CHARS) return text;
   const sp = text.lastIndexOf(' ', MAX_SENTENCE_CHARS - 1);
   return `${text.slice(0, sp > 0 ? sp : MAX_SENTENCE_CHARS - 1)}…`;

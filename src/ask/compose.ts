@@ -12,6 +12,7 @@ import { groupByApproach } from './approach.js';
 import { DEFAULT_PICK, numberCitations, pickSentences, type Candidate, type PickOptions } from './answer.js';
 import type { DateFilter } from './intent.js';
 import { checkWritten } from './llm.js';
+import { shownSentences } from './shown.js';
 
 /** How many of the best papers a model is given to write from. */
 export const WRITER_SOURCES = 5;
@@ -65,13 +66,14 @@ export function candidatesOf(page: Pick<SearchPage, 'hits'>): Candidate[] {
 }
 
 /**
- * The extractive answer: the picked sentences, each citing its own paper. Given the library's
+ * The extractive answer: the picker chooses the papers to cite, and each is shown by its contribution
+ * or finding sentences that best cover the question (`shownSentences`), each citing its paper. Given the library's
  * `corpus`, sentences from several papers are grouped by approach (`groupByApproach`), each group's
  * first sentence opening with its label ("Quantization: KIVI quantizes … [1] QJL … [2] Eviction: …").
  */
 export function extractive(terms: ReadonlySet<string>, candidates: readonly Candidate[], options: PickOptions = DEFAULT_PICK, corpus?: Corpus): Draft {
-  const picked = pickSentences(terms, candidates, options);
   const byId = new Map(candidates.map((c) => [c.paper.id, c.paper]));
+  const picked = shownSentences(pickSentences(terms, candidates, options), byId, terms);
   const approaches = corpus ? groupByApproach(picked, byId, terms, corpus) : [{ label: null, picked }];
   const ordered = approaches.flatMap((a) => a.picked.map((p, i) => ({ text: i === 0 && a.label ? `${a.label}: ${p.text}` : p.text, paperIds: [p.paperId] })));
   const { sentences, papers } = numberCitations(ordered);

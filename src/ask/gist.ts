@@ -25,10 +25,10 @@ export function gist(p: Pick<Paper, 'title' | 'abstract' | 'aiSummary'>): string
     const raw = p.abstract.slice(s.start, s.end).trim();
     if (raw.length < MIN_CHARS) continue;
     first ??= raw;
-    const text = standAlone(raw, name);
+    const text = standAlone(raw, name, true);
     if (text === null) continue;
-    const content = contentOf(text);
-    if (content === 1 && proposes(text)) return clipLine(text);
+    const content = contentOf(text, name);
+    if (content === 1 && proposes(text, name)) return clipLine(text);
     if (content === 1) finding ??= text;
     if (content === 0.5) neutral ??= text;
   }

@@ -15,6 +15,27 @@ describe('sentences that stand alone', () => {
     );
   });
 
+  it('"Despite these advances,", "For this reason,", "Overall," and a bare "Yet" or "Thus" opening are dropped from the sentences an answer shows', () => {
+    expect(standAlone('Despite these advances, compressing the KV cache remains hard.', 'KIVI', true)).toBe('Compressing the KV cache remains hard.');
+    expect(standAlone('For this reason, the cache is kept in full precision.', null, true)).toBe('The cache is kept in full precision.');
+    expect(standAlone('To enhance all these three aspects, we present ATLAS, a long-term memory module.', 'ATLAS', true)).toBe(
+      'We present ATLAS, a long-term memory module.',
+    );
+    expect(standAlone('For the second concern, we train a series of Mamba-2 models on long documents.', null, true)).toBe(
+      'We train a series of Mamba-2 models on long documents.',
+    );
+    expect(standAlone('Overall, KIVI cuts peak memory by 2.6 times.', 'KIVI', true)).toBe('KIVI cuts peak memory by 2.6 times.');
+    expect(standAlone('Yet existing methods lose accuracy at two bits.', 'KIVI', true)).toBe('Existing methods lose accuracy at two bits.');
+    expect(standAlone('Thus we propose a tuning-free 2bit KV cache quantization algorithm.', 'KIVI', true)).toBe(
+      'KIVI proposes a tuning-free 2bit KV cache quantization algorithm.',
+    );
+  });
+
+  it('"The proposed method" is the paper, named, in the sentences an answer shows', () => {
+    expect(standAlone('The proposed method compresses the KV cache by 4x.', 'Squeeze', true)).toBe('Squeeze compresses the KV cache by 4x.');
+    expect(standAlone('The proposed method compresses the KV cache by 4x.', null, true)).toBeNull();
+  });
+
   it('the paper referring to itself becomes its name, or the sentence is left out when it has none', () => {
     expect(standAlone('This paper focuses on the long-context scenario of KV cache memory.', 'ThinK')).toBe(
       'ThinK focuses on the long-context scenario of KV cache memory.',
@@ -41,5 +62,11 @@ describe('sentences that stand alone', () => {
     expect(contentOf('KIVI reduces peak memory usage by up to 2.6 times.')).toBe(1);
     expect(contentOf('Large Language Models (LLMs) have revolutionized the field of natural language processing.')).toBe(0);
     expect(contentOf('Large language models face significant computational and memory challenges when processing long contexts.')).toBe(0);
+  });
+
+  it('a sentence the paper\'s name opens as the subject of what it does is a contribution (standAlone\'s "KIVI proposes …")', () => {
+    expect(contentOf('KIVI proposes a tuning-free 2bit KV cache quantization algorithm.', 'KIVI')).toBe(1);
+    expect(contentOf('KIVI quantizes keys per channel and values per token.', 'KIVI')).toBe(1);
+    expect(contentOf('KIVI is a name that several papers use.', 'KIVI')).toBe(0.5);
   });
 });

@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { gist } from '../../src/ask/gist.js';
+import { contentOf, paperName, standAlone } from '../../src/ask/sentence.js';
+import { sentences } from '../../src/search/index.js';
 import { ok } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -217,6 +219,30 @@ describe('ask on the seed corpus (issue 16)', async () => {
       expect(r.sentences.length).toBeGreaterThan(0);
       for (const s of r.sentences) expect(s.text).not.toMatch(DANGLING);
     }
+  });
+
+  it('a how-question shows each cited paper by its contribution or finding sentence, never the background', async () => {
+    const hasContribution = (p: Paper) =>
+      sentences(p.abstract).some((s) => {
+        const text = standAlone(p.abstract.slice(s.start, s.end).trim(), paperName(p));
+        return text !== null && contentOf(text) === 1;
+      });
+    for (const q of [
+      'how can I compress the KV cache of a long-context model?',
+      'how is the kv cache quantized?',
+      'why do long contexts need so much memory?',
+    ]) {
+      const r = answer(await core.dispatcher.runText(q));
+      expect(r.sentences.length).toBeGreaterThan(0);
+      for (const s of r.sentences) {
+        const cited = core.library.get(r.cards[(s.cites[0] ?? 0) - 1]?.id ?? '');
+        expect(cited).toBeDefined();
+        if (cited && hasContribution(cited)) expect([q, s.text, contentOf(s.text)]).toEqual([q, s.text, 1]);
+      }
+    }
+    const kv = answer(await core.dispatcher.runText('how can I compress the KV cache of a long-context model?'));
+    const text = kv.sentences.map((s) => s.text).join(' ');
+    expect(text).not.toMatch(/face significant computational and memory challenges|escalate the memory requirement|focuses on the long-context scenario/);
   });
 
   it("a question's words are analysed once: each search of a how-question or a comparison is handed the parsed query, never the text to parse again", async () => {
