@@ -1,8 +1,10 @@
-// The one owner of persistence: opens the database (the SQLite file with its diagnostics), migrates every registered feature, and hands each store what it needs.
+// The one owner of persistence: opens the database (the SQLite file with its diagnostics, or PostgreSQL with DATABASE_URL), migrates every registered feature, and hands each store what it needs.
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
+import type { Paper } from '../papers/model.js';
 import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
 import { migrate } from './migrations.js';
+import { openPostgresDatabase } from './postgres/open.js';
 import { openStore, searchDataOf, watchDatabaseFile, type DatabaseWatch, type StoreOptions } from './sqlite.js';
 import type { SqliteIndexData } from './searchStore.js';
 
@@ -24,14 +26,27 @@ export interface PaperDatabase {
    * NOTE: transitional; every store moves onto `sql` for the several-hosts issue.
    */
   readonly connection: Database.Database;
-  /** Watches the database file (serve): resolves `lost` once it is deleted or replaced. */
+  /**
+   * Hears the papers another process stored once this host's copy has them (the search index
+   * indexes them). SQLite: never (each process on the one file indexes what it writes).
+   */
+  onCatalogueChange(fn: (papers: readonly Paper[]) => void): void;
+  /**
+   * Watches the database (serve): resolves `lost` once the SQLite file is deleted or replaced. With
+   * PostgreSQL it also keeps this host's copy of the catalogue in step (every 2 s and on NOTIFY)
+   * until `stop`: only serve's main thread does, its pool workers and ingest thread read the same copy.
+   */
   watch(intervalMs?: number): DatabaseWatch;
+  /** Null while the database answers; otherwise one sentence naming it (a URL without its password), for /healthz. */
+  check(): Promise<string | null>;
   close(): Promise<void>;
 }
 
 export interface OpenOptions extends Omit<StoreOptions, 'features'> {
-  /** The SQLite file (`:memory:` for tests). */
+  /** The SQLite file (`:memory:` for tests); with `url`, this host's copy of the catalogue. */
   file: string;
+  /** DATABASE_URL: the shared PostgreSQL database every feature uses (see src/store/postgres/open.ts). */
+  url?: string;
   now?: () => Date;
   logger?: Logger;
   /** Every feature's schema steps (`FEATURES`): migrated at open, and a database newer than them refused before anything is written. */
@@ -48,7 +63,8 @@ function startAfreshHint(file: string): string {
  * the path (see `openStore`); a read-only database is opened for reading and migrates nothing.
  */
 export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
-  const { file, now = () => new Date(), logger, features = [], ...rest } = opts;
+  const { file, url, now = () => new Date(), logger, features = [], ...rest } = opts;
+  if (url !== undefined) return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}) });
   const versions = Object.fromEntries(features.map((f) => [f.name, f.steps.length]));
   const papers = openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features: versions });
   const { connection, sql, readOnlyReason } = papers;
@@ -68,7 +84,9 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
     readOnlyReason,
     connection,
     searchData: (subjects) => searchDataOf(papers, subjects),
+    onCatalogueChange: () => undefined,
     watch: (intervalMs) => watchDatabaseFile(papers, intervalMs),
+    check: async () => null,
     close: async () => papers.close(),
   };
 }

@@ -138,3 +138,13 @@ export function paperWrite(existingRow: PaperRow | undefined, p: Paper): PaperWr
     change: merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id },
   };
 }
+
+/**
+ * The `updated_at` for a write: `now`, or 1 ms past `last` (the newest stored one, read inside the
+ * write transaction) when the clock has not moved past it (two writes in one millisecond, a clock set
+ * back, a fake clock). So it increases across every writer: the search index finds what is pending
+ * by it (the newest one moved, and a paper's differs from what was indexed).
+ */
+export function stampAfter(now: string, last: string | null): string {
+  return last === null || now > last ? now : new Date(Date.parse(last) + 1).toISOString();
+}

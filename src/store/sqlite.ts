@@ -8,7 +8,7 @@ import type { Paper } from '../papers/model.js';
 import { paperSchema } from '../papers/model.js';
 import type { PaperStore, Sql, UpsertStats } from '../ports.js';
 import { DatabaseFileIdentity } from './fileIdentity.js';
-import { fromRow, lookupKeys, paperWrite, toRow, type PaperRow as Row } from './paperRows.js';
+import { fromRow, lookupKeys, paperWrite, stampAfter, toRow, type PaperRow as Row } from './paperRows.js';
 import { SqliteSql } from './sqliteSql.js';
 import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
@@ -651,16 +651,10 @@ export class SqliteStore implements PaperStore {
   /** The `updated_at` of the batch being written (see {@link nextStamp}). */
   private stamp = '';
 
-  /**
-   * The `updated_at` for a write: now, or 1 ms past the newest stored one when the clock has not
-   * moved past it (two writes in one millisecond, a clock set back, a fake clock). Read inside the
-   * write transaction, so it increases across every process on the file: the search index finds
-   * what is pending by it (the newest one moved, and a paper's differs from what was indexed).
-   */
+  /** The `updated_at` for a write (see `stampAfter`): read inside the write transaction, so it increases across every process on the file. */
   private nextStamp(): string {
-    const now = this.now().toISOString();
     const last = (this.db.prepare('SELECT max(updated_at) AS m FROM papers').get() as { m: string | null }).m;
-    return last === null || now > last ? now : new Date(Date.parse(last) + 1).toISOString();
+    return stampAfter(this.now().toISOString(), last);
   }
 
   private upsertOne(p: Paper, stats: UpsertStats): void {
