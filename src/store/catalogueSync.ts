@@ -144,7 +144,10 @@ export class CatalogueSync {
   private failed(e: unknown): void {
     const reason = e instanceof Error ? e.message : String(e);
     // NOTE: once per outage: a server away for an hour is one warning, not 1,800.
-    if (this.failing) return;
+    if (this.failing) {
+      this.opts.logger.debug({ database: this.opts.where, reason }, 'the catalogue copy is still not in step; trying again');
+      return;
+    }
     this.failing = reason;
     this.opts.logger.warn(
       { database: this.opts.where, reason },
@@ -164,7 +167,10 @@ export class CatalogueSync {
         if (!this.stopped) void this.pullLogged();
       });
       c.on('error', () => {
-        if (this.listener === c) this.dropListener();
+        if (this.listener !== c) return;
+        this.dropListener();
+        // NOTE: listen again (and copy what a lost NOTIFY named) at once, not on the next look.
+        void this.tick();
       });
       await c.query(`LISTEN ${CATALOGUE_CHANNEL}`);
       if (this.stopped) {

@@ -47,6 +47,8 @@ export interface OpenOptions extends Omit<StoreOptions, 'features'> {
   file: string;
   /** DATABASE_URL: the shared PostgreSQL database every feature uses (see src/store/postgres/open.ts). */
   url?: string;
+  /** NOTE: milliseconds; with `url`, how often serve's copy of the catalogue looks for changes besides NOTIFY (default 2 s). */
+  syncEveryMs?: number;
   now?: () => Date;
   logger?: Logger;
   /** Every feature's schema steps (`FEATURES`): migrated at open, and a database newer than them refused before anything is written. */
@@ -63,8 +65,10 @@ function startAfreshHint(file: string): string {
  * the path (see `openStore`); a read-only database is opened for reading and migrates nothing.
  */
 export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
-  const { file, url, now = () => new Date(), logger, features = [], ...rest } = opts;
-  if (url !== undefined) return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}) });
+  const { file, url, now = () => new Date(), logger, features = [], syncEveryMs, ...rest } = opts;
+  if (url !== undefined) {
+    return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}), ...(syncEveryMs === undefined ? {} : { syncEveryMs }) });
+  }
   const versions = Object.fromEntries(features.map((f) => [f.name, f.steps.length]));
   const papers = openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features: versions });
   const { connection, sql, readOnlyReason } = papers;

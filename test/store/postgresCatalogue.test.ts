@@ -50,9 +50,15 @@ function dataDir(): string {
 
 /** One host: its own data dir, the shared database. */
 // NOTE: the catalogue's features only: the other features' PostgreSQL spellings come with their own stores.
-async function host(url = db.url, logger: Logger = silentLogger): Promise<App> {
+async function host(url = db.url, logger: Logger = silentLogger, syncEveryMs?: number): Promise<App> {
   const dir = dataDir();
-  const database = await openDatabase({ file: catalogueFile(dir), url, logger, features: CATALOGUE_FEATURES });
+  const database = await openDatabase({
+    file: catalogueFile(dir),
+    url,
+    logger,
+    features: CATALOGUE_FEATURES,
+    ...(syncEveryMs === undefined ? {} : { syncEveryMs }),
+  });
   const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York', databaseUrl: url }, logger, clock: systemClock, commands, database });
   apps.push(app);
   return app;
@@ -168,6 +174,43 @@ describe('PostgreSQL mode: the catalogue on several hosts', () => {
       expect(await b.database.check()).toBeNull();
     } finally {
       watch.stop();
+    }
+  });
+
+  it('while the database refuses connections, the follower warns once for the outage (password hidden), keeps trying, and catches up when it answers', async () => {
+    const fresh = await freshDatabase();
+    const logger = capturingLogger();
+    try {
+      const a = await host(fresh.url);
+      const b = await host(fresh.url, logger, 25);
+      const watch = b.database.watch();
+      try {
+        await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS false`);
+        await asAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [fresh.name]);
+        const retries = () => logger.lines.filter((l) => l.level === 'debug' && l.msg?.includes('still not in step')).length;
+        await until('three failed looks after the first', () => retries() >= 3);
+        expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+        await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS true`);
+        const p = paper('2512.00006', 'Ibex Inference', 'Inference the ibex way.');
+        await until('the write is stored once the database answers', async () => {
+          try {
+            await a.library.ingest([p]);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        await until('host B finds it', () => found(b, 'ibex', p.id));
+        await until('the follower says it is in step again', () => logger.lines.some((l) => l.level === 'info' && l.msg?.includes('in step again')));
+        expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+        expect(JSON.stringify(logger.lines)).not.toContain(new URL(fresh.url).password);
+      } finally {
+        watch.stop();
+      }
+    } finally {
+      await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS true`);
+      for (const app of apps.splice(0)) await app.close().catch(() => undefined);
+      await fresh.drop();
     }
   });
 });

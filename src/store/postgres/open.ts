@@ -28,6 +28,8 @@ export interface OpenPostgresOptions extends Omit<StoreOptions, 'features'> {
   now: () => Date;
   logger?: Logger;
   features: readonly FeatureSchema[];
+  /** NOTE: milliseconds between two looks while following (default CATALOGUE_SYNC_MS, 2 s); tests shorten it. */
+  syncEveryMs?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface OpenPostgresOptions extends Omit<StoreOptions, 'features'> {
  * copied into `file` up to the newest change, so search and trending read it synchronously.
  */
 export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<PaperDatabase> {
-  const { url, file, now, logger = silentLogger, features, ...rest } = opts;
+  const { url, file, now, logger = silentLogger, features, syncEveryMs, ...rest } = opts;
   const where = redactUrl(url);
   const pool = await connectPostgres(url, { logger });
   let local: SqliteStore | undefined;
@@ -70,7 +72,14 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       DAILY_LIST_STEPS.map((s) => stepFor(s, 'sqlite')),
     );
     followOnly(local, id);
-    const catalogue = new CatalogueSync({ source: sql, pool, local: local.connection, logger: logger.child({ component: 'catalogue-sync' }), where });
+    const catalogue = new CatalogueSync({
+      source: sql,
+      pool,
+      local: local.connection,
+      logger: logger.child({ component: 'catalogue-sync' }),
+      where,
+      ...(syncEveryMs === undefined ? {} : { everyMs: syncEveryMs }),
+    });
     await catalogue.pull();
     const store = local;
     const papers = new PostgresPaperStore(sql, store, catalogue, now);
