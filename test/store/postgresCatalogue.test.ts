@@ -279,7 +279,7 @@ describe('PostgreSQL mode: opening the database', () => {
         await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS false`);
         await asAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [fresh.name]);
         const said = await database.check();
-        expect(said).toMatch(/^The PostgreSQL database postgres:\/\/.*\*\*\*.* \(DATABASE_URL\) does not answer/);
+        expect(said).toMatch(/^the PostgreSQL database postgres:\/\/.*\*\*\*.* \(DATABASE_URL\) does not answer/);
         expect(said).not.toContain(new URL(fresh.url).password);
         await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS true`);
         await until('the check answers again', async () => (await database.check()) === null);

@@ -128,7 +128,7 @@ function followOnly(local: SqliteStore, id: string): void {
   }).immediate();
 }
 
-/** Null when the database answers `SELECT 1` within {@link CHECK_MS}; otherwise a sentence naming it (redacted). */
+/** Null when the database answers `SELECT 1` within {@link CHECK_MS}; otherwise one line naming it (redacted), as the SQLite side says it. Never throws. */
 async function check(sql: PostgresSql, where: string): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -140,7 +140,7 @@ async function check(sql: PostgresSql, where: string): Promise<string | null> {
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;
     const reason = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
-    return `The PostgreSQL database ${where} (DATABASE_URL) does not answer: ${reason}.`;
+    return `the PostgreSQL database ${where} (DATABASE_URL) does not answer: ${reason}`;
   } finally {
     clearTimeout(timer);
   }
