@@ -13,7 +13,9 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import { systemClock } from '../../src/ports.js';
 import { CATALOGUE_FEATURES } from '../../src/store/features.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase, type PaperDatabase } from '../../src/store/database.js';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { loadSeedDir } from '../../src/papers/seeds.js';
 import { testPapers } from '../support/papers.js';
 import { asAdmin, freshDatabase, urlFor, type FreshDatabase } from '../support/postgres.js';
 import { sink } from '../support/streams.js';
@@ -287,6 +289,43 @@ describe('PostgreSQL mode: opening the database', () => {
         await database.close();
       }
     } finally {
+      await fresh.drop();
+    }
+  });
+});
+
+describe('PostgreSQL mode: paper writes merge as on SQLite', () => {
+  it('the seeds, a re-ingest, a richer source adopting an arXiv id and a poorer one later give the same stats and papers on both engines', async () => {
+    const { papers: seeds } = loadSeedDir(path.join(PROJECT_ROOT, 'seeds'));
+    const plain = paper('t-a-paper-abc', 'A Paper', 'Short.');
+    const first = { ...plain, arxivId: null, authors: [], publishedAt: null, upvotes: null, sources: [{ name: 'seed:x.txt', ref: 'line 13' }] };
+    const richer = {
+      ...first,
+      id: '2501.12345',
+      arxivId: '2501.12345',
+      title: '  A   Paper ',
+      authors: ['Ada Lovelace'],
+      upvotes: 9,
+      sources: [{ name: 'hf:daily_papers' }],
+    };
+    const steps: Paper[][] = [seeds, seeds, [first], [richer], [first], [{ ...richer, upvotes: 12, title: 'A Paper with $\\alpha$' }]];
+    const run = async (database: PaperDatabase) => {
+      const stats = [];
+      for (const step of steps) stats.push(await database.papers.upsert(step));
+      return { stats, papers: database.papers.all() };
+    };
+    const sqlite = await openDatabase({ file: ':memory:', features: CATALOGUE_FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
+    const fresh = await freshDatabase();
+    const postgres = await openDatabase({ file: ':memory:', url: fresh.url, features: CATALOGUE_FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
+    try {
+      const [onSqlite, onPostgres] = [await run(sqlite), await run(postgres)];
+      expect(onPostgres.stats).toEqual(onSqlite.stats);
+      expect(onPostgres.papers).toEqual(onSqlite.papers);
+      expect(onSqlite.stats[1]).toMatchObject({ inserted: 0, updated: 0 });
+      expect(onSqlite.stats[3]?.changed.map((c) => c.previousId)).toEqual(['t-a-paper-abc']);
+    } finally {
+      await sqlite.close();
+      await postgres.close();
       await fresh.drop();
     }
   });
