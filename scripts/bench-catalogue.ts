@@ -14,7 +14,7 @@ import { silentLogger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
 import { PersistedSearchIndex } from '../src/search/searchIndex.js';
 import { openDatabase, type PaperDatabase } from '../src/store/database.js';
-import { CATALOGUE_FEATURES } from '../src/store/features.js';
+import { FEATURES } from '../src/store/features.js';
 import { TOPICS } from '../src/topics.js';
 import { syntheticCorpus, syntheticQueries } from './corpus.js';
 
@@ -51,7 +51,7 @@ async function host(dataDir: string, databaseUrl: string | undefined = url.toStr
   const database = await openDatabase({
     file: databaseUrl ? catalogueFile(dataDir) : databaseFile(dataDir),
     ...(databaseUrl ? { url: databaseUrl } : {}),
-    features: CATALOGUE_FEATURES,
+    features: FEATURES,
   });
   const data = database.searchData(TOPICS.map(topicPhrases));
   if (!data) throw new Error('no search data');

@@ -25,6 +25,3 @@ export const FEATURES: readonly FeatureSchema[] = [
 
 /** `schema.<feature>` → the version this build knows. */
 export const FEATURE_SCHEMAS: Readonly<Record<string, number>> = Object.fromEntries(FEATURES.map((f) => [f.name, f.steps.length]));
-
-/** The catalogue's features (papers, daily lists): what each host's copy holds with DATABASE_URL. */
-export const CATALOGUE_FEATURES: readonly FeatureSchema[] = FEATURES.filter((f) => f.name === 'papers' || f.name === 'daily_lists');

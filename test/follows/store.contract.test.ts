@@ -326,7 +326,8 @@ describe('follow store on postgres only', () => {
       `INSERT INTO papers (id, title_key, title, abstract, updated_at) VALUES ('2512.00001', $1, $1, 'We evict tokens when memory runs short.', 'x')`,
       [KV(1).title],
     );
-    await storePapers(shared.sql, [KV(2)]);
+    // NOTE: the catalogue's change-number trigger serialises paper writes, so the later write waits for the first one's lock.
+    const later = storePapers(shared.sql, [KV(2)]);
     const planned = new AlertPlanner(store, silentLogger).plan();
     let settled = false;
     void planned.finally(() => (settled = true));
@@ -338,7 +339,7 @@ describe('follow store on postgres only', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     await writer.query('COMMIT');
-    await planned;
+    await Promise.all([planned, later]);
     await new AlertPlanner(store, silentLogger).plan();
     const titles = (await store.outbox()).flatMap((o) => (o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : []));
     expect(titles.sort()).toEqual([KV(1).title, KV(2).title].sort());

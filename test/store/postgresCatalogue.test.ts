@@ -12,7 +12,7 @@ import type { Logger } from '../../src/logger.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import { systemClock } from '../../src/ports.js';
-import { CATALOGUE_FEATURES } from '../../src/store/features.js';
+import { FEATURES } from '../../src/store/features.js';
 import { openDatabase, type PaperDatabase } from '../../src/store/database.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -58,7 +58,7 @@ async function host(url = db.url, logger: Logger = silentLogger, syncEveryMs?: n
     file: catalogueFile(dir),
     url,
     logger,
-    features: CATALOGUE_FEATURES,
+    features: FEATURES,
     ...(syncEveryMs === undefined ? {} : { syncEveryMs }),
   });
   const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York', databaseUrl: url }, logger, clock: systemClock, commands, database });
@@ -224,7 +224,7 @@ describe('PostgreSQL mode: opening the database', () => {
       const [x, y] = await Promise.all([host(fresh.url), host(fresh.url)]);
       const versions = await fresh.admin<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'schema.%' ORDER BY key`);
       expect(Object.fromEntries(versions.map((v) => [v.key, v.value]))).toMatchObject(
-        Object.fromEntries(CATALOGUE_FEATURES.map((f) => [`schema.${f.name}`, String(f.steps.length)])),
+        Object.fromEntries(FEATURES.map((f) => [`schema.${f.name}`, String(f.steps.length)])),
       );
       const watch = y.database.watch();
       try {
@@ -242,10 +242,10 @@ describe('PostgreSQL mode: opening the database', () => {
   it('a database a newer paperboy migrated is refused, naming the database without its password', async () => {
     const fresh = await freshDatabase();
     try {
-      const first = await openDatabase({ file: ':memory:', url: fresh.url, features: CATALOGUE_FEATURES });
+      const first = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES });
       await first.close();
       await fresh.admin(`UPDATE meta SET value = '99' WHERE key = 'schema.papers'`);
-      const refused = await openDatabase({ file: ':memory:', url: fresh.url, features: CATALOGUE_FEATURES }).catch((e: unknown) => e);
+      const refused = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(OperatorError);
       const message = (refused as OperatorError).message;
       expect(message).toMatch(/written by a newer paperboy: its papers tables are at schema version 99/);
@@ -275,7 +275,7 @@ describe('PostgreSQL mode: opening the database', () => {
   it('the health check says the database does not answer while it refuses connections, and nothing once it answers again', async () => {
     const fresh = await freshDatabase();
     try {
-      const database = await openDatabase({ file: ':memory:', url: fresh.url, features: CATALOGUE_FEATURES });
+      const database = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES });
       try {
         expect(await database.check()).toBeNull();
         await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS false`);
@@ -314,9 +314,9 @@ describe('PostgreSQL mode: paper writes merge as on SQLite', () => {
       for (const step of steps) stats.push(await database.papers.upsert(step));
       return { stats, papers: database.papers.all() };
     };
-    const sqlite = await openDatabase({ file: ':memory:', features: CATALOGUE_FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
+    const sqlite = await openDatabase({ file: ':memory:', features: FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
     const fresh = await freshDatabase();
-    const postgres = await openDatabase({ file: ':memory:', url: fresh.url, features: CATALOGUE_FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
+    const postgres = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES, now: () => new Date('2026-01-01T00:00:00Z') });
     try {
       const [onSqlite, onPostgres] = [await run(sqlite), await run(postgres)];
       expect(onPostgres.stats).toEqual(onSqlite.stats);
