@@ -71,7 +71,11 @@ async function sqliteDeployment(): Promise<Deployment> {
   const app = await createApp({ config: { dataDir: dir, timeZone: TZ }, logger: silentLogger, clock: systemClock, commands });
   try {
     await seedOnFirstStart(app, seedSource(path.join(PROJECT_ROOT, 'seeds')), silentLogger, systemClock);
-    await app.library.ingest([EARLY]);
+    const lists = app.dailyLists;
+    if (!lists) throw new Error('the SQLite app keeps daily lists');
+    await app.library.ingest([EARLY], (tx) =>
+      lists.record(tx, '2025-11-28', [{ paperId: EARLY.id, rank: 1, upvotes: 3 }], { fetchedAt: '2025-11-29T12:00:00Z', skipped: 0, complete: true }),
+    );
     const schedules = app.schedules;
     const follows = app.follows;
     if (!schedules || !follows) throw new Error('the SQLite app has schedules and follows');
@@ -144,6 +148,11 @@ describe('paperboy migrate --to', () => {
       expect((await app.follows?.all())?.map((f) => f.topic)).toEqual(['token eviction']);
       expect((await app.follows?.outbox())?.map((o) => o.status)).toEqual(['delivered']);
       expect(await app.database.sql.get('SELECT state FROM conversations WHERE key = ?', ['slack:C0MOVE:U0MOVE'])).toEqual({ state: '{"kind":"ask"}' });
+      expect(app.dailyLists?.listed('2025-11-28', '2025-11-28')).toEqual([EARLY.id]);
+      // The copied ids are behind the sequences: a new follow gets a new id.
+      const added = await app.follows?.add('slack', { kind: 'user', user: 'U0NEW' }, 'speculative decoding');
+      expect((await app.follows?.all())?.map((f) => f.id)).toHaveLength(2);
+      expect(added?.id).toBeDefined();
     } finally {
       await app.close();
     }
