@@ -245,6 +245,10 @@ describe('paperboy migrate --to', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('DATABASE_URL');
     expect(malformed.stderr).not.toContain('pg-secret-9');
+    const unreachable = await run(['migrate', '--to', 'postgres://bot:pg-secret-9@127.0.0.1:1/paperboy'], { PAPERBOY_DATA_DIR: source.dir });
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr.trim().split('\n')[0]).toContain('DATABASE_URL');
+    expect(unreachable.stderr).not.toContain('pg-secret-9');
     const missing = await run(['migrate'], { PAPERBOY_DATA_DIR: source.dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/migrate needs --to/);
