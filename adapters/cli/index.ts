@@ -42,6 +42,7 @@ import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
 import { missingWords, nothingAsked } from './emptyInput.js';
 import { askJson, replyJson } from './json.js';
+import { migrateTo } from './migrateTo.js';
 
 /** The process streams and environment the CLI runs with; tests pass their own. */
 export interface Io {
@@ -78,13 +79,13 @@ interface Ctx {
   notes?: ConsoleLogSink;
 }
 
+/** What a subcommand that opens its own databases gets (no app: `migrate` must not open the one DATABASE_URL names). */
+type AloneCtx = Omit<Ctx, 'app'>;
+
 /** A subcommand only the CLI has (not a chat command). */
-interface CliOnly {
-  name: string;
-  description: string;
-  spec: FlagSpec;
-  run(args: ParsedArgs, ctx: Ctx): Promise<number>;
-}
+type CliOnly = { name: string; description: string; spec: FlagSpec } & (
+  { alone?: false; run(args: ParsedArgs, ctx: Ctx): Promise<number> } | { alone: true; run(args: ParsedArgs, ctx: AloneCtx): Promise<number> }
+);
 
 const CLI_ONLY: readonly CliOnly[] = [
   {
@@ -138,6 +139,18 @@ const CLI_ONLY: readonly CliOnly[] = [
     description: 'Register the Discord /papers command (in DISCORD_GUILD_ID, or globally)',
     spec: { flags: [HELP_FLAG] },
     run: registerCommand,
+  },
+  {
+    name: 'migrate',
+    description: 'Copy this data dir’s SQLite deployment into an empty PostgreSQL database (resumable; run again after a stop)',
+    spec: {
+      flags: [
+        { name: 'to', kind: 'value', placeholder: 'DATABASE_URL', description: 'The PostgreSQL database to copy into (postgres://user:password@host:5432/db)' },
+        HELP_FLAG,
+      ],
+    },
+    alone: true,
+    run: (args, { config, logger, clock, io }) => migrateTo(args.input, { config, logger, clock, stderr: io.stderr, stdout: io.stdout }),
   },
 ];
 
@@ -260,11 +273,12 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
   const stop = sub === 'serve' ? (deps.stopSignal ?? processStopSignal)() : undefined;
   logger.debug({ subcommand: sub, dataDir: config.dataDir }, 'starting');
   try {
+    if (own?.alone) return await own.run(parsed.value, { config, logger, io, clock, deps });
     app = await createApp({ config, logger, clock, commands: registry });
     // `ingest` brings its own papers and `register` needs none: a broken seeds folder must not stop them.
     if (!NO_SEEDING.has(sub)) await seedOnFirstStart(app, seedSource(config.seedsDir), logger, clock);
     const ctx: Ctx = { config, logger, app, io, clock, deps, ...(stop ? { stop } : {}), ...(notes ? { notes } : {}) };
-    return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly).run(parsed.value, ctx);
+    return chat ? await runChatCommand(chat, parsed.value, ctx) : await (own as CliOnly & { alone?: false }).run(parsed.value, ctx);
   } catch (e) {
     if (e instanceof UserError || e instanceof OperatorError) {
       io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
