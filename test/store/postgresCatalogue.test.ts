@@ -189,9 +189,11 @@ describe('PostgreSQL mode: the catalogue on several hosts', () => {
       try {
         await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS false`);
         await asAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [fresh.name]);
+        // NOTE: the pool may also warn once per idle connection the termination ended; that is the pool's line, not the follower's.
+        const outageWarnings = () => logger.lines.filter((l) => l.level === 'warn' && !l.msg?.includes('idle PostgreSQL connection'));
         const retries = () => logger.lines.filter((l) => l.level === 'debug' && l.msg?.includes('still not in step')).length;
         await until('three failed looks after the first', () => retries() >= 3);
-        expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+        expect(outageWarnings()).toHaveLength(1);
         await asAdmin(`ALTER DATABASE ${fresh.name} ALLOW_CONNECTIONS true`);
         const p = paper('2512.00006', 'Ibex Inference', 'Inference the ibex way.');
         await until('the write is stored once the database answers', async () => {
@@ -204,7 +206,7 @@ describe('PostgreSQL mode: the catalogue on several hosts', () => {
         });
         await until('host B finds it', () => found(b, 'ibex', p.id));
         await until('the follower says it is in step again', () => logger.lines.some((l) => l.level === 'info' && l.msg?.includes('in step again')));
-        expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+        expect(outageWarnings()).toHaveLength(1);
         expect(JSON.stringify(logger.lines)).not.toContain(new URL(fresh.url).password);
       } finally {
         watch.stop();
