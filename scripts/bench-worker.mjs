@@ -39,7 +39,10 @@ async function paperboyApp(dataDir) {
   const { createApp } = await import(path.join(ROOT, 'dist/src/app.js'));
   const { commands } = await import(path.join(ROOT, 'dist/commands/index.js'));
   const { silentLogger } = await import(path.join(ROOT, 'dist/src/logger.js'));
-  return createApp({ config: { dataDir, timeZone: 'America/New_York' }, logger: silentLogger, clock: { now: () => new Date() }, commands });
+  // NOTE: BENCH_DATABASE_URL (set by bench.ts for --engine postgres only): the catalogue in PostgreSQL, this data dir holding the host's copy.
+  const url = process.env.BENCH_DATABASE_URL;
+  const config = { dataDir, timeZone: 'America/New_York', ...(url ? { databaseUrl: url } : {}) };
+  return createApp({ config, logger: silentLogger, clock: { now: () => new Date() }, commands });
 }
 
 /** Every query through the library as a command would run it (a page of 10 with snippets); times in ms. */
@@ -63,13 +66,13 @@ const modes = {
     const papers = readJsonLines(corpusFile);
     const t = now();
     const app = await paperboyApp(dataDir);
-    app.store.setMeta('seeds.ingested', new Date().toISOString());
-    for (let i = 0; i < papers.length; i += 500) app.library.ingest(papers.slice(i, i + 500));
+    await app.store.setMeta('seeds.ingested', new Date().toISOString());
+    for (let i = 0; i < papers.length; i += 500) await app.library.ingest(papers.slice(i, i + 500));
     app.library.warm();
     const buildMs = now() - t;
     gc();
     const out = { buildMs, heapMb: heapMb(), rssMb: rssMb(), peakRssMb: peakRssMb() };
-    app.close();
+    await app.close();
     const disk = fs.readdirSync(dataDir).reduce((n, f) => n + fs.statSync(path.join(dataDir, f)).size, 0);
     return { ...out, diskMb: disk / 1024 / 1024 };
   },
@@ -100,7 +103,7 @@ const modes = {
       ['-memory since:2024', '-model org:Google', '-agent until:2025-06'],
     );
     const out = { warmMs, times, complete, topicList, paperLookup, excludeOnly, peakRssMb: peakRssMb() };
-    app.close();
+    await app.close();
     return out;
   },
 
@@ -137,15 +140,15 @@ const modes = {
     const all = app.library.search('Zqxfresh', 0, 60).total;
     if (foundAt !== null && all !== day.length) foundAt = null;
     delay.disable();
-    app.close();
+    await app.close();
     return { searchableAfterMs: foundAt === null ? null : foundAt - ingested, worstLoopDelayMs: delay.max / 1e6 };
   },
 
   /** Ingests a file of papers into an existing data dir (the other process of 'paperboy-fresh'). */
   async 'paperboy-ingest'([dataDir, dayFile]) {
     const app = await paperboyApp(dataDir);
-    app.library.ingest(readJsonLines(dayFile));
-    app.close();
+    await app.library.ingest(readJsonLines(dayFile));
+    await app.close();
     process.stdout.write('done\n');
     return null;
   },
