@@ -1,6 +1,9 @@
 // npm run bench:load: load on the chat front doors of a real `paperboy serve` over loopback: 200 signed Slack `ask` and `search`
 // slash commands at once, and a Discord autocomplete burst with commands among it. Prints ack and answer latency, errors, busy
 // answers, the serving process's peak RSS and the load average; writes bench-load.json.
+//   --engine sqlite|postgres|both [--database-url postgres://…]: PostgreSQL on that server (a fresh database), or on a throw-away local cluster.
+//   --replicas 2 (with postgres): that many `serve` processes, each with its own empty data dir, on one DATABASE_URL behind a round-robin
+//   proxy that receives the Slack slash commands (the Discord burst needs one gateway process, so it runs only with one replica).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,12 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { commands } from '../commands/index.js';
 import { createApp, seedOnFirstStart } from '../src/app.js';
-import { PROJECT_ROOT } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { seedSource } from '../src/papers/seeds.js';
 import { systemClock } from '../src/ports.js';
 import { BOT_ID, FakeDiscord } from '../test/fakes/discord.js';
+import { benchPostgres, parseEngineArgs, type BenchEngine, type BenchPostgres } from './benchEngine.js';
 import { syntheticCorpus, syntheticQueries } from './corpus.js';
+import { roundRobinProxy } from './roundRobinProxy.js';
 
 const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const PAPERS = arg('papers', 10_000);
@@ -34,6 +39,19 @@ const BIN = process.argv.find((a) => a.startsWith('--bin='))?.slice('--bin='.len
 /** Slack shows the user an error when the slash command is not acknowledged within this; Discord drops an interaction's first answer after it too. */
 const WINDOW_MS = 3_000;
 const BUSY = /busy answering other questions/;
+const configured = loadConfig(process.env);
+const engineArgs = parseEngineArgs(process.argv.slice(2), configured.ok ? configured.value.databaseUrl : undefined);
+if (!engineArgs.ok) {
+  console.error(engineArgs.error);
+  process.exit(2);
+}
+const { engines, databaseUrl, replicas: REPLICAS } = engineArgs.value;
+/** Where one run's serve processes keep their data: a SQLite data dir, or PostgreSQL (each replica then gets an empty data dir of its own). */
+interface Target {
+  engine: BenchEngine;
+  dataDir: string;
+  url?: string;
+}
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const load = () =>
@@ -43,9 +61,10 @@ const load = () =>
     .join(' ');
 
 /** A data dir with the seeds and `PAPERS` synthetic papers, built once before any server starts. */
-async function prepareDataDir(): Promise<string> {
+async function prepareDataDir(url?: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-load-'));
-  const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock: systemClock, commands });
+  const config = { dataDir: dir, timeZone: 'America/New_York', ...(url === undefined ? {} : { databaseUrl: url }) };
+  const app = await createApp({ config, logger: silentLogger, clock: systemClock, commands });
   await seedOnFirstStart(app, seedSource(path.join(PROJECT_ROOT, 'seeds')), silentLogger, systemClock);
   await app.library.ingest(syntheticCorpus(PAPERS));
   await app.close();
@@ -100,6 +119,8 @@ async function concurrently(jobs: Array<() => Promise<void>>, clients: number): 
 }
 
 interface Result {
+  engine: BenchEngine;
+  replicas: number;
   front: string;
   requests: number;
   ackP50: number;
@@ -110,11 +131,30 @@ interface Result {
   errors: number;
   busy: number;
   peakRssMb: number;
+  /** Each replica's peak RSS (one entry without --replicas). */
+  replicaRssMb: number[];
+  /** Requests the proxy sent to each replica (empty without --replicas). */
+  perReplica: number[];
   load: string;
 }
 
+/** A data dir for one serve process: SQLite's prepared one, or with PostgreSQL an empty one (the host copies the catalogue at start). */
+const hostDataDir = (target: Target) => (target.url === undefined ? target.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'pb-load-host-')));
+const hostEnv = (target: Target, dir: string): Record<string, string> => ({
+  PAPERBOY_DATA_DIR: dir,
+  ...(target.url === undefined ? {} : { DATABASE_URL: target.url }),
+});
+
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
 /** Slack HTTP mode: signed `/papers <text>` slash commands, all sent at once; the answer is the response_url POST. */
-async function slackLoad(dataDir: string, label: string, texts: string[]): Promise<Result> {
+async function slackLoad(target: Target, label: string, texts: string[]): Promise<Result> {
   const answered = new Map<string, { at: number; body: string }>();
   const api = http.createServer((req, res) => {
     let body = '';
@@ -128,15 +168,26 @@ async function slackLoad(dataDir: string, label: string, texts: string[]): Promi
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-  const probe = http.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-
-  const { child } = await startServe(
-    { PAPERBOY_DATA_DIR: dataDir, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_PORT: String(port), SLACK_API_URL: `${origin}/api/` },
-    /slack adapter listening/,
-  );
+  const hosts: Array<{ child: ChildProcess; dir: string }> = [];
+  const ports: number[] = [];
+  for (let r = 0; r < REPLICAS; r++) {
+    const replicaPort = await freePort();
+    const dir = hostDataDir(target);
+    const { child } = await startServe(
+      {
+        ...hostEnv(target, dir),
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_PORT: String(replicaPort),
+        SLACK_API_URL: `${origin}/api/`,
+      },
+      /slack adapter listening/,
+    );
+    hosts.push({ child, dir });
+    ports.push(replicaPort);
+  }
+  const proxy = REPLICAS > 1 ? await roundRobinProxy(ports) : undefined;
+  const port = proxy?.port ?? ports[0] ?? 0;
   const acks: number[] = [];
   const answers: number[] = [];
   let errors = 0;
@@ -190,12 +241,24 @@ async function slackLoad(dataDir: string, label: string, texts: string[]): Promi
     }
   });
   await concurrently(jobs, CLIENTS);
-  const rss = peakRssMb(child.pid);
+  const rss = hosts.map((h) => peakRssMb(h.child.pid));
   const during = load();
-  await stop(child);
+  await proxy?.close();
+  for (const h of hosts) {
+    await stop(h.child);
+    if (h.dir !== target.dataDir) fs.rmSync(h.dir, { recursive: true, force: true });
+  }
   agent.destroy();
   await new Promise<void>((r) => api.close(() => r()));
-  return { ...summary(label, acks, answers, errors, rss), busy, load: during };
+  return {
+    ...summary(label, acks, answers, errors, Math.max(...rss)),
+    engine: target.engine,
+    replicas: REPLICAS,
+    replicaRssMb: rss,
+    perReplica: proxy?.counts ?? [],
+    busy,
+    load: during,
+  };
 }
 
 interface BurstResult {
@@ -216,11 +279,12 @@ interface BurstResult {
  * Discord: a burst of `BURST` autocomplete events (users typing titles into `/papers paper id:`)
  * through the fake gateway, with `BURST_COMMANDS` `/papers search` commands spread evenly among them.
  */
-async function discordBurst(dataDir: string, queries: string[], titles: string[]): Promise<BurstResult> {
+async function discordBurst(target: Target, queries: string[], titles: string[]): Promise<BurstResult> {
   const guild = { id: '100000000000000001', channels: [{ id: '110000000000000001', name: 'papers' }] };
   const fake = await new FakeDiscord([guild]).listen();
+  const dir = hostDataDir(target);
   const { child } = await startServe(
-    { PAPERBOY_DATA_DIR: dataDir, DISCORD_TOKEN: 'bench-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: fake.apiUrl },
+    { ...hostEnv(target, dir), DISCORD_TOKEN: 'bench-token.not-a-secret', DISCORD_APP_ID: BOT_ID, DISCORD_API_URL: fake.apiUrl },
     /discord connected/,
   );
   const every = Math.max(1, Math.floor(BURST / BURST_COMMANDS));
@@ -266,6 +330,7 @@ async function discordBurst(dataDir: string, queries: string[], titles: string[]
   const during = load();
   await stop(child);
   await fake.close();
+  if (dir !== target.dataDir) fs.rmSync(dir, { recursive: true, force: true });
   return {
     events: BURST,
     commands: commandsSent.length,
@@ -280,7 +345,13 @@ async function discordBurst(dataDir: string, queries: string[], titles: string[]
   };
 }
 
-function summary(front: string, acks: number[], answers: number[], errors: number, rss: number): Omit<Result, 'busy' | 'load'> {
+function summary(
+  front: string,
+  acks: number[],
+  answers: number[],
+  errors: number,
+  rss: number,
+): Omit<Result, 'busy' | 'load' | 'engine' | 'replicas' | 'replicaRssMb' | 'perReplica'> {
   return {
     front,
     requests: acks.length,
@@ -294,7 +365,6 @@ function summary(front: string, acks: number[], answers: number[], errors: numbe
   };
 }
 
-const dataDir = await prepareDataDir();
 const corpus = syntheticCorpus(Math.min(PAPERS, 2000));
 const queries = syntheticQueries(corpus, REQUESTS);
 const titles = corpus.map((p) => p.title);
@@ -303,40 +373,76 @@ console.log(
     `PAPERBOY_WORKERS ${WORKERS ?? 'default'}, ${os.cpus().length} cores, Node ${process.version}, load average before ${load()}`,
 );
 const results: Result[] = [];
-if (!ONLY || ONLY === 'ask')
-  results.push(
-    await slackLoad(
-      dataDir,
-      'slack ask',
-      queries.map((q) => `ask how do ${q} work?`),
-    ),
-  );
-if (!ONLY || ONLY === 'search')
-  results.push(
-    await slackLoad(
-      dataDir,
-      'slack search',
-      queries.map((q) => `search ${q}`),
-    ),
-  );
-const burst = !ONLY || ONLY === 'burst' ? await discordBurst(dataDir, queries, titles) : null;
-const f = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
-console.log('| front door | requests | ack p50 / p99 (ms) | acks > 3 s | answer p50 / p99 (ms) | errors | busy answers | serve peak RSS (MB) | load average |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of results) {
-  console.log(
-    `| ${r.front} | ${r.requests} | ${f(r.ackP50)} / ${f(r.ackP99)} | ${r.ackOver3s} | ${f(r.answerP50)} / ${f(r.answerP99)} | ${r.errors} | ${r.busy} | ${f(r.peakRssMb)} | ${r.load} |`,
-  );
+const bursts: Array<{ engine: BenchEngine; burst: BurstResult }> = [];
+const onlySqlite = engines.length === 1 && engines[0] === 'sqlite';
+let server: BenchPostgres | undefined;
+try {
+  for (const engine of engines) {
+    let url: string | undefined;
+    if (engine === 'postgres') {
+      server ??= await benchPostgres(databaseUrl);
+      console.log(`PostgreSQL: ${server.where}; ${REPLICAS} serve replica${REPLICAS === 1 ? '' : 's'}${REPLICAS > 1 ? ' behind a round-robin proxy' : ''}`);
+      url = await server.database();
+    }
+    const target: Target = { engine, dataDir: await prepareDataDir(url), ...(url === undefined ? {} : { url }) };
+    try {
+      if (!ONLY || ONLY === 'ask')
+        results.push(
+          await slackLoad(
+            target,
+            'slack ask',
+            queries.map((q) => `ask how do ${q} work?`),
+          ),
+        );
+      if (!ONLY || ONLY === 'search')
+        results.push(
+          await slackLoad(
+            target,
+            'slack search',
+            queries.map((q) => `search ${q}`),
+          ),
+        );
+      // NOTE: Discord has one gateway connection per bot, so the burst runs on one serve process only.
+      if ((!ONLY || ONLY === 'burst') && REPLICAS === 1) bursts.push({ engine, burst: await discordBurst(target, queries, titles) });
+    } finally {
+      fs.rmSync(target.dataDir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await server?.close();
 }
-if (burst)
+const f = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+if (onlySqlite) {
   console.log(
-    `discord burst: ${burst.commandsInWindow} of ${burst.commands} interleaved commands answered (reply or deferral) within 3 s ` +
+    '| front door | requests | ack p50 / p99 (ms) | acks > 3 s | answer p50 / p99 (ms) | errors | busy answers | serve peak RSS (MB) | load average |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.front} | ${r.requests} | ${f(r.ackP50)} / ${f(r.ackP99)} | ${r.ackOver3s} | ${f(r.answerP50)} / ${f(r.answerP99)} | ${r.errors} | ${r.busy} | ${f(r.peakRssMb)} | ${r.load} |`,
+    );
+  }
+} else {
+  console.log(
+    '| engine | replicas | front door | requests (per replica) | ack p50 / p99 (ms) | acks > 3 s | answer p50 / p99 (ms) | errors | busy answers | peak RSS per replica (MB) | load average |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const split = r.perReplica.length > 0 ? ` (${r.perReplica.join(' / ')})` : '';
+    console.log(
+      `| ${r.engine} | ${r.replicas} | ${r.front} | ${r.requests}${split} | ${f(r.ackP50)} / ${f(r.ackP99)} | ${r.ackOver3s} | ${f(r.answerP50)} / ${f(r.answerP99)} | ${r.errors} | ${r.busy} | ${r.replicaRssMb.map(f).join(' / ')} | ${r.load} |`,
+    );
+  }
+}
+for (const { engine, burst } of bursts)
+  console.log(
+    `${onlySqlite ? '' : `${engine}: `}discord burst: ${burst.commandsInWindow} of ${burst.commands} interleaved commands answered (reply or deferral) within 3 s ` +
       `(first answer p99 ${f(burst.commandAckP99)} ms, full answer p99 ${f(burst.commandAnswerP99)} ms); ` +
       `${burst.completionsAnswered} of ${burst.events} completions answered, ${burst.completionsInWindow} within 3 s, ${burst.completionsWithChoices} with choices; ` +
       `serve peak RSS ${f(burst.peakRssMb)} MB; load average ${burst.load}`,
   );
+const burst = onlySqlite ? (bursts[0]?.burst ?? null) : bursts;
 fs.writeFileSync(
   path.join(PROJECT_ROOT, 'bench-load.json'),
-  `${JSON.stringify({ papers: PAPERS, requests: REQUESTS, clients: CLIENTS, workers: WORKERS ?? 'default', results, burst }, null, 2)}\n`,
+  `${JSON.stringify({ papers: PAPERS, requests: REQUESTS, clients: CLIENTS, workers: WORKERS ?? 'default', engines, replicas: REPLICAS, results, burst }, null, 2)}\n`,
 );
-fs.rmSync(dataDir, { recursive: true, force: true });

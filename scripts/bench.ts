@@ -1,11 +1,13 @@
 // npm run bench: paperboy's search against minisearch at 1k, 10k and 100k papers (build, memory, disk, cold start,
 // query latency, ingest-to-searchable, autocompletion), then the fuzz set's worst cases. Prints tables, writes bench.json.
 //   npm run bench -- --sizes 1000,10000      a quick run
+//   npm run bench -- --sizes 10000 --engine both [--database-url postgres://…]   SQLite and PostgreSQL side by side
+//     (PostgreSQL: the catalogue in a fresh database on that server, or on a throw-away local cluster when no URL is given)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { UserError } from '../src/errors.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
@@ -13,6 +15,7 @@ import type { Paper } from '../src/papers/model.js';
 import { loadSeedDir } from '../src/papers/seeds.js';
 import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { openStore } from '../src/store/sqlite.js';
+import { benchPostgres, parseEngineArgs, type BenchEngine } from './benchEngine.js';
 import { rng, seedPapers, syntheticCorpus, syntheticQueries } from './corpus.js';
 
 const arg = (name: string) => {
@@ -20,6 +23,13 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 };
 const SIZES = (arg('sizes') ?? '1000,10000,100000').split(',').map(Number);
+const configured = loadConfig(process.env);
+const engineArgs = parseEngineArgs(process.argv.slice(2), configured.ok ? configured.value.databaseUrl : undefined);
+if (!engineArgs.ok) {
+  console.error(engineArgs.error);
+  process.exit(2);
+}
+const { engines, databaseUrl } = engineArgs.value;
 const ms = (t0: number) => performance.now() - t0;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const WORKER = path.join(PROJECT_ROOT, 'scripts/bench-worker.mjs');
@@ -35,7 +45,14 @@ const questions = (() => {
 
 /** Runs one worker measurement in a fresh process (node on the compiled build, `--expose-gc` for heap figures). */
 function worker<T>(mode: string, ...args: string[]): T {
+  return workerOn<T>(undefined, mode, ...args);
+}
+
+/** A worker on PostgreSQL when `url` is given (BENCH_DATABASE_URL), else on SQLite. */
+function workerOn<T>(url: string | undefined, mode: string, ...args: string[]): T {
+  const { BENCH_DATABASE_URL: _unset, ...env } = process.env;
   const out = execFileSync(process.execPath, ['--expose-gc', WORKER, mode, ...args], {
+    env: url === undefined ? env : { ...env, BENCH_DATABASE_URL: url },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -131,6 +148,48 @@ function measureSize(n: number, base: readonly Paper[], work: string): SizeResul
     minisearch = { error: (e as Error).message.split('\n')[0] ?? 'failed' };
   }
   return { papers: n, paperboy, minisearch };
+}
+
+/** The catalogue in PostgreSQL (a fresh database at `url`), this data dir holding the host's copy that search reads. */
+function measurePostgres(n: number, base: readonly Paper[], work: string, url: string): Record<string, number> {
+  const corpus = path.join(work, `pg-corpus-${n}.jsonl`);
+  const papers = syntheticCorpus(n, 42, base);
+  writeLines(corpus, papers);
+  const queriesFile = path.join(work, `pg-queries-${n}.json`);
+  fs.writeFileSync(queriesFile, JSON.stringify([...syntheticQueries(papers, 200), ...questions]));
+  const dataDir = path.join(work, `pg-data-${n}`);
+  console.log(`  ${n} papers: paperboy build on PostgreSQL…`);
+  const built = workerOn<Record<string, number>>(url, 'paperboy-build', corpus, dataDir);
+  const node = bestOf(5, ['-e', '0']);
+  const cold = bestOf(3, [BIN, 'search', 'memory agents', '--json'], { PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: url });
+  console.log(`  ${n} papers: paperboy queries on PostgreSQL…`);
+  const q = workerOn<{ warmMs: number; times: number[]; complete: number[]; peakRssMb: number }>(url, 'paperboy-query', dataDir, queriesFile, corpus);
+  return {
+    papers: n,
+    buildMs: built.buildMs ?? NaN,
+    diskMb: built.diskMb ?? NaN,
+    coldStartOverNodeMs: cold - node,
+    serveWarmMs: q.warmMs,
+    p50: pct(q.times, 50),
+    p95: pct(q.times, 95),
+    p99: pct(q.times, 99),
+    completeP99: pct(q.complete, 99),
+    servePeakRssMb: q.peakRssMb,
+  };
+}
+
+/** SQLite and PostgreSQL side by side (paperboy's search only; on PostgreSQL it reads the host's copy of the catalogue). */
+function engineTable(rows: Array<{ engine: BenchEngine; r: Record<string, number | null> }>): string {
+  const f = (v: number | null | undefined, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
+  const out = [
+    '| papers | engine | build (s) | local disk (MB) | cold start over node (ms) | query p50 / p95 / p99 (ms) | autocomplete p99 (ms) | serving peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { engine, r } of rows)
+    out.push(
+      `| ${f(r.papers)} | ${engine} | ${f((r.buildMs ?? 0) / 1000, 1)} | ${f(r.diskMb)} | ${f(r.coldStartOverNodeMs)} | ${f(r.p50, 1)} / ${f(r.p95, 1)} / ${f(r.p99, 1)} | ${f(r.completeP99, 1)} | ${f(r.servePeakRssMb)} |`,
+    );
+  return out.join('\n');
 }
 
 function table(results: SizeResult[]): string {
@@ -259,17 +318,35 @@ try {
   console.log(
     `bench: ${SIZES.join(', ')} synthetic papers (seeded, from the seeds' own sentences), ${200 + questions.length} queries each, ${os.cpus().length} cores, Node ${process.version}`,
   );
-  const results = SIZES.map((n) => measureSize(n, base, work));
-  console.log(table(results));
+  const results = engines.includes('sqlite') ? SIZES.map((n) => measureSize(n, base, work)) : [];
+  if (results.length > 0) console.log(table(results));
+  const onPostgres: Array<Record<string, number>> = [];
+  if (engines.includes('postgres')) {
+    const server = await benchPostgres(databaseUrl);
+    try {
+      console.log(`  PostgreSQL: ${server.where}`);
+      for (const n of SIZES) onPostgres.push(measurePostgres(n, base, work, await server.database()));
+    } finally {
+      await server.close();
+    }
+    console.log(
+      engineTable([
+        ...results.map((r) => ({ engine: 'sqlite' as const, r: { papers: r.papers, ...r.paperboy } })),
+        ...onPostgres.map((r) => ({ engine: 'postgres' as const, r })),
+      ]),
+    );
+  }
   fs.writeFileSync(
     path.join(PROJECT_ROOT, 'bench.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, results, ...(onPostgres.length > 0 ? { postgres: onPostgres } : {}) }, null, 2)}\n`,
   );
   console.log('(written to bench.json)');
-  // The fuzz set on the seeds and on 10,000 papers, in this process (bounded work per request).
-  const fuzzCorpus = syntheticCorpus(Math.min(10_000, Math.max(...SIZES)), 42, base);
-  await measureFuzz('seed corpus', base);
-  await measureFuzz(`synthetic corpus (${fuzzCorpus.length})`, fuzzCorpus);
+  if (engines.includes('sqlite')) {
+    // The fuzz set on the seeds and on 10,000 papers, in this process (bounded work per request).
+    const fuzzCorpus = syntheticCorpus(Math.min(10_000, Math.max(...SIZES)), 42, base);
+    await measureFuzz('seed corpus', base);
+    await measureFuzz(`synthetic corpus (${fuzzCorpus.length})`, fuzzCorpus);
+  }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
