@@ -369,7 +369,7 @@ const corpus = syntheticCorpus(Math.min(PAPERS, 2000));
 const queries = syntheticQueries(corpus, REQUESTS);
 const titles = corpus.map((p) => p.title);
 console.log(
-  `bench:load — ${PAPERS} synthetic papers + seeds, ${REQUESTS} requests per Slack run (${CLIENTS} at once), a ${BURST}-event Discord autocomplete burst with ${BURST_COMMANDS} commands; ` +
+  `bench:load — ${PAPERS} synthetic papers + seeds, ${REQUESTS} requests per Slack run (${CLIENTS} at once), ${REPLICAS === 1 ? `a ${BURST}-event Discord autocomplete burst with ${BURST_COMMANDS} commands` : 'no Discord burst (one gateway process only)'}; ` +
     `PAPERBOY_WORKERS ${WORKERS ?? 'default'}, ${os.cpus().length} cores, Node ${process.version}, load average before ${load()}`,
 );
 const results: Result[] = [];
