@@ -56,7 +56,7 @@ export interface App {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm'>>;
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -76,18 +76,43 @@ export function databaseFile(dataDir: string): string {
 }
 
 /**
+ * With DATABASE_URL, this host's copy of the catalogue inside a data directory. NOTE: not paperboy.db,
+ * so a data dir that held a SQLite deployment keeps it untouched (`paperboy migrate --to` moves it).
+ */
+export function catalogueFile(dataDir: string): string {
+  return path.join(dataDir, 'catalogue.db');
+}
+
+/** Opens the database the config names: PostgreSQL with DATABASE_URL (and this host's copy of the catalogue), else the SQLite file. */
+export function openConfiguredDatabase(
+  config: Pick<Config, 'dataDir'> & Partial<Pick<Config, 'databaseUrl'>>,
+  clock: Clock,
+  logger: Logger,
+): Promise<PaperDatabase> {
+  const url = config.databaseUrl;
+  return openDatabase({
+    file: url === undefined ? databaseFile(config.dataDir) : catalogueFile(config.dataDir),
+    ...(url === undefined ? {} : { url }),
+    now: () => clock.now(),
+    logger,
+    features: FEATURES,
+  });
+}
+
+/**
  * Wires the core. Collaborators default to the real ones (SQLite in the data dir, the search index
  * persisted in the same file) and can be passed in, so tests build the same graph with fakes and no
  * module mocking.
  */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const database =
-    deps.database ?? (await openDatabase({ file: databaseFile(deps.config.dataDir), now: () => deps.clock.now(), logger: deps.logger, features: FEATURES }));
+  const database = deps.database ?? (await openConfiguredDatabase(deps.config, deps.clock, deps.logger));
   const store = database.papers;
   try {
     const writable = database.readOnlyReason === null;
     const persisted = deps.index ? null : database.searchData(TOPICS.map(topicPhrases));
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
+    // With PostgreSQL, papers another process stored reach this host's copy; the process copying them indexes them.
+    database.onCatalogueChange((papers) => index.upsert(papers));
     const dailyLists = dailyListsOf(database.connection, !writable);
     const follows = writable ? new FollowStore(database.sql, deps.clock) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
@@ -262,10 +287,18 @@ export function createLiveIngest(
  * database), so a big day, a runaway page or a huge title never blocks the thread that acks chat.
  * Null in the same cases as {@link createLiveIngest}.
  */
-export function createThreadedIngest(app: App, config: Pick<Config, 'dataDir' | 'hf' | 'timeZone' | 'live'>, logger: Logger): ThreadedIngest | null {
+export function createThreadedIngest(
+  app: App,
+  config: Pick<Config, 'dataDir' | 'hf' | 'timeZone' | 'live'> & Partial<Pick<Config, 'databaseUrl'>>,
+  logger: Logger,
+): ThreadedIngest | null {
   if (!liveIngestWanted(app, config, logger) || !app.dailyLists) return null;
-  const { dataDir, hf, timeZone, live } = config;
-  return new ThreadedIngest({ init: { config: { dataDir, hf, timeZone, live } }, logger, lists: app.dailyLists });
+  const { dataDir, hf, timeZone, live, databaseUrl } = config;
+  return new ThreadedIngest({
+    init: { config: { dataDir, hf, timeZone, live, ...(databaseUrl === undefined ? {} : { databaseUrl }) } },
+    logger,
+    lists: app.dailyLists,
+  });
 }
 
 /** Whether serve should keep today's list fresh: PAPERBOY_LIVE is on and the database can be written (a warning when it cannot). */
@@ -318,7 +351,7 @@ export interface ServeInbound {
  */
 export async function startServeInbound(
   app: App,
-  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm'>>,
+  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>,
   commands: readonly AnyCommand[],
   logger: Logger,
   logLevel: string,
@@ -329,7 +362,15 @@ export async function startServeInbound(
   const { WorkerPool, TASK_DEADLINE_MS, LLM_DEADLINE_MARGIN_MS } = await import('./pool/workerPool.js');
   const pool = new WorkerPool({
     commands,
-    setup: { config: { dataDir: config.dataDir, timeZone: config.timeZone, ...(config.llm ? { llm: config.llm } : {}) }, logLevel },
+    setup: {
+      config: {
+        dataDir: config.dataDir,
+        timeZone: config.timeZone,
+        ...(config.llm ? { llm: config.llm } : {}),
+        ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+      },
+      logLevel,
+    },
     logger,
     workers: config.pool.workers,
     queue: config.pool.queue,

@@ -5,7 +5,7 @@ import type { Paper } from '../papers/model.js';
 import type { Clock, Follow, FollowBook, FollowOwner, Param, Sql, Step, UndeliveredAlert } from '../ports.js';
 import { clip, type Reply } from '../reply.js';
 import { forUpdate } from '../store/sql.js';
-import { fromRow, type Row as PaperRow } from '../store/sqlite.js';
+import { fromRow, type PaperRow } from '../store/paperRows.js';
 import { parseSubject } from './subject.js';
 
 /** How many follows one user or channel may keep: enough for real interests, few enough that one alert stays readable. */

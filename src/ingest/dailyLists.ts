@@ -1,26 +1,51 @@
 // The Hugging Face daily lists kept in the paper database: which papers were on which day's list, and which days are ingested.
 import type Database from 'better-sqlite3';
-import type { DailyListReader, Sql } from '../ports.js';
+import type { DailyListReader, Sql, Step } from '../ports.js';
+import { stepFor } from '../store/sql.js';
 import { migrateFeature } from '../store/sqlite.js';
 import type { DailyEntry } from '../papers/hf.js';
 
-/** The feature's tables (see `migrateFeature`): the lists, and one row per fetched day. */
-export const STEPS = [
-  `CREATE TABLE daily_lists (
-     list_date TEXT NOT NULL,
-     paper_id TEXT NOT NULL,
-     rank INTEGER NOT NULL,
-     upvotes INTEGER NOT NULL,
-     PRIMARY KEY (list_date, paper_id)
-   ) WITHOUT ROWID;
-   CREATE INDEX daily_lists_paper ON daily_lists(paper_id);
-   CREATE TABLE daily_days (
-     list_date TEXT PRIMARY KEY,
-     fetched_at TEXT NOT NULL,
-     papers INTEGER NOT NULL,
-     skipped INTEGER NOT NULL,
-     complete INTEGER NOT NULL
-   );`,
+/**
+ * The feature's tables: the lists, and one row per fetched day. On PostgreSQL a day also carries a
+ * change number (`rev`, stamped by `catalogue_stamp()`, see store/catalogueSchema.ts), so each host's
+ * copy re-reads the days that changed (src/store/catalogueSync.ts).
+ */
+export const STEPS: readonly Step[] = [
+  {
+    sqlite: `CREATE TABLE daily_lists (
+       list_date TEXT NOT NULL,
+       paper_id TEXT NOT NULL,
+       rank INTEGER NOT NULL,
+       upvotes INTEGER NOT NULL,
+       PRIMARY KEY (list_date, paper_id)
+     ) WITHOUT ROWID;
+     CREATE INDEX daily_lists_paper ON daily_lists(paper_id);
+     CREATE TABLE daily_days (
+       list_date TEXT PRIMARY KEY,
+       fetched_at TEXT NOT NULL,
+       papers INTEGER NOT NULL,
+       skipped INTEGER NOT NULL,
+       complete INTEGER NOT NULL
+     );`,
+    postgres: `CREATE TABLE daily_lists (
+       list_date TEXT NOT NULL,
+       paper_id TEXT NOT NULL,
+       rank INTEGER NOT NULL,
+       upvotes INTEGER NOT NULL,
+       PRIMARY KEY (list_date, paper_id)
+     );
+     CREATE INDEX daily_lists_paper ON daily_lists(paper_id);
+     CREATE TABLE daily_days (
+       list_date TEXT PRIMARY KEY,
+       fetched_at TEXT NOT NULL,
+       papers INTEGER NOT NULL,
+       skipped INTEGER NOT NULL,
+       complete INTEGER NOT NULL,
+       rev BIGINT NOT NULL
+     );
+     CREATE UNIQUE INDEX daily_days_rev ON daily_days(rev);
+     CREATE TRIGGER daily_days_rev BEFORE INSERT OR UPDATE ON daily_days FOR EACH ROW EXECUTE FUNCTION catalogue_stamp();`,
+  },
 ];
 
 /** What is stored about one fetched day. */
@@ -49,7 +74,12 @@ export class DailyLists implements DailyListReader {
     private readonly db: Database.Database,
     readOnly = false,
   ) {
-    if (!readOnly) migrateFeature(db, 'daily_lists', STEPS);
+    if (!readOnly)
+      migrateFeature(
+        db,
+        'daily_lists',
+        STEPS.map((s) => stepFor(s, 'sqlite')),
+      );
     this.stmts = {
       day: db.prepare<[string], { date: string; fetchedAt: string; papers: number; skipped: number; complete: number }>(
         'SELECT list_date AS date, fetched_at AS fetchedAt, papers, skipped, complete FROM daily_days WHERE list_date = ?',

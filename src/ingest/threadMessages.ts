@@ -5,7 +5,7 @@ import type { LiveStatus } from './live.js';
 
 /** What the ingest thread is started with (its workerData): the config parts its app and ingest read. */
 export interface IngestThreadInit {
-  config: Pick<Config, 'dataDir' | 'timeZone' | 'hf' | 'live'>;
+  config: Pick<Config, 'dataDir' | 'timeZone' | 'hf' | 'live'> & Partial<Pick<Config, 'databaseUrl'>>;
 }
 
 /** The log levels the core's Logger has. */

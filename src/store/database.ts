@@ -1,9 +1,11 @@
-// The one owner of persistence: opens the database (the SQLite file with its diagnostics), migrates every registered feature, and hands each store what it needs.
+// The one owner of persistence: opens the database (the SQLite file with its diagnostics, or PostgreSQL with DATABASE_URL), migrates every registered feature, and hands each store what it needs.
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
+import type { Paper } from '../papers/model.js';
 import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
 import { migrate } from './migrations.js';
+import { openPostgresDatabase } from './postgres/open.js';
 import { openStore, searchDataOf, watchDatabaseFile, type DatabaseWatch, type StoreOptions } from './sqlite.js';
 import type { SqliteIndexData } from './searchStore.js';
 
@@ -26,18 +28,28 @@ export interface PaperDatabase {
    */
   readonly connection: Database.Database;
   /**
-   * Whether the shared database answers now: null when it does, else one line saying why (for
-   * `/healthz`, which then answers 503 naming `where`). Never throws.
+   * Hears the papers another process stored once this host's copy has them (the search index
+   * indexes them). SQLite: never (each process on the one file indexes what it writes).
    */
-  check(): Promise<null | string>;
-  /** Watches the database file (serve): resolves `lost` once it is deleted or replaced. */
+  onCatalogueChange(fn: (papers: readonly Paper[]) => void): void;
+  /**
+   * Watches the database (serve): resolves `lost` once the SQLite file is deleted or replaced. With
+   * PostgreSQL it also keeps this host's copy of the catalogue in step (every 2 s and on NOTIFY)
+   * until `stop`: only serve's main thread does, its pool workers and ingest thread read the same copy.
+   */
   watch(intervalMs?: number): DatabaseWatch;
+  /** Null while the database answers; otherwise one sentence naming it (a URL without its password), for /healthz. */
+  check(): Promise<string | null>;
   close(): Promise<void>;
 }
 
 export interface OpenOptions extends Omit<StoreOptions, 'features'> {
-  /** The SQLite file (`:memory:` for tests). */
+  /** The SQLite file (`:memory:` for tests); with `url`, this host's copy of the catalogue. */
   file: string;
+  /** DATABASE_URL: the shared PostgreSQL database every feature uses (see src/store/postgres/open.ts). */
+  url?: string;
+  /** NOTE: milliseconds; with `url`, how often serve's copy of the catalogue looks for changes besides NOTIFY (default 2 s). */
+  syncEveryMs?: number;
   now?: () => Date;
   logger?: Logger;
   /** Every feature's schema steps (`FEATURES`): migrated at open, and a database newer than them refused before anything is written. */
@@ -65,7 +77,10 @@ function startAfreshHint(file: string): string {
  * the path (see `openStore`); a read-only database is opened for reading and migrates nothing.
  */
 export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
-  const { file, now = () => new Date(), logger, features = [], ...rest } = opts;
+  const { file, url, now = () => new Date(), logger, features = [], syncEveryMs, ...rest } = opts;
+  if (url !== undefined) {
+    return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}), ...(syncEveryMs === undefined ? {} : { syncEveryMs }) });
+  }
   const versions = Object.fromEntries(features.map((f) => [f.name, f.steps.length]));
   const papers = openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features: versions });
   const { connection, sql, readOnlyReason } = papers;
@@ -85,8 +100,9 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
     readOnlyReason,
     connection,
     searchData: (subjects) => searchDataOf(papers, subjects),
-    check: () => checkSqlite(file, sql),
+    onCatalogueChange: () => undefined,
     watch: (intervalMs) => watchDatabaseFile(papers, intervalMs),
+    check: () => checkSqlite(file, sql),
     close: async () => papers.close(),
   };
 }

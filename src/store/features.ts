@@ -5,6 +5,7 @@ import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/store.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
+import { PAPER_STEPS } from './catalogueSchema.js';
 
 /**
  * Every feature's tables, each with its schema steps (`meta` key `schema.<feature>` records where a
@@ -13,6 +14,8 @@ import { STEPS as PAGER_STEPS } from '../pager.js';
  * NOTE: test/store/schemaFuture.test.ts checks every feature here is refused when newer.
  */
 export const FEATURES: readonly FeatureSchema[] = [
+  // NOTE: first: on PostgreSQL the other catalogue tables use its stamp function.
+  { name: 'papers', steps: PAPER_STEPS },
   { name: 'schedule', steps: SCHEDULE_STEPS },
   { name: 'follows', steps: FOLLOW_STEPS },
   { name: 'conversations', steps: CONVERSATION_STEPS },
@@ -22,3 +25,6 @@ export const FEATURES: readonly FeatureSchema[] = [
 
 /** `schema.<feature>` → the version this build knows. */
 export const FEATURE_SCHEMAS: Readonly<Record<string, number>> = Object.fromEntries(FEATURES.map((f) => [f.name, f.steps.length]));
+
+/** The catalogue's features (papers, daily lists): what each host's copy holds with DATABASE_URL. */
+export const CATALOGUE_FEATURES: readonly FeatureSchema[] = FEATURES.filter((f) => f.name === 'papers' || f.name === 'daily_lists');

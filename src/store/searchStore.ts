@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
 import { cleanDisplayText } from '../papers/displayText.js';
+import { storedRow, type PaperRow } from './paperRows.js';
 import type { PaperStore } from '../ports.js';
 import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
@@ -51,20 +52,6 @@ const BATCH = 500;
 const MAX_SEGMENTS = 8;
 /** Terms whose postings stay decoded-ready in memory between searches. */
 const POSTINGS_CACHE = 2048;
-
-interface PaperRow {
-  id: string;
-  title: string;
-  abstract: string;
-  authors: string;
-  org: string | null;
-  published_at: string | null;
-  upvotes: number | null;
-  updated_at: string;
-  ai_keywords: string | null;
-  /** A JSON object, `Paper.rawText`. */
-  raw_text: string | null;
-}
 
 interface DocRow {
   doc: number;
@@ -149,7 +136,7 @@ export class SqliteIndexData implements IndexData {
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
       pending: db.prepare<[number], PaperRow>(
-        `SELECT p.id, p.title, p.abstract, p.authors, p.org, p.published_at, p.upvotes, p.updated_at, p.ai_keywords, p.raw_text FROM papers p
+        `SELECT p.* FROM papers p
          LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
          WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
       ),
@@ -304,7 +291,7 @@ export class SqliteIndexData implements IndexData {
         continue;
       }
       if (current) this.stmts.retire.run(seq, current.doc);
-      const paper: Paper = { ...toPaperFields(row) };
+      const paper = storedRow(row);
       const fields = documentFields(paper, (word, term) => {
         if (!words.has(word)) words.set(word, term);
       });
@@ -519,22 +506,4 @@ function counts(terms: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
   return out;
-}
-
-function toPaperFields(row: PaperRow): Paper {
-  return {
-    id: row.id,
-    title: row.title,
-    abstract: row.abstract,
-    authors: JSON.parse(row.authors) as string[],
-    authorCount: null,
-    org: row.org,
-    publishedAt: row.published_at,
-    upvotes: row.upvotes,
-    arxivId: null,
-    thumbnail: null,
-    sources: [],
-    ...(row.ai_keywords !== null ? { aiKeywords: JSON.parse(row.ai_keywords) as string[] } : {}),
-    ...(row.raw_text !== null ? { rawText: JSON.parse(row.raw_text) as NonNullable<Paper['rawText']> } : {}),
-  };
 }

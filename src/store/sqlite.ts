@@ -4,12 +4,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OperatorError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { mergePapers } from '../papers/merge.js';
-import type { Paper, Provenance } from '../papers/model.js';
-import { cleanPaperText } from '../papers/displayText.js';
-import { paperSchema, titleKey } from '../papers/model.js';
+import type { Paper } from '../papers/model.js';
+import { paperSchema } from '../papers/model.js';
 import type { PaperStore, Sql, UpsertStats } from '../ports.js';
 import { DatabaseFileIdentity } from './fileIdentity.js';
+import { fromRow, lookupKeys, paperWrite, stampAfter, toRow, type PaperRow as Row } from './paperRows.js';
 import { SqliteSql } from './sqliteSql.js';
 import { SCHEMA_VERSION as SEARCH_SCHEMA_VERSION, SqliteIndexData } from './searchStore.js';
 
@@ -42,30 +41,6 @@ const MIGRATIONS: readonly string[] = [
   // The source's title and abstract where they held LaTeX residue (JSON, `Paper.rawText`): search indexes them, replies show the cleaned columns.
   `ALTER TABLE papers ADD COLUMN raw_text TEXT;`,
 ];
-
-/** A papers row as both engines store it (the one mapper, `fromRow`, reads it). */
-export interface Row {
-  id: string;
-  title: string;
-  abstract: string;
-  authors: string;
-  author_count: number | null;
-  org: string | null;
-  published_at: string | null;
-  upvotes: number | null;
-  arxiv_id: string | null;
-  thumbnail: string | null;
-  sources: string;
-  github_repo: string | null;
-  github_stars: number | null;
-  project_page: string | null;
-  ai_summary: string | null;
-  /** A JSON array of strings. */
-  ai_keywords: string | null;
-  num_comments: number | null;
-  /** A JSON object, `Paper.rawText`. */
-  raw_text: string | null;
-}
 
 /** How the store is opened; every field has a default suited to the CLI and `serve`. */
 export interface StoreOptions {
@@ -676,37 +651,28 @@ export class SqliteStore implements PaperStore {
   /** The `updated_at` of the batch being written (see {@link nextStamp}). */
   private stamp = '';
 
-  /**
-   * The `updated_at` for a write: now, or 1 ms past the newest stored one when the clock has not
-   * moved past it (two writes in one millisecond, a clock set back, a fake clock). Read inside the
-   * write transaction, so it increases across every process on the file: the search index finds
-   * what is pending by it (the newest one moved, and a paper's differs from what was indexed).
-   */
+  /** The `updated_at` for a write (see `stampAfter`): read inside the write transaction, so it increases across every process on the file. */
   private nextStamp(): string {
-    const now = this.now().toISOString();
     const last = (this.db.prepare('SELECT max(updated_at) AS m FROM papers').get() as { m: string | null }).m;
-    return last === null || now > last ? now : new Date(Date.parse(last) + 1).toISOString();
+    return stampAfter(this.now().toISOString(), last);
   }
 
   private upsertOne(p: Paper, stats: UpsertStats): void {
-    const existingRow = (p.arxivId ? this.byArxiv.get(p.arxivId) : undefined) ?? this.byId.get(p.id) ?? this.byKey.get(titleKey(p.rawText?.title ?? p.title));
-    if (!existingRow) {
-      this.insertStmt.run(this.params(p));
-      stats.inserted += 1;
-      stats.changed.push({ paper: p });
-      return;
-    }
-    // NOTE: merged from the cleaned text but compared with the row as stored, so a paper stored with
-    // LaTeX residue by an older paperboy is rewritten clean (and re-indexed) when a source sends it again.
-    const existing = storedRow(existingRow);
-    const merged = mergePapers(cleanPaperText(existing), p);
-    if (JSON.stringify(merged) === JSON.stringify(existing)) {
+    const keys = lookupKeys(p);
+    const existingRow = (keys.arxivId ? this.byArxiv.get(keys.arxivId) : undefined) ?? this.byId.get(keys.id) ?? this.byKey.get(keys.titleKey);
+    const write = paperWrite(existingRow, p);
+    if (write.kind === 'unchanged') {
       stats.unchanged += 1;
       return;
     }
-    this.updateStmt.run({ ...this.params(merged), old_id: existing.id });
-    stats.updated += 1;
-    stats.changed.push(merged.id === existing.id ? { paper: merged } : { paper: merged, previousId: existing.id });
+    if (write.kind === 'insert') {
+      this.insertStmt.run(this.params(write.paper));
+      stats.inserted += 1;
+    } else {
+      this.updateStmt.run({ ...this.params(write.paper), old_id: write.oldId });
+      stats.updated += 1;
+    }
+    stats.changed.push(write.change);
   }
 
   /** Runs `fn` in one write transaction (the connection's turn, see SqliteSql); SQLite faults become OperatorErrors saying what was `lost`. */
@@ -782,59 +748,7 @@ export class SqliteStore implements PaperStore {
     this.db.close();
   }
 
-  private params(p: Paper) {
-    return {
-      id: p.id,
-      // NOTE: keyed on the source's title, so a paper stored before display cleaning keeps its key.
-      title_key: titleKey(p.rawText?.title ?? p.title),
-      title: p.title,
-      abstract: p.abstract,
-      authors: JSON.stringify(p.authors),
-      author_count: p.authorCount,
-      org: p.org,
-      published_at: p.publishedAt,
-      upvotes: p.upvotes,
-      arxiv_id: p.arxivId,
-      thumbnail: p.thumbnail,
-      sources: JSON.stringify(p.sources),
-      updated_at: this.stamp || this.now().toISOString(),
-      github_repo: p.githubRepo ?? null,
-      github_stars: p.githubStars ?? null,
-      project_page: p.projectPage ?? null,
-      ai_summary: p.aiSummary ?? null,
-      ai_keywords: p.aiKeywords ? JSON.stringify(p.aiKeywords) : null,
-      num_comments: p.numComments ?? null,
-      raw_text: p.rawText ? JSON.stringify(p.rawText) : null,
-    };
+  private params(p: Paper): Row {
+    return toRow(p, this.stamp || this.now().toISOString());
   }
-}
-
-/** A stored paper as shown: text stored by an older paperboy is cleaned on read (papers/displayText.ts), so no residue outlives an upgrade. */
-export function fromRow(r: Row): Paper {
-  return cleanPaperText(storedRow(r));
-}
-
-/** A stored paper exactly as its row holds it. */
-export function storedRow(r: Row): Paper {
-  return {
-    id: r.id,
-    title: r.title,
-    abstract: r.abstract,
-    authors: JSON.parse(r.authors) as string[],
-    authorCount: r.author_count,
-    org: r.org,
-    publishedAt: r.published_at,
-    upvotes: r.upvotes,
-    arxivId: r.arxiv_id,
-    thumbnail: r.thumbnail,
-    sources: JSON.parse(r.sources) as Provenance[],
-    // NOTE: the same key order as mergePapers gives, so an unchanged paper compares equal as JSON.
-    ...(r.github_repo !== null ? { githubRepo: r.github_repo } : {}),
-    ...(r.github_stars !== null ? { githubStars: r.github_stars } : {}),
-    ...(r.project_page !== null ? { projectPage: r.project_page } : {}),
-    ...(r.ai_summary !== null ? { aiSummary: r.ai_summary } : {}),
-    ...(r.ai_keywords !== null ? { aiKeywords: JSON.parse(r.ai_keywords) as string[] } : {}),
-    ...(r.num_comments !== null ? { numComments: r.num_comments } : {}),
-    ...(r.raw_text !== null ? { rawText: JSON.parse(r.raw_text) as NonNullable<Paper['rawText']> } : {}),
-  };
 }

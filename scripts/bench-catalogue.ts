@@ -1,0 +1,148 @@
+// Measures the catalogue on several hosts with PostgreSQL: a fresh host's copy at start, the first search after start, write-to-searchable time on another host, search on the copy against SQLite's.
+// Usage: DATABASE_URL=postgres://user:pass@host:5432/postgres npm run bench:catalogue -- [--papers 10000]
+// The URL's user must be allowed to create databases: the bench makes its own and drops it after.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { catalogueFile, databaseFile } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { UserError } from '../src/errors.js';
+import { Library, topicPhrases } from '../src/library.js';
+import { silentLogger } from '../src/logger.js';
+import type { Paper } from '../src/papers/model.js';
+import { PersistedSearchIndex } from '../src/search/searchIndex.js';
+import { openDatabase, type PaperDatabase } from '../src/store/database.js';
+import { CATALOGUE_FEATURES } from '../src/store/features.js';
+import { TOPICS } from '../src/topics.js';
+import { syntheticCorpus, syntheticQueries } from './corpus.js';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const N = Number(arg('papers') ?? 10_000);
+const FOLLOWS = Number(arg('follows') ?? 20);
+const ms = (t0: number) => Math.round(performance.now() - t0);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+
+const loaded = loadConfig(process.env);
+const base = loaded.ok ? loaded.value.databaseUrl : undefined;
+if (!base) {
+  console.error('Set DATABASE_URL to a PostgreSQL server whose user may create databases (the bench makes its own and drops it).');
+  process.exit(2);
+}
+const name = `paperboy_bench_${randomBytes(3).toString('hex')}`;
+const admin = new pg.Client({ connectionString: base });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(base);
+url.pathname = `/${name}`;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-catalogue-'));
+const dir = (host: string) => path.join(work, host);
+
+interface Host {
+  database: PaperDatabase;
+  library: Library;
+}
+
+async function host(dataDir: string, databaseUrl: string | undefined = url.toString()): Promise<Host> {
+  const database = await openDatabase({
+    file: databaseUrl ? catalogueFile(dataDir) : databaseFile(dataDir),
+    ...(databaseUrl ? { url: databaseUrl } : {}),
+    features: CATALOGUE_FEATURES,
+  });
+  const data = database.searchData(TOPICS.map(topicPhrases));
+  if (!data) throw new Error('no search data');
+  const index = new PersistedSearchIndex(data, silentLogger);
+  database.onCatalogueChange((papers) => index.upsert(papers));
+  return { database, library: new Library(database.papers, index) };
+}
+
+try {
+  const papers = syntheticCorpus(N);
+  const queries = syntheticQueries(papers, 200);
+  const out = new Proxy<Record<string, number | string>>(
+    { papers: N },
+    {
+      set(target, key, value: number | string) {
+        target[key as string] = value;
+        console.log(`${String(key)}: ${value}`);
+        return true;
+      },
+    },
+  );
+
+  fs.mkdirSync(dir('a'), { recursive: true });
+  const a = await host(dir('a'));
+  let t = performance.now();
+  await a.library.ingest(papers);
+  out['ingest into PostgreSQL through host A (and index its copy), ms'] = ms(t);
+
+  // A fresh host: its data dir is empty, so it copies the whole catalogue, then indexes it on its first search.
+  t = performance.now();
+  const b = await host(dir('b'));
+  out['fresh host: open + copy the catalogue, ms'] = ms(t);
+  const t2 = performance.now();
+  b.library.search('kv cache quantization');
+  out['fresh host: first search (indexes the copy), ms'] = ms(t2);
+  out['fresh host: start to first answer, ms'] = ms(t);
+  await b.database.close();
+
+  // The same host started again: its copy is in step, so only changes since are copied.
+  await a.library.ingest(syntheticCorpus(100, 99));
+  t = performance.now();
+  const b2 = await host(dir('b'));
+  b2.library.search('kv cache quantization');
+  out['restarted host (100 papers behind): start to first answer, ms'] = ms(t);
+
+  // Write on A, searchable on B (B follows as serve's main thread does: NOTIFY and every 2 s).
+  const watch = b2.database.watch();
+  const lags: number[] = [];
+  for (let i = 0; i < FOLLOWS; i++) {
+    const word = `zyx${randomBytes(4).toString('hex')}`;
+    const p: Paper = { ...(papers[i] as Paper), id: `bench-follow-${i}-${word}`, title: `Follow probe ${word}`, abstract: `A probe paper ${word}.` };
+    t = performance.now();
+    await a.library.ingest([p]);
+    while (!b2.library.search(word).hits.some((h) => h.id === p.id)) await new Promise((r) => setTimeout(r, 2));
+    lags.push(performance.now() - t);
+  }
+  watch.stop();
+  out['write on A → found by search on B, p50 ms'] = Math.round(pct(lags, 50));
+  out['write on A → found by search on B, max ms'] = Math.round(Math.max(...lags));
+
+  // Search on the copy against SQLite alone (the same papers in a plain SQLite data dir).
+  const s = await host(dir('s'), undefined);
+  await s.library.ingest(papers);
+  // NOTE: two rounds, alternating, and the second reported: the first pays for warming up (JIT, page cache) whichever runs first.
+  for (const [label, h] of [
+    ['copy (PostgreSQL mode)', b2],
+    ['SQLite', s],
+    ['copy (PostgreSQL mode)', b2],
+    ['SQLite', s],
+  ] as const) {
+    const search = (q: string) => {
+      try {
+        h.library.search(q);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+      }
+    };
+    for (const q of queries.slice(0, 20)) search(q);
+    const times: number[] = [];
+    for (const q of queries) {
+      const q0 = performance.now();
+      search(q);
+      times.push(performance.now() - q0);
+    }
+    out[`search on ${label}: p50 / p99 ms`] = `${pct(times, 50).toFixed(2)} / ${pct(times, 99).toFixed(2)}`;
+  }
+  await s.database.close();
+  await b2.database.close();
+  await a.database.close();
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
