@@ -20,7 +20,7 @@ const MARKER = 'zorblaxian';
 const cleanups: Array<() => Promise<void> | void> = [];
 let slack: FakeSlack;
 let db: FreshDatabase;
-const replicas: Record<'A' | 'B', { proc: Spawned; port: number }> = {} as never;
+const replicas: Record<'A' | 'B', { proc: Spawned; port: number; healthPort: number }> = {} as never;
 let seq = 0;
 
 /** A port nothing listens on now (the replica binds it a moment later). */
@@ -45,6 +45,7 @@ function sharedEnv(): Record<string, string> {
 
 async function startReplica(name: 'A' | 'B'): Promise<void> {
   const port = await freePort();
+  const healthPort = await freePort();
   const proc = spawnPaperboy(
     ['serve'],
     {
@@ -53,11 +54,12 @@ async function startReplica(name: 'A' | 'B'): Promise<void> {
       SLACK_BOT_TOKEN: 'xoxb-multihost-token',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_PORT: String(port),
+      PAPERBOY_HEALTH_PORT: String(healthPort),
       SLACK_API_URL: slack.apiUrl,
     },
     cleanups,
   );
-  replicas[name] = { proc, port };
+  replicas[name] = { proc, port, healthPort };
 }
 
 /** POSTs a signed Slack request to a replica, as Slack would. */
@@ -128,6 +130,18 @@ async function click(name: 'A' | 'B', button: { action_id: string; value?: strin
   return responsesTo(responseUrl)[0] ?? {};
 }
 
+/** The next scheduled post a replica's scheduler knows of (from the subscriptions its last look read), from its /healthz. */
+async function nextPost(name: 'A' | 'B'): Promise<{ at: string; channel: string } | null> {
+  const res = await fetch(`http://127.0.0.1:${replicas[name].healthPort}/healthz`);
+  const body = (await res.json()) as { nextPost: { at: string; channel: string } | null };
+  return body.nextPost;
+}
+
+/** Real-time polls of an async condition; the test's own timeout bounds it. */
+async function eventually(cond: () => Promise<boolean>, everyMs = 250): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, everyMs));
+}
+
 const seen = (msg: Record<string, unknown>) => seenOf(msg, msg.response_type !== 'in_channel');
 
 beforeAll(async () => {
@@ -146,6 +160,19 @@ afterAll(async () => {
 }, 30_000);
 
 describe('two serve replicas and an ingest process on one PostgreSQL database', () => {
+  /** The minute the subscription made through A is due (UTC), set by the first test. */
+  let due = new Date(0);
+
+  it('a subscription made through replica A is listed by replica B', async () => {
+    // NOTE: the next whole minute at least 5 s away, so the subscription is older than its first run.
+    due = new Date(Math.ceil((Date.now() + 5_000) / 60_000) * 60_000);
+    const hhmm = due.toISOString().slice(11, 16);
+    const made = seen(await slash('A', `subscribe trending ${hhmm} ${ZONE} top 2`));
+    expect(made.text).toMatch(new RegExp(`every day at ${hhmm} ${ZONE}`));
+    const listed = seen(await slash('B', 'subscriptions'));
+    expect(listed.text).toMatch(new RegExp(`${hhmm} ${ZONE}`));
+  }, 20_000);
+
   it('a More button rendered by replica A and clicked on replica B shows the next page', async () => {
     const first = await slash('A', 'search attention');
     const page1 = seen(first);
@@ -183,4 +210,16 @@ describe('two serve replicas and an ingest process on one PostgreSQL database', 
     expect(dms).toHaveLength(1);
     expect(JSON.stringify(dms[0]?.args)).toContain(MARKER);
   }, 45_000);
+
+  it('the subscription made through A is posted exactly once by A and B together when due', async () => {
+    // Each scheduler re-reads the subscriptions at least every minute: once both know this one, both try its run.
+    for (const name of ['A', 'B'] as const) await eventually(async () => (await nextPost(name))?.channel === CHANNEL);
+    await until(() => Date.now() > due.getTime() && slack.postsIn(CHANNEL).length > 0, 100);
+    // Both stop: a post either had under way is finished (or given back) before it exits.
+    for (const name of ['A', 'B'] as const) replicas[name].proc.child.kill('SIGTERM');
+    expect(await Promise.all([replicas.A.proc.exited, replicas.B.proc.exited])).toEqual([0, 0]);
+    const posts = slack.postsIn(CHANNEL);
+    expect(posts).toHaveLength(1);
+    expect(JSON.stringify(posts[0]?.blocks ?? posts[0]?.text)).toMatch(/Trending|nothing new/i);
+  }, 90_000);
 });
