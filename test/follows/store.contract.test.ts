@@ -320,13 +320,13 @@ describe('follow store on postgres only', () => {
     cleanups.push(() => writerPool.end());
     const writer = await writerPool.connect();
     cleanups.push(async () => writer.release());
-    // Another host's ingest takes seq N and has not committed; a third host's takes N+1 and commits.
+    // Another host's ingest takes seq N and has not committed; a third host's write waits for it (the catalogue lock, src/store/catalogueSchema.ts).
     await writer.query('BEGIN');
     await writer.query(
       `INSERT INTO papers (id, title_key, title, abstract, updated_at) VALUES ('2512.00001', $1, $1, 'We evict tokens when memory runs short.', 'x')`,
       [KV(1).title],
     );
-    await storePapers(shared.sql, [KV(2)]);
+    const second = storePapers(shared.sql, [KV(2)]);
     const planned = new AlertPlanner(store, silentLogger).plan();
     let settled = false;
     void planned.finally(() => (settled = true));
@@ -338,7 +338,7 @@ describe('follow store on postgres only', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     await writer.query('COMMIT');
-    await planned;
+    await Promise.all([second, planned]);
     await new AlertPlanner(store, silentLogger).plan();
     const titles = (await store.outbox()).flatMap((o) => (o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : []));
     expect(titles.sort()).toEqual([KV(1).title, KV(2).title].sort());

@@ -12,7 +12,7 @@ import type { Logger } from '../../src/logger.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import { systemClock } from '../../src/ports.js';
-import { CATALOGUE_FEATURES } from '../../src/store/features.js';
+import { CATALOGUE_FEATURES, FEATURES } from '../../src/store/features.js';
 import { openDatabase, type PaperDatabase } from '../../src/store/database.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -51,14 +51,14 @@ function dataDir(): string {
 }
 
 /** One host: its own data dir, the shared database. */
-// NOTE: the catalogue's features only: the other features' PostgreSQL spellings come with their own stores.
+// NOTE: every feature, as serve opens it: createApp's follow planner reads the follows tables after an ingest.
 async function host(url = db.url, logger: Logger = silentLogger, syncEveryMs?: number): Promise<App> {
   const dir = dataDir();
   const database = await openDatabase({
     file: catalogueFile(dir),
     url,
     logger,
-    features: CATALOGUE_FEATURES,
+    features: FEATURES,
     ...(syncEveryMs === undefined ? {} : { syncEveryMs }),
   });
   const app = await createApp({ config: { dataDir: dir, timeZone: 'America/New_York', databaseUrl: url }, logger, clock: systemClock, commands, database });
@@ -224,7 +224,7 @@ describe('PostgreSQL mode: opening the database', () => {
       const [x, y] = await Promise.all([host(fresh.url), host(fresh.url)]);
       const versions = await fresh.admin<{ key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'schema.%' ORDER BY key`);
       expect(Object.fromEntries(versions.map((v) => [v.key, v.value]))).toMatchObject(
-        Object.fromEntries(CATALOGUE_FEATURES.map((f) => [`schema.${f.name}`, String(f.steps.length)])),
+        Object.fromEntries(FEATURES.map((f) => [`schema.${f.name}`, String(f.steps.length)])),
       );
       const watch = y.database.watch();
       try {
