@@ -55,6 +55,8 @@ export class CatalogueSync {
   private listener: pg.PoolClient | null = null;
   private listening = false;
   private failing: string | null = null;
+  /** Failures so far (a pull ends an outage only when none happened while it ran). */
+  private failures = 0;
   private stopped = false;
   private readonly stmts;
 
@@ -130,9 +132,11 @@ export class CatalogueSync {
   }
 
   private async pullLogged(): Promise<void> {
+    // NOTE: a pull that began before a failure (a connection lost meanwhile) does not end the outage.
+    const before = this.failures;
     try {
       await this.pull();
-      if (this.failing) {
+      if (this.failing && this.failures === before) {
         this.opts.logger.info({ database: this.opts.where }, 'this host’s copy of the catalogue is in step again');
         this.failing = null;
       }
@@ -142,6 +146,7 @@ export class CatalogueSync {
   }
 
   private failed(e: unknown): void {
+    this.failures += 1;
     const reason = e instanceof Error ? e.message : String(e);
     // NOTE: once per outage: a server away for an hour is one warning, not 1,800.
     if (this.failing) {
