@@ -217,7 +217,8 @@ describe('two serve replicas and an ingest process on one PostgreSQL database', 
     const [dm] = slack.directMessages();
     expect(dm?.user).toBe(USER);
     expect(JSON.stringify(dm?.args)).toContain(MARKER);
-  }, 45_000);
+    // NOTE: bounded by the outbox poll (30 s) plus an ingest process's start; 90 s keeps it well clear on a busy machine.
+  }, 90_000);
 
   it('the subscription made through A is posted exactly once by A and B together when due, and the follow alert was sent once', async () => {
     // Each scheduler re-reads the subscriptions at least every minute: once both know this one, both try its run.
