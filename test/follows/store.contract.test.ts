@@ -15,7 +15,7 @@ import { connectPostgres } from '../../src/store/postgres/connect.js';
 import { PostgresSql } from '../../src/store/postgresSql.js';
 import { FakeClock } from '../support/core.js';
 import { freshDatabase } from '../support/postgres.js';
-import { paper, papersTableOnPostgres, storePapers } from './support.js';
+import { paper, storePapers } from './support.js';
 
 /** One pool (PostgreSQL) or connection (SQLite) onto the shared database, migrated as the owner does at open. */
 interface Pool {
@@ -46,7 +46,6 @@ async function freshPostgres(): Promise<{ sql: PostgresSql; url: string; close()
   const pool = await connectPostgres(db.url);
   const sql = new PostgresSql(pool);
   await migrateOn(sql);
-  await papersTableOnPostgres(sql);
   return {
     sql,
     url: db.url,
@@ -301,7 +300,6 @@ describe('follow store on postgres only', () => {
       sql,
       NEEDED.filter((f) => f.name === 'papers'),
     );
-    await papersTableOnPostgres(sql);
     await storePapers(sql, [KV(1), KV(2)]);
     await migrateOn(sql);
     const store = new FollowStore(sql, new FakeClock(new Date('2025-11-28T12:00:00Z')));

@@ -62,38 +62,6 @@ export class RecordingAdapter implements ChatAdapter {
   }
 }
 
-/**
- * TRANSITIONAL (until the catalogue's 'papers' feature creates it on PostgreSQL): the shared papers
- * table as PostgreSQL keeps it, SQLite's columns plus `seq`, the insertion order the alert planner
- * reads. IF NOT EXISTS, so it does nothing once the real feature has made the table.
- */
-export async function papersTableOnPostgres(sql: Sql): Promise<void> {
-  if (sql.engine !== 'postgres') return;
-  await sql.run(`CREATE TABLE IF NOT EXISTS papers (
-     seq BIGINT GENERATED ALWAYS AS IDENTITY,
-     id TEXT PRIMARY KEY,
-     title_key TEXT NOT NULL UNIQUE,
-     title TEXT NOT NULL,
-     abstract TEXT NOT NULL,
-     authors TEXT NOT NULL DEFAULT '[]',
-     author_count INTEGER,
-     org TEXT,
-     published_at TEXT,
-     upvotes INTEGER,
-     arxiv_id TEXT UNIQUE,
-     thumbnail TEXT,
-     sources TEXT NOT NULL DEFAULT '[]',
-     updated_at TEXT NOT NULL,
-     github_repo TEXT,
-     github_stars INTEGER,
-     project_page TEXT,
-     ai_summary TEXT,
-     ai_keywords TEXT,
-     num_comments INTEGER,
-     raw_text TEXT
-   )`);
-}
-
 /** Inserts papers as new rows of the shared papers table (what another host's ingest leaves there), in one statement each. */
 export async function storePapers(sql: Sql, papers: readonly Paper[]): Promise<void> {
   for (const p of papers) {
