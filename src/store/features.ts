@@ -1,8 +1,8 @@
 // Every feature's tables this build knows, at the schema version it migrates them to: a database with a newer one is refused at open.
 import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
-import { STEPS as FOLLOW_STEPS } from '../follows/store.js';
+import { STEPS as FOLLOW_STEPS } from '../follows/schema.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
-import { STEPS as SCHEDULE_STEPS } from '../scheduler/store.js';
+import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
 import { PAPER_STEPS } from './catalogueSchema.js';
