@@ -28,7 +28,7 @@ export interface Running {
 
 /** A config pointing at the fake. The token is a placeholder; the fake checks only its shape. */
 export function testConfig(fake: FakeDiscord, extra: Partial<DiscordConfig> = {}): DiscordConfig {
-  return { token: 'test-token.not-a-secret', appId: BOT_ID, apiUrl: fake.apiUrl, registerOnStart: false, ...extra };
+  return { token: 'test-token.not-a-secret', appId: BOT_ID, apiUrl: fake.apiUrl, registerOnStart: false, port: 0, ...extra };
 }
 
 /** Starts a fake Discord and a connected adapter; `close` destroys the client and the servers. */
