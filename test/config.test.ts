@@ -68,13 +68,16 @@ describe('config', () => {
     expect(other.ok && other.value.discord?.port).toBe(8443);
   });
 
-  it.each(['abc', 'zz'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33)])('a malformed DISCORD_PUBLIC_KEY (%s) is named, with where to find it, and not echoed', (value) => {
-    const r = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_PUBLIC_KEY: value });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error).toMatch(/DISCORD_PUBLIC_KEY must be the 64 hex characters \(32 bytes\) of "Public Key"/);
-    expect(r.error).not.toContain(value);
-  });
+  it.each(['abc', 'zz'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33)])(
+    'a malformed DISCORD_PUBLIC_KEY (%s) is named, with where to find it, and not echoed',
+    (value) => {
+      const r = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_PUBLIC_KEY: value });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error).toMatch(/DISCORD_PUBLIC_KEY must be the 64 hex characters \(32 bytes\) of "Public Key"/);
+      expect(r.error).not.toContain(value);
+    },
+  );
 
   it('LLM_BASE_URL with LLM_MODEL turns on the model for ask (20 s timeout by default); half-set names what is missing without echoing the key', () => {
     const r = loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'qwen', LLM_API_KEY: 'sk-very-secret' });

@@ -38,7 +38,15 @@ const interactionSchema = z.object({
   channel_id: snowflake.optional(),
   channel: z.object({ id: snowflake }).optional(),
   guild_id: snowflake.optional(),
-  member: z.object({ user: userSchema, permissions: z.string().regex(/^\d{1,40}$/).optional() }).optional(),
+  member: z
+    .object({
+      user: userSchema,
+      permissions: z
+        .string()
+        .regex(/^\d{1,40}$/)
+        .optional(),
+    })
+    .optional(),
   user: userSchema.optional(),
   data: z.unknown().optional(),
   message: z.object({ id: snowflake }).optional(),

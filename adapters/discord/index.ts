@@ -149,7 +149,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   client.on(Events.InteractionCreate, (i: Interaction) => {
     const inbound = fromGateway(i);
     if (!inbound) return;
-    route(inbound, gatewayResponder(i)).catch((e: unknown) => logger.error({ err: describeError(e, secrets), interaction: i.id }, 'interaction handler failed'));
+    route(inbound, gatewayResponder(i)).catch((e: unknown) =>
+      logger.error({ err: describeError(e, secrets), interaction: i.id }, 'interaction handler failed'),
+    );
   });
   client.on(Events.MessageCreate, (m: Message) => {
     onMessage(m).catch((e: unknown) => logger.error({ err: describeError(e, secrets) }, 'message handler failed'));

@@ -363,7 +363,12 @@ export class FakeDiscord {
     if (!url) throw new Error('the fake has no interactions URL');
     const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
     const signed = headers ?? this.sign(text, Math.floor(Date.now() / 1000));
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: text, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed },
+      body: text,
+      signal: AbortSignal.timeout(10_000),
+    });
     const raw = await res.text();
     let body: unknown = raw;
     try {

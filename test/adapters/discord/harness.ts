@@ -56,7 +56,13 @@ export async function startDiscord(
   const config = testConfig(fake, { ...(keys ? { publicKey: keys.publicKeyHex } : {}), ...opts.config });
   const dispatcher = opts.dispatcher ? opts.dispatcher(core) : core.dispatcher;
   const logger = opts.logger ?? silentLogger;
-  const adapter = createDiscordAdapter({ config, dispatcher, logger, ...opts.adapter, ...(keys ? { http: { host: '127.0.0.1', ...opts.adapter?.http } } : {}) });
+  const adapter = createDiscordAdapter({
+    config,
+    dispatcher,
+    logger,
+    ...opts.adapter,
+    ...(keys ? { http: { host: '127.0.0.1', ...opts.adapter?.http } } : {}),
+  });
   await adapter.start();
   let messages: DiscordAdapter | undefined;
   if (keys) {

@@ -149,7 +149,7 @@ describe('discord interactions over HTTP', () => {
     expect(next.body.content).toMatch(/6–/);
   });
 
-  it('a button that is not paperboy\'s is acknowledged without change (type 6)', async () => {
+  it("a button that is not paperboy's is acknowledged without change (type 6)", async () => {
     const { token } = run.fake.button('someone-else:1');
     const cb = await run.fake.waitFor((r) => r.path.includes(`/${token}/callback`));
     expect((cb.body as CallbackBody).type).toBe(6);
