@@ -27,7 +27,7 @@ COPY adapters/slack/manifest.yaml ./adapters/slack/manifest.yaml
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-EXPOSE 3000 8080
+EXPOSE 3000 3001 8080
 # NOTE: no curl in the image; Node's fetch asks /healthz (503 while an adapter is disconnected).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PAPERBOY_HEALTH_PORT+'/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -39,6 +39,8 @@ const EXPECTED: Record<string, string> = {
   DISCORD_GUILD_ID: 'a numeric snowflake id (right-click the server → Copy Server ID)',
   DISCORD_API_URL: 'an http(s) URL such as https://discord.com/api',
   DISCORD_REGISTER_ON_START: 'true or false (also 1/0, yes/no)',
+  DISCORD_PUBLIC_KEY: 'the 64 hex characters (32 bytes) of "Public Key" on the Developer Portal\'s "General Information" page',
+  DISCORD_PORT: 'a whole number from 1 to 65535',
   SHARDING_MANAGER: 'true or false',
   PAPERBOY_HEALTH_PORT: 'a whole number from 1 to 65535 (unset: no health endpoint)',
   PAPERBOY_CATCHUP_HOURS: 'a number of hours from 0 to 48, such as 6',
@@ -85,6 +87,15 @@ const envSchema = z.object({
   ),
   DISCORD_API_URL: url('https://discord.com/api'),
   DISCORD_REGISTER_ON_START: bool,
+  DISCORD_PUBLIC_KEY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes in hex')
+      .optional(),
+  ),
+  DISCORD_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3001)),
   // Set by shells (terminal width, for wrapping piped output) and by discord.js's ShardingManager (in shard processes).
   COLUMNS: z.preprocess(blankToUndefined, z.coerce.number().int().min(20).max(1000).optional().catch(undefined)),
   SHARDING_MANAGER: bool,
@@ -153,6 +164,13 @@ export interface DiscordConfig {
   guildId?: string;
   apiUrl: string;
   registerOnStart: boolean;
+  /**
+   * DISCORD_PUBLIC_KEY: when set, interactions come over HTTP (`POST /discord/interactions` on `port`), verified
+   * with this Ed25519 key (hex), and no gateway connection is opened.
+   */
+  publicKey?: string;
+  /** DISCORD_PORT: where HTTP interactions are answered (default 3001). */
+  port: number;
 }
 
 /** The optional model that writes `ask` answers: any OpenAI-compatible chat-completions server. */
@@ -252,7 +270,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   }
 
   let discord: DiscordConfig | undefined;
-  const discordSet = [e.DISCORD_TOKEN, e.DISCORD_APP_ID, e.DISCORD_GUILD_ID].some((v) => v !== undefined);
+  const discordSet = [e.DISCORD_TOKEN, e.DISCORD_APP_ID, e.DISCORD_GUILD_ID, e.DISCORD_PUBLIC_KEY].some((v) => v !== undefined);
   if (discordSet) {
     if (!e.DISCORD_TOKEN) problems.push('DISCORD_TOKEN is required when any Discord variable is set (the bot token from the Developer Portal, "Bot" page).');
     if (!e.DISCORD_APP_ID) problems.push('DISCORD_APP_ID is required when any Discord variable is set (the "Application ID" on the Developer Portal).');
@@ -262,8 +280,10 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
         appId: e.DISCORD_APP_ID,
         apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
         registerOnStart: e.DISCORD_REGISTER_ON_START,
+        port: e.DISCORD_PORT,
       };
       if (e.DISCORD_GUILD_ID) discord.guildId = e.DISCORD_GUILD_ID;
+      if (e.DISCORD_PUBLIC_KEY) discord.publicKey = e.DISCORD_PUBLIC_KEY.toLowerCase();
     }
   }
 

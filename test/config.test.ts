@@ -54,8 +54,30 @@ describe('config', () => {
       guildId: '223456789012345678',
       apiUrl: 'http://127.0.0.1:1/api',
       registerOnStart: true,
+      port: 3001,
     });
   });
+
+  it('Discord over HTTP: DISCORD_PUBLIC_KEY (32 bytes in hex) turns on interactions on DISCORD_PORT (3001 unless set)', () => {
+    const key = 'AB'.repeat(32);
+    const base = { DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678' };
+    const r = loadConfig({ ...base, DISCORD_PUBLIC_KEY: key });
+    expect(r.ok && r.value.discord?.publicKey).toBe(key.toLowerCase());
+    expect(r.ok && r.value.discord?.port).toBe(3001);
+    const other = loadConfig({ ...base, DISCORD_PUBLIC_KEY: key, DISCORD_PORT: '8443' });
+    expect(other.ok && other.value.discord?.port).toBe(8443);
+  });
+
+  it.each(['abc', 'zz'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33)])(
+    'a malformed DISCORD_PUBLIC_KEY (%s) is named, with where to find it, and not echoed',
+    (value) => {
+      const r = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APP_ID: '123456789012345678', DISCORD_PUBLIC_KEY: value });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error).toMatch(/DISCORD_PUBLIC_KEY must be the 64 hex characters \(32 bytes\) of "Public Key"/);
+      expect(r.error).not.toContain(value);
+    },
+  );
 
   it('LLM_BASE_URL with LLM_MODEL turns on the model for ask (20 s timeout by default); half-set names what is missing without echoing the key', () => {
     const r = loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'qwen', LLM_API_KEY: 'sk-very-secret' });
@@ -77,6 +99,7 @@ describe('config', () => {
       [{ PAPERBOY_TIMEZONE: 'Mars/Olympus' }, 'PAPERBOY_TIMEZONE'],
       [{ DISCORD_API_URL: 'not a url' }, 'DISCORD_API_URL'],
       [{ DISCORD_REGISTER_ON_START: 'maybe' }, 'DISCORD_REGISTER_ON_START'],
+      [{ DISCORD_PORT: '70000' }, 'DISCORD_PORT'],
       [{ PAPERBOY_HEALTH_PORT: '70000' }, 'PAPERBOY_HEALTH_PORT'],
       [{ PAPERBOY_CATCHUP_HOURS: 'six' }, 'PAPERBOY_CATCHUP_HOURS'],
       [{ SLACK_MANAGERS: 'alice, bob' }, 'SLACK_MANAGERS'],

@@ -470,6 +470,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const shards = shardsFlag === undefined ? undefined : parseShardsOption(shardsFlag);
   if (shards && !shards.ok) throw new UserError(shards.error);
   if (shards && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
+  if (shards && config.discord?.publicKey)
+    throw new UserError('--shards splits gateway connections; with DISCORD_PUBLIC_KEY interactions come over HTTP and need none. Run more replicas instead.');
   const sharded = shards?.ok === true;
   const platforms = config.discordShardChild ? { discord: config.discord } : { slack: config.slack, discord: sharded ? undefined : config.discord };
 

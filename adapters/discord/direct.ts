@@ -33,7 +33,8 @@ export function discordDeliveryError(e: unknown, what: string): DeliveryError {
  */
 export async function sendDiscordDirect(client: Client, user: string, send: (channel: DMChannel) => Promise<Landed>): Promise<Landed> {
   try {
-    const channel = await client.users.createDM(user);
+    // NOTE: without a gateway session (HTTP interactions, post-only) discord.js has no client user to look up a cached DM by; force the REST call.
+    const channel = await client.users.createDM(user, { force: client.user === null });
     return await send(channel);
   } catch (e) {
     if (e instanceof DeliveryError) throw e;

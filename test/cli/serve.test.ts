@@ -2,11 +2,12 @@
 // against fake Slack and Discord servers on loopback, answers, and shuts down cleanly on SIGTERM.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { BOT_ID, FakeDiscord, guildIdOnShard, unescape } from '../fakes/discord.js';
+import { applicationKeys, BOT_ID, FakeDiscord, guildIdOnShard, unescape } from '../fakes/discord.js';
 import { FakeSlack, FAKE_TEAM } from '../fakes/slack.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin/paperboy.js');
@@ -113,6 +114,31 @@ describe('paperboy serve', () => {
     expect(out.stderr).not.toMatch(/xoxb-test-token|xapp-test-token/);
   });
 
+  it('with DISCORD_PUBLIC_KEY answers signed interactions on DISCORD_PORT over HTTP, with no gateway connection, and stops on SIGTERM', async () => {
+    const guild = { id: guildIdOnShard(0), channels: [{ id: '110000000000000001', name: 'papers' }] };
+    const discord = await new FakeDiscord([guild]).listen();
+    cleanups.push(() => discord.close());
+    const keys = applicationKeys();
+    const port = await freePort();
+    const { child, out, exited } = serve([], {
+      DISCORD_TOKEN: 'test-token.not-a-secret',
+      DISCORD_APP_ID: BOT_ID,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+      DISCORD_PORT: String(port),
+    });
+    await until(() => out.stderr.includes('answering Discord interactions over HTTP'));
+    discord.interactionsUrl = `http://127.0.0.1:${port}/discord/interactions`;
+    discord.signingKey = keys.privateKey;
+    const { token } = discord.command('trending', { date: '2025-W40' });
+    const answer = await discord.answer(token);
+    expect(unescape(JSON.stringify(answer.body.embeds ?? []))).toMatch(/MEMTRACK/);
+    expect(discord.upgrades).toBe(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out.stderr).not.toContain('test-token.not-a-secret');
+  }, 60_000);
+
   it('with --shards 2 runs one process per shard and each answers in the guilds it holds', async () => {
     const guilds = [0, 1].map((k) => ({ id: guildIdOnShard(k), channels: [{ id: `11000000000000000${k + 1}`, name: 'papers' }] }));
     const discord = await new FakeDiscord(guilds).listen();
@@ -133,3 +159,12 @@ describe('paperboy serve', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 });
+
+/** A port nothing listens on now (asked of the OS, then released). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,4 +1,5 @@
-// A fake Discord on 127.0.0.1: REST API and gateway (ws) that the real discord.js client talks to.
+// A fake Discord on 127.0.0.1: REST API and gateway (ws) that the real discord.js client talks to, and signed HTTP interaction delivery.
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -74,8 +75,38 @@ export function guildIdOnShard(k: number): string {
   return String(BigInt(1000 + k) << 22n);
 }
 
+/** What an Interactions Endpoint URL answered to one delivery. */
+export interface Delivered {
+  status: number;
+  body: unknown;
+}
+
+/** An Ed25519 key pair as an application has one: the public key in hex (what DISCORD_PUBLIC_KEY holds), the private key to sign with. */
+export function applicationKeys(): { publicKeyHex: string; privateKey: KeyObject } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  // NOTE: the raw 32 key bytes are the last 32 of the DER (SPKI) encoding.
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return { publicKeyHex: der.subarray(der.length - 32).toString('hex'), privateKey };
+}
+
+/** The headers Discord signs an interaction with: Ed25519 over the timestamp (seconds) and the raw body. */
+export function signedHeaders(privateKey: KeyObject, body: string, timestampSeconds: number): Record<string, string> {
+  const timestamp = String(timestampSeconds);
+  const signature = sign(null, Buffer.from(timestamp + body), privateKey).toString('hex');
+  return { 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp };
+}
+
 export class FakeDiscord {
   readonly requests: FakeRequest[] = [];
+  /**
+   * When set, interactions are POSTed to this URL signed with `signingKey`, as Discord does for an app with an
+   * Interactions Endpoint URL, and none comes over the gateway. A 200 answer is recorded in `requests` as the
+   * callback it stands for (`POST /api/v10/interactions/{id}/{token}/callback`), so answers read the same either way.
+   */
+  interactionsUrl: string | null = null;
+  signingKey: KeyObject | null = null;
+  /** Every delivery's answer, in order (refusals included). */
+  readonly deliveries: Delivered[] = [];
   /** Messages the bot sent into channels, with the ids they were given. */
   readonly sent: Array<{ id: string; channelId: string; body: MessageBody; at: number }> = [];
   /** Answers to lose, one per message that is created (see {@link LostAnswer}). */
@@ -284,6 +315,18 @@ export class FakeDiscord {
     where: { guildId?: string; channelId: string },
     extra: Record<string, unknown> = {},
   ): { id: string; token: string } {
+    const payload = this.interactionPayload(type, data, where, extra);
+    if (this.interactionsUrl) void this.deliverInteraction(payload).catch((e: unknown) => this.deliveries.push({ status: 0, body: String(e) }));
+    else this.dispatch('INTERACTION_CREATE', payload, where.guildId);
+    return { id: payload.id, token: payload.token };
+  }
+
+  private interactionPayload(
+    type: number,
+    data: unknown,
+    where: { guildId?: string; channelId: string },
+    extra: Record<string, unknown>,
+  ): Record<string, unknown> & { id: string; token: string } {
     const id = this.snowflake();
     const token = `itoken-${id}`;
     const place = where.guildId
@@ -293,27 +336,74 @@ export class FakeDiscord {
           member: { user: USER, roles: [], joined_at: TIMESTAMP, deaf: false, mute: false, permissions: this.permissions, flags: 0 },
         }
       : { channel: { id: where.channelId, type: 1 }, user: USER };
-    this.dispatch(
-      'INTERACTION_CREATE',
-      {
-        id,
-        application_id: BOT_ID,
-        type,
-        token,
-        version: 1,
-        entitlements: [],
-        authorizing_integration_owners: {},
-        channel_id: where.channelId,
-        app_permissions: '0',
-        locale: 'en-US',
-        ...(where.guildId ? { guild_locale: 'en-US' } : {}),
-        ...place,
-        data,
-        ...extra,
-      },
-      where.guildId,
-    );
-    return { id, token };
+    return {
+      id,
+      application_id: BOT_ID,
+      type,
+      token,
+      version: 1,
+      entitlements: [],
+      authorizing_integration_owners: {},
+      channel_id: where.channelId,
+      app_permissions: '0',
+      locale: 'en-US',
+      ...(where.guildId ? { guild_locale: 'en-US' } : {}),
+      ...place,
+      data,
+      ...extra,
+    };
+  }
+
+  /**
+   * POSTs `payload` to the Interactions Endpoint URL as Discord does (signed now, unless `headers` say otherwise)
+   * and resolves with the answer; a 200 is recorded as the interaction's callback.
+   */
+  async deliver(payload: unknown, headers?: Record<string, string>): Promise<Delivered> {
+    const url = this.interactionsUrl;
+    if (!url) throw new Error('the fake has no interactions URL');
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const signed = headers ?? this.sign(text, Math.floor(Date.now() / 1000));
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed },
+      body: text,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const raw = await res.text();
+    let body: unknown = raw;
+    try {
+      body = JSON.parse(raw) as unknown;
+    } catch {
+      // not JSON: kept as text
+    }
+    const answer = { status: res.status, body };
+    this.deliveries.push(answer);
+    return answer;
+  }
+
+  /** The signature headers for `body` dated `timestampSeconds`, with the fake's signing key. */
+  sign(body: string, timestampSeconds: number): Record<string, string> {
+    if (!this.signingKey) throw new Error('the fake has no signing key');
+    return signedHeaders(this.signingKey, body, timestampSeconds);
+  }
+
+  private async deliverInteraction(payload: { id: string; token: string }): Promise<void> {
+    const answer = await this.deliver(payload);
+    if (answer.status !== 200) return;
+    this.record({
+      method: 'POST',
+      path: `/api/v10/interactions/${payload.id}/${payload.token}/callback`,
+      query: new URLSearchParams(),
+      headers: {},
+      body: answer.body,
+      at: performance.now(),
+    });
+  }
+
+  /** A slash command's payload without delivering it (for tests that sign or break it themselves). */
+  commandPayload(sub: string, options: Record<string, string | number>, where = this.defaultPlace()): Record<string, unknown> & { id: string; token: string } {
+    const opts = Object.entries(options).map(([name, value]) => ({ name, type: typeof value === 'number' ? 4 : 3, value }));
+    return this.interactionPayload(2, { id: '700000000000000001', name: 'papers', type: 1, options: [{ name: sub, type: 1, options: opts }] }, where, {});
   }
 
   /** `/papers <sub> option:value…` in a guild channel. */
@@ -397,7 +487,8 @@ export class FakeDiscord {
     }
     if (r.method === 'PATCH') {
       // An edited deferral keeps the visibility the deferral chose.
-      const deferral = this.requests.find((q) => q.path.includes(`/${token}/callback`) && (q.body as CallbackBody).type === 5);
+      // NOTE: over HTTP the deferral is recorded when its answer has been read, which may be just after the edit arrived.
+      const deferral = await this.waitFor((q) => q.path.includes(`/${token}/callback`) && (q.body as CallbackBody).type === 5);
       return { via: 'edit', body: { ...(r.body as MessageBody), flags: (deferral?.body as CallbackBody | undefined)?.data?.flags ?? 0 } };
     }
     return { via: 'followup', body: r.body as MessageBody };
@@ -444,7 +535,6 @@ export class FakeDiscord {
         body,
         at: performance.now(),
       };
-      this.requests.push(r);
       const failure = this.failures.findIndex((f) => f.match(r));
       if (failure >= 0) {
         const [f] = this.failures.splice(failure, 1);
@@ -455,13 +545,19 @@ export class FakeDiscord {
       } else {
         void this.route(r, res, req);
       }
-      for (const w of [...this.waiters]) {
-        if (w.pred(r)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(r);
-        }
-      }
+      this.record(r);
     });
+  }
+
+  /** Keeps a request and wakes whoever waits for it. */
+  private record(r: FakeRequest): void {
+    this.requests.push(r);
+    for (const w of [...this.waiters]) {
+      if (w.pred(r)) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(r);
+      }
+    }
   }
 
   private async route(r: FakeRequest, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {

@@ -5,7 +5,7 @@ import type { DiscordConfig } from '../../../src/config.js';
 import type { App as Core } from '../../../src/app.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import type { Paper } from '../../../src/papers/model.js';
-import { BOT_ID, FakeDiscord, seenFrom, type FakeGuild, type MessageBody } from '../../fakes/discord.js';
+import { applicationKeys, BOT_ID, FakeDiscord, seenFrom, type FakeGuild, type MessageBody } from '../../fakes/discord.js';
 import type { Range, Seen } from '../contract.js';
 import { createTestCore } from '../../support/core.js';
 
@@ -28,7 +28,7 @@ export interface Running {
 
 /** A config pointing at the fake. The token is a placeholder; the fake checks only its shape. */
 export function testConfig(fake: FakeDiscord, extra: Partial<DiscordConfig> = {}): DiscordConfig {
-  return { token: 'test-token.not-a-secret', appId: BOT_ID, apiUrl: fake.apiUrl, registerOnStart: false, ...extra };
+  return { token: 'test-token.not-a-secret', appId: BOT_ID, apiUrl: fake.apiUrl, registerOnStart: false, port: 0, ...extra };
 }
 
 /** Starts a fake Discord and a connected adapter; `close` destroys the client and the servers. */
@@ -42,24 +42,45 @@ export async function startDiscord(
     adapter?: Partial<DiscordAdapterOptions>;
     /** The core to serve (default: a test core over the test corpus); `close` closes it. */
     core?: Core;
+    /**
+     * HTTP interactions mode: the adapter gets a public key made here and listens on 127.0.0.1, and the fake
+     * delivers interactions to it signed. `messages` adds a second, gateway adapter on the same core for
+     * mentions and DMs (which Discord only delivers over the gateway), as a deployment would run one.
+     */
+    http?: { messages?: boolean };
   } = {},
 ): Promise<Running> {
   const fake = await new FakeDiscord(opts.guilds ?? [GUILD]).listen();
   const core = opts.core ?? (await createTestCore(opts.papers ? { papers: opts.papers } : {}));
-  const config = testConfig(fake, opts.config);
+  const keys = opts.http ? applicationKeys() : undefined;
+  const config = testConfig(fake, { ...(keys ? { publicKey: keys.publicKeyHex } : {}), ...opts.config });
+  const dispatcher = opts.dispatcher ? opts.dispatcher(core) : core.dispatcher;
+  const logger = opts.logger ?? silentLogger;
   const adapter = createDiscordAdapter({
     config,
-    dispatcher: opts.dispatcher ? opts.dispatcher(core) : core.dispatcher,
-    logger: opts.logger ?? silentLogger,
+    dispatcher,
+    logger,
     ...opts.adapter,
+    ...(keys ? { http: { host: '127.0.0.1', ...opts.adapter?.http } } : {}),
   });
   await adapter.start();
+  let messages: DiscordAdapter | undefined;
+  if (keys) {
+    fake.interactionsUrl = `http://127.0.0.1:${adapter.interactionsPort ?? 0}/discord/interactions`;
+    fake.signingKey = keys.privateKey;
+    if (opts.http?.messages) {
+      const { publicKey: _none, ...gatewayConfig } = config;
+      messages = createDiscordAdapter({ ...opts.adapter, config: gatewayConfig, dispatcher, logger });
+      await messages.start();
+    }
+  }
   return {
     fake,
     core,
     adapter,
     config,
     async close() {
+      await messages?.stop();
       await adapter.stop();
       await fake.close();
       await core.close();
