@@ -10,42 +10,6 @@ import { documentFields } from '../search/document.js';
 import { americanize } from '../search/text.js';
 import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
 
-/**
- * Tables of the persisted index. Created on first use; the papers table stays the source of truth,
- * so a database whose index tables are of another version drops them and indexes again.
- */
-// NOTE: 3 indexes Hugging Face's ai_keywords; an older database re-indexes once.
-export const SCHEMA_VERSION = '3';
-const DROP = ['search_docs', 'search_postings', 'search_words', 'search_meta', 'search_subjects', 'search_marks']
-  .map((t) => `DROP TABLE IF EXISTS ${t};`)
-  .join('\n');
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS search_docs (
-    doc INTEGER PRIMARY KEY,
-    paper_id TEXT NOT NULL,
-    live INTEGER NOT NULL,
-    len_title INTEGER NOT NULL,
-    len_abstract INTEGER NOT NULL,
-    len_people INTEGER NOT NULL,
-    text_hash TEXT NOT NULL,
-    indexed_at TEXT NOT NULL,
-    changed_seq INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    published_at TEXT,
-    upvotes INTEGER,
-    org TEXT
-  );
-  CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
-  CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
-  CREATE TABLE IF NOT EXISTS search_postings (term TEXT NOT NULL, seg INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
-  CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS search_marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS papers_updated_at ON papers(updated_at);
-  CREATE TABLE IF NOT EXISTS search_subjects (subject TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (subject, doc)) WITHOUT ROWID;
-`;
-
 /** How many papers one indexing transaction takes: a writer never holds the lock for long. */
 const BATCH = 500;
 /** A term written in more segments than this is merged into one (dead postings dropped). */
@@ -116,19 +80,6 @@ export class SqliteIndexData implements IndexData {
     private readonly store: Pick<PaperStore, 'get'>,
     private readonly readOnly = false,
   ) {
-    if (!readOnly) {
-      const version =
-        (db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'search_marks'`).get() &&
-          (db.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get() as { value: string } | undefined)?.value) ||
-        null;
-      if (version !== SCHEMA_VERSION) {
-        db.transaction(() => {
-          db.exec(DROP);
-          db.exec(SCHEMA);
-          db.prepare(`INSERT INTO search_marks (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
-        }).immediate();
-      }
-    }
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
       changedDocs: db.prepare<[number], DocRow>(
