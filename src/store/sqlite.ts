@@ -155,7 +155,6 @@ function retryBusy<T>(maxWaitMs: number, fn: () => T): T {
   }
 }
 
-
 /** Refuses a file that is not SQLite, another program's database, or a newer papers schema, without writing to it. */
 function refuseForeign(db: Database.Database): void {
   // NOTE: each SQLite papers step sets user_version to its number (see PAPER_STEPS): builds of every age read it.

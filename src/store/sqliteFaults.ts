@@ -11,7 +11,6 @@ export const DOCKER_HINT =
 const REBUILD_HINT =
   'paperboy left the file as it is. Move it away (or point PAPERBOY_DATA_DIR at another folder) and start again: paperboy builds a new database from the seeds (PAPERBOY_SEEDS_DIR); run paperboy ingest again for any other folders you had ingested.';
 
-
 export function describeErrno(code: string): string {
   const what: Record<string, string> = {
     EACCES: ', permission denied',
@@ -102,4 +101,3 @@ export function checkIntegrity(db: Database.Database, file: string): void {
   const problems = rows.flatMap((r) => r.split('\n')).filter((l) => l.trim() !== '' && !l.startsWith('***'));
   throw damagedError(file, `PRAGMA quick_check: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? '; …' : ''}`);
 }
-

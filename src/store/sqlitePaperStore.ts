@@ -243,4 +243,3 @@ export class SqliteStore implements PaperStore {
     return toRow(p, this.stamp || this.now().toISOString());
   }
 }
-

@@ -234,7 +234,9 @@ describe('feature migrations', () => {
     const b = await openStore(file);
     const steps = ['CREATE TABLE feature_things (id TEXT PRIMARY KEY)', 'ALTER TABLE feature_things ADD COLUMN note TEXT'];
     const migrateOn = (store: SqliteStore, upTo: number) =>
-      migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, [{ name: 'things', steps: steps.slice(0, upTo) }]);
+      migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, [
+        { name: 'things', steps: steps.slice(0, upTo) },
+      ]);
     await migrateOn(a, 1);
     await migrateOn(b, 2);
     await migrateOn(a, 2);
