@@ -1,9 +1,9 @@
 // The SQLite paper store: WAL, writes in short IMMEDIATE transactions, idempotent merging upserts, faults named.
+import type Database from 'better-sqlite3';
 import { OperatorError } from '../errors.js';
 import type { Paper } from '../papers/model.js';
 import { paperSchema } from '../papers/model.js';
 import type { PaperStore, Sql, UpsertStats } from '../ports.js';
-import type Database from 'better-sqlite3';
 import type { DatabaseFileIdentity } from './fileIdentity.js';
 import { fromRow, lookupKeys, paperWrite, stampAfter, toRow, type PaperRow as Row } from './paperRows.js';
 import { damagedError, DOCKER_HINT, fullError, ioError, isBusy, isReadOnlyFault, lockedError, sqliteCode, whoami } from './sqliteFaults.js';
