@@ -275,7 +275,7 @@ function withHugeAbstract(papers: Paper[]): Paper[] {
 }
 
 async function measureFuzz(label: string, papers: Paper[]): Promise<void> {
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
   await lib.ingest(papers);
   lib.searchAll('warm up the index');
@@ -293,7 +293,7 @@ async function measureFuzz(label: string, papers: Paper[]): Promise<void> {
     times.push(t);
   }
   store.close();
-  const huge = openStore(':memory:');
+  const huge = await openStore(':memory:');
   const hugeLib = new Library(huge, new MemorySearchIndex(() => huge.all(), silentLogger));
   await hugeLib.ingest(withHugeAbstract(papers));
   const t0 = performance.now();

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   }
   const questions = querySchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   const papers = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   const index = new MemorySearchIndex(() => store.all(), silentLogger);
   const library = new Library(store, index);
   await library.ingest(papers);

@@ -28,7 +28,7 @@ import { createOpenAiWriter } from './ask/llm.js';
 import { MemorySearchIndex, PersistedSearchIndex } from './search/searchIndex.js';
 import { FEATURES } from './store/features.js';
 import { openDatabase, type PaperDatabase } from './store/database.js';
-import { dailyListsOf, type DailyLists } from './ingest/dailyLists.js';
+import type { DailyLists } from './store/dailyLists.js';
 import type { DayDeps } from './ingest/day.js';
 import { LiveIngest, type Timers } from './ingest/live.js';
 import { ThreadedIngest } from './ingest/threaded.js';
@@ -113,7 +113,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const index = deps.index ?? (persisted ? new PersistedSearchIndex(persisted, deps.logger) : new MemorySearchIndex(() => store.all(), deps.logger));
     // With PostgreSQL, papers another process stored reach this host's copy; the process copying them indexes them.
     database.onCatalogueChange((papers) => index.upsert(papers));
-    const dailyLists = dailyListsOf(database.connection, !writable);
+    const dailyLists = database.dailyLists;
     const follows = writable ? new FollowStore(database.sql, deps.clock) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;

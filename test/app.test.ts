@@ -109,7 +109,7 @@ describe('first start: seeding', () => {
 
   it('a failed seeding when papers are already stored is a warning: the papers are served, and seeding is tried again next start', async () => {
     const data = tmpDir();
-    const store = openStore(databaseFile(data));
+    const store = await openStore(databaseFile(data));
     await store.upsert(loadSeedDir(SEEDS).papers.slice(0, 10));
     store.close();
     const empty = tmpDir('pb-empty-seeds-');

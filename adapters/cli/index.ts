@@ -35,7 +35,7 @@ import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { AlertDelivery } from '../../src/follows/delivery.js';
-import type { DatabaseWatch } from '../../src/store/sqlite.js';
+import type { DatabaseWatch } from '../../src/store/sqliteWatch.js';
 import { parseShardsOption } from '../discord/shardsOption.js';
 import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { HfError, type HfClient } from '../papers/hf.js';
 import { dateInZone, type Clock, type SourceWarning, type UpsertStats } from '../ports.js';
 import { addDays } from '../trending/period.js';
-import type { DailyLists } from './dailyLists.js';
+import type { DailyLists } from '../store/dailyLists.js';
 
 /** The most days one `ingest --since` may cover (a year, leap day included). */
 export const MAX_RANGE_DAYS = 366;

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { BackgroundJob } from '../serve.js';
-import type { DailyLists } from './dailyLists.js';
+import type { DailyLists } from '../store/dailyLists.js';
 import { latestOf, realTimers, type LiveStatus, type Timers } from './live.js';
 import { relayLog } from './threadLogger.js';
 import type { FromIngestThread, IngestCall, IngestThreadInit, RunSummary, ToIngestThread } from './threadMessages.js';

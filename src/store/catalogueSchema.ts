@@ -1,4 +1,4 @@
-// The catalogue's shared tables on PostgreSQL (papers with their insertion order and change number); on SQLite the papers table keeps its own MIGRATIONS.
+// The papers feature's schema steps on both engines (on PostgreSQL with its insertion order and change number), and the catalogue's lock and channel.
 import type { Step } from '../ports.js';
 
 /** The advisory lock every catalogue write holds to its commit, so change numbers increase in commit order. */
@@ -17,15 +17,34 @@ export const STAMP_FUNCTION = `CREATE FUNCTION catalogue_stamp() RETURNS trigger
   'BEGIN PERFORM pg_advisory_xact_lock(hashtext(''${CATALOGUE_LOCK}'')); NEW.rev := nextval(''catalogue_rev''); RETURN NEW; END'`;
 
 /**
- * The `papers` feature. On PostgreSQL: the shared papers table, the same columns as SQLite's
- * (src/store/sqlite.ts MIGRATIONS) plus `seq` (insertion order: the follow planner reads it) and
- * `rev` (the change number each host's copy follows, see catalogueSync.ts). On SQLite the table is
- * still made by the paper store's own MIGRATIONS (`PRAGMA user_version`), so the step is a no-op
- * there: it only records `schema.papers`, and moving those migrations here is a later step.
+ * The `papers` feature. On SQLite: the three steps the paper store once numbered in `PRAGMA
+ * user_version` (a database from then is adopted at open, see sqliteAdoption.ts); each sets
+ * user_version to its number too, so a build from before the one scheme still knows the file for
+ * its own and refuses one a newer build changed. NOTE: a later SQLite step that such builds must not
+ * open sets user_version to its number as well. On PostgreSQL: the shared papers table, the same
+ * columns plus `seq` (insertion order: the follow planner reads it) and `rev` (the change number
+ * each host's copy follows, see catalogueSync.ts), made whole by the first step, so the later two
+ * are nothing there.
  */
 export const PAPER_STEPS: readonly Step[] = [
   {
-    sqlite: 'SELECT 1',
+    sqlite: `CREATE TABLE papers (
+       id TEXT PRIMARY KEY,
+       title_key TEXT NOT NULL UNIQUE,
+       title TEXT NOT NULL,
+       abstract TEXT NOT NULL,
+       authors TEXT NOT NULL DEFAULT '[]',
+       author_count INTEGER,
+       org TEXT,
+       published_at TEXT,
+       upvotes INTEGER,
+       arxiv_id TEXT UNIQUE,
+       thumbnail TEXT,
+       sources TEXT NOT NULL DEFAULT '[]',
+       updated_at TEXT NOT NULL
+     );
+     CREATE INDEX papers_published_at ON papers(published_at);
+     PRAGMA user_version = 1;`,
     postgres: `CREATE SEQUENCE catalogue_rev;
       ${STAMP_FUNCTION};
       CREATE TABLE papers (
@@ -57,4 +76,17 @@ export const PAPER_STEPS: readonly Step[] = [
       CREATE UNIQUE INDEX papers_rev ON papers(rev);
       CREATE TRIGGER papers_rev BEFORE INSERT OR UPDATE ON papers FOR EACH ROW EXECUTE FUNCTION catalogue_stamp();`,
   },
+  // What the Hugging Face API says of a paper beyond the page dumps; NULL where no source has said.
+  {
+    sqlite: `ALTER TABLE papers ADD COLUMN github_repo TEXT;
+     ALTER TABLE papers ADD COLUMN github_stars INTEGER;
+     ALTER TABLE papers ADD COLUMN project_page TEXT;
+     ALTER TABLE papers ADD COLUMN ai_summary TEXT;
+     ALTER TABLE papers ADD COLUMN ai_keywords TEXT;
+     ALTER TABLE papers ADD COLUMN num_comments INTEGER;
+     PRAGMA user_version = 2;`,
+    postgres: 'SELECT 1',
+  },
+  // The source's title and abstract where they held LaTeX residue (JSON, `Paper.rawText`): search indexes them, replies show the cleaned columns.
+  { sqlite: 'ALTER TABLE papers ADD COLUMN raw_text TEXT; PRAGMA user_version = 3;', postgres: 'SELECT 1' },
 ];

@@ -1,13 +1,14 @@
 // The one owner of persistence: opens the database (the SQLite file with its diagnostics, or PostgreSQL with DATABASE_URL), migrates every registered feature, and hands each store what it needs.
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
 import { migrate } from './migrations.js';
 import { openPostgresDatabase } from './postgres/open.js';
-import { openStore, searchDataOf, watchDatabaseFile, type DatabaseWatch, type StoreOptions } from './sqlite.js';
+import { dailyListsOf, type DailyLists } from './dailyLists.js';
+import { openStore, searchDataOf, startAfreshHint, type StoreOptions } from './sqlite.js';
 import type { SqliteIndexData } from './searchStore.js';
+import { watchDatabaseFile, type DatabaseWatch } from './sqliteWatch.js';
 
 /** An open database, as the composition root sees it. */
 export interface PaperDatabase {
@@ -22,11 +23,8 @@ export interface PaperDatabase {
   readonly readOnlyReason: string | null;
   /** The search index's persisted data, in this host's file; null when a read-only file predates it. */
   searchData(subjects: ReadonlyArray<ReadonlyArray<readonly string[]>>): SqliteIndexData | null;
-  /**
-   * The local connection, for the stores not yet moved onto `sql` (daily list reads, follows, schedules).
-   * NOTE: transitional; every store moves onto `sql` for the several-hosts issue.
-   */
-  readonly connection: Database.Database;
+  /** The daily lists, read from this host's file (written with the papers, see `PaperStore.upsert`); null when a read-only file predates them. */
+  readonly dailyLists: DailyLists | null;
   /**
    * Hears the papers another process stored once this host's copy has them (the search index
    * indexes them). SQLite: never (each process on the one file indexes what it writes).
@@ -67,11 +65,6 @@ async function checkSqlite(file: string, sql: Sql): Promise<null | string> {
   }
 }
 
-/** What an operator does to start over with this build, said when a database is too new. */
-function startAfreshHint(file: string): string {
-  return `To start afresh with this version instead, move ${file} away (or point PAPERBOY_DATA_DIR at another folder): paperboy builds a new database from the seeds.`;
-}
-
 /**
  * Opens the database and brings every feature's tables up to date. Faults are OperatorErrors naming
  * the path (see `openStore`); a read-only database is opened for reading and migrates nothing.
@@ -81,9 +74,8 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
   if (url !== undefined) {
     return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}), ...(syncEveryMs === undefined ? {} : { syncEveryMs }) });
   }
-  const versions = Object.fromEntries(features.map((f) => [f.name, f.steps.length]));
-  const papers = openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features: versions });
-  const { connection, sql, readOnlyReason } = papers;
+  const papers = await openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features });
+  const { sql, readOnlyReason } = papers;
   try {
     if (readOnlyReason === null && features.length > 0) {
       await migrate({ sql, exclusively: (fn) => sql.transaction(fn), where: file, startAfresh: startAfreshHint(file) }, features);
@@ -98,7 +90,7 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
     sql,
     papers,
     readOnlyReason,
-    connection,
+    dailyLists: dailyListsOf(papers),
     searchData: (subjects) => searchDataOf(papers, subjects),
     check: () => checkSqlite(file, sql),
     onCatalogueChange: () => undefined,

@@ -38,6 +38,11 @@ export interface MigrationTarget {
    * PostgreSQL takes an advisory lock, so replicas starting together migrate once.
    */
   exclusively<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Brings a database from before this scheme into it (SQLite: the versions its tables recorded
+   * themselves become `meta` entries), inside the exclusive transaction, before the versions are read.
+   */
+  adopt?: (tx: Sql) => Promise<void>;
   /** How the operator knows this database (a file path, or a URL without its password). */
   where: string;
   /** What to do to start over with this build, for the refusal message. */
@@ -53,6 +58,7 @@ export interface MigrationTarget {
 export async function migrate(target: MigrationTarget, features: readonly FeatureSchema[]): Promise<void> {
   await target.exclusively(async (tx) => {
     await tx.run(META);
+    await target.adopt?.(tx);
     const versions = await storedVersions(tx);
     refuseNewer(versions, features, target.where, target.startAfresh);
     for (const f of features) {

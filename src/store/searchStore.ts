@@ -1,55 +1,12 @@
 // The search index kept in SQLite next to the papers: postings per term, document lengths, the words typos are corrected against.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
 import { cleanDisplayText } from '../papers/displayText.js';
-import { storedRow, type PaperRow } from './paperRows.js';
 import type { PaperStore } from '../ports.js';
-import { decodeLive, decodePostings, encodePostings, FIELDS, type Field, type Posting, type TermPostings } from '../search/bm25.js';
-import { documentFields } from '../search/document.js';
-import { americanize } from '../search/text.js';
-import { isAbout, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
+import { decodeLive, type Field, type TermPostings } from '../search/bm25.js';
+import { subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
+import { SearchIndexWriter, type TrackedSubject } from './searchIndexWriter.js';
 
-/**
- * Tables of the persisted index. Created on first use; the papers table stays the source of truth,
- * so a database whose index tables are of another version drops them and indexes again.
- */
-// NOTE: 3 indexes Hugging Face's ai_keywords; an older database re-indexes once.
-export const SCHEMA_VERSION = '3';
-const DROP = ['search_docs', 'search_postings', 'search_words', 'search_meta', 'search_subjects', 'search_marks']
-  .map((t) => `DROP TABLE IF EXISTS ${t};`)
-  .join('\n');
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS search_docs (
-    doc INTEGER PRIMARY KEY,
-    paper_id TEXT NOT NULL,
-    live INTEGER NOT NULL,
-    len_title INTEGER NOT NULL,
-    len_abstract INTEGER NOT NULL,
-    len_people INTEGER NOT NULL,
-    text_hash TEXT NOT NULL,
-    indexed_at TEXT NOT NULL,
-    changed_seq INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    published_at TEXT,
-    upvotes INTEGER,
-    org TEXT
-  );
-  CREATE INDEX IF NOT EXISTS search_docs_live_paper ON search_docs(paper_id) WHERE live = 1;
-  CREATE INDEX IF NOT EXISTS search_docs_changed ON search_docs(changed_seq);
-  CREATE TABLE IF NOT EXISTS search_postings (term TEXT NOT NULL, seg INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, seg)) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
-  CREATE TABLE IF NOT EXISTS search_words (word TEXT PRIMARY KEY, term TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS search_marks (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS papers_updated_at ON papers(updated_at);
-  CREATE TABLE IF NOT EXISTS search_subjects (subject TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (subject, doc)) WITHOUT ROWID;
-`;
-
-/** How many papers one indexing transaction takes: a writer never holds the lock for long. */
-const BATCH = 500;
-/** A term written in more segments than this is merged into one (dead postings dropped). */
-const MAX_SEGMENTS = 8;
 /** Terms whose postings stay decoded-ready in memory between searches. */
 const POSTINGS_CACHE = 2048;
 
@@ -67,18 +24,9 @@ interface DocRow {
   changed_seq: number;
 }
 
-function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords' | 'raw_text'>): string {
-  return createHash('sha1')
-    .update(
-      `${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`,
-    )
-    .digest('base64url');
-}
-
 /**
- * The index data in SQLite. `sync()` indexes what the papers table has and the index lacks (new or
- * changed papers, in batches, each an IMMEDIATE transaction re-checked inside, so several processes
- * may sync one database), and retires documents whose paper changed or went away. Document lengths
+ * The index data in SQLite. `sync()` indexes what the papers table has and the index lacks (see
+ * SearchIndexWriter), then reads what changed into memory. Document lengths
  * and ranking facts stay in memory (a few numbers per paper); postings are read per query term.
  * A change committed by another process is picked up on the next search (`PRAGMA data_version`).
  */
@@ -110,70 +58,31 @@ export class SqliteIndexData implements IndexData {
   private vocabAt = -1;
 
   private readonly stmts;
+  /** Null for a read-only store: it answers from what is indexed. */
+  private readonly writer: SearchIndexWriter | null;
 
   constructor(
     private readonly db: Database.Database,
     private readonly store: Pick<PaperStore, 'get'>,
     private readonly readOnly = false,
   ) {
-    if (!readOnly) {
-      const version =
-        (db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'search_marks'`).get() &&
-          (db.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get() as { value: string } | undefined)?.value) ||
-        null;
-      if (version !== SCHEMA_VERSION) {
-        db.transaction(() => {
-          db.exec(DROP);
-          db.exec(SCHEMA);
-          db.prepare(`INSERT INTO search_marks (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
-        }).immediate();
-      }
-    }
+    this.writer = readOnly ? null : new SearchIndexWriter(db);
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
       changedDocs: db.prepare<[number], DocRow>(
         `SELECT doc, paper_id, live, len_title, len_abstract, len_people, changed_seq, title, published_at, upvotes, org
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
-      pending: db.prepare<[number], PaperRow>(
-        `SELECT p.* FROM papers p
-         LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
-         WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
-      ),
-      orphans: db.prepare<[], { doc: number }>(
-        'SELECT d.doc FROM search_docs d WHERE d.live = 1 AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = d.paper_id)',
-      ),
-      liveDocOf: db.prepare<[string], { doc: number; text_hash: string }>('SELECT doc, text_hash FROM search_docs WHERE paper_id = ? AND live = 1'),
-      retire: db.prepare<[number, number]>('UPDATE search_docs SET live = 0, changed_seq = ? WHERE doc = ?'),
-      touch: db.prepare(
-        'UPDATE search_docs SET indexed_at = @indexed_at, changed_seq = @changed_seq, title = @title, published_at = @published_at, upvotes = @upvotes, org = @org WHERE doc = @doc',
-      ),
-      insertDoc: db.prepare(
-        `INSERT INTO search_docs (paper_id, live, len_title, len_abstract, len_people, text_hash, indexed_at, changed_seq, title, published_at, upvotes, org)
-         VALUES (@paper_id, 1, @len_title, @len_abstract, @len_people, @text_hash, @indexed_at, @changed_seq, @title, @published_at, @upvotes, @org)`,
-      ),
-      insertPosting: db.prepare<[string, number, Buffer]>('INSERT INTO search_postings (term, seg, data) VALUES (?, ?, ?)'),
-      segments: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_postings WHERE term = ?'),
-      dropTerm: db.prepare<[string]>('DELETE FROM search_postings WHERE term = ?'),
-      insertWord: db.prepare<[string, string]>('INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)'),
-      getMeta: db.prepare<[string], { value: number }>('SELECT value FROM search_meta WHERE key = ?'),
-      setMeta: db.prepare<[string, number]>('INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       words: db.prepare<[number], { id: number; word: string; term: string }>(
         'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
       maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
-      deadDocs: db.prepare<[], { doc: number }>('SELECT doc FROM search_docs WHERE live = 0'),
-      lastChange: db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers'),
-      getMark: db.prepare<[string], { value: string }>('SELECT value FROM search_marks WHERE key = ?'),
-      setMark: db.prepare<[string, string]>('INSERT INTO search_marks (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      member: db.prepare<[string, number]>('INSERT OR IGNORE INTO search_subjects (subject, doc) VALUES (?, ?)'),
       members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
-      subjectCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM search_subjects WHERE subject = ?'),
     };
   }
 
-  private subjects: Array<{ key: string; phrases: ReadonlyArray<readonly string[]> }> = [];
+  private subjects: TrackedSubject[] = [];
 
   /**
    * Subjects (topics, as phrases of index terms) whose members are kept as papers are indexed, so a
@@ -189,24 +98,11 @@ export class SqliteIndexData implements IndexData {
 
   /** Fills in, once per database, the members of subjects indexed before they were tracked. */
   private fillSubjects(): void {
-    if (this.subjectsFilled || this.readOnly) return;
+    if (this.subjectsFilled || !this.writer) return;
     this.subjectsFilled = true;
-    const missing = this.subjects.filter((s) => !this.stmts.getMeta.get(`subject:${s.key}`));
-    if (missing.length === 0) return;
-    try {
-      this.db
-        .transaction(() => {
-          for (const s of missing) {
-            for (const doc of subjectMembers(this, s.phrases)) this.stmts.member.run(s.key, doc);
-            this.stmts.setMeta.run(`subject:${s.key}`, 1);
-          }
-        })
-        .immediate();
-    } catch (e) {
-      // NOTE: as in sync(): another process holds the write lock past busy_timeout; try again on the next sync.
-      if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
-      this.subjectsFilled = false;
-    }
+    const missing = this.writer.unrecorded(this.subjects);
+    // NOTE: as in sync(): another process holding the write lock past busy_timeout means try again on the next sync.
+    if (missing.length > 0 && !this.writer.recordMembers(missing, (s) => subjectMembers(this, s.phrases))) this.subjectsFilled = false;
   }
 
   trackedSubject(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<number> | undefined {
@@ -223,24 +119,7 @@ export class SqliteIndexData implements IndexData {
    * Returns how many papers were (re)indexed by this call.
    */
   sync(): number {
-    let indexed = 0;
-    // NOTE: every paper write sets updated_at, so an unchanged latest one means nothing is pending
-    // (an indexed lookup instead of comparing every paper with the index at each start).
-    const mark = this.stmts.lastChange.get()?.m ?? '';
-    if (!this.readOnly && mark !== (this.stmts.getMark.get('papers')?.value ?? null)) {
-      try {
-        for (;;) {
-          const n = this.db.transaction(() => this.indexBatch()).immediate();
-          indexed += n;
-          if (n < BATCH) break;
-        }
-        this.stmts.setMark.run('papers', mark);
-      } catch (e) {
-        // NOTE: another process holds the write lock past busy_timeout: it is writing papers and
-        // indexes them itself; this search answers from what is indexed and looks again next time.
-        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
-      }
-    }
+    const indexed = this.writer?.catchUp(this.subjects) ?? 0;
     this.refresh();
     this.fillSubjects();
     return indexed;
@@ -255,99 +134,6 @@ export class SqliteIndexData implements IndexData {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
     this.refresh();
-  }
-
-  private nextSeq(key: string): number {
-    const v = (this.stmts.getMeta.get(key)?.value ?? 0) + 1;
-    this.stmts.setMeta.run(key, v);
-    return v;
-  }
-
-  /** One transaction: up to BATCH pending papers indexed, orphans retired, crowded terms merged. */
-  private indexBatch(): number {
-    const seq = this.nextSeq('changed_seq');
-    for (const { doc } of this.stmts.orphans.all()) this.stmts.retire.run(seq, doc);
-    const pending = this.stmts.pending.all(BATCH);
-    if (pending.length === 0) return 0;
-    const seg = this.nextSeq('segment');
-    const byTerm = new Map<string, Posting[]>();
-    // NOTE: one insert per distinct word of the batch, not per occurrence (a paper has hundreds).
-    const words = new Map<string, string>();
-    for (const row of pending) {
-      const hash = textHash(row);
-      const current = this.stmts.liveDocOf.get(row.id);
-      // What ranking and filters read of the paper, kept in its index row.
-      const facts = {
-        indexed_at: row.updated_at,
-        changed_seq: seq,
-        title: cleanDisplayText(row.title),
-        published_at: row.published_at,
-        upvotes: row.upvotes,
-        org: row.org,
-      };
-      if (current && current.text_hash === hash) {
-        // Only ranking facts changed (upvotes, date): the postings stay as they are.
-        this.stmts.touch.run({ ...facts, doc: current.doc });
-        continue;
-      }
-      if (current) this.stmts.retire.run(seq, current.doc);
-      const paper = storedRow(row);
-      const fields = documentFields(paper, (word, term) => {
-        if (!words.has(word)) words.set(word, term);
-      });
-      const info = this.stmts.insertDoc.run({
-        paper_id: row.id,
-        len_title: fields.title.length,
-        len_abstract: fields.abstract.length,
-        len_people: fields.people.length,
-        text_hash: hash,
-        ...facts,
-      });
-      const doc = Number(info.lastInsertRowid);
-      if (this.subjects.length > 0) {
-        const title = counts(fields.title);
-        const both = counts([...fields.title, ...fields.abstract]);
-        for (const s of this.subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
-      }
-      FIELDS.forEach((f, field) => {
-        const tf = new Map<string, number>();
-        for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
-        for (const [term, n] of tf) {
-          const list = byTerm.get(term);
-          if (list) list.push({ doc, field, tf: n });
-          else byTerm.set(term, [{ doc, field, tf: n }]);
-        }
-      });
-    }
-    const seen = new Set<string>();
-    for (const [word, term] of words) {
-      const key = americanize(word);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      this.stmts.insertWord.run(key, term);
-    }
-    let dead: Set<number> | null = null;
-    for (const [term, list] of byTerm) {
-      this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
-      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) {
-        dead ??= new Set(this.stmts.deadDocs.all().map((r) => r.doc));
-        this.merge(term, dead);
-      }
-    }
-    return pending.length;
-  }
-
-  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch). */
-  private merge(term: string, dead: ReadonlySet<number>): void {
-    const live: Posting[] = [];
-    for (const { data } of this.stmts.postings.all(term)) {
-      decodePostings(data, (doc, field, tf) => {
-        if (!dead.has(doc)) live.push({ doc, field, tf });
-      });
-    }
-    this.stmts.dropTerm.run(term);
-    live.sort((a, b) => a.doc - b.doc || a.field - b.field);
-    if (live.length > 0) this.stmts.insertPosting.run(term, this.nextSeq('segment'), Buffer.from(encodePostings(live)));
   }
 
   /** Applies every document row changed since the last refresh to the in-memory view. */
@@ -499,11 +285,4 @@ export class SqliteIndexData implements IndexData {
     }
     return v;
   }
-}
-
-/** How often each term occurs in a list. */
-function counts(terms: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
-  return out;
 }

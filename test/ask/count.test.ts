@@ -16,7 +16,7 @@ import { testPapers } from '../support/papers.js';
 const paper = (id: string, title: string, abstract: string): Paper => ({ ...testPapers[0]!, id, arxivId: null, title, abstract });
 
 async function library(papers: readonly Paper[], topic: Partial<TopicOptions> = {}): Promise<Library> {
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger), { topic });
   await lib.ingest(papers);
   return lib;

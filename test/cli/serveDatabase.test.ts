@@ -54,7 +54,7 @@ describe('serve and its database file', () => {
 
   it('another database renamed over it (a restore while running): the line says it was replaced, and serve exits non-zero', async () => {
     const { file, out, exited } = await serving();
-    const other = openStore(`${file}.restore`);
+    const other = await openStore(`${file}.restore`);
     other.close();
     fs.renameSync(`${file}.restore`, file);
     expect(await exited).not.toBe(0);

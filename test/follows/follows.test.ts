@@ -243,7 +243,7 @@ describe('alert planner', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'paperboy-follow-old-'));
     try {
       const file = path.join(dir, 'paperboy.db');
-      const old = openStore(file);
+      const old = await openStore(file);
       await old.upsert([KV_NEW]);
       old.close();
       const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));

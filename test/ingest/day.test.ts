@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { createApp, ingestFrom, type App } from '../../src/app.js';
 import { UNREACHABLE_DAYS, ingestDates, ingestDay, ingestDays, type DayDeps } from '../../src/ingest/day.js';
-import type { DailyLists } from '../../src/ingest/dailyLists.js';
+import type { DailyLists } from '../../src/store/dailyLists.js';
 import { silentLogger } from '../../src/logger.js';
 import { HfClient } from '../../src/papers/hf.js';
 import { seedSource } from '../../src/papers/seeds.js';
@@ -323,14 +323,15 @@ describe('ingest: the database file', () => {
     const old = await appOn(dir, clock);
     await ingestFrom(old, seedSource(seeds), silentLogger);
     await old.close();
-    // Make the file what an older paperboy left: schema version 1, without the new columns, index schema 2.
+    // Make the file what an older paperboy left: papers schema 1 (user_version) without the new columns, index schema 2 (its own mark), no versions in meta.
     const raw = new Database(file);
     for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text'])
       raw.exec(`ALTER TABLE papers DROP COLUMN ${c}`);
     raw.pragma('user_version = 1');
-    raw.prepare(`UPDATE search_marks SET value = '2' WHERE key = 'schema'`).run();
+    raw.exec(`DELETE FROM meta WHERE key IN ('schema.papers', 'schema.search')`);
+    raw.prepare(`INSERT INTO search_marks (key, value) VALUES ('schema', '2')`).run();
     raw.close();
-    const store = openStore(file);
+    const store = await openStore(file);
     expect(store.count()).toBe(1);
     store.close();
     const hf = await fakeHf();
@@ -341,7 +342,10 @@ describe('ingest: the database file', () => {
     expect(app.library.searchAll('An Old Paper')[0]?.title).toBe('An Old Paper');
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(3);
-    expect(check.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get()).toEqual({ value: '3' });
+    expect(check.prepare(`SELECT key, value FROM meta WHERE key IN ('schema.papers', 'schema.search') ORDER BY key`).all()).toEqual([
+      { key: 'schema.papers', value: '3' },
+      { key: 'schema.search', value: '1' },
+    ]);
     check.close();
   });
 });

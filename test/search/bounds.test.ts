@@ -95,7 +95,7 @@ describe('search bounds: long words', () => {
     const q = parsed(word200);
     expect(q.terms).toEqual([]);
     expect(q.tooLong).toEqual([word200]);
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
     await lib.ingest(seeds.slice(0, 20));
     try {
@@ -218,7 +218,7 @@ describe('search bounds: term count', () => {
   });
 
   it('library: a query of many unknown words asks for "did you mean" suggestions of at most four of them', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const real = new MemorySearchIndex(() => store.all(), silentLogger);
     const asked: string[] = [];
     const counting: SearchIndex = {

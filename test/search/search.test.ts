@@ -17,7 +17,7 @@ import { sentences } from '../../src/search/index.js';
 
 let lib: Library;
 beforeAll(async () => {
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   lib = new Library(store, new MemorySearchIndex(() => store.all(), silentLogger));
   await lib.ingest(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
 });

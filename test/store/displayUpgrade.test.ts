@@ -36,13 +36,13 @@ describe('display text in a stored database', () => {
     const file = path.join(dir, 'paperboy.db');
     const checked = checkPaper(sent);
     if (!checked.ok) throw new Error(checked.error);
-    const first = openStore(file);
+    const first = await openStore(file);
     await first.upsert([checked.value]);
     // What an older paperboy wrote: the source text in the shown columns, nothing beside it.
     first.connection.prepare('UPDATE papers SET title = ?, abstract = ?, raw_text = NULL WHERE id = ?').run(RAW_TITLE, RAW_ABSTRACT, sent.id);
     first.close();
 
-    const store = openStore(file);
+    const store = await openStore(file);
     expect(store.get(sent.id)).toMatchObject({
       title: 'H₂O: Heavy-Hitter Oracle for Efficient Generative Inference of Large Language Models',
       abstract: 'We call these tokens Heavy Hitters (H₂). H₂O improves throughput by up to 29×, keeping 5% of the cache.',

@@ -60,7 +60,7 @@ const messageLines = (stderr: string) => stderr.split('\n').filter((l) => l !== 
 async function readOnlyDatabase(opts: { seeded: boolean }): Promise<{ dir: string; file: string }> {
   const dir = tmpDir();
   const file = path.join(dir, 'paperboy.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   await store.upsert(loadSeedDir(SEEDS).papers);
   if (opts.seeded) await store.setMeta('seeds.ingested', '2025-11-27T00:00:00.000Z');
   store.close();

@@ -9,7 +9,9 @@ import { ScheduleStore } from '../../src/scheduler/store.js';
 import { FEATURES } from '../../src/store/features.js';
 import { DatabaseFileIdentity } from '../../src/store/fileIdentity.js';
 import { migrate } from '../../src/store/migrations.js';
-import { openStore, watchDatabaseFile, type SqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/sqlite.js';
+import type { SqliteStore } from '../../src/store/sqlitePaperStore.js';
+import { watchDatabaseFile } from '../../src/store/sqliteWatch.js';
 
 const tmp: string[] = [];
 const open: SqliteStore[] = [];
@@ -18,11 +20,11 @@ afterEach(() => {
   for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function storeOnFile(): { file: string; store: SqliteStore } {
+async function storeOnFile(): Promise<{ file: string; store: SqliteStore }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-identity-'));
   tmp.push(dir);
   const file = path.join(dir, 'paperboy.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   open.push(store);
   return { file, store };
 }
@@ -56,7 +58,7 @@ async function thrown(fn: () => unknown): Promise<OperatorError> {
 /** Another paperboy database, renamed over `file` (a restore, or `cp --remove-destination`): a new inode at the same path. */
 async function replaceWithAnother(file: string): Promise<void> {
   const other = `${file}.restore`;
-  const s = openStore(other);
+  const s = await openStore(other);
   await s.upsert([paper(99)]);
   s.close();
   fs.renameSync(other, file);
@@ -64,7 +66,7 @@ async function replaceWithAnother(file: string): Promise<void> {
 
 describe('the database is the one we opened', () => {
   it('a subscribe after the database file was deleted throws an error naming the file, instead of being confirmed', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     await migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, FEATURES);
     const schedules = new ScheduleStore(store.sql, () => new Date('2026-06-12T12:00:00Z'));
     await schedules.add(subscription);
@@ -76,24 +78,24 @@ describe('the database is the one we opened', () => {
   });
 
   it('an ingest after the database file was replaced by another file is refused, and its papers are not stored', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     await store.upsert([paper(1)]);
     await replaceWithAnother(file);
     expect((await thrown(() => store.upsert([paper(2)]))).message).toContain(`the database file ${file} was replaced by another file`);
-    const now = openStore(file);
+    const now = await openStore(file);
     expect(now.get('t-p2')).toBeUndefined();
     now.close();
   });
 
   it('a write after the write-ahead log was deleted is refused, naming the -wal file', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     await store.setMeta('x', '1');
     fs.rmSync(`${file}-wal`);
     expect((await thrown(() => store.setMeta('x', '2'))).message).toContain(`its write-ahead log ${file}-wal was deleted`);
   });
 
   it('once refused, every later write is refused too, even if a file appears at the path again', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     fs.rmSync(file);
     await thrown(() => store.setMeta('x', '1'));
     fs.writeFileSync(file, '');
@@ -101,9 +103,9 @@ describe('the database is the one we opened', () => {
   });
 
   it('another process opening, writing and closing the same file is not taken for a replacement', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     await store.upsert([paper(1)]);
-    const other = openStore(file);
+    const other = await openStore(file);
     await other.upsert([paper(2)]);
     other.close();
     await store.upsert([paper(3)]);
@@ -111,7 +113,7 @@ describe('the database is the one we opened', () => {
   });
 
   it('the watch reports a deleted file on its own timer, with no write needed, with the path and what happened', async () => {
-    const { file, store } = storeOnFile();
+    const { file, store } = await storeOnFile();
     const watch = watchDatabaseFile(store, 10);
     fs.rmSync(file);
     const lost = await watch.lost;
@@ -121,8 +123,8 @@ describe('the database is the one we opened', () => {
     await expect(store.setMeta('x', '1')).rejects.toThrow(lost.error);
   });
 
-  it('a check that cannot look at the file (EIO, a flaky mount) is reported once and is not a loss; a later check still sees a deletion', () => {
-    const { file } = storeOnFile();
+  it('a check that cannot look at the file (EIO, a flaky mount) is reported once and is not a loss; a later check still sees a deletion', async () => {
+    const { file } = await storeOnFile();
     const heard: string[] = [];
     const identity = new DatabaseFileIdentity(file, (code) => heard.push(code));
     // NOTE: an I/O error cannot be made on this machine's disk (and root ignores permissions), so stat is made to fail.
@@ -141,8 +143,8 @@ describe('the database is the one we opened', () => {
     expect(identity.change()).toMatch(/was deleted/);
   });
 
-  it('a folder on the path replaced by a file counts as the database gone', () => {
-    const { file } = storeOnFile();
+  it('a folder on the path replaced by a file counts as the database gone', async () => {
+    const { file } = await storeOnFile();
     const identity = new DatabaseFileIdentity(file);
     const dir = path.dirname(file);
     fs.renameSync(dir, `${dir}.moved`);
@@ -152,7 +154,7 @@ describe('the database is the one we opened', () => {
   });
 
   it('an in-memory store has nothing to watch and writes as before', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     open.push(store);
     const watch = watchDatabaseFile(store, 10);
     await store.upsert([paper(1)]);

@@ -73,19 +73,6 @@ describe('schema from the future', () => {
     },
   );
 
-  it('a database whose search index tables are newer than this build is refused, not dropped and rebuilt', async () => {
-    const { dir, file } = await builtDatabase();
-    const raw = new Database(file);
-    raw.prepare(`UPDATE search_marks SET value = '99' WHERE key = 'schema'`).run();
-    raw.pragma('wal_checkpoint(TRUNCATE)');
-    raw.close();
-    const e = await openError(() => createApp({ config: { dataDir: dir, timeZone: 'America/New_York' }, logger: silentLogger, clock, commands }));
-    expect(e.message).toContain('search index tables are at schema version 99');
-    const check = new Database(file, { readonly: true });
-    expect(check.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get()).toEqual({ value: '99' });
-    check.close();
-  });
-
   it('a database whose papers schema (user_version) is newer than this build is refused with an OperatorError naming it', async () => {
     const { file } = await builtDatabase();
     const raw = new Database(file);

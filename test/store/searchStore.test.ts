@@ -24,10 +24,10 @@ afterEach(() => {
 });
 
 /** A database file with the paper store and a second connection for the index, as two modules of one process hold them. */
-function open(): { store: PaperStore; index: SqliteIndexData; file: string } {
+async function open(): Promise<{ store: PaperStore; index: SqliteIndexData; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
   const file = path.join(dir, 'paperboy.db');
-  const store = openStore(file);
+  const store = await openStore(file);
   const db = new Database(file);
   const index = new SqliteIndexData(db, store);
   cleanups.push(() => {
@@ -58,7 +58,7 @@ function expectSameAsFresh(index: IndexData, papers: readonly Paper[]): void {
 
 describe('persisted search index', () => {
   it('indexes the stored papers and scores them exactly as an index built in memory', async () => {
-    const { store, index } = open();
+    const { store, index } = await open();
     await store.upsert(seeds);
     expect(index.sync()).toBe(seeds.length);
     expectSameAsFresh(index, seeds);
@@ -66,7 +66,7 @@ describe('persisted search index', () => {
   });
 
   it('ingests in many small batches and still scores like one fresh build (segments merged as they pile up)', async () => {
-    const { store, index } = open();
+    const { store, index } = await open();
     for (let i = 0; i < seeds.length; i += 20) {
       await store.upsert(seeds.slice(i, i + 20));
       index.sync();
@@ -75,7 +75,7 @@ describe('persisted search index', () => {
   });
 
   it('a paper whose text changes is re-indexed, and one whose upvotes change keeps its postings', async () => {
-    const { store, index } = open();
+    const { store, index } = await open();
     await store.upsert(seeds);
     index.sync();
     const [first, second] = seeds as [Paper, Paper];
@@ -90,7 +90,7 @@ describe('persisted search index', () => {
   });
 
   it('a paper that takes an arXiv id leaves no stale document behind', async () => {
-    const { store, index } = open();
+    const { store, index } = await open();
     await store.upsert(seeds);
     index.sync();
     const [first] = seeds as [Paper];
@@ -103,11 +103,11 @@ describe('persisted search index', () => {
   });
 
   it('sees papers that another connection stored and indexed, on its next look', async () => {
-    const { store, index, file } = open();
+    const { store, index, file } = await open();
     await store.upsert(seeds.slice(0, 100));
     index.sync();
     const otherDb = new Database(file);
-    const otherStore = openStore(file);
+    const otherStore = await openStore(file);
     const other = new SqliteIndexData(otherDb, otherStore);
     await otherStore.upsert(seeds.slice(100));
     other.sync();
@@ -118,7 +118,7 @@ describe('persisted search index', () => {
   });
 
   it('keeps topic members as papers are indexed, equal to what the postings say, also for a subject tracked later', async () => {
-    const { store, index } = open();
+    const { store, index } = await open();
     const kv = [
       ['kv', 'cach'],
       ['key', 'valu', 'cach'],
@@ -145,14 +145,14 @@ describe('a serving process that has cached postings', () => {
   async function twoProcesses() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
     const file = path.join(dir, 'paperboy.db');
-    const open = () => {
-      const store = openStore(file);
+    const open = async () => {
+      const store = await openStore(file);
       const data = searchDataOf(store);
       if (!data) throw new Error('a SQLite store has index data');
       return { store, index: new PersistedSearchIndex(data, silentLogger) };
     };
-    const writer = open();
-    const reader = open();
+    const writer = await open();
+    const reader = await open();
     cleanups.push(() => {
       reader.store.close();
       writer.store.close();
@@ -210,7 +210,7 @@ describe('writes within one millisecond', () => {
   it('are each indexed: the store stamps every write later than the one before, even on a clock that stands still', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
     const frozen = new Date('2026-06-01T09:00:00.000Z');
-    const store = openStore(path.join(dir, 'paperboy.db'), () => frozen);
+    const store = await openStore(path.join(dir, 'paperboy.db'), () => frozen);
     cleanups.push(() => {
       store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OperatorError } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import { migrateFeature, openStore } from '../../src/store/sqlite.js';
+import { migrate } from '../../src/store/migrations.js';
+import { openStore } from '../../src/store/sqlite.js';
+import type { SqliteStore } from '../../src/store/sqlitePaperStore.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 
 const tmp: string[] = [];
@@ -37,7 +39,7 @@ const paper = (over: Partial<Paper> = {}): Paper => ({
 
 describe('store', () => {
   it('re-ingesting the seed corpus changes nothing', async () => {
-    const store = openStore(path.join(tmpDir(), 'paperboy.db'));
+    const store = await openStore(path.join(tmpDir(), 'paperboy.db'));
     const { papers } = loadSeedDir(path.join(PROJECT_ROOT, 'seeds'));
     const first = await store.upsert(papers);
     expect(first).toMatchObject({ inserted: 242, updated: 0, unchanged: 0 });
@@ -49,7 +51,7 @@ describe('store', () => {
   });
 
   it('a later source with more metadata fills gaps and adopts the arXiv id', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     await store.upsert([paper()]);
     const richer = paper({
       id: '2501.12345',
@@ -80,7 +82,7 @@ describe('store', () => {
   });
 
   it('a write that fails part-way leaves nothing half-written', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const bad = { ...paper({ id: 'x2', title: 'Second' }), publishedAt: 'not a date' } as Paper;
     await expect(store.upsert([paper({ id: 'x1', title: 'First' }), bad])).rejects.toThrow();
     expect(store.count()).toBe(0);
@@ -88,10 +90,10 @@ describe('store', () => {
 
   it('survives a restart with its data and WAL mode on', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
-    const a = openStore(file);
+    const a = await openStore(file);
     await a.upsert([paper()]);
     a.close();
-    const b = openStore(file);
+    const b = await openStore(file);
     expect(b.count()).toBe(1);
     b.close();
     const raw = new Database(file);
@@ -100,28 +102,28 @@ describe('store', () => {
     raw.close();
   });
 
-  it('refuses a corrupt database file with an error naming it, and leaves the file untouched', () => {
+  it('refuses a corrupt database file with an error naming it, and leaves the file untouched', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
     fs.writeFileSync(file, 'this is not sqlite at all, just text '.repeat(200));
     const before = fs.readFileSync(file);
-    expect(() => openStore(file)).toThrow(OperatorError);
-    expect(() => openStore(file)).toThrow(file);
+    await expect(openStore(file)).rejects.toThrow(OperatorError);
+    await expect(openStore(file)).rejects.toThrow(file);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
-  it("refuses another program's SQLite database instead of adding tables to it", () => {
+  it("refuses another program's SQLite database instead of adding tables to it", async () => {
     const file = path.join(tmpDir(), 'other.db');
     const other = new Database(file);
     other.exec('CREATE TABLE notes (x TEXT)');
     other.close();
     const before = fs.readFileSync(file);
-    expect(() => openStore(file)).toThrow(/not a paperboy database/);
+    await expect(openStore(file)).rejects.toThrow(/not a paperboy database/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('finds the latest date on or before a day', async () => {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     await store.upsert([paper({ id: 'a', title: 'A', publishedAt: '2025-01-01' }), paper({ id: 'b', title: 'B', publishedAt: '2025-03-01' })]);
     expect(store.latestDate('2025-02-15')).toBe('2025-01-01');
     expect(store.latestDate()).toBe('2025-03-01');
@@ -149,7 +151,7 @@ describe('store', () => {
 
   it('a database with a sound header but a damaged page is refused by path, and left byte-identical', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
-    const store = openStore(file);
+    const store = await openStore(file);
     await store.upsert(loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers);
     store.close();
     // Overwrite one page in the middle of the file: the header and schema still read fine.
@@ -168,7 +170,7 @@ describe('store', () => {
 
   it('a write that another connection keeps locked past the wait bound fails with an OperatorError naming the file, and stores nothing of that batch', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
-    const store = openStore(file, undefined, { busyTimeoutMs: 50, maxWriteWaitMs: 300 });
+    const store = await openStore(file, undefined, { busyTimeoutMs: 50, maxWriteWaitMs: 300 });
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     const t0 = Date.now();
@@ -198,7 +200,7 @@ describe('store', () => {
     };
     let calls = 0;
     // The clock is read as each batch begins (one stamp per batch): a reader looks then.
-    const store = openStore(
+    const store = await openStore(
       file,
       () => {
         calls += 1;
@@ -228,19 +230,20 @@ async function catchError(fn: () => unknown): Promise<Error> {
 describe('feature migrations', () => {
   it('apply each step once, across two processes sharing a file, and never renumber the papers schema', async () => {
     const file = path.join(tmpDir(), 'paperboy.db');
-    const a = openStore(file);
-    const b = openStore(file);
+    const a = await openStore(file);
+    const b = await openStore(file);
     const steps = ['CREATE TABLE feature_things (id TEXT PRIMARY KEY)', 'ALTER TABLE feature_things ADD COLUMN note TEXT'];
-    const dbA = a.connection;
-    const dbB = b.connection;
-    if (!dbA || !dbB) throw new Error('SQLite stores have a connection');
-    migrateFeature(dbA, 'things', steps.slice(0, 1));
-    migrateFeature(dbB, 'things', steps);
-    migrateFeature(dbA, 'things', steps);
-    dbA.prepare(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`).run();
-    expect(dbB.prepare('SELECT note FROM feature_things').all()).toEqual([{ note: 'kept' }]);
+    const migrateOn = (store: SqliteStore, upTo: number) =>
+      migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, [
+        { name: 'things', steps: steps.slice(0, upTo) },
+      ]);
+    await migrateOn(a, 1);
+    await migrateOn(b, 2);
+    await migrateOn(a, 2);
+    await a.sql.run(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`);
+    expect(await b.sql.all('SELECT note FROM feature_things')).toEqual([{ note: 'kept' }]);
     expect(await a.getMeta('schema.things')).toBe('2');
-    expect(dbA.pragma('user_version', { simple: true })).toBe(3);
+    expect(await a.getMeta('schema.papers')).toBe('3');
     a.close();
     b.close();
   });

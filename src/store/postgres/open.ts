@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { OperatorError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { FeatureSchema } from '../../ports.js';
-import { STEPS as DAILY_LIST_STEPS } from '../../ingest/dailyLists.js';
 import { CatalogueSync } from '../catalogueSync.js';
 import { migrate } from '../migrations.js';
 import { PostgresSql } from '../postgresSql.js';
-import { stepFor } from '../sql.js';
-import { migrateFeature, openStore, searchDataOf, watchDatabaseFile, type SqliteStore, type StoreOptions } from '../sqlite.js';
+import { dailyListsOf } from '../dailyLists.js';
+import { openStore, searchDataOf, type StoreOptions } from '../sqlite.js';
+import type { SqliteStore } from '../sqlitePaperStore.js';
+import { watchDatabaseFile } from '../sqliteWatch.js';
 import type { PaperDatabase } from '../database.js';
 import { connectPostgres } from './connect.js';
 import { PostgresPaperStore } from './paperStore.js';
@@ -57,7 +58,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await sql.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [CATALOGUE_ID, randomUUID()]);
     const id = (await sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [CATALOGUE_ID]))?.value ?? '';
 
-    local = openStore(file, now, { ...rest, logger });
+    local = await openStore(file, now, { ...rest, logger });
     if (local.readOnlyReason !== null) {
       throw new OperatorError(
         `This host's copy of the catalogue ${file} cannot be written (${local.readOnlyReason}); with DATABASE_URL paperboy keeps it in step with the shared database.`,
@@ -66,11 +67,6 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
         ],
       );
     }
-    migrateFeature(
-      local.connection,
-      'daily_lists',
-      DAILY_LIST_STEPS.map((s) => stepFor(s, 'sqlite')),
-    );
     followOnly(local, id);
     const catalogue = new CatalogueSync({
       source: sql,
@@ -89,7 +85,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       sql,
       papers,
       readOnlyReason: null,
-      connection: store.connection,
+      dailyLists: dailyListsOf(store),
       searchData: (subjects) => searchDataOf(store, subjects),
       onCatalogueChange: (fn) => catalogue.onChange(fn),
       watch: (intervalMs) => {

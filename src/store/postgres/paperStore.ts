@@ -4,7 +4,7 @@ import type { PaperStore, Sql, UpsertStats } from '../../ports.js';
 import { CATALOGUE_CHANNEL, CATALOGUE_LOCK } from '../catalogueSchema.js';
 import type { CatalogueSync } from '../catalogueSync.js';
 import { lookupKeys, PAPER_COLUMNS, paperWrite, stampAfter, toRow, type PaperRow } from '../paperRows.js';
-import type { SqliteStore } from '../sqlite.js';
+import type { SqliteStore } from '../sqlitePaperStore.js';
 import type { PostgresSql } from '../postgresSql.js';
 
 /** Papers written per transaction, so that no writer holds the catalogue lock for long. */
