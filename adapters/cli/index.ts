@@ -11,6 +11,7 @@ import {
   dayDeps,
   ingestFrom,
   loadChatAdapters,
+  oauthStoresFor,
   pagerCursorsFor,
   seedOnFirstStart,
   startServeInbound,
@@ -653,7 +654,14 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   if (platform === 'slack') {
     if (!config.slack) return notConfigured(io, 'Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
     const { createSlackAdapter } = await import('../slack/index.js');
-    adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true, cursors: pagerCursorsFor(app) });
+    adapter = createSlackAdapter({
+      config: config.slack,
+      dispatcher: app.dispatcher,
+      logger,
+      postOnly: true,
+      cursors: pagerCursorsFor(app),
+      ...(await oauthStoresFor(config.slack, app, logger)),
+    });
   } else {
     if (!config.discord) return notConfigured(io, 'Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
     const { createDiscordAdapter } = await import('../discord/index.js');
