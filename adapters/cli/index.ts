@@ -593,6 +593,11 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           ...(app.alerts ? { planner: app.alerts } : {}),
         }),
       );
+    // Slack OAuth mode: what workspaces that uninstalled left is deleted after 30 days.
+    if (app.installations && platforms.slack?.oauth) {
+      const { InstallationCleanup } = await import('../../src/installations/cleanup.js');
+      jobs.push(new InstallationCleanup({ installations: app.installations, schedules: app.schedules, follows: app.follows, clock: ctx.clock, logger }));
+    }
     // The database file replaced under serve, or the worker pool unable to replace a worker: either ends serve non-zero.
     const fatal = Promise.race([databaseLost(logger, watch), ...(answering ? [answering.lost] : [])]);
     await serve({ adapters, logger, stop, jobs, fatal });

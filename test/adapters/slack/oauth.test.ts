@@ -11,6 +11,10 @@ import { ScheduleStore } from '../../../src/scheduler/store.js';
 import { silentLogger } from '../../../src/logger.js';
 import { FakeClock } from '../../support/core.js';
 import { OAuthDriver } from './oauthDriver.js';
+import { InstallationCleanup, KEEP_AFTER_REMOVAL_MS } from '../../../src/installations/cleanup.js';
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -190,5 +194,58 @@ describe('Slack install by OAuth', () => {
     const { responseUrl } = await d.slash({ team: 'T2' }, 'search kv cache');
     expect(d.fake.responses.filter((r) => responseUrl.endsWith(r.id))).toHaveLength(1);
     expect(lines.join('\n')).not.toMatch(/xoxb-/);
+  });
+
+  it('what an uninstalled workspace set up is kept 30 days for a reinstall, then deleted by the cleanup; other workspaces keep theirs', async () => {
+    const d = await driver();
+    for (const team of ['T2', 'T3', 'T4']) {
+      await d.install(team);
+      await d.slash({ team, channel: 'C0SAME' }, 'subscribe trending 09:00 UTC');
+      await d.slash({ team, channel: 'C0SAME' }, 'follow kv cache');
+    }
+    await d.event('T3', { type: 'app_uninstalled', event_ts: '1764000000.000100' });
+    await d.event('T4', { type: 'app_uninstalled', event_ts: '1764000000.000100' });
+    await d.install('T4');
+    const removedAt = new Date('2025-11-27T15:00:00Z').getTime();
+    const clock = new FakeClock(new Date(removedAt + KEEP_AFTER_REMOVAL_MS - 60_000));
+    const cleanup = new InstallationCleanup({
+      installations: d.core.installations ?? expect.fail('no installations'),
+      schedules: d.core.schedules,
+      follows: d.core.follows,
+      clock,
+      logger: silentLogger,
+    });
+    expect(await cleanup.runOnce()).toBe(0);
+    expect((await d.core.schedules?.all())?.map((s) => s.channel).sort()).toEqual(['T2:C0SAME', 'T3:C0SAME', 'T4:C0SAME']);
+    clock.advance(120_000);
+    expect(await cleanup.runOnce()).toBe(1);
+    expect((await d.core.schedules?.all())?.map((s) => s.channel).sort()).toEqual(['T2:C0SAME', 'T4:C0SAME']);
+    expect((await d.core.follows?.all())?.map((f) => (f.owner.kind === 'user' ? f.owner.user : '')).sort()).toEqual(['T2:U0ALICE', 'T4:U0ALICE']);
+    expect(await cleanup.runOnce()).toBe(0);
+  });
+
+  it('a follow alert goes to the user by DM with their workspace’s token', async () => {
+    const d = await driver();
+    await d.install('T2');
+    await d.install('T3');
+    await d.adapter.sendDirect?.('T3:U0ALICE', { kind: 'text', lines: ['new papers'], visibility: 'public' });
+    const dm = d.fake.callsTo('conversations.open');
+    expect(dm.map((c) => [d.fake.teamOf(c.token), c.args.users])).toEqual([['T3', 'U0ALICE']]);
+    expect(d.fake.directMessages().map((m) => m.user)).toEqual(['U0ALICE']);
+    expect(d.fake.teamOf(d.fake.callsTo('chat.postMessage')[0]?.token)).toBe('T3');
+  });
+
+  it('serving under a wrong PAPERBOY_SECRET_KEY stops start-up naming the installations it cannot read', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'paperboy-oauth-key-'));
+    const key = randomBytes(32);
+    const first = await OAuthDriver.start({ key, dir });
+    await first.install('T2');
+    await first.adapter.stop();
+    await first.fake.close();
+    await first.core.close();
+    cleanups.push(() => fsp.rm(dir, { recursive: true, force: true }));
+    await expect(OAuthDriver.start({ key: randomBytes(32), dir })).rejects.toThrow(/PAPERBOY_SECRET_KEY does not open the stored installations \(slack T2\)/);
+    const rotated = await driver({ key: randomBytes(32), previousKey: key, dir });
+    expect((await rotated.core.installations?.get('slack', 'T2'))?.kind).toBe('found');
   });
 });

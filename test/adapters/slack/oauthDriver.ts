@@ -34,14 +34,14 @@ export class OAuthDriver {
     readonly dir: string,
   ) {}
 
-  static async start(opts: { logger?: Logger; key?: Buffer; dir?: string } = {}): Promise<OAuthDriver> {
+  static async start(opts: { logger?: Logger; key?: Buffer; previousKey?: Buffer; dir?: string } = {}): Promise<OAuthDriver> {
     const fake = await new FakeSlack().listen();
     const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-oauth-'));
     const clock = new FakeClock(new Date('2025-11-27T15:00:00Z'));
     const logger = opts.logger ?? silentLogger;
     const key = opts.key ?? randomBytes(32);
     const core = await createApp({
-      config: { dataDir: dir, timeZone: 'America/New_York', secretKeys: { current: key } },
+      config: { dataDir: dir, timeZone: 'America/New_York', secretKeys: { current: key, ...(opts.previousKey ? { previous: opts.previousKey } : {}) } },
       logger,
       clock,
       commands,
@@ -54,13 +54,15 @@ export class OAuthDriver {
       port: 0,
       apiUrl: fake.apiUrl,
     };
-    const adapter = createSlackAdapter({
-      config,
-      dispatcher: core.dispatcher,
-      logger,
-      host: '127.0.0.1',
-      ...(await oauthStoresFor(config, core, logger)),
-    });
+    let stores: Awaited<ReturnType<typeof oauthStoresFor>>;
+    try {
+      stores = await oauthStoresFor(config, core, logger);
+    } catch (e) {
+      await fake.close();
+      await core.close();
+      throw e;
+    }
+    const adapter = createSlackAdapter({ config, dispatcher: core.dispatcher, logger, host: '127.0.0.1', ...stores });
     await adapter.start();
     return new OAuthDriver(fake, core, adapter, dir);
   }
