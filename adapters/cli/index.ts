@@ -638,8 +638,11 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const platform = (args.input.platform ?? '').trim().toLowerCase();
   if (platform !== 'slack' && platform !== 'discord') throw new UserError('Give --platform slack or --platform discord.');
   const channel = (args.input.channel ?? '').trim();
-  if (!/^[A-Za-z0-9]{1,40}$/.test(channel))
-    throw new UserError('Give the channel id with --channel, e.g. --channel C0123ABCD (Slack) or --channel 1100000000000000001 (Discord).');
+  // NOTE: Slack OAuth mode names the workspace too: T0123ABCD:C0456EFGH.
+  if (!/^(?:[A-Z0-9]{1,40}:)?[A-Za-z0-9]{1,40}$/.test(channel))
+    throw new UserError(
+      'Give the channel id with --channel, e.g. --channel C0123ABCD (Slack; TEAM:CHANNEL when installed by OAuth) or --channel 1100000000000000001 (Discord).',
+    );
   const top = args.input.top === undefined ? { ok: true as const, value: DEFAULT_TOP } : parseTop(args.input.top);
   if (!top.ok) throw new UserError(`--top must be a whole number from 1 to ${MAX_TOP}.`);
   let date: string | undefined;
