@@ -36,6 +36,10 @@ import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
 import { FollowStore } from './follows/store.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
+import { InstallationStore } from './installations/store.js';
+import { StoredOAuthStates } from './installations/states.js';
+import { checkInstallations } from './installations/check.js';
+import { SecretBox } from './secretBox.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -52,11 +56,13 @@ export interface App {
   follows: FollowStore | null;
   /** Plans alerts for papers stored since the last plan (null without follows); every ingest calls it. */
   alerts: AlertPlanner | null;
+  /** Chat-app installations (Slack OAuth mode), tokens sealed with PAPERBOY_SECRET_KEY; null without the key or a writable database. */
+  installations: InstallationStore | null;
   close(): Promise<void>;
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>;
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'secretKeys'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -119,6 +125,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;
     const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
     const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now()) : null;
+    const keys = deps.config.secretKeys;
+    const installations = writable && keys ? new InstallationStore(database.sql, new SecretBox(keys.current, keys.previous), deps.clock) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
       library,
@@ -132,7 +140,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       database: database.where,
       ...(writer ? { writer } : {}),
     });
-    return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => database.close() };
+    return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, installations, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;
@@ -326,13 +334,33 @@ export async function loadChatAdapters(
   const cursors = pagerCursorsFor(app);
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors }));
+    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors, ...(await oauthStoresFor(config.slack, app, logger)) }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');
     adapters.push(createDiscordAdapter({ config: config.discord, dispatcher: inbound, logger, cursors }));
   }
   return adapters;
+}
+
+/**
+ * Slack OAuth mode's stores (installations, install states), after checking every stored installation
+ * opens under PAPERBOY_SECRET_KEY; nothing in single-workspace mode.
+ */
+export async function oauthStoresFor(
+  slack: NonNullable<Config['slack']>,
+  app: Pick<App, 'installations' | 'database'>,
+  logger: Logger,
+  clock: Clock = { now: () => new Date() },
+): Promise<{ installations?: InstallationStore; oauthStates?: StoredOAuthStates }> {
+  if (!slack.oauth) return {};
+  if (!app.installations) {
+    throw new OperatorError('Installing Slack by OAuth needs a writable database and PAPERBOY_SECRET_KEY.', [
+      app.database.readOnlyReason ?? 'Set PAPERBOY_SECRET_KEY (32 random bytes in base64 or hex).',
+    ]);
+  }
+  await checkInstallations(app.installations, logger);
+  return { installations: app.installations, oauthStates: new StoredOAuthStates(app.database.sql, clock) };
 }
 
 /** What chat adapters answer through while serving, and how to end it after they stop. */

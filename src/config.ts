@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { err, ok, type Result } from './errors.js';
+import { parseSecretKey } from './secretBox.js';
 import { checkDatabaseUrl } from './store/postgres/url.js';
 
 /** The project root (where `seeds/` ships), found from this file in both src/ and dist/src/. */
@@ -68,6 +69,12 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  // NOTE: checked in loadConfig (parseSecretKey), whose sentence never echoes the key.
+  PAPERBOY_SECRET_KEY: optionalString,
+  PAPERBOY_SECRET_KEY_PREVIOUS: optionalString,
   SLACK_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(3000)),
   SLACK_API_URL: url('https://slack.com/api/'),
   DISCORD_TOKEN: optionalString,
@@ -146,15 +153,34 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Slack settings; `appToken` set means Socket Mode, otherwise HTTP mode with a signing secret. */
+/**
+ * Slack settings; `appToken` set means Socket Mode, otherwise HTTP mode with a signing secret. One
+ * workspace with `botToken` (SLACK_BOT_TOKEN); any number installed by OAuth with `oauth` instead.
+ */
 export interface SlackConfig {
-  botToken: string;
+  /** Single-workspace mode: the one workspace's bot token. Absent in OAuth mode. */
+  botToken?: string;
+  /** OAuth mode (no SLACK_BOT_TOKEN): workspaces install the app at /slack/install; their tokens live in the database. */
+  oauth?: SlackOAuthConfig;
   signingSecret?: string;
   appToken?: string;
   port: number;
   apiUrl: string;
   /** SLACK_MANAGERS: when set, only these users (and workspace admins and owners) may change a channel's subscriptions. */
   managers?: string[];
+}
+
+/** Slack OAuth v2 distribution: the app's credentials from "Basic Information", and the secret that signs install states. */
+export interface SlackOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+}
+
+/** PAPERBOY_SECRET_KEY (32 bytes) and, while rotating, PAPERBOY_SECRET_KEY_PREVIOUS: what seals secrets at rest. */
+export interface SecretKeys {
+  current: Buffer;
+  previous?: Buffer;
 }
 
 /** Discord settings; `guildId` registers commands to one guild (instant, for development). */
@@ -238,6 +264,8 @@ export interface Config {
    * password: show it only through redactUrl (src/store/postgres/url.ts).
    */
   databaseUrl?: string;
+  /** PAPERBOY_SECRET_KEY (required in Slack OAuth mode): seals installation tokens in the database. */
+  secretKeys?: SecretKeys;
 }
 
 /**
@@ -256,8 +284,41 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   const problems: string[] = [];
 
   let slack: SlackConfig | undefined;
-  const slackSet = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN].some((v) => v !== undefined);
-  if (slackSet) {
+  const oauthSet = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET].some((v) => v !== undefined);
+  const slackSet = [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN].some((v) => v !== undefined) || oauthSet;
+  const secretKeys = readSecretKeys(e.PAPERBOY_SECRET_KEY, e.PAPERBOY_SECRET_KEY_PREVIOUS, problems);
+  if (slackSet && oauthSet && !e.SLACK_BOT_TOKEN) {
+    // OAuth mode: workspaces install the app themselves; their tokens are sealed in the database.
+    const missing = (
+      [
+        ['SLACK_CLIENT_ID', e.SLACK_CLIENT_ID, 'the Client ID from "Basic Information"'],
+        ['SLACK_CLIENT_SECRET', e.SLACK_CLIENT_SECRET, 'the Client Secret from "Basic Information"'],
+        ['SLACK_STATE_SECRET', e.SLACK_STATE_SECRET, 'any long random string; it signs the install links'],
+        ['SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET, 'the Signing Secret from "Basic Information"'],
+      ] as const
+    ).filter(([, v]) => v === undefined);
+    for (const [name, , what] of missing) problems.push(`${name} is required to install Slack by OAuth (${what}).`);
+    if (e.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN cannot be used to install Slack by OAuth: OAuth mode serves HTTP (unset SLACK_APP_TOKEN).');
+    if (e.PAPERBOY_SECRET_KEY === undefined)
+      problems.push('PAPERBOY_SECRET_KEY is required to install Slack by OAuth: 32 random bytes in base64 or hex (openssl rand -base64 32).');
+    if (
+      missing.length === 0 &&
+      !e.SLACK_APP_TOKEN &&
+      secretKeys &&
+      e.SLACK_CLIENT_ID &&
+      e.SLACK_CLIENT_SECRET &&
+      e.SLACK_STATE_SECRET &&
+      e.SLACK_SIGNING_SECRET
+    ) {
+      slack = {
+        oauth: { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET },
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        port: e.SLACK_PORT,
+        apiUrl: withTrailingSlash(e.SLACK_API_URL),
+      };
+      if (e.SLACK_MANAGERS && e.SLACK_MANAGERS.length > 0) slack.managers = e.SLACK_MANAGERS;
+    }
+  } else if (slackSet) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN is required when any Slack variable is set (the xoxb-… token from "OAuth & Permissions").');
     if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET)
       problems.push('Slack needs SLACK_APP_TOKEN (Socket Mode, an xapp-… token) or SLACK_SIGNING_SECRET (HTTP mode, from "Basic Information").');
@@ -326,7 +387,19 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   if (discord) config.discord = discord;
   if (llm) config.llm = llm;
   if (e.DATABASE_URL !== undefined) config.databaseUrl = e.DATABASE_URL;
+  if (secretKeys) config.secretKeys = secretKeys;
   return ok(config);
+}
+
+/** PAPERBOY_SECRET_KEY and PAPERBOY_SECRET_KEY_PREVIOUS as keys; a malformed one is a problem naming it (never its value). */
+function readSecretKeys(current: string | undefined, previous: string | undefined, problems: string[]): SecretKeys | undefined {
+  const c = current === undefined ? undefined : parseSecretKey(current);
+  const p = previous === undefined ? undefined : parseSecretKey(previous);
+  if (c && !c.ok) problems.push(`PAPERBOY_SECRET_KEY ${c.error}.`);
+  if (p && !p.ok) problems.push(`PAPERBOY_SECRET_KEY_PREVIOUS ${p.error}.`);
+  if (p && current === undefined) problems.push('PAPERBOY_SECRET_KEY_PREVIOUS is only read while rotating: set PAPERBOY_SECRET_KEY to the new key too.');
+  if (!c?.ok || (p && !p.ok)) return undefined;
+  return { current: c.value, ...(p?.ok ? { previous: p.value } : {}) };
 }
 
 function withTrailingSlash(u: string): string {

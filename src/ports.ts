@@ -437,3 +437,50 @@ export interface Conversations {
   put(key: string, state: Conversation): Promise<void>;
   link(from: string, to: string): Promise<void>;
 }
+
+// ─── Installations ───────────────────────────────────────────────────────────
+
+/** One installation of the chat app into a workspace (Slack's OAuth v2): what acting for that workspace needs. */
+export interface Installation {
+  platform: string;
+  /**
+   * The workspace (Slack team) id, or the enterprise id of an org-wide install: what the adapter
+   * qualifies that workspace's channel and user ids with, so the same id in two workspaces never mixes.
+   */
+  key: string;
+  teamId?: string;
+  teamName?: string;
+  enterpriseId?: string;
+  enterpriseWide: boolean;
+  appId?: string;
+  /** The bot token: in memory only, stored sealed (PAPERBOY_SECRET_KEY). */
+  botToken: string;
+  botId?: string;
+  botUserId: string;
+  scopes: string[];
+  /** The id of the user who installed it. */
+  installer?: string;
+  installedAt: string;
+}
+
+/** An installation found, none, or one sealed under a key this process does not have (named in `reason`). */
+export type FoundInstallation = { kind: 'found'; installation: Installation } | { kind: 'none' } | { kind: 'unreadable'; reason: string };
+
+/** Where installations live: the shared database, bot tokens sealed, so every replica acts for every workspace. */
+export interface InstallationBook {
+  /** Stores an installation (a reinstall replaces the old one and cancels a pending cleanup). */
+  save(installation: Installation): Promise<void>;
+  get(platform: string, key: string): Promise<FoundInstallation>;
+  /** Removes one (the app uninstalled, its tokens revoked) and notes when, for the cleanup of what it left; false when none was stored. */
+  remove(platform: string, key: string): Promise<boolean>;
+}
+
+/**
+ * OAuth `state` values handed out by the install page and not yet used, in the shared database: a
+ * state is taken once, on whichever replica the browser comes back to, so a replayed one is refused.
+ */
+export interface OAuthStates {
+  put(state: string, payload: string, expiresAt: Date): Promise<void>;
+  /** The payload of `state` (null when unknown, expired or already taken); it cannot be taken again. */
+  take(state: string): Promise<string | null>;
+}

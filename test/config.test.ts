@@ -236,4 +236,50 @@ describe('logger', () => {
     expect(out).not.toMatch(/secret-[1-9]/);
     expect(out).toMatch(/\[redacted\]/);
   });
+
+  describe('Slack OAuth mode', () => {
+    const KEY = Buffer.alloc(32, 7).toString('base64');
+    const OAUTH = {
+      SLACK_CLIENT_ID: '111.222',
+      SLACK_CLIENT_SECRET: 'client-secret-value',
+      SLACK_STATE_SECRET: 'state-secret-value',
+      SLACK_SIGNING_SECRET: 'sig',
+    };
+
+    it('the four variables and PAPERBOY_SECRET_KEY without SLACK_BOT_TOKEN mean OAuth mode over HTTP', () => {
+      const r = loadConfig({ ...OAUTH, PAPERBOY_SECRET_KEY: KEY });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.value.slack?.oauth).toEqual({ clientId: '111.222', clientSecret: 'client-secret-value', stateSecret: 'state-secret-value' });
+      expect(r.value.slack?.botToken).toBeUndefined();
+      expect(r.value.secretKeys?.current.equals(Buffer.alloc(32, 7))).toBe(true);
+    });
+
+    it('without PAPERBOY_SECRET_KEY, or with a malformed one, start-up stops on one line naming it, never echoing it', () => {
+      const missing = loadConfig({ ...OAUTH });
+      expect(!missing.ok && missing.error.split('\n')).toEqual(['Invalid configuration:', expect.stringMatching(/^ {2}PAPERBOY_SECRET_KEY is required/)]);
+      const bad = loadConfig({ ...OAUTH, PAPERBOY_SECRET_KEY: 'not-a-key-at-all' });
+      expect(!bad.ok && bad.error.split('\n')).toEqual([
+        'Invalid configuration:',
+        expect.stringMatching(/^ {2}PAPERBOY_SECRET_KEY must be 32 random bytes in base64 or hex/),
+      ]);
+      expect(!bad.ok && bad.error).not.toContain('not-a-key-at-all');
+      expect(!bad.ok && bad.error).not.toContain('client-secret-value');
+    });
+
+    it('a missing OAuth variable is named; SLACK_BOT_TOKEN keeps single-workspace mode', () => {
+      const half = loadConfig({ SLACK_CLIENT_ID: '111.222', PAPERBOY_SECRET_KEY: KEY });
+      expect(!half.ok && half.error).toMatch(/SLACK_CLIENT_SECRET is required/);
+      expect(!half.ok && half.error).toMatch(/SLACK_STATE_SECRET is required/);
+      expect(!half.ok && half.error).toMatch(/SLACK_SIGNING_SECRET is required/);
+      const single = loadConfig({ ...OAUTH, SLACK_BOT_TOKEN: 'xoxb-1' });
+      expect(single.ok && single.value.slack).toMatchObject({ botToken: 'xoxb-1' });
+      expect(single.ok && single.value.slack?.oauth).toBeUndefined();
+    });
+
+    it('PAPERBOY_SECRET_KEY_PREVIOUS is read beside the new key while rotating', () => {
+      const r = loadConfig({ ...OAUTH, PAPERBOY_SECRET_KEY: KEY, PAPERBOY_SECRET_KEY_PREVIOUS: Buffer.alloc(32, 9).toString('hex') });
+      expect(r.ok && r.value.secretKeys?.previous?.equals(Buffer.alloc(32, 9))).toBe(true);
+    });
+  });
 });

@@ -11,6 +11,7 @@ import {
   dayDeps,
   ingestFrom,
   loadChatAdapters,
+  oauthStoresFor,
   pagerCursorsFor,
   seedOnFirstStart,
   startServeInbound,
@@ -594,6 +595,11 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           ...(app.alerts ? { planner: app.alerts } : {}),
         }),
       );
+    // Slack OAuth mode: what workspaces that uninstalled left is deleted after 30 days.
+    if (app.installations && platforms.slack?.oauth) {
+      const { InstallationCleanup } = await import('../../src/installations/cleanup.js');
+      jobs.push(new InstallationCleanup({ installations: app.installations, schedules: app.schedules, follows: app.follows, clock: ctx.clock, logger }));
+    }
     // The database file replaced under serve, or the worker pool unable to replace a worker: either ends serve non-zero.
     const fatal = Promise.race([databaseLost(logger, watch), ...(answering ? [answering.lost] : [])]);
     await serve({ adapters, logger, stop, jobs, fatal });
@@ -634,8 +640,11 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const platform = (args.input.platform ?? '').trim().toLowerCase();
   if (platform !== 'slack' && platform !== 'discord') throw new UserError('Give --platform slack or --platform discord.');
   const channel = (args.input.channel ?? '').trim();
-  if (!/^[A-Za-z0-9]{1,40}$/.test(channel))
-    throw new UserError('Give the channel id with --channel, e.g. --channel C0123ABCD (Slack) or --channel 1100000000000000001 (Discord).');
+  // NOTE: Slack OAuth mode names the workspace too: T0123ABCD:C0456EFGH.
+  if (!/^(?:[A-Z0-9]{1,40}:)?[A-Za-z0-9]{1,40}$/.test(channel))
+    throw new UserError(
+      'Give the channel id with --channel, e.g. --channel C0123ABCD (Slack; TEAM:CHANNEL when installed by OAuth) or --channel 1100000000000000001 (Discord).',
+    );
   const top = args.input.top === undefined ? { ok: true as const, value: DEFAULT_TOP } : parseTop(args.input.top);
   if (!top.ok) throw new UserError(`--top must be a whole number from 1 to ${MAX_TOP}.`);
   let date: string | undefined;
@@ -655,7 +664,14 @@ async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   if (platform === 'slack') {
     if (!config.slack) return notConfigured(io, 'Posting to Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET); see README.md.');
     const { createSlackAdapter } = await import('../slack/index.js');
-    adapter = createSlackAdapter({ config: config.slack, dispatcher: app.dispatcher, logger, postOnly: true, cursors: pagerCursorsFor(app) });
+    adapter = createSlackAdapter({
+      config: config.slack,
+      dispatcher: app.dispatcher,
+      logger,
+      postOnly: true,
+      cursors: pagerCursorsFor(app),
+      ...(await oauthStoresFor(config.slack, app, logger)),
+    });
   } else {
     if (!config.discord) return notConfigured(io, 'Posting to Discord needs DISCORD_TOKEN and DISCORD_APP_ID; see README.md.');
     const { createDiscordAdapter } = await import('../discord/index.js');

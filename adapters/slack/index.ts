@@ -1,5 +1,5 @@
 // The Slack adapter: /papers slash commands, mentions and DMs, buttons, over HTTP or Socket Mode, on Bolt.
-import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
+import { App, ErrorCode, LogLevel, SocketModeReceiver, webApi, type Context, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { SlackConfig } from '../../src/config.js';
 import { APOLOGY, MAX_INPUT_CHARS } from '../../src/dispatch.js';
@@ -7,7 +7,19 @@ import { describeError, redactSecrets } from '../../src/errorInfo.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { MemoryCursors, parseCursor } from '../../src/pager.js';
-import type { Caller, ChatAdapter, CursorBatch, Inbound, Invocation, Landed, LedgerSend, PagerCursors, PostTarget } from '../../src/ports.js';
+import type {
+  Caller,
+  ChatAdapter,
+  CursorBatch,
+  Inbound,
+  InstallationBook,
+  Invocation,
+  Landed,
+  LedgerSend,
+  OAuthStates,
+  PagerCursors,
+  PostTarget,
+} from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import {
   describeSlackApiError,
@@ -23,6 +35,9 @@ import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from 
 import { sendSlackDirect } from './direct.js';
 import { findLanded, ledgerMetadata, unknownLookWarning } from './ledger.js';
 import { beforeCall } from '../../src/ledgerSend.js';
+import { installKeyOf } from './installations.js';
+import { createSlackInstaller, type SlackInstaller } from './oauth.js';
+import { qualify, resolveTarget } from './teams.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -64,6 +79,9 @@ export interface SlackAdapterOptions {
    * or websocket, so it never competes with a running `serve` for SLACK_PORT or events.
    */
   postOnly?: boolean;
+  /** OAuth mode (`config.oauth`): where installations (tokens sealed) and install states live, the shared database. */
+  installations?: InstallationBook;
+  oauthStates?: OAuthStates;
 }
 
 /** A Slack ChatAdapter, plus what operators and tests need to observe it. */
@@ -80,6 +98,9 @@ export const REPLY_TIMEOUT_MS = 15_000;
 
 export const EXPIRED_MESSAGE = 'That list has expired. Please run the command again to get fresh results.';
 
+/** How many workspaces' reply clients are kept at once (OAuth mode). */
+const MAX_CLIENTS = 500;
+
 /** How long `start()` may take by default, token check and connection together (milliseconds). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
@@ -87,7 +108,12 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_SOCKET_RETRY = { firstMs: 1_000, maxMs: 30_000 } as const;
 
 /** Bolt's own lines that say nothing (the websocket's reason is logged by the receiver instead): demoted to debug. */
-const EMPTY_BOLT_LINES = [/^WebSocket error occurred:\s*$/, /^WebSocket error! \w*$/];
+const EMPTY_BOLT_LINES = [
+  /^WebSocket error occurred:\s*$/,
+  /^WebSocket error! \w*$/,
+  // NOTE: an event from a workspace with no installation; the installation store logs that once per workspace.
+  /^Authorization of incoming event did not succeed/,
+];
 
 const slashSchema = z.object({
   command: z.string(),
@@ -202,7 +228,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const log = opts.logger.child({ platform: 'slack' });
   const thinkingAfterMs = opts.thinkingAfterMs ?? 1000;
   // NOTE: every error bound for a log goes through describeError with these, never as the raw object.
-  const secrets = [config.botToken, config.appToken, config.signingSecret];
+  const secrets = [config.botToken, config.appToken, config.signingSecret, config.oauth?.clientSecret, config.oauth?.stateSecret];
   const boltLog = boltLogger(log, secrets);
   const cursors = opts.cursors ?? new MemoryCursors();
   const commandNames = opts.commandNames ?? ['/papers'];
@@ -245,6 +271,22 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     rejectRateLimitedCalls: false,
   };
 
+  let installer: SlackInstaller | undefined;
+  if (config.oauth) {
+    if (config.appToken) throw new Error('Slack OAuth mode serves HTTP: unset SLACK_APP_TOKEN.');
+    if (!opts.installations || !opts.oauthStates) throw new Error('Slack OAuth mode needs a writable database for installations.');
+    installer = createSlackInstaller({
+      oauth: config.oauth,
+      apiUrl: config.apiUrl,
+      installations: opts.installations,
+      states: opts.oauthStates,
+      logger: log,
+      boltLogger: boltLog,
+      clientOptions,
+    });
+  }
+  const installations = opts.installations;
+
   let httpReceiver: SignedHttpReceiver | undefined;
   let socketReceiver: TrackedSocketModeReceiver | undefined;
   if (config.appToken) {
@@ -268,6 +310,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       logger: log,
       inFlight,
       onRefused: (status, reason) => log.warn({ status, reason }, 'refused a Slack request'),
+      ...(installer ? { pages: installer.pages } : {}),
     });
   }
   const receiver = socketReceiver ?? httpReceiver;
@@ -282,17 +325,41 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   // crashed serve with an uncaught WebAPIPlatformError). With `authorize` instead, the only token check is
   // start()'s, and every event's context carries the bot ids it found.
   // https://docs.slack.dev/tools/bolt-js/concepts/authorization
+  // In OAuth mode, Bolt's InstallProvider authorizes each event with its workspace's installation.
   const app = new App({
     receiver,
     logger: boltLog,
     clientOptions,
-    authorize: async () => {
-      if (!identity) throw new Error('the Slack bot token has not been checked yet');
-      return { botToken: config.botToken, ...identity };
-    },
+    authorize: installer
+      ? installer.provider.authorize
+      : async () => {
+          if (!identity) throw new Error('the Slack bot token has not been checked yet');
+          return { botToken: config.botToken, ...identity };
+        },
   });
-  /** The bot's own client for posting (the App has no token of its own). */
-  const web = new webApi.WebClient(config.botToken, clientOptions);
+  /** Replies' clients, one per bot token (one workspace's; every workspace's in OAuth mode). */
+  const clients = new Map<string, webApi.WebClient>();
+  const webFor = (token: string | undefined): webApi.WebClient => {
+    const key = token ?? '';
+    let client = clients.get(key);
+    if (!client) {
+      // NOTE: bounded: a workspace's client is made again after many others were used.
+      if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value ?? '');
+      client = new webApi.WebClient(token, clientOptions);
+      clients.set(key, client);
+    }
+    return client;
+  };
+  /** What a listener acts with: its workspace's client, and (OAuth mode) the workspace key ids are qualified with. */
+  const workspaceOf = (context: {
+    botToken?: string | undefined;
+    isEnterpriseInstall?: boolean;
+    enterpriseId?: string | undefined;
+    teamId?: string | undefined;
+  }) => ({
+    web: webFor(context.botToken ?? config.botToken),
+    key: installer ? installKeyOf(context) : undefined,
+  });
   /**
    * The client of one ledger-kept attempt. Scheduled posts and alerts are kept by a ledger that retries
    * them, after looking whether an earlier attempt landed: a client that retried on its own would post
@@ -300,13 +367,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
    * every request is cancelled when the attempt's deadline (`send.signal`) aborts, and which never waits
    * out a rate limit (a 429 is a transient failure the ledger retries).
    */
-  const ledgerWeb = (send: LedgerSend | undefined): webApi.WebClient => {
+  const ledgerWeb = (send: LedgerSend | undefined, token: string): webApi.WebClient => {
     const attempt = send?.signal;
     const base = clientOptions.fetch ?? fetch;
     const ledgerFetch: webApi.WebClientOptions['fetch'] = attempt
       ? (url, init) => base(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, attempt]) : attempt })
       : base;
-    return new webApi.WebClient(config.botToken, {
+    return new webApi.WebClient(token, {
       ...clientOptions,
       fetch: ledgerFetch,
       retryConfig: { retries: 0 },
@@ -333,6 +400,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   app.error(async (error) => {
+    // NOTE: in OAuth mode, an event of a workspace with no installation; the installation store logged it.
+    if (installer && error.code === ErrorCode.AuthorizationError) return;
     log.error({ err: describeError(error, secrets) }, 'slack listener failed');
   });
 
@@ -373,7 +442,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   /** Posts into a channel or thread with chat.postMessage; a failure gets one plain apology attempt. */
-  const postInThread = async (channel: string, threadTs: string, reply: Reply, context: Record<string, unknown>) => {
+  const postInThread = async (web: webApi.WebClient, channel: string, threadTs: string, reply: Reply, context: Record<string, unknown>) => {
     try {
       await web.chat.postMessage({ ...POST_OPTIONS, channel, thread_ts: threadTs, ...(await render(reply, null)) });
     } catch (e) {
@@ -391,7 +460,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
    * Slack's own apps do); with it, those users, and workspace admins and owners (users.info).
    * https://docs.slack.dev/reference/methods/users.info
    */
-  const mayManage = async (user: string | undefined): Promise<boolean> => {
+  const mayManage = async (web: webApi.WebClient, user: string | undefined): Promise<boolean> => {
     const managers = config.managers;
     if (!managers || managers.length === 0) return true;
     if (!user) return false;
@@ -406,23 +475,27 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   /** Every Caller this adapter hands the dispatcher (slash commands, mentions, DMs, buttons), so none lacks `mayManage`. */
-  const slackCaller = (at: {
-    user?: string | undefined;
-    channel?: string | undefined;
-    team?: string | undefined;
-    thread?: string;
-    direct?: boolean;
-  }): Caller => ({
+  const slackCaller = (
+    ws: { web: webApi.WebClient; key: string | undefined },
+    at: {
+      user?: string | undefined;
+      channel?: string | undefined;
+      team?: string | undefined;
+      thread?: string;
+      direct?: boolean;
+    },
+  ): Caller => ({
     platform: 'slack',
-    ...(at.user ? { user: at.user } : {}),
-    ...(at.channel ? { channel: at.channel } : {}),
+    // NOTE: in OAuth mode ids carry their workspace, so what the core keys by them never mixes two workspaces.
+    ...(at.user ? { user: qualify(ws.key, at.user) } : {}),
+    ...(at.channel ? { channel: qualify(ws.key, at.channel) } : {}),
     ...(at.team ? { guildId: at.team } : {}),
     ...(at.thread ? { thread: at.thread } : {}),
     ...(at.direct ? { direct: true } : {}),
-    mayManage: () => mayManage(at.user),
+    mayManage: () => mayManage(ws.web, at.user),
   });
 
-  app.command(/.*/, async ({ ack, respond, body }) => {
+  app.command(/.*/, async ({ ack, respond, body, context }) => {
     const cmd = slashSchema.safeParse(body);
     if (!cmd.success || !commandNames.includes(cmd.data.command)) {
       await ack({ response_type: 'ephemeral', text: `This app answers ${commandNames.join(', ')}.` });
@@ -430,7 +503,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     await ack();
     const channel = cmd.data.channel_id;
-    const caller = slackCaller({
+    const caller = slackCaller(workspaceOf(context), {
       user: cmd.data.user_id,
       channel,
       team: cmd.data.team_id,
@@ -443,7 +516,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     await respondWith(respond, reply, { share: { line }, replace: false, context: { slash: cmd.data.command, ...caller } });
   });
 
-  const answerMessage = async (event: unknown, botUserId: string | undefined, kind: 'mention' | 'dm') => {
+  const answerMessage = async (event: unknown, ws: ReturnType<typeof workspaceOf>, botUserId: string | undefined, kind: 'mention' | 'dm') => {
     const parsed = messageEventSchema.safeParse(event);
     if (!parsed.success) {
       log.warn({ kind, issues: parsed.error.issues.length }, 'ignored a malformed Slack message event');
@@ -457,7 +530,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     text = unescapeMrkdwn(text.replace(/^\s*(<@[A-Z0-9]+(\|[^>]*)?>\s*)+/, ''));
     // NOTE: the thread is the mention's own ts when it starts one; follow-ups in it carry that as thread_ts.
     const thread = ev.thread_ts ?? ev.ts;
-    const caller = slackCaller({ user: ev.user, channel: ev.channel, thread, direct: kind === 'dm' || ev.channel_type === 'im' });
+    const { web } = ws;
+    const caller = slackCaller(ws, { user: ev.user, channel: ev.channel, thread, direct: kind === 'dm' || ev.channel_type === 'im' });
     const context = { kind, ...caller };
     const pending = dispatcher.runText(text, caller);
     let timer: NodeJS.Timeout | undefined;
@@ -467,7 +541,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     const first = await Promise.race([pending, slow]);
     clearTimeout(timer);
     if (first !== 'slow') {
-      await postInThread(ev.channel, thread, first, context);
+      await postInThread(web, ev.channel, thread, first, context);
       return;
     }
     // Slow: say so at once, then put the answer in that message's place (nothing unchecked is shown meanwhile).
@@ -480,26 +554,43 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     const reply = await pending;
     if (!placeholder) {
-      await postInThread(ev.channel, thread, reply, context);
+      await postInThread(web, ev.channel, thread, reply, context);
       return;
     }
     try {
       await web.chat.update({ channel: ev.channel, ts: placeholder, parse: 'none', link_names: false, ...(await render(reply, null)) });
     } catch (e) {
       log.error({ err: describeError(e, secrets), ...context }, 'replacing the thinking message failed');
-      await postInThread(ev.channel, thread, reply, context);
+      await postInThread(web, ev.channel, thread, reply, context);
     }
   };
 
   app.event('app_mention', async ({ event, context }) => {
-    await answerMessage(event, context.botUserId, 'mention');
+    await answerMessage(event, workspaceOf(context), context.botUserId, 'mention');
   });
 
   app.event('message', async ({ event, context }) => {
     const channelType = (event as { channel_type?: unknown }).channel_type;
     if (channelType !== 'im') return;
-    await answerMessage(event, context.botUserId, 'dm');
+    await answerMessage(event, workspaceOf(context), context.botUserId, 'dm');
   });
+
+  if (installer && installations) {
+    // The workspace removed the app, or revoked its bot token: its installation goes at once, so every replica stops
+    // its posts and alerts (they look the token up per send); what it set up is kept 30 days for a reinstall.
+    // https://docs.slack.dev/reference/events/app_uninstalled and https://docs.slack.dev/reference/events/tokens_revoked
+    const forget = async (context: Context, why: string) => {
+      const key = installKeyOf(context);
+      if (!key) return;
+      const removed = await installations.remove('slack', key);
+      log.info({ team: key, why, removed }, 'Slack workspace removed: its posts and alerts stop; its subscriptions are kept 30 days for a reinstall');
+    };
+    app.event('app_uninstalled', async ({ context }) => forget(context, 'app_uninstalled'));
+    app.event('tokens_revoked', async ({ event, context }) => {
+      // NOTE: paperboy keeps no user tokens: only a revoked bot token ends the installation.
+      if ((event.tokens.bot ?? []).length > 0) await forget(context, 'tokens_revoked');
+    });
+  }
 
   // Link buttons also send an action; it only needs acknowledging.
   app.action(new RegExp(`^${ACTIONS.link}_`), async ({ ack }) => {
@@ -524,7 +615,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     // NOTE: a button on a message in a thread carries the thread (message.thread_ts, or the container's for an
     // ephemeral message), so a page turned there renumbers that thread's list: after More, "7" is the 7th paper shown.
     const thread = who.message?.thread_ts ?? who.container?.thread_ts;
-    const caller = slackCaller({ user: who.user?.id, channel, thread, direct: channel?.startsWith('D') === true });
+    const caller = slackCaller(workspaceOf(args.context), { user: who.user?.id, channel, thread, direct: channel?.startsWith('D') === true });
     const value = await read(a.success ? a.data.value : undefined);
     if (value === null) {
       await respondWith(
@@ -580,7 +671,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const life = new AbortController();
       lifecycle = life;
       const deadline = Date.now() + connectTimeoutMs;
-      if (!identity) {
+      // NOTE: in OAuth mode each workspace's token was checked (auth.test) when it installed.
+      if (!identity && config.botToken !== undefined) {
         // Fail fast on a bad token: otherwise every event fails authorization, which looks like a signing problem.
         const probe = new webApi.WebClient(config.botToken, startupClientOptions);
         const checked = probe.auth.test().then(
@@ -613,14 +705,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       if (!opts.postOnly) await receiver.stop();
     },
     async post(target: PostTarget, reply: Reply, send?: LedgerSend): Promise<Landed> {
-      const client = ledgerWeb(send);
       try {
-        const found = await landedEarlier(client, target.channel, send, { channel: target.channel });
+        const to = await resolveTarget(target.channel, config.botToken, installations);
+        const client = ledgerWeb(send, to.token);
+        const found = await landedEarlier(client, to.id, send, { channel: target.channel });
         if (found) return { messageId: found, found: true };
         beforeCall(send, `posting to Slack channel ${target.channel}`);
         const r = await client.chat.postMessage({
           ...POST_OPTIONS,
-          channel: target.channel,
+          channel: to.id,
           ...(await render(reply, null)),
           ...(send ? { metadata: ledgerMetadata(send) } : {}),
         });
@@ -634,9 +727,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     },
     async sendDirect(user: string, reply: Reply, send?: LedgerSend): Promise<Landed> {
       try {
+        const to = await resolveTarget(user, config.botToken, installations);
         const message = await render({ ...reply, visibility: 'public' } as Reply, null);
-        const client = ledgerWeb(send);
-        return await sendSlackDirect(client, user, message, POST_OPTIONS, send, (channel) => landedEarlier(client, channel, send, { user }));
+        const client = ledgerWeb(send, to.token);
+        return await sendSlackDirect(client, to.id, message, POST_OPTIONS, send, (channel) => landedEarlier(client, channel, send, { user }));
       } catch (e) {
         log.warn({ err: describeError(e, secrets), user }, 'direct message to a Slack user failed');
         throw e;
@@ -676,6 +770,7 @@ function toInvocation(v: z.infer<typeof invocationSchema>): Invocation {
 /** What a button handler gets from Bolt that {@link createSlackAdapter}'s `click` reads. */
 interface ClickArgs {
   ack: () => Promise<void>;
+  context: Context;
   body: unknown;
   action: unknown;
   respond: RespondFn;

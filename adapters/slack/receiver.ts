@@ -100,6 +100,8 @@ export interface SignedHttpReceiverOptions {
   inFlight: InFlight;
   /** Called with the reason whenever a request is refused, for logs. */
   onRefused?: (status: number, reason: string) => void;
+  /** Answers GET requests for pages besides the events path (the OAuth install and redirect); false when the path is not one. */
+  pages?: (path: string, req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -205,6 +207,7 @@ export class SignedHttpReceiver implements Receiver {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== EVENTS_PATH || req.method !== 'POST') {
+      if (req.method === 'GET' && this.opts.pages && (await this.opts.pages(path, req, res))) return;
       res.writeHead(404).end();
       req.resume();
       return;

@@ -363,6 +363,17 @@ export class FollowStore implements FollowBook {
     return (await this.sql.run(`DELETE FROM follow_outbox WHERE status != 'pending' AND done_at < ?`, [before.toISOString()])).changes;
   }
 
+  /** Removes the follows, ledger and alerts of every owner whose id starts with `prefix` (a removed workspace's `T123:`); how many follows. */
+  async removeWithPrefix(platform: string, prefix: string): Promise<number> {
+    return this.sql.transaction(async (tx) => {
+      const where = 'platform = ? AND substr(owner_id, 1, ?) = ?';
+      const params = [platform, prefix.length, prefix];
+      await tx.run(`DELETE FROM follow_outbox WHERE ${where}`, params);
+      await tx.run(`DELETE FROM follow_alerted WHERE ${where}`, params);
+      return (await tx.run(`DELETE FROM follows WHERE ${where}`, params)).changes;
+    });
+  }
+
   /** Every outbox row's state, oldest first (tests and operators' checks). */
   async outbox(): Promise<
     Array<{

@@ -179,6 +179,16 @@ export class ScheduleStore {
     });
   }
 
+  /** Removes every subscription (and its ledger) of the channels whose id starts with `prefix` (a removed workspace's `T123:`); how many. */
+  removeWithPrefix(platform: string, prefix: string): Promise<number> {
+    return this.sql.transaction(async (tx) => {
+      const where = 'platform = ? AND substr(channel, 1, ?) = ?';
+      const params = [platform, prefix.length, prefix];
+      await tx.run(`DELETE FROM schedule_posts WHERE subscription IN (SELECT id FROM schedule_subscriptions WHERE ${where})`, params);
+      return (await tx.run(`DELETE FROM schedule_subscriptions WHERE ${where}`, params)).changes;
+    });
+  }
+
   /** The ledger row of one slot, if any. */
   slot(subscription: string, slot: string): Promise<LedgerRow | undefined> {
     return slotOn(this.sql, subscription, slot);

@@ -2,6 +2,7 @@
 import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/schema.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
+import { STEPS as INSTALLATION_STEPS } from '../installations/schema.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
@@ -26,6 +27,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'conversations', steps: CONVERSATION_STEPS },
   DAILY_LISTS,
   { name: 'pager', steps: PAGER_STEPS },
+  { name: 'installations', steps: INSTALLATION_STEPS },
 ];
 
 /**

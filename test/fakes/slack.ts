@@ -104,6 +104,15 @@ export class FakeSlack {
   /** Channels where chat.postMessage answers `ok: false` with this error (e.g. `not_in_channel`). */
   readonly refusedChannels = new Map<string, string>();
   private readonly held = new Set<import('node:net').Socket | import('node:stream').Duplex>();
+  /**
+   * OAuth: the codes Slack's authorize page would hand out, each for one workspace (code → team); a code
+   * is exchanged once (oauth.v2.access), as Slack's are. https://docs.slack.dev/reference/methods/oauth.v2.access
+   */
+  readonly oauthCodes = new Map<string, { team: string; teamName?: string; installer?: string }>();
+  /** The client id and secret oauth.v2.access accepts. */
+  oauthClient = { id: '1111.2222', secret: 'fake-client-secret' };
+  /** Bot tokens handed out by oauth.v2.access: token → the team it acts for (auth.test answers per token). */
+  readonly teamTokens = new Map<string, string>();
 
   constructor() {
     this.server = http.createServer((req, res) => {
@@ -218,7 +227,40 @@ export class FakeSlack {
         if (failure === 'okFalse') return json(200, { ok: false, error: 'invalid_blocks' });
       }
       switch (method) {
+        case 'oauth.v2.access': {
+          if (args.client_id !== this.oauthClient.id || args.client_secret !== this.oauthClient.secret)
+            return json(200, { ok: false, error: 'invalid_client_id' });
+          const grant = this.oauthCodes.get(String(args.code ?? ''));
+          if (!grant) return json(200, { ok: false, error: 'invalid_code' });
+          this.oauthCodes.delete(String(args.code));
+          const token = `xoxb-${grant.team}-${randomUUID()}`;
+          this.teamTokens.set(token, grant.team);
+          return json(200, {
+            ok: true,
+            app_id: 'A0FAKE',
+            authed_user: { id: grant.installer ?? `U${grant.team}ADMIN` },
+            scope: 'commands,chat:write,chat:write.public,app_mentions:read,channels:history,groups:history,im:history,im:write,users:read',
+            token_type: 'bot',
+            access_token: token,
+            bot_user_id: `U${grant.team}BOT`,
+            team: { id: grant.team, name: grant.teamName ?? `Team ${grant.team}` },
+            enterprise: null,
+            is_enterprise_install: false,
+          });
+        }
         case 'auth.test':
+          if (token !== undefined && this.teamTokens.has(token)) {
+            const team = this.teamTokens.get(token) ?? '';
+            return json(200, {
+              ok: true,
+              url: 'https://fake.slack.test/',
+              team: `Team ${team}`,
+              user: 'paperboy',
+              team_id: team,
+              user_id: `U${team}BOT`,
+              bot_id: `B${team}`,
+            });
+          }
           if (this.authTestError !== null) return json(200, { ok: false, error: this.authTestError });
           return json(200, {
             ok: true,
@@ -319,6 +361,11 @@ export class FakeSlack {
   private nextTs(): string {
     this.lastTs = Math.max(this.lastTs + 1, Date.now() * 1000);
     return `${Math.floor(this.lastTs / 1e6)}.${String(this.lastTs % 1e6).padStart(6, '0')}`;
+  }
+
+  /** The team a bot token acts for (tokens from oauth.v2.access; FAKE_TEAM for any other). */
+  teamOf(token: string | undefined): string {
+    return (token !== undefined ? this.teamTokens.get(token) : undefined) ?? FAKE_TEAM;
   }
 
   /** The messages that landed in `channel`, oldest first. */

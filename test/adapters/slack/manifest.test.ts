@@ -36,4 +36,11 @@ describe('Slack manifest', () => {
     const listed = /the bot scopes \(([^)]*)\)/.exec(readme)?.[1] ?? '';
     expect([...listed.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(manifestScopes().sort());
   });
+
+  it('has the OAuth redirect URL and the events that end an installation', () => {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, 'adapters/slack/manifest.yaml'), 'utf8');
+    expect(text).toMatch(/redirect_urls:\n\s+- https:\/\/\S+\/slack\/oauth_redirect\n/);
+    const events = /bot_events:\n((?:\s+(?:- \S+|#.*)\n)+)/.exec(text)?.[1] ?? '';
+    expect([...events.matchAll(/- (\S+)/g)].map((m) => m[1])).toEqual(['app_mention', 'message.im', 'app_uninstalled', 'tokens_revoked']);
+  });
 });
