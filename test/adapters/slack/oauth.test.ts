@@ -122,7 +122,7 @@ describe('Slack install by OAuth', () => {
     await d.install('T3');
     await d.slash({ team: 'T2' }, 'subscribe trending 09:00 UTC');
     const tokens = [d.tokenOf('T2') ?? 'missing', d.tokenOf('T3') ?? 'missing'];
-    d.core.database.connection.pragma('wal_checkpoint(TRUNCATE)');
+    await d.core.database.sql.all('PRAGMA wal_checkpoint(TRUNCATE)');
     for (const f of fs.readdirSync(d.dir)) {
       const bytes = fs.readFileSync(path.join(d.dir, f));
       for (const t of tokens) expect(bytes.includes(Buffer.from(t)), `${f} holds ${t.slice(0, 8)}…`).toBe(false);
