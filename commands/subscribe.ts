@@ -5,17 +5,7 @@ import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
 import { cadenceWord, DEFAULT_WEEKDAY, describeDays, parseWeekday, WEEKDAYS, type Cadence } from '../src/scheduler/cadence.js';
 import { describeNext, describeWhat, describeWhen } from '../src/scheduler/describe.js';
-import {
-  DEFAULT_HOUR,
-  DEFAULT_TOP,
-  formatTime,
-  MAX_TOP,
-  parseTime,
-  parseTop,
-  parseZone,
-  splitTrendingWords,
-  SUBSCRIBE_USAGE,
-} from '../src/scheduler/spec.js';
+import { DEFAULT_HOUR, DEFAULT_TOP, formatTime, MAX_TOP, parseTime, parseTop, parseZone, splitTrendingWords, SUBSCRIBE_USAGE } from '../src/scheduler/spec.js';
 import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
 import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { textOption } from './options.js';
@@ -179,9 +169,7 @@ export const subscribe = defineCommand({
     if (added.kind === 'same') {
       const same = added.existing;
       const what = same.cadence === 'daily' ? `trending at ${formatTime(same)} ${same.zone}` : `a ${same.cadence} digest ${describeWhen(same)}`;
-      throw new UserError(`This channel already gets ${what} (id ${same.id}).`, [
-        `To change it, unsubscribe ${same.id} and subscribe again.`,
-      ]);
+      throw new UserError(`This channel already gets ${what} (id ${same.id}).`, [`To change it, unsubscribe ${same.id} and subscribe again.`]);
     }
     if (added.kind === 'full') {
       throw new UserError(`This channel already has ${added.count} trending subscriptions, the most one channel can have.`, [

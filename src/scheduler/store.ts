@@ -158,9 +158,7 @@ export class ScheduleStore {
       if (tx.engine === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`schedule.channel:${s.platform}:${s.channel}`]);
       const existing = await this.listOn(tx, s.platform, s.channel);
       const cadence = s.cadence ?? 'daily';
-      const same = existing.find(
-        (e) => e.hour === s.hour && e.minute === s.minute && e.zone === s.zone && e.cadence === cadence && e.weekday === s.weekday,
-      );
+      const same = existing.find((e) => e.hour === s.hour && e.minute === s.minute && e.zone === s.zone && e.cadence === cadence && e.weekday === s.weekday);
       if (same) return { kind: 'same', existing: same };
       if (existing.length >= max) return { kind: 'full', count: existing.length };
       return { kind: 'added', subscription: await this.insert(tx, s) };

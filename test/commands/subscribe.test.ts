@@ -140,10 +140,18 @@ describe('subscribe trending weekly and monthly', () => {
   });
 
   it.each([
-    ['weekly friday 17:00 Europe/Berlin top 5', /top 5 papers of the past week every Friday at 17:00 Europe\/Berlin/, /Fri 2025-11-28 17:00 Europe\/Berlin, with 2025-W47 \(Nov 17 – Nov 23\)/],
+    [
+      'weekly friday 17:00 Europe/Berlin top 5',
+      /top 5 papers of the past week every Friday at 17:00 Europe\/Berlin/,
+      /Fri 2025-11-28 17:00 Europe\/Berlin, with 2025-W47 \(Nov 17 – Nov 23\)/,
+    ],
     ['sundays 8am utc', /past week every Sunday at 08:00 UTC/, /Sun 2025-11-30 08:00 UTC, with 2025-W47/],
     ['top 3 Thu weekly 16:30 UTC', /top 3 papers of the past week every Thursday at 16:30 UTC/, /Thu 2025-11-27 16:30 UTC, with 2025-W47/],
-    ['monthly 08:30 UTC top 3', /top 3 papers of the past month on the 1st of every month at 08:30 UTC/, /Mon 2025-12-01 08:30 UTC, with November 2025 \(2025-11\)/],
+    [
+      'monthly 08:30 UTC top 3',
+      /top 3 papers of the past month on the 1st of every month at 08:30 UTC/,
+      /Mon 2025-12-01 08:30 UTC, with November 2025 \(2025-11\)/,
+    ],
   ])('reads "%s"', async (words, when, next) => {
     const { app } = core();
     const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
@@ -153,15 +161,16 @@ describe('subscribe trending weekly and monthly', () => {
 
   it('typed options (Discord: a cadence choice and a weekday choice) are read the same way', async () => {
     const { app } = core();
-    const r = await (await app).dispatcher.run(
+    const r = await (
+      await app
+    ).dispatcher.run(
       { command: 'subscribe', input: { what: 'trending', cadence: 'weekly', day: 'sunday', time: '18:00', zone: 'UTC', top: 4 } },
       inChannel({ platform: 'discord' }),
     );
     expect(text(r)).toMatch(/top 4 papers of the past week every Sunday at 18:00 UTC/);
-    const m = await (await app).dispatcher.run(
-      { command: 'subscribe', input: { what: 'trending', cadence: 'monthly', time: '7:00', zone: 'UTC' } },
-      inChannel({ platform: 'discord' }),
-    );
+    const m = await (
+      await app
+    ).dispatcher.run({ command: 'subscribe', input: { what: 'trending', cadence: 'monthly', time: '7:00', zone: 'UTC' } }, inChannel({ platform: 'discord' }));
     expect(text(m)).toMatch(/past month on the 1st of every month at 07:00 UTC/);
   });
 

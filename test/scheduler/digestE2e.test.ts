@@ -13,7 +13,7 @@ import { ScheduleStore } from '../../src/scheduler/store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { FEATURES } from '../../src/store/features.js';
 import { FakeHf, fakeSleep, recordedList, recordedMixed } from '../fakes/hf.js';
-import { CHANNEL, SlackDriver } from '../adapters/slack/support.js';
+import { buttons, CHANNEL, SlackDriver } from '../adapters/slack/support.js';
 import { FakeClock } from '../support/core.js';
 import { FakeTimers } from '../support/timers.js';
 
@@ -97,6 +97,15 @@ describe('weekly digest, end to end through Slack', () => {
     expect(post.titles).not.toContain(todaysTop);
     expect(LAST_WEEK.map((d) => hf.dailyRequests(d).length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(hf.dailyRequests(TODAY)).toHaveLength(0);
+    // More pages on through the week's list, in the same order.
+    const more = buttons(post.raw.blocks).find((b) => b.label === 'More');
+    expect(more).toBeDefined();
+    const page2 = first.driver.seenAt(await first.driver.click(more ?? { action_id: 'none' }, { ephemeral: false, messageTs: '1764000050.000100' }));
+    expect(page2.titles).toEqual(
+      byUpvotes(recordedList())
+        .slice(3, 6)
+        .map((i) => i.paper.title),
+    );
     await first.stop();
 
     // A restart a few minutes later, and the rest of the day: no second post, and the week is not fetched again.
@@ -108,6 +117,8 @@ describe('weekly digest, end to end through Slack', () => {
     expect(second.driver.fake.postsIn(CHANNEL)).toHaveLength(0);
     expect(LAST_WEEK.map((d) => hf.dailyRequests(d).length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     const listed = await second.driver.slash('subscriptions');
-    expect(second.driver.seenAt(listed.responseUrl).text).toMatch(/weekly digest every Thursday at 14:01 UTC; next post Thu 2026-06-25 14:01 UTC, with 2026-W25/);
+    expect(second.driver.seenAt(listed.responseUrl).text).toMatch(
+      /weekly digest every Thursday at 14:01 UTC; next post Thu 2026-06-25 14:01 UTC, with 2026-W25/,
+    );
   });
 });

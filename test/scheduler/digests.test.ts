@@ -122,7 +122,7 @@ describe('scheduler: weekly digests', () => {
     ]);
   });
 
-  it("fetches every day of the week before posting, and a failing fetch still lets the digest go out with what is stored", async () => {
+  it('fetches every day of the week before posting, and a failing fetch still lets the digest go out with what is stored', async () => {
     vi.setSystemTime(new Date('2026-10-18T12:00:00Z'));
     const asked: string[] = [];
     const freshener: Freshener = {
