@@ -398,9 +398,8 @@ export class ScheduleStore {
     });
   }
 
-  private async insert(tx: Sql, s: NewSubscription): Promise<Subscription> {
-    const cadence = s.cadence ?? 'daily';
-    const weekday = cadence === 'weekly' ? s.weekday : undefined;
+  private async insert(tx: Sql, given: NewSubscription): Promise<Subscription> {
+    const s = withCadence(given);
     for (;;) {
       const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
       const createdAt = this.now().toISOString();
@@ -415,13 +414,10 @@ export class ScheduleStore {
         s.top,
         createdAt,
         s.createdBy ?? null,
-        cadence,
-        weekday ?? null,
+        s.cadence,
+        s.weekday ?? null,
       ]);
-      if (r.changes === 1) {
-        const { weekday: _given, ...rest } = s;
-        return { ...rest, cadence, ...(weekday !== undefined ? { weekday } : {}), id, createdAt };
-      }
+      if (r.changes === 1) return { ...s, id, createdAt };
     }
   }
 
@@ -432,6 +428,13 @@ export class ScheduleStore {
     ]);
     return rows.map(toSub);
   }
+}
+
+/** A new subscription with its cadence spelt out (daily when none is given) and a weekday only when weekly. */
+function withCadence(given: NewSubscription): Omit<Subscription, 'id' | 'createdAt'> {
+  const { weekday, ...rest } = given;
+  const cadence = given.cadence ?? 'daily';
+  return { ...rest, cadence, ...(cadence === 'weekly' && weekday !== undefined ? { weekday } : {}) };
 }
 
 async function slotOn(on: Sql, subscription: string, slot: string): Promise<LedgerRow | undefined> {
