@@ -1,21 +1,11 @@
-// subscribe: a channel gets the trending list every day at its local time, or alerts for new papers on a topic.
+// subscribe: a channel gets the trending list every day at its local time (or a weekly or monthly digest), or alerts for new papers on a topic.
 import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
-import {
-  DEFAULT_HOUR,
-  DEFAULT_TOP,
-  describeLocal,
-  formatTime,
-  MAX_TOP,
-  nextRunAfter,
-  parseTime,
-  parseTop,
-  parseZone,
-  splitTrendingWords,
-  SUBSCRIBE_USAGE,
-} from '../src/scheduler/spec.js';
+import { cadenceWord, DEFAULT_WEEKDAY, describeDays, parseWeekday, WEEKDAYS, type Cadence } from '../src/scheduler/cadence.js';
+import { describeNext, describeWhat, describeWhen } from '../src/scheduler/describe.js';
+import { DEFAULT_HOUR, DEFAULT_TOP, formatTime, MAX_TOP, parseTime, parseTop, parseZone, splitTrendingWords, SUBSCRIBE_USAGE } from '../src/scheduler/spec.js';
 import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
 import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { textOption } from './options.js';
@@ -27,8 +17,8 @@ const ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').f
 
 export const subscribe = defineCommand({
   name: 'subscribe',
-  description: "This channel gets trending papers daily at its local time, or a topic's new papers",
-  usage: 'trending [HH:MM] [IANA zone] [top N] | topic <topic>',
+  description: "This channel gets trending papers daily (or weekly, monthly) at its local time, or a topic's new papers",
+  usage: 'trending [daily | weekly [monday…sunday] | monthly] [HH:MM] [IANA zone] [top N] | topic <topic>',
   args: [
     {
       name: 'what',
@@ -41,7 +31,27 @@ export const subscribe = defineCommand({
         { name: 'topic', value: 'topic' },
       ],
     },
-    { name: 'time', description: 'Local time of the daily post, e.g. 09:30 or 9am (default 09:00)', type: 'string', required: false, maxLength: 12 },
+    {
+      name: 'cadence',
+      description: 'daily (default), weekly (the past week’s top papers) or monthly (the past month’s, on the 1st)',
+      type: 'string',
+      required: false,
+      maxLength: 10,
+      choices: [
+        { name: 'daily', value: 'daily' },
+        { name: 'weekly', value: 'weekly' },
+        { name: 'monthly', value: 'monthly' },
+      ],
+    },
+    {
+      name: 'day',
+      description: 'For a weekly digest, the day it is posted (default Monday)',
+      type: 'string',
+      required: false,
+      maxLength: 10,
+      choices: WEEKDAYS.map((d) => ({ name: d, value: d })),
+    },
+    { name: 'time', description: 'Local time of the post, e.g. 09:30 or 9am (default 09:00)', type: 'string', required: false, maxLength: 12 },
     {
       name: 'zone',
       description: 'IANA time zone, e.g. Europe/Berlin (default: the bot’s)',
@@ -62,6 +72,8 @@ export const subscribe = defineCommand({
   ],
   options: z.object({
     what: textOption,
+    cadence: textOption,
+    day: textOption,
     time: textOption,
     zone: textOption,
     top: z.union([z.number(), z.string()]).optional(),
@@ -78,6 +90,8 @@ export const subscribe = defineCommand({
     const words = splitTrendingWords(rest);
     return {
       what,
+      ...(words.cadence ? { cadence: words.cadence } : {}),
+      ...(words.day ? { day: words.day } : {}),
       ...(words.time ? { time: words.time } : {}),
       ...(words.zone ? { zone: words.zone } : {}),
       ...(words.top !== undefined ? { top: words.top } : {}),
@@ -116,9 +130,23 @@ export const subscribe = defineCommand({
       };
     }
 
-    if (input.unknown.length > 0) {
+    const cadence: Cadence | null = input.cadence === '' ? (input.day === '' ? 'daily' : 'weekly') : cadenceWord(input.cadence);
+    if (cadence === null) {
+      throw new UserError(`"${clip(input.cadence, 20)}" is not how often I can post: give daily, weekly or monthly.`, [USAGE_HINT]);
+    }
+    // NOTE: a word that is no day of the week, where a weekly digest's day would go, is most likely a misspelt day.
+    const day = input.day !== '' ? input.day : cadence === 'weekly' && input.unknown.length === 1 ? (input.unknown[0] ?? '') : '';
+    if (input.unknown.length > 0 && day !== input.unknown[0]) {
       throw new UserError(`I did not understand "${clip(input.unknown.join(' '), 40)}".`, [USAGE_HINT]);
     }
+    if (day !== '' && cadence !== 'weekly') {
+      throw new UserError(`A day of the week goes with a weekly digest; ${cadence} posts come ${describeDays({ cadence })}.`, [
+        'For a weekly one: subscribe trending weekly friday 17:00 UTC',
+        USAGE_HINT,
+      ]);
+    }
+    const weekday = day === '' ? { ok: true as const, value: DEFAULT_WEEKDAY } : parseWeekday(day, SUBSCRIBE_USAGE);
+    if (!weekday.ok) throw UserError.from(weekday.error);
     const time = input.time === '' ? { ok: true as const, value: { hour: DEFAULT_HOUR, minute: 0 } } : parseTime(input.time);
     if (!time.ok) throw UserError.from(time.error);
     const zone = parseZone(input.zone === '' ? ctx.timeZone : input.zone);
@@ -127,7 +155,7 @@ export const subscribe = defineCommand({
     if (!top.ok) throw UserError.from(top.error);
 
     const schedules = schedulesOf(ctx);
-    const schedule = { ...time.value, zone: zone.value, top: top.value };
+    const schedule = { ...time.value, zone: zone.value, top: top.value, cadence, ...(cadence === 'weekly' ? { weekday: weekday.value } : {}) };
     const added = await schedules.addWithin(
       {
         platform: where.platform,
@@ -140,9 +168,8 @@ export const subscribe = defineCommand({
     );
     if (added.kind === 'same') {
       const same = added.existing;
-      throw new UserError(`This channel already gets trending at ${formatTime(same)} ${same.zone} (id ${same.id}).`, [
-        `To change it, unsubscribe ${same.id} and subscribe again.`,
-      ]);
+      const what = same.cadence === 'daily' ? `trending at ${formatTime(same)} ${same.zone}` : `a ${same.cadence} digest ${describeWhen(same)}`;
+      throw new UserError(`This channel already gets ${what} (id ${same.id}).`, [`To change it, unsubscribe ${same.id} and subscribe again.`]);
     }
     if (added.kind === 'full') {
       throw new UserError(`This channel already has ${added.count} trending subscriptions, the most one channel can have.`, [
@@ -150,13 +177,12 @@ export const subscribe = defineCommand({
       ]);
     }
     const sub = added.subscription;
-    const next = nextRunAfter(sub, ctx.clock.now());
     return {
       kind: 'text',
       title: 'Subscribed',
       lines: [
-        `This channel will get the top ${sub.top} trending papers every day at ${formatTime(sub)} ${sub.zone} (id ${sub.id}).`,
-        `Next post: ${describeLocal(next, sub.zone)}.`,
+        `This channel will get ${describeWhat(sub)} ${describeWhen(sub)} (id ${sub.id}).`,
+        `Next post: ${describeNext(sub, ctx.clock.now())}.`,
         `Stop with: unsubscribe ${sub.id}`,
       ],
       visibility: 'public',

@@ -1,7 +1,8 @@
-// subscriptions: what this channel is subscribed to (trending posts with their next post and last failure, topic follows).
+// subscriptions: what this channel is subscribed to (trending posts and digests with their cadence, next post and last failure, topic follows).
 import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
-import { describeLocal, formatTime, nextRunAfter } from '../src/scheduler/spec.js';
+import { describeNext, describeWhen } from '../src/scheduler/describe.js';
+import { formatTime } from '../src/scheduler/spec.js';
 import { channelOf, channelOwner, inviteHint, schedulesOf } from './channel.js';
 
 export const subscriptions = defineCommand({
@@ -17,7 +18,8 @@ export const subscriptions = defineCommand({
     const now = ctx.clock.now();
     const lines: string[] = [];
     for (const s of await schedules.list(where.platform, where.channel)) {
-      lines.push(`${s.id}: trending top ${s.top} daily at ${formatTime(s)} ${s.zone}; next post ${describeLocal(nextRunAfter(s, now), s.zone)}.`);
+      const when = s.cadence === 'daily' ? `daily at ${formatTime(s)} ${s.zone}` : `${s.cadence} digest ${describeWhen(s)}`;
+      lines.push(`${s.id}: trending top ${s.top} ${when}; next post ${describeNext(s, now)}.`);
       const last = (await schedules.history(s.id, 1))[0];
       if (last?.state === 'failed') {
         const why =

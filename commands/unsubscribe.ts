@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
+import { describeWhen } from '../src/scheduler/describe.js';
 import { formatTime } from '../src/scheduler/spec.js';
 import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { textOption } from './options.js';
@@ -22,7 +23,8 @@ export const unsubscribe = defineCommand({
     const schedules = schedulesOf(ctx);
     const sub = await schedules.get(id);
     if (sub && sub.platform === where.platform && sub.channel === where.channel && (await schedules.remove(where.platform, where.channel, id))) {
-      return { kind: 'text', lines: [`Unsubscribed ${id}: no more trending posts here at ${formatTime(sub)} ${sub.zone}.`], visibility: 'public' };
+      const what = sub.cadence === 'daily' ? `trending posts here at ${formatTime(sub)} ${sub.zone}` : `${sub.cadence} digests here (${describeWhen(sub)})`;
+      return { kind: 'text', lines: [`Unsubscribed ${id}: no more ${what}.`], visibility: 'public' };
     }
     if (await ctx.follows?.remove(where.platform, channelOwner(where), id)) {
       return { kind: 'text', lines: [`Unsubscribed ${id}: no more topic alerts for it here.`], visibility: 'public' };

@@ -10,10 +10,11 @@ import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
 import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from '../clockSteps.js';
 import { newestList, nothingNewPost, trendingPost } from './posts.js';
+import { digestPeriod, digestPost, emptyPeriodPost, freshenPeriod, isDigest } from './periods.js';
 import { deliverSlot, type RetryPolicy, type SlotOutcome } from './slotDelivery.js';
 
 export type { RetryPolicy, SlotOutcome } from './slotDelivery.js';
-import { lastRunAtOrBefore, nextRunAfter } from './spec.js';
+import { lastRunAtOrBefore, nextRunAfter, scheduleKey } from './spec.js';
 import type { ScheduleStore, Subscription } from './store.js';
 
 /**
@@ -128,7 +129,7 @@ export class Scheduler implements BackgroundJob {
     // NOTE: croner takes tens of microseconds per answer; subscriptions sharing a time and zone share it.
     const byTime = new Map<string, Date>();
     for (const s of this.known) {
-      const key = `${s.minute} ${s.hour} ${s.zone}`;
+      const key = scheduleKey(s);
       const at = byTime.get(key) ?? nextRunAfter(s, now);
       byTime.set(key, at);
       if (!best || at < best.at) best = { at, subscription: s.id, platform: s.platform, channel: s.channel };
@@ -269,8 +270,11 @@ export class Scheduler implements BackgroundJob {
     }
     const target: PostTarget = { channel: s.channel, ...(s.guildId ? { guildId: s.guildId } : {}) };
     if (adapter.holds && !adapter.holds(target)) return;
-    await this.freshen(now);
-    const newest = newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
+    // A digest's "list" in the ledger is its period (`2026-W49`, `2026-11`), so each period is posted once per subscription.
+    const period = isDigest(s) ? digestPeriod(s, slot) : null;
+    if (period) await freshenPeriod({ ...this.opts, now: () => this.opts.clock.now(), log: this.log, signal: this.abort.signal }, period);
+    else await this.freshen(now);
+    const newest = period ? period.label : newestList(this.opts.library, this.opts.clock.now(), this.opts.timeZone);
     if (ahead && !isNewer(newest, await this.opts.store.lastPostedList(s.id))) return;
     const claim = await this.opts.store.claim(s.id, slot, newest, this.owner, this.leaseMs);
     if (claim.kind === 'busy') {
@@ -279,8 +283,14 @@ export class Scheduler implements BackgroundJob {
     }
     if (claim.kind === 'settled') return;
     if (claim.takenOver) this.log.warn(where, 'took over a scheduled post whose process stopped before finishing it');
-    const list = claim.listDate ? trendingPost(this.opts.library, claim.listDate, s.top) : null;
-    const reply = list ?? nothingNewPost(claim.lastPostedList ?? newest, nextRunAfter(s, now), s.zone);
+    if (period && claim.listDate === null) {
+      this.log.warn({ ...where, period: period.label }, 'this period’s digest was already posted under another slot: not posting it again');
+      await this.opts.store.release(s.id, slot, this.owner);
+      return;
+    }
+    const list = period ? digestPost(this.opts.library, period, s.top) : claim.listDate ? trendingPost(this.opts.library, claim.listDate, s.top) : null;
+    const reply =
+      list ?? (period ? emptyPeriodPost(period, nextRunAfter(s, now), s.zone) : nothingNewPost(claim.lastPostedList ?? newest, nextRunAfter(s, now), s.zone));
     if (!list) this.log.info({ ...where, lastList: claim.lastPostedList ?? newest }, 'nothing new to post: posting the "nothing new" line');
     if (late > this.pollMs) this.log.info({ ...where, lateMinutes: Math.round(late / 60_000) }, 'catching up a scheduled post missed while the bot was down');
     await this.deliver(adapter, target, s.id, slot, reply, where, list ? claim.listDate : null);

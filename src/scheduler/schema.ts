@@ -1,4 +1,4 @@
-// The schedule feature's tables (subscriptions and the post ledger), step by step, spelled for SQLite (unchanged since first shipped) and PostgreSQL.
+// The schedule feature's tables (subscriptions with their cadence, and the post ledger), step by step, spelled for SQLite (unchanged since first shipped) and PostgreSQL.
 import type { Step } from '../ports.js';
 
 /** SQLite's spelling of each step is what it always was (existing files keep migrating the same); PostgreSQL needs BIGINT for epoch milliseconds. */
@@ -35,6 +35,10 @@ const FIRST_STEP = `CREATE TABLE schedule_subscriptions (
 const SECOND_STEP = `ALTER TABLE schedule_posts ADD COLUMN first_attempt_at INTEGER;
    ALTER TABLE schedule_posts ADD COLUMN message_id TEXT;`;
 
+// Digests: how often a subscription posts (rows from before are daily) and, for weekly ones, on which ISO weekday (1 = Monday … 7 = Sunday).
+const THIRD_STEP = `ALTER TABLE schedule_subscriptions ADD COLUMN cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly', 'monthly'));
+   ALTER TABLE schedule_subscriptions ADD COLUMN weekday INTEGER CHECK (weekday BETWEEN 1 AND 7);`;
+
 export const STEPS: readonly Step[] = [
   {
     sqlite: FIRST_STEP,
@@ -42,4 +46,6 @@ export const STEPS: readonly Step[] = [
     postgres: FIRST_STEP.replace('lease_until INTEGER,', 'lease_until BIGINT,'),
   },
   { sqlite: SECOND_STEP, postgres: SECOND_STEP.replace('first_attempt_at INTEGER;', 'first_attempt_at BIGINT;') },
+  // NOTE: the same spelling on both engines.
+  { sqlite: THIRD_STEP, postgres: THIRD_STEP },
 ];

@@ -3,9 +3,10 @@ import { Cron } from 'croner';
 import { err, ok, problem, type Problem, type Result } from '../errors.js';
 import { dateInZone } from '../ports.js';
 import { clip } from '../replyFormat.js';
+import { cadenceWord, cronPattern, weekdayWord, type CadenceOf } from './cadence.js';
 
-/** When and what a trending subscription posts: `hour:minute` in `zone`, the top `top` papers. */
-export interface TrendingSchedule {
+/** When and what a trending subscription posts: `hour:minute` in `zone` (daily, or a digest weekly or monthly), the top `top` papers. */
+export interface TrendingSchedule extends CadenceOf {
   hour: number;
   minute: number;
   /** A canonical IANA zone name (`Europe/Berlin`, `UTC`). */
@@ -21,7 +22,8 @@ export const MAX_TOP = 25;
 export const TIME_FORMS = 'a time like 09:30, 9:30, 9am or 5:30pm (24-hour HH:MM or with am/pm)';
 export const ZONE_FORMS = 'an IANA time zone such as Europe/Berlin, America/New_York, Asia/Tokyo or UTC';
 export const TOP_FORMS = `top N with N from 1 to ${MAX_TOP}, e.g. top 5`;
-export const SUBSCRIBE_USAGE = 'subscribe trending [HH:MM] [IANA zone] [top N], e.g. subscribe trending 09:30 Europe/Berlin top 5';
+export const SUBSCRIBE_USAGE =
+  'subscribe trending [daily | weekly [monday…sunday] | monthly] [HH:MM] [IANA zone] [top N], e.g. subscribe trending 09:30 Europe/Berlin top 5 or subscribe trending weekly friday 17:00 UTC';
 
 /** `09:30`, `9:30`, `9am`, `9:30 pm`, `21:00` → hours and minutes; anything else is a Problem showing the forms. */
 export function parseTime(text: string): Result<{ hour: number; minute: number }, Problem> {
@@ -69,8 +71,12 @@ export function parseTop(value: unknown): Result<number, Problem> {
   return ok(n);
 }
 
-/** The raw parts of `subscribe trending 09:30 Europe/Berlin top 5`, as options (the command validates them). */
+/** The raw parts of `subscribe trending weekly monday 09:30 Europe/Berlin top 5`, as options (the command validates them). */
 export interface TrendingWords {
+  /** `daily`, `weekly` or `monthly`. */
+  cadence?: string;
+  /** A day of the week (weekly digests). */
+  day?: string;
   time?: string;
   zone?: string;
   top?: string;
@@ -78,7 +84,7 @@ export interface TrendingWords {
   unknown: string[];
 }
 
-/** Sorts the words after `trending` into time, zone and `top N` by their shape, in any order. */
+/** Sorts the words after `trending` into cadence, weekday, time, zone and `top N` by their shape, in any order. */
 export function splitTrendingWords(text: string): TrendingWords {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const out: TrendingWords = { unknown: [] };
@@ -93,6 +99,8 @@ export function splitTrendingWords(text: string): TrendingWords {
     } else if (/^(am|pm)$/.test(lower) && out.time !== undefined) out.time += lower;
     else if (/^\d/.test(w)) out.time = w;
     else if (w.includes('/') || /^(utc|gmt)$/i.test(w)) out.zone = w;
+    else if (out.cadence === undefined && cadenceWord(w)) out.cadence = lower;
+    else if (out.day === undefined && weekdayWord(w) !== null) out.day = w;
     else out.unknown.push(w);
   }
   return out;
@@ -104,32 +112,40 @@ export function formatTime(s: Pick<TrendingSchedule, 'hour' | 'minute'>): string
 }
 
 /** The croner job for a schedule: computes runs only (no callback, so it never sets a timer). */
-function cronOf(s: Pick<TrendingSchedule, 'hour' | 'minute' | 'zone'>): Cron {
-  const key = `${s.minute} ${s.hour} ${s.zone}`;
+function cronOf(s: RunsOf): Cron {
+  const key = scheduleKey(s);
   let cron = CRONS.get(key);
   if (!cron) {
-    // NOTE: at most 1,440 times per zone; in practice a handful. Building the job costs far more than asking it.
-    cron = new Cron(`${s.minute} ${s.hour} * * *`, { timezone: s.zone, paused: true });
+    // NOTE: at most 1,440 times per zone and cadence; in practice a handful. Building the job costs far more than asking it.
+    cron = new Cron(cronPattern(s), { timezone: s.zone, paused: true });
     CRONS.set(key, cron);
   }
   return cron;
 }
 
-/** Jobs by `minute hour zone`, shared by every subscription with that schedule. */
+/** What decides a schedule's runs. */
+type RunsOf = Pick<TrendingSchedule, 'hour' | 'minute' | 'zone' | 'cadence' | 'weekday'>;
+
+/** Jobs by {@link scheduleKey}, shared by every subscription with that schedule. */
 const CRONS = new Map<string, Cron>();
+
+/** `0 9 * * 1 Europe/Berlin`: subscriptions with the same key run at the same instants. */
+export function scheduleKey(s: RunsOf): string {
+  return `${cronPattern(s)} ${s.zone}`;
+}
 
 /**
  * The first run strictly after `after`. croner computes it in the zone, so a 09:30 post stays at
  * 09:30 local time across daylight-saving changes (and a time the change skips runs once, later that day).
  */
-export function nextRunAfter(s: Pick<TrendingSchedule, 'hour' | 'minute' | 'zone'>, after: Date): Date {
+export function nextRunAfter(s: RunsOf, after: Date): Date {
   const next = cronOf(s).nextRun(after);
   if (!next) throw new Error(`croner found no next run for ${formatTime(s)} ${s.zone}`);
   return next;
 }
 
 /** The latest run at or before `at`, or null when none is found (croner looks back from `at`). */
-export function lastRunAtOrBefore(s: Pick<TrendingSchedule, 'hour' | 'minute' | 'zone'>, at: Date): Date | null {
+export function lastRunAtOrBefore(s: RunsOf, at: Date): Date | null {
   // NOTE: previousRuns excludes the reference itself; one millisecond later includes a run exactly at `at`.
   return cronOf(s).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null;
 }

@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { DeliveryFailure } from '../errors.js';
 import type { Sql } from '../ports.js';
 import { forUpdate } from '../store/sql.js';
+import type { Cadence } from './cadence.js';
 import type { TrendingSchedule } from './spec.js';
 
-/** A channel's scheduled trending post. `id` is short and shown to users (`/papers unsubscribe <id>`). */
+/** A channel's scheduled trending post (daily, or a weekly or monthly digest). `id` is short and shown to users (`/papers unsubscribe <id>`). */
 export interface Subscription extends TrendingSchedule {
+  /** Always set on a stored subscription (rows from before digests read as daily). */
+  cadence: Cadence;
   id: string;
   platform: string;
   channel: string;
@@ -61,6 +64,8 @@ interface SubRow {
   top: number;
   created_at: string;
   created_by: string | null;
+  cadence: Cadence;
+  weekday: number | null;
 }
 
 interface PostRow {
@@ -87,6 +92,8 @@ function toSub(r: SubRow): Subscription {
     minute: r.minute,
     zone: r.zone,
     top: r.top,
+    cadence: r.cadence,
+    ...(r.weekday !== null ? { weekday: Number(r.weekday) } : {}),
     createdAt: r.created_at,
     ...(r.guild_id ? { guildId: r.guild_id } : {}),
     ...(r.created_by ? { createdBy: r.created_by } : {}),
@@ -113,12 +120,15 @@ function toRow(r: PostRow): LedgerRow {
 /** What adding a subscription under the per-channel rules gave. */
 export type Added =
   | { kind: 'added'; subscription: Subscription }
-  /** The channel already has one at this time and zone. */
+  /** The channel already has one at this time and zone, with the same cadence (and weekday). */
   | { kind: 'same'; existing: Subscription }
   /** The channel already has `count` (the most it may have). */
   | { kind: 'full'; count: number };
 
-const SUB_COLUMNS = 'id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by';
+const SUB_COLUMNS = 'id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by, cadence, weekday';
+
+/** What a new subscription is given; without a cadence it is daily. */
+export type NewSubscription = Omit<Subscription, 'id' | 'createdAt' | 'cadence'> & { cadence?: Cadence };
 
 /**
  * Subscriptions and the post ledger, in the shared database (the SQLite file, or PostgreSQL with
@@ -134,20 +144,21 @@ export class ScheduleStore {
   ) {}
 
   /** Adds a subscription with a fresh short id. {@link addWithin} also checks the per-channel rules. */
-  async add(s: Omit<Subscription, 'id' | 'createdAt'>): Promise<Subscription> {
+  async add(s: NewSubscription): Promise<Subscription> {
     return this.sql.transaction((tx) => this.insert(tx, s));
   }
 
   /**
-   * Adds a subscription unless the channel already has one at the same time and zone, or already has
+   * Adds a subscription unless the channel already has one at the same time, zone and cadence, or already has
    * `max`: checked and added in one transaction, so two subscribes at once (on two hosts) cannot both pass.
    */
-  async addWithin(s: Omit<Subscription, 'id' | 'createdAt'>, max = MAX_PER_CHANNEL): Promise<Added> {
+  async addWithin(s: NewSubscription, max = MAX_PER_CHANNEL): Promise<Added> {
     return this.sql.transaction(async (tx): Promise<Added> => {
       // NOTE: a channel with no subscriptions has no row to lock; PostgreSQL serialises its adds on an advisory lock instead.
       if (tx.engine === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`schedule.channel:${s.platform}:${s.channel}`]);
       const existing = await this.listOn(tx, s.platform, s.channel);
-      const same = existing.find((e) => e.hour === s.hour && e.minute === s.minute && e.zone === s.zone);
+      const cadence = s.cadence ?? 'daily';
+      const same = existing.find((e) => e.hour === s.hour && e.minute === s.minute && e.zone === s.zone && e.cadence === cadence && e.weekday === s.weekday);
       if (same) return { kind: 'same', existing: same };
       if (existing.length >= max) return { kind: 'full', count: existing.length };
       return { kind: 'added', subscription: await this.insert(tx, s) };
@@ -397,11 +408,12 @@ export class ScheduleStore {
     });
   }
 
-  private async insert(tx: Sql, s: Omit<Subscription, 'id' | 'createdAt'>): Promise<Subscription> {
+  private async insert(tx: Sql, given: NewSubscription): Promise<Subscription> {
+    const s = withCadence(given);
     for (;;) {
       const id = `t${randomBytes(3).toString('hex').slice(0, 5)}`;
       const createdAt = this.now().toISOString();
-      const r = await tx.run(`INSERT INTO schedule_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, [
+      const r = await tx.run(`INSERT INTO schedule_subscriptions (${SUB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, [
         id,
         s.platform,
         s.channel,
@@ -412,6 +424,8 @@ export class ScheduleStore {
         s.top,
         createdAt,
         s.createdBy ?? null,
+        s.cadence,
+        s.weekday ?? null,
       ]);
       if (r.changes === 1) return { ...s, id, createdAt };
     }
@@ -424,6 +438,13 @@ export class ScheduleStore {
     ]);
     return rows.map(toSub);
   }
+}
+
+/** A new subscription with its cadence spelt out (daily when none is given) and a weekday only when weekly. */
+function withCadence(given: NewSubscription): Omit<Subscription, 'id' | 'createdAt'> {
+  const { weekday, ...rest } = given;
+  const cadence = given.cadence ?? 'daily';
+  return { ...rest, cadence, ...(cadence === 'weekly' && weekday !== undefined ? { weekday } : {}) };
 }
 
 async function slotOn(on: Sql, subscription: string, slot: string): Promise<LedgerRow | undefined> {

@@ -57,7 +57,7 @@ describe('subscribe trending', () => {
     ['9:30 Mars/Olympus', /"Mars\/Olympus" is not a time zone I know\.[\s\S]*Europe\/Berlin/],
     ['9:30 UTC top 0', /"0" is not a number of papers[\s\S]*top N with N from 1 to 25/],
     ['9:30 UTC top lots', /"lots" is not a number of papers/],
-    ['9:30 UTC please', /did not understand "please"[\s\S]*Usage: subscribe trending \[HH:MM\]/],
+    ['9:30 UTC please', /did not understand "please"[\s\S]*Usage: subscribe trending \[daily \| weekly \[monday…sunday\] \| monthly\] \[HH:MM\]/],
   ])('refuses "%s" with the expected form', async (words, message) => {
     const { app } = core();
     const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
@@ -127,6 +127,102 @@ describe('subscribe trending', () => {
     await (await app).dispatcher.runText('subscribe trending 9:30 UTC', inChannel());
     const r = await (await app).dispatcher.runText('subscribe trending 09:30 utc top 3', inChannel());
     expect(text(r)).toMatch(/already gets trending at 09:30 UTC/);
+  });
+});
+
+describe('subscribe trending weekly and monthly', () => {
+  it('a weekly digest defaults to Monday 09:00; the confirmation names the cadence, day, time, zone, next post and the week it covers', async () => {
+    const { app } = core();
+    const r = await (await app).dispatcher.runText('subscribe trending weekly', inChannel());
+    expect(text(r)).toMatch(/top 10 papers of the past week every Monday at 09:00 America\/New_York \(id t[0-9a-f]{5}\)/);
+    expect(text(r)).toMatch(/Next post: Mon 2025-12-01 09:00 America\/New_York, with 2025-W48 \(Nov 24 – Nov 30\)\./);
+    expect(await (await app).schedules?.list('slack', 'C1')).toMatchObject([{ cadence: 'weekly', weekday: 1, hour: 9, minute: 0, top: 10 }]);
+  });
+
+  it.each([
+    [
+      'weekly friday 17:00 Europe/Berlin top 5',
+      /top 5 papers of the past week every Friday at 17:00 Europe\/Berlin/,
+      /Fri 2025-11-28 17:00 Europe\/Berlin, with 2025-W47 \(Nov 17 – Nov 23\)/,
+    ],
+    ['sundays 8am utc', /past week every Sunday at 08:00 UTC/, /Sun 2025-11-30 08:00 UTC, with 2025-W47/],
+    ['top 3 Thu weekly 16:30 UTC', /top 3 papers of the past week every Thursday at 16:30 UTC/, /Thu 2025-11-27 16:30 UTC, with 2025-W47/],
+    [
+      'monthly 08:30 UTC top 3',
+      /top 3 papers of the past month on the 1st of every month at 08:30 UTC/,
+      /Mon 2025-12-01 08:30 UTC, with November 2025 \(2025-11\)/,
+    ],
+  ])('reads "%s"', async (words, when, next) => {
+    const { app } = core();
+    const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    expect(text(r)).toMatch(when);
+    expect(text(r)).toMatch(next);
+  });
+
+  it('typed options (Discord: a cadence choice and a weekday choice) are read the same way', async () => {
+    const { app } = core();
+    const r = await (
+      await app
+    ).dispatcher.run(
+      { command: 'subscribe', input: { what: 'trending', cadence: 'weekly', day: 'sunday', time: '18:00', zone: 'UTC', top: 4 } },
+      inChannel({ platform: 'discord' }),
+    );
+    expect(text(r)).toMatch(/top 4 papers of the past week every Sunday at 18:00 UTC/);
+    const m = await (
+      await app
+    ).dispatcher.run({ command: 'subscribe', input: { what: 'trending', cadence: 'monthly', time: '7:00', zone: 'UTC' } }, inChannel({ platform: 'discord' }));
+    expect(text(m)).toMatch(/past month on the 1st of every month at 07:00 UTC/);
+  });
+
+  it.each([
+    ['weekly mondy 09:00 UTC', /"mondy" is not a day of the week I know\.[\s\S]*monday, tuesday, wednesday/],
+    ['weekly monday 25:00 UTC', /"25:00" is not a time I can read/],
+    ['weekly monday 9:00 Mars/Olympus', /"Mars\/Olympus" is not a time zone I know/],
+    ['weekly top 30', /"30" is not a number of papers[\s\S]*top N with N from 1 to 25/],
+    ['monthly top 0', /"0" is not a number of papers/],
+    ['monthly friday 09:00', /A day of the week goes with a weekly digest; monthly posts come on the 1st of every month/],
+    ['daily monday', /A day of the week goes with a weekly digest; daily posts come every day/],
+    ['weekly monday please', /did not understand "please"/],
+  ])('refuses "%s" with a friendly message and stores nothing', async (words, message) => {
+    const { app } = core();
+    const r = await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel());
+    expect(r).toMatchObject({ kind: 'error', visibility: 'ephemeral' });
+    expect(text(r)).toMatch(message);
+    expect(await (await app).schedules?.list('slack', 'C1')).toEqual([]);
+  });
+
+  it('a typed cadence that is none of the choices is refused kindly', async () => {
+    const { app } = core();
+    const r = await (await app).dispatcher.run({ command: 'subscribe', input: { what: 'trending', cadence: 'hourly' } }, inChannel({ platform: 'discord' }));
+    expect(text(r)).toMatch(/"hourly" is not how often I can post: give daily, weekly or monthly/);
+  });
+
+  it('a daily post and weekly and monthly digests at the same time may share a channel; the same weekly one twice is refused', async () => {
+    const { app } = core();
+    for (const words of ['9:00 UTC', 'weekly 9:00 UTC', 'monthly 9:00 UTC', 'weekly friday 9:00 UTC']) {
+      expect((await (await app).dispatcher.runText(`subscribe trending ${words}`, inChannel())).kind).toBe('text');
+    }
+    const again = await (await app).dispatcher.runText('subscribe trending weekly monday 09:00 utc', inChannel());
+    expect(text(again)).toMatch(/already gets a weekly digest every Monday at 09:00 UTC/);
+  });
+
+  it('subscriptions shows each one’s cadence and next post; unsubscribe removes a digest', async () => {
+    const { app } = core();
+    await (await app).dispatcher.runText('subscribe trending weekly wednesday 10:00 Europe/Berlin top 5', inChannel());
+    await (await app).dispatcher.runText('subscribe trending monthly 06:00 UTC', inChannel());
+    const subs = (await (await app).schedules?.list('slack', 'C1')) ?? [];
+    const weekly = subs.find((x) => x.cadence === 'weekly');
+    const monthly = subs.find((x) => x.cadence === 'monthly');
+    const list = text(await (await app).dispatcher.runText('subscriptions', inChannel()));
+    expect(list).toContain(
+      `${weekly?.id}: trending top 5 weekly digest every Wednesday at 10:00 Europe/Berlin; next post Wed 2025-12-03 10:00 Europe/Berlin, with 2025-W48 (Nov 24 – Nov 30).`,
+    );
+    expect(list).toContain(
+      `${monthly?.id}: trending top 10 monthly digest on the 1st of every month at 06:00 UTC; next post Mon 2025-12-01 06:00 UTC, with November 2025 (2025-11).`,
+    );
+    const gone = text(await (await app).dispatcher.runText(`unsubscribe ${weekly?.id}`, inChannel()));
+    expect(gone).toMatch(/no more weekly digests here \(every Wednesday at 10:00 Europe\/Berlin\)/);
+    expect(await (await app).schedules?.list('slack', 'C1')).toHaveLength(1);
   });
 });
 

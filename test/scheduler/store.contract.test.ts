@@ -127,6 +127,53 @@ describe.each([
     expect(await a.list('slack', channel)).toHaveLength(MAX_PER_CHANNEL);
   });
 
+  it('weekly and monthly digests keep their cadence and weekday; one at the time and zone of a daily post is another subscription', async () => {
+    const channel = fresh('C');
+    const daily = await a.addWithin(schedule(channel));
+    nowMs += 1_000;
+    const weekly = await a.addWithin({ ...schedule(channel), cadence: 'weekly', weekday: 7 });
+    nowMs += 1_000;
+    const monthly = await b.addWithin({ ...schedule(channel), cadence: 'monthly' });
+    expect([daily.kind, weekly.kind, monthly.kind]).toEqual(['added', 'added', 'added']);
+    expect((await b.list('slack', channel)).map((s) => [s.cadence, s.weekday])).toEqual([
+      ['daily', undefined],
+      ['weekly', 7],
+      ['monthly', undefined],
+    ]);
+    expect(await b.addWithin({ ...schedule(channel), cadence: 'weekly', weekday: 7 })).toMatchObject({ kind: 'same', existing: { cadence: 'weekly' } });
+    expect((await a.addWithin({ ...schedule(channel), cadence: 'weekly', weekday: 1 })).kind).toBe('added');
+  });
+
+  it('a subscription stored before digests existed (no cadence written) reads as daily', async () => {
+    const channel = fresh('C');
+    const first = await engine.client();
+    try {
+      await first.sql.run(
+        'INSERT INTO schedule_subscriptions (id, platform, channel, guild_id, hour, minute, zone, top, created_at, created_by) VALUES (?, ?, ?, NULL, 9, 0, ?, 5, ?, NULL)',
+        [`old${channel}`, 'slack', channel, 'UTC', '2040-01-01T00:00:00.000Z'],
+      );
+    } finally {
+      await first.close();
+    }
+    expect(await b.get(`old${channel}`)).toMatchObject({ cadence: 'daily', hour: 9, zone: 'UTC' });
+    expect((await b.get(`old${channel}`))?.weekday).toBeUndefined();
+  });
+
+  it("two clients claiming a digest's period at once: one claims it; a later slot naming the same period gets no list", async () => {
+    for (let race = 0; race < RACES; race++) {
+      const sub = fresh('s');
+      const claims = await Promise.all([
+        a.claim(sub, '2040-01-16', '2040-W02', 'host-a', LEASE_MS),
+        b.claim(sub, '2040-01-16', '2040-W02', 'host-b', LEASE_MS),
+      ]);
+      expect(claims.map((c) => c.kind).sort()).toEqual(['busy', 'claimed']);
+      const owner = claims[0]?.kind === 'claimed' ? 'host-a' : 'host-b';
+      expect(await a.posted(sub, '2040-01-16', owner, 1)).toBe(true);
+      expect(await b.claim(sub, '2040-01-23', '2040-W02', 'host-b', LEASE_MS)).toMatchObject({ kind: 'claimed', listDate: null });
+      expect(await a.lastPostedList(sub)).toBe('2040-W02');
+    }
+  });
+
   it('two clients adding the last subscription a channel may have at once: exactly one is added', async () => {
     for (let race = 0; race < RACES; race++) {
       const channel = fresh('C');

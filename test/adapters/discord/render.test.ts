@@ -128,6 +128,23 @@ describe('buildCommandJson', () => {
     for (const s of subs) expect(s.description.length).toBeLessThanOrEqual(100);
   });
 
+  it('subscribe offers a cadence choice and a weekday choice beside the time, zone and top N', () => {
+    const sub = buildCommandJson(commands).options?.find((s) => s.name === 'subscribe') as unknown as { options: Array<Record<string, unknown>> };
+    const opt = (name: string) => sub.options.find((o) => o.name === name);
+    expect(opt('cadence')).toMatchObject({ type: 3, required: false, choices: ['daily', 'weekly', 'monthly'].map((v) => ({ name: v, value: v })) });
+    expect((opt('day')?.choices as Array<{ value: string }>).map((c) => c.value)).toEqual([
+      'monday',
+      'tuesday',
+      'wednesday',
+      'thursday',
+      'friday',
+      'saturday',
+      'sunday',
+    ]);
+    expect(opt('top')).toMatchObject({ type: 4, min_value: 1, max_value: 25 });
+    expect(sub.options.map((o) => o.name)).toEqual(['what', 'cadence', 'day', 'time', 'zone', 'top', 'topic']);
+  });
+
   it('picks up a new command with no Discord code, integer options and fixed choices included, required ones first', () => {
     const extra = defineCommand({
       name: 'digest',
