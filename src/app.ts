@@ -34,7 +34,7 @@ import { LiveIngest, type Timers } from './ingest/live.js';
 import { ThreadedIngest } from './ingest/threaded.js';
 import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
-import { FollowStore } from './follows/store.js';
+import { FollowStore, PLAN_LOCK_WAIT_MS } from './follows/store.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
@@ -114,11 +114,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // With PostgreSQL, papers another process stored reach this host's copy; the process copying them indexes them.
     database.onCatalogueChange((papers) => index.upsert(papers));
     const dailyLists = dailyListsOf(database.connection, !writable);
-    const follows = writable ? new FollowStore(database.sql, deps.clock) : null;
+    const follows = writable ? new FollowStore(database.sql, deps.clock, PLAN_LOCK_WAIT_MS, database.signals) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;
     const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
-    const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now()) : null;
+    const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now(), database.signals) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
     const dispatcher = new Dispatcher({
       library,

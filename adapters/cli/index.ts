@@ -561,6 +561,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
         catchupMs: config.catchupHours * 3_600_000,
         ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
         ...(freshener ? { freshener } : {}),
+        signals: app.database.signals,
       });
       jobs.push(scheduler);
     }
@@ -590,6 +591,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           logger,
           ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
           ...(app.alerts ? { planner: app.alerts } : {}),
+          signals: app.database.signals,
         }),
       );
     // The database file replaced under serve, or the worker pool unable to replace a worker: either ends serve non-zero.

@@ -12,6 +12,7 @@ import { migrateFeature, openStore, searchDataOf, watchDatabaseFile, type Sqlite
 import type { PaperDatabase } from '../database.js';
 import { connectPostgres } from './connect.js';
 import { PostgresPaperStore } from './paperStore.js';
+import { PostgresSignals } from './signals.js';
 import { redactUrl } from './url.js';
 
 /** The advisory lock migrations hold: replicas starting together migrate once. */
@@ -83,10 +84,12 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await catalogue.pull();
     const store = local;
     const papers = new PostgresPaperStore(sql, store, catalogue, now);
+    const signals = new PostgresSignals({ pool, sql, logger: logger.child({ component: 'signals' }), where });
     return {
       engine: 'postgres',
       where,
       sql,
+      signals,
       papers,
       readOnlyReason: null,
       connection: store.connection,
@@ -106,6 +109,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       check: () => check(sql, where),
       close: async () => {
         await catalogue.stop();
+        await signals.close();
         store.close();
         await pool.end();
       },
