@@ -13,6 +13,7 @@ import type {
   ChatAdapter,
   Clock,
   Conversations,
+  EventClaims,
   FollowBook,
   Inbound,
   PagerCursors,
@@ -21,6 +22,7 @@ import type {
   SearchIndex,
   UpsertStats,
 } from './ports.js';
+import { systemClock } from './ports.js';
 import { ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, StoredConversations } from './ask/conversations.js';
 import { MemoryCursors, StoredCursors } from './pager.js';
@@ -35,6 +37,7 @@ import { ThreadedIngest } from './ingest/threaded.js';
 import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
 import { FollowStore, PLAN_LOCK_WAIT_MS } from './follows/store.js';
+import { MemoryEventClaims, SqlEventClaims } from './inbound/eventClaims.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
@@ -160,6 +163,11 @@ async function planAlerts(planner: AlertPlanner, logger: Logger): Promise<void> 
 /** Where button cursors wait for a click: the shared database, so any replica (or a later process) answers it; this process's memory when it cannot be written. */
 export function pagerCursorsFor(app: Pick<App, 'database'>): PagerCursors {
   return app.database.readOnlyReason === null ? new StoredCursors(app.database.sql) : new MemoryCursors();
+}
+
+/** Which inbound events were taken: the shared database, so a platform's retry to another replica is ignored; this process's memory when it cannot be written. */
+export function eventClaimsFor(app: Pick<App, 'database'>): EventClaims {
+  return app.database.readOnlyReason === null ? new SqlEventClaims(app.database.sql, systemClock) : new MemoryEventClaims(systemClock);
 }
 
 /** Follow-up state in the shared database (migrated at open, with FEATURES); in this process's memory when it cannot be written. */
@@ -326,7 +334,7 @@ export async function loadChatAdapters(
   const cursors = pagerCursorsFor(app);
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors }));
+    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors, events: eventClaimsFor(app) }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');

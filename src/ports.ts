@@ -73,6 +73,15 @@ export interface Signals {
   on(channel: SignalChannel, fn: () => void): () => void;
 }
 
+/**
+ * Claims on inbound platform events (a Slack Events API event id), shared by every replica: a
+ * platform re-sends an event it thinks was not received, and the retry may reach another replica.
+ */
+export interface EventClaims {
+  /** True for the first claim of `key` by any process (within the hour claims are kept); false for a retry of it. */
+  claim(key: string): Promise<boolean>;
+}
+
 /** One schema step: the same DDL on both engines, or each engine's own spelling. */
 export type Step = string | { readonly sqlite: string; readonly postgres: string };
 

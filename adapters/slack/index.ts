@@ -23,6 +23,7 @@ import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from 
 import { sendSlackDirect } from './direct.js';
 import { findLanded, ledgerMetadata, unknownLookWarning } from './ledger.js';
 import { beforeCall } from '../../src/ledgerSend.js';
+import { eventOnce, type EventClaims } from './eventOnce.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -59,6 +60,8 @@ export interface SlackAdapterOptions {
   commandNames?: readonly string[];
   /** Where the cursor of a More button too long for its value waits (the shared database, so any replica answers a click); default: this process's memory. */
   cursors?: PagerCursors;
+  /** Events taken, so Slack's retry of one is answered by no replica (the shared database); default: this process's memory. */
+  events?: EventClaims;
   /**
    * Only post (`paperboy post trending` from cron): `start()` checks the token and opens no listener
    * or websocket, so it never competes with a running `serve` for SLACK_PORT or events.
@@ -291,6 +294,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return { botToken: config.botToken, ...identity };
     },
   });
+  app.use(eventOnce(opts.events, log));
   /** The bot's own client for posting (the App has no token of its own). */
   const web = new webApi.WebClient(config.botToken, clientOptions);
   /**
