@@ -13,6 +13,7 @@ import type {
   ChatAdapter,
   Clock,
   Conversations,
+  EventClaims,
   FollowBook,
   Inbound,
   PagerCursors,
@@ -21,6 +22,7 @@ import type {
   SearchIndex,
   UpsertStats,
 } from './ports.js';
+import { systemClock } from './ports.js';
 import { ScheduleStore } from './scheduler/store.js';
 import { MemoryConversations, StoredConversations } from './ask/conversations.js';
 import { MemoryCursors, StoredCursors } from './pager.js';
@@ -34,7 +36,8 @@ import { LiveIngest, type Timers } from './ingest/live.js';
 import { ThreadedIngest } from './ingest/threaded.js';
 import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
-import { FollowStore } from './follows/store.js';
+import { FollowStore, PLAN_LOCK_WAIT_MS } from './follows/store.js';
+import { MemoryEventClaims, SqlEventClaims } from './inbound/eventClaims.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
 import { InstallationStore } from './installations/store.js';
 import { StoredOAuthStates } from './installations/states.js';
@@ -120,11 +123,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // With PostgreSQL, papers another process stored reach this host's copy; the process copying them indexes them.
     database.onCatalogueChange((papers) => index.upsert(papers));
     const dailyLists = database.dailyLists;
-    const follows = writable ? new FollowStore(database.sql, deps.clock) : null;
+    const follows = writable ? new FollowStore(database.sql, deps.clock, PLAN_LOCK_WAIT_MS, database.signals) : null;
     // Every ingest (CLI, serve's live ingest, seeding) records the alerts it makes, in the ingesting process.
     const planner = follows ? new AlertPlanner(follows, deps.logger.child({ component: 'follow-alerts' })) : null;
     const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
-    const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now()) : null;
+    const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now(), database.signals) : null;
     const keys = deps.config.secretKeys;
     const installations = writable && keys ? new InstallationStore(database.sql, new SecretBox(keys.current, keys.previous), deps.clock) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
@@ -168,6 +171,11 @@ async function planAlerts(planner: AlertPlanner, logger: Logger): Promise<void> 
 /** Where button cursors wait for a click: the shared database, so any replica (or a later process) answers it; this process's memory when it cannot be written. */
 export function pagerCursorsFor(app: Pick<App, 'database'>): PagerCursors {
   return app.database.readOnlyReason === null ? new StoredCursors(app.database.sql) : new MemoryCursors();
+}
+
+/** Which inbound events were taken: the shared database, so a platform's retry to another replica is ignored; this process's memory when it cannot be written. */
+export function eventClaimsFor(app: Pick<App, 'database'>): EventClaims {
+  return app.database.readOnlyReason === null ? new SqlEventClaims(app.database.sql, systemClock) : new MemoryEventClaims(systemClock);
 }
 
 /** Follow-up state in the shared database (migrated at open, with FEATURES); in this process's memory when it cannot be written. */
@@ -334,7 +342,16 @@ export async function loadChatAdapters(
   const cursors = pagerCursorsFor(app);
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');
-    adapters.push(createSlackAdapter({ config: config.slack, dispatcher: inbound, logger, cursors, ...(await oauthStoresFor(config.slack, app, logger)) }));
+    adapters.push(
+      createSlackAdapter({
+        config: config.slack,
+        dispatcher: inbound,
+        logger,
+        cursors,
+        ...(await oauthStoresFor(config.slack, app, logger)),
+        events: eventClaimsFor(app),
+      }),
+    );
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.js');

@@ -55,6 +55,33 @@ export interface Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
 }
 
+/** What a wake-up is about: a trending subscription added or removed, or follow alerts put in the outbox. */
+export type SignalChannel = 'subscriptions' | 'alerts';
+
+/**
+ * Wake-ups between the processes sharing the database: a writer says something changed, and every
+ * process listening looks at once instead of at its next poll. Polling stays the fallback (a wake-up
+ * can be lost with a connection). PostgreSQL: NOTIFY/LISTEN; SQLite: within the one process.
+ */
+export interface Signals {
+  /** Says `channel` changed. Sent through a transaction's `tx`, it is heard once that commits (on PostgreSQL never if it rolls back). */
+  notify(channel: SignalChannel, tx?: Sql): Promise<void>;
+  /**
+   * Calls `fn` on each wake-up on `channel` from any process (this one too), and once more whenever
+   * listening starts again after a lost connection (one may have been missed). Returns what stops it.
+   */
+  on(channel: SignalChannel, fn: () => void): () => void;
+}
+
+/**
+ * Claims on inbound platform events (a Slack Events API event id), shared by every replica: a
+ * platform re-sends an event it thinks was not received, and the retry may reach another replica.
+ */
+export interface EventClaims {
+  /** True for the first claim of `key` by any process (within the hour claims are kept); false for a retry of it. */
+  claim(key: string): Promise<boolean>;
+}
+
 /** One schema step: the same DDL on both engines, or each engine's own spelling. */
 export type Step = string | { readonly sqlite: string; readonly postgres: string };
 

@@ -25,6 +25,7 @@ import type { AnyCommand } from '../../src/command.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { closeCommand } from '../../src/dispatch.js';
 import { OperatorError, UserError } from '../../src/errors.js';
+import { DatabaseUnavailable } from '../../src/store/postgresSql.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { paperJson } from '../../src/papers/model.js';
 import { seedSource } from '../../src/papers/seeds.js';
@@ -285,6 +286,15 @@ export async function main(argv: readonly string[], io: Io, deps: CliDeps = {}):
       io.stderr.write(`${[e.message, ...e.hints].join('\n')}\n`);
       // What the operator must fix (a data dir that is a file, a damaged database) is the environment: exit 2.
       return e instanceof OperatorError ? 2 : 1;
+    }
+    if (e instanceof DatabaseUnavailable) {
+      // NOTE: not a bug to trace: the server went away mid-command (and, for an ingest, did not come back within its retries).
+      const cause = e.cause instanceof Error ? e.cause.message : String(e.cause);
+      logger.error({ subcommand: sub, reason: cause }, 'the database became unreachable');
+      io.stderr.write(
+        `paperboy ${sub}: the PostgreSQL database (DATABASE_URL) became unreachable (${cause}). What was written before it is kept; run the same command again once the database answers (an ingest merges what is already stored).\n`,
+      );
+      return 1;
     }
     logger.error({ err: e, subcommand: sub }, 'paperboy failed');
     io.stderr.write(`paperboy failed: ${firstLine(e)} (details are in the log above).\n`);
@@ -564,6 +574,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
         catchupMs: config.catchupHours * 3_600_000,
         ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
         ...(freshener ? { freshener } : {}),
+        signals: app.database.signals,
       });
       jobs.push(scheduler);
     }
@@ -593,6 +604,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           logger,
           ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
           ...(app.alerts ? { planner: app.alerts } : {}),
+          signals: app.database.signals,
         }),
       );
     // Slack OAuth mode: what workspaces that uninstalled left is deleted after 30 days.

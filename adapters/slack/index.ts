@@ -38,6 +38,7 @@ import { beforeCall } from '../../src/ledgerSend.js';
 import { installKeyOf } from './installations.js';
 import { createSlackInstaller, type SlackInstaller } from './oauth.js';
 import { qualify, resolveTarget } from './teams.js';
+import { eventOnce, type EventClaims } from './eventOnce.js';
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -74,6 +75,8 @@ export interface SlackAdapterOptions {
   commandNames?: readonly string[];
   /** Where the cursor of a More button too long for its value waits (the shared database, so any replica answers a click); default: this process's memory. */
   cursors?: PagerCursors;
+  /** Events taken, so Slack's retry of one is answered by no replica (the shared database); default: this process's memory. */
+  events?: EventClaims;
   /**
    * Only post (`paperboy post trending` from cron): `start()` checks the token and opens no listener
    * or websocket, so it never competes with a running `serve` for SLACK_PORT or events.
@@ -360,6 +363,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     web: webFor(context.botToken ?? config.botToken),
     key: installer ? installKeyOf(context) : undefined,
   });
+  app.use(eventOnce(opts.events, log));
   /**
    * The client of one ledger-kept attempt. Scheduled posts and alerts are kept by a ledger that retries
    * them, after looking whether an earlier attempt landed: a client that retried on its own would post

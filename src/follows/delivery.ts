@@ -4,7 +4,7 @@ import { DeliveryError } from '../errors.js';
 import { ClockSteps, SETTLE_MS } from '../clockSteps.js';
 import { alertKey, heartbeat, SEND_CONCURRENCY, SEND_TIMEOUT_MS, sendWithin } from '../ledgerSend.js';
 import type { Logger } from '../logger.js';
-import type { ChatAdapter, Clock, Landed, PostTarget } from '../ports.js';
+import type { ChatAdapter, Clock, Landed, PostTarget, Signals } from '../ports.js';
 import type { BackgroundJob } from '../serve.js';
 import { newHolder, type ClaimedAlert, type FollowStore } from './store.js';
 
@@ -55,6 +55,8 @@ export interface DeliveryOptions {
    * it stores, so this only finds papers whose ingest was killed between storing and planning.
    */
   planner?: { plan(): Promise<number> };
+  /** Wake-ups when any process puts alerts in the outbox: a poll runs at once, not at the next tick. */
+  signals?: Signals;
 }
 
 export const POLL_MS = 30_000;
@@ -92,6 +94,7 @@ export class AlertDelivery implements BackgroundJob {
   private readonly log: Logger;
   private adapters = new Map<string, ChatAdapter>();
   private timer: { cancel(): void } | null = null;
+  private unlisten: (() => void) | undefined;
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
   private stopped = false;
@@ -116,11 +119,13 @@ export class AlertDelivery implements BackgroundJob {
       if (timing) this.observe(timing, pollMs);
       void this.poll();
     });
+    this.unlisten = this.opts.signals?.on('alerts', () => void this.poll());
     void this.poll();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unlisten?.();
     this.timer?.cancel();
     this.timer = null;
     await this.idle();

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { Paper } from '../papers/model.js';
-import type { Clock, Follow, FollowBook, FollowOwner, Param, Sql, UndeliveredAlert } from '../ports.js';
+import type { Clock, Follow, FollowBook, FollowOwner, Param, Signals, Sql, UndeliveredAlert } from '../ports.js';
 import { clip, type Reply } from '../reply.js';
 import { forUpdate } from '../store/sql.js';
 import { fromRow, type PaperRow } from '../store/paperRows.js';
@@ -105,6 +105,8 @@ export class FollowStore implements FollowBook {
     private readonly clock: Clock,
     /** How long a plan waits for paper writes under way on PostgreSQL (milliseconds; see `unplanned`). */
     private readonly planLockWaitMs = PLAN_LOCK_WAIT_MS,
+    /** Wakes every process's alert delivery when alerts are put in the outbox (else each finds them at its next poll). */
+    private readonly signals?: Signals,
   ) {}
 
   async add(platform: string, owner: FollowOwner, topic: string): Promise<Follow> {
@@ -246,6 +248,7 @@ export class FollowStore implements FollowBook {
         ]);
         written += 1;
       }
+      if (written > 0) await this.signals?.notify('alerts', tx);
       return written;
     });
   }

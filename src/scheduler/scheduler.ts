@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { SEND_CONCURRENCY, SEND_TIMEOUT_MS } from '../ledgerSend.js';
 import type { PaperLibrary } from '../library.js';
 import type { Logger } from '../logger.js';
-import { dateInZone, type ChatAdapter, type Clock, type PostTarget } from '../ports.js';
+import { dateInZone, type ChatAdapter, type Clock, type PostTarget, type Signals } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { within, type BackgroundJob } from '../serve.js';
 import { ClockSteps, SETTLE_MS, STEP_TOLERANCE_MS } from '../clockSteps.js';
@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   retry?: Partial<RetryPolicy>;
   /** This process's name in the ledger (default: host, pid and a random suffix). */
   owner?: string;
+  /** Wake-ups when any process adds or removes a subscription: the scheduler looks at once, not at its next poll. */
+  signals?: Signals;
 }
 
 export const DEFAULT_CATCHUP_MS = 6 * 3_600_000;
@@ -92,6 +94,10 @@ export class Scheduler implements BackgroundJob {
   private readonly steps = new ClockSteps();
   /** The subscriptions as the last look at the store read them (for {@link nextPost} and the next timer). */
   private known: Subscription[] = [];
+  /** A timer's look is reading the subscriptions; a wake-up meanwhile makes another look follow it at once. */
+  private looking = false;
+  private lookAgain = false;
+  private unlisten: (() => void) | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.logger.child({ component: 'scheduler' });
@@ -108,12 +114,14 @@ export class Scheduler implements BackgroundJob {
     this.adapters = new Map(adapters.map((a) => [a.platform, a]));
     this.stopped = false;
     this.abort = new AbortController();
+    this.unlisten = this.opts.signals?.on('subscriptions', () => this.wake());
     this.arm(0);
   }
 
   /** Lets a post under way finish its current attempt; one still waiting to retry gives its claim back (not done). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unlisten?.();
     clearTimeout(this.timer);
     this.abort.abort(new Error('the scheduler is stopping'));
     await Promise.allSettled([...this.inFlight]);
@@ -209,10 +217,25 @@ export class Scheduler implements BackgroundJob {
         );
       }
       // NOTE: the next timer is set once this look has read the subscriptions, from what it read; it does not wait for the posts.
-      const looked = this.look().then(() => this.arm(this.delayToNext()));
+      this.looking = true;
+      this.lookAgain = false;
+      const looked = this.look().then(() => {
+        this.looking = false;
+        this.arm(this.lookAgain ? 0 : this.delayToNext());
+      });
       void this.track(looked);
     }, delayMs);
     this.timer.unref?.();
+  }
+
+  /**
+   * A subscription was added or removed (by any process): look now. A look under way may have read
+   * the subscriptions before the change, so another follows it.
+   */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.looking) this.lookAgain = true;
+    else this.arm(0);
   }
 
   /** Until the next run of any subscription, but at most a poll interval (new subscriptions appear between). */

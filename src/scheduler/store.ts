@@ -1,7 +1,7 @@
 // The schedule's tables in the paper database: trending subscriptions per channel, and the post ledger that keeps each post exactly once.
 import { randomBytes } from 'node:crypto';
 import type { DeliveryFailure } from '../errors.js';
-import type { Sql } from '../ports.js';
+import type { Signals, Sql } from '../ports.js';
 import { forUpdate } from '../store/sql.js';
 import type { Cadence } from './cadence.js';
 import type { TrendingSchedule } from './spec.js';
@@ -141,6 +141,8 @@ export class ScheduleStore {
   constructor(
     private readonly sql: Sql,
     private readonly now: () => Date,
+    /** Wakes every process's scheduler when a subscription is added or removed (else each finds it at its next poll). */
+    private readonly signals?: Signals,
   ) {}
 
   /** Adds a subscription with a fresh short id. {@link addWithin} also checks the per-channel rules. */
@@ -186,6 +188,7 @@ export class ScheduleStore {
       const r = await tx.run('DELETE FROM schedule_subscriptions WHERE id = ? AND platform = ? AND channel = ?', [id, platform, channel]);
       if (r.changes === 0) return false;
       await tx.run('DELETE FROM schedule_posts WHERE subscription = ?', [id]);
+      await this.signals?.notify('subscriptions', tx);
       return true;
     });
   }
@@ -427,7 +430,10 @@ export class ScheduleStore {
         s.cadence,
         s.weekday ?? null,
       ]);
-      if (r.changes === 1) return { ...s, id, createdAt };
+      if (r.changes === 1) {
+        await this.signals?.notify('subscriptions', tx);
+        return { ...s, id, createdAt };
+      }
     }
   }
 

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
-import type { Engine, FeatureSchema, PaperStore, Sql } from '../ports.js';
+import type { Engine, FeatureSchema, PaperStore, Signals, Sql } from '../ports.js';
+import { LocalSignals } from './localSignals.js';
 import { migrate } from './migrations.js';
 import { openPostgresDatabase } from './postgres/open.js';
 import { dailyListsOf, type DailyLists } from './dailyLists.js';
@@ -17,6 +18,8 @@ export interface PaperDatabase {
   readonly where: string;
   /** Statements on the shared database: every feature store (subscriptions, follows, conversations…) writes through it. */
   readonly sql: Sql;
+  /** Wake-ups between the processes sharing it (PostgreSQL: NOTIFY/LISTEN; SQLite: this process only). */
+  readonly signals: Signals;
   /** The papers: reads from this host's copy, writes to the shared database. */
   readonly papers: PaperStore;
   /** Why nothing can be written (a read-only file, folder or mount), or null. Feature stores are not offered then. */
@@ -88,6 +91,7 @@ export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
     engine: 'sqlite',
     where: file,
     sql,
+    signals: new LocalSignals(),
     papers,
     readOnlyReason,
     dailyLists: dailyListsOf(papers),

@@ -1,6 +1,7 @@
 // Every feature's tables this build knows, at the schema version it migrates them to: a database with a newer one is refused at open.
 import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/schema.js';
+import { STEPS as INBOUND_STEPS } from '../inbound/schema.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as INSTALLATION_STEPS } from '../installations/schema.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
@@ -28,6 +29,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   DAILY_LISTS,
   { name: 'pager', steps: PAGER_STEPS },
   { name: 'installations', steps: INSTALLATION_STEPS },
+  { name: 'inbound_events', steps: INBOUND_STEPS },
 ];
 
 /**

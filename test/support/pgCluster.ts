@@ -12,6 +12,12 @@ const PG_CTL_WAIT_S = 30;
 export interface Cluster {
   url: string;
   stop(): void;
+  /** `pg_ctl restart -m fast`: every connection is ended, and the server is back when it returns. */
+  restart(): void;
+  /** `pg_ctl stop -m fast`, keeping the data: the server is away until `resume`. */
+  pause(): void;
+  /** Starts a paused server again, with the options it first started with. */
+  resume(): void;
 }
 
 /** The folder holding initdb and pg_ctl: Debian's /usr/lib/postgresql/<newest>/bin, else `pg_config --bindir`. */
@@ -72,8 +78,16 @@ export async function startCluster(bindir: string): Promise<Cluster> {
     const port = await freePort();
     // NOTE: durability settings off: the cluster is thrown away after the run.
     const serverOptions = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    run('pg_ctl', ['start', '-w', '-t', String(PG_CTL_WAIT_S), '-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOptions]);
-    return { url: `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres`, stop };
+    const start = () => run('pg_ctl', ['start', '-w', '-t', String(PG_CTL_WAIT_S), '-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOptions]);
+    start();
+    return {
+      url: `postgres://postgres:${superPassword}@127.0.0.1:${port}/postgres`,
+      stop,
+      restart: () =>
+        run('pg_ctl', ['restart', '-w', '-t', String(PG_CTL_WAIT_S), '-m', 'fast', '-D', data, '-l', path.join(dir, 'server.log'), '-o', serverOptions]),
+      pause: () => run('pg_ctl', ['stop', '-w', '-t', String(PG_CTL_WAIT_S), '-m', 'fast', '-D', data]),
+      resume: start,
+    };
   } catch (e) {
     stop();
     throw e;

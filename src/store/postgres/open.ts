@@ -13,6 +13,7 @@ import { watchDatabaseFile } from '../sqliteWatch.js';
 import type { PaperDatabase } from '../database.js';
 import { connectPostgres } from './connect.js';
 import { PostgresPaperStore } from './paperStore.js';
+import { PostgresSignals } from './signals.js';
 import { redactUrl } from './url.js';
 
 /** The advisory lock migrations hold: replicas starting together migrate once. */
@@ -79,10 +80,12 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await catalogue.pull();
     const store = local;
     const papers = new PostgresPaperStore(sql, store, catalogue, now);
+    const signals = new PostgresSignals({ pool, sql, logger: logger.child({ component: 'signals' }), where });
     return {
       engine: 'postgres',
       where,
       sql,
+      signals,
       papers,
       readOnlyReason: null,
       dailyLists: dailyListsOf(store),
@@ -102,6 +105,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       check: () => check(sql, where),
       close: async () => {
         await catalogue.stop();
+        await signals.close();
         store.close();
         await pool.end();
       },

@@ -1,14 +1,22 @@
 // The papers with PostgreSQL: writes merge into the shared table under the catalogue lock, reads come from this host's SQLite copy.
+import pRetry, { AbortError } from 'p-retry';
 import { paperSchema, type Paper } from '../../papers/model.js';
 import type { PaperStore, Sql, UpsertStats } from '../../ports.js';
 import { CATALOGUE_CHANNEL, CATALOGUE_LOCK } from '../catalogueSchema.js';
 import type { CatalogueSync } from '../catalogueSync.js';
 import { lookupKeys, PAPER_COLUMNS, paperWrite, stampAfter, toRow, type PaperRow } from '../paperRows.js';
 import type { SqliteStore } from '../sqlitePaperStore.js';
-import type { PostgresSql } from '../postgresSql.js';
+import { DatabaseUnavailable, type PostgresSql } from '../postgresSql.js';
 
 /** Papers written per transaction, so that no writer holds the catalogue lock for long. */
 const BATCH = 500;
+
+/**
+ * A batch lost to a connection loss (a server restarting, a failover) is written again: 0.5, 1, 2, 4,
+ * 8, 8 s apart, about 24 s in all, which covers a restart; after that the DatabaseUnavailable is the
+ * caller's (`ingest` says so and exits non-zero). Running a batch again is safe: it merges.
+ */
+export const BATCH_RETRY = { retries: 6, minTimeout: 500, factor: 2, maxTimeout: 8_000 } as const;
 
 const INSERT = `INSERT INTO papers (${PAPER_COLUMNS.join(', ')}) VALUES (${PAPER_COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE = `UPDATE papers SET ${PAPER_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
@@ -44,15 +52,24 @@ export class PostgresPaperStore implements PaperStore {
       for (let start = 0; start < Math.max(valid.length, 1); start += size) {
         const batch = valid.slice(start, start + size);
         // NOTE: each attempt counts into its own stats, so a retried batch is not counted twice.
-        const done = await this.sql.withLock(CATALOGUE_LOCK, async (tx) => {
-          const s: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
-          const last = await tx.get<{ m: string | null }>('SELECT max(updated_at) AS m FROM papers');
-          const stamp = stampAfter(this.now().toISOString(), last?.m ?? null);
-          for (const p of batch) await this.upsertOne(tx, p, s, stamp);
-          await alsoWrite?.(tx, s);
-          if (s.changed.length > 0 || alsoWrite) await tx.run('SELECT pg_notify(?, ?)', [CATALOGUE_CHANNEL, '']);
-          return s;
-        });
+        const write = () =>
+          this.sql.withLock(CATALOGUE_LOCK, async (tx) => {
+            const s: UpsertStats = { inserted: 0, updated: 0, unchanged: 0, changed: [] };
+            const last = await tx.get<{ m: string | null }>('SELECT max(updated_at) AS m FROM papers');
+            const stamp = stampAfter(this.now().toISOString(), last?.m ?? null);
+            for (const p of batch) await this.upsertOne(tx, p, s, stamp);
+            await alsoWrite?.(tx, s);
+            if (s.changed.length > 0 || alsoWrite) await tx.run('SELECT pg_notify(?, ?)', [CATALOGUE_CHANNEL, '']);
+            return s;
+          });
+        // NOTE: a batch whose COMMIT answer was lost may be in already: written again, its papers merge as unchanged.
+        const done = await pRetry(async () => {
+          try {
+            return await write();
+          } catch (e) {
+            throw e instanceof DatabaseUnavailable ? e : new AbortError(e instanceof Error ? e : String(e));
+          }
+        }, BATCH_RETRY);
         stats.inserted += done.inserted;
         stats.updated += done.updated;
         stats.unchanged += done.unchanged;
