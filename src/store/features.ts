@@ -2,6 +2,7 @@
 import { STEPS as CONVERSATION_STEPS } from '../ask/conversations.js';
 import { STEPS as FOLLOW_STEPS } from '../follows/schema.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
+import { STEPS as LEADER_STEPS } from '../leader/lease.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
@@ -21,6 +22,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'conversations', steps: CONVERSATION_STEPS },
   { name: 'daily_lists', steps: DAILY_LIST_STEPS },
   { name: 'pager', steps: PAGER_STEPS },
+  { name: 'leader', steps: LEADER_STEPS },
 ];
 
 /** `schema.<feature>` → the version this build knows. */
