@@ -37,7 +37,7 @@ import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '.
 import { AlertDelivery } from '../../src/follows/delivery.js';
 import { leaderWork } from '../../src/leader/background.js';
 import type { DatabaseWatch } from '../../src/store/sqlite.js';
-import { parseShardsOption } from '../discord/shardsOption.js';
+import { parseShardFlags } from '../discord/shardsOption.js';
 import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -116,7 +116,18 @@ const CLI_ONLY: readonly CliOnly[] = [
   {
     name: 'serve',
     description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
-    spec: { flags: [{ name: 'shards', kind: 'value', placeholder: 'auto|N', description: 'Discord: one process per shard (auto asks Discord)' }, HELP_FLAG] },
+    spec: {
+      flags: [
+        {
+          name: 'shards',
+          kind: 'value',
+          placeholder: 'auto|N|0-3',
+          description: 'Discord: one process per shard (auto asks Discord); with --total-shards, the shards this host runs',
+        },
+        { name: 'total-shards', kind: 'value', placeholder: 'N', description: "Discord: the bot's shards across every host (the same on each)" },
+        HELP_FLAG,
+      ],
+    },
     run: serveCommand,
   },
   {
@@ -467,11 +478,10 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { config, io, logger, app } = ctx;
   // Discord sharding: the manager process runs every other platform and spawns one child per shard;
   // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
-  const shardsFlag = args.input.shards;
-  const shards = shardsFlag === undefined ? undefined : parseShardsOption(shardsFlag);
-  if (shards && !shards.ok) throw new UserError(shards.error);
-  if (shards && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
-  const sharded = shards?.ok === true;
+  const shards = parseShardFlags(args.input.shards, args.input['total-shards']);
+  if (!shards.ok) throw new UserError(shards.error);
+  if (shards.value && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
+  const sharded = shards.value !== undefined;
   const platforms = config.discordShardChild ? { discord: config.discord } : { slack: config.slack, discord: sharded ? undefined : config.discord };
 
   const stop = ctx.stop ?? (ctx.deps.stopSignal ?? processStopSignal)();
@@ -518,14 +528,15 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       answering = first;
     }
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger, answering?.inbound);
-    if (sharded && shards.ok && config.discord) {
+    if (shards.value && config.discord) {
       const discord = config.discord;
+      const plan = shards.value;
       const { startDiscordShards } = await import('../discord/sharding.js');
       let running: { stop(): Promise<void> } | undefined;
       adapters.unshift({
         platform: 'discord',
         async start() {
-          running = await startDiscordShards({ config: discord, shards: shards.value, logger });
+          running = await startDiscordShards({ config: discord, shards: plan, logger });
         },
         async stop() {
           await running?.stop();
