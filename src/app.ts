@@ -284,7 +284,7 @@ export function createLiveIngest(
   config: Pick<Config, 'hf' | 'timeZone' | 'live'>,
   logger: Logger,
   clock: Clock,
-  waits: { timers?: Timers; sleep?: Sleep; onChange?: () => void } = {},
+  waits: { timers?: Timers; sleep?: Sleep; onChange?: () => void; mayRun?: () => Promise<boolean> } = {},
 ): LiveIngest | null {
   if (!liveIngestWanted(app, config, logger)) return null;
   const deps = dayDeps(app, config, logger, clock, waits.sleep);
@@ -294,6 +294,7 @@ export function createLiveIngest(
         everyMs: config.live.everyMinutes * 60_000,
         ...(waits.timers ? { timers: waits.timers } : {}),
         ...(waits.onChange ? { onChange: waits.onChange } : {}),
+        ...(waits.mayRun ? { mayRun: waits.mayRun } : {}),
       })
     : null;
 }
@@ -307,11 +308,12 @@ export function createThreadedIngest(
   app: App,
   config: Pick<Config, 'dataDir' | 'hf' | 'timeZone' | 'live'> & Partial<Pick<Config, 'databaseUrl'>>,
   logger: Logger,
+  leader?: { role: string; holder: string },
 ): ThreadedIngest | null {
   if (!liveIngestWanted(app, config, logger) || !app.dailyLists) return null;
   const { dataDir, hf, timeZone, live, databaseUrl } = config;
   return new ThreadedIngest({
-    init: { config: { dataDir, hf, timeZone, live, ...(databaseUrl === undefined ? {} : { databaseUrl }) } },
+    init: { config: { dataDir, hf, timeZone, live, ...(databaseUrl === undefined ? {} : { databaseUrl }) }, ...(leader ? { leader } : {}) },
     logger,
     lists: app.dailyLists,
   });

@@ -46,6 +46,7 @@ const EXPECTED: Record<string, string> = {
   PAPERBOY_HEALTH_PORT: 'a whole number from 1 to 65535 (unset: no health endpoint)',
   PAPERBOY_CATCHUP_HOURS: 'a number of hours from 0 to 48, such as 6',
   PAPERBOY_LEASE_SECONDS: 'a whole number of seconds from 1 to 3600 (unset: 600 for scheduled posts, 120 for alerts)',
+  PAPERBOY_LEADER_LEASE_SECONDS: 'a whole number of seconds from 3 to 300 (default 30)',
   SLACK_MANAGERS: 'Slack user ids separated by commas, such as U012ABCDEF,U034GHIJKL',
   LLM_BASE_URL: 'an http(s) URL of an OpenAI-compatible API, such as http://127.0.0.1:8080/v1',
   LLM_TIMEOUT_MS: 'a whole number of milliseconds from 1000 to 300000',
@@ -109,6 +110,7 @@ const envSchema = z.object({
   PAPERBOY_HEALTH_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
   PAPERBOY_CATCHUP_HOURS: z.preprocess(blankToUndefined, z.coerce.number().min(0).max(48).default(6)),
   PAPERBOY_LEASE_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3600).optional()),
+  PAPERBOY_LEADER_LEASE_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(3).max(300).default(30)),
   SLACK_MANAGERS: z.preprocess(
     blankToUndefined,
     z
@@ -254,6 +256,12 @@ export interface Config {
    * work of one that died. Unset: each job's default.
    */
   leaseSeconds?: number;
+  /**
+   * PAPERBOY_LEADER_LEASE_SECONDS: how long the replica leading the background work (live ingest, alert
+   * planning, list fetches before posts) may go without renewing before another replica takes over; it
+   * renews every third of it.
+   */
+  leaderLeaseSeconds: number;
   hf: HfConfig;
   live: LiveConfig;
   /** PAPERBOY_WORKERS and PAPERBOY_QUEUE. */
@@ -370,6 +378,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     timeZone: e.PAPERBOY_TIMEZONE,
     discordShardChild: e.SHARDING_MANAGER,
     catchupHours: e.PAPERBOY_CATCHUP_HOURS,
+    leaderLeaseSeconds: e.PAPERBOY_LEADER_LEASE_SECONDS,
     hf: {
       apiUrl: e.HF_API_URL.replace(/\/+$/, ''),
       timeoutMs: e.HF_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-// GET /healthz for container health checks: adapters connected, the database reachable, the last successful ingest and the live ingest's state, the next scheduled post; 503 when an adapter or the database is down.
+// GET /healthz for container health checks: adapters connected, the database reachable, the last successful ingest and the live ingest's state, the next scheduled post, the replica's leader role; 503 when an adapter or the database is down.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
@@ -15,6 +15,8 @@ export interface HealthSources {
   liveIngest?: () => { running: boolean; lastError: string | null };
   /** The shared database (`PaperDatabase.check`): null when it answers, else why not. `where` never holds a password. */
   database?: { where: string; check(): Promise<string | null> };
+  /** This replica's part in the background work (src/leader/): whether it leads, and who does. */
+  leader?: () => { role: 'leader' | 'follower'; leader: string | null };
 }
 
 /** How long the database check may take before health says it did not answer. NOTE: milliseconds. */
@@ -38,6 +40,12 @@ export interface HealthReport {
   liveIngest: { running: boolean; lastError: string | null } | null;
   /** Null when no database check is wired. */
   database: DatabaseHealth | null;
+  /**
+   * `leader` when this replica runs the background work (live ingest, alert planning, list fetches),
+   * `follower` when another one (`leader`, as `host:pid:suffix`; null while none does) runs it. Null in a
+   * process that takes no part (a Discord shard process, a read-only database).
+   */
+  leader: { role: 'leader' | 'follower'; leader: string | null } | null;
 }
 
 /** The report for these adapters and sources; `down` when any adapter says it is not connected, or the database did not answer its check. */
@@ -45,6 +53,7 @@ export function healthReport(adapters: readonly ChatAdapter[], sources: HealthSo
   const list = adapters.map((a) => ({ platform: a.platform, connected: a.connected ? a.connected() : null }));
   const next = sources.nextPost?.() ?? null;
   const live = sources.liveIngest?.() ?? null;
+  const leader = sources.leader?.() ?? null;
   return {
     status: list.some((a) => a.connected === false) || database?.reachable === false ? 'down' : 'ok',
     adapters: list,
@@ -52,6 +61,7 @@ export function healthReport(adapters: readonly ChatAdapter[], sources: HealthSo
     nextPost: next ? { at: next.at.toISOString(), platform: next.platform, channel: next.channel } : null,
     liveIngest: live ? { running: live.running, lastError: live.lastError } : null,
     database,
+    leader: leader ? { role: leader.role, leader: leader.leader } : null,
   };
 }
 

@@ -324,6 +324,12 @@ export interface PagerCursors {
   get(key: string): Promise<PagerCursor | null>;
 }
 
+/** Some shards of a bot's `total`, numbered from 0. */
+export interface ShardSet {
+  ids: readonly number[];
+  total: number;
+}
+
 /** Where a post goes. `guildId` lets a sharded Discord bot route the post to the shard that holds it. */
 export interface PostTarget {
   channel: string;
@@ -377,6 +383,12 @@ export interface ChatAdapter {
    * means yes. The scheduler leaves a target it does not hold to the process that does.
    */
   holds?(target: PostTarget): boolean;
+  /**
+   * The shards this process runs of a bot sharded across processes or hosts (Discord: a guild's shard is
+   * `(guild_id >> 22) % total`), so work for a guild is claimed only where it can be posted; absent or
+   * null means every guild.
+   */
+  shards?(): ShardSet | null;
   /**
    * Sends a reply to a user by direct message (follow alerts). Throws a DeliveryError when the
    * platform refuses; absent on platforms with no direct messages. `send` as for {@link ChatAdapter.post}.

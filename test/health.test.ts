@@ -51,6 +51,7 @@ describe('healthz', () => {
       nextPost: { at: '2025-11-28T14:00:00.000Z', platform: 'slack', channel: 'C1' },
       liveIngest: null,
       database: null,
+      leader: null,
     });
   });
 

@@ -37,8 +37,9 @@ import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
 import { processStopSignal, serve, type BackgroundJob, type StopSignal } from '../../src/serve.js';
 import { AlertDelivery } from '../../src/follows/delivery.js';
+import { leaderWork } from '../../src/leader/background.js';
 import type { DatabaseWatch } from '../../src/store/sqliteWatch.js';
-import { parseShardsOption } from '../discord/shardsOption.js';
+import { parseShardFlags } from '../discord/shardsOption.js';
 import { consoleLogSink, type ConsoleLogSink } from '../console/logNotes.js';
 import { renderText } from '../console/render.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, parseFlags, subcommandHelp, type FlagSpec, type ParsedArgs } from './args.js';
@@ -117,7 +118,18 @@ const CLI_ONLY: readonly CliOnly[] = [
   {
     name: 'serve',
     description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
-    spec: { flags: [{ name: 'shards', kind: 'value', placeholder: 'auto|N', description: 'Discord: one process per shard (auto asks Discord)' }, HELP_FLAG] },
+    spec: {
+      flags: [
+        {
+          name: 'shards',
+          kind: 'value',
+          placeholder: 'auto|N|0-3',
+          description: 'Discord: one process per shard (auto asks Discord); with --total-shards, the shards this host runs',
+        },
+        { name: 'total-shards', kind: 'value', placeholder: 'N', description: "Discord: the bot's shards across every host (the same on each)" },
+        HELP_FLAG,
+      ],
+    },
     run: serveCommand,
   },
   {
@@ -477,13 +489,12 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { config, io, logger, app } = ctx;
   // Discord sharding: the manager process runs every other platform and spawns one child per shard;
   // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.
-  const shardsFlag = args.input.shards;
-  const shards = shardsFlag === undefined ? undefined : parseShardsOption(shardsFlag);
-  if (shards && !shards.ok) throw new UserError(shards.error);
-  if (shards && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
-  if (shards && config.discord?.publicKey)
+  const shards = parseShardFlags(args.input.shards, args.input['total-shards']);
+  if (!shards.ok) throw new UserError(shards.error);
+  if (shards.value && !config.discord) throw new UserError('--shards is for Discord: set DISCORD_TOKEN and DISCORD_APP_ID (see README.md).');
+  if (shards.value && config.discord?.publicKey)
     throw new UserError('--shards splits gateway connections; with DISCORD_PUBLIC_KEY interactions come over HTTP and need none. Run more replicas instead.');
-  const sharded = shards?.ok === true;
+  const sharded = shards.value !== undefined;
   const platforms = config.discordShardChild ? { discord: config.discord } : { slack: config.slack, discord: sharded ? undefined : config.discord };
 
   const stop = ctx.stop ?? (ctx.deps.stopSignal ?? processStopSignal)();
@@ -492,18 +503,29 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     logger.info({ reason: before }, 'stop requested during start-up');
     return 0;
   }
-  // Shard children only run Discord: the manager process keeps the daily list fresh for all on its schedule, and a
-  // shard asks for a fresh list only before one of its own scheduled posts (ensureFresh counts the manager's fetches).
-  // The ingest runs on its own thread, so no day's fetch, parse or write ever blocks the acks. NOTE: a thread
-  // runs on the system clock; tests that fake time (a clock, timers, sleeps) drive the same LiveIngest in-process.
+  // Shard children only run Discord and take no part in the background work: the manager process (or another
+  // replica on the database) leads it. The ingest runs on its own thread, so no day's fetch, parse or write ever
+  // blocks the acks. NOTE: a thread runs on the system clock; tests that fake time (a clock, timers, sleeps) drive
+  // the same LiveIngest in-process; the leader lease is renewed on real timers either way.
   const fakeTime = ctx.deps.clock !== undefined || ctx.deps.timers !== undefined || ctx.deps.sleep !== undefined;
-  const ingest = fakeTime
-    ? createLiveIngest(app, config, logger, ctx.clock, {
-        ...(ctx.deps.timers ? { timers: ctx.deps.timers } : {}),
-        ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
-      })
-    : createThreadedIngest(app, config, logger);
-  const live = config.discordShardChild ? null : ingest;
+  const timers = ctx.deps.timers;
+  const work = config.discordShardChild
+    ? null
+    : leaderWork({
+        app,
+        logger,
+        clock: ctx.clock,
+        leaseMs: config.leaderLeaseSeconds * 1000,
+        live: config.live.enabled,
+        makeIngest: (fence) =>
+          fakeTime
+            ? createLiveIngest(app, config, logger, ctx.clock, {
+                ...(timers ? { timers } : {}),
+                ...(ctx.deps.sleep ? { sleep: ctx.deps.sleep } : {}),
+                mayRun: fence.mayRun,
+              })
+            : createThreadedIngest(app, config, logger, fence.leader),
+      });
   const watch = app.database.watch();
   let answering: ServeInbound | undefined;
   try {
@@ -519,14 +541,15 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       answering = first;
     }
     const adapters: ChatAdapter[] = await loadChatAdapters(platforms, app, logger, answering?.inbound);
-    if (sharded && shards.ok && config.discord) {
+    if (shards.value && config.discord) {
       const discord = config.discord;
+      const plan = shards.value;
       const { startDiscordShards } = await import('../discord/sharding.js');
       let running: { stop(): Promise<void> } | undefined;
       adapters.unshift({
         platform: 'discord',
         async start() {
-          running = await startDiscordShards({ config: discord, shards: shards.value, logger });
+          running = await startDiscordShards({ config: discord, shards: plan, logger });
         },
         async stop() {
           await running?.stop();
@@ -550,19 +573,20 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
       const chat = createConsoleAdapter({ dispatcher: app.dispatcher, logger, input: io.stdin, output: io.stdout, color: io.stdout.isTTY === true });
       await chat.start();
       ctx.notes?.attach(chat.note);
-      live?.start();
+      for (const j of work?.jobs ?? []) j.start([chat]);
       const lost = databaseLost(logger, watch);
       const end = await Promise.race([chat.done, stop.requested, lost]);
-      await live?.stop();
+      for (const j of [...(work?.jobs ?? [])].reverse()) await j.stop();
       await chat.stop();
       if (end instanceof Error) throw end;
       return 0;
     }
     app.library.warm();
-    // The live ingest first: the scheduler's posts ask it for a fresh list, and health reports it.
-    const jobs: BackgroundJob[] = live ? [live] : [];
-    const freshener = ctx.deps.freshener ?? ingest ?? undefined;
-    const lastIngest = ctx.deps.lastIngest ?? (live ? () => live.status().lastSuccessAt : undefined);
+    // The leader lease and the live ingest first: the scheduler's posts ask the ingest for a fresh list, and health reports both.
+    const jobs: BackgroundJob[] = [...(work?.jobs ?? [])];
+    const live = work?.live ? work : null;
+    const freshener = ctx.deps.freshener ?? live?.freshener;
+    const lastIngest = ctx.deps.lastIngest ?? (live ? () => live.liveStatus().lastSuccessAt : undefined);
     let scheduler: Scheduler | undefined;
     if (app.schedules) {
       scheduler = new Scheduler({
@@ -581,7 +605,8 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
     // NOTE: shard processes inherit PAPERBOY_HEALTH_PORT; only the manager, which sees every platform and the live ingest, answers it.
     if (config.healthPort !== undefined && !config.discordShardChild) {
       const s = scheduler;
-      const liveIngest = live ? () => live.status() : undefined;
+      const liveIngest = live ? () => live.liveStatus() : undefined;
+      const leadership = work?.leadership;
       jobs.push(
         healthServer(
           config.healthPort,
@@ -589,6 +614,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
             ...(lastIngest ? { lastIngest } : {}),
             ...(s ? { nextPost: () => s.nextPost() } : {}),
             ...(liveIngest ? { liveIngest } : {}),
+            ...(leadership ? { leader: () => leadership.status() } : {}),
             database: { where: app.database.where, check: () => app.database.check() },
           },
           logger,
@@ -603,7 +629,7 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
           clock: ctx.clock,
           logger,
           ...(config.leaseSeconds !== undefined ? { leaseMs: config.leaseSeconds * 1000 } : {}),
-          ...(app.alerts ? { planner: app.alerts } : {}),
+          ...(work?.planner ? { planner: work.planner } : {}),
           signals: app.database.signals,
         }),
       );
@@ -619,8 +645,6 @@ async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   } finally {
     ctx.notes?.detach();
     watch.stop();
-    // A shard process never starts the ingest but may have asked it for a fresh list: its thread ends here.
-    if (ingest && ingest !== live) await ingest.stop();
     await answering?.close();
     if (!ctx.stop) stop.dispose();
   }

@@ -159,12 +159,17 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   client.on(Events.Error, (e: Error) => logger.error({ err: describeError(e, secrets) }, 'discord client error'));
   client.on(Events.Warn, (w: string) => logger.warn({ warning: w }, 'discord client warning'));
 
-  /** Whether this process holds the shard of `guildId`; a single unsharded process holds every guild. */
-  function holdsGuild(guildId: string): boolean {
+  /** The shards this process runs, or null when it runs them all (a single unsharded process). */
+  function shardSet(): { ids: number[]; total: number } | null {
     const count = client.shard?.count ?? client.options.shardCount ?? 1;
     const ids = client.shard?.ids ?? (Array.isArray(client.options.shards) ? client.options.shards : null);
-    if (count <= 1 || ids === null) return true;
-    return ids.includes(shardForGuild(guildId, count));
+    return count <= 1 || ids === null ? null : { ids, total: count };
+  }
+
+  /** Whether this process holds the shard of `guildId`; a single unsharded process holds every guild. */
+  function holdsGuild(guildId: string): boolean {
+    const set = shardSet();
+    return set === null || set.ids.includes(shardForGuild(guildId, set.total));
   }
 
   const sender = createDiscordSender({ client, ledgerRest, rendered, logger, secrets, botId, holdsGuild });
@@ -193,6 +198,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     },
     connected: () => (opts.postOnly ? tokenSet : interactions ? interactions.listening : client.isReady()),
     holds: (target) => !target.guildId || holdsGuild(target.guildId),
+    shards: shardSet,
     async start() {
       const life = new AbortController();
       lifecycle = life;

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import type { DiscordConfig } from '../../src/config.js';
 import { describeError } from '../../src/errorInfo.js';
 import type { Logger } from '../../src/logger.js';
-import type { ShardsOption } from './shardsOption.js';
+import type { ShardPlan, ShardsOption } from './shardsOption.js';
 
-export { parseShardsOption, type ShardsOption } from './shardsOption.js';
+export { parseShardFlags, parseShardsOption, type ShardPlan, type ShardsOption } from './shardsOption.js';
 
 const gatewayBotSchema = z.object({ shards: z.number().int().min(1) });
 
@@ -27,19 +27,25 @@ export function shardEntryFile(): string {
 }
 
 /**
- * Spawns the shard processes. Each runs `paperboy serve` with discord.js's SHARDS/SHARD_COUNT
- * environment, so its client connects only its shards and posts only to the guilds it holds.
+ * Spawns the shard processes: every shard of a count, or this host's part of the bot's shards
+ * (`shardList` of `totalShards`). Each runs `paperboy serve` with discord.js's SHARDS/SHARD_COUNT
+ * environment, so its client connects only its shard and posts only to the guilds it holds (guild
+ * shard = (guild_id >> 22) % total shards, the total across every host).
  */
 export async function startDiscordShards(opts: {
   config: DiscordConfig;
-  shards: ShardsOption;
+  shards: ShardPlan;
   logger: Logger;
 }): Promise<{ count: number; stop(): Promise<void> }> {
   const logger = opts.logger.child({ platform: 'discord' });
-  const count = await resolveShardCount(opts.config, opts.shards);
+  const plan = opts.shards;
+  const count = 'list' in plan ? plan.total : await resolveShardCount(opts.config, plan.count);
+  const list = 'list' in plan ? plan.list : undefined;
+  if (list) logger.info({ shards: list, of: count }, `this host runs ${list.length} of the bot's ${count} Discord shards`);
   const manager = new ShardingManager(shardEntryFile(), {
     token: opts.config.token,
     totalShards: count,
+    ...(list ? { shardList: list } : {}),
     mode: 'process',
     respawn: true,
     // NOTE: children need the parent's loader flags (tsx in development) to run the entry script.
@@ -55,7 +61,7 @@ export async function startDiscordShards(opts: {
   });
   await manager.spawn({ amount: count, timeout: 60_000 });
   return {
-    count,
+    count: list?.length ?? count,
     async stop() {
       manager.respawn = false;
       // Each shard gets SIGTERM (it shuts down cleanly) and is waited for; a stuck one is killed after 10 s.

@@ -180,7 +180,15 @@ export class AlertDelivery implements BackgroundJob {
     if (!this.steps.settled) return 0;
     await this.opts.follows.prune(new Date(this.opts.clock.now().getTime() - KEEP_DONE_MS));
     const follows = this.opts.follows;
-    const claimed = await follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs);
+    // NOTE: a process running some shards of a bot claims only its guilds' channel alerts, so however many wait for
+    // another host's guilds, its own are not starved; the release below stays for a guild that moved meanwhile.
+    const shards = Object.fromEntries(
+      [...this.adapters.values()].flatMap((a) => {
+        const set = a.shards?.() ?? null;
+        return set ? [[a.platform, set] as const] : [];
+      }),
+    );
+    const claimed = await follows.claim(this.holder, [...this.adapters.keys()], this.leaseMs, undefined, shards);
     const live = new Set(claimed.map((a) => a.id));
     const stopBeat = heartbeat(this.leaseMs, () => {
       follows.renew(this.holder, [...live], this.leaseMs).catch((err: unknown) => {

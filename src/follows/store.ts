@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { Paper } from '../papers/model.js';
-import type { Clock, Follow, FollowBook, FollowOwner, Param, Signals, Sql, UndeliveredAlert } from '../ports.js';
+import type { Clock, Follow, FollowBook, FollowOwner, Param, ShardSet, Signals, Sql, UndeliveredAlert } from '../ports.js';
 import { clip, type Reply } from '../reply.js';
 import { forUpdate } from '../store/sql.js';
 import { fromRow, type PaperRow } from '../store/paperRows.js';
@@ -64,6 +64,28 @@ export interface PlannedAlert {
 
 function ownerId(owner: FollowOwner): string {
   return owner.kind === 'user' ? owner.user : owner.channel;
+}
+
+/**
+ * The claim's condition for platforms sharded over processes: a channel alert in a guild is claimable
+ * only where the guild's shard, `(guild_id >> 22) % total` (Discord's rule), is one this process runs.
+ * DMs need no shard (any process sends them over REST). NOTE: on PostgreSQL the id is divided as
+ * numeric (a snowflake may not fit a signed bigint shift), and an id that is not a number is shard 0,
+ * as in `shardForGuild`; SQLite's CAST gives 0 for it too.
+ */
+function shardFilter(sql: Sql, shards: Readonly<Record<string, ShardSet>>): { text: string; params: Param[] } {
+  let text = '';
+  const params: Param[] = [];
+  for (const [platform, set] of Object.entries(shards)) {
+    if (set.ids.length === 0 || set.total <= 1) continue;
+    const shard =
+      sql.engine === 'postgres'
+        ? `CASE WHEN guild_id ~ '^[0-9]{1,20}$' THEN mod(div(guild_id::numeric, 4194304), ?) ELSE 0 END`
+        : '((CAST(guild_id AS INTEGER) >> 22) % ?)';
+    text += ` AND (platform <> ? OR owner_kind <> 'channel' OR guild_id IS NULL OR ${shard} IN (${set.ids.map(() => '?').join(', ')}))`;
+    params.push(platform, set.total, ...set.ids);
+  }
+  return { text, params };
 }
 
 function ownerOf(kind: 'user' | 'channel', id: string, guildId: string | null): FollowOwner {
@@ -260,18 +282,25 @@ export class FollowStore implements FollowBook {
    * row: on PostgreSQL the picked rows are locked as they are read (FOR UPDATE SKIP LOCKED: a row
    * another claim is taking is passed over, not waited for); on SQLite the statement holds the write lock.
    */
-  async claim(holder: string, platforms: readonly string[], leaseMs: number, limit = 20): Promise<ClaimedAlert[]> {
+  async claim(
+    holder: string,
+    platforms: readonly string[],
+    leaseMs: number,
+    limit = 20,
+    shards: Readonly<Record<string, ShardSet>> = {},
+  ): Promise<ClaimedAlert[]> {
     if (platforms.length === 0) return [];
     const now = this.clock.now();
     const nowIso = now.toISOString();
     const lease = new Date(now.getTime() + leaseMs).toISOString();
     const marks = platforms.map(() => '?').join(', ');
+    const held = shardFilter(this.sql, shards);
     const rows = await this.sql.all<OutboxRow>(
       `UPDATE follow_outbox SET lease_until = ?, holder = ? WHERE id IN (
          SELECT id FROM follow_outbox WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-           AND platform IN (${marks}) ORDER BY id LIMIT ?${forUpdate(this.sql, true)}
+           AND platform IN (${marks})${held.text} ORDER BY id LIMIT ?${forUpdate(this.sql, true)}
        ) RETURNING *`,
-      [lease, holder, nowIso, nowIso, ...platforms, limit],
+      [lease, holder, nowIso, nowIso, ...platforms, ...held.params, limit],
     );
     return rows
       .map((r) => ({

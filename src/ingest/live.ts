@@ -25,6 +25,11 @@ export interface LiveIngestOptions extends DayDeps {
   timers?: Timers;
   /** Called after anything `status()` reports may have changed (a run ended, start, stop): the ingest thread pushes it to serve. */
   onChange?: () => void;
+  /**
+   * The fencing check before each scheduled round: whether this replica still leads the background work
+   * (src/leader/). A round it answers false to (or cannot answer) is skipped. Absent: every round runs.
+   */
+  mayRun?: () => Promise<boolean>;
 }
 
 /** What /healthz reports of the live ingest. */
@@ -137,11 +142,25 @@ export class LiveIngest implements BackgroundJob {
     };
   }
 
+  /** The fencing check (`mayRun`): false skips the round; a check that fails skips it too, with a warning. */
+  private async stillLeads(): Promise<boolean> {
+    const check = this.opts.mayRun;
+    if (!check) return true;
+    try {
+      if (await check()) return true;
+      this.log.info({}, 'this replica no longer leads the background work: live ingest round skipped');
+    } catch (e) {
+      this.log.warn({ problem: e instanceof Error ? e.message : String(e) }, 'could not check the leader lease: live ingest round skipped');
+    }
+    return false;
+  }
+
   private tick(): void {
     this.timer = null;
     const date = this.today();
     const minutes = Math.round(this.opts.everyMs / 60_000);
-    this.ticking = this.runOnce(date)
+    this.ticking = this.stillLeads()
+      .then((leads) => (leads ? this.runOnce(date) : undefined))
       .then(
         () => undefined,
         (e: unknown) => {

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createApp, createLiveIngest } from '../app.js';
+import { LeaderLease } from '../leader/lease.js';
 import { systemClock } from '../ports.js';
 import { threadLogger } from './threadLogger.js';
 import { summarize, type FromIngestThread, type IngestThreadInit, type ToIngestThread } from './threadMessages.js';
@@ -22,14 +23,16 @@ if (process.platform === 'linux') {
 const port = parentPort;
 if (!port) throw new Error('src/ingest/thread.ts runs as a worker thread of serve (see ingest/threaded.ts)');
 const post = (m: FromIngestThread) => port.postMessage(m);
-const { config } = workerData as IngestThreadInit;
+const { config, leader } = workerData as IngestThreadInit;
 const logger = threadLogger(port, { thread: 'ingest' });
 
 let sent = '';
 // NOTE: better-sqlite3 connections belong to the thread that opened them: this app has its own.
 // No commands: the thread answers no chat, it only ingests (and plans the alerts of what it stored).
 const app = await createApp({ config, logger, clock: systemClock, commands: [] });
+const lease = leader ? new LeaderLease(app.database.sql, () => systemClock.now()) : null;
 const live = createLiveIngest(app, config, logger, systemClock, {
+  ...(lease && leader ? { mayRun: () => lease.isHolder(leader.role, leader.holder) } : {}),
   onChange: () => {
     const status = live?.status();
     const key = JSON.stringify(status);

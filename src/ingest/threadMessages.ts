@@ -6,6 +6,8 @@ import type { LiveStatus } from './live.js';
 /** What the ingest thread is started with (its workerData): the config parts its app and ingest read. */
 export interface IngestThreadInit {
   config: Pick<Config, 'dataDir' | 'timeZone' | 'hf' | 'live'> & Partial<Pick<Config, 'databaseUrl'>>;
+  /** The leader lease this replica holds (src/leader/): the thread checks it is still the holder before each round. */
+  leader?: { role: string; holder: string };
 }
 
 /** The log levels the core's Logger has. */

@@ -4,6 +4,7 @@ import { STEPS as FOLLOW_STEPS } from '../follows/schema.js';
 import { STEPS as INBOUND_STEPS } from '../inbound/schema.js';
 import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as INSTALLATION_STEPS } from '../installations/schema.js';
+import { STEPS as LEADER_STEPS } from '../leader/lease.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
@@ -30,6 +31,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'pager', steps: PAGER_STEPS },
   { name: 'installations', steps: INSTALLATION_STEPS },
   { name: 'inbound_events', steps: INBOUND_STEPS },
+  { name: 'leader', steps: LEADER_STEPS },
 ];
 
 /**
