@@ -5,7 +5,7 @@ import { STEPS as DAILY_LIST_STEPS } from '../ingest/dailyLists.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
-import { PAPER_STEPS } from './catalogueSchema.js';
+import { PAPER_STEPS, SNAPSHOT_STEPS } from './catalogueSchema.js';
 
 /**
  * Every feature's tables, each with its schema steps (`meta` key `schema.<feature>` records where a
@@ -21,6 +21,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'conversations', steps: CONVERSATION_STEPS },
   { name: 'daily_lists', steps: DAILY_LIST_STEPS },
   { name: 'pager', steps: PAGER_STEPS },
+  { name: 'catalogue_snapshots', steps: SNAPSHOT_STEPS },
 ];
 
 /** `schema.<feature>` → the version this build knows. */

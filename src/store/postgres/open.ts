@@ -4,7 +4,9 @@ import { OperatorError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { FeatureSchema } from '../../ports.js';
 import { STEPS as DAILY_LIST_STEPS } from '../../ingest/dailyLists.js';
-import { CatalogueSync } from '../catalogueSync.js';
+import { restoreSnapshot } from '../catalogueRestore.js';
+import { SnapshotMaker } from '../catalogueSnapshot.js';
+import { CATALOGUE_ID, CatalogueSync } from '../catalogueSync.js';
 import { migrate } from '../migrations.js';
 import { PostgresSql } from '../postgresSql.js';
 import { stepFor } from '../sql.js';
@@ -18,8 +20,6 @@ import { redactUrl } from './url.js';
 export const MIGRATE_LOCK = 'paperboy.migrate';
 /** NOTE: milliseconds a health check waits for `SELECT 1`. */
 export const CHECK_MS = 2_000;
-/** Which shared database a copy follows (in both `meta` tables): a copy of another one starts afresh. */
-const CATALOGUE_ID = 'catalogue.id';
 
 export interface OpenPostgresOptions extends Omit<StoreOptions, 'features'> {
   url: string;
@@ -57,6 +57,8 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await sql.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [CATALOGUE_ID, randomUUID()]);
     const id = (await sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [CATALOGUE_ID]))?.value ?? '';
 
+    const format = file === ':memory:' ? '' : copyFormat();
+    await restoreSnapshot({ sql, file, catalogueId: id, format, logger: logger.child({ component: 'catalogue-snapshot' }) });
     local = openStore(file, now, { ...rest, logger });
     if (local.readOnlyReason !== null) {
       throw new OperatorError(
@@ -66,11 +68,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
         ],
       );
     }
-    migrateFeature(
-      local.connection,
-      'daily_lists',
-      DAILY_LIST_STEPS.map((s) => stepFor(s, 'sqlite')),
-    );
+    prepareCopy(local);
     followOnly(local, id);
     const catalogue = new CatalogueSync({
       source: sql,
@@ -83,6 +81,11 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await catalogue.pull();
     const store = local;
     const papers = new PostgresPaperStore(sql, store, catalogue, now);
+    // NOTE: made only by the thread that follows the database (serve's main thread, in `watch`), never by pool workers.
+    const snapshots =
+      file === ':memory:'
+        ? null
+        : new SnapshotMaker({ pool, local: store.connection, catalogueId: id, format, now, logger: logger.child({ component: 'catalogue-snapshot' }) });
     return {
       engine: 'postgres',
       where,
@@ -95,17 +98,28 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       watch: (intervalMs) => {
         const file = watchDatabaseFile(store, intervalMs);
         catalogue.start();
+        let following = true;
+        if (snapshots) {
+          // NOTE: after the listeners that index what was copied (the search index's own comes first, from createApp).
+          catalogue.onChange(() => {
+            if (following) setImmediate(() => snapshots.consider());
+          });
+          setImmediate(() => snapshots.consider());
+        }
         return {
           lost: file.lost,
           stop: () => {
+            following = false;
             file.stop();
             void catalogue.stop();
+            void snapshots?.stop();
           },
         };
       },
       check: () => check(sql, where),
       close: async () => {
         await catalogue.stop();
+        await snapshots?.stop();
         store.close();
         await pool.end();
       },
@@ -114,6 +128,42 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     local?.close();
     await pool.end().catch(() => undefined);
     throw e;
+  }
+}
+
+/** Sets up a copy's own tables (the papers table and search index tables come with the store and the index). */
+function prepareCopy(local: SqliteStore): void {
+  migrateFeature(
+    local.connection,
+    'daily_lists',
+    DAILY_LIST_STEPS.map((s) => stepFor(s, 'sqlite')),
+  );
+}
+
+let thisBuildFormat: string | undefined;
+
+/**
+ * The local schema versions this build makes a copy with, as a snapshot records them: read from an
+ * empty copy made in memory the way a host makes its own (the store's, each local feature's and the
+ * search index's versions), so it follows whatever scheme records them.
+ */
+export function copyFormat(): string {
+  if (thisBuildFormat !== undefined) return thisBuildFormat;
+  const store = openStore(':memory:', () => new Date());
+  try {
+    prepareCopy(store);
+    searchDataOf(store);
+    const db = store.connection;
+    const parts = [`user_version=${String(db.pragma('user_version', { simple: true }))}`];
+    for (const r of db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM meta WHERE key LIKE 'schema.%' ORDER BY key`).all()) {
+      parts.push(`${r.key}=${r.value}`);
+    }
+    const search = db.prepare<[], { value: string }>(`SELECT value FROM search_marks WHERE key = 'schema'`).get()?.value;
+    parts.push(`search=${search ?? 'none'}`);
+    thisBuildFormat = parts.join(' ');
+    return thisBuildFormat;
+  } finally {
+    store.close();
   }
 }
 
