@@ -2,10 +2,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { Logger } from '../logger.js';
 import type { Sql } from '../ports.js';
+import { SNAPSHOT_CHUNK_BYTES, SNAPSHOT_COMPRESSION } from './catalogueSnapshot.js';
 import { CATALOGUE_ID } from './catalogueSync.js';
+
+/** Chunks fetched at once: the server reads one while this process inflates and writes another. */
+const PARALLEL_CHUNKS = 3;
+const inflate = promisify(zlib.inflate);
 
 export interface RestoreOptions {
   /** The shared database. */
@@ -25,6 +32,7 @@ interface SnapshotRow {
   days_rev: string;
   bytes: string;
   chunks: number;
+  compression: string;
   sha256: string;
 }
 
@@ -44,7 +52,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<boolean> {
   const tmp = `${file}.snapshot-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     const snapshot = await sql.get<SnapshotRow>(
-      'SELECT id, papers_rev, days_rev, bytes, chunks, sha256 FROM catalogue_snapshots WHERE catalogue_id = ? AND format = ? ORDER BY id DESC LIMIT 1',
+      'SELECT id, papers_rev, days_rev, bytes, chunks, compression, sha256 FROM catalogue_snapshots WHERE catalogue_id = ? AND format = ? ORDER BY id DESC LIMIT 1',
       [catalogueId, format],
     );
     if (!snapshot) {
@@ -97,20 +105,40 @@ function isFresh(file: string, catalogueId: string): boolean {
   }
 }
 
-/** Writes the chunks to `tmp` in order, checks size and checksum, and syncs it to disk. */
+/**
+ * Fetches the chunks, {@link PARALLEL_CHUNKS} at a time, inflates each (on libuv's thread pool) and
+ * writes it at its place in `tmp`; then checks size and checksum (in chunk order) and syncs it to disk.
+ */
 async function download(sql: Sql, snapshot: SnapshotRow, tmp: string): Promise<void> {
-  const hash = createHash('sha256');
-  let bytes = 0;
+  if (snapshot.compression !== SNAPSHOT_COMPRESSION) throw new Error(`its chunks are compressed as ${snapshot.compression}, which this version does not read`);
+  const bytes = Number(snapshot.bytes);
+  const parts: Buffer[] = new Array<Buffer>(snapshot.chunks);
   const out = await fs.promises.open(tmp, 'wx');
   try {
-    for (let n = 0; n < snapshot.chunks; n++) {
-      const chunk = await sql.get<{ data: Buffer }>('SELECT data FROM catalogue_snapshot_chunks WHERE snapshot_id = ? AND n = ?', [snapshot.id, n]);
-      if (!chunk) throw new Error(`chunk ${n + 1} of ${snapshot.chunks} is missing (replaced by a newer snapshot meanwhile?)`);
-      hash.update(chunk.data);
-      await out.write(chunk.data);
-      bytes += chunk.data.length;
-    }
-    if (bytes !== Number(snapshot.bytes)) throw new Error(`it holds ${bytes} bytes, not the ${snapshot.bytes} it was made with`);
+    let next = 0;
+    const fetchSome = async () => {
+      for (let n = next++; n < snapshot.chunks; n = next++) {
+        const chunk = await sql.get<{ data: Buffer }>('SELECT data FROM catalogue_snapshot_chunks WHERE snapshot_id = ? AND n = ?', [snapshot.id, n]);
+        if (!chunk) throw new Error(`chunk ${n + 1} of ${snapshot.chunks} is missing (replaced by a newer snapshot meanwhile?)`);
+        const part = await inflate(chunk.data, { maxOutputLength: SNAPSHOT_CHUNK_BYTES });
+        const expected = Math.min(SNAPSHOT_CHUNK_BYTES, bytes - n * SNAPSHOT_CHUNK_BYTES);
+        if (part.length !== expected) throw new Error(`chunk ${n + 1} holds ${part.length} bytes, not ${expected}`);
+        await out.write(part, 0, part.length, n * SNAPSHOT_CHUNK_BYTES);
+        parts[n] = part;
+      }
+    };
+    // NOTE: every fetcher ends before the file is closed; the first failure stops the others from taking more.
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(PARALLEL_CHUNKS, snapshot.chunks) }, () =>
+        fetchSome().catch((e: unknown) => {
+          next = snapshot.chunks;
+          throw e;
+        }),
+      ),
+    );
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const hash = createHash('sha256');
+    for (const part of parts) hash.update(part);
     if (hash.digest('hex') !== snapshot.sha256) throw new Error('its checksum does not match what it was made with');
     await out.sync();
   } finally {

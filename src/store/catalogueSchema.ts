@@ -65,7 +65,9 @@ export const PAPER_STEPS: readonly Step[] = [
  * data dir starts from it instead of copying and indexing every paper (catalogueSnapshot.ts makes it,
  * catalogueRestore.ts uses it). `format` names the local schema versions the file was made with: a
  * host of another build ignores it. A snapshot row is written with its chunks in one transaction, so a
- * row exists only with all of them. PostgreSQL only: on SQLite the step records the version.
+ * row exists only with all of them. Each chunk is one `SNAPSHOT_CHUNK_BYTES` slice of the file,
+ * compressed as `compression` says (zlib deflate), and stored as is (STORAGE EXTERNAL: PostgreSQL does
+ * not try to compress it again). PostgreSQL only: on SQLite the step records the version.
  */
 export const SNAPSHOT_STEPS: readonly Step[] = [
   {
@@ -78,6 +80,7 @@ export const SNAPSHOT_STEPS: readonly Step[] = [
         format TEXT NOT NULL,
         bytes BIGINT NOT NULL,
         chunks INTEGER NOT NULL,
+        compression TEXT NOT NULL,
         sha256 TEXT NOT NULL,
         made_at TEXT NOT NULL
       );
@@ -87,6 +90,7 @@ export const SNAPSHOT_STEPS: readonly Step[] = [
         n INTEGER NOT NULL,
         data BYTEA NOT NULL,
         PRIMARY KEY (snapshot_id, n)
-      );`,
+      );
+      ALTER TABLE catalogue_snapshot_chunks ALTER COLUMN data SET STORAGE EXTERNAL;`,
   },
 ];

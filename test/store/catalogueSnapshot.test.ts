@@ -171,7 +171,7 @@ describe('catalogue snapshots: a host with an empty data dir', () => {
     expect(fs.readdirSync(dirs.at(-1) ?? '').filter((f) => f.includes('.snapshot-'))).toEqual([]);
   });
 
-  it('falls back to copying every paper when a chunk of the snapshot was changed (same size, other bytes)', async () => {
+  it('falls back to copying every paper when a chunk of the snapshot was damaged (some of its bytes changed)', async () => {
     const a = await snapshotted();
     await db.admin(`UPDATE catalogue_snapshot_chunks SET data = overlay(data PLACING '\\xdeadbeef'::bytea FROM 200) WHERE n = 0`);
     const logger = capturingLogger();
