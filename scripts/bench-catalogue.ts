@@ -102,8 +102,11 @@ try {
   const outcome = await maker.make();
   if (outcome !== 'made') throw new Error(`no snapshot made: ${outcome}`);
   out['snapshot: make on host A (backup, upload), ms'] = ms(t);
-  const made = await pool.query<{ bytes: string; chunks: number }>('SELECT bytes, chunks FROM catalogue_snapshots');
-  out['snapshot: size, MB (chunks)'] = `${(Number(made.rows[0]?.bytes) / 1e6).toFixed(1)} (${made.rows[0]?.chunks})`;
+  const made = await pool.query<{ bytes: string; chunks: number; stored: string }>(
+    'SELECT bytes, chunks, (SELECT sum(length(data)) FROM catalogue_snapshot_chunks) AS stored FROM catalogue_snapshots',
+  );
+  const mb = (bytes: unknown) => (Number(bytes) / 1e6).toFixed(1);
+  out['snapshot: file MB, stored (deflated) MB, chunks'] = `${mb(made.rows[0]?.bytes)}, ${mb(made.rows[0]?.stored)}, ${made.rows[0]?.chunks}`;
   await pool.end();
   await a.library.ingest(syntheticCorpus(100, 99));
 
