@@ -1,20 +1,24 @@
-// Measures the catalogue on several hosts with PostgreSQL: a fresh host's copy at start, the first search after start, write-to-searchable time on another host, search on the copy against SQLite's.
+// Measures the catalogue on several hosts with PostgreSQL: a fresh host's copy at start (in full, and from a snapshot), the first search after start, write-to-searchable time on another host, search on the copy against SQLite's.
 // Usage: DATABASE_URL=postgres://user:pass@host:5432/postgres npm run bench:catalogue -- [--papers 10000]
 // The URL's user must be allowed to create databases: the bench makes its own and drops it after.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { catalogueFile, databaseFile } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { UserError } from '../src/errors.js';
 import { Library, topicPhrases } from '../src/library.js';
-import { silentLogger } from '../src/logger.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 import type { Paper } from '../src/papers/model.js';
 import { PersistedSearchIndex } from '../src/search/searchIndex.js';
+import { SnapshotMaker } from '../src/store/catalogueSnapshot.js';
 import { openDatabase, type PaperDatabase } from '../src/store/database.js';
 import { FEATURES } from '../src/store/features.js';
+import { connectPostgres } from '../src/store/postgres/connect.js';
+import { copyFormat } from '../src/store/postgres/open.js';
 import { TOPICS } from '../src/topics.js';
 import { syntheticCorpus, syntheticQueries } from './corpus.js';
 
@@ -47,11 +51,12 @@ interface Host {
   library: Library;
 }
 
-async function host(dataDir: string, databaseUrl: string | undefined = url.toString()): Promise<Host> {
+async function host(dataDir: string, databaseUrl: string | undefined = url.toString(), logger: Logger = silentLogger): Promise<Host> {
   const database = await openDatabase({
     file: databaseUrl ? catalogueFile(dataDir) : databaseFile(dataDir),
     ...(databaseUrl ? { url: databaseUrl } : {}),
     features: FEATURES,
+    logger,
   });
   const data = database.searchData(TOPICS.map(topicPhrases));
   if (!data) throw new Error('no search data');
@@ -80,7 +85,7 @@ try {
   await a.library.ingest(papers);
   out['ingest into PostgreSQL through host A (and index its copy), ms'] = ms(t);
 
-  // A fresh host: its data dir is empty, so it copies the whole catalogue, then indexes it on its first search.
+  // A fresh host before any snapshot: its data dir is empty, so it copies the whole catalogue, then indexes it on its first search.
   t = performance.now();
   const b = await host(dir('b'));
   out['fresh host: open + copy the catalogue, ms'] = ms(t);
@@ -90,8 +95,49 @@ try {
   out['fresh host: start to first answer, ms'] = ms(t);
   await b.database.close();
 
-  // The same host started again: its copy is in step, so only changes since are copied.
+  // Host A makes the snapshot (as serve's main thread does after a copy), then 100 papers more are written past it.
+  const pool = await connectPostgres(url.toString());
+  // NOTE: the owner hands no connection out; the bench opens its own on host A's copy, as the maker's is in serve.
+  const aLocal = new Database(catalogueFile(dir('a')));
+  const id = (aLocal.prepare(`SELECT value FROM meta WHERE key = 'catalogue.id'`).get() as { value: string }).value;
+  const maker = new SnapshotMaker({ pool, local: aLocal, catalogueId: id, format: copyFormat(), now: () => new Date(), logger: silentLogger });
+  t = performance.now();
+  const outcome = await maker.make();
+  if (outcome !== 'made') throw new Error(`no snapshot made: ${outcome}`);
+  out['snapshot: make on host A (backup, upload), ms'] = ms(t);
+  const made = await pool.query<{ bytes: string; chunks: number; stored: string }>(
+    'SELECT bytes, chunks, (SELECT sum(length(data)) FROM catalogue_snapshot_chunks) AS stored FROM catalogue_snapshots',
+  );
+  const mb = (bytes: unknown) => (Number(bytes) / 1e6).toFixed(1);
+  out['snapshot: file MB, stored (deflated) MB, chunks'] = `${mb(made.rows[0]?.bytes)}, ${mb(made.rows[0]?.stored)}, ${made.rows[0]?.chunks}`;
+  await pool.end();
+  aLocal.close();
   await a.library.ingest(syntheticCorpus(100, 99));
+
+  // A fresh data dir with the snapshot there: it downloads it, copies the 100 papers past it, and indexes only those on its first search.
+  fs.mkdirSync(dir('c'), { recursive: true });
+  t = performance.now();
+  // NOTE: the download's own time is what the restore logs (its `ms`).
+  let downloadMs: unknown = 'not from the snapshot';
+  const hearing: Logger = {
+    child: () => hearing,
+    debug: () => undefined,
+    info: (obj: unknown, msg?: string) => {
+      if (msg?.includes('starts from the snapshot')) downloadMs = (obj as { ms: number }).ms;
+    },
+    warn: (obj: unknown, msg?: string) => console.error(msg, obj),
+    error: (obj: unknown, msg?: string) => console.error(msg, obj),
+  };
+  const c = await host(dir('c'), url.toString(), hearing);
+  out['fresh host from the snapshot: download and put in place, ms'] = String(downloadMs);
+  out['fresh host from the snapshot (100 papers past it): open, download, copy, ms'] = ms(t);
+  const t3 = performance.now();
+  c.library.search('kv cache quantization');
+  out['fresh host from the snapshot: first search (indexes the 100), ms'] = ms(t3);
+  out['fresh host from the snapshot: start to first answer, ms'] = ms(t);
+  await c.database.close();
+
+  // Host B started again: its copy is in step, so only changes since are copied.
   t = performance.now();
   const b2 = await host(dir('b'));
   b2.library.search('kv cache quantization');

@@ -13,8 +13,10 @@ export const CATALOGUE_SYNC_MS = 2_000;
 const BATCH = 1_000;
 
 /** The copy's marks, in its `meta` table: the newest change number copied. */
-const PAPERS_MARK = 'catalogue.papers_rev';
-const DAYS_MARK = 'catalogue.days_rev';
+export const PAPERS_MARK = 'catalogue.papers_rev';
+export const DAYS_MARK = 'catalogue.days_rev';
+/** Which shared database a copy follows (in both `meta` tables): a copy of another one starts afresh. */
+export const CATALOGUE_ID = 'catalogue.id';
 
 interface DayRow {
   list_date: string;

@@ -8,7 +8,7 @@ import { STEPS as LEADER_STEPS } from '../leader/lease.js';
 import { STEPS as SCHEDULE_STEPS } from '../scheduler/schema.js';
 import type { FeatureSchema } from '../ports.js';
 import { STEPS as PAGER_STEPS } from '../pager.js';
-import { PAPER_STEPS } from './catalogueSchema.js';
+import { PAPER_STEPS, SNAPSHOT_STEPS } from './catalogueSchema.js';
 import { SEARCH_STEPS } from './searchSchema.js';
 
 const PAPERS: FeatureSchema = { name: 'papers', steps: PAPER_STEPS };
@@ -32,6 +32,7 @@ export const FEATURES: readonly FeatureSchema[] = [
   { name: 'installations', steps: INSTALLATION_STEPS },
   { name: 'inbound_events', steps: INBOUND_STEPS },
   { name: 'leader', steps: LEADER_STEPS },
+  { name: 'catalogue_snapshots', steps: SNAPSHOT_STEPS },
 ];
 
 /**

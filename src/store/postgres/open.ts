@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { OperatorError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { FeatureSchema } from '../../ports.js';
-import { CatalogueSync } from '../catalogueSync.js';
+import { restoreSnapshot } from '../catalogueRestore.js';
+import { SnapshotMaker } from '../catalogueSnapshot.js';
+import { CATALOGUE_ID, CatalogueSync } from '../catalogueSync.js';
 import { migrate } from '../migrations.js';
 import { PostgresSql } from '../postgresSql.js';
 import { dailyListsOf } from '../dailyLists.js';
@@ -11,6 +13,7 @@ import { openStore, searchDataOf, type StoreOptions } from '../sqlite.js';
 import type { SqliteStore } from '../sqlitePaperStore.js';
 import { watchDatabaseFile } from '../sqliteWatch.js';
 import type { PaperDatabase } from '../database.js';
+import { CATALOGUE_FEATURES } from '../features.js';
 import { connectPostgres } from './connect.js';
 import { PostgresPaperStore } from './paperStore.js';
 import { PostgresSignals } from './signals.js';
@@ -20,8 +23,6 @@ import { redactUrl } from './url.js';
 export const MIGRATE_LOCK = 'paperboy.migrate';
 /** NOTE: milliseconds a health check waits for `SELECT 1`. */
 export const CHECK_MS = 2_000;
-/** Which shared database a copy follows (in both `meta` tables): a copy of another one starts afresh. */
-const CATALOGUE_ID = 'catalogue.id';
 
 export interface OpenPostgresOptions extends Omit<StoreOptions, 'features'> {
   url: string;
@@ -59,6 +60,8 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await sql.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [CATALOGUE_ID, randomUUID()]);
     const id = (await sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [CATALOGUE_ID]))?.value ?? '';
 
+    const format = file === ':memory:' ? '' : copyFormat();
+    await restoreSnapshot({ sql, file, catalogueId: id, format, logger: logger.child({ component: 'catalogue-snapshot' }) });
     local = await openStore(file, now, { ...rest, logger });
     if (local.readOnlyReason !== null) {
       throw new OperatorError(
@@ -81,6 +84,11 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     const store = local;
     const papers = new PostgresPaperStore(sql, store, catalogue, now);
     const signals = new PostgresSignals({ pool, sql, logger: logger.child({ component: 'signals' }), where });
+    // NOTE: made only by the thread that follows the database (serve's main thread, in `watch`), never by pool workers.
+    const snapshots =
+      file === ':memory:'
+        ? null
+        : new SnapshotMaker({ pool, local: store.connection, catalogueId: id, format, now, logger: logger.child({ component: 'catalogue-snapshot' }) });
     return {
       engine: 'postgres',
       where,
@@ -94,11 +102,21 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       watch: (intervalMs) => {
         const file = watchDatabaseFile(store, intervalMs);
         catalogue.start();
+        let following = true;
+        if (snapshots) {
+          // NOTE: after the listeners that index what was copied (the search index's own comes first, from createApp).
+          catalogue.onChange(() => {
+            if (following) setImmediate(() => snapshots.consider());
+          });
+          setImmediate(() => snapshots.consider());
+        }
         return {
           lost: file.lost,
           stop: () => {
+            following = false;
             file.stop();
             void catalogue.stop();
+            void snapshots?.stop();
           },
         };
       },
@@ -106,6 +124,7 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
       close: async () => {
         await catalogue.stop();
         await signals.close();
+        await snapshots?.stop();
         store.close();
         await pool.end();
       },
@@ -115,6 +134,15 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<P
     await pool.end().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The local schema versions this build makes a copy with, as a snapshot records them: every
+ * catalogue feature's step count (the papers table, daily lists, the search index), so a host only
+ * starts from a snapshot whose file it would have made itself.
+ */
+export function copyFormat(): string {
+  return CATALOGUE_FEATURES.map((f) => `schema.${f.name}=${f.steps.length}`).join(' ');
 }
 
 /** Empties a copy that followed another shared database (DATABASE_URL changed, or the database was made anew), then marks it as this one's. */
