@@ -16,6 +16,7 @@ import type {
   FollowBook,
   Inbound,
   PagerCursors,
+  PaperFetcher,
   PaperSource,
   PaperStore,
   SearchIndex,
@@ -36,6 +37,7 @@ import { HfClient, type Sleep } from './papers/hf.js';
 import { AlertPlanner } from './follows/planner.js';
 import { FollowStore } from './follows/store.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
+import { LinkResolver } from './links/resolve.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -56,7 +58,8 @@ export interface App {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>;
+  /** With `hf`, pasted paper links to papers not stored are fetched from the Hugging Face API (`cards`, Slack unfurls). */
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'hf'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -120,6 +123,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const library = new Library(store, index, { dailyLists, ...(planner ? { afterIngest: () => planAlerts(planner, deps.logger) } : {}) });
     const schedules = writable ? new ScheduleStore(database.sql, () => deps.clock.now()) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
+    const links = new LinkResolver({
+      library,
+      ...(deps.config.hf && writable ? { fetcher: linkFetcher(deps.config.hf) } : {}),
+      clock: deps.clock,
+      logger: deps.logger,
+    });
     const dispatcher = new Dispatcher({
       library,
       clock: deps.clock,
@@ -131,12 +140,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       conversations: conversationsFor(database, deps.clock),
       database: database.where,
       ...(writer ? { writer } : {}),
+      links,
     });
     return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;
   }
+}
+
+/**
+ * Fetches one linked paper from the Hugging Face API: one retry at most, since the link resolver's
+ * deadline bounds the whole fetch (a card shown late is worth less than none).
+ */
+function linkFetcher(hf: Config['hf']): PaperFetcher {
+  const client = new HfClient({
+    apiUrl: hf.apiUrl,
+    timeoutMs: hf.timeoutMs,
+    retries: 1,
+    backoffMs: 500,
+    ...(hf.maxResponseBytes ? { maxResponseBytes: hf.maxResponseBytes } : {}),
+    ...(hf.token ? { token: hf.token } : {}),
+  });
+  return { fetch: (arxivId, signal) => client.paper(arxivId, signal) };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 import { sendSlackDirect } from './direct.js';
+import { registerUnfurls } from './unfurl.js';
 import { findLanded, ledgerMetadata, unknownLookWarning } from './ledger.js';
 import { beforeCall } from '../../src/ledgerSend.js';
 
@@ -500,6 +501,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     if (channelType !== 'im') return;
     await answerMessage(event, context.botUserId, 'dm');
   });
+
+  registerUnfurls(app, { dispatcher, web, log, secrets, caller: (at) => slackCaller(at) });
 
   // Link buttons also send an action; it only needs acknowledging.
   app.action(new RegExp(`^${ACTIONS.link}_`), async ({ ack }) => {
