@@ -20,6 +20,7 @@ import {
   type Interaction,
   type IShardingStrategy,
   type Message,
+  type MessageContextMenuCommandInteraction,
   type RESTOptions,
   type WebSocketOptions,
 } from 'discord.js';
@@ -38,6 +39,7 @@ import { sendKept } from './ledger.js';
 import { beforeCall } from '../../src/ledgerSend.js';
 import { registerCommands, ROOT_COMMAND, type RegisterResult } from './commands.js';
 import { parseCustomId, plainMessage, renderReply, type DiscordMessage } from './render.js';
+import { PAPER_CARD_COMMAND, paperCardInvocation } from './paperCard.js';
 
 export { buildCommandJson, registerCommands } from './commands.js';
 
@@ -160,7 +162,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
 
   /** Sends a reply to an interaction, deferring first when the work is slow. */
   async function respond(
-    i: ChatInputCommandInteraction | ButtonInteraction,
+    i: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction,
     work: () => Promise<Reply>,
     origin: PagerCursor | undefined,
     context: Record<string, unknown>,
@@ -194,7 +196,10 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
     }
   }
 
-  async function apologise(i: ChatInputCommandInteraction | ButtonInteraction, context: Record<string, unknown>): Promise<void> {
+  async function apologise(
+    i: ChatInputCommandInteraction | ButtonInteraction | MessageContextMenuCommandInteraction,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     const m = plainMessage(APOLOGY, true);
     try {
       if (i.deferred && !i.replied) await i.editReply(body(m));
@@ -236,6 +241,14 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
       { command, input, offset: 0 },
       { command, guild: i.guildId ?? 'dm' },
     );
+  }
+
+  /** "Paper card" on a message: its paper links' cards, privately, whoever may see the channel. */
+  async function onMessageMenu(i: MessageContextMenuCommandInteraction): Promise<void> {
+    if (i.commandName !== PAPER_CARD_COMMAND) return;
+    const inv = paperCardInvocation(i.targetMessage);
+    const who = caller(i.user.id, i.channelId, i.guildId, i.memberPermissions);
+    await respond(i, async () => asPrivate(await dispatcher.run(inv, who)), undefined, { command: 'cards', via: 'message menu', guild: i.guildId ?? 'dm' });
   }
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
@@ -305,7 +318,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): DiscordAdapte
   }
 
   client.on(Events.InteractionCreate, (i: Interaction) => {
-    const handled = i.isChatInputCommand() ? onCommand(i) : i.isAutocomplete() ? onAutocomplete(i) : i.isButton() ? onButton(i) : Promise.resolve();
+    const handled = i.isChatInputCommand()
+      ? onCommand(i)
+      : i.isAutocomplete()
+        ? onAutocomplete(i)
+        : i.isButton()
+          ? onButton(i)
+          : i.isMessageContextMenuCommand()
+            ? onMessageMenu(i)
+            : Promise.resolve();
     handled.catch((e: unknown) => logger.error({ err: describeError(e, secrets), interaction: i.id }, 'interaction handler failed'));
   });
   client.on(Events.MessageCreate, (m: Message) => {
