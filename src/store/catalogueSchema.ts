@@ -57,4 +57,6 @@ export const PAPER_STEPS: readonly Step[] = [
       CREATE UNIQUE INDEX papers_rev ON papers(rev);
       CREATE TRIGGER papers_rev BEFORE INSERT OR UPDATE ON papers FOR EACH ROW EXECUTE FUNCTION catalogue_stamp();`,
   },
+  // The organization's Hugging Face handle, for `org:` follows (SQLite's MIGRATIONS add the same column).
+  { sqlite: 'SELECT 1', postgres: 'ALTER TABLE papers ADD COLUMN org_handle TEXT' },
 ];

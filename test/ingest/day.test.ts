@@ -325,7 +325,7 @@ describe('ingest: the database file', () => {
     await old.close();
     // Make the file what an older paperboy left: schema version 1, without the new columns, index schema 2.
     const raw = new Database(file);
-    for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text'])
+    for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text', 'org_handle'])
       raw.exec(`ALTER TABLE papers DROP COLUMN ${c}`);
     raw.pragma('user_version = 1');
     raw.prepare(`UPDATE search_marks SET value = '2' WHERE key = 'schema'`).run();
@@ -340,7 +340,7 @@ describe('ingest: the database file', () => {
     expect(app.store.count()).toBe(1 + recordedList().length);
     expect(app.library.searchAll('An Old Paper')[0]?.title).toBe('An Old Paper');
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     expect(check.prepare(`SELECT value FROM search_marks WHERE key = 'schema'`).get()).toEqual({ value: '3' });
     check.close();
   });

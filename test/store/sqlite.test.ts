@@ -96,7 +96,7 @@ describe('store', () => {
     b.close();
     const raw = new Database(file);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
   });
 
@@ -240,7 +240,7 @@ describe('feature migrations', () => {
     dbA.prepare(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`).run();
     expect(dbB.prepare('SELECT note FROM feature_things').all()).toEqual([{ note: 'kept' }]);
     expect(await a.getMeta('schema.things')).toBe('2');
-    expect(dbA.pragma('user_version', { simple: true })).toBe(3);
+    expect(dbA.pragma('user_version', { simple: true })).toBe(4);
     a.close();
     b.close();
   });
