@@ -33,7 +33,7 @@ export const cards = defineCommand({
     if (shown.size === 0) {
       throw new UserError(
         missing.size === 1 ? `I could not find the linked paper (arXiv ${[...missing][0] ?? ''}).` : `I could not find the ${missing.size} linked papers.`,
-        ['Hugging Face may not know it yet, or could not be reached; `search` finds stored papers by topic words.'],
+        [`Hugging Face may not know ${missing.size === 1 ? 'it' : 'them'} yet, or could not be reached; \`search\` finds stored papers by topic words.`],
       );
     }
     const notes: string[] = [];
