@@ -377,7 +377,7 @@ export interface ServeInbound {
  */
 export async function startServeInbound(
   app: App,
-  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>,
+  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'hf'>>,
   commands: readonly AnyCommand[],
   logger: Logger,
   logLevel: string,
@@ -394,6 +394,8 @@ export async function startServeInbound(
         timeZone: config.timeZone,
         ...(config.llm ? { llm: config.llm } : {}),
         ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+        // The workers run `cards`, which fetches papers behind pasted links from Hugging Face and stores them.
+        ...(config.hf ? { hf: config.hf } : {}),
       },
       logLevel,
     },
