@@ -1,9 +1,10 @@
-// follow: new papers on a topic come to the caller by direct message (one alert per ingest, each paper once).
+// follow: new papers on a topic, by an author or from a lab come to the caller by direct message (one alert per ingest, each paper once).
 import { z } from 'zod';
 import type { CommandContext } from '../src/command.js';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
 import type { FollowBook, FollowOwner } from '../src/ports.js';
+import { liveSourceNote, personOf, subjectPhrase } from '../src/follows/people.js';
 import { textOption } from './options.js';
 import { topic } from './topic.js';
 
@@ -27,19 +28,30 @@ export function followerOf(ctx: CommandContext): { book: FollowBook; platform: s
 
 export const follow = defineCommand({
   name: 'follow',
-  description: 'Get a direct message when new papers on a topic arrive',
-  usage: '<topic>',
-  args: [{ name: 'topic', description: 'A topic, e.g. "kv cache"', type: 'string', required: true, autocomplete: true, maxLength: 100 }],
+  description: 'Get a direct message when new papers on a topic, by an author or from a lab arrive',
+  usage: '<topic> | author:"Full Name" | org:<lab>',
+  args: [
+    {
+      name: 'topic',
+      description: 'A topic ("kv cache"), an author (author:"Tri Dao") or a lab (org:MemTensor)',
+      type: 'string',
+      required: true,
+      autocomplete: true,
+      maxLength: 120,
+    },
+  ],
   options: z.object({ topic: textOption.pipe(z.string().min(1, 'name a topic to follow, e.g. `follow kv cache`')) }),
   fromText: (text) => ({ topic: text }),
   run: async ({ topic: subject }, ctx) => {
     const { book, platform, owner } = followerOf(ctx);
     const added = await book.add(platform, owner, subject);
+    const who = personOf(added.topic);
     return {
       kind: 'text',
-      title: `Following "${added.topic}" (id ${added.id})`,
+      title: who ? `Following ${added.topic} (id ${added.id})` : `Following "${added.topic}" (id ${added.id})`,
       lines: [
-        'New papers on it will come to you by direct message, each paper once, within a minute of arriving.',
+        `New papers ${who ? subjectPhrase(added.topic) : 'on it'} will come to you by direct message, each paper once, within a minute of arriving.`,
+        ...(who ? [liveSourceNote(who.field)] : []),
         '`following` lists your follows; `unfollow <id>` stops one.',
       ],
       visibility: 'ephemeral',

@@ -37,6 +37,10 @@ function examples(name: string): string[] {
       ];
     case 'trending':
       return ['Examples: trending · trending 2025-11-27 · trending 2025-W48 · trending 2025-11'];
+    case 'follow':
+      return ['Examples: follow kv cache · follow author:"Tri Dao" · follow org:MemTensor'];
+    case 'cards':
+      return ['Examples: cards https://arxiv.org/abs/2402.02750v2 · cards https://hf.co/papers/2402.02750'];
     default:
       return [];
   }

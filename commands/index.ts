@@ -2,6 +2,7 @@
 import type { AnyCommand } from '../src/command.js';
 import { createRegistry } from '../src/dispatch.js';
 import { ask } from './ask.js';
+import { cards } from './cards.js';
 import { follow } from './follow.js';
 import { following } from './following.js';
 import { help } from './help.js';
@@ -19,6 +20,7 @@ export const commands: readonly AnyCommand[] = createRegistry([
   search,
   trending,
   paper,
+  cards,
   topic,
   follow,
   following,

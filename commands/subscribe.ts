@@ -8,6 +8,7 @@ import { describeNext, describeWhat, describeWhen } from '../src/scheduler/descr
 import { DEFAULT_HOUR, DEFAULT_TOP, formatTime, MAX_TOP, parseTime, parseTop, parseZone, splitTrendingWords, SUBSCRIBE_USAGE } from '../src/scheduler/spec.js';
 import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
 import { channelOf, channelOwner, schedulesOf } from './channel.js';
+import { liveSourceNote, personOf, subjectPhrase } from '../src/follows/people.js';
 import { textOption } from './options.js';
 
 const USAGE_HINT = `Usage: ${SUBSCRIBE_USAGE}, or subscribe topic <topic>`;
@@ -68,7 +69,13 @@ export const subscribe = defineCommand({
       minValue: 1,
       maxValue: MAX_TOP,
     },
-    { name: 'topic', description: 'For what:topic, the subject, e.g. "kv cache"', type: 'string', required: false, maxLength: 200 },
+    {
+      name: 'topic',
+      description: 'For what:topic: words ("kv cache"), an author (author:"Tri Dao") or a lab (org:MemTensor)',
+      type: 'string',
+      required: false,
+      maxLength: 200,
+    },
   ],
   options: z.object({
     what: textOption,
@@ -122,10 +129,17 @@ export const subscribe = defineCommand({
       if (input.topic === '') throw new UserError('Which topic? Give a few words, e.g. subscribe topic kv cache.', [USAGE_HINT]);
       if (!ctx.follows) throw new UserError('Topic subscriptions are not available in this setup yet.');
       const follow = await ctx.follows.add(where.platform, channelOwner(where), input.topic);
+      const who = personOf(follow.topic);
       return {
         kind: 'text',
         title: 'Subscribed',
-        lines: [`This channel will get new papers on "${follow.topic}" (id ${follow.id}).`, `Stop with: unsubscribe ${follow.id}`],
+        lines: [
+          who
+            ? `This channel will get new papers ${subjectPhrase(follow.topic)} (id ${follow.id}).`
+            : `This channel will get new papers on "${follow.topic}" (id ${follow.id}).`,
+          ...(who ? [liveSourceNote(who.field)] : []),
+          `Stop with: unsubscribe ${follow.id}`,
+        ],
         visibility: 'public',
       };
     }

@@ -17,6 +17,7 @@ import type {
   FollowBook,
   Inbound,
   PagerCursors,
+  PaperFetcher,
   PaperSource,
   PaperStore,
   SearchIndex,
@@ -43,6 +44,7 @@ import { InstallationStore } from './installations/store.js';
 import { StoredOAuthStates } from './installations/states.js';
 import { checkInstallations } from './installations/check.js';
 import { SecretBox } from './secretBox.js';
+import { LinkResolver } from './links/resolve.js';
 
 /** The running core: what every adapter (CLI, console, Slack, Discord) works through. */
 export interface App {
@@ -65,7 +67,8 @@ export interface App {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'secretKeys'>>;
+  /** With `hf`, pasted paper links to papers not stored are fetched from the Hugging Face API (`cards`, Slack unfurls). */
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'secretKeys' | 'hf'>>;
   logger: Logger;
   clock: Clock;
   commands: readonly AnyCommand[];
@@ -131,6 +134,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const keys = deps.config.secretKeys;
     const installations = writable && keys ? new InstallationStore(database.sql, new SecretBox(keys.current, keys.previous), deps.clock) : null;
     const writer = deps.writer ?? (deps.config.llm ? createOpenAiWriter(deps.config.llm) : undefined);
+    const links = new LinkResolver({
+      library,
+      ...(deps.config.hf && writable ? { fetcher: linkFetcher(deps.config.hf) } : {}),
+      clock: deps.clock,
+      logger: deps.logger,
+    });
     const dispatcher = new Dispatcher({
       library,
       clock: deps.clock,
@@ -142,12 +151,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
       conversations: conversationsFor(database, deps.clock),
       database: database.where,
       ...(writer ? { writer } : {}),
+      links,
     });
     return { database, store, library, dailyLists, dispatcher, schedules, follows, alerts: planner, installations, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;
   }
+}
+
+/**
+ * Fetches one linked paper from the Hugging Face API: one retry at most, since the link resolver's
+ * deadline bounds the whole fetch (a card shown late is worth less than none).
+ */
+function linkFetcher(hf: Config['hf']): PaperFetcher {
+  const client = new HfClient({
+    apiUrl: hf.apiUrl,
+    timeoutMs: hf.timeoutMs,
+    retries: 1,
+    backoffMs: 500,
+    ...(hf.maxResponseBytes ? { maxResponseBytes: hf.maxResponseBytes } : {}),
+    ...(hf.token ? { token: hf.token } : {}),
+  });
+  return { fetch: (arxivId, signal) => client.paper(arxivId, signal) };
 }
 
 /**
@@ -398,7 +424,7 @@ export interface ServeInbound {
  */
 export async function startServeInbound(
   app: App,
-  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>,
+  config: Pick<Config, 'pool' | 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'hf'>>,
   commands: readonly AnyCommand[],
   logger: Logger,
   logLevel: string,
@@ -415,6 +441,8 @@ export async function startServeInbound(
         timeZone: config.timeZone,
         ...(config.llm ? { llm: config.llm } : {}),
         ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+        // The workers run `cards`, which fetches papers behind pasted links from Hugging Face and stores them.
+        ...(config.hf ? { hf: config.hf } : {}),
       },
       logLevel,
     },

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { PaperLibrary } from './library.js';
 import type { Logger } from './logger.js';
+import type { LinkResolver } from './links/resolve.js';
 import type { AnswerWriter, Caller, Clock, Conversations, FollowBook } from './ports.js';
 import type { Reply } from './reply.js';
 import type { ScheduleStore } from './scheduler/store.js';
@@ -57,6 +58,8 @@ export interface CommandContext {
   database?: string;
   /** The optional model that writes `ask` answers (LLM_BASE_URL); absent means extractive answers. */
   writer?: AnswerWriter;
+  /** Finds (and fetches, when a live source is configured) the papers behind pasted links (`cards`); absent: stored papers only. */
+  links?: LinkResolver;
 }
 
 export interface Command<I extends Record<string, unknown> = Record<string, unknown>> {

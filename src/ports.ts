@@ -259,6 +259,15 @@ export interface PaperSource {
   read(): Promise<SourceBatch>;
 }
 
+/**
+ * Fetches one paper the store lacks from a live source (the Hugging Face API's `GET /api/papers/{id}`),
+ * for a pasted paper link. Null when the source does not know the paper; a failure (unreachable, a bad
+ * answer, past `signal`'s deadline) throws.
+ */
+export interface PaperFetcher {
+  fetch(arxivId: string, signal: AbortSignal): Promise<Paper | null>;
+}
+
 // ─── Chat ────────────────────────────────────────────────────────────────────
 
 /** A request to run a command: typed `input` (Discord options, CLI flags, buttons) or free `text` (Slack, console). */

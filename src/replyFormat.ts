@@ -133,3 +133,18 @@ export function extraLinks(c: Pick<PaperCard, 'codeUrl' | 'codeStars' | 'project
   if (project) out.push({ label: 'Project page', url: project });
   return out;
 }
+
+/**
+ * What a paper does, in one line, for compact cards (link unfurls): the card's snippet (its gist, see
+ * `ask/gist.ts`) as plain text on one line, clipped to `max` characters. Raw text: the renderer escapes it.
+ */
+export function oneLine(c: Pick<PaperCard, 'snippet'>, max: number): string {
+  return clip(
+    c.snippet
+      .map((s) => s.text)
+      .join('')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    max,
+  );
+}

@@ -480,7 +480,7 @@ async function registerCommand(_args: ParsedArgs, ctx: Ctx): Promise<number> {
     ]);
   }
   ctx.io.stdout.write(
-    `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,
+    `Registered /papers with ${r.subcommands.length} subcommands (${r.subcommands.join(', ')}) and the "Paper card" message command ${r.scope === 'guild' ? `in guild ${discord.guildId ?? ''}; it is available now` : 'globally; it can take up to an hour to appear'}.\n`,
   );
   return 0;
 }

@@ -11,6 +11,7 @@ import {
 import type { AnyCommand, CommandArg } from '../../src/command.js';
 import type { DiscordConfig } from '../../src/config.js';
 import { clip as clipText } from '../../src/reply.js';
+import { paperCardCommandJson } from './paperCard.js';
 
 /** The one top-level command; every registry command is a subcommand of it. */
 export const ROOT_COMMAND = 'papers';
@@ -96,12 +97,12 @@ export interface RegisterResult {
 }
 
 /**
- * Replaces the application's commands with `/papers` (a bulk PUT, so stale commands disappear).
+ * Replaces the application's commands with `/papers` and the "Paper card" message command (a bulk PUT, so stale commands disappear).
  * https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
  */
 export async function registerCommands(opts: { config: DiscordConfig; commands: readonly AnyCommand[]; rest?: REST }): Promise<RegisterResult> {
   const rest = opts.rest ?? new REST({ api: opts.config.apiUrl }).setToken(opts.config.token);
   const body = buildCommandJson(opts.commands);
-  await rest.put(registrationRoute(opts.config), { body: [body] });
+  await rest.put(registrationRoute(opts.config), { body: [body, paperCardCommandJson()] });
   return { scope: opts.config.guildId ? 'guild' : 'global', subcommands: (body.options ?? []).map((o) => o.name) };
 }

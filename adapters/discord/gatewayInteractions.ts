@@ -4,7 +4,7 @@ import type { InteractionIn, InteractionResponder } from './interactions.js';
 import { messageBody } from './messages.js';
 import type { DiscordMessage } from './render.js';
 
-/** The interaction as the router reads it; null for kinds paperboy does not answer (context menus, modals). */
+/** The interaction as the router reads it; null for kinds paperboy does not answer (user context menus, modals). */
 export function fromGateway(i: Interaction): InteractionIn | null {
   const origin = { id: i.id, user: i.user.id, channelId: i.channelId, guildId: i.guildId, permissions: i.memberPermissions?.bitfield ?? null };
   if (i.isChatInputCommand()) return { ...origin, kind: 'command', commandName: i.commandName, subcommand: i.options.data[0] };
@@ -18,6 +18,10 @@ export function fromGateway(i: Interaction): InteractionIn | null {
     return { ...origin, kind: 'autocomplete', subcommand: i.options.data[0], focused };
   }
   if (i.isButton()) return { ...origin, kind: 'button', customId: i.customId, messageId: i.message.id };
+  if (i.isMessageContextMenuCommand()) {
+    const m = i.targetMessage;
+    return { ...origin, kind: 'message-command', commandName: i.commandName, message: { content: m.content, embeds: m.embeds.map((e) => ({ url: e.url })) } };
+  }
   return null;
 }
 

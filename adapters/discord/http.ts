@@ -52,7 +52,25 @@ const interactionSchema = z.object({
   message: z.object({ id: snowflake }).optional(),
 });
 
-const commandDataSchema = z.object({ name: z.string(), options: z.array(z.unknown()).optional() });
+const commandDataSchema = z.object({ name: z.string(), type: z.number().int().optional(), options: z.array(z.unknown()).optional() });
+/** A message command's data: the target message, resolved (content included). https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure */
+const messageCommandSchema = z.object({
+  target_id: snowflake,
+  resolved: z.object({
+    messages: z.record(
+      z.string(),
+      z.object({
+        content: z.string().max(10_000).default(''),
+        embeds: z
+          .array(z.object({ url: z.string().max(4_000).optional() }).passthrough())
+          .max(10)
+          .default([]),
+      }),
+    ),
+  }),
+});
+/** Application command types: 3 is a message context-menu command. */
+const MESSAGE_COMMAND = 3;
 const componentDataSchema = z.object({ custom_id: z.string() });
 const focusedOptionSchema = z.object({ options: z.array(z.object({ focused: z.boolean().optional() }).passthrough()).optional() });
 
@@ -72,6 +90,12 @@ function toInteraction(p: Payload): InteractionIn | string {
   if (p.type === InteractionType.ApplicationCommand || p.type === InteractionType.ApplicationCommandAutocomplete) {
     const data = commandDataSchema.safeParse(p.data);
     if (!data.success) return 'the command data is malformed';
+    if (p.type === InteractionType.ApplicationCommand && data.data.type === MESSAGE_COMMAND) {
+      const target = messageCommandSchema.safeParse(p.data);
+      const message = target.success ? target.data.resolved.messages[target.data.target_id] : undefined;
+      if (!message) return 'the message command names no message';
+      return { ...origin, kind: 'message-command', commandName: data.data.name, message };
+    }
     const subcommand = data.data.options?.[0];
     if (p.type === InteractionType.ApplicationCommand) return { ...origin, kind: 'command', commandName: data.data.name, subcommand };
     const sub = focusedOptionSchema.safeParse(subcommand);

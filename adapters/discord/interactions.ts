@@ -6,6 +6,7 @@ import type { Logger } from '../../src/logger.js';
 import type { Caller, Inbound, PagerCursors } from '../../src/ports.js';
 import { asPrivate, asPublic, type PagerCursor, type Reply } from '../../src/reply.js';
 import { ROOT_COMMAND } from './commands.js';
+import { PAPER_CARD_COMMAND, paperCardInvocation } from './paperCard.js';
 import { discordCaller, type KeptRenderer } from './messages.js';
 import { parseCustomId, plainMessage, type DiscordMessage } from './render.js';
 
@@ -27,7 +28,15 @@ export type InteractionIn = Origin &
     | { kind: 'command'; commandName: string; subcommand: unknown }
     | { kind: 'autocomplete'; subcommand: unknown; focused: unknown }
     | { kind: 'button'; customId: string; messageId: string }
+    /** A message context-menu command (type 3): the message it was used on comes with it, content included. */
+    | { kind: 'message-command'; commandName: string; message: TargetMessage }
   );
+
+/** The message a message command was used on: its text and its embeds' URLs (Discord's link previews). */
+export interface TargetMessage {
+  content: string;
+  embeds: ReadonlyArray<{ url?: string | null | undefined }>;
+}
 
 /**
  * How an interaction is answered: a discord.js interaction over the gateway, or the HTTP response and the
@@ -182,9 +191,21 @@ export function createInteractionRouter(opts: InteractionRouterOptions): Interac
     else await respond(i, r, run, cursor, context);
   }
 
+  /** "Paper card" on a message: its paper links' cards, privately, whoever may see the channel. */
+  async function onMessageCommand(i: InteractionIn & { kind: 'message-command' }, r: InteractionResponder): Promise<void> {
+    if (i.commandName !== PAPER_CARD_COMMAND) return;
+    const inv = paperCardInvocation(i.message);
+    await respond(i, r, async () => asPrivate(await dispatcher.run(inv, callerOf(i))), undefined, {
+      command: 'cards',
+      via: 'message menu',
+      guild: i.guildId ?? 'dm',
+    });
+  }
+
   return async (i, r) => {
     if (i.kind === 'command') await onCommand(i, r);
     else if (i.kind === 'autocomplete') await onAutocomplete(i, r);
+    else if (i.kind === 'message-command') await onMessageCommand(i, r);
     else await onButton(i, r);
   };
 }

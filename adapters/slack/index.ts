@@ -33,6 +33,7 @@ import {
 import { within } from '../../src/serve.js';
 import { ACTIONS, LIMITS, renderReply, unescapeMrkdwn, type SlackMessage } from './render.js';
 import { sendSlackDirect } from './direct.js';
+import { registerUnfurls } from './unfurl.js';
 import { findLanded, ledgerMetadata, unknownLookWarning } from './ledger.js';
 import { beforeCall } from '../../src/ledgerSend.js';
 import { installKeyOf } from './installations.js';
@@ -595,6 +596,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       if ((event.tokens.bot ?? []).length > 0) await forget(context, 'tokens_revoked');
     });
   }
+  registerUnfurls(app, { dispatcher, workspace: workspaceOf, log, secrets, caller: (ws, at) => slackCaller(ws, at) });
 
   // Link buttons also send an action; it only needs acknowledging.
   app.action(new RegExp(`^${ACTIONS.link}_`), async ({ ack }) => {

@@ -99,7 +99,7 @@ function slackUrl(u: string | null): string | undefined {
 }
 
 /** A link in mrkdwn; only safe http(s) URLs are linked, and the URL cannot close the link early. */
-function link(url: string, labelEscaped: string): string {
+export function link(url: string, labelEscaped: string): string {
   const ok = slackUrl(url);
   if (!ok) return labelEscaped;
   const safe = escapeEntities(ok).replace(/\|/g, '%7C');

@@ -8,6 +8,7 @@ import { documentFields } from '../search/document.js';
 import { byUpvotesThenDate } from '../search/index.js';
 import { isAbout } from '../search/indexData.js';
 import type { FollowStore, PlannedAlert } from './store.js';
+import { isTheirs, personOf, subjectPhrase } from './people.js';
 import { parseSubject } from './subject.js';
 
 /** Papers one alert shows as cards; the rest are counted ("Showing 1–10 of 23") and reachable with `topic`. */
@@ -91,8 +92,13 @@ export function plannedAlerts(
     if (!subject.ok) continue;
     let hit = bySubject.get(subject.value.key);
     if (!hit) {
-      const about = members(subject.value.phrases);
-      hit = [...fresh.keys()].filter((id) => about.has(id));
+      const who = subject.value.who;
+      if (who) {
+        hit = [...fresh].filter(([, p]) => isTheirs(who, p)).map(([id]) => id);
+      } else {
+        const about = members(subject.value.phrases);
+        hit = [...fresh.keys()].filter((id) => about.has(id));
+      }
       bySubject.set(subject.value.key, hit);
     }
     if (hit.length === 0) continue;
@@ -129,10 +135,14 @@ export function alertReply(follows: readonly Follow[], papers: readonly Paper[])
   const stop = channel
     ? `This channel is subscribed to ${ids}; \`unsubscribe <id>\` here stops these alerts.`
     : `You follow ${ids}; \`unfollow <id>\` stops these alerts.`;
-  const rest = papers.length > ALERT_CARDS ? ` \`topic ${follows[0]?.topic ?? ''}\` lists them all.` : '';
+  const first = follows[0]?.topic ?? '';
+  const firstPerson = personOf(first);
+  const rest = papers.length <= ALERT_CARDS ? '' : firstPerson ? ` \`search ${firstPerson.name}\` finds more.` : ` \`topic ${first}\` lists them all.`;
+  // "New papers on kv cache" as before; people and labs read "by Tri Dao", "from MemTensor".
+  const heading = topics.some((t) => personOf(t)) ? topics.map(subjectPhrase).join(', ') : `on ${topics.join(', ')}`;
   return {
     kind: 'papers',
-    title: `New papers on ${topics.join(', ')}`,
+    title: `New papers ${heading}`,
     notice: `${stop}${rest}`,
     cards: papers.slice(0, ALERT_CARDS).map((p) => paperCard(p)),
     start: 1,

@@ -5,6 +5,7 @@ import { clip } from '../reply.js';
 import { parseQuery } from '../search/query.js';
 import { analyze } from '../search/text.js';
 import { TOPICS, type Topic } from '../topics.js';
+import { parsePerson, personTopic, type Person } from './people.js';
 
 /** The longest topic a follow keeps (it is shown in every alert's heading). */
 export const MAX_TOPIC_CHARS = 100;
@@ -18,18 +19,26 @@ export interface Subject {
    * distinct index terms in order ("KV caches" and "kv cache" are one follow).
    */
   key: string;
-  /** Phrases of index terms; a paper about any one of them matches (see `isAbout`). */
+  /** Phrases of index terms; a paper about any one of them matches (see `isAbout`). Empty for people and labs. */
   phrases: string[][];
+  /** For `author:"…"` and `org:…`: whose papers match (by name, not by words; see `people.ts`). */
+  who?: Person;
 }
 
 /**
- * Reads a topic the way `topic` does: a known topic's name stands for its curated phrases; other
+ * Reads `author:"Full Name"` and `org:Lab` as people and labs (`people.ts`); anything else as a topic, the way `topic` does: a known topic's name stands for its curated phrases; other
  * text is one phrase of its own words (stopwords out, stemmed and spelling-folded as the index is).
  * Text with no such words, or with search filters, is a Problem the user sees.
  */
 export function parseSubject(text: string): Result<Subject, Problem> {
   const topic = text.trim().replace(/\s+/g, ' ');
   if (topic === '') return err(problem('Name a topic to follow, e.g. `follow kv cache`.', ['`topic` lists known topics.']));
+  const person = parsePerson(topic);
+  if (person) {
+    if (!person.ok) return err(person.error);
+    const who = person.value;
+    return ok({ topic: personTopic(who), key: `${who.field}:${who.folded}`, phrases: [], who });
+  }
   if (topic.length > MAX_TOPIC_CHARS) return err(problem(`A followed topic must be at most ${MAX_TOPIC_CHARS} characters (that one has ${topic.length}).`));
   const byName = TOPICS.find((t) => t.name === topic.toLowerCase());
   if (byName) return ok(knownSubject(byName));

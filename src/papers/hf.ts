@@ -378,8 +378,12 @@ function toPaper(hp: HfPaper, arxivId: string, listDate: string | null, thumbnai
     ...(summary ? { aiSummary: summary } : {}),
     ...(keywords && keywords.length > 0 ? { aiKeywords: keywords } : {}),
     ...(numComments !== undefined ? { numComments } : {}),
+    ...(hp.organization && HF_HANDLE.test(hp.organization.name) ? { orgHandle: hp.organization.name } : {}),
   };
 }
+
+/** A Hugging Face organization handle as the Hub allows them (letters, digits, `-`, `_`, `.`; at most 96). */
+const HF_HANDLE = /^[\w.-]{1,96}$/;
 
 function valueAt(input: unknown, at: readonly PropertyKey[]): unknown {
   let v = input;

@@ -45,6 +45,7 @@ export function mergePapers(a: Paper, b: Paper): Paper {
       numComments: count(a.numComments, b.numComments),
       // The source text search indexes goes with the title and abstract kept.
       rawText: Object.keys(rawText).length > 0 ? rawText : undefined,
+      orgHandle: a.orgHandle ?? b.orgHandle,
     }),
   };
 }

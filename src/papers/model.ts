@@ -44,6 +44,8 @@ export const paperSchema = z.object({
    * are shown cleaned (papers/displayText.ts), and search indexes these as they were.
    */
   rawText: z.object({ title: z.string().optional(), abstract: z.string().optional() }).optional(),
+  /** The organization's Hugging Face handle (e.g. `MiniMaxAI`, where `org` is its display name `MiniMax`); `org:` follows match either. */
+  orgHandle: z.string().min(1).max(100).optional(),
 });
 
 /** A paper as the core knows it. Nulls mean "no source has said". */

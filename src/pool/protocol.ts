@@ -7,7 +7,7 @@ import type { WireCaller } from './callerRpc.js';
 
 /** What a worker needs to build its own app: the same database and settings as the process (cloned into the thread). */
 export interface WorkerSetup {
-  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl'>>;
+  config: Pick<Config, 'dataDir' | 'timeZone'> & Partial<Pick<Config, 'llm' | 'databaseUrl' | 'hf'>>;
   /** LOG_LEVEL of the process; `silent` in tests. */
   logLevel: string;
 }

@@ -29,6 +29,7 @@ export interface PaperRow {
   num_comments: number | null;
   /** A JSON object, `Paper.rawText`. */
   raw_text: string | null;
+  org_handle: string | null;
 }
 
 /** The columns of a paper row, in the order statements list them. */
@@ -53,6 +54,7 @@ export const PAPER_COLUMNS: ReadonlyArray<keyof PaperRow> = [
   'ai_keywords',
   'num_comments',
   'raw_text',
+  'org_handle',
 ];
 
 /** The row for a paper, stamped `updatedAt`. */
@@ -79,6 +81,7 @@ export function toRow(p: Paper, updatedAt: string): PaperRow {
     ai_keywords: p.aiKeywords ? JSON.stringify(p.aiKeywords) : null,
     num_comments: p.numComments ?? null,
     raw_text: p.rawText ? JSON.stringify(p.rawText) : null,
+    org_handle: p.orgHandle ?? null,
   };
 }
 
@@ -109,6 +112,8 @@ export function storedRow(r: Omit<PaperRow, 'title_key' | 'updated_at'>): Paper 
     ...(r.ai_keywords !== null ? { aiKeywords: JSON.parse(r.ai_keywords) as string[] } : {}),
     ...(r.num_comments !== null ? { numComments: r.num_comments } : {}),
     ...(r.raw_text !== null ? { rawText: JSON.parse(r.raw_text) as NonNullable<Paper['rawText']> } : {}),
+    // NOTE: a row from before the column (an old copy read as it is) has none.
+    ...(r.org_handle !== null && r.org_handle !== undefined ? { orgHandle: r.org_handle } : {}),
   };
 }
 

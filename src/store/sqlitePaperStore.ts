@@ -52,16 +52,16 @@ export class SqliteStore implements PaperStore {
     this.byArxiv = db.prepare<[string], Row>('SELECT * FROM papers WHERE arxiv_id = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at,
-         github_repo, github_stars, project_page, ai_summary, ai_keywords, num_comments, raw_text)
+         github_repo, github_stars, project_page, ai_summary, ai_keywords, num_comments, raw_text, org_handle)
        VALUES (@id, @title_key, @title, @abstract, @authors, @author_count, @org, @published_at, @upvotes, @arxiv_id, @thumbnail, @sources, @updated_at,
-         @github_repo, @github_stars, @project_page, @ai_summary, @ai_keywords, @num_comments, @raw_text)`,
+         @github_repo, @github_stars, @project_page, @ai_summary, @ai_keywords, @num_comments, @raw_text, @org_handle)`,
     );
     this.updateStmt = db.prepare(
       `UPDATE papers SET id = @id, title_key = @title_key, title = @title, abstract = @abstract, authors = @authors,
          author_count = @author_count, org = @org, published_at = @published_at, upvotes = @upvotes, arxiv_id = @arxiv_id,
          thumbnail = @thumbnail, sources = @sources, updated_at = @updated_at, github_repo = @github_repo, github_stars = @github_stars,
          project_page = @project_page, ai_summary = @ai_summary, ai_keywords = @ai_keywords, num_comments = @num_comments,
-         raw_text = @raw_text
+         raw_text = @raw_text, org_handle = @org_handle
        WHERE id = @old_id`,
     );
   }

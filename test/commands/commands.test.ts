@@ -201,7 +201,7 @@ describe('dispatcher', () => {
   it('an unknown command lists the known ones', async () => {
     const reply = await (await createTestCore()).dispatcher.run({ command: 'frobnicate' });
     expect(reply.kind === 'error' && reply.hints.join(' ')).toMatch(
-      /ask, search, trending, paper, topic, follow, following, unfollow, subscribe, subscriptions, unsubscribe, help/,
+      /ask, search, trending, paper, cards, topic, follow, following, unfollow, subscribe, subscriptions, unsubscribe, help/,
     );
   });
 

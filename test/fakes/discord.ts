@@ -412,6 +412,25 @@ export class FakeDiscord {
     return this.interaction(2, { id: '700000000000000001', name: 'papers', type: 1, options: [{ name: sub, type: 1, options: opts }] }, where);
   }
 
+  /**
+   * A message command (the message's Apps menu, e.g. "Paper card") used on a message with `content`:
+   * the interaction carries the target message itself (content included, no intent needed).
+   * https://discord.com/developers/docs/interactions/application-commands#message-commands
+   */
+  messageCommand(
+    name: string,
+    content: string,
+    where = this.defaultPlace(),
+    embeds: Array<{ url?: string; title?: string }> = [],
+  ): { id: string; token: string } {
+    const targetId = this.snowflake();
+    const target = {
+      ...messageObject(where.channelId, targetId, { content, embeds: embeds as MessageBody['embeds'] }, USER),
+      ...(where.guildId ? { guild_id: where.guildId } : {}),
+    };
+    return this.interaction(2, { id: '700000000000000002', name, type: 3, target_id: targetId, resolved: { messages: { [targetId]: target } } }, where);
+  }
+
   /** The user typing `partial` into option `focused` of `/papers <sub>`. */
   autocomplete(sub: string, focused: string, partial: string, where = this.defaultPlace()): { id: string; token: string } {
     return this.interaction(

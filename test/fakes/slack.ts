@@ -101,6 +101,8 @@ export class FakeSlack {
   readonly users = new Map<string, { is_admin?: boolean; is_owner?: boolean }>();
   /** When set, users.info answers only once this resolves (a slow Slack, held by a test's gate). */
   usersInfoWait: (() => Promise<void>) | null = null;
+  /** What chat.unfurl was given, in order: the message (channel and ts, or unfurl_id and source) and the `unfurls` map. */
+  readonly unfurls: Array<{ channel?: string; ts?: string; unfurl_id?: string; source?: string; unfurls: Record<string, unknown> }> = [];
   /** Channels where chat.postMessage answers `ok: false` with this error (e.g. `not_in_channel`). */
   readonly refusedChannels = new Map<string, string>();
   private readonly held = new Set<import('node:net').Socket | import('node:stream').Duplex>();
@@ -211,7 +213,9 @@ export class FakeSlack {
       const args: Record<string, unknown> = {};
       const type = req.headers['content-type'] ?? '';
       if (type.startsWith('application/json')) Object.assign(args, JSON.parse(raw || '{}'));
-      else for (const [k, v] of new URLSearchParams(raw)) args[k] = k === 'blocks' || k === 'attachments' || k === 'metadata' ? JSON.parse(v) : v;
+      else
+        for (const [k, v] of new URLSearchParams(raw))
+          args[k] = k === 'blocks' || k === 'attachments' || k === 'metadata' || k === 'unfurls' ? JSON.parse(v) : v;
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
       this.calls.push({ method, token, args });
@@ -327,6 +331,19 @@ export class FakeSlack {
           // NOTE: the answer is what the channel held when the call arrived, however late it comes back.
           await this.historyWait?.();
           return json(200, { ok: true, messages: found.slice(0, limit), has_more: found.length > limit });
+        }
+        case 'chat.unfurl': {
+          // https://docs.slack.dev/reference/methods/chat.unfurl: channel and ts, or unfurl_id and source, and a JSON map of URL to unfurl.
+          const byMessage = typeof args.channel === 'string' && typeof args.ts === 'string';
+          const byId = typeof args.unfurl_id === 'string' && typeof args.source === 'string';
+          if (!byMessage && !byId) return json(200, { ok: false, error: 'invalid_arguments' });
+          const map = z.record(z.string(), z.object({ blocks: z.array(z.unknown()) }).loose()).safeParse(args.unfurls);
+          if (!map.success) return json(200, { ok: false, error: 'invalid_unfurls_format' });
+          this.unfurls.push({
+            ...(byMessage ? { channel: String(args.channel), ts: String(args.ts) } : { unfurl_id: String(args.unfurl_id), source: String(args.source) }),
+            unfurls: map.data,
+          });
+          return json(200, { ok: true });
         }
         case 'chat.postEphemeral':
           return json(200, { ok: true, message_ts: this.nextTs() });

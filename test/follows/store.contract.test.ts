@@ -274,6 +274,33 @@ describe.each([
     expect((await store.outbox()).map((o) => (o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : []))).toEqual([[KV(1).title]]);
   });
 
+  it('author and lab follows are planned by name from papers another host stored: folded, by org handle or display name, once', async () => {
+    const db = await shared();
+    const clock = new FakeClock(new Date('2025-11-28T12:00:00Z'));
+    const store = new FollowStore((await db.open()).sql, clock);
+    await store.add('slack', ALICE, 'author:"Bjorn Engdahl"');
+    await store.add('slack', { kind: 'user', user: 'U0BOB' }, 'org:memtensor');
+    await store.add('slack', { kind: 'channel', channel: 'C0LABS' }, 'org:"memtensor (shanghai)"');
+    const elsewhere = (await db.open()).sql;
+    await storePapers(elsewhere, [
+      { ...paper('2512.00201', 'Latent Reasoning', 'A model.'), authors: ['Björn Engdahl'] },
+      { ...paper('2512.00202', 'MemOS', 'Memory.'), org: 'MemTensor (Shanghai)', orgHandle: 'MemTensor' },
+      { ...paper('2512.00203', 'Other', 'Other.'), authors: ['Bjorn Engdahlson'], org: 'Tensor Lab', orgHandle: 'tensorlab' },
+    ]);
+    const planner = new AlertPlanner(store, silentLogger);
+    expect(await planner.plan()).toBe(3);
+    expect(await planner.plan()).toBe(0);
+    const got = (await store.outbox()).map((o) => [
+      o.owner.kind === 'user' ? o.owner.user : o.owner.channel,
+      o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : [],
+    ]);
+    expect(got).toEqual([
+      ['U0ALICE', ['Latent Reasoning']],
+      ['U0BOB', ['MemOS']],
+      ['C0LABS', ['MemOS']],
+    ]);
+  });
+
   it('a database written by a newer paperboy (follows at a later schema version) is refused', async () => {
     const db = await shared();
     const { sql } = await db.open();

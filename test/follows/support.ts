@@ -66,8 +66,8 @@ export class RecordingAdapter implements ChatAdapter {
 export async function storePapers(sql: Sql, papers: readonly Paper[]): Promise<void> {
   for (const p of papers) {
     await sql.run(
-      `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO papers (id, title_key, title, abstract, authors, author_count, org, published_at, upvotes, arxiv_id, thumbnail, sources, updated_at, org_handle)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         p.id,
         titleKey(p.title),
@@ -82,6 +82,7 @@ export async function storePapers(sql: Sql, papers: readonly Paper[]): Promise<v
         p.thumbnail,
         JSON.stringify(p.sources),
         '2025-11-28T12:00:00.000Z',
+        p.orgHandle ?? null,
       ],
     );
   }

@@ -325,7 +325,7 @@ describe('ingest: the database file', () => {
     await old.close();
     // Make the file what an older paperboy left: papers schema 1 (user_version) without the new columns, index schema 2 (its own mark), no versions in meta.
     const raw = new Database(file);
-    for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text'])
+    for (const c of ['github_repo', 'github_stars', 'project_page', 'ai_summary', 'ai_keywords', 'num_comments', 'raw_text', 'org_handle'])
       raw.exec(`ALTER TABLE papers DROP COLUMN ${c}`);
     raw.pragma('user_version = 1');
     raw.exec(`DELETE FROM meta WHERE key IN ('schema.papers', 'schema.search')`);
@@ -341,9 +341,9 @@ describe('ingest: the database file', () => {
     expect(app.store.count()).toBe(1 + recordedList().length);
     expect(app.library.searchAll('An Old Paper')[0]?.title).toBe('An Old Paper');
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     expect(check.prepare(`SELECT key, value FROM meta WHERE key IN ('schema.papers', 'schema.search') ORDER BY key`).all()).toEqual([
-      { key: 'schema.papers', value: '3' },
+      { key: 'schema.papers', value: '4' },
       { key: 'schema.search', value: '1' },
     ]);
     check.close();

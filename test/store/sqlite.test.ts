@@ -98,7 +98,7 @@ describe('store', () => {
     b.close();
     const raw = new Database(file);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(3);
+    expect(raw.pragma('user_version', { simple: true })).toBe(4);
     raw.close();
   });
 
@@ -243,7 +243,7 @@ describe('feature migrations', () => {
     await a.sql.run(`INSERT INTO feature_things (id, note) VALUES ('x', 'kept')`);
     expect(await b.sql.all('SELECT note FROM feature_things')).toEqual([{ note: 'kept' }]);
     expect(await a.getMeta('schema.things')).toBe('2');
-    expect(await a.getMeta('schema.papers')).toBe('3');
+    expect(await a.getMeta('schema.papers')).toBe('4');
     a.close();
     b.close();
   });

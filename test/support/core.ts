@@ -3,6 +3,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { FEATURES } from '../../src/store/features.js';
 import { commands } from '../../commands/index.js';
 import { createApp, type App } from '../../src/app.js';
+import type { HfConfig } from '../../src/config.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { AnswerWriter, Clock, FollowBook } from '../../src/ports.js';
@@ -30,6 +31,8 @@ export interface TestCoreOptions {
   follows?: FollowBook;
   /** The model that writes `ask` answers (a client of a fake server); none means extractive answers. */
   writer?: AnswerWriter;
+  /** A Hugging Face API (a fake one) that papers behind pasted links are fetched from; none: link cards show stored papers only. */
+  hf?: HfConfig;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface TestCoreOptions {
 export async function createTestCore(opts: TestCoreOptions = {}): Promise<App> {
   const clock = opts.clock ?? new FakeClock(new Date('2025-11-27T15:00:00Z'));
   const app = await createApp({
-    config: { dataDir: '/nonexistent', timeZone: 'America/New_York' },
+    config: { dataDir: '/nonexistent', timeZone: 'America/New_York', ...(opts.hf ? { hf: opts.hf } : {}) },
     logger: opts.logger ?? silentLogger,
     clock,
     commands,

@@ -18,6 +18,8 @@ const USED: Record<string, string> = {
   'im:history': 'the message.im event, and conversations.history in DMs (the alert ledger)',
   'im:write': 'conversations.open, to send follow alerts by DM',
   'users:read': 'users.info, for SLACK_MANAGERS',
+  'links:read': 'the link_shared event (link cards)',
+  'links:write': 'chat.unfurl (link cards)',
 };
 
 function manifestScopes(): string[] {
@@ -29,6 +31,14 @@ function manifestScopes(): string[] {
 describe('Slack manifest', () => {
   it('asks for exactly the bot scopes paperboy uses (no im:read)', () => {
     expect(manifestScopes().sort()).toEqual(Object.keys(USED).sort());
+  });
+
+  it('subscribes to link_shared and names every paper link domain the cards read', () => {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, 'adapters/slack/manifest.yaml'), 'utf8');
+    const events = /\n {4}bot_events:\n((?: {6}- \S+\n)+)/.exec(text)?.[1] ?? '';
+    expect([...events.matchAll(/- (\S+)/g)].map((m) => m[1])).toContain('link_shared');
+    const domains = /\n {2}unfurl_domains:\n((?: {4}- \S+\n)+)/.exec(text)?.[1] ?? '';
+    expect([...domains.matchAll(/- (\S+)/g)].map((m) => m[1]).sort()).toEqual(['alphaxiv.org', 'arxiv.org', 'hf.co', 'huggingface.co']);
   });
 
   it("README's scope list is the manifest's", () => {
