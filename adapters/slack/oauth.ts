@@ -23,6 +23,8 @@ export const BOT_SCOPES = [
   'im:history',
   'im:write',
   'users:read',
+  'links:read',
+  'links:write',
 ] as const;
 
 export interface SlackInstallerOptions {

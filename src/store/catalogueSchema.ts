@@ -90,7 +90,10 @@ export const PAPER_STEPS: readonly Step[] = [
   // The source's title and abstract where they held LaTeX residue (JSON, `Paper.rawText`): search indexes them, replies show the cleaned columns.
   { sqlite: 'ALTER TABLE papers ADD COLUMN raw_text TEXT; PRAGMA user_version = 3;', postgres: 'SELECT 1' },
   // The organization's Hugging Face handle (`org` holds its display name): an `org:` follow matches either.
-  { sqlite: 'ALTER TABLE papers ADD COLUMN org_handle TEXT; PRAGMA user_version = 4;', postgres: 'ALTER TABLE papers ADD COLUMN org_handle TEXT' },
+  {
+    sqlite: 'ALTER TABLE papers ADD COLUMN org_handle TEXT; PRAGMA user_version = 4;',
+    postgres: 'ALTER TABLE papers ADD COLUMN IF NOT EXISTS org_handle TEXT',
+  },
 ];
 
 /**

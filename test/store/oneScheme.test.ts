@@ -9,6 +9,7 @@ import type { Paper } from '../../src/papers/model.js';
 import { openDatabase } from '../../src/store/database.js';
 import { CATALOGUE_FEATURES, FEATURE_SCHEMAS, FEATURES } from '../../src/store/features.js';
 import { migrate } from '../../src/store/migrations.js';
+import { PAPER_STEPS } from '../../src/store/catalogueSchema.js';
 import { SEARCH_STEPS } from '../../src/store/searchSchema.js';
 import { openStore, searchDataOf } from '../../src/store/sqlite.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -110,7 +111,7 @@ describe('one scheme: a file from before it', () => {
       await database.close();
       expect(metaVersions(file)).toEqual(Object.fromEntries(Object.entries(FEATURE_SCHEMAS).map(([k, v]) => [k, String(v)])));
       const raw = new Database(file, { readonly: true });
-      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      expect(raw.pragma('user_version', { simple: true })).toBe(PAPER_STEPS.length);
       raw.close();
     },
   );
@@ -127,7 +128,7 @@ describe('one scheme: a file from before it', () => {
     raw.close();
 
     const database = await openDatabase({ file, features: FEATURES });
-    expect(metaVersions(file)).toMatchObject({ papers: '3', search: '1' });
+    expect(metaVersions(file)).toMatchObject({ papers: String(PAPER_STEPS.length), search: '1' });
     expect(database.searchData([])?.sync()).toBe(0);
     await database.close();
     const check = new Database(file, { readonly: true });
@@ -139,24 +140,26 @@ describe('one scheme: a file from before it', () => {
   it('a database whose papers user_version is past this build is refused with an OperatorError naming it, and left byte-identical', async () => {
     const file = legacyFile(3);
     const raw = new Database(file);
-    raw.pragma('user_version = 4');
+    const newer = PAPER_STEPS.length + 1;
+    raw.pragma(`user_version = ${newer}`);
     raw.close();
     const before = fs.readFileSync(file);
     const e = await refusal(() => openDatabase({ file, features: FEATURES }));
     expect(e.message).toContain(file);
-    expect(e.message).toContain('schema version 4 is newer than this paperboy understands (3)');
+    expect(e.message).toContain(`schema version ${newer} is newer than this paperboy understands (${PAPER_STEPS.length})`);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   it('a database whose meta says a newer papers schema is refused even when its user_version is one this build knows, and left byte-identical', async () => {
     const file = legacyFile(3);
     const raw = new Database(file);
-    raw.prepare(`INSERT INTO meta (key, value) VALUES ('schema.papers', '4')`).run();
+    const newer = PAPER_STEPS.length + 1;
+    raw.prepare(`INSERT INTO meta (key, value) VALUES ('schema.papers', ?)`).run(String(newer));
     raw.close();
     const before = fs.readFileSync(file);
     const e = await refusal(() => openDatabase({ file, features: FEATURES }));
     expect(e.message).toBe(
-      `The paper database ${file} was written by a newer paperboy: its papers tables are at schema version 4, and this paperboy knows version 3; it refuses to use it.`,
+      `The paper database ${file} was written by a newer paperboy: its papers tables are at schema version ${newer}, and this paperboy knows version ${PAPER_STEPS.length}; it refuses to use it.`,
     );
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
@@ -166,7 +169,7 @@ describe('one scheme: the search index is a feature', () => {
   it('a new database records the index version in meta beside every other feature', async () => {
     const file = fileIn();
     await (await openDatabase({ file, features: FEATURES })).close();
-    expect(metaVersions(file)).toMatchObject({ search: String(SEARCH_STEPS.length), papers: '3', daily_lists: '1' });
+    expect(metaVersions(file)).toMatchObject({ search: String(SEARCH_STEPS.length), papers: String(PAPER_STEPS.length), daily_lists: '1' });
   });
 
   it('a changed index schema (a step that makes the tables anew) re-indexes every paper from the papers table', async () => {
@@ -186,7 +189,7 @@ describe('one scheme: the search index is a feature', () => {
 });
 
 describe('one scheme: PostgreSQL', () => {
-  it('a database the build just before migrated (papers at 1: one step made the whole table) is carried to 3 with its papers', async () => {
+  it('a database the build just before migrated (papers at 1: one step made the whole table) is carried to the newest papers step with its papers', async () => {
     const fresh = await freshDatabase();
     try {
       const first = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES });
@@ -196,7 +199,7 @@ describe('one scheme: PostgreSQL', () => {
       const again = await openDatabase({ file: ':memory:', url: fresh.url, features: FEATURES });
       expect(again.papers.get('2606.00003')?.title).toBe('Beaver Batching');
       await again.close();
-      expect(await fresh.admin(`SELECT value FROM meta WHERE key = 'schema.papers'`)).toEqual([{ value: '3' }]);
+      expect(await fresh.admin(`SELECT value FROM meta WHERE key = 'schema.papers'`)).toEqual([{ value: String(PAPER_STEPS.length) }]);
     } finally {
       await fresh.drop();
     }

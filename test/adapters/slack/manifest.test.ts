@@ -51,6 +51,6 @@ describe('Slack manifest', () => {
     const text = fs.readFileSync(path.join(PROJECT_ROOT, 'adapters/slack/manifest.yaml'), 'utf8');
     expect(text).toMatch(/redirect_urls:\n\s+- https:\/\/\S+\/slack\/oauth_redirect\n/);
     const events = /bot_events:\n((?:\s+(?:- \S+|#.*)\n)+)/.exec(text)?.[1] ?? '';
-    expect([...events.matchAll(/- (\S+)/g)].map((m) => m[1])).toEqual(['app_mention', 'message.im', 'app_uninstalled', 'tokens_revoked']);
+    expect([...events.matchAll(/- (\S+)/g)].map((m) => m[1])).toEqual(['app_mention', 'message.im', 'link_shared', 'app_uninstalled', 'tokens_revoked']);
   });
 });
