@@ -94,6 +94,16 @@ describe('discord interactions over HTTP', () => {
     expect(seenFrom(a.body).titles.some((t) => t.startsWith('KIVI'))).toBe(true);
   });
 
+  it('"Paper card" on a message is answered over HTTP privately, with the card of the paper its link names (from the resolved target message)', async () => {
+    const { token } = run.fake.messageCommand('Paper card', 'worth a read: https://arxiv.org/abs/2402.02750v2', run.fake.defaultPlace(), [
+      { url: 'https://example.com/not-a-paper' },
+    ]);
+    const a = await run.fake.answer(token);
+    expect(a.via).toBe('reply');
+    expect(a.body.flags).toBe(64);
+    expect(seenFrom(a.body).titles).toEqual(['KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache']);
+  });
+
   it('autocomplete is answered with choices in the HTTP response', async () => {
     const { token } = run.fake.autocomplete('paper', 'id', 'kivi');
     const a = await run.fake.answer(token);
