@@ -276,6 +276,11 @@ export interface Config {
   secretKeys?: SecretKeys;
 }
 
+/** What a bad environment gets: one line for one problem (the operator reads it in a crash loop's log), a list for several. */
+function invalid(problems: readonly string[]): string {
+  return problems.length === 1 ? `Invalid configuration: ${problems[0] ?? ''}` : `Invalid configuration:\n  ${problems.join('\n  ')}`;
+}
+
 /**
  * Parses the environment. Failures name each variable and how to fix it, and never
  * echo a value (a mistyped token must not end up in a terminal scroll-back or CI log).
@@ -286,7 +291,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     const lines = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))].map(
       (name) => `${name} must be ${EXPECTED[name] ?? 'set to a valid value'}.`,
     );
-    return err(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    return err(invalid(lines));
   }
   const e = parsed.data;
   const problems: string[] = [];
@@ -371,7 +376,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
     if (!checked.ok) problems.push(checked.error);
   }
 
-  if (problems.length > 0) return err(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) return err(invalid(problems));
   const config: Config = {
     dataDir: path.resolve(e.PAPERBOY_DATA_DIR),
     seedsDir: path.resolve(e.PAPERBOY_SEEDS_DIR),

@@ -204,7 +204,7 @@ describe('config: DATABASE_URL', () => {
       if (r.ok) continue;
       expect(r.error).toMatch(expected);
       expect(r.error).not.toContain('s3cret');
-      expect(r.error.split('\n')).toHaveLength(2);
+      expect(r.error.split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: DATABASE_URL /)]);
     }
   });
 });
@@ -257,11 +257,10 @@ describe('logger', () => {
 
     it('without PAPERBOY_SECRET_KEY, or with a malformed one, start-up stops on one line naming it, never echoing it', () => {
       const missing = loadConfig({ ...OAUTH });
-      expect(!missing.ok && missing.error.split('\n')).toEqual(['Invalid configuration:', expect.stringMatching(/^ {2}PAPERBOY_SECRET_KEY is required/)]);
+      expect(!missing.ok && missing.error.split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: PAPERBOY_SECRET_KEY is required/)]);
       const bad = loadConfig({ ...OAUTH, PAPERBOY_SECRET_KEY: 'not-a-key-at-all' });
       expect(!bad.ok && bad.error.split('\n')).toEqual([
-        'Invalid configuration:',
-        expect.stringMatching(/^ {2}PAPERBOY_SECRET_KEY must be 32 random bytes in base64 or hex/),
+        expect.stringMatching(/^Invalid configuration: PAPERBOY_SECRET_KEY must be 32 random bytes in base64 or hex/),
       ]);
       expect(!bad.ok && bad.error).not.toContain('not-a-key-at-all');
       expect(!bad.ok && bad.error).not.toContain('client-secret-value');
