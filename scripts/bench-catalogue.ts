@@ -1,12 +1,12 @@
 // Measures the catalogue on several hosts with PostgreSQL: a fresh host's copy at start (in full, and from a snapshot), the first search after start, write-to-searchable time on another host, search on the copy against SQLite's.
-// Usage: DATABASE_URL=postgres://user:pass@host:5432/postgres npm run bench:catalogue -- [--papers 10000]
-// The URL's user must be allowed to create databases: the bench makes its own and drops it after.
+// Usage: npm run bench:catalogue -- [--papers 10000] [--database-url postgres://user:pass@host:5432/postgres]
+// With a URL (or DATABASE_URL) its user must be allowed to create databases: the bench makes its own and drops it after;
+// without one it starts a throw-away local cluster, as the other benches do.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { catalogueFile, databaseFile } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { UserError } from '../src/errors.js';
@@ -20,6 +20,7 @@ import { FEATURES } from '../src/store/features.js';
 import { connectPostgres } from '../src/store/postgres/connect.js';
 import { copyFormat } from '../src/store/postgres/open.js';
 import { TOPICS } from '../src/topics.js';
+import { benchPostgres } from './benchEngine.js';
 import { syntheticCorpus, syntheticQueries } from './corpus.js';
 
 const arg = (name: string) => {
@@ -32,17 +33,9 @@ const ms = (t0: number) => Math.round(performance.now() - t0);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 const loaded = loadConfig(process.env);
-const base = loaded.ok ? loaded.value.databaseUrl : undefined;
-if (!base) {
-  console.error('Set DATABASE_URL to a PostgreSQL server whose user may create databases (the bench makes its own and drops it).');
-  process.exit(2);
-}
-const name = `paperboy_bench_${randomBytes(3).toString('hex')}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(base);
-url.pathname = `/${name}`;
+const server = await benchPostgres(arg('database-url') ?? (loaded.ok ? loaded.value.databaseUrl : undefined));
+console.log(`PostgreSQL: ${server.where}`);
+const url = new URL(await server.database());
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-catalogue-'));
 const dir = (host: string) => path.join(work, host);
 
@@ -189,6 +182,5 @@ try {
   await a.database.close();
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  await server.close();
 }
