@@ -1,4 +1,4 @@
-// The Slack app manifest asks for no scope paperboy does not use, and README lists the same scopes.
+// The Slack app manifest asks for no scope paperboy does not use, and README describes the same manifest and variables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,24 @@ describe('Slack manifest', () => {
     expect(text).toMatch(/redirect_urls:\n\s+- https:\/\/\S+\/slack\/oauth_redirect\n/);
     const events = /bot_events:\n((?:\s+(?:- \S+|#.*)\n)+)/.exec(text)?.[1] ?? '';
     expect([...events.matchAll(/- (\S+)/g)].map((m) => m[1])).toEqual(['app_mention', 'message.im', 'link_shared', 'app_uninstalled', 'tokens_revoked']);
+  });
+
+  it("README's account of the manifest names every event it subscribes to and its OAuth redirect URL", () => {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, 'adapters/slack/manifest.yaml'), 'utf8');
+    const events = /bot_events:\n((?:\s+(?:- \S+|#.*)\n)+)/.exec(text)?.[1] ?? '';
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const declared = /It also declares the (.*?) events/.exec(readme)?.[1] ?? '';
+    expect([...declared.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual([...events.matchAll(/- (\S+)/g)].map((m) => m[1]).sort());
+    const step = /### 1\. Create the app from the manifest(.*?)### 2\./.exec(readme)?.[1] ?? '';
+    expect(step).toContain('/slack/oauth_redirect');
+  });
+
+  it("README's variable tables say what each Slack variable does in OAuth mode: no SLACK_BOT_TOKEN, and SLACK_PORT serves the install pages", () => {
+    const lines = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8').split('\n');
+    const rows = (name: string) => lines.filter((l) => l.startsWith(`| \`${name}\` |`));
+    expect(rows('SLACK_BOT_TOKEN')).toHaveLength(2);
+    for (const row of rows('SLACK_BOT_TOKEN')) expect(row).toMatch(/unset in OAuth mode/i);
+    expect(rows('SLACK_PORT')).toHaveLength(2);
+    for (const row of rows('SLACK_PORT')) expect(row).toMatch(/\/slack\/install.*\/slack\/oauth_redirect/);
   });
 });
