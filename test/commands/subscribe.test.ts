@@ -243,7 +243,7 @@ describe('subscribe topic, subscriptions, unsubscribe', () => {
     expect(text(await (await app).dispatcher.runText('subscriptions', inChannel({ channel: 'C2' })))).toMatch(/No subscriptions here/);
 
     expect(text(await (await app).dispatcher.runText(`unsubscribe ${id}`, inChannel()))).toMatch(/no more trending posts here at 09:30 Europe\/Berlin/);
-    expect(text(await (await app).dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more topic alerts/);
+    expect(text(await (await app).dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more alerts of new papers on "kv cache" here/);
     expect(text(await (await app).dispatcher.runText('subscriptions', inChannel()))).toMatch(/No subscriptions here/);
   });
 
