@@ -1,6 +1,7 @@
 // following: the caller's follows with their ids, and whether their last alert could not be delivered.
 import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
+import { personOf } from '../src/follows/people.js';
 import { MAX_FOLLOWS_PER_OWNER } from '../src/follows/store.js';
 import { followerOf } from './follow.js';
 
@@ -40,7 +41,7 @@ export const following = defineCommand({
           : [`Your last alert (${trouble.createdAt.slice(0, 10)}) is not delivered yet: ${FAILURE_HINTS.transient}; it will be tried again.`];
     return {
       kind: 'text',
-      title: `You follow ${follows.length} of at most ${MAX_FOLLOWS_PER_OWNER} topics`,
+      title: `You follow ${follows.length} of at most ${MAX_FOLLOWS_PER_OWNER} topics${follows.some((f) => personOf(f.topic)) ? ', people and labs' : ''}`,
       lines: [...follows.map((f) => `${f.id}: ${f.topic} (since ${f.createdAt.slice(0, 10)})`), ...warn, '`unfollow <id>` stops one.'],
       visibility: 'ephemeral',
     };

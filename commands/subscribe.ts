@@ -5,7 +5,18 @@ import { UserError } from '../src/errors.js';
 import { clip } from '../src/reply.js';
 import { cadenceWord, DEFAULT_WEEKDAY, describeDays, parseWeekday, WEEKDAYS, type Cadence } from '../src/scheduler/cadence.js';
 import { describeNext, describeWhat, describeWhen } from '../src/scheduler/describe.js';
-import { DEFAULT_HOUR, DEFAULT_TOP, formatTime, MAX_TOP, parseTime, parseTop, parseZone, splitTrendingWords, SUBSCRIBE_USAGE } from '../src/scheduler/spec.js';
+import {
+  DAY_OF_MONTH,
+  DEFAULT_HOUR,
+  DEFAULT_TOP,
+  formatTime,
+  MAX_TOP,
+  parseTime,
+  parseTop,
+  parseZone,
+  splitTrendingWords,
+  SUBSCRIBE_USAGE,
+} from '../src/scheduler/spec.js';
 import { MAX_PER_CHANNEL } from '../src/scheduler/store.js';
 import { channelOf, channelOwner, schedulesOf } from './channel.js';
 import { liveSourceNote, personOf, subjectPhrase } from '../src/follows/people.js';
@@ -150,6 +161,12 @@ export const subscribe = defineCommand({
     }
     // NOTE: a word that is no day of the week, where a weekly digest's day would go, is most likely a misspelt day.
     const day = input.day !== '' ? input.day : cadence === 'weekly' && input.unknown.length === 1 ? (input.unknown[0] ?? '') : '';
+    if (cadence !== 'weekly' && input.unknown.some((w) => DAY_OF_MONTH.test(w))) {
+      throw new UserError('Monthly digests come on the 1st of every month; the day of the month cannot be chosen.', [
+        'For one: subscribe trending monthly 09:00 UTC',
+        USAGE_HINT,
+      ]);
+    }
     if (input.unknown.length > 0 && day !== input.unknown[0]) {
       throw new UserError(`I did not understand "${clip(input.unknown.join(' '), 40)}".`, [USAGE_HINT]);
     }

@@ -1,6 +1,7 @@
 // subscriptions: what this channel is subscribed to (trending posts and digests with their cadence, next post and last failure, topic follows).
 import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
+import { listedSubject } from '../src/follows/people.js';
 import { describeNext, describeWhen } from '../src/scheduler/describe.js';
 import { formatTime } from '../src/scheduler/spec.js';
 import { channelOf, channelOwner, inviteHint, schedulesOf } from './channel.js';
@@ -33,7 +34,7 @@ export const subscriptions = defineCommand({
         );
       }
     }
-    for (const f of (await ctx.follows?.list(where.platform, channelOwner(where))) ?? []) lines.push(`${f.id}: new papers on "${f.topic}".`);
+    for (const f of (await ctx.follows?.list(where.platform, channelOwner(where))) ?? []) lines.push(`${f.id}: new papers ${listedSubject(f.topic)}.`);
     if (lines.length === 0) {
       return {
         kind: 'text',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/command.js';
 import { UserError } from '../src/errors.js';
+import { listedSubject } from '../src/follows/people.js';
 import { clip } from '../src/reply.js';
 import { describeWhen } from '../src/scheduler/describe.js';
 import { formatTime } from '../src/scheduler/spec.js';
@@ -26,8 +27,9 @@ export const unsubscribe = defineCommand({
       const what = sub.cadence === 'daily' ? `trending posts here at ${formatTime(sub)} ${sub.zone}` : `${sub.cadence} digests here (${describeWhen(sub)})`;
       return { kind: 'text', lines: [`Unsubscribed ${id}: no more ${what}.`], visibility: 'public' };
     }
-    if (await ctx.follows?.remove(where.platform, channelOwner(where), id)) {
-      return { kind: 'text', lines: [`Unsubscribed ${id}: no more topic alerts for it here.`], visibility: 'public' };
+    const follow = (await ctx.follows?.list(where.platform, channelOwner(where)))?.find((f) => f.id === id);
+    if (follow && (await ctx.follows?.remove(where.platform, channelOwner(where), id))) {
+      return { kind: 'text', lines: [`Unsubscribed ${id}: no more alerts of new papers ${listedSubject(follow.topic)} here.`], visibility: 'public' };
     }
     throw new UserError(`This channel has no subscription with id "${clip(id, 40)}".`, ['`subscriptions` lists this channel’s ids.']);
   },

@@ -96,6 +96,16 @@ export function subjectPhrase(topic: string): string {
   return `on ${topic}`;
 }
 
+/** How a follow reads in a list or a confirmation: `by Tri Dao`, `from MemTensor`, `on "kv cache"` (topic words quoted). */
+export function listedSubject(topic: string): string {
+  return personOf(topic) ? subjectPhrase(topic) : `on "${topic}"`;
+}
+
+/** How a stored follow's text is named back to its owner: `author:"Tri Dao"` as it is, topic words quoted (`"kv cache"`). */
+export function namedFollow(topic: string): string {
+  return personOf(topic) ? topic : `"${topic}"`;
+}
+
 /** The person or lab a stored follow's text names, or null for topic words. */
 export function personOf(topic: string): Person | null {
   const person = parsePerson(topic);

@@ -6,6 +6,7 @@ import type { Clock, Follow, FollowBook, FollowOwner, Param, ShardSet, Signals, 
 import { clip, type Reply } from '../reply.js';
 import { forUpdate } from '../store/sql.js';
 import { fromRow, type PaperRow } from '../store/paperRows.js';
+import { namedFollow } from './people.js';
 import { parseSubject } from './subject.js';
 
 /** How many follows one user or channel may keep: enough for real interests, few enough that one alert stays readable. */
@@ -156,7 +157,7 @@ export class FollowStore implements FollowBook {
       return { kind: 'added' as const, id: String(row?.id) };
     });
     if (added.kind === 'same') {
-      throw new UserError(`You already follow "${clip(added.same.topic, 60)}" (id ${added.same.id}).`, ['`following` lists your follows.']);
+      throw new UserError(`You already follow ${namedFollow(clip(added.same.topic, 60))} (id ${added.same.id}).`, ['`following` lists your follows.']);
     }
     if (added.kind === 'full') {
       throw new UserError(`You follow ${added.full} topics, the most one ${owner.kind} may follow (${MAX_FOLLOWS_PER_OWNER}).`, [

@@ -71,6 +71,9 @@ export function parseTop(value: unknown): Result<number, Problem> {
   return ok(n);
 }
 
+/** A day of the month as people write it: `1st`, `15th`. */
+export const DAY_OF_MONTH = /^\d{1,2}(st|nd|rd|th)$/i;
+
 /** The raw parts of `subscribe trending weekly monday 09:30 Europe/Berlin top 5`, as options (the command validates them). */
 export interface TrendingWords {
   /** `daily`, `weekly` or `monthly`. */
@@ -97,7 +100,8 @@ export function splitTrendingWords(text: string): TrendingWords {
       out.top = words[i + 1] ?? '';
       i += 1;
     } else if (/^(am|pm)$/.test(lower) && out.time !== undefined) out.time += lower;
-    else if (/^\d/.test(w)) out.time = w;
+    // NOTE: a day of the month (`15th`) and a second time are not the time: left for the command to refuse, never silently dropped.
+    else if (/^\d/.test(w) && out.time === undefined && !DAY_OF_MONTH.test(w)) out.time = w;
     else if (w.includes('/') || /^(utc|gmt)$/i.test(w)) out.zone = w;
     else if (out.cadence === undefined && cadenceWord(w)) out.cadence = lower;
     else if (out.day === undefined && weekdayWord(w) !== null) out.day = w;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeHf, recordedList } from '../fakes/hf.js';
 import { FakeSlack } from '../fakes/slack.js';
 import { seenOf, signature } from '../adapters/slack/support.js';
 import { spawnPaperboy, until, type Spawned } from '../support/spawned.js';
@@ -14,6 +15,7 @@ const ZONE = 'UTC';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 let slack: FakeSlack;
+let hf: FakeHf;
 let serve: Spawned;
 let port = 0;
 let dataDir = '';
@@ -91,6 +93,9 @@ async function redirect(code: string, state: string, cookie: string): Promise<{ 
 beforeAll(async () => {
   slack = await new FakeSlack().listen();
   cleanups.push(() => slack.close());
+  hf = await new FakeHf().listen();
+  cleanups.push(() => hf.close());
+  hf.days.set('2026-06-12', recordedList());
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-serve-oauth-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   port = await freePort();
@@ -108,6 +113,7 @@ beforeAll(async () => {
       PAPERBOY_SECRET_KEY: randomBytes(32).toString('base64'),
       SLACK_PORT: String(port),
       SLACK_API_URL: slack.apiUrl,
+      HF_API_URL: hf.apiUrl,
     },
     cleanups,
   );
@@ -122,7 +128,7 @@ afterAll(async () => {
 }, 30_000);
 
 describe('serve in Slack OAuth mode on a fresh data dir', () => {
-  it('the install flow, two workspaces, an uninstall, and posts that go only to the installed workspace with its own token', async () => {
+  it('the install flow, two workspaces, an uninstall, and posts and link cards that go only to the installed workspace with its own token', async () => {
     // /slack/install → Slack's authorize URL with a state.
     const first = await beginInstall();
     expect(first.status).toBe(302);
@@ -146,6 +152,30 @@ describe('serve in Slack OAuth mode on a fresh data dir', () => {
 
     // A search from T2 answered.
     expect((await answered('T2', 'C0TWO', 'search attention')).titles.length).toBeGreaterThan(0);
+
+    // A paper link shared in T2 unfolds with one chat.unfurl made with T2's token.
+    const link = 'https://arxiv.org/abs/2606.13681v2';
+    const linkShared = JSON.stringify({
+      team_id: 'T2',
+      api_app_id: 'A0FAKE',
+      type: 'event_callback',
+      event_id: 'Ev0LINK',
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'link_shared',
+        channel: 'C0TWO',
+        user: 'U0ALICE',
+        message_ts: '1764000000.000200',
+        source: 'conversations_history',
+        unfurl_id: 'C0TWO.1764000000.000200.x',
+        event_ts: '1764000000.000200',
+        links: [{ domain: 'arxiv.org', url: link }],
+      },
+    });
+    expect(await postSigned(linkShared, 'application/json')).toBe(200);
+    await until(() => slack.unfurls.length > 0);
+    expect(slack.callsTo('chat.unfurl').map((c) => [c.token === tokenOf('T2') ? 'T2 token' : 'other token', c.args.channel])).toEqual([['T2 token', 'C0TWO']]);
+    expect(JSON.stringify(slack.unfurls[0]?.unfurls[link])).toContain('EvoArena');
 
     // Subscriptions in T2's and T3's channels, due at the next whole minute at least 5 s away.
     const due = new Date(Math.ceil((Date.now() + 5_000) / 60_000) * 60_000);

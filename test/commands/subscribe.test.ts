@@ -182,6 +182,13 @@ describe('subscribe trending weekly and monthly', () => {
     ['monthly top 0', /"0" is not a number of papers/],
     ['monthly friday 09:00', /A day of the week goes with a weekly digest; monthly posts come on the 1st of every month/],
     ['daily monday', /A day of the week goes with a weekly digest; daily posts come every day/],
+    [
+      'monthly 15th 09:00 UTC',
+      /Monthly digests come on the 1st of every month; the day of the month cannot be chosen\.[\s\S]*subscribe trending monthly 09:00 UTC/,
+    ],
+    ['monthly 1st', /Monthly digests come on the 1st of every month; the day of the month cannot be chosen/],
+    ['weekly 15th', /"15th" is not a day of the week I know/],
+    ['weekly monday 9:00 10:00 UTC', /did not understand "10:00"/],
     ['weekly monday please', /did not understand "please"/],
   ])('refuses "%s" with a friendly message and stores nothing', async (words, message) => {
     const { app } = core();
@@ -243,7 +250,7 @@ describe('subscribe topic, subscriptions, unsubscribe', () => {
     expect(text(await (await app).dispatcher.runText('subscriptions', inChannel({ channel: 'C2' })))).toMatch(/No subscriptions here/);
 
     expect(text(await (await app).dispatcher.runText(`unsubscribe ${id}`, inChannel()))).toMatch(/no more trending posts here at 09:30 Europe\/Berlin/);
-    expect(text(await (await app).dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more topic alerts/);
+    expect(text(await (await app).dispatcher.runText('unsubscribe f1', inChannel()))).toMatch(/no more alerts of new papers on "kv cache" here/);
     expect(text(await (await app).dispatcher.runText('subscriptions', inChannel()))).toMatch(/No subscriptions here/);
   });
 

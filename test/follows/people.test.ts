@@ -91,7 +91,7 @@ describe('following people and labs', () => {
     const org = await app.dispatcher.runText('follow org:MemTensor', ALICE);
     expect(text(org)).toMatch(/^Following org:MemTensor \(id 2\)/);
     expect(text(org)).toMatch(/live source/);
-    expect(text(await app.dispatcher.runText('follow author:"TRI DAO"', ALICE))).toMatch(/You already follow "author:"Tri Dao"" \(id 1\)/);
+    expect(text(await app.dispatcher.runText('follow author:"TRI DAO"', ALICE))).toMatch(/You already follow author:"Tri Dao" \(id 1\)/);
     expect(text(await app.dispatcher.runText('following', ALICE))).toMatch(/1: author:"Tri Dao" \(since 2025-11-28\)\n2: org:MemTensor/);
     expect(text(await app.dispatcher.runText('unfollow 2', ALICE))).toMatch(/Stopped following/);
   });
@@ -158,5 +158,24 @@ describe('following people and labs', () => {
     expect(outbox?.map((o) => [o.owner, o.reply.kind === 'papers' ? o.reply.cards.map((c) => c.title) : []])).toEqual([
       [{ kind: 'channel', channel: 'C0GENERAL' }, [FROM_MIT.title]],
     ]);
+  });
+
+  it('following, a repeated follow, subscriptions and unsubscribe name authors and labs as people read them, not as quoted topics', async () => {
+    const { app } = await core();
+    await app.dispatcher.runText('follow author:"Tri Dao"', ALICE);
+    await app.dispatcher.runText('follow org:MemTensor', ALICE);
+    await app.dispatcher.runText('follow kv cache', ALICE);
+    expect(text(await app.dispatcher.runText('following', ALICE))).toMatch(/^You follow 3 of at most 25 topics, people and labs\n/);
+    expect(text(await app.dispatcher.runText('follow author:"TRI DAO"', ALICE))).toMatch(/^You already follow author:"Tri Dao" \(id 1\)\./);
+    expect(text(await app.dispatcher.runText('follow KV caches', ALICE))).toMatch(/^You already follow "kv cache" \(id 3\)\./);
+
+    const channel: Caller = { ...ALICE, channel: 'C0LAB' };
+    await app.dispatcher.runText('subscribe topic author:"Tri Dao"', channel);
+    await app.dispatcher.runText('subscribe topic org:MemTensor', channel);
+    await app.dispatcher.runText('subscribe topic kv cache', channel);
+    const list = text(await app.dispatcher.runText('subscriptions', channel));
+    expect(list).toContain('4: new papers by Tri Dao.\n5: new papers from MemTensor.\n6: new papers on "kv cache".');
+    expect(text(await app.dispatcher.runText('unsubscribe 4', channel))).toMatch(/^\nUnsubscribed 4: no more alerts of new papers by Tri Dao here\.$/);
+    expect(text(await app.dispatcher.runText('unsubscribe 6', channel))).toMatch(/^\nUnsubscribed 6: no more alerts of new papers on "kv cache" here\.$/);
   });
 });
