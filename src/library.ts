@@ -328,7 +328,7 @@ export class Library implements PaperLibrary {
       size: this.store.count(),
       holders: (word: string) => {
         const parsed = parseQuery(word);
-        return parsed.ok ? this.index.search(parsed.value).hits.map((h) => h.id) : [];
+        return parsed.ok ? this.index.matches(parsed.value) : [];
       },
     };
   }
