@@ -119,6 +119,8 @@ export class Library implements PaperLibrary {
   private readonly topicOverrides: Partial<TopicOptions>;
   private readonly dailyLists: DailyListReader | null;
   private readonly afterIngest: ((stats: UpsertStats) => Promise<void>) | undefined;
+  /** Each title's name (`titleName`), kept: every ask checks whether its words name a paper against every title. */
+  private readonly titleNames = new Map<string, string>();
 
   constructor(
     readonly store: PaperStore,
@@ -252,9 +254,9 @@ export class Library implements PaperLibrary {
     // A title whose name is the typed text comes first, then titles that start with the whole typed word
     // ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
     const name = normalName(p);
-    const rankOf = (x: PaperSummary) => (name !== '' && titleName(x.title) === name ? 0 : 1 + wholeWordAfter(x.title, p));
+    const rankOf = (x: PaperSummary) => (name !== '' && this.titleName(x.title) === name ? 0 : 1 + wholeWordAfter(x.title, p));
     const starts = all
-      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p) || (name !== '' && titleName(x.title) === name))
+      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p) || (name !== '' && this.titleName(x.title) === name))
       .sort((a, b) => rankOf(a) - rankOf(b) || byUpvotesThenDate(a, b));
     const chosen = new Set(starts.map((x) => x.id));
     const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && x.title.toLowerCase().includes(p)).sort(byUpvotesThenDate);
@@ -269,6 +271,17 @@ export class Library implements PaperLibrary {
       }
     }
     return out.map((x) => ({ title: x.title, id: x.id }));
+  }
+
+  private titleName(title: string): string {
+    let name = this.titleNames.get(title);
+    if (name === undefined) {
+      // NOTE: titles of papers since replaced linger until the memo outgrows the library twice over.
+      if (this.titleNames.size > 2 * this.index.size + 1000) this.titleNames.clear();
+      name = titleName(title);
+      this.titleNames.set(title, name);
+    }
+    return name;
   }
 
   /**
