@@ -42,7 +42,7 @@ export class PersistedSearchIndex implements SearchIndex {
     return this.ranker.search(query, want);
   }
 
-  matches(query: ParsedQuery): string[] {
+  matches(query: ParsedQuery): readonly string[] {
     this.ensureSynced();
     this.data.refreshIfChanged();
     return this.ranker.matches(query);
@@ -119,7 +119,7 @@ export class MemorySearchIndex implements SearchIndex {
     return this.current().search(query, want);
   }
 
-  matches(query: ParsedQuery): string[] {
+  matches(query: ParsedQuery): readonly string[] {
     return this.current().matches(query);
   }
 
