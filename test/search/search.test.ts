@@ -88,6 +88,7 @@ describe("a word's holders (SearchIndex.matches)", () => {
       const q = parsed(text);
       const found = index.search(q).hits.map((h) => h.id);
       expect([...index.matches(q)].sort(), text).toEqual(found.sort());
+      expect(new Set(index.matches(q)).size, text).toBe(index.matches(q).length);
       // Asked again (kept until the index changes): the same.
       expect([...index.matches(q)].sort(), text).toEqual(found.sort());
     }
