@@ -119,6 +119,8 @@ export class Library implements PaperLibrary {
   private readonly topicOverrides: Partial<TopicOptions>;
   private readonly dailyLists: DailyListReader | null;
   private readonly afterIngest: ((stats: UpsertStats) => Promise<void>) | undefined;
+  /** Each title lower-cased and its name (`titleName`), kept: every ask checks whether its words name a paper against every title. */
+  private readonly titleForms = new Map<string, { lower: string; name: string }>();
 
   constructor(
     readonly store: PaperStore,
@@ -252,12 +254,12 @@ export class Library implements PaperLibrary {
     // A title whose name is the typed text comes first, then titles that start with the whole typed word
     // ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
     const name = normalName(p);
-    const rankOf = (x: PaperSummary) => (name !== '' && titleName(x.title) === name ? 0 : 1 + wholeWordAfter(x.title, p));
+    const rankOf = (x: PaperSummary) => (name !== '' && this.formsOf(x.title).name === name ? 0 : 1 + wholeWordAfter(x.title, p));
     const starts = all
-      .filter((x) => x.title.toLowerCase().startsWith(p) || x.id.startsWith(p) || (name !== '' && titleName(x.title) === name))
+      .filter((x) => this.formsOf(x.title).lower.startsWith(p) || x.id.startsWith(p) || (name !== '' && this.formsOf(x.title).name === name))
       .sort((a, b) => rankOf(a) - rankOf(b) || byUpvotesThenDate(a, b));
     const chosen = new Set(starts.map((x) => x.id));
-    const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && x.title.toLowerCase().includes(p)).sort(byUpvotesThenDate);
+    const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && this.formsOf(x.title).lower.includes(p)).sort(byUpvotesThenDate);
     const out: Array<{ title: string; id: string }> = [...starts, ...contains].slice(0, limit);
     for (const x of out) chosen.add(x.id);
     const query = parseQuery(p);
@@ -269,6 +271,17 @@ export class Library implements PaperLibrary {
       }
     }
     return out.map((x) => ({ title: x.title, id: x.id }));
+  }
+
+  private formsOf(title: string): { lower: string; name: string } {
+    let forms = this.titleForms.get(title);
+    if (forms === undefined) {
+      // NOTE: titles of papers since replaced linger until the memo outgrows the library twice over.
+      if (this.titleForms.size > 2 * this.index.size + 1000) this.titleForms.clear();
+      forms = { lower: title.toLowerCase(), name: titleName(title) };
+      this.titleForms.set(title, forms);
+    }
+    return forms;
   }
 
   /**
@@ -328,7 +341,7 @@ export class Library implements PaperLibrary {
       size: this.store.count(),
       holders: (word: string) => {
         const parsed = parseQuery(word);
-        return parsed.ok ? this.index.search(parsed.value).hits.map((h) => h.id) : [];
+        return parsed.ok ? this.index.matches(parsed.value) : [];
       },
     };
   }

@@ -195,6 +195,8 @@ export interface SearchIndex {
   readonly size: number;
   /** The best `want` hits (all of them when omitted) and the total; a page asks for offset + limit. */
   search(query: ParsedQuery, want?: number): SearchOutcome;
+  /** Ids of every paper `search` finds, each once, in no particular order and unranked: who holds a word, cheaply (search/related.ts weighs terms by it). */
+  matches(query: ParsedQuery): readonly string[];
   /** Adds papers, or replaces them when their id is already indexed. */
   upsert(papers: readonly Paper[]): void;
   remove(ids: readonly string[]): void;

@@ -58,7 +58,7 @@ export function groupByApproach(
   const idfOf = (word: string): number => {
     let idf = rarity.get(word);
     if (idf === undefined) {
-      const held = new Set(corpus.holders(word)).size;
+      const held = corpus.holders(word).length;
       // NOTE: a word only one paper holds links it to no other (its own name); one most papers hold is the field's.
       idf = held < 2 || held > corpus.size * options.maxShare ? 0 : Math.log(corpus.size / held);
       rarity.set(word, idf);

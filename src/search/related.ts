@@ -32,7 +32,8 @@ interface Term {
 /** What neighbours are found in: how many papers there are, and which hold a word (title or abstract). */
 export interface Corpus {
   size: number;
-  holders(word: string): Iterable<string>;
+  /** The ids of the papers holding it, each once. */
+  holders(word: string): readonly string[];
 }
 
 /**

@@ -42,6 +42,12 @@ export class PersistedSearchIndex implements SearchIndex {
     return this.ranker.search(query, want);
   }
 
+  matches(query: ParsedQuery): readonly string[] {
+    this.ensureSynced();
+    this.data.refreshIfChanged();
+    return this.ranker.matches(query);
+  }
+
   suggest(word: string, limit: number): string[] {
     this.ensureSynced();
     return this.ranker.suggest(word, limit);
@@ -111,6 +117,10 @@ export class MemorySearchIndex implements SearchIndex {
 
   search(query: ParsedQuery, want?: number): SearchOutcome {
     return this.current().search(query, want);
+  }
+
+  matches(query: ParsedQuery): readonly string[] {
+    return this.current().matches(query);
   }
 
   suggest(word: string, limit: number): string[] {

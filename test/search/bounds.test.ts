@@ -226,6 +226,7 @@ describe('search bounds: term count', () => {
         return real.size;
       },
       search: (q) => real.search(q),
+      matches: (q) => real.matches(q),
       upsert: (p) => real.upsert(p),
       remove: (ids) => real.remove(ids),
       warm: () => real.warm(),

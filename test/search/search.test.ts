@@ -80,6 +80,22 @@ describe('query parsing', () => {
   });
 });
 
+describe("a word's holders (SearchIndex.matches)", () => {
+  it('are the papers a full search finds, for plain words, typos, run-together words, filters and exclusions', () => {
+    const index = new MemorySearchIndex(() => loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers, silentLogger);
+    const queries = ['model', 'quantisation', 'chekpointing', 'kvcache', 'memory since:2025-01-01', 'kv cache -quantization', 'zzzzqqq', '"agents"'];
+    for (const text of queries) {
+      const q = parsed(text);
+      const found = index.search(q).hits.map((h) => h.id);
+      expect([...index.matches(q)].sort(), text).toEqual(found.sort());
+      expect(new Set(index.matches(q)).size, text).toBe(index.matches(q).length);
+      // Asked again (kept until the index changes): the same.
+      expect([...index.matches(q)].sort(), text).toEqual(found.sort());
+    }
+    expect(index.matches(parsed('model')).length).toBeGreaterThan(10);
+  });
+});
+
 describe('search over the seed corpus', () => {
   it('answers a whole question about 2-bit KV cache quantization with KIVI near the top', () => {
     expect(titles('which paper squeezes the KV cache to 2 bits?', 3).some((t) => t.startsWith('KIVI'))).toBe(true);

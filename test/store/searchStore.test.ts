@@ -189,6 +189,18 @@ describe('a serving process that has cached postings', () => {
     expect(reader.index.search(query('model'), 10).hits.map((h) => [h.id, h.score])).toEqual(fresh.hits.map((h) => [h.id, h.score]));
   });
 
+  it("counts another process's new paper among a word's holders it had already looked up", async () => {
+    const { writer, reader } = await twoProcesses();
+    await writer.store.upsert(seeds);
+    writer.index.upsert(seeds);
+    const before = reader.index.matches(query('model'));
+    const added = paper('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
+    await writer.store.upsert([added]);
+    writer.index.upsert([added]);
+    const after = reader.index.matches(query('model'));
+    expect([...after].sort()).toEqual([...before, 'new-one'].sort());
+  });
+
   it('stops finding a paper by words another process removed from its abstract', async () => {
     const { writer, reader } = await twoProcesses();
     const original = paper('changing', 'Tide pools', 'Barnacles cling to a model rock.');
