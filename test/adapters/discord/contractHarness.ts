@@ -5,6 +5,7 @@ import type { Paper } from '../../../src/papers/model.js';
 import type { Clicked, ContractHarness, Seen } from '../contract.js';
 import type { CallbackBody, FakeRequest, MessageBody } from '../../fakes/discord.js';
 import { gate } from '../../support/gate.js';
+import { until } from '../../support/spawned.js';
 import { DM_CHANNEL, GUILD, seenOf, startDiscord } from './harness.js';
 
 /** Someone else owns the guild, so the test user's permissions are the ones the fake gives them. */
@@ -33,6 +34,10 @@ export async function discordContractHarness(papers: Paper[], mode: 'gateway' | 
   const cursors = new MemoryCursors();
   // Holds the next command's work (over HTTP, to make its answer deferred) until the test lets it go.
   const slow = gate();
+  // NOTE: the adapter links its answer's id to the conversation after Discord confirmed the post, so a
+  // follow-up sent the instant the answer is seen could come first: the harness, like a person, replies
+  // to an answer once it is linked.
+  const linked = new Set<string>();
   const run = await startDiscord({
     papers,
     guilds: [{ ...GUILD, ownerId: OWNER }],
@@ -43,7 +48,10 @@ export async function discordContractHarness(papers: Paper[], mode: 'gateway' | 
       find: (name) => core.dispatcher.find(name),
       complete: (c, a, p) => core.dispatcher.complete(c, a, p),
       runText: (t, c) => core.dispatcher.runText(t, c),
-      linkThread: (c, alias) => core.dispatcher.linkThread(c, alias),
+      linkThread: async (c, alias) => {
+        await core.dispatcher.linkThread(c, alias);
+        linked.add(alias);
+      },
       run: async (inv, c) => {
         await slow.wait();
         return core.dispatcher.run(inv, c);
@@ -96,6 +104,7 @@ export async function discordContractHarness(papers: Paper[], mode: 'gateway' | 
     async followUp(text) {
       const answer = lastMention ? fake.sentReplyTo(lastMention) : undefined;
       if (!answer) throw new Error('no answer to follow up on');
+      await until(() => linked.has(answer), 5);
       // A reply to the bot's answer (Discord pings the replied-to author, so it counts as a mention).
       const id = fake.message(text, fake.defaultPlace(), undefined, true, answer);
       lastMention = id;
