@@ -2,7 +2,7 @@
 import type { Paper } from '../papers/model.js';
 import type { AnswerSentence } from '../reply.js';
 import { sentences } from '../search/index.js';
-import { analyze } from '../search/text.js';
+import { analyze } from '../search/analysis/analyze.js';
 import { paperName, standAlone } from './sentence.js';
 
 /** A paper the search retrieved for the question, with its relevance relative to the best hit (0..1]. */

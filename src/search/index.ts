@@ -5,7 +5,10 @@ import type { Segment } from '../reply.js';
 import { MemoryIndexData, conceptMembers, subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from './indexData.js';
 import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery, type QueryTerm } from './query.js';
 import { judge, queryModel, rankingOptions, scoreForms, TITLE_CHECKS, type Candidate, type Concept, type Form, type RankingOptions } from './rank.js';
-import { americanize, isEnglishWord, spellingVariants, termOf, words } from './text.js';
+import { isEnglishWord } from './analysis/dictionary.js';
+import { americanize, spellingVariants } from './analysis/spellings.js';
+import { termOf } from './analysis/terms.js';
+import { words } from './analysis/tokenizer.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 

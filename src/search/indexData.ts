@@ -4,7 +4,7 @@ import type { AboutRule } from '../ports.js';
 import { MemoryCorpus, type CorpusView } from './bm25.js';
 import type { Concept } from './concepts.js';
 import { documentFields } from './document.js';
-import { americanize } from './text.js';
+import { americanize } from './analysis/spellings.js';
 
 /** The facts ranking and filters use for every hit, without loading the paper. */
 export interface DocInfo {

@@ -1,6 +1,6 @@
 // The ranking model: BM25F over the paper's fields, coverage of the query's concepts, and tiers for exact matches; parameters in one object.
 import { FIELDS, scoreMatches, type CorpusView, type Field } from './bm25.js';
-import { words } from './text.js';
+import { words } from './analysis/tokenizer.js';
 
 /**
  * The ranking's parameters. The defaults are what leave-one-out cross-validation over the

@@ -5,7 +5,7 @@ import { cleanDisplayText } from '../papers/displayText.js';
 import { decodePostings, encodePostings, FIELDS, type Posting } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
 import { isAbout } from '../search/indexData.js';
-import { americanize } from '../search/text.js';
+import { americanize } from '../search/analysis/spellings.js';
 import { storedRow, type PaperRow } from './paperRows.js';
 
 /** How many papers one indexing transaction takes: a writer never holds the lock for long. */

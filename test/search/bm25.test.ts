@@ -18,7 +18,7 @@ import {
 } from '../../src/search/bm25.js';
 import { SearchRanker } from '../../src/search/index.js';
 import { parseQuery } from '../../src/search/query.js';
-import { analyze, compounds } from '../../src/search/text.js';
+import { analyze, compounds } from '../../src/search/analysis/analyze.js';
 
 const papers = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
 // NOTE: the index reads the source's text (`rawText`) where display cleaning changed it.
