@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
-import { decodePostings, encodePostings, FIELDS, type Posting } from '../search/bm25.js';
+import { FIELDS } from '../search/document.js';
+import { decodePostings, encodePostings, type Posting } from '../search/postings.js';
 import { documentFields } from '../search/document.js';
-import { isAbout } from '../search/indexData.js';
+import { isAbout } from '../search/subjects.js';
 import { americanize } from '../search/analysis/spellings.js';
 import { storedRow, type PaperRow } from './paperRows.js';
 
@@ -33,7 +34,7 @@ function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | '
 }
 
 /**
- * The writing half of the persisted index (SqliteIndexData reads): new or changed papers indexed in
+ * The writing half of the persisted index (SqliteCorpusData reads): new or changed papers indexed in
  * batches, each an IMMEDIATE transaction re-checked inside, so several processes may index one
  * database; documents whose paper changed or went away retired; crowded terms merged.
  */

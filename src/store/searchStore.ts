@@ -3,8 +3,10 @@ import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
 import { cleanDisplayText } from '../papers/displayText.js';
 import type { PaperStore } from '../ports.js';
-import { decodeLive, type Field, type TermPostings } from '../search/bm25.js';
-import { subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
+import { type Field } from '../search/document.js';
+import { decodeLive, type TermPostings } from '../search/postings.js';
+import { type DocInfo, type CorpusData, type Vocabulary } from '../search/corpusData.js';
+import { subjectKey, subjectMembers } from '../search/subjects.js';
 import { SearchIndexWriter, type TrackedSubject } from './searchIndexWriter.js';
 
 /** Terms whose postings stay decoded-ready in memory between searches. */
@@ -30,7 +32,7 @@ interface DocRow {
  * and ranking facts stay in memory (a few numbers per paper); postings are read per query term.
  * A change committed by another process is picked up on the next search (`PRAGMA data_version`).
  */
-export class SqliteIndexData implements IndexData {
+export class SqliteCorpusData implements CorpusData {
   private readonly info_: DocInfo[] = [];
   private readonly lengths: number[][] = [];
   private readonly alive = new Set<number>();
