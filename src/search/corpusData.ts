@@ -15,7 +15,7 @@ export interface DocInfo {
 
 /**
  * An index's data, whether in memory (tests, evaluation) or persisted in SQLite
- * (`store/searchStore.ts`). Document numbers are the index's own; `paper` loads the whole paper
+ * (`store/postingsStore.ts`). Document numbers are the index's own; `paper` loads the whole paper
  * only for the hits a reply shows.
  */
 export interface CorpusData extends CorpusView {

@@ -1,4 +1,4 @@
-// The search port's implementations: the ranking over index data persisted in SQLite, or held in memory.
+// The search port's implementations: the ranking over corpus data persisted in SQLite, or held in memory.
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { AboutRule, PaperSummary, SearchIndex, SearchOutcome } from '../ports.js';
@@ -13,7 +13,7 @@ export interface SyncedCorpusData extends CorpusData {
 }
 
 /**
- * The search index over persisted index data (`store/searchStore.ts`): nothing is rebuilt at
+ * The search index over persisted corpus data (`store/postingsStore.ts`): nothing is rebuilt at
  * start, new papers are indexed as they are stored, and papers another process stored are seen
  * on the next search.
  */

@@ -8,7 +8,7 @@ import { migrate } from './migrations.js';
 import { openPostgresDatabase } from './postgres/open.js';
 import { dailyListsOf, type DailyLists } from './dailyLists.js';
 import { openStore, searchDataOf, startAfreshHint, type StoreOptions } from './sqlite.js';
-import type { SqliteCorpusData } from './searchStore.js';
+import type { SqliteCorpusData } from './postingsStore.js';
 import { watchDatabaseFile, type DatabaseWatch } from './sqliteWatch.js';
 
 /** An open database, as the composition root sees it. */

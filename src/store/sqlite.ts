@@ -12,7 +12,7 @@ import { DatabaseFileIdentity } from './fileIdentity.js';
 import { migrate, refuseNewer } from './migrations.js';
 import { adoptLegacyVersions } from './sqliteAdoption.js';
 import { LEGACY_SEARCH_VERSION, SEARCH_STEPS } from './searchSchema.js';
-import { SqliteCorpusData } from './searchStore.js';
+import { SqliteCorpusData } from './postingsStore.js';
 import { checkIntegrity, describeErrno, DOCKER_HINT, isBusy, isReadOnlyFault, openError, whoami } from './sqliteFaults.js';
 import { DEFAULTS, SqliteStore, type WriteOptions } from './sqlitePaperStore.js';
 import { SqliteSql } from './sqliteSql.js';

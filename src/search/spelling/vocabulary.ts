@@ -12,7 +12,7 @@ export interface SurfaceWord {
 }
 
 /**
- * The vocabulary in the shapes the fallbacks scan, derived from the index data's vocabulary and
+ * The vocabulary in the shapes the fallbacks scan, derived from the corpus data's vocabulary and
  * extended in place as it grows (new papers add words; nothing is rebuilt on the event loop).
  */
 export class Vocab {

@@ -11,7 +11,7 @@ import type { PaperStore } from '../../src/ports.js';
 import { scoreClauses, type ScoredClause } from '../../scripts/lunrScorer.js';
 import { MemoryCorpusData, type CorpusData } from '../../src/search/corpusData.js';
 import { subjectMembers } from '../../src/search/subjects.js';
-import { SqliteCorpusData } from '../../src/store/searchStore.js';
+import { SqliteCorpusData } from '../../src/store/postingsStore.js';
 import { openStore, searchDataOf } from '../../src/store/sqlite.js';
 import { silentLogger } from '../../src/logger.js';
 import { SearchRanker } from '../../src/search/ranker.js';

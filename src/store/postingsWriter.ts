@@ -1,4 +1,4 @@
-// Writes the persisted search index: indexes what the papers table has and the index lacks, in short transactions, and records subjects' members.
+// Writes the postings the search reads: indexes what the papers table has and the postings lack, in short transactions, and records subjects' members.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
@@ -38,7 +38,7 @@ function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | '
  * batches, each an IMMEDIATE transaction re-checked inside, so several processes may index one
  * database; documents whose paper changed or went away retired; crowded terms merged.
  */
-export class SearchIndexWriter {
+export class PostingsWriter {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
