@@ -20,10 +20,11 @@ import {
   type SpellingContext,
 } from './spelling/fallbacks.js';
 import { Vocab } from './spelling/vocabulary.js';
-import { conceptMembers, subjectKey, subjectMembers } from './subjects.js';
+import { SubjectPapers } from './subjects.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
+/** How a {@link SearchRanker} is set up: its clock and time budget, its parameters, and evaluation's scoring hooks. */
 export interface RankerOptions {
   /** NOTE: a monotonic clock in milliseconds (`performance.now` by default); tests pass one that jumps. */
   now?: () => number;
@@ -58,6 +59,7 @@ export class SearchRanker {
   private vocabCache: Vocab | null = null;
   private readonly lex: SpellingContext;
   private readonly ctx: RankContext;
+  private readonly subjects: SubjectPapers;
 
   constructor(
     private readonly data: CorpusData,
@@ -69,6 +71,7 @@ export class SearchRanker {
     this.ranking = rankingOptions(options.ranking);
     this.isWord = options.isWord ?? isEnglishWord;
     this.lex = { vocab: () => this.vocab(), df: (term) => this.df(term), options: this.ranking, isWord: this.isWord };
+    this.subjects = new SubjectPapers(data);
     this.ctx = { data, options: this.ranking, lex: this.lex, base: options.base, scorers: options.scorers ?? [] };
   }
 
@@ -238,42 +241,14 @@ export class SearchRanker {
     return new LazyHit(this.data, doc, this.data.info(doc) as DocInfo, score, terms);
   }
 
-  /**
-   * The papers a set of phrases marks as being about a subject: for some phrase, every term is in
-   * the title, or every term occurs at least twice in title and abstract together (a subject, not a
-   * passing mention). Read from the postings of the phrases' terms, cached until the index changes.
-   */
+  /** The papers a set of phrases marks as being about a subject (see {@link SubjectPapers}). */
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {
-    const key = subjectKey(phrases);
-    if (this.phraseCache.version !== this.data.version) this.phraseCache = { version: this.data.version, sets: new Map() };
-    const cached = this.phraseCache.sets.get(key);
-    if (cached) return cached;
-    // Kept as papers arrive when the data tracks the subject; else read from the postings now.
-    const docs = this.data.trackedSubject?.(phrases) ?? subjectMembers(this.data, phrases);
-    const out = new Set<string>();
-    for (const doc of docs) {
-      const info = this.data.info(doc);
-      if (info) out.add(info.paperId);
-    }
-    this.phraseCache.sets.set(key, out);
-    return out;
+    return this.subjects.withPhrases(phrases);
   }
 
-  private phraseCache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
-
-  /** The papers about a topic's concepts by `rule` (see `conceptMembers`), cached like {@link papersWithPhrases}. */
+  /** The papers about a topic's concepts by `rule` (see `conceptMembers`). */
   papersAbout(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string> {
-    const key = JSON.stringify([concepts, rule.mentions, rule.share]);
-    if (this.phraseCache.version !== this.data.version) this.phraseCache = { version: this.data.version, sets: new Map() };
-    const cached = this.phraseCache.sets.get(key);
-    if (cached) return cached;
-    const out = new Set<string>();
-    for (const doc of conceptMembers(this.data, concepts, rule)) {
-      const info = this.data.info(doc);
-      if (info) out.add(info.paperId);
-    }
-    this.phraseCache.sets.set(key, out);
-    return out;
+    return this.subjects.about(concepts, rule);
   }
 
   /** Corpus words closest to `word`, as people write them (for "did you mean"); none for an ordinary word, which is meant as typed. */

@@ -1,7 +1,7 @@
-// Which papers are about a subject (phrases of index terms) or a topic (concepts), read from the postings.
+// Which papers are about a subject (phrases of index terms) or a topic (concepts), read from the postings and cached until the corpus changes.
 import type { AboutRule } from '../ports.js';
 import type { Concept } from './concepts.js';
-import type { CorpusView } from './corpusData.js';
+import type { CorpusData, CorpusView } from './corpusData.js';
 
 /** A subject's key: its phrases of index terms, as stored. */
 export function subjectKey(phrases: ReadonlyArray<readonly string[]>): string {
@@ -89,4 +89,39 @@ export function conceptMembers(data: CorpusView, concepts: readonly Concept[], r
   if (need === 0) return out;
   for (const [doc, n] of has) if (n >= need) out.add(doc);
   return out;
+}
+
+/** The papers (by id) about subjects and topics, cached until the corpus data changes. */
+export class SubjectPapers {
+  private cache: { version: number; sets: Map<string, ReadonlySet<string>> } = { version: -1, sets: new Map() };
+
+  constructor(private readonly data: CorpusData) {}
+
+  /**
+   * The papers a set of phrases marks as being about a subject: for some phrase, every term is in
+   * the title, or every term occurs at least twice in title and abstract together (a subject, not a
+   * passing mention). Read from the postings of the phrases' terms.
+   */
+  withPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {
+    // Kept as papers arrive when the data tracks the subject; else read from the postings now.
+    return this.cached(subjectKey(phrases), () => this.data.trackedSubject?.(phrases) ?? subjectMembers(this.data, phrases));
+  }
+
+  /** The papers about a topic's concepts by `rule` (see {@link conceptMembers}). */
+  about(concepts: ReadonlyArray<ReadonlyArray<readonly string[]>>, rule: AboutRule): ReadonlySet<string> {
+    return this.cached(JSON.stringify([concepts, rule.mentions, rule.share]), () => conceptMembers(this.data, concepts, rule));
+  }
+
+  private cached(key: string, docs: () => Iterable<number>): ReadonlySet<string> {
+    if (this.cache.version !== this.data.version) this.cache = { version: this.data.version, sets: new Map() };
+    const known = this.cache.sets.get(key);
+    if (known) return known;
+    const out = new Set<string>();
+    for (const doc of docs()) {
+      const info = this.data.info(doc);
+      if (info) out.add(info.paperId);
+    }
+    this.cache.sets.set(key, out);
+    return out;
+  }
 }
