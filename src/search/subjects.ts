@@ -17,6 +17,21 @@ export function isAbout(phrases: ReadonlyArray<readonly string[]>, title: Readon
   return phrases.some((p) => p.length > 0 && (p.every((t) => (title.get(t) ?? 0) > 0) || p.every((t) => (both.get(t) ?? 0) >= 2)));
 }
 
+/** The documents with `term` in their title, and how often each has it in title and abstract together. */
+function textMentions(data: CorpusView, term: string): { title: Set<number>; count: Map<number, number> } {
+  const p = data.postings(term);
+  const title = new Set<number>();
+  const count = new Map<number, number>();
+  for (let i = 0; p && i < p.n; i++) {
+    const doc = p.docs[i] as number;
+    const field = p.fields[i] as number;
+    if (field > 1) continue;
+    if (field === 0) title.add(doc);
+    count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
+  }
+  return { title, count };
+}
+
 /** The live documents about a subject, from the postings of its terms. */
 export function subjectMembers(data: CorpusView, phrases: ReadonlyArray<readonly string[]>): Set<number> {
   const out = new Set<number>();
@@ -27,16 +42,7 @@ export function subjectMembers(data: CorpusView, phrases: ReadonlyArray<readonly
     const inTitle = new Map<number, number>();
     const twice = new Map<number, number>();
     for (const term of terms) {
-      const p = data.postings(term);
-      const title = new Set<number>();
-      const count = new Map<number, number>();
-      for (let i = 0; p && i < p.n; i++) {
-        const doc = p.docs[i] as number;
-        const field = p.fields[i] as number;
-        if (field > 1) continue;
-        if (field === 0) title.add(doc);
-        count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
-      }
+      const { title, count } = textMentions(data, term);
       for (const doc of title) inTitle.set(doc, (inTitle.get(doc) ?? 0) + 1);
       for (const [doc, n] of count) if (n >= 2) twice.set(doc, (twice.get(doc) ?? 0) + 1);
     }
@@ -62,16 +68,7 @@ export function conceptMembers(data: CorpusView, concepts: readonly Concept[], r
   const docsOf = (term: string): Set<number> => {
     const known = termDocs.get(term);
     if (known) return known;
-    const p = data.postings(term);
-    const title = new Set<number>();
-    const count = new Map<number, number>();
-    for (let i = 0; p && i < p.n; i++) {
-      const doc = p.docs[i] as number;
-      const field = p.fields[i] as number;
-      if (field > 1) continue;
-      if (field === 0) title.add(doc);
-      count.set(doc, (count.get(doc) ?? 0) + (p.tfs[i] as number));
-    }
+    const { title, count } = textMentions(data, term);
     const out = new Set(title);
     for (const [doc, n] of count) if (n >= rule.mentions) out.add(doc);
     termDocs.set(term, out);
