@@ -16,7 +16,7 @@ import { titleKey } from '../src/papers/model.js';
 import { dateInZone, type Conversation } from '../src/ports.js';
 import { clip, type Reply } from '../src/reply.js';
 import { shownId } from '../src/screen.js';
-import { normalName, titleName } from '../src/search/rank.js';
+import { normalName, titleName } from '../src/search/ranking/names.js';
 import { paging } from './options.js';
 import { paper as paperCommand } from './paper.js';
 import { search } from './search.js';

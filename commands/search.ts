@@ -7,7 +7,7 @@ import type { SearchPage } from '../src/library.js';
 import { dateInZone } from '../src/ports.js';
 import { clip } from '../src/reply.js';
 import { MAX_QUERY_TERMS } from '../src/search/query.js';
-import { MAX_TERM_LENGTH } from '../src/search/text.js';
+import { MAX_TERM_LENGTH } from '../src/search/analysis/tokenizer.js';
 import { helpReply } from './help.js';
 import { checkOffset, paging, textOption } from './options.js';
 

@@ -1,6 +1,6 @@
 // The chat question set (eval/chat-questions.json): its schema, and the per-question scores npm run eval reports by shape.
 import { z } from 'zod';
-import { normTitle } from '../src/search/metrics.js';
+import { normTitle } from './metrics.js';
 
 /** The question shapes the set covers, in the order the eval prints them. */
 export const SHAPES = ['list', 'count', 'synthesis', 'compare', 'new'] as const;

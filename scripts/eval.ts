@@ -6,15 +6,17 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { Library, type LibraryOptions } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { loadSeedDir } from '../src/papers/seeds.js';
-import { SearchRanker } from '../src/search/index.js';
-import { MemoryIndexData } from '../src/search/indexData.js';
-import { score, type Scores } from '../src/search/metrics.js';
+import { SearchRanker, type RankerOptions } from '../src/search/ranker.js';
+import { MemoryCorpusData } from '../src/search/corpusData.js';
+import { score, type Scores } from './metrics.js';
 import { parseQuery } from '../src/search/query.js';
-import { DEFAULT_RANKING, type RankingOptions } from '../src/search/rank.js';
+import { DEFAULT_RANKING, type RankingOptions } from '../src/search/ranking/parameters.js';
 import { MemorySearchIndex } from '../src/search/searchIndex.js';
 import { openStore } from '../src/store/sqlite.js';
 import { chatQuestionsSchema } from './chatQuestions.js';
 import { evaluateAnswers } from './evalAnswers.js';
+import { coverageScorer } from './evalScorers.js';
+import { lunrBase } from './lunrScorer.js';
 
 const querySchema = z.array(
   z.object({
@@ -47,24 +49,25 @@ const TOPIC_GRID = { blend: [0, 0.1, 0.2, 0.3], cutoff: [0, 0.25, 0.5] } as cons
 
 type Point = { [K in keyof typeof GRID]: (typeof GRID)[K][number] };
 
-function rankingOf(p: Point): Partial<RankingOptions> {
-  return {
-    base: p.base,
+/** The ranker a grid point stands for: its parameters, and evaluation's lunr base and coverage factor where the point asks for them. */
+function rankingOf(p: Point): RankerOptions {
+  const ranking: Partial<RankingOptions> = {
     fieldWeights: { title: p.titleWeight, abstract: 1, people: p.titleWeight },
     k1: p.k1,
     lengthNorm: { title: p.b, abstract: p.b, people: 0 },
-    coveragePower: p.coveragePower,
     allConceptsFirstUpTo: p.allConceptsFirstUpTo,
     correctionWeight: p.correctionWeight,
     fuzzyWhenFewerThan: p.fuzzyWhenFewerThan,
   };
+  return { ranking, base: p.base === 'lunr' ? lunrBase : undefined, scorers: p.coveragePower === 0 ? [] : [coverageScorer(p.coveragePower)] };
 }
 
+/** The grid point of shipped parameters: BM25F as the base, no coverage factor (scripts/evalScorers.ts). */
 function pointOf(r: RankingOptions): Point {
   return {
-    base: r.base,
+    base: 'bm25f',
     titleWeight: r.fieldWeights.title as Point['titleWeight'],
-    coveragePower: r.coveragePower as Point['coveragePower'],
+    coveragePower: 0,
     allConceptsFirstUpTo: r.allConceptsFirstUpTo as Point['allConceptsFirstUpTo'],
     correctionWeight: r.correctionWeight as Point['correctionWeight'],
     fuzzyWhenFewerThan: r.fuzzyWhenFewerThan as Point['fuzzyWhenFewerThan'],
@@ -151,14 +154,14 @@ async function main(): Promise<void> {
   const index = new MemorySearchIndex(() => store.all(), silentLogger);
   const library = new Library(store, index);
   await library.ingest(papers);
-  const data = new MemoryIndexData(store.all());
+  const data = new MemoryCorpusData(store.all());
   const parsed = questions.map((q) => parseQuery(q.query));
   const run = (ranker: SearchRanker, i: number): string[] => {
     const p = parsed[i];
     return p?.ok ? ranker.search(p.value).hits.map((h) => h.title) : [];
   };
-  const judge = (ranking: Partial<RankingOptions>): Scores[] => {
-    const ranker = new SearchRanker(data, { ranking });
+  const judge = (options: RankerOptions): Scores[] => {
+    const ranker = new SearchRanker(data, options);
     return questions.map((q, i) => score(run(ranker, i), q.relevant));
   };
 
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
   const best = grid[bestPoint(matrix)] as Point;
 
   console.log(`Search evaluation on ${path.relative(process.cwd(), file) || file} (${questions.length} questions, ${store.count()} papers)`);
-  console.log(`Ranking: ${label(pointOf(DEFAULT_RANKING))} (rank.ts DEFAULT_RANKING)`);
+  console.log(`Ranking: ${label(pointOf(DEFAULT_RANKING))} (search/ranking/parameters.ts DEFAULT_RANKING)`);
   console.log(line('overall', questions, shipped, held));
   for (const type of [...new Set(questions.map((q) => q.type))]) {
     const at = questions.flatMap((q, i) => (q.type === type ? [i] : []));
@@ -197,7 +200,7 @@ async function main(): Promise<void> {
   const bestScore = mean((matrix[bestPoint(matrix)] as Scores[]).map((r) => r.ndcg));
   console.log(`Best grid point on all ${questions.length} questions (in-sample nDCG@10 ${bestScore.toFixed(3)}): ${label(best)}`);
   if (label(best) !== label(pointOf(DEFAULT_RANKING)))
-    console.log('NOTE: that is not the defaults; set DEFAULT_RANKING in src/search/rank.ts to it if the LOO-CV figure holds.');
+    console.log('NOTE: that is not the defaults; set DEFAULT_RANKING in src/search/ranking/parameters.ts to it if the LOO-CV figure holds.');
 
   // The topic command: the same questions of type topic, answered by `library.topic` with each blend.
   const topics = questions.flatMap((q, i) => (q.type === 'topic' ? [i] : []));

@@ -3,7 +3,7 @@ import { DEFAULT_PICK, type PickOptions } from '../src/ask/answer.js';
 import { DEFAULT_LIST, type ListOptions } from '../src/ask/list.js';
 import { DEFAULT_TOPIC, type TopicOptions } from '../src/library.js';
 import type { Paper } from '../src/papers/model.js';
-import { normTitle } from '../src/search/metrics.js';
+import { normTitle } from './metrics.js';
 import { SHAPES, scoreChat, type ChatOutcome, type ChatQuestion } from './chatQuestions.js';
 import { CHAT_NOW, chatAsker } from './evalChat.js';
 import { PICK_GRID, devAsker, type DevQuestion } from './evalAsk.js';

@@ -8,7 +8,7 @@ import { managerRefusal, mayChangeChannel } from './manage.js';
 import type { Caller, Conversation, Inbound, Invocation } from './ports.js';
 import { clip, type Reply } from './reply.js';
 import { referenceOf, shownId, shownList, withShown } from './screen.js';
-import { editDistance } from './search/index.js';
+import { editDistance } from './search/spelling/editDistance.js';
 import { DatabaseUnavailable } from './store/postgresSql.js';
 
 export type { Caller, Invocation } from './ports.js';

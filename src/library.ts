@@ -3,12 +3,14 @@ import { UserError } from './errors.js';
 import type { Paper } from './papers/model.js';
 import { arxivIdOf, titleKey } from './papers/model.js';
 import { conceptsOf } from './search/concepts.js';
-import { conceptsNeeded } from './search/indexData.js';
-import { byUpvotesThenDate } from './search/index.js';
+import { conceptsNeeded } from './search/subjects.js';
+import { byUpvotesThenDate } from './search/hits.js';
 import { parseQuery, type ParseOptions, type ParsedQuery } from './search/query.js';
-import { normalName, titleName } from './search/rank.js';
+import { normalName, titleName } from './search/ranking/names.js';
+import { DEFAULT_RANKING } from './search/ranking/parameters.js';
 import { neighbours, type Corpus } from './search/related.js';
-import { analyze, MAX_TERM_LENGTH } from './search/text.js';
+import { analyze } from './search/analysis/analyze.js';
+import { MAX_TERM_LENGTH } from './search/analysis/tokenizer.js';
 import type { AboutRule, DailyListReader, PaperStore, PaperSummary, SearchHit, SearchIndex, Sql, UpsertStats } from './ports.js';
 import { clip } from './reply.js';
 import { TOPICS, type Topic } from './topics.js';
@@ -232,13 +234,13 @@ export class Library implements PaperLibrary {
     const named = name === '' ? [] : all.filter((p) => titleName(p.title) === name);
     if (named.length > 0) return load(named.sort(byUpvotesThenDate));
     const prefix = all.filter((p) => titleKey(p.title).toLowerCase().startsWith(key));
-    if (prefix.length > 0 && key.length >= 4)
+    if (prefix.length > 0 && key.length >= DEFAULT_RANKING.titlePrefixMinLength)
       return load(prefix.sort((a, b) => wholeWordAfter(a.title, key) - wholeWordAfter(b.title, key) || byUpvotesThenDate(a, b)));
     const hits = this.searchAll(text);
     const top = hits[0];
     if (!top) return [];
     // Clear winner → that paper; otherwise the close runners-up for a pick list.
-    const close = hits.filter((h) => h.score >= top.score * 0.75).slice(0, 5);
+    const close = hits.filter((h) => h.score >= top.score * DEFAULT_RANKING.closeHitShare).slice(0, DEFAULT_RANKING.pickListSize);
     return close.map((h) => h.paper);
   }
 

@@ -1,8 +1,8 @@
 // The extractive answer: the abstract sentences that best answer a question, each cited by number.
 import type { Paper } from '../papers/model.js';
 import type { AnswerSentence } from '../reply.js';
-import { sentences } from '../search/index.js';
-import { analyze } from '../search/text.js';
+import { sentences } from '../search/snippets.js';
+import { analyze } from '../search/analysis/analyze.js';
 import { paperName, standAlone } from './sentence.js';
 
 /** A paper the search retrieved for the question, with its relevance relative to the best hit (0..1]. */

@@ -1,7 +1,7 @@
 // Groups a synthesized answer's sentences by approach: papers whose contribution shares a distinctive term go together, under that term.
 import type { Paper } from '../papers/model.js';
 import type { Corpus } from '../search/related.js';
-import { analyze } from '../search/text.js';
+import { analyze } from '../search/analysis/analyze.js';
 import type { Picked } from './answer.js';
 
 /**

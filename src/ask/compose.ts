@@ -6,7 +6,7 @@ import type { AnswerWriter } from '../ports.js';
 import type { AnswerSentence } from '../reply.js';
 import { UserError } from '../errors.js';
 import { parseQuery, type ParsedQuery } from '../search/query.js';
-import { termOf } from '../search/text.js';
+import { termOf } from '../search/analysis/terms.js';
 import type { Corpus } from '../search/related.js';
 import { groupByApproach } from './approach.js';
 import { DEFAULT_PICK, numberCitations, pickSentences, type Candidate, type PickOptions } from './answer.js';

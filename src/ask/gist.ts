@@ -1,6 +1,6 @@
 // A paper's gist: one line of what it does, for list answers and paper cards (Hugging Face's ai_summary, else its contribution sentence).
 import type { Paper } from '../papers/model.js';
-import { sentences } from '../search/index.js';
+import { sentences } from '../search/snippets.js';
 import { contentOf, paperName, proposes, standAlone } from './sentence.js';
 
 /** Shorter sentences are fragments ("Code is available."), not what a paper does. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BodyTooLarge, describeBytes, readBounded } from '../boundedBody.js';
 import { err, ok } from '../errors.js';
 import type { AnswerSource, AnswerWriter } from '../ports.js';
-import { sentences } from '../search/index.js';
+import { sentences } from '../search/snippets.js';
 
 export interface OpenAiWriterOptions {
   /** The server's base URL up to the version, e.g. `http://127.0.0.1:8080/v1` (llama.cpp, Ollama, vLLM, OpenAI). */

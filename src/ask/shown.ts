@@ -1,7 +1,7 @@
 // Which sentences of each cited paper an extractive answer shows: its contributions or findings that best cover the question.
 import type { Paper } from '../papers/model.js';
-import { sentences } from '../search/index.js';
-import { analyze } from '../search/text.js';
+import { sentences } from '../search/snippets.js';
+import { analyze } from '../search/analysis/analyze.js';
 import { MIN_SENTENCE_CHARS, clipSentence, type Picked } from './answer.js';
 import { gist } from './gist.js';
 import { contentOf, paperName, proposes, standAlone, type Content } from './sentence.js';

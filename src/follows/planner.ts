@@ -5,8 +5,8 @@ import type { Paper } from '../papers/model.js';
 import type { Follow, FollowOwner } from '../ports.js';
 import type { Reply } from '../reply.js';
 import { documentFields } from '../search/document.js';
-import { byUpvotesThenDate } from '../search/index.js';
-import { isAbout } from '../search/indexData.js';
+import { byUpvotesThenDate } from '../search/hits.js';
+import { isAbout } from '../search/subjects.js';
 import type { FollowStore, PlannedAlert } from './store.js';
 import { isTheirs, personOf, subjectPhrase } from './people.js';
 import { parseSubject } from './subject.js';
@@ -20,7 +20,7 @@ export const PLAN_BATCH = 2_000;
 /**
  * Turns papers new to the store into alerts. The relevance threshold is the one `topic` uses for
  * its known topics, applied to every follow: a new paper alerts a follow when it is *about* the
- * follow's subject (`isAbout` in search/indexData.ts, over the paper's index terms from
+ * follow's subject (`isAbout` in search/subjects.ts, over the paper's index terms from
  * `documentFields`, exactly as the index decides a topic's members): for one of the subject's phrases,
  * every term is in the title, or every term occurs at least twice in title and abstract. For free
  * words that means every concept of the topic is present substantially, not one word of it nor a

@@ -3,7 +3,7 @@ import { err, ok, problem, type Problem, type Result } from '../errors.js';
 import { topicPhrases } from '../library.js';
 import { clip } from '../reply.js';
 import { parseQuery } from '../search/query.js';
-import { analyze } from '../search/text.js';
+import { analyze } from '../search/analysis/analyze.js';
 import { TOPICS, type Topic } from '../topics.js';
 import { parsePerson, personTopic, type Person } from './people.js';
 

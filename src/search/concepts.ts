@@ -1,6 +1,6 @@
 // A topic's concepts: the words of some topic text grouped into what a paper must each have, with the forms that stand for each.
 import type { QueryTerm } from './query.js';
-import { abbreviationSpans } from './text.js';
+import { abbreviationSpans } from './analysis/abbreviations.js';
 
 /**
  * One concept of a topic: alternative phrases of index terms, any one of which stands for it

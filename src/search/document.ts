@@ -1,7 +1,10 @@
 // What the index holds of a paper: its analysed terms per field, the same for every index implementation.
 import type { Paper } from '../papers/model.js';
-import type { Field } from './bm25.js';
-import { analyze, compounds } from './text.js';
+import { analyze, compounds } from './analysis/analyze.js';
+
+/** The indexed fields, in posting order. */
+export const FIELDS = ['title', 'abstract', 'people'] as const;
+export type Field = (typeof FIELDS)[number];
 
 /**
  * A paper's index terms per field: title and abstract words (stopwords out, spellings folded,

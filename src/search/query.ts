@@ -1,7 +1,11 @@
 // Turns what a user typed into a structured query; lunr's query-string parser never sees user text.
 import { err, ok, problem, type Problem, type Result } from '../errors.js';
 import { addDays, dayPeriod, isoWeekOf, monthPeriod, weekPeriod } from '../trending/period.js';
-import { abbreviationSpans, americanize, isIndexable, isStopword, splitAlnum, stem, words } from './text.js';
+import { abbreviationSpans } from './analysis/abbreviations.js';
+import { americanize } from './analysis/spellings.js';
+import { isStopword } from './analysis/stopWords.js';
+import { stem } from './analysis/terms.js';
+import { isIndexable, splitAlnum, words } from './analysis/tokenizer.js';
 
 /**
  * The most distinct terms (searched and excluded together) one query may use; later words are ignored

@@ -1,6 +1,6 @@
 // "More like this": the papers that share enough of a paper's distinctive terms, best first, none when no paper comes close.
 import type { Paper } from '../papers/model.js';
-import { analyze } from './text.js';
+import { analyze } from './analysis/analyze.js';
 
 /** How related papers are chosen (one place, read by tests and by anyone tuning them). */
 export interface RelatedOptions {

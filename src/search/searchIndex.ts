@@ -1,19 +1,19 @@
-// The search port's implementations: the ranking over index data persisted in SQLite, or held in memory.
+// The search port's implementations: the ranking over corpus data persisted in SQLite, or held in memory.
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/model.js';
 import type { AboutRule, PaperSummary, SearchIndex, SearchOutcome } from '../ports.js';
-import type { IndexData } from './indexData.js';
-import { SearchRanker, type SnapshotOptions } from './index.js';
+import type { CorpusData } from './corpusData.js';
+import { SearchRanker, type RankerOptions } from './ranker.js';
 import type { ParsedQuery } from './query.js';
 
 /** Index data that follows a store by itself: `sync` indexes what changed; `refreshIfChanged` picks up other processes' work. */
-export interface SyncedIndexData extends IndexData {
+export interface SyncedCorpusData extends CorpusData {
   sync(): number;
   refreshIfChanged(): void;
 }
 
 /**
- * The search index over persisted index data (`store/searchStore.ts`): nothing is rebuilt at
+ * The search index over persisted corpus data (`store/postingsStore.ts`): nothing is rebuilt at
  * start, new papers are indexed as they are stored, and papers another process stored are seen
  * on the next search.
  */
@@ -23,9 +23,9 @@ export class PersistedSearchIndex implements SearchIndex {
   private synced = false;
 
   constructor(
-    private readonly data: SyncedIndexData,
+    private readonly data: SyncedCorpusData,
     logger: Logger,
-    options: SnapshotOptions = {},
+    options: RankerOptions = {},
   ) {
     this.ranker = new SearchRanker(data, options);
     this.logger = logger.child({ component: 'search-index' });
@@ -108,7 +108,7 @@ export class MemorySearchIndex implements SearchIndex {
   constructor(
     private readonly load: () => readonly Paper[],
     private readonly logger: Logger,
-    private readonly options: SnapshotOptions = {},
+    private readonly options: RankerOptions = {},
   ) {}
 
   get size(): number {

@@ -214,7 +214,7 @@ export class SnapshotMaker {
   }
 }
 
-/** The copy's marks, and whether its search index has papers to index (its mark is not the newest `updated_at`, as `SqliteIndexData.sync` checks). */
+/** The copy's marks, and whether its search index has papers to index (its mark is not the newest `updated_at`, as `SqliteCorpusData.sync` checks). */
 function localState(db: Database.Database): LocalState {
   const mark = (key: string) => Number((db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? 0);
   const papers = db.prepare('SELECT count(*) AS n, max(updated_at) AS newest FROM papers').get() as { n: number; newest: string | null };

@@ -8,7 +8,7 @@ import { migrate } from './migrations.js';
 import { openPostgresDatabase } from './postgres/open.js';
 import { dailyListsOf, type DailyLists } from './dailyLists.js';
 import { openStore, searchDataOf, startAfreshHint, type StoreOptions } from './sqlite.js';
-import type { SqliteIndexData } from './searchStore.js';
+import type { SqliteCorpusData } from './postingsStore.js';
 import { watchDatabaseFile, type DatabaseWatch } from './sqliteWatch.js';
 
 /** An open database, as the composition root sees it. */
@@ -25,7 +25,7 @@ export interface PaperDatabase {
   /** Why nothing can be written (a read-only file, folder or mount), or null. Feature stores are not offered then. */
   readonly readOnlyReason: string | null;
   /** The search index's persisted data, in this host's file; null when a read-only file predates it. */
-  searchData(subjects: ReadonlyArray<ReadonlyArray<readonly string[]>>): SqliteIndexData | null;
+  searchData(subjects: ReadonlyArray<ReadonlyArray<readonly string[]>>): SqliteCorpusData | null;
   /** The daily lists, read from this host's file (written with the papers, see `PaperStore.upsert`); null when a read-only file predates them. */
   readonly dailyLists: DailyLists | null;
   /**

@@ -35,7 +35,7 @@ const REMADE = `${SEARCH_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\
  * The `search` feature's steps (SQLite only: with DATABASE_URL each host indexes its own copy of the
  * catalogue, and PostgreSQL holds no index). The index is derived from the papers table, so a step
  * that changes it drops the tables and makes them anew: they are then empty, and the next sync
- * indexes every paper again (SqliteIndexData.sync). A database a newer paperboy indexed is refused
+ * indexes every paper again (SqliteCorpusData.sync). A database a newer paperboy indexed is refused
  * like any other feature's, not rebuilt: two builds taking turns on one file would re-index at each
  * turn, and the newer one's papers tables are refused anyway.
  */

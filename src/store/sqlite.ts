@@ -12,7 +12,7 @@ import { DatabaseFileIdentity } from './fileIdentity.js';
 import { migrate, refuseNewer } from './migrations.js';
 import { adoptLegacyVersions } from './sqliteAdoption.js';
 import { LEGACY_SEARCH_VERSION, SEARCH_STEPS } from './searchSchema.js';
-import { SqliteIndexData } from './searchStore.js';
+import { SqliteCorpusData } from './postingsStore.js';
 import { checkIntegrity, describeErrno, DOCKER_HINT, isBusy, isReadOnlyFault, openError, whoami } from './sqliteFaults.js';
 import { DEFAULTS, SqliteStore, type WriteOptions } from './sqlitePaperStore.js';
 import { SqliteSql } from './sqliteSql.js';
@@ -219,10 +219,10 @@ async function migrateCatalogue(db: Database.Database, file: string, opts: Write
  * in-memory ones included), or null for a read-only store whose index cannot answer (tables absent,
  * of another version, or behind the papers): the caller then indexes in memory.
  */
-export function searchDataOf(store: SqliteStore, subjects: ReadonlyArray<ReadonlyArray<readonly string[]>> = []): SqliteIndexData | null {
+export function searchDataOf(store: SqliteStore, subjects: ReadonlyArray<ReadonlyArray<readonly string[]>> = []): SqliteCorpusData | null {
   const readOnly = store.readOnlyReason !== null;
   if (readOnly && !indexCurrent(store.connection)) return null;
-  const data = new SqliteIndexData(store.connection, store, readOnly);
+  const data = new SqliteCorpusData(store.connection, store, readOnly);
   data.trackSubjects(subjects);
   return data;
 }

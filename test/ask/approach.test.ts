@@ -5,7 +5,7 @@ import { DEFAULT_PICK, type Candidate } from '../../src/ask/answer.js';
 import { extractive, lookUp, questionTerms } from '../../src/ask/compose.js';
 import type { Paper } from '../../src/papers/model.js';
 import type { Corpus } from '../../src/search/related.js';
-import { termOf } from '../../src/search/text.js';
+import { termOf } from '../../src/search/analysis/terms.js';
 
 function paper(id: string, title: string, abstract: string): Paper {
   return { id, title, abstract, authors: [], authorCount: null, org: null, publishedAt: '2025-11-01', upvotes: 0, arxivId: null, thumbnail: null, sources: [] };

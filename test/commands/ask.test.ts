@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { gist } from '../../src/ask/gist.js';
 import { contentOf, paperName, standAlone } from '../../src/ask/sentence.js';
-import { sentences } from '../../src/search/index.js';
+import { sentences } from '../../src/search/snippets.js';
 import { ok } from '../../src/errors.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';

@@ -132,7 +132,7 @@ describe('ingest: one day', () => {
     await ingestFrom(app, seedSource(seeds), silentLogger);
     const [seed] = app.store.all();
     expect(seed?.id).toMatch(/^t-/);
-    // NOTE: the persisted index notices writes by updated_at (see SqliteIndexData.sync): time moves between ingests.
+    // NOTE: the persisted index notices writes by updated_at (see SqliteCorpusData.sync): time moves between ingests.
     clock.advance(60_000);
     const day = await ingestDay(depsFor(app, hf, clock), DAY);
     expect(day.stats).toMatchObject({ inserted: 0, updated: 1 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { Reply } from '../../src/reply.js';
-import { normTitle } from '../../src/search/metrics.js';
+import { normTitle } from '../../scripts/metrics.js';
 import { SHAPES, chatFigures, chatQuestionSchema, chatQuestionsSchema, scoreChat, type ChatQuestion } from '../../scripts/chatQuestions.js';
 import { answerOf } from '../../scripts/evalChat.js';
 

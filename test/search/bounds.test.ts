@@ -13,10 +13,12 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { SearchIndex } from '../../src/ports.js';
-import { SearchRanker, MAX_CLAUSES_PER_RUN, SEARCH_LIMITS, type SearchWork, type SnapshotOptions } from '../../src/search/index.js';
+import { MAX_CLAUSES_PER_RUN, SEARCH_LIMITS, type SearchWork } from '../../src/search/limits.js';
+import { SearchRanker, type RankerOptions } from '../../src/search/ranker.js';
 import { MemorySearchIndex } from '../../src/search/searchIndex.js';
 import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery } from '../../src/search/query.js';
-import { MAX_TERM_LENGTH, stem } from '../../src/search/text.js';
+import { stem } from '../../src/search/analysis/terms.js';
+import { MAX_TERM_LENGTH } from '../../src/search/analysis/tokenizer.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { FakeClock } from '../support/core.js';
 import { testPapers } from '../support/papers.js';
@@ -248,7 +250,7 @@ describe('search bounds: term count', () => {
 
 describe('search bounds: time budget', () => {
   const corpus = [...filler, paper('q', 'Quantization of weights', 'Low-bit quantization keeps accuracy.')];
-  const build = (options: SnapshotOptions) => SearchRanker.fromPapers(corpus, options);
+  const build = (options: RankerOptions) => SearchRanker.fromPapers(corpus, options);
 
   it('search: with a clock that jumps past the budget, the typo fallback is skipped and the outcome is incomplete', () => {
     const inTime = build({ now: stillClock }).search(parsed('quantizaiton'));

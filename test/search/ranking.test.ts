@@ -1,7 +1,7 @@
 // Ranking rules: coverage of the query's rare words, typo correction only for words that are not ordinary, exact matches first.
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/papers/model.js';
-import { SearchRanker, type SnapshotOptions } from '../../src/search/index.js';
+import { SearchRanker, type RankerOptions } from '../../src/search/ranker.js';
 import { parseQuery, type ParsedQuery } from '../../src/search/query.js';
 
 /** A query that must parse. */
@@ -114,7 +114,7 @@ describe('ranking: exact matches first', () => {
       paper('two', 'Agent Benchmark: benchmarking agents', 'An agent benchmark for agents, with benchmark results for every agent.'),
       paper('all', 'A study', 'We study memory in an agent and report a benchmark.'),
     ];
-    const ids = (options: SnapshotOptions = {}) =>
+    const ids = (options: RankerOptions = {}) =>
       SearchRanker.fromPapers(corpus, options)
         .search(parsed('agent memory benchmark'))
         .hits.map((h) => h.paper.id);

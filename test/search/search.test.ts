@@ -9,11 +9,11 @@ import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import { parseQuery, type ParsedQuery } from '../../src/search/query.js';
-import { americanize } from '../../src/search/text.js';
+import { americanize } from '../../src/search/analysis/spellings.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { score } from '../../src/search/metrics.js';
-import { sentences } from '../../src/search/index.js';
+import { score } from '../../scripts/metrics.js';
+import { sentences } from '../../src/search/snippets.js';
 
 let lib: Library;
 beforeAll(async () => {

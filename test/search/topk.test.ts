@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import { editDistance, letterMask, mayBeWithin, SearchRanker } from '../../src/search/index.js';
+import { SearchRanker } from '../../src/search/ranker.js';
+import { editDistance } from '../../src/search/spelling/editDistance.js';
+import { letterMask, mayBeWithin } from '../../src/search/spelling/letterMask.js';
 import { parseQuery } from '../../src/search/query.js';
 
 const seeds = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;

@@ -1,109 +1,15 @@
-// lunr's BM25 scoring, evaluated term-at-a-time over stored postings: the same scores as lunr's own index, without rebuilding it.
-/** The indexed fields, in posting order, and their boosts (a title word says far more than one in the abstract). */
-export const FIELDS = ['title', 'abstract', 'people'] as const;
-export type Field = (typeof FIELDS)[number];
+// lunr's BM25 over stored postings, for evaluation: the same scores as lunr.Index.query (test/scripts/lunrScorer.test.ts proves it), without building lunr's index.
+import type { CorpusView } from '../src/search/corpusData.js';
+import { FIELDS, type Field } from '../src/search/document.js';
+import type { TermPostings } from '../src/search/postings.js';
+import type { BaseScorer } from '../src/search/ranking/model.js';
+
+/** lunr's field boosts as the search index once configured them (a title word says far more than one in the abstract). */
 export const FIELD_BOOSTS: Readonly<Record<Field, number>> = { title: 3, abstract: 1, people: 1 };
 
 /** lunr.Builder's defaults. */
 const K1 = 1.2;
 const B = 0.75;
-
-/**
- * One term's live postings, decoded: parallel arrays of document, field and term frequency, in
- * document order. `n` is lunr's "documents with term", which counts one per (document, field).
- */
-export interface TermPostings {
-  n: number;
-  docs: Int32Array;
-  fields: Uint8Array;
-  tfs: Int32Array;
-}
-
-/** What scoring needs to know about the corpus as a whole and about each document. */
-export interface CorpusView {
-  /** Live documents (lunr's documentCount). */
-  readonly docs: number;
-  /** The sum over live documents of each field's length in terms (for lunr's average field length). */
-  readonly totalLength: Readonly<Record<Field, number>>;
-  /** One past the highest document number (the size of per-document arrays). */
-  readonly docLimit: number;
-  /** Whether a document number is live (replaced and removed documents leave dead postings behind). */
-  live(doc: number): boolean;
-  fieldLength(doc: number, field: number): number;
-  /** The live postings of a term, or undefined when no live document has it. */
-  postings(term: string): TermPostings | undefined;
-}
-
-/** Decodes blobs written by {@link encodePostings} into arrays, keeping only postings `keep` accepts. */
-export function decodeLive(blobs: readonly Uint8Array[], keep: (doc: number) => boolean): TermPostings | undefined {
-  let capacity = 0;
-  for (const b of blobs) capacity += b.length;
-  // NOTE: a posting takes at least 3 bytes, so a third of the bytes bounds the count.
-  const docs = new Int32Array(Math.ceil(capacity / 3));
-  const fields = new Uint8Array(docs.length);
-  const tfs = new Int32Array(docs.length);
-  let k = 0;
-  for (const blob of blobs) {
-    decodePostings(blob, (doc, field, tf) => {
-      if (!keep(doc)) return;
-      docs[k] = doc;
-      fields[k] = field;
-      tfs[k] = tf;
-      k++;
-    });
-  }
-  return k === 0 ? undefined : { n: k, docs: docs.subarray(0, k), fields: fields.subarray(0, k), tfs: tfs.subarray(0, k) };
-}
-
-/** One (document, field, term frequency) entry, documents in ascending order within a blob. */
-export interface Posting {
-  doc: number;
-  field: number;
-  tf: number;
-}
-
-function pushVarint(out: number[], n: number): void {
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
-/** Encodes postings (sorted by document) as varints: document delta, field, term frequency. */
-export function encodePostings(postings: readonly Posting[]): Uint8Array {
-  const out: number[] = [];
-  let prev = 0;
-  for (const p of postings) {
-    pushVarint(out, p.doc - prev);
-    out.push(p.field);
-    pushVarint(out, p.tf);
-    prev = p.doc;
-  }
-  return Uint8Array.from(out);
-}
-
-/** Calls `visit` for each posting in a blob written by {@link encodePostings}. */
-export function decodePostings(blob: Uint8Array, visit: (doc: number, field: number, tf: number) => void): void {
-  let i = 0;
-  let doc = 0;
-  const read = (): number => {
-    let shift = 1;
-    let v = 0;
-    for (;;) {
-      const byte = blob[i++] ?? 0;
-      v += (byte & 0x7f) * shift;
-      if (byte < 0x80) return v;
-      shift *= 128;
-    }
-  };
-  while (i < blob.length) {
-    doc += read();
-    const field = blob[i++] ?? 0;
-    visit(doc, field, read());
-  }
-}
 
 /** A lunr query clause whose term is already expanded (fuzzy and typo candidates resolved by the caller). */
 export interface ScoredClause {
@@ -243,62 +149,11 @@ export function scoreClauses(clauses: readonly ScoredClause[], corpus: CorpusVie
   return Array.from(r.docs, (doc, i) => ({ doc, score: r.scores[i] as number, matched: maskTerms(r.masks[i] as number, r.terms) }));
 }
 
-/**
- * A corpus held in memory: documents' field terms turned into postings. For tests and small
- * corpora; the persisted index keeps the same postings in SQLite.
- */
-export class MemoryCorpus implements CorpusView {
-  private readonly lists = new Map<string, Posting[]>();
-  private readonly decoded = new Map<string, TermPostings>();
-  private readonly lengths: number[][] = [];
-  private readonly alive: boolean[] = [];
-  docs = 0;
-  totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
-
-  get docLimit(): number {
-    return this.lengths.length;
-  }
-
-  /** Adds a document with its analysed terms per field; returns its number. */
-  add(fields: Readonly<Record<Field, readonly string[]>>): number {
-    const doc = this.lengths.length;
-    this.decoded.clear();
-    this.lengths.push(FIELDS.map((f) => fields[f].length));
-    this.alive.push(true);
-    this.docs += 1;
-    FIELDS.forEach((f, field) => {
-      this.totalLength[f] += fields[f].length;
-      const tf = new Map<string, number>();
-      for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [term, n] of tf) {
-        const list = this.lists.get(term) ?? [];
-        list.push({ doc, field, tf: n });
-        this.lists.set(term, list);
-      }
-    });
-    return doc;
-  }
-
-  live(doc: number): boolean {
-    return this.alive[doc] === true;
-  }
-
-  fieldLength(doc: number, field: number): number {
-    return this.lengths[doc]?.[field] ?? 0;
-  }
-
-  postings(term: string): TermPostings | undefined {
-    const cached = this.decoded.get(term);
-    if (cached) return cached;
-    const list = this.lists.get(term);
-    if (!list) return undefined;
-    const p = {
-      n: list.length,
-      docs: Int32Array.from(list, (x) => x.doc),
-      fields: Uint8Array.from(list, (x) => x.field),
-      tfs: Int32Array.from(list, (x) => x.tf),
-    };
-    this.decoded.set(term, p);
-    return p;
-  }
-}
+/** lunr's score of a ranked query's forms in place of BM25F: eval's `base=lunr` (which forms matched stays the ranker's). */
+export const lunrBase: BaseScorer = (forms, corpus) => {
+  const r = scoreMatches(
+    forms.map((f) => ({ terms: [{ term: f.term, boost: f.weight }], presence: 'optional' as const })),
+    corpus,
+  );
+  return { docs: r.docs, scores: r.scores };
+};

@@ -8,12 +8,13 @@ import { PROJECT_ROOT } from '../../src/config.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { PaperStore } from '../../src/ports.js';
-import { scoreClauses, type ScoredClause } from '../../src/search/bm25.js';
-import { MemoryIndexData, subjectMembers, type IndexData } from '../../src/search/indexData.js';
-import { SqliteIndexData } from '../../src/store/searchStore.js';
+import { scoreClauses, type ScoredClause } from '../../scripts/lunrScorer.js';
+import { MemoryCorpusData, type CorpusData } from '../../src/search/corpusData.js';
+import { subjectMembers } from '../../src/search/subjects.js';
+import { SqliteCorpusData } from '../../src/store/postingsStore.js';
 import { openStore, searchDataOf } from '../../src/store/sqlite.js';
 import { silentLogger } from '../../src/logger.js';
-import { SearchRanker } from '../../src/search/index.js';
+import { SearchRanker } from '../../src/search/ranker.js';
 import { parseQuery } from '../../src/search/query.js';
 import { PersistedSearchIndex } from '../../src/search/searchIndex.js';
 
@@ -24,12 +25,12 @@ afterEach(() => {
 });
 
 /** A database file with the paper store and a second connection for the index, as two modules of one process hold them. */
-async function open(): Promise<{ store: PaperStore; index: SqliteIndexData; file: string }> {
+async function open(): Promise<{ store: PaperStore; index: SqliteCorpusData; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
   const file = path.join(dir, 'paperboy.db');
   const store = await openStore(file);
   const db = new Database(file);
-  const index = new SqliteIndexData(db, store);
+  const index = new SqliteCorpusData(db, store);
   cleanups.push(() => {
     db.close();
     store.close();
@@ -42,12 +43,12 @@ const QUERIES: string[][] = [['memori'], ['kv', 'cach', 'quantiz'], ['agent', 'm
 const clauses = (terms: string[]): ScoredClause[] => terms.map((term) => ({ terms: [{ term, boost: 1 }], presence: 'optional' }));
 
 /** Results by paper id, so two indexes with different document numbers compare. */
-function ranked(data: IndexData, terms: string[]): Array<[string, number]> {
+function ranked(data: CorpusData, terms: string[]): Array<[string, number]> {
   return scoreClauses(clauses(terms), data).map((m) => [data.info(m.doc)?.paperId ?? '?', Math.round(m.score * 1e9) / 1e9]);
 }
 
-function expectSameAsFresh(index: IndexData, papers: readonly Paper[]): void {
-  const fresh = new MemoryIndexData(papers);
+function expectSameAsFresh(index: CorpusData, papers: readonly Paper[]): void {
+  const fresh = new MemoryCorpusData(papers);
   expect(index.docs).toBe(fresh.docs);
   for (const q of QUERIES) {
     const got = ranked(index, q);
@@ -108,7 +109,7 @@ describe('persisted search index', () => {
     index.sync();
     const otherDb = new Database(file);
     const otherStore = await openStore(file);
-    const other = new SqliteIndexData(otherDb, otherStore);
+    const other = new SqliteCorpusData(otherDb, otherStore);
     await otherStore.upsert(seeds.slice(100));
     other.sync();
     otherDb.close();

@@ -1,11 +1,13 @@
-// The search index kept in SQLite next to the papers: postings per term, document lengths, the words typos are corrected against.
+// The corpus data the search reads, kept in SQLite next to the papers: postings per term, document lengths, the words typos are corrected against.
 import type Database from 'better-sqlite3';
 import type { Paper } from '../papers/model.js';
 import { cleanDisplayText } from '../papers/displayText.js';
 import type { PaperStore } from '../ports.js';
-import { decodeLive, type Field, type TermPostings } from '../search/bm25.js';
-import { subjectKey, subjectMembers, type DocInfo, type IndexData, type Vocabulary } from '../search/indexData.js';
-import { SearchIndexWriter, type TrackedSubject } from './searchIndexWriter.js';
+import { type Field } from '../search/document.js';
+import { decodeLive, type TermPostings } from '../search/postings.js';
+import { type DocInfo, type CorpusData, type Vocabulary } from '../search/corpusData.js';
+import { subjectKey, subjectMembers } from '../search/subjects.js';
+import { PostingsWriter, type TrackedSubject } from './postingsWriter.js';
 
 /** Terms whose postings stay decoded-ready in memory between searches. */
 const POSTINGS_CACHE = 2048;
@@ -25,12 +27,12 @@ interface DocRow {
 }
 
 /**
- * The index data in SQLite. `sync()` indexes what the papers table has and the index lacks (see
- * SearchIndexWriter), then reads what changed into memory. Document lengths
+ * The corpus data in SQLite. `sync()` indexes what the papers table has and the index lacks (see
+ * PostingsWriter), then reads what changed into memory. Document lengths
  * and ranking facts stay in memory (a few numbers per paper); postings are read per query term.
  * A change committed by another process is picked up on the next search (`PRAGMA data_version`).
  */
-export class SqliteIndexData implements IndexData {
+export class SqliteCorpusData implements CorpusData {
   private readonly info_: DocInfo[] = [];
   private readonly lengths: number[][] = [];
   private readonly alive = new Set<number>();
@@ -59,14 +61,14 @@ export class SqliteIndexData implements IndexData {
 
   private readonly stmts;
   /** Null for a read-only store: it answers from what is indexed. */
-  private readonly writer: SearchIndexWriter | null;
+  private readonly writer: PostingsWriter | null;
 
   constructor(
     private readonly db: Database.Database,
     private readonly store: Pick<PaperStore, 'get'>,
     private readonly readOnly = false,
   ) {
-    this.writer = readOnly ? null : new SearchIndexWriter(db);
+    this.writer = readOnly ? null : new PostingsWriter(db);
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
       changedDocs: db.prepare<[number], DocRow>(

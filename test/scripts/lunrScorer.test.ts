@@ -1,24 +1,16 @@
-// The postings scorer ranks exactly as lunr does: same BM25 weights, same query vector, same required/prohibited rules.
+// The evaluation's lunr scorer (scripts/lunrScorer.ts) ranks exactly as lunr does: same BM25 weights, same query vector, same required/prohibited rules.
 import path from 'node:path';
 import fc from 'fast-check';
 import lunr from 'lunr';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
-import {
-  decodePostings,
-  encodePostings,
-  FIELD_BOOSTS,
-  FIELDS,
-  MemoryCorpus,
-  scoreClauses,
-  type Field,
-  type Posting,
-  type ScoredClause,
-} from '../../src/search/bm25.js';
-import { SearchRanker } from '../../src/search/index.js';
+import { FIELD_BOOSTS, lunrBase, scoreClauses, type ScoredClause } from '../../scripts/lunrScorer.js';
+import { MemoryCorpus } from '../../src/search/corpusData.js';
+import { FIELDS, type Field } from '../../src/search/document.js';
+import { SearchRanker } from '../../src/search/ranker.js';
 import { parseQuery } from '../../src/search/query.js';
-import { analyze, compounds } from '../../src/search/text.js';
+import { analyze, compounds } from '../../src/search/analysis/analyze.js';
 
 const papers = loadSeedDir(path.join(PROJECT_ROOT, 'seeds')).papers;
 // NOTE: the index reads the source's text (`rawText`) where display cleaning changed it.
@@ -71,18 +63,6 @@ const vocabulary = [...new Set(papers.flatMap((p) => Object.values(fieldsOf(p)).
 const one = (term: string, presence: ScoredClause['presence'] = 'optional', boost = 1): ScoredClause => ({ terms: [{ term, boost }], presence });
 
 describe('postings scorer', () => {
-  it('encodes and decodes postings losslessly, large numbers included', () => {
-    const postings: Posting[] = [
-      { doc: 0, field: 0, tf: 1 },
-      { doc: 5, field: 2, tf: 300 },
-      { doc: 5, field: 1, tf: 1 },
-      { doc: 2_000_000, field: 1, tf: 70_000 },
-    ];
-    const back: Posting[] = [];
-    decodePostings(encodePostings(postings), (doc, field, tf) => back.push({ doc, field, tf }));
-    expect(back).toEqual(postings);
-  });
-
   it('scores single words, common and rare, exactly as lunr does', () => {
     for (const term of ['memori', 'kv', 'cach', 'quantiz', 'agent', 'zebrafish', 'model', 'checkpoint']) expectSameRanking([one(term)]);
   });
@@ -131,7 +111,7 @@ describe('the ranking with lunr as its base scorer', () => {
     (text) => {
       const q = parseQuery(text);
       if (!q.ok) throw new Error(q.error.message);
-      const ranker = SearchRanker.fromPapers(papers, { ranking: { base: 'lunr', allConceptsFirstUpTo: 0, coveragePower: 0 } });
+      const ranker = SearchRanker.fromPapers(papers, { ranking: { allConceptsFirstUpTo: 0 }, base: lunrBase });
       const hits = ranker.search(q.value).hits;
       const want = viaLunr(q.value.terms.map((t) => ({ terms: [{ term: t.term, boost: 1 }], presence: 'optional' })));
       const top = Math.max(...want.map((m) => m.score));

@@ -1,5 +1,5 @@
 // Ranking metrics for search evaluation (nDCG@10, MRR@10, Recall@10), as the eval set's README defines them.
-import { cleanDisplayText } from '../papers/displayText.js';
+import { cleanDisplayText } from '../src/papers/displayText.js';
 
 export interface Judgment {
   title: string;

@@ -1,11 +1,12 @@
-// Writes the persisted search index: indexes what the papers table has and the index lacks, in short transactions, and records subjects' members.
+// Writes the postings the search reads: indexes what the papers table has and the postings lack, in short transactions, and records subjects' members.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
-import { decodePostings, encodePostings, FIELDS, type Posting } from '../search/bm25.js';
+import { FIELDS } from '../search/document.js';
+import { decodePostings, encodePostings, type Posting } from '../search/postings.js';
 import { documentFields } from '../search/document.js';
-import { isAbout } from '../search/indexData.js';
-import { americanize } from '../search/text.js';
+import { isAbout } from '../search/subjects.js';
+import { americanize } from '../search/analysis/spellings.js';
 import { storedRow, type PaperRow } from './paperRows.js';
 
 /** How many papers one indexing transaction takes: a writer never holds the lock for long. */
@@ -33,11 +34,11 @@ function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | '
 }
 
 /**
- * The writing half of the persisted index (SqliteIndexData reads): new or changed papers indexed in
+ * The writing half of the persisted index (SqliteCorpusData reads): new or changed papers indexed in
  * batches, each an IMMEDIATE transaction re-checked inside, so several processes may index one
  * database; documents whose paper changed or went away retired; crowded terms merged.
  */
-export class SearchIndexWriter {
+export class PostingsWriter {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {

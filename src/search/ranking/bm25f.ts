@@ -1,0 +1,91 @@
+// BM25F: the score of every paper the query's forms find, term-at-a-time over decoded postings.
+import type { CorpusView } from '../corpusData.js';
+import { FIELDS } from '../document.js';
+import type { BaseScorer, Candidate, RankQuery } from './model.js';
+import type { RankingOptions } from './parameters.js';
+
+/** The field number of `people` in postings. */
+const PEOPLE = FIELDS.indexOf('people');
+
+/**
+ * Scores every paper the query's forms find: BM25F summed over forms, `weight · idf · (k1+1)·tf'/(k1 + tf')`
+ * with `tf' = Σ_field w_field · tf / (1 − b_field + b_field · len/avgLen)` and BM25's idf over
+ * documents (not lunr's (document, field) pairs). Term-at-a-time over decoded postings, into typed
+ * arrays: the work is the postings of the forms and excluded terms, never a pass over documents.
+ */
+export function scoreForms(
+  q: RankQuery,
+  corpus: CorpusView,
+  options: RankingOptions,
+  base?: BaseScorer,
+): { candidates: Candidate[]; idf: Map<string, number> } {
+  const idf = new Map<string, number>();
+  const weights = FIELDS.map((f) => options.fieldWeights[f]);
+  const norms = FIELDS.map((f) => options.lengthNorm[f]);
+  const avgs = FIELDS.map((f) => (corpus.docs > 0 ? corpus.totalLength[f] / corpus.docs : 1) || 1);
+  const k1 = options.k1;
+  const limit = corpus.docLimit;
+  const scores = new Float64Array(limit);
+  const masks = new Int32Array(limit);
+  const hit = new Uint8Array(limit);
+  const touched: number[] = [];
+  // Per form: its weighted term frequency per document, and the documents it met (stamped with the form's number).
+  const tf = new Float64Array(limit);
+  const stamp = new Int32Array(limit);
+  const met = new Int32Array(limit);
+  const named = new Int32Array(limit);
+  q.forms.forEach((form, f) => {
+    const p = corpus.postings(form.term);
+    if (!p) return;
+    // A word that more papers have in their people field than in their text is used mostly as a name here ("Apple", not "meta").
+    let asName = 0;
+    let inText = 0;
+    for (let i = 0; i < p.n; i++) {
+      if (p.fields[i] === PEOPLE) asName++;
+      else if (i === 0 || p.docs[i - 1] !== p.docs[i] || p.fields[i - 1] === PEOPLE) inText++;
+    }
+    const isName = asName > 0 && asName >= inText;
+    let df = 0;
+    for (let i = 0; i < p.n; i++) {
+      const doc = p.docs[i] as number;
+      const field = p.fields[i] as number;
+      if (isName && field === PEOPLE) named[doc] = (named[doc] as number) | form.concepts;
+      const b = norms[field] ?? 0;
+      const w = ((weights[field] ?? 0) * (p.tfs[i] as number)) / (1 - b + (b * corpus.fieldLength(doc, field)) / (avgs[field] as number));
+      if (stamp[doc] !== f + 1) {
+        stamp[doc] = f + 1;
+        met[df++] = doc;
+        tf[doc] = w;
+      } else tf[doc] = (tf[doc] as number) + w;
+    }
+    if (df === 0) return;
+    const termIdf = Math.log(1 + (corpus.docs - df + 0.5) / (df + 0.5));
+    idf.set(form.term, termIdf);
+    const factor = form.weight * termIdf * (k1 + 1);
+    for (let i = 0; i < df; i++) {
+      const doc = met[i] as number;
+      const t = tf[doc] as number;
+      if (t <= 0) continue;
+      if (hit[doc] === 0) {
+        hit[doc] = 1;
+        touched.push(doc);
+      }
+      scores[doc] = (scores[doc] as number) + (factor * t) / (k1 + t);
+      masks[doc] = (masks[doc] as number) | form.concepts;
+    }
+  });
+  for (const term of q.excluded) {
+    const p = corpus.postings(term);
+    for (let i = 0; p && i < p.n; i++) hit[p.docs[i] as number] = 2;
+  }
+  if (base) {
+    // Another base score of the same forms replaces BM25F's (evaluation only); which forms matched (the masks) is the same.
+    scores.fill(0);
+    const other = base(q.forms, corpus);
+    for (let i = 0; i < other.docs.length; i++) scores[other.docs[i] as number] = other.scores[i] as number;
+  }
+  const candidates: Candidate[] = [];
+  for (const doc of touched)
+    if (hit[doc] === 1) candidates.push({ doc, bm25: scores[doc] as number, concepts: masks[doc] as number, named: named[doc] as number });
+  return { candidates, idf };
+}

@@ -1,0 +1,15 @@
+// Names as titles and queries are compared: words lowercased and folded, a title's part before its colon.
+import { words } from '../analysis/tokenizer.js';
+
+/** Words of a text, lowercased and folded, joined by single spaces: how names are compared. */
+export function normalName(text: string): string {
+  return words(text.normalize('NFKC'))
+    .map((w) => w.word)
+    .join(' ');
+}
+
+/** A title's name: the part before its first colon (`A-MEM: Agentic Memory…` → `a mem`), or the whole title. */
+export function titleName(title: string): string {
+  const colon = title.indexOf(':');
+  return normalName(colon > 0 ? title.slice(0, colon) : title);
+}
