@@ -1,4 +1,4 @@
-// The CLI's subcommand table: chat commands from the registry, the CLI-only ones, and the help text generated from their flag specs.
+// The CLI's subcommand table: chat commands from the registry, the CLI-only ones (flags here, code loaded when run), and the help text generated from their flag specs.
 import { commands as registry } from '../../commands/index.js';
 import { closeCommand } from '../../src/dispatch.js';
 import { paperJson } from '../../src/papers/model.js';
@@ -8,7 +8,7 @@ import type { CliOnly } from './context.js';
 import { registerSubcommand } from './register.js';
 
 /** `paperboy ingest`. */
-export const ingestSubcommand: CliOnly = {
+const ingestSubcommand: CliOnly = {
   name: 'ingest',
   description: 'Ingest daily lists from the Hugging Face API (--date, --since), or page dumps from a folder (idempotent)',
   spec: {
@@ -25,7 +25,7 @@ export const ingestSubcommand: CliOnly = {
 };
 
 /** `paperboy serve`. */
-export const serveSubcommand: CliOnly = {
+const serveSubcommand: CliOnly = {
   name: 'serve',
   description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
   spec: {
@@ -44,7 +44,7 @@ export const serveSubcommand: CliOnly = {
 };
 
 /** `paperboy post`. */
-export const postSubcommand: CliOnly = {
+const postSubcommand: CliOnly = {
   name: 'post',
   description: 'Post the trending list to one channel now, once per list (for cron): post trending --platform slack|discord --channel ID',
   spec: {
