@@ -1,16 +1,12 @@
 // The one configuration schema: every environment variable paperboy reads, parsed once at start-up.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { err, ok, type Result } from './errors.js';
+import { PROJECT_ROOT } from './projectRoot.js';
 import { parseSecretKey } from './secretBox.js';
 import { checkDatabaseUrl } from './store/postgres/url.js';
 
-/** The project root (where `seeds/` ships), found from this file in both src/ and dist/src/. */
-export const PROJECT_ROOT = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? '../..' : '..',
-);
+export { PROJECT_ROOT } from './projectRoot.js';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());

@@ -23,7 +23,8 @@ export interface ClipOptions {
   units?: 'codePoints' | 'utf16';
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// NOTE: made on first use: building a Segmenter loads ICU's break rules (about 25 ms), which `help` and `--version` never need.
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * Shortens text to at most `max` characters, the ellipsis included, marking the cut with `…`.
@@ -37,6 +38,7 @@ export function clip(s: string, max: number, opts: ClipOptions = {}): string {
   const utf16 = opts.units === 'utf16';
   let used = 0;
   let keep = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(s)) {
     used += utf16 ? segment.length : Array.from(segment).length;
     if (used > max) return `${s.slice(0, keep)}…`;

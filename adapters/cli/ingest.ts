@@ -6,27 +6,11 @@ import { OperatorError, UserError } from '../../src/errors.js';
 import { ingestDates, ingestDays, type DayOutcome } from '../../src/ingest/day.js';
 import { seedSource } from '../../src/papers/seeds.js';
 import { dateInZone } from '../../src/ports.js';
-import { HELP_FLAG, type ParsedArgs } from './args.js';
-import type { CliOnly, Ctx } from './context.js';
+import type { ParsedArgs } from './args.js';
+import type { Ctx } from './context.js';
 
-/** `paperboy ingest`. */
-export const ingestSubcommand: CliOnly = {
-  name: 'ingest',
-  description: 'Ingest daily lists from the Hugging Face API (--date, --since), or page dumps from a folder (idempotent)',
-  spec: {
-    flags: [
-      { name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' },
-      { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "One day's Hugging Face daily list (New York date)" },
-      { name: 'since', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'Every daily list from this day (up to 366 days; completed days are skipped)' },
-      { name: 'until', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'With --since: the last day (default today)' },
-      { name: 'refresh', kind: 'switch', description: 'Fetch days again even when they are already complete' },
-      HELP_FLAG,
-    ],
-  },
-  run: ingestCommand,
-};
-
-async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+/** Runs `paperboy ingest` (its flags are in subcommands.ts, so they are known without loading this file). */
+export async function ingestCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { date, since, until } = args.input;
   const fromApi = date !== undefined || since !== undefined || until !== undefined;
   if (args.switches.has('refresh') && !fromApi) throw new UserError('--refresh goes with --date or --since (it fetches Hugging Face daily lists again).');

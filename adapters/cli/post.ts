@@ -5,33 +5,16 @@ import { dateInZone, type ChatAdapter } from '../../src/ports.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { DEFAULT_TOP, MAX_TOP, parseTop } from '../../src/scheduler/spec.js';
 import { parsePeriod } from '../../src/trending/period.js';
-import { HELP_FLAG, type ParsedArgs } from './args.js';
-import { firstLine, notConfigured, type CliOnly, type Ctx } from './context.js';
-
-/** `paperboy post`. */
-export const postSubcommand: CliOnly = {
-  name: 'post',
-  description: 'Post the trending list to one channel now, once per list (for cron): post trending --platform slack|discord --channel ID',
-  spec: {
-    positional: { name: 'what', placeholder: 'trending', description: 'What to post (trending)' },
-    flags: [
-      { name: 'platform', kind: 'value', placeholder: 'slack|discord', description: 'The platform to post on (its variables must be set)' },
-      { name: 'channel', kind: 'value', placeholder: 'ID', description: 'The channel id (Slack C…, Discord snowflake)' },
-      { name: 'guild', kind: 'value', placeholder: 'ID', description: 'Discord: the server the channel is in (optional)' },
-      { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "The list's date (default: the newest list)" },
-      { name: 'top', kind: 'value', placeholder: 'N', description: `How many papers (1-${MAX_TOP}, default ${DEFAULT_TOP})` },
-      HELP_FLAG,
-    ],
-  },
-  run: postCommand,
-};
+import type { ParsedArgs } from './args.js';
+import { firstLine, notConfigured, type Ctx } from './context.js';
 
 /**
  * `post trending --platform slack --channel C…`: connects that one adapter for posting only, posts the
  * list through the scheduler's ledger (slot: the list date under `cron:<platform>:<channel>`), and
  * disconnects. A second identical run finds the slot posted, says so and exits 0.
  */
-async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+/** Runs `paperboy post` (its flags are in subcommands.ts, so they are known without loading this file). */
+export async function postCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { config, io, logger, app } = ctx;
   const what = (args.input.what ?? '').trim().toLowerCase();
   if (what !== 'trending')

@@ -11,29 +11,11 @@ import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { processStopSignal, serve, type BackgroundJob } from '../../src/serve.js';
 import type { DatabaseWatch } from '../../src/store/sqliteWatch.js';
 import { parseShardFlags } from '../discord/shardsOption.js';
-import { HELP_FLAG, type ParsedArgs } from './args.js';
-import type { CliOnly, Ctx } from './context.js';
+import type { ParsedArgs } from './args.js';
+import type { Ctx } from './context.js';
 
-/** `paperboy serve`. */
-export const serveSubcommand: CliOnly = {
-  name: 'serve',
-  description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
-  spec: {
-    flags: [
-      {
-        name: 'shards',
-        kind: 'value',
-        placeholder: 'auto|N|0-3',
-        description: 'Discord: one process per shard (auto asks Discord); with --total-shards, the shards this host runs',
-      },
-      { name: 'total-shards', kind: 'value', placeholder: 'N', description: "Discord: the bot's shards across every host (the same on each)" },
-      HELP_FLAG,
-    ],
-  },
-  run: serveCommand,
-};
-
-async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
+/** Runs `paperboy serve` (its flags are in subcommands.ts, so they are known without loading this file). */
+export async function serveCommand(args: ParsedArgs, ctx: Ctx): Promise<number> {
   const { config, io, logger, app } = ctx;
   // Discord sharding: the manager process runs every other platform and spawns one child per shard;
   // each child (SHARDING_MANAGER=true, set by discord.js) runs only Discord.

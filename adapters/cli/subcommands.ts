@@ -1,15 +1,67 @@
-// The CLI's subcommand table: chat commands from the registry, the CLI-only ones, and the help text generated from their flag specs.
+// The CLI's subcommand table: chat commands from the registry, the CLI-only ones (flags here, code loaded when run), and the help text generated from their flag specs.
 import { commands as registry } from '../../commands/index.js';
 import { closeCommand } from '../../src/dispatch.js';
 import { paperJson } from '../../src/papers/model.js';
+import { DEFAULT_TOP, MAX_TOP } from '../../src/scheduler/spec.js';
 import { commandFlagSpec, HELP_FLAG, JSON_FLAG, subcommandHelp } from './args.js';
 import type { CliOnly } from './context.js';
-import { ingestSubcommand } from './ingest.js';
-import { migrateTo } from './migrateTo.js';
-import { postSubcommand } from './post.js';
 import { registerSubcommand } from './register.js';
-import { serveSubcommand } from './serve.js';
 
+/** `paperboy ingest`. */
+const ingestSubcommand: CliOnly = {
+  name: 'ingest',
+  description: 'Ingest daily lists from the Hugging Face API (--date, --since), or page dumps from a folder (idempotent)',
+  spec: {
+    flags: [
+      { name: 'seeds', kind: 'value', placeholder: 'DIR', description: 'The folder of page dumps (*.txt); default PAPERBOY_SEEDS_DIR' },
+      { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "One day's Hugging Face daily list (New York date)" },
+      { name: 'since', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'Every daily list from this day (up to 366 days; completed days are skipped)' },
+      { name: 'until', kind: 'value', placeholder: 'YYYY-MM-DD', description: 'With --since: the last day (default today)' },
+      { name: 'refresh', kind: 'switch', description: 'Fetch days again even when they are already complete' },
+      HELP_FLAG,
+    ],
+  },
+  run: (args, ctx) => import('./ingest.js').then((m) => m.ingestCommand(args, ctx)),
+};
+
+/** `paperboy serve`. */
+const serveSubcommand: CliOnly = {
+  name: 'serve',
+  description: 'Start the configured chat adapters (Slack, Discord), or the console chat when none is configured',
+  spec: {
+    flags: [
+      {
+        name: 'shards',
+        kind: 'value',
+        placeholder: 'auto|N|0-3',
+        description: 'Discord: one process per shard (auto asks Discord); with --total-shards, the shards this host runs',
+      },
+      { name: 'total-shards', kind: 'value', placeholder: 'N', description: "Discord: the bot's shards across every host (the same on each)" },
+      HELP_FLAG,
+    ],
+  },
+  run: (args, ctx) => import('./serve.js').then((m) => m.serveCommand(args, ctx)),
+};
+
+/** `paperboy post`. */
+const postSubcommand: CliOnly = {
+  name: 'post',
+  description: 'Post the trending list to one channel now, once per list (for cron): post trending --platform slack|discord --channel ID',
+  spec: {
+    positional: { name: 'what', placeholder: 'trending', description: 'What to post (trending)' },
+    flags: [
+      { name: 'platform', kind: 'value', placeholder: 'slack|discord', description: 'The platform to post on (its variables must be set)' },
+      { name: 'channel', kind: 'value', placeholder: 'ID', description: 'The channel id (Slack C…, Discord snowflake)' },
+      { name: 'guild', kind: 'value', placeholder: 'ID', description: 'Discord: the server the channel is in (optional)' },
+      { name: 'date', kind: 'value', placeholder: 'YYYY-MM-DD', description: "The list's date (default: the newest list)" },
+      { name: 'top', kind: 'value', placeholder: 'N', description: `How many papers (1-${MAX_TOP}, default ${DEFAULT_TOP})` },
+      HELP_FLAG,
+    ],
+  },
+  run: (args, ctx) => import('./post.js').then((m) => m.postCommand(args, ctx)),
+};
+
+/** The subcommands only the CLI has. Each one's code is loaded when it runs: a search never loads serve's or ingest's. */
 export const CLI_ONLY: readonly CliOnly[] = [
   {
     name: 'papers',
@@ -34,7 +86,10 @@ export const CLI_ONLY: readonly CliOnly[] = [
       ],
     },
     alone: true,
-    run: (args, { config, logger, clock, io }) => migrateTo(args.input, { config, logger, clock, stderr: io.stderr, stdout: io.stdout }),
+    run: async (args, { config, logger, clock, io }) => {
+      const { migrateTo } = await import('./migrateTo.js');
+      return migrateTo(args.input, { config, logger, clock, stderr: io.stderr, stdout: io.stdout });
+    },
   },
 ];
 

@@ -5,7 +5,6 @@ import type { Paper } from '../papers/model.js';
 import type { Engine, FeatureSchema, PaperStore, Signals, Sql } from '../ports.js';
 import { LocalSignals } from './localSignals.js';
 import { migrate } from './migrations.js';
-import { openPostgresDatabase } from './postgres/open.js';
 import { dailyListsOf, type DailyLists } from './dailyLists.js';
 import { openStore, searchDataOf, startAfreshHint, type StoreOptions } from './sqlite.js';
 import type { SqliteCorpusData } from './postingsStore.js';
@@ -75,6 +74,8 @@ async function checkSqlite(file: string, sql: Sql): Promise<null | string> {
 export async function openDatabase(opts: OpenOptions): Promise<PaperDatabase> {
   const { file, url, now = () => new Date(), logger, features = [], syncEveryMs, ...rest } = opts;
   if (url !== undefined) {
+    // NOTE: loaded only with DATABASE_URL: a SQLite deployment's start-up never pays for pg.
+    const { openPostgresDatabase } = await import('./postgres/open.js');
     return openPostgresDatabase({ ...rest, url, file, now, features, ...(logger ? { logger } : {}), ...(syncEveryMs === undefined ? {} : { syncEveryMs }) });
   }
   const papers = await openStore(file, now, { ...rest, ...(logger ? { logger } : {}), features });

@@ -79,6 +79,9 @@ export class SqliteCorpusData implements CorpusData {
         'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
       ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
+      // NOTE: rows as arrays: the vocabulary reads tens of thousands of them on the first search, and objects cost twice the time.
+      wordRows: db.prepare<[number], [number, string, string]>('SELECT rowid, word, term FROM search_words WHERE rowid > ? ORDER BY rowid').raw(),
+      termRows: db.prepare<[number], [string, number]>('SELECT term, seg FROM search_postings WHERE seg > ?').raw(),
       maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
       members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
     };
@@ -273,17 +276,17 @@ export class SqliteCorpusData implements CorpusData {
       lastSeg: 0,
     });
     // Only what was indexed since the last look: the vocabulary grows in place.
-    for (const r of this.stmts.words.all(v.lastWord)) {
-      v.lastWord = r.id;
-      if (v.words.has(r.word)) continue;
-      v.words.set(r.word, r.term);
-      v.wordList.push([r.word, r.term]);
+    for (const [id, word, term] of this.stmts.wordRows.all(v.lastWord)) {
+      v.lastWord = id;
+      if (v.words.has(word)) continue;
+      v.words.set(word, term);
+      v.wordList.push([word, term]);
     }
-    for (const r of this.stmts.terms.all(v.lastSeg)) {
-      if (r.seg > v.lastSeg) v.lastSeg = r.seg;
-      if (v.termSet.has(r.term)) continue;
-      v.termSet.add(r.term);
-      v.terms.push(r.term);
+    for (const [term, seg] of this.stmts.termRows.all(v.lastSeg)) {
+      if (seg > v.lastSeg) v.lastSeg = seg;
+      if (v.termSet.has(term)) continue;
+      v.termSet.add(term);
+      v.terms.push(term);
     }
     return v;
   }
