@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
-import { decodePostings, encodePostings, FIELDS, type Posting } from '../search/bm25.js';
+import { encodePostingTriples, FIELDS, mergePostings } from '../search/bm25.js';
 import { documentFields } from '../search/document.js';
 import { isAbout } from '../search/indexData.js';
 import { americanize } from '../search/text.js';
@@ -39,6 +39,14 @@ function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | '
  */
 export class SearchIndexWriter {
   private readonly stmts;
+  /**
+   * Each term's segment count as of this writer's last commit, and the vocabulary words it committed:
+   * what it would otherwise ask the database for every term and word of every batch. Both are
+   * forgotten whenever another connection has committed since (`PRAGMA data_version`).
+   */
+  private segmentCounts = new Map<string, number>();
+  private knownWords = new Set<string>();
+  private dataVersion = -1;
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -83,9 +91,10 @@ export class SearchIndexWriter {
     if (mark === (this.stmts.getMark.get('papers')?.value ?? null)) return 0;
     try {
       for (;;) {
-        const n = this.db.transaction(() => this.indexBatch(subjects)).immediate();
-        indexed += n;
-        if (n < BATCH) break;
+        const batch = this.db.transaction(() => this.indexBatch(subjects)).immediate();
+        indexed += batch.indexed;
+        this.committed(batch);
+        if (!batch.more) break;
       }
       this.stmts.setMark.run('papers', mark);
     } catch (e) {
@@ -128,16 +137,44 @@ export class SearchIndexWriter {
     return v;
   }
 
+  /** After a batch commits: what it wrote is what this writer now knows of the index. */
+  private committed(batch: Batch): void {
+    for (const [term, n] of batch.segmentCounts) this.segmentCounts.set(term, n);
+    for (const word of batch.words) this.knownWords.add(word);
+  }
+
+  /** Inside a write transaction: forgets what this writer knew of the index when another connection changed it. */
+  private forgetIfChanged(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.segmentCounts = new Map();
+    this.knownWords = new Set();
+  }
+
+  /** How many segments a term has, in this batch (`counts`) or as last committed. */
+  private segmentsOf(term: string, counts: ReadonlyMap<string, number>): number {
+    const n = counts.get(term) ?? this.segmentCounts.get(term);
+    return n ?? this.stmts.segments.get(term)?.n ?? 0;
+  }
+
   /** One transaction: up to BATCH pending papers indexed, orphans retired, crowded terms merged. */
-  private indexBatch(subjects: readonly TrackedSubject[]): number {
+  private indexBatch(subjects: readonly TrackedSubject[]): Batch {
+    this.forgetIfChanged();
     const seq = this.nextSeq('changed_seq');
     for (const { doc } of this.stmts.orphans.all()) this.stmts.retire.run(seq, doc);
-    const pending = this.stmts.pending.all(BATCH);
-    if (pending.length === 0) return 0;
+    // NOTE: one paper more than a batch takes says whether another batch is needed, without another scan for it.
+    const pending = this.stmts.pending.all(BATCH + 1);
+    const more = pending.length > BATCH;
+    if (more) pending.length = BATCH;
+    const batch: Batch = { indexed: pending.length, more, segmentCounts: new Map(), words: [] };
+    if (pending.length === 0) return batch;
     const seg = this.nextSeq('segment');
-    const byTerm = new Map<string, Posting[]>();
+    // Each term's postings in this batch as flat (document, field, tf) triples, in document order.
+    const byTerm = new Map<string, number[]>();
     // NOTE: one insert per distinct word of the batch, not per occurrence (a paper has hundreds).
     const words = new Map<string, string>();
+    const tfs = FIELDS.map(() => new Map<string, number>());
     for (const row of pending) {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
@@ -169,56 +206,66 @@ export class SearchIndexWriter {
         ...facts,
       });
       const doc = Number(info.lastInsertRowid);
-      if (subjects.length > 0) {
-        const title = counts(fields.title);
-        const both = counts([...fields.title, ...fields.abstract]);
-        for (const s of subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
-      }
       FIELDS.forEach((f, field) => {
-        const tf = new Map<string, number>();
+        const tf = tfs[field] as Map<string, number>;
+        tf.clear();
         for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
         for (const [term, n] of tf) {
           const list = byTerm.get(term);
-          if (list) list.push({ doc, field, tf: n });
-          else byTerm.set(term, [{ doc, field, tf: n }]);
+          if (list) list.push(doc, field, n);
+          else byTerm.set(term, [doc, field, n]);
         }
       });
+      if (subjects.length > 0) {
+        const title = tfs[0] as Map<string, number>;
+        const both = new Map(tfs[1]);
+        for (const [t, n] of title) both.set(t, (both.get(t) ?? 0) + n);
+        for (const s of subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
+      }
     }
     const seen = new Set<string>();
     for (const [word, term] of words) {
+      // NOTE: a word this writer committed has its row (the insert below would change nothing).
+      if (this.knownWords.has(word)) continue;
+      batch.words.push(word);
       const key = americanize(word);
       if (seen.has(key)) continue;
       seen.add(key);
       this.stmts.insertWord.run(key, term);
     }
     let dead: Set<number> | null = null;
+    const counts = batch.segmentCounts;
     for (const [term, list] of byTerm) {
-      this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
-      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) {
+      const n = this.segmentsOf(term, counts) + 1;
+      this.stmts.insertPosting.run(term, seg, encodePostingTriples(list));
+      counts.set(term, n);
+      if (n > MAX_SEGMENTS) {
         dead ??= new Set(this.stmts.deadDocs.all().map((r) => r.doc));
-        this.merge(term, dead);
+        counts.set(term, this.merge(term, dead) ? 1 : 0);
       }
     }
-    return pending.length;
+    return batch;
   }
 
-  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch). */
-  private merge(term: string, dead: ReadonlySet<number>): void {
-    const live: Posting[] = [];
-    for (const { data } of this.stmts.postings.all(term)) {
-      decodePostings(data, (doc, field, tf) => {
-        if (!dead.has(doc)) live.push({ doc, field, tf });
-      });
-    }
+  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch); false when none is left. */
+  private merge(term: string, dead: ReadonlySet<number>): boolean {
+    // NOTE: segments in order hold documents in order (a batch's documents are numbered after every earlier one's).
+    const merged = mergePostings(
+      this.stmts.postings.all(term).map((r) => r.data),
+      (doc) => !dead.has(doc),
+    );
     this.stmts.dropTerm.run(term);
-    live.sort((a, b) => a.doc - b.doc || a.field - b.field);
-    if (live.length > 0) this.stmts.insertPosting.run(term, this.nextSeq('segment'), Buffer.from(encodePostings(live)));
+    if (merged.length === 0) return false;
+    this.stmts.insertPosting.run(term, this.nextSeq('segment'), merged);
+    return true;
   }
 }
 
-/** How often each term occurs in a list. */
-function counts(terms: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
-  return out;
+/** What one indexing transaction did, and what it wrote that the writer keeps in mind once it commits. */
+interface Batch {
+  indexed: number;
+  /** More papers were pending than one batch takes. */
+  more: boolean;
+  segmentCounts: Map<string, number>;
+  words: string[];
 }
