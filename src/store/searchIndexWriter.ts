@@ -170,11 +170,10 @@ export class SearchIndexWriter {
     const batch: Batch = { indexed: pending.length, more, segmentCounts: new Map(), words: [] };
     if (pending.length === 0) return batch;
     const seg = this.nextSeq('segment');
-    // Each term's postings in this batch as flat (document, field, tf) triples, in document order.
-    const byTerm = new Map<string, number[]>();
+    const byTerm = new Map<string, TermList>();
     // NOTE: one insert per distinct word of the batch, not per occurrence (a paper has hundreds).
     const words = new Map<string, string>();
-    const tfs = FIELDS.map(() => new Map<string, number>());
+    const subjectTerms = new Set(subjects.flatMap((s) => s.phrases.flat()));
     for (const row of pending) {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
@@ -207,19 +206,19 @@ export class SearchIndexWriter {
       });
       const doc = Number(info.lastInsertRowid);
       FIELDS.forEach((f, field) => {
-        const tf = tfs[field] as Map<string, number>;
-        tf.clear();
-        for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
-        for (const [term, n] of tf) {
+        for (const term of fields[f]) {
           const list = byTerm.get(term);
-          if (list) list.push(doc, field, n);
-          else byTerm.set(term, [doc, field, n]);
+          if (list === undefined) byTerm.set(term, { triples: [doc, field, 1], doc, field });
+          else if (list.doc === doc && list.field === field) list.triples[list.triples.length - 1] = (list.triples.at(-1) as number) + 1;
+          else {
+            list.triples.push(doc, field, 1);
+            list.doc = doc;
+            list.field = field;
+          }
         }
       });
       if (subjects.length > 0) {
-        const title = tfs[0] as Map<string, number>;
-        const both = new Map(tfs[1]);
-        for (const [t, n] of title) both.set(t, (both.get(t) ?? 0) + n);
+        const { title, both } = subjectCounts(subjectTerms, byTerm, doc);
         for (const s of subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
       }
     }
@@ -235,20 +234,25 @@ export class SearchIndexWriter {
     }
     let dead: Set<number> | null = null;
     const counts = batch.segmentCounts;
-    for (const [term, list] of byTerm) {
+    // NOTE: merged segments are numbered on from the batch's, and the counter written once at the end.
+    let lastSeg = seg;
+    for (const [term, { triples }] of byTerm) {
       const n = this.segmentsOf(term, counts) + 1;
-      this.stmts.insertPosting.run(term, seg, encodePostingTriples(list));
+      this.stmts.insertPosting.run(term, seg, encodePostingTriples(triples));
       counts.set(term, n);
       if (n > MAX_SEGMENTS) {
         dead ??= new Set(this.stmts.deadDocs.all().map((r) => r.doc));
-        counts.set(term, this.merge(term, dead) ? 1 : 0);
+        const merged = this.merge(term, dead, lastSeg + 1);
+        if (merged) lastSeg += 1;
+        counts.set(term, merged ? 1 : 0);
       }
     }
+    if (lastSeg > seg) this.stmts.setMeta.run('segment', lastSeg);
     return batch;
   }
 
   /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch); false when none is left. */
-  private merge(term: string, dead: ReadonlySet<number>): boolean {
+  private merge(term: string, dead: ReadonlySet<number>, seg: number): boolean {
     // NOTE: segments in order hold documents in order (a batch's documents are numbered after every earlier one's).
     const merged = mergePostings(
       this.stmts.postings.all(term).map((r) => r.data),
@@ -256,9 +260,39 @@ export class SearchIndexWriter {
     );
     this.stmts.dropTerm.run(term);
     if (merged.length === 0) return false;
-    this.stmts.insertPosting.run(term, this.nextSeq('segment'), merged);
+    this.stmts.insertPosting.run(term, seg, merged);
     return true;
   }
+}
+
+/** A term's postings in a batch as flat (document, field, tf) triples in document order, and the last posting's document and field. */
+interface TermList {
+  triples: number[];
+  doc: number;
+  field: number;
+}
+
+/**
+ * A document's counts of the subjects' terms in its title, and in title and abstract together (what
+ * `isAbout` reads), from the batch's postings: the document's own are the last of each term's list.
+ */
+function subjectCounts(
+  terms: ReadonlySet<string>,
+  byTerm: ReadonlyMap<string, TermList>,
+  doc: number,
+): { title: Map<string, number>; both: Map<string, number> } {
+  const title = new Map<string, number>();
+  const both = new Map<string, number>();
+  for (const term of terms) {
+    const triples = byTerm.get(term)?.triples ?? [];
+    for (let i = triples.length - 3; i >= 0 && triples[i] === doc; i -= 3) {
+      const field = triples[i + 1] as number;
+      const tf = triples[i + 2] as number;
+      if (field === 0) title.set(term, tf);
+      if (field <= 1) both.set(term, (both.get(term) ?? 0) + tf);
+    }
+  }
+  return { title, both };
 }
 
 /** What one indexing transaction did, and what it wrote that the writer keeps in mind once it commits. */
