@@ -324,9 +324,9 @@ export class MemoryCorpus implements CorpusView {
       const tf = new Map<string, number>();
       for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const [term, n] of tf) {
-        const list = this.lists.get(term) ?? [];
-        list.push({ doc, field, tf: n });
-        this.lists.set(term, list);
+        const list = this.lists.get(term);
+        if (list) list.push({ doc, field, tf: n });
+        else this.lists.set(term, [{ doc, field, tf: n }]);
       }
     });
     return doc;

@@ -148,12 +148,19 @@ export class MemoryIndexData extends MemoryCorpus implements IndexData {
 
   constructor(papers: readonly Paper[]) {
     super();
+    // NOTE: a word already seen adds nothing: its spelling is folded once, not at each of its occurrences.
+    const seen = new Set<string>();
     for (const p of papers) {
       const fields = documentFields(p, (word, term) => {
+        if (seen.has(word)) return;
+        seen.add(word);
         const key = americanize(word);
         if (!this.words.has(key)) this.words.set(key, term);
       });
-      for (const t of new Set([...fields.title, ...fields.abstract, ...fields.people])) {
+      const distinct = new Set(fields.title);
+      for (const t of fields.abstract) distinct.add(t);
+      for (const t of fields.people) distinct.add(t);
+      for (const t of distinct) {
         this.termSet.add(t);
         this.df.set(t, (this.df.get(t) ?? 0) + 1);
       }

@@ -12,6 +12,8 @@ import { storedRow, type PaperRow } from './paperRows.js';
 const BATCH = 500;
 /** A term written in more segments than this is merged into one (dead postings dropped). */
 const MAX_SEGMENTS = 8;
+/** How many terms' segment counts, and how many committed words, a writer keeps in mind. */
+const MAX_KEPT = 500_000;
 
 /** A subject (a topic, as phrases of index terms) whose members are recorded as papers are indexed. */
 export interface TrackedSubject {
@@ -139,6 +141,9 @@ export class SearchIndexWriter {
 
   /** After a batch commits: what it wrote is what this writer now knows of the index. */
   private committed(batch: Batch): void {
+    // NOTE: bounded like the analysis caches: past the bound the writer asks the database again.
+    if (this.segmentCounts.size > MAX_KEPT) this.segmentCounts = new Map();
+    if (this.knownWords.size > MAX_KEPT) this.knownWords = new Set();
     for (const [term, n] of batch.segmentCounts) this.segmentCounts.set(term, n);
     for (const word of batch.words) this.knownWords.add(word);
   }
