@@ -91,9 +91,9 @@ export class MemoryCorpus implements CorpusView {
       const tf = new Map<string, number>();
       for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const [term, n] of tf) {
-        const list = this.lists.get(term) ?? [];
-        list.push({ doc, field, tf: n });
-        this.lists.set(term, list);
+        const list = this.lists.get(term);
+        if (list) list.push({ doc, field, tf: n });
+        else this.lists.set(term, [{ doc, field, tf: n }]);
       }
     });
     return doc;
@@ -133,12 +133,19 @@ export class MemoryCorpusData extends MemoryCorpus implements CorpusData {
 
   constructor(papers: readonly Paper[]) {
     super();
+    // NOTE: a word already seen adds nothing: its spelling is folded once, not at each of its occurrences.
+    const seen = new Set<string>();
     for (const p of papers) {
       const fields = documentFields(p, (word, term) => {
+        if (seen.has(word)) return;
+        seen.add(word);
         const key = americanize(word);
         if (!this.words.has(key)) this.words.set(key, term);
       });
-      for (const t of new Set([...fields.title, ...fields.abstract, ...fields.people])) {
+      const distinct = new Set(fields.title);
+      for (const t of fields.abstract) distinct.add(t);
+      for (const t of fields.people) distinct.add(t);
+      for (const t of distinct) {
         this.termSet.add(t);
         this.df.set(t, (this.df.get(t) ?? 0) + 1);
       }

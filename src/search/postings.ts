@@ -39,26 +39,79 @@ export interface Posting {
   tf: number;
 }
 
-function pushVarint(out: number[], n: number): void {
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
 /** Encodes postings (sorted by document) as varints: document delta, field, term frequency. */
 export function encodePostings(postings: readonly Posting[]): Uint8Array {
-  const out: number[] = [];
-  let prev = 0;
-  for (const p of postings) {
-    pushVarint(out, p.doc - prev);
-    out.push(p.field);
-    pushVarint(out, p.tf);
-    prev = p.doc;
+  const triples: number[] = [];
+  for (const p of postings) triples.push(p.doc, p.field, p.tf);
+  return encodePostingTriples(triples);
+}
+
+/** Where postings are encoded before they are copied out at their size (a batch of papers encodes thousands of lists). */
+let scratch = new Uint8Array(1 << 16);
+
+function scratchOf(bytes: number): Uint8Array {
+  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 2 * scratch.length));
+  return scratch;
+}
+
+/** Writes `n` as a varint at `at`; returns where the next byte goes. */
+function writeVarint(out: Uint8Array, at: number, n: number): number {
+  let i = at;
+  let v = n;
+  while (v >= 0x80) {
+    out[i++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
   }
-  return Uint8Array.from(out);
+  out[i++] = v;
+  return i;
+}
+
+/** The bytes {@link encodePostings} writes, from postings given as flat (document, field, tf) triples in document order. */
+export function encodePostingTriples(triples: ArrayLike<number>): Buffer {
+  // NOTE: a varint of a number below 2^53 takes at most 8 bytes and a field one: 17 bytes bound a posting.
+  const out = scratchOf((triples.length / 3) * 17);
+  let at = 0;
+  let prev = 0;
+  for (let i = 0; i < triples.length; i += 3) {
+    const doc = triples[i] as number;
+    at = writeVarint(out, at, doc - prev);
+    out[at++] = triples[i + 1] as number;
+    at = writeVarint(out, at, triples[i + 2] as number);
+    prev = doc;
+  }
+  return Buffer.from(out.subarray(0, at));
+}
+
+/**
+ * One blob holding the postings of several, without those of documents `keep` rejects, sorted by
+ * document and field. Blobs that follow each other in document order (a term's segments, in order)
+ * are joined as they are decoded; others are sorted first.
+ */
+export function mergePostings(blobs: readonly Uint8Array[], keep: (doc: number) => boolean): Buffer {
+  let bytes = 0;
+  for (const b of blobs) bytes += b.length;
+  // NOTE: never longer than its parts: a delta grows only where a posting (at least 3 bytes) was dropped.
+  const out = scratchOf(bytes);
+  let at = 0;
+  let prev = 0;
+  let prevField = -1;
+  let ordered = true;
+  for (const blob of blobs) {
+    decodePostings(blob, (doc, field, tf) => {
+      if (!ordered || !keep(doc)) return;
+      if (doc < prev || (doc === prev && field <= prevField)) ordered = false;
+      at = writeVarint(out, at, doc - prev);
+      out[at++] = field;
+      at = writeVarint(out, at, tf);
+      prev = doc;
+      prevField = field;
+    });
+  }
+  if (ordered) return Buffer.from(out.subarray(0, at));
+  const kept: Posting[] = [];
+  for (const blob of blobs) decodePostings(blob, (doc, field, tf) => keep(doc) && kept.push({ doc, field, tf }));
+  kept.sort((a, b) => a.doc - b.doc || a.field - b.field);
+  return Buffer.from(encodePostings(kept));
 }
 
 /** Calls `visit` for each posting in a blob written by {@link encodePostings}. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
 import { FIELDS } from '../search/document.js';
-import { decodePostings, encodePostings, type Posting } from '../search/postings.js';
+import { encodePostingTriples, mergePostings } from '../search/postings.js';
 import { documentFields } from '../search/document.js';
 import { isAbout } from '../search/subjects.js';
 import { americanize } from '../search/analysis/spellings.js';
@@ -13,6 +13,8 @@ import { storedRow, type PaperRow } from './paperRows.js';
 const BATCH = 500;
 /** A term written in more segments than this is merged into one (dead postings dropped). */
 const MAX_SEGMENTS = 8;
+/** How many terms' segment counts, and how many committed words, a writer keeps in mind. */
+const MAX_KEPT = 500_000;
 
 /** A subject (a topic, as phrases of index terms) whose members are recorded as papers are indexed. */
 export interface TrackedSubject {
@@ -40,6 +42,14 @@ function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | '
  */
 export class PostingsWriter {
   private readonly stmts;
+  /**
+   * Each term's segment count as of this writer's last commit, and the vocabulary words it committed:
+   * what it would otherwise ask the database for every term and word of every batch. Both are
+   * forgotten whenever another connection has committed since (`PRAGMA data_version`).
+   */
+  private segmentCounts = new Map<string, number>();
+  private knownWords = new Set<string>();
+  private dataVersion = -1;
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -84,9 +94,10 @@ export class PostingsWriter {
     if (mark === (this.stmts.getMark.get('papers')?.value ?? null)) return 0;
     try {
       for (;;) {
-        const n = this.db.transaction(() => this.indexBatch(subjects)).immediate();
-        indexed += n;
-        if (n < BATCH) break;
+        const batch = this.db.transaction(() => this.indexBatch(subjects)).immediate();
+        indexed += batch.indexed;
+        this.committed(batch);
+        if (!batch.more) break;
       }
       this.stmts.setMark.run('papers', mark);
     } catch (e) {
@@ -129,16 +140,46 @@ export class PostingsWriter {
     return v;
   }
 
+  /** After a batch commits: what it wrote is what this writer now knows of the index. */
+  private committed(batch: Batch): void {
+    // NOTE: bounded like the analysis caches: past the bound the writer asks the database again.
+    if (this.segmentCounts.size > MAX_KEPT) this.segmentCounts = new Map();
+    if (this.knownWords.size > MAX_KEPT) this.knownWords = new Set();
+    for (const [term, n] of batch.segmentCounts) this.segmentCounts.set(term, n);
+    for (const word of batch.words) this.knownWords.add(word);
+  }
+
+  /** Inside a write transaction: forgets what this writer knew of the index when another connection changed it. */
+  private forgetIfChanged(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.segmentCounts = new Map();
+    this.knownWords = new Set();
+  }
+
+  /** How many segments a term has, in this batch (`counts`) or as last committed. */
+  private segmentsOf(term: string, counts: ReadonlyMap<string, number>): number {
+    const n = counts.get(term) ?? this.segmentCounts.get(term);
+    return n ?? this.stmts.segments.get(term)?.n ?? 0;
+  }
+
   /** One transaction: up to BATCH pending papers indexed, orphans retired, crowded terms merged. */
-  private indexBatch(subjects: readonly TrackedSubject[]): number {
+  private indexBatch(subjects: readonly TrackedSubject[]): Batch {
+    this.forgetIfChanged();
     const seq = this.nextSeq('changed_seq');
     for (const { doc } of this.stmts.orphans.all()) this.stmts.retire.run(seq, doc);
-    const pending = this.stmts.pending.all(BATCH);
-    if (pending.length === 0) return 0;
+    // NOTE: one paper more than a batch takes says whether another batch is needed, without another scan for it.
+    const pending = this.stmts.pending.all(BATCH + 1);
+    const more = pending.length > BATCH;
+    if (more) pending.length = BATCH;
+    const batch: Batch = { indexed: pending.length, more, segmentCounts: new Map(), words: [] };
+    if (pending.length === 0) return batch;
     const seg = this.nextSeq('segment');
-    const byTerm = new Map<string, Posting[]>();
+    const byTerm = new Map<string, TermList>();
     // NOTE: one insert per distinct word of the batch, not per occurrence (a paper has hundreds).
     const words = new Map<string, string>();
+    const subjectTerms = new Set(subjects.flatMap((s) => s.phrases.flat()));
     for (const row of pending) {
       const hash = textHash(row);
       const current = this.stmts.liveDocOf.get(row.id);
@@ -170,56 +211,101 @@ export class PostingsWriter {
         ...facts,
       });
       const doc = Number(info.lastInsertRowid);
-      if (subjects.length > 0) {
-        const title = counts(fields.title);
-        const both = counts([...fields.title, ...fields.abstract]);
-        for (const s of subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
-      }
       FIELDS.forEach((f, field) => {
-        const tf = new Map<string, number>();
-        for (const t of fields[f]) tf.set(t, (tf.get(t) ?? 0) + 1);
-        for (const [term, n] of tf) {
+        for (const term of fields[f]) {
           const list = byTerm.get(term);
-          if (list) list.push({ doc, field, tf: n });
-          else byTerm.set(term, [{ doc, field, tf: n }]);
+          if (list === undefined) byTerm.set(term, { triples: [doc, field, 1], doc, field });
+          else if (list.doc === doc && list.field === field) list.triples[list.triples.length - 1] = (list.triples.at(-1) as number) + 1;
+          else {
+            list.triples.push(doc, field, 1);
+            list.doc = doc;
+            list.field = field;
+          }
         }
       });
+      if (subjects.length > 0) {
+        const { title, both } = subjectCounts(subjectTerms, byTerm, doc);
+        for (const s of subjects) if (isAbout(s.phrases, title, both)) this.stmts.member.run(s.key, doc);
+      }
     }
     const seen = new Set<string>();
     for (const [word, term] of words) {
+      // NOTE: a word this writer committed has its row (the insert below would change nothing).
+      if (this.knownWords.has(word)) continue;
+      batch.words.push(word);
       const key = americanize(word);
       if (seen.has(key)) continue;
       seen.add(key);
       this.stmts.insertWord.run(key, term);
     }
     let dead: Set<number> | null = null;
-    for (const [term, list] of byTerm) {
-      this.stmts.insertPosting.run(term, seg, Buffer.from(encodePostings(list)));
-      if ((this.stmts.segments.get(term)?.n ?? 0) > MAX_SEGMENTS) {
+    const counts = batch.segmentCounts;
+    // NOTE: merged segments are numbered on from the batch's, and the counter written once at the end.
+    let lastSeg = seg;
+    for (const [term, { triples }] of byTerm) {
+      const n = this.segmentsOf(term, counts) + 1;
+      this.stmts.insertPosting.run(term, seg, encodePostingTriples(triples));
+      counts.set(term, n);
+      if (n > MAX_SEGMENTS) {
         dead ??= new Set(this.stmts.deadDocs.all().map((r) => r.doc));
-        this.merge(term, dead);
+        const merged = this.merge(term, dead, lastSeg + 1);
+        if (merged) lastSeg += 1;
+        counts.set(term, merged ? 1 : 0);
       }
     }
-    return pending.length;
+    if (lastSeg > seg) this.stmts.setMeta.run('segment', lastSeg);
+    return batch;
   }
 
-  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch). */
-  private merge(term: string, dead: ReadonlySet<number>): void {
-    const live: Posting[] = [];
-    for (const { data } of this.stmts.postings.all(term)) {
-      decodePostings(data, (doc, field, tf) => {
-        if (!dead.has(doc)) live.push({ doc, field, tf });
-      });
-    }
+  /** Rewrites a term's segments as one, without the postings of retired documents (`dead`, read once per batch); false when none is left. */
+  private merge(term: string, dead: ReadonlySet<number>, seg: number): boolean {
+    // NOTE: segments in order hold documents in order (a batch's documents are numbered after every earlier one's).
+    const merged = mergePostings(
+      this.stmts.postings.all(term).map((r) => r.data),
+      (doc) => !dead.has(doc),
+    );
     this.stmts.dropTerm.run(term);
-    live.sort((a, b) => a.doc - b.doc || a.field - b.field);
-    if (live.length > 0) this.stmts.insertPosting.run(term, this.nextSeq('segment'), Buffer.from(encodePostings(live)));
+    if (merged.length === 0) return false;
+    this.stmts.insertPosting.run(term, seg, merged);
+    return true;
   }
 }
 
-/** How often each term occurs in a list. */
-function counts(terms: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const t of terms) out.set(t, (out.get(t) ?? 0) + 1);
-  return out;
+/** A term's postings in a batch as flat (document, field, tf) triples in document order, and the last posting's document and field. */
+interface TermList {
+  triples: number[];
+  doc: number;
+  field: number;
+}
+
+/**
+ * A document's counts of the subjects' terms in its title, and in title and abstract together (what
+ * `isAbout` reads), from the batch's postings: the document's own are the last of each term's list.
+ */
+function subjectCounts(
+  terms: ReadonlySet<string>,
+  byTerm: ReadonlyMap<string, TermList>,
+  doc: number,
+): { title: Map<string, number>; both: Map<string, number> } {
+  const title = new Map<string, number>();
+  const both = new Map<string, number>();
+  for (const term of terms) {
+    const triples = byTerm.get(term)?.triples ?? [];
+    for (let i = triples.length - 3; i >= 0 && triples[i] === doc; i -= 3) {
+      const field = triples[i + 1] as number;
+      const tf = triples[i + 2] as number;
+      if (field === 0) title.set(term, tf);
+      if (field <= 1) both.set(term, (both.get(term) ?? 0) + tf);
+    }
+  }
+  return { title, both };
+}
+
+/** What one indexing transaction did, and what it wrote that the writer keeps in mind once it commits. */
+interface Batch {
+  indexed: number;
+  /** More papers were pending than one batch takes. */
+  more: boolean;
+  segmentCounts: Map<string, number>;
+  words: string[];
 }

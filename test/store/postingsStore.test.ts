@@ -118,6 +118,27 @@ describe('persisted search index', () => {
     expectSameAsFresh(index, seeds);
   });
 
+  it('two writers taking turns on one file keep every term within the segment limit and score like one fresh build', async () => {
+    const { store, index, file } = await open();
+    const otherDb = new Database(file);
+    const otherStore = await openStore(file);
+    cleanups.push(() => {
+      otherDb.close();
+      otherStore.close();
+    });
+    const other = new SqliteCorpusData(otherDb, otherStore);
+    // NOTE: small turns, each writer several in a row, so each writer's own count of a term's segments falls behind the other's.
+    for (let i = 0, turn = 0; i < seeds.length; i += 10, turn++) {
+      const [s, x] = Math.floor(turn / 3) % 2 === 0 ? [store, index] : [otherStore, other];
+      await s.upsert(seeds.slice(i, i + 10));
+      x.sync();
+    }
+    const most = otherDb.prepare<[], { n: number }>('SELECT max(n) AS n FROM (SELECT count(*) AS n FROM search_postings GROUP BY term)').get();
+    expect(most?.n).toBeLessThanOrEqual(8);
+    index.refreshIfChanged();
+    expectSameAsFresh(index, seeds);
+  });
+
   it('keeps topic members as papers are indexed, equal to what the postings say, also for a subject tracked later', async () => {
     const { store, index } = await open();
     const kv = [

@@ -11,15 +11,15 @@ export function stem(word: string): string {
 
 /** The index term of one word, or null for a stopword or a word too long to index. */
 export function termOf(word: string): string | null {
-  if (isStopword(word) || !isIndexable(word)) return null;
+  if (!isIndexable(word)) return null;
   let t = termCache.get(word);
   if (t === undefined) {
-    t = stem(americanize(word));
+    t = isStopword(word) ? null : stem(americanize(word));
     if (termCache.size > 200_000) termCache.clear();
     termCache.set(word, t);
   }
   return t;
 }
 
-/** Stemming dominates indexing and snippet time; words repeat a lot, so their terms are cached. */
-const termCache = new Map<string, string>();
+/** Stemming dominates indexing and snippet time; words repeat a lot, so their terms (null: a stopword) are cached. */
+const termCache = new Map<string, string | null>();

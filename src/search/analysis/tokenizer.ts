@@ -9,6 +9,11 @@ export interface WordSpan {
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
+/** A text's words exactly as matched (not yet folded), long runs included. */
+export function rawWords(text: string): string[] {
+  return text.match(WORD) ?? [];
+}
+
 /** Lowercased, accent-folded words with their offsets in the original text. */
 export function words(text: string): WordSpan[] {
   const out: WordSpan[] = [];
@@ -49,7 +54,8 @@ export function wordList(text: string): string[] {
 
 const PLAIN_ASCII_WORD = /^[a-z0-9]+$/;
 
-function foldWord(raw: string): string {
+/** A matched word lowercased and accent-folded (possessive 's and apostrophes dropped). */
+export function foldWord(raw: string): string {
   const lower = raw.toLowerCase();
   if (PLAIN_ASCII_WORD.test(lower)) return lower;
   return lower
