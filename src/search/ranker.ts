@@ -70,7 +70,13 @@ export class SearchRanker {
     this.onWork = options.onWork;
     this.ranking = rankingOptions(options.ranking);
     this.isWord = options.isWord ?? isEnglishWord;
-    this.lex = { vocab: () => this.vocab(), df: (term) => this.df(term), options: this.ranking, isWord: this.isWord };
+    this.lex = {
+      vocab: () => this.vocab(),
+      df: (term) => this.df(term),
+      termOfWord: (word) => this.data.termOfWord(word),
+      options: this.ranking,
+      isWord: this.isWord,
+    };
     this.subjects = new SubjectPapers(data);
     this.ctx = { data, options: this.ranking, lex: this.lex, base: options.base, scorers: options.scorers ?? [] };
   }
