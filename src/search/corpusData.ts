@@ -30,6 +30,11 @@ export interface CorpusData extends CorpusView {
   /** Corpus words (lowercased, spelling-folded) with their index terms, and every index term. */
   vocabulary(): Vocabulary;
   /**
+   * One corpus word's index term (as `vocabulary().words.get(word)`), without reading the whole
+   * vocabulary: a search of words the index holds looks up only their few other spellings.
+   */
+  termOfWord(word: string): string | undefined;
+  /**
    * The live documents about a subject (see {@link subjectMembers}), when the data keeps that
    * subject's members as papers arrive; undefined when it does not (the caller computes them).
    */
@@ -176,6 +181,10 @@ export class MemoryCorpusData extends MemoryCorpus implements CorpusData {
   }
 
   private vocab: Vocabulary | null = null;
+
+  termOfWord(word: string): string | undefined {
+    return this.words.get(word);
+  }
 
   vocabulary(): Vocabulary {
     this.vocab ??= { words: this.words, wordList: [...this.words], terms: [...this.termSet] };

@@ -70,7 +70,13 @@ export class SearchRanker {
     this.onWork = options.onWork;
     this.ranking = rankingOptions(options.ranking);
     this.isWord = options.isWord ?? isEnglishWord;
-    this.lex = { vocab: () => this.vocab(), df: (term) => this.df(term), options: this.ranking, isWord: this.isWord };
+    this.lex = {
+      vocab: () => this.vocab(),
+      df: (term) => this.df(term),
+      termOfWord: (word) => this.data.termOfWord(word),
+      options: this.ranking,
+      isWord: this.isWord,
+    };
     this.subjects = new SubjectPapers(data);
     this.ctx = { data, options: this.ranking, lex: this.lex, base: options.base, scorers: options.scorers ?? [] };
   }
@@ -127,6 +133,7 @@ export class SearchRanker {
    */
   search(q: ParsedQuery, want?: number): SearchOutcome {
     const work: SearchWork = { clauses: 0, fuzzyTerms: 0, compared: 0, fallbackWords: 0 };
+    this.loadFallbacks(q);
     try {
       return this.searchWithin(q, want ?? Infinity, new Budget(this.now, this.budgetMs), work, true);
     } finally {
@@ -145,6 +152,7 @@ export class SearchRanker {
     const cached = this.matchCache.ids.get(key);
     if (cached) return cached;
     const work: SearchWork = { clauses: 0, fuzzyTerms: 0, compared: 0, fallbackWords: 0 };
+    this.loadFallbacks(q);
     try {
       const found = this.searchWithin(q, Infinity, new Budget(this.now, this.budgetMs), work, false);
       const ids = found.hits.map((h) => h.id);
@@ -158,6 +166,17 @@ export class SearchRanker {
     } finally {
       this.onWork?.(work);
     }
+  }
+
+  /**
+   * Reads what the fallbacks scan (the vocabulary, the English word list) before a search's time budget
+   * starts, when a typed word is unknown to the index: a cold read on a busy machine could otherwise
+   * spend the budget and cut the fallbacks short, answering with fewer results than a moment later.
+   */
+  private loadFallbacks(q: ParsedQuery): void {
+    if (!q.terms.some((t) => !t.of && !this.has(t.term))) return;
+    this.vocab();
+    this.isWord('warm');
   }
 
   /** `matches` by query until the index changes: an ask weighs dozens of words, most of them weighed by earlier asks. */

@@ -82,6 +82,7 @@ export class SqliteCorpusData implements CorpusData {
       // NOTE: rows as arrays: the vocabulary reads tens of thousands of them on the first search, and objects cost twice the time.
       wordRows: db.prepare<[number], [number, string, string]>('SELECT rowid, word, term FROM search_words WHERE rowid > ? ORDER BY rowid').raw(),
       termRows: db.prepare<[number], [string, number]>('SELECT term, seg FROM search_postings WHERE seg > ?').raw(),
+      termOfWord: db.prepare<[string], string>('SELECT term FROM search_words WHERE word = ?').pluck(),
       maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
       members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
     };
@@ -262,6 +263,12 @@ export class SqliteCorpusData implements CorpusData {
   paper(doc: number): Paper | undefined {
     const i = this.info(doc);
     return i ? this.store.get(i.paperId) : undefined;
+  }
+
+  termOfWord(word: string): string | undefined {
+    // NOTE: the vocabulary once read and current answers from memory; before that, one row by its key.
+    if (this.vocab && this.vocabAt === this.version) return this.vocab.words.get(word);
+    return this.stmts.termOfWord.get(word);
   }
 
   vocabulary(): Vocabulary {

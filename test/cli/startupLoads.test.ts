@@ -44,11 +44,17 @@ describe('what paperboy loads to answer', () => {
     expect([...r.files].filter((f) => f.startsWith('dist/'))).toEqual(['dist/adapters/cli/index.js', 'dist/src/projectRoot.js']);
   });
 
-  it('help loads the subcommand table only: no chat SDK, database driver or logger', async () => {
-    const r = await loads(['help']);
-    expect(r.code).toBe(0);
-    for (const p of [...CHAT_SDKS, 'pg', 'better-sqlite3', 'pino']) expect(r.packages).not.toContain(p);
-    expect(r.files).not.toContain('dist/src/app.js');
+  it('help, whole or for one subcommand, loads no package and no command code: it prints the help text written from the subcommand table', async () => {
+    for (const args of [['help'], ['help', 'search'], ['--help']]) {
+      const r = await loads(args);
+      expect(r.code).toBe(0);
+      expect([...r.packages]).toEqual([]);
+      expect([...r.files].filter((f) => f.startsWith('dist/')).sort()).toEqual([
+        'dist/adapters/cli/helpText.js',
+        'dist/adapters/cli/index.js',
+        'dist/src/projectRoot.js',
+      ]);
+    }
   });
 
   it('a search loads no chat SDK, no PostgreSQL driver (SQLite deployment), and not the code of serve, ingest or post', async () => {

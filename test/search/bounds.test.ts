@@ -14,6 +14,7 @@ import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
 import type { SearchIndex } from '../../src/ports.js';
 import { MAX_CLAUSES_PER_RUN, SEARCH_LIMITS, type SearchWork } from '../../src/search/limits.js';
+import { MemoryCorpusData } from '../../src/search/corpusData.js';
 import { SearchRanker, type RankerOptions } from '../../src/search/ranker.js';
 import { MemorySearchIndex } from '../../src/search/searchIndex.js';
 import { MAX_QUERY_TERMS, parseQuery, type ParsedQuery } from '../../src/search/query.js';
@@ -260,6 +261,45 @@ describe('search bounds: time budget', () => {
     const late = build({ now: jumpingClock(), onWork: (w) => (work = w) }).search(parsed('quantizaiton'));
     expect(late).toMatchObject({ hits: [], corrected: [], incomplete: true });
     expect(work).toMatchObject({ fallbackWords: 0, compared: 0 });
+  });
+
+  /** A ranker whose first read of the vocabulary and first dictionary look-up each take a second of its clock (a cold, busy machine). */
+  const coldRanker = () => {
+    let t = 0;
+    const isWord = (w: string) => w === 'keeps' || w === 'accuracy';
+    class SlowVocabulary extends MemoryCorpusData {
+      private read = false;
+      override vocabulary() {
+        if (!this.read) t += 1000;
+        this.read = true;
+        return super.vocabulary();
+      }
+    }
+    let looked = false;
+    return new SearchRanker(new SlowVocabulary([...corpus, paper('w', 'Weights decay', 'Large weights shrink.')]), {
+      now: () => t,
+      isWord: (w) => {
+        if (!looked) t += 1000;
+        looked = true;
+        return isWord(w);
+      },
+    });
+  };
+
+  it('search: loading the vocabulary and the word list for a typo does not spend its time budget', () => {
+    const outcome = coldRanker().search(parsed('quantizaiton weigths'));
+    expect(outcome).toMatchObject({
+      corrected: [
+        { word: 'quantizaiton', to: ['quantization'] },
+        { word: 'weigths', to: ['weights'] },
+      ],
+      incomplete: false,
+    });
+    expect(outcome.hits.map((h) => h.paper.id)).toEqual(['q', 'w']);
+  });
+
+  it('matches: loading the vocabulary and the word list for a typo does not spend its time budget', () => {
+    expect([...coldRanker().matches(parsed('quantizaiton weigths'))].sort()).toEqual(['q', 'w']);
   });
 
   it('search: a budget that runs out during a scan stops the scan there', () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import type { Paper } from '../../src/papers/model.js';
 import { loadSeedDir } from '../../src/papers/seeds.js';
@@ -159,6 +159,49 @@ describe('persisted search index', () => {
     index.sync();
     expect(index.trackedSubject(memory)).toEqual(subjectMembers(index, memory));
     expect(index.trackedSubject([['zebrafish']])).toBeUndefined();
+  });
+});
+
+describe('a first search', () => {
+  const query = (text: string) => {
+    const q = parseQuery(text);
+    if (!q.ok) throw new Error(q.error.message);
+    return q.value;
+  };
+  const extra = (id: string, title: string, abstract: string): Paper => ({
+    ...(seeds[0] as Paper),
+    id,
+    title,
+    abstract,
+    arxivId: null,
+    sources: [{ name: 'test' }],
+  });
+  const papers = [
+    ...seeds,
+    extra('dialog', 'Dialog agents', 'A dialog policy for task agents.'),
+    extra('dialogue', 'Dialogue state tracking', 'Tracking dialogue state over turns.'),
+    extra('artifact', 'Artifacts of training', 'Training artifacts and their colors.'),
+  ];
+  /** Words the index holds; then a word it lacks (`artefacts`), which reads the vocabulary for its fallbacks. */
+  const known = ['dialogue', 'dialogue state agents', 'colours of training artifacts', 'memory agents', 'kv cache'];
+  const texts = [...known, 'artefacts'];
+
+  it('of words the index holds finds their other spellings without reading the vocabulary, and the same papers as once it is read', async () => {
+    const { store, index } = await open();
+    await store.upsert(papers);
+    index.sync();
+    const read = vi.spyOn(index, 'vocabulary');
+    const answers = (ranker: SearchRanker, of = texts) => of.map((t) => ranker.search(query(t), 20).hits.map((h) => [h.id, h.score]));
+    const first = new SearchRanker(index);
+    const cold = answers(first, known);
+    expect(read).not.toHaveBeenCalled();
+    cold.push(...answers(first, ['artefacts']));
+    expect(cold[0]?.map(([id]) => id)).toEqual(expect.arrayContaining(['dialog', 'dialogue']));
+    const warmed = new SearchRanker(index);
+    warmed.warm();
+    expect(read).toHaveBeenCalled();
+    expect(answers(warmed)).toEqual(cold);
+    expect(answers(SearchRanker.fromPapers(papers))).toEqual(cold);
   });
 });
 

@@ -11,6 +11,8 @@ import type { SurfaceWord, Vocab } from './vocabulary.js';
 export interface SpellingContext {
   vocab(): Vocab;
   df(term: string): number;
+  /** A corpus word's index term, without building the vocabulary (see `CorpusData.termOfWord`). */
+  termOfWord(word: string): string | undefined;
   readonly options: RankingOptions;
   /** Whether a lowercased word is an ordinary word, which typo correction leaves alone. */
   isWord(word: string): boolean;
@@ -70,9 +72,16 @@ export function corrections(lex: SpellingContext, word: string, budget: Budget, 
 
 /** The corpus words among an ordinary word's other spellings (see {@link spellingVariants}), with their terms. */
 export function spellings(lex: SpellingContext, word: string): { terms: string[]; words: string[] } {
-  const { surface } = lex.vocab();
-  const words = spellingVariants(americanize(word.toLowerCase())).filter((v) => surface.has(v));
-  return { terms: words.map((v) => surface.get(v) as string), words };
+  const words: string[] = [];
+  const terms: string[] = [];
+  for (const v of spellingVariants(americanize(word.toLowerCase()))) {
+    const term = lex.termOfWord(v);
+    if (term !== undefined) {
+      words.push(v);
+      terms.push(term);
+    }
+  }
+  return { terms, words };
 }
 
 /**
