@@ -1,6 +1,7 @@
 // BM25F: the score of every paper the query's forms find, term-at-a-time over decoded postings.
 import type { CorpusView } from '../corpusData.js';
 import { FIELDS } from '../document.js';
+import { lengthNorms } from './lengthNorms.js';
 import type { BaseScorer, Candidate, RankQuery } from './model.js';
 import type { RankingOptions } from './parameters.js';
 
@@ -34,6 +35,7 @@ export function scoreForms(
   const stamp = new Int32Array(limit);
   const met = new Int32Array(limit);
   const named = new Int32Array(limit);
+  const lengthNorm = lengthNorms(corpus, norms, avgs);
   q.forms.forEach((form, f) => {
     const p = corpus.postings(form.term);
     if (!p) return;
@@ -51,7 +53,8 @@ export function scoreForms(
       const field = p.fields[i] as number;
       if (isName && field === PEOPLE) named[doc] = (named[doc] as number) | form.concepts;
       const b = norms[field] ?? 0;
-      const w = ((weights[field] ?? 0) * (p.tfs[i] as number)) / (1 - b + (b * corpus.fieldLength(doc, field)) / (avgs[field] as number));
+      const norm = lengthNorm ? ((lengthNorm[field] as Float64Array)[doc] as number) : 1 - b + (b * corpus.fieldLength(doc, field)) / (avgs[field] as number);
+      const w = ((weights[field] ?? 0) * (p.tfs[i] as number)) / norm;
       if (stamp[doc] !== f + 1) {
         stamp[doc] = f + 1;
         met[df++] = doc;
