@@ -4,6 +4,7 @@ import { FIELDS } from '../document.js';
 import { lengthNorms } from './lengthNorms.js';
 import type { BaseScorer, Candidate, RankQuery } from './model.js';
 import type { RankingOptions } from './parameters.js';
+import { scoreScratch } from './scoreScratch.js';
 
 /** The field number of `people` in postings. */
 const PEOPLE = FIELDS.indexOf('people');
@@ -26,15 +27,9 @@ export function scoreForms(
   const avgs = FIELDS.map((f) => (corpus.docs > 0 ? corpus.totalLength[f] / corpus.docs : 1) || 1);
   const k1 = options.k1;
   const limit = corpus.docLimit;
-  const scores = new Float64Array(limit);
-  const masks = new Int32Array(limit);
-  const hit = new Uint8Array(limit);
+  // Per form: its weighted term frequency per document (tf), and the documents it met (met, stamped with the form's number).
+  const { scores, masks, hit, tf, stamp, met, named } = scoreScratch(limit);
   const touched: number[] = [];
-  // Per form: its weighted term frequency per document, and the documents it met (stamped with the form's number).
-  const tf = new Float64Array(limit);
-  const stamp = new Int32Array(limit);
-  const met = new Int32Array(limit);
-  const named = new Int32Array(limit);
   const lengthNorm = lengthNorms(corpus, norms, avgs);
   q.forms.forEach((form, f) => {
     const p = corpus.postings(form.term);
