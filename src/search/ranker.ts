@@ -21,6 +21,7 @@ import {
 } from './spelling/fallbacks.js';
 import { Vocab } from './spelling/vocabulary.js';
 import { SubjectPapers } from './subjects.js';
+import { warmUpQueries } from './warmUp.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
@@ -95,12 +96,9 @@ export class SearchRanker {
     const vocab = this.vocab();
     // NOTE: the first look-up reads the English word list (about 60 ms, 13 MB of heap).
     this.isWord('warm');
-    // A few searches over the corpus's own words run every path once (plain, joined words, a typo's
-    // fallbacks), so the JIT has compiled them before the first user asks (30–40 ms saved on it).
-    const [a, b] = vocab.source.wordList.slice(0, 2).map(([w]) => w);
-    if (!a || !b) return;
-    // A date filter and the hits' snippets too: the first query with a filter (or the first page shown) otherwise pays for compiling them.
-    for (const text of [`${a} ${b}`, `${a}-${b}`, `${a}zq ${b}`, `-${a} ${b}`, `${a} ${b} since:1900-01-01`]) {
+    // Searches over the corpus's own words (warmUp.ts), each page's snippets read, so the JIT has compiled
+    // the search, filter, fallback, ranking and snippet paths before the first user asks.
+    for (const text of warmUpQueries(vocab.source.wordList)) {
       const q = parseQuery(text);
       if (q.ok) for (const h of this.search(q.value, 10).hits) void h.snippet;
     }
