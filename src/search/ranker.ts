@@ -19,7 +19,7 @@ import {
   suggest as suggestWords,
   type SpellingContext,
 } from './spelling/fallbacks.js';
-import { Vocab } from './spelling/vocabulary.js';
+import { vocabFor, type Vocab } from './spelling/vocabulary.js';
 import { SubjectPapers } from './subjects.js';
 import { warmUpQueries } from './warmUp.js';
 
@@ -87,7 +87,7 @@ export class SearchRanker {
 
   private vocab(): Vocab {
     const source = this.data.vocabulary();
-    if (!this.vocabCache || this.vocabCache.source !== source) this.vocabCache = new Vocab(source, this.ranking.familyPrefix);
+    if (!this.vocabCache || this.vocabCache.source !== source) this.vocabCache = vocabFor(source, this.ranking.familyPrefix);
     return this.vocabCache.extend();
   }
 

@@ -91,3 +91,17 @@ export class Vocab {
     return ids.map((id) => this.termList[id] as string).filter((t) => t.length >= from && t.length <= to);
   }
 }
+
+const shared = new WeakMap<Vocabulary, Map<number, Vocab>>();
+
+/**
+ * The vocabulary view of `source` for a family prefix, one per source: rankers over the same corpus
+ * data (evaluation makes one per parameter point) share it instead of each indexing its trigrams again.
+ */
+export function vocabFor(source: Vocabulary, familyPrefix: number): Vocab {
+  let byPrefix = shared.get(source);
+  if (!byPrefix) shared.set(source, (byPrefix = new Map()));
+  let vocab = byPrefix.get(familyPrefix);
+  if (!vocab) byPrefix.set(familyPrefix, (vocab = new Vocab(source, familyPrefix)));
+  return vocab;
+}
