@@ -96,8 +96,7 @@ export class SearchRanker {
     const vocab = this.vocab();
     // NOTE: the first look-up reads the English word list (about 60 ms, 13 MB of heap).
     this.isWord('warm');
-    // Searches over the corpus's own words (warmUp.ts), each page's snippets read, so the JIT has compiled
-    // the search, filter, fallback, ranking and snippet paths before the first user asks.
+    // Searches over the corpus's own words (warmUp.ts), snippets read, so the JIT has compiled every search path before the first user asks.
     for (const text of warmUpQueries(vocab.source.wordList)) {
       const q = parseQuery(text);
       if (q.ok) for (const h of this.search(q.value, 10).hits) void h.snippet;
