@@ -117,12 +117,14 @@ export class MemoryCorpus implements CorpusView {
     if (cached) return cached;
     const list = this.lists.get(term);
     if (!list) return undefined;
-    const p = {
-      n: list.length,
-      docs: Int32Array.from(list, (x) => x.doc),
-      fields: Uint8Array.from(list, (x) => x.field),
-      tfs: Int32Array.from(list, (x) => x.tf),
-    };
+    // NOTE: filled by a loop: `TypedArray.from` with a mapping function is several times slower, and this runs on a term's first search.
+    const p = { n: list.length, docs: new Int32Array(list.length), fields: new Uint8Array(list.length), tfs: new Int32Array(list.length) };
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i] as Posting;
+      p.docs[i] = x.doc;
+      p.fields[i] = x.field;
+      p.tfs[i] = x.tf;
+    }
     this.decoded.set(term, p);
     return p;
   }

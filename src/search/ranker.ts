@@ -19,8 +19,9 @@ import {
   suggest as suggestWords,
   type SpellingContext,
 } from './spelling/fallbacks.js';
-import { Vocab } from './spelling/vocabulary.js';
+import { vocabFor, type Vocab } from './spelling/vocabulary.js';
 import { SubjectPapers } from './subjects.js';
+import { warmUpQueries } from './warmUp.js';
 
 export type { SearchHit, SearchOutcome } from '../ports.js';
 
@@ -92,7 +93,7 @@ export class SearchRanker {
 
   private vocab(): Vocab {
     const source = this.data.vocabulary();
-    if (!this.vocabCache || this.vocabCache.source !== source) this.vocabCache = new Vocab(source, this.ranking.familyPrefix);
+    if (!this.vocabCache || this.vocabCache.source !== source) this.vocabCache = vocabFor(source, this.ranking.familyPrefix);
     return this.vocabCache.extend();
   }
 
@@ -101,13 +102,10 @@ export class SearchRanker {
     const vocab = this.vocab();
     // NOTE: the first look-up reads the English word list (about 60 ms, 13 MB of heap).
     this.isWord('warm');
-    // A few searches over the corpus's own words run every path once (plain, joined words, a typo's
-    // fallbacks), so the JIT has compiled them before the first user asks (30–40 ms saved on it).
-    const [a, b] = vocab.source.wordList.slice(0, 2).map(([w]) => w);
-    if (!a || !b) return;
-    for (const text of [`${a} ${b}`, `${a}-${b}`, `${a}zq ${b}`, `-${a} ${b}`]) {
+    // Searches over the corpus's own words (warmUp.ts), snippets read, so the JIT has compiled every search path before the first user asks.
+    for (const text of warmUpQueries(vocab.source.wordList)) {
       const q = parseQuery(text);
-      if (q.ok) this.search(q.value, 10);
+      if (q.ok) for (const h of this.search(q.value, 10).hits) void h.snippet;
     }
   }
 

@@ -142,7 +142,7 @@ export class MemorySearchIndex implements SearchIndex {
   }
 
   warm(): void {
-    this.current();
+    this.current().warm();
   }
 
   papersWithPhrases(phrases: ReadonlyArray<readonly string[]>): ReadonlySet<string> {

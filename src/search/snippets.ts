@@ -1,7 +1,6 @@
 // Snippets: an abstract split into sentences, the sentence matching the most query terms with its matches marked, or the opening.
 import type { Segment } from '../reply.js';
-import { termOf } from './analysis/terms.js';
-import { words } from './analysis/tokenizer.js';
+import { matchedWords, type MatchedWord } from './matchedWords.js';
 import { DEFAULT_RANKING } from './ranking/parameters.js';
 
 const SNIPPET_MAX = DEFAULT_RANKING.snippetMaxChars;
@@ -34,23 +33,20 @@ export function sentences(text: string): Array<{ start: number; end: number }> {
  */
 export function snippet(abstract: string, terms: ReadonlySet<string>): Segment[] {
   if (terms.size === 0) return leadSnippet(abstract);
+  // NOTE: words never span sentences (a sentence ends after punctuation), so one pass over the abstract finds every sentence's words.
+  const matched = matchedWords(abstract, terms);
   let best: { start: number; end: number; score: number } | null = null;
+  let k = 0;
   for (const s of sentences(abstract)) {
+    while (k < matched.length && (matched[k] as MatchedWord).start < s.start) k++;
     const found = new Set<string>();
-    for (const w of words(abstract.slice(s.start, s.end))) {
-      const t = termOf(w.word);
-      if (t && terms.has(t)) found.add(t);
-    }
+    for (let j = k; j < matched.length && (matched[j] as MatchedWord).start < s.end; j++) found.add((matched[j] as MatchedWord).term);
     if (found.size > 0 && (!best || found.size > best.score)) best = { ...s, score: found.size };
   }
   if (!best) return leadSnippet(abstract);
   let { start, end } = best;
   while (start < end && /\s/.test(abstract[start] ?? '')) start++;
-  const marks: Array<{ start: number; end: number }> = [];
-  for (const w of words(abstract.slice(start, end))) {
-    const t = termOf(w.word);
-    if (t && terms.has(t)) marks.push({ start: start + w.start, end: start + w.end });
-  }
+  const marks = matched.filter((w) => w.start >= start && w.end <= end);
   // Keep long sentences short, centred on the first match.
   let prefix = '';
   let suffix = '';

@@ -304,8 +304,11 @@ describe('search bounds: time budget', () => {
 
   it('search: a budget that runs out during a scan stops the scan there', () => {
     let looks = 0;
+    // A scan long enough to look at the clock: 2,000 words that share trigrams with "memroy" (the scan compares only those).
+    const crowd = Array.from({ length: 2000 }, (_x, i) => `memr${[...(676 + i).toString(26)].map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('')}`);
+    const papers = [...seeds, { ...(seeds[0] as Paper), id: 'crowd', title: 'Crowd', abstract: crowd.join(' ') }];
     // In time for the first two looks (the start and the check before the first word), late from the first look inside the scan.
-    const index = SearchRanker.fromPapers(seeds, { now: () => (looks++ < 2 ? 0 : 1e9), onWork: (w) => (lastWork = w) });
+    const index = SearchRanker.fromPapers(papers, { now: () => (looks++ < 2 ? 0 : 1e9), onWork: (w) => (lastWork = w) });
     const outcome = index.search(parsed('memroy'));
     expect(outcome).toMatchObject({ corrected: [], incomplete: true });
     expect(lastWork?.fallbackWords).toBe(1);

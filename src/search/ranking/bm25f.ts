@@ -1,8 +1,10 @@
 // BM25F: the score of every paper the query's forms find, term-at-a-time over decoded postings.
 import type { CorpusView } from '../corpusData.js';
 import { FIELDS } from '../document.js';
+import { lengthNorms } from './lengthNorms.js';
 import type { BaseScorer, Candidate, RankQuery } from './model.js';
 import type { RankingOptions } from './parameters.js';
+import { scoreScratch } from './scoreScratch.js';
 
 /** The field number of `people` in postings. */
 const PEOPLE = FIELDS.indexOf('people');
@@ -25,15 +27,10 @@ export function scoreForms(
   const avgs = FIELDS.map((f) => (corpus.docs > 0 ? corpus.totalLength[f] / corpus.docs : 1) || 1);
   const k1 = options.k1;
   const limit = corpus.docLimit;
-  const scores = new Float64Array(limit);
-  const masks = new Int32Array(limit);
-  const hit = new Uint8Array(limit);
+  // Per form: its weighted term frequency per document (tf), and the documents it met (met, stamped with the form's number).
+  const { scores, masks, hit, tf, stamp, met, named } = scoreScratch(limit);
   const touched: number[] = [];
-  // Per form: its weighted term frequency per document, and the documents it met (stamped with the form's number).
-  const tf = new Float64Array(limit);
-  const stamp = new Int32Array(limit);
-  const met = new Int32Array(limit);
-  const named = new Int32Array(limit);
+  const lengthNorm = lengthNorms(corpus, norms, avgs);
   q.forms.forEach((form, f) => {
     const p = corpus.postings(form.term);
     if (!p) return;
@@ -51,7 +48,8 @@ export function scoreForms(
       const field = p.fields[i] as number;
       if (isName && field === PEOPLE) named[doc] = (named[doc] as number) | form.concepts;
       const b = norms[field] ?? 0;
-      const w = ((weights[field] ?? 0) * (p.tfs[i] as number)) / (1 - b + (b * corpus.fieldLength(doc, field)) / (avgs[field] as number));
+      const norm = lengthNorm ? ((lengthNorm[field] as Float64Array)[doc] as number) : 1 - b + (b * corpus.fieldLength(doc, field)) / (avgs[field] as number);
+      const w = ((weights[field] ?? 0) * (p.tfs[i] as number)) / norm;
       if (stamp[doc] !== f + 1) {
         stamp[doc] = f + 1;
         met[df++] = doc;

@@ -8,6 +8,7 @@ import { scoreForms } from './bm25f.js';
 import { queryModel, type BaseScorer, type Candidate, type Concept, type Form, type Scorer } from './model.js';
 import type { RankingOptions } from './parameters.js';
 import { judge } from './tiers.js';
+import { kthLargest } from './topCut.js';
 
 /** What ranking a query reads: the corpus, the parameters, the spelling fallbacks' context, and evaluation's extra scorers (none by default). */
 export interface RankContext {
@@ -120,7 +121,7 @@ export function rankHits(
   else {
     const scores = new Float64Array(total);
     for (let i = 0; i < total; i++) scores[i] = scoreOf(i);
-    const cut = scores.slice().sort()[total - keep] as number;
+    const cut = kthLargest(scores, keep);
     chosen = [];
     for (let i = 0; i < total; i++) if ((scores[i] as number) >= cut) chosen.push(i);
   }

@@ -1,6 +1,6 @@
 // Judging a candidate: relevance is BM25F times any extra scorers' factors; tiers lift exact title matches, names and full coverage first.
 import type { Candidate, QueryModel } from './model.js';
-import { titleName, normalName } from './names.js';
+import { titleNames } from './names.js';
 
 export interface Tier {
   name: string;
@@ -16,7 +16,10 @@ export const TIERS: readonly Tier[] = [
     name: 'exact title',
     rank: (q) => q.options.tierRanks.exactTitle,
     accepts: (c, q, title) =>
-      title !== null && q.name !== '' && (c.concepts & q.matchable) === q.matchable && (titleName(title) === q.name || normalName(title) === q.name),
+      title !== null &&
+      q.name !== '' &&
+      (c.concepts & q.matchable) === q.matchable &&
+      (titleNames(title).name === q.name || titleNames(title).normal === q.name),
   },
   // The query names the paper's organisation or an author ("what did Apple publish").
   { name: 'named', rank: (q) => q.options.tierRanks.named, accepts: (c) => c.named !== 0 },

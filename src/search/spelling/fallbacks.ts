@@ -26,12 +26,10 @@ export function suggest(lex: SpellingContext, word: string, limit = 3): string[]
   const max = target.length >= o.suggestLongFrom ? o.suggestEditsLong : o.suggestEdits;
   const scored: Array<[string, number, number]> = [];
   const mask = letterMask(target);
-  for (let len = Math.max(o.suggestMinLength, target.length - max); len <= target.length + max; len++) {
-    for (const { word: candidate, term, mask: m } of lex.vocab().surfaceByLength[len] ?? []) {
-      if (!mayBeWithin(m, mask, max)) continue;
-      const d = editDistance(candidate, target, max);
-      if (d <= max) scored.push([candidate, d, lex.df(term)]);
-    }
+  for (const { word: candidate, term, mask: m } of lex.vocab().surfaceNear(target, max, o.suggestMinLength)) {
+    if (!mayBeWithin(m, mask, max)) continue;
+    const d = editDistance(candidate, target, max);
+    if (d <= max) scored.push([candidate, d, lex.df(term)]);
   }
   scored.sort((a, b) => a[1] - b[1] || b[2] - a[2] || a[0].localeCompare(b[0]));
   return scored.slice(0, limit).map(([v]) => v);
@@ -49,19 +47,16 @@ export function corrections(lex: SpellingContext, word: string, budget: Budget, 
   const max = w.length >= o.twoEditsFrom ? 2 : 1;
   let best = max + 1;
   let found = new Map<string, SurfaceWord>();
-  const { surfaceByLength } = lex.vocab();
   const mask = letterMask(w);
-  for (let len = w.length - max; len <= w.length + max; len++) {
-    for (const s of surfaceByLength[len] ?? []) {
-      if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
-      if (!mayBeWithin(s.mask, mask, max)) continue;
-      const d = editDistance(s.word, w, max);
-      if (d > max) continue;
-      if (d < best) {
-        best = d;
-        found = new Map([[s.term, s]]);
-      } else if (d === best && (found.get(s.term)?.order ?? Infinity) > s.order) found.set(s.term, s);
-    }
+  for (const s of lex.vocab().surfaceNear(w, max)) {
+    if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return null;
+    if (!mayBeWithin(s.mask, mask, max)) continue;
+    const d = editDistance(s.word, w, max);
+    if (d > max) continue;
+    if (d < best) {
+      best = d;
+      found = new Map([[s.term, s]]);
+    } else if (d === best && (found.get(s.term)?.order ?? Infinity) > s.order) found.set(s.term, s);
   }
   const terms = [...found.values()]
     .sort((a, b) => lex.df(b.term) - lex.df(a.term) || a.order - b.order)
@@ -140,18 +135,12 @@ export function fuzzyExpansions(
     if (max === 0) continue;
     if (budget.spent()) return { terms: out, complete: false };
     const found: Array<[string, number]> = [];
-    const { termsByLength, termMasksByLength } = lex.vocab();
     const mask = letterMask(t.term);
-    for (let len = Math.max(1, t.term.length - max); len <= t.term.length + max; len++) {
-      const masks = termMasksByLength[len] ?? [];
-      const list = termsByLength[len] ?? [];
-      for (let k = 0; k < list.length; k++) {
-        if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return { terms: out, complete: false };
-        if (!mayBeWithin(masks[k] as number, mask, max)) continue;
-        const v = list[k] as string;
-        const d = editDistance(v, t.term, max);
-        if (d <= max) found.push([v, d]);
-      }
+    for (const v of lex.vocab().termsNear(t.term, max)) {
+      if (++work.compared % CLOCK_EVERY === 0 && budget.spent()) return { terms: out, complete: false };
+      if (!mayBeWithin(letterMask(v), mask, max)) continue;
+      const d = editDistance(v, t.term, max);
+      if (d <= max) found.push([v, d]);
     }
     // Document frequency only for the closest candidates: reading it costs a postings scan each.
     const best = Math.min(...found.map((f) => f[1]));
