@@ -27,6 +27,8 @@ export interface CorpusData extends CorpusView {
   docNumbers(): Iterable<number>;
   info(doc: number): DocInfo | undefined;
   paper(doc: number): Paper | undefined;
+  /** A paper's abstract as shown (what its snippet is cut from), without reading the rest of the paper. */
+  abstract(doc: number): string | undefined;
   /** Corpus words (lowercased, spelling-folded) with their index terms, and every index term. */
   vocabulary(): Vocabulary;
   /**
@@ -180,6 +182,10 @@ export class MemoryCorpusData extends MemoryCorpus implements CorpusData {
 
   paper(doc: number): Paper | undefined {
     return this.papers[doc];
+  }
+
+  abstract(doc: number): string | undefined {
+    return this.papers[doc]?.abstract;
   }
 
   private vocab: Vocabulary | null = null;

@@ -41,7 +41,11 @@ export class LazyHit implements SearchHit {
   }
 
   get snippet(): Segment[] {
-    this.cachedSnippet ??= this.terms ? snippet(this.paper.abstract, this.terms) : leadSnippet(this.paper.abstract);
+    if (this.cachedSnippet === undefined) {
+      // NOTE: a page's snippets need only the abstracts, not whole papers (a paper's raw text and provenance are parsed on read).
+      const abstract = this.loaded?.abstract ?? this.data.abstract(this.doc) ?? '';
+      this.cachedSnippet = this.terms ? snippet(abstract, this.terms) : leadSnippet(abstract);
+    }
     return this.cachedSnippet;
   }
 }

@@ -83,6 +83,7 @@ export class SqliteCorpusData implements CorpusData {
       wordRows: db.prepare<[number], [number, string, string]>('SELECT rowid, word, term FROM search_words WHERE rowid > ? ORDER BY rowid').raw(),
       termRows: db.prepare<[number], [string, number]>('SELECT term, seg FROM search_postings WHERE seg > ?').raw(),
       termOfWord: db.prepare<[string], string>('SELECT term FROM search_words WHERE word = ?').pluck(),
+      abstract: db.prepare<[string], string>('SELECT abstract FROM papers WHERE id = ?').pluck(),
       maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
       members: db.prepare<[string], { doc: number }>('SELECT doc FROM search_subjects WHERE subject = ?'),
     };
@@ -263,6 +264,13 @@ export class SqliteCorpusData implements CorpusData {
   paper(doc: number): Paper | undefined {
     const i = this.info(doc);
     return i ? this.store.get(i.paperId) : undefined;
+  }
+
+  abstract(doc: number): string | undefined {
+    const i = this.info(doc);
+    const stored = i ? this.stmts.abstract.get(i.paperId) : undefined;
+    // NOTE: cleaned as the store cleans it when it reads the whole paper, so the snippet is the same.
+    return stored === undefined ? undefined : cleanDisplayText(stored);
   }
 
   termOfWord(word: string): string | undefined {

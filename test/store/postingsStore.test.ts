@@ -316,3 +316,33 @@ describe('writes within one millisecond', () => {
     expect(ids('limpets')).toEqual(['first']);
   });
 });
+
+describe('hits read from the database', () => {
+  const query = (text: string) => {
+    const q = parseQuery(text);
+    if (!q.ok) throw new Error(q.error.message);
+    return q.value;
+  };
+  it("a hit's snippet, cut from its abstract alone, is the one the whole paper gives, LaTeX in the stored abstract cleaned alike", async () => {
+    const { store, index } = await open();
+    const base = seeds[0] as Paper;
+    const latex: Paper = {
+      ...base,
+      id: 'latex-abstract',
+      title: 'Quantized memory agents',
+      abstract: 'We squeeze the $\\mathcal{O}(n)$ memory  of agents to \\textbf{2 bits} per value.',
+    };
+    await store.upsert([...seeds.slice(0, 40), latex]);
+    index.sync();
+    const ranker = new SearchRanker(index, { isWord: () => true });
+    for (const q of ['memory agents', 'quantized memory bits', 'language model', 'diffusion video']) {
+      const hits = ranker.search(query(q), 10).hits;
+      expect(hits.length).toBeGreaterThan(0);
+      const fromAbstracts = hits.map((h) => h.snippet);
+      const fromPapers = ranker.search(query(q), 10).hits.map((h) => (h.paper, h.snippet));
+      expect(fromAbstracts).toEqual(fromPapers);
+    }
+    const shown = ranker.search(query('quantized memory bits'), 10).hits.find((h) => h.id === 'latex-abstract');
+    expect(shown?.snippet.map((s) => s.text).join('')).toContain('O(n) memory of agents to 2 bits');
+  });
+});
