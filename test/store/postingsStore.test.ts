@@ -119,8 +119,19 @@ describe('persisted search index', () => {
     // As the catalogue sync copies rows: verbatim (INSERT OR REPLACE), with the timestamp they had elsewhere.
     const raw = new Database(file);
     const row = raw.prepare('SELECT * FROM papers WHERE id = ?').get(first.id) as Record<string, unknown>;
-    const copy = raw.prepare(`INSERT OR REPLACE INTO papers (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((c) => `@${c}`).join(', ')})`);
-    copy.run({ ...row, id: 'copied-1', title_key: 'zanzibar octopus census', title: 'Zanzibar octopus census', arxiv_id: null, updated_at: '2001-01-01T00:00:00.000Z' });
+    const copy = raw.prepare(
+      `INSERT OR REPLACE INTO papers (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
+        .map((c) => `@${c}`)
+        .join(', ')})`,
+    );
+    copy.run({
+      ...row,
+      id: 'copied-1',
+      title_key: 'zanzibar octopus census',
+      title: 'Zanzibar octopus census',
+      arxiv_id: null,
+      updated_at: '2001-01-01T00:00:00.000Z',
+    });
     // A row replaced by one of another id (same title key): the old paper is gone.
     const other = raw.prepare('SELECT * FROM papers WHERE id = ?').get(second.id) as Record<string, unknown>;
     copy.run({ ...other, id: 'copied-2', arxiv_id: null, abstract: 'Quokka sightings.', updated_at: '2001-01-02T00:00:00.000Z' });
