@@ -247,9 +247,15 @@ export class Library implements PaperLibrary {
   /** Titles and ids for autocomplete, best matches for `partial` first (from the index's memory, no paper read). */
   completeTitles(partial: string, limit = 25): Array<{ title: string; id: string }> {
     const p = partial.trim().toLowerCase();
-    const all = [...this.index.summaries()];
+    // NOTE: the summaries are filtered as they come, not gathered first: at 100,000 papers an array of
+    // them all outlived young collections and swelled the heap by 100 MB over a few completions.
+    const matching = (keep: (x: PaperSummary) => boolean): PaperSummary[] => {
+      const out: PaperSummary[] = [];
+      for (const x of this.index.summaries()) if (keep(x)) out.push(x);
+      return out;
+    };
     if (p === '')
-      return all
+      return [...this.index.summaries()]
         .sort(byUpvotesThenDate)
         .slice(0, limit)
         .map((x) => ({ title: x.title, id: x.id }));
@@ -257,11 +263,11 @@ export class Library implements PaperLibrary {
     // ("a-mem" → "A-MEM: …" before "A-MemGuard: …").
     const name = normalName(p);
     const rankOf = (x: PaperSummary) => (name !== '' && this.formsOf(x.title).name === name ? 0 : 1 + wholeWordAfter(x.title, p));
-    const starts = all
-      .filter((x) => this.formsOf(x.title).lower.startsWith(p) || x.id.startsWith(p) || (name !== '' && this.formsOf(x.title).name === name))
-      .sort((a, b) => rankOf(a) - rankOf(b) || byUpvotesThenDate(a, b));
+    const starts = matching(
+      (x) => this.formsOf(x.title).lower.startsWith(p) || x.id.startsWith(p) || (name !== '' && this.formsOf(x.title).name === name),
+    ).sort((a, b) => rankOf(a) - rankOf(b) || byUpvotesThenDate(a, b));
     const chosen = new Set(starts.map((x) => x.id));
-    const contains = starts.length >= limit ? [] : all.filter((x) => !chosen.has(x.id) && this.formsOf(x.title).lower.includes(p)).sort(byUpvotesThenDate);
+    const contains = starts.length >= limit ? [] : matching((x) => !chosen.has(x.id) && this.formsOf(x.title).lower.includes(p)).sort(byUpvotesThenDate);
     const out: Array<{ title: string; id: string }> = [...starts, ...contains].slice(0, limit);
     for (const x of out) chosen.add(x.id);
     const query = parseQuery(p);

@@ -214,14 +214,14 @@ export class SnapshotMaker {
   }
 }
 
-/** The copy's marks, and whether its search index has papers to index (its mark is not the newest `updated_at`, as `SqliteCorpusData.sync` checks). */
+/** The copy's marks, and whether its search index has papers to index (queued in search_pending, as `SqliteCorpusData.sync` checks; no queue: an index of another build). */
 function localState(db: Database.Database): LocalState {
   const mark = (key: string) => Number((db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? 0);
-  const papers = db.prepare('SELECT count(*) AS n, max(updated_at) AS newest FROM papers').get() as { n: number; newest: string | null };
-  const indexed = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_marks'`).get()
-    ? (db.prepare(`SELECT value FROM search_marks WHERE key = 'papers'`).get() as { value: string } | undefined)?.value
-    : undefined;
-  return { papersRev: mark(PAPERS_MARK), daysRev: mark(DAYS_MARK), papers: papers.n, pending: papers.newest !== indexed };
+  const papers = db.prepare('SELECT count(*) AS n FROM papers').get() as { n: number };
+  const pending = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_pending'`).get()
+    ? db.prepare('SELECT 1 FROM search_pending LIMIT 1').get() !== undefined
+    : true;
+  return { papersRev: mark(PAPERS_MARK), daysRev: mark(DAYS_MARK), papers: papers.n, pending };
 }
 
 /**

@@ -85,7 +85,7 @@ export function splitStatements(ddl: string): string[] {
       if (c === quote) quote = null;
     } else if (c === "'" || c === '"') {
       quote = c;
-    } else if (c === ';') {
+    } else if (c === ';' && !insideTrigger(current)) {
       if (current.trim() !== '') out.push(current.trim());
       current = '';
       continue;
@@ -94,4 +94,9 @@ export function splitStatements(ddl: string): string[] {
   }
   if (current.trim() !== '') out.push(current.trim());
   return out;
+}
+
+/** True inside a trigger's body: its statements end in semicolons too, and the trigger ends at END. */
+function insideTrigger(current: string): boolean {
+  return /^\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TRIGGER\b/i.test(current) && !/\bEND\s*$/i.test(current);
 }

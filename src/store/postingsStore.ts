@@ -9,8 +9,13 @@ import { type DocInfo, type CorpusData, type Vocabulary } from '../search/corpus
 import { subjectKey, subjectMembers } from '../search/subjects.js';
 import { PostingsWriter, type TrackedSubject } from './postingsWriter.js';
 
-/** Terms whose postings stay decoded-ready in memory between searches. */
+/** Terms whose postings stay decoded-ready in memory between searches, at most. */
 const POSTINGS_CACHE = 2048;
+/**
+ * The decoded postings kept, at most, in bytes: at 100,000 papers a common term's are a megabyte or
+ * more, and 2,048 of them were the largest part of a serving process's memory.
+ */
+const POSTINGS_CACHE_BYTES = 16 * 1024 * 1024;
 
 interface DocRow {
   doc: number;
@@ -34,7 +39,10 @@ interface DocRow {
  */
 export class SqliteCorpusData implements CorpusData {
   private readonly info_: DocInfo[] = [];
-  private readonly lengths: number[][] = [];
+  /** Each document's field lengths (title, abstract, people) at `3·doc`: numbers, not an array per paper. */
+  private lengths = new Int32Array(3 * 1024);
+  /** One more than the highest document number ever live here. */
+  private limit = 0;
   private readonly alive = new Set<number>();
   /** `alive` as flags by document number: the membership test every match of a search makes (a Set's is several times slower). */
   private liveFlags = new Uint8Array(1024);
@@ -50,6 +58,8 @@ export class SqliteCorpusData implements CorpusData {
   } | null = null;
   /** Recently read postings (undefined: the term has none), dropped whenever the index changes. */
   private readonly cache = new Map<string, TermPostings | undefined>();
+  /** What `cache` holds, in bytes of postings. */
+  private cacheBytes = 0;
   docs = 0;
   totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
   version = 0;
@@ -154,10 +164,11 @@ export class SqliteCorpusData implements CorpusData {
       const retired = changed.some((row) => row.live !== 1 && this.isLive(row.doc));
       if (retired) {
         this.cache.clear();
+        this.cacheBytes = 0;
         this.dfCache.clear();
       } else if (this.cache.size > 0 || this.dfCache.size > 0) {
         for (const { term } of this.stmts.terms.all(this.cachedSeg)) {
-          this.cache.delete(term);
+          this.uncache(term);
           this.dfCache.delete(term);
         }
       }
@@ -169,7 +180,7 @@ export class SqliteCorpusData implements CorpusData {
       const wasLive = this.isLive(row.doc);
       if (wasLive) this.adjust(row.doc, -1);
       if (row.live === 1) {
-        this.lengths[row.doc] = [row.len_title, row.len_abstract, row.len_people];
+        this.setLengths(row.doc, row.len_title, row.len_abstract, row.len_people);
         this.info_[row.doc] = {
           paperId: row.paper_id,
           title: cleanDisplayText(row.title ?? ''),
@@ -200,13 +211,24 @@ export class SqliteCorpusData implements CorpusData {
     return this.liveFlags[doc] === 1;
   }
 
+  private setLengths(doc: number, title: number, abstract: number, people: number): void {
+    if (3 * doc + 3 > this.lengths.length) {
+      const grown = new Int32Array(Math.max(3 * doc + 3, this.lengths.length * 2));
+      grown.set(this.lengths);
+      this.lengths = grown;
+    }
+    this.lengths[3 * doc] = title;
+    this.lengths[3 * doc + 1] = abstract;
+    this.lengths[3 * doc + 2] = people;
+    if (doc >= this.limit) this.limit = doc + 1;
+  }
+
+  /** Counts a document in (+1) or out (-1) of the totals; its lengths are set (it is or was live). */
   private adjust(doc: number, sign: 1 | -1): void {
-    const l = this.lengths[doc];
-    if (!l) return;
     this.docs += sign;
-    this.totalLength.title += sign * (l[0] ?? 0);
-    this.totalLength.abstract += sign * (l[1] ?? 0);
-    this.totalLength.people += sign * (l[2] ?? 0);
+    this.totalLength.title += sign * (this.lengths[3 * doc] as number);
+    this.totalLength.abstract += sign * (this.lengths[3 * doc + 1] as number);
+    this.totalLength.people += sign * (this.lengths[3 * doc + 2] as number);
   }
 
   live(doc: number): boolean {
@@ -214,11 +236,11 @@ export class SqliteCorpusData implements CorpusData {
   }
 
   get docLimit(): number {
-    return this.lengths.length;
+    return this.limit;
   }
 
   fieldLength(doc: number, field: number): number {
-    return this.lengths[doc]?.[field] ?? 0;
+    return doc < this.limit ? (this.lengths[3 * doc + field] as number) : 0;
   }
 
   postings(term: string): TermPostings | undefined {
@@ -233,8 +255,17 @@ export class SqliteCorpusData implements CorpusData {
     const blobs = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
     const found = decodeLive(blobs, (doc) => this.isLive(doc));
     this.cache.set(term, found);
-    if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+    this.cacheBytes += bytesOf(found);
+    while (this.cache.size > POSTINGS_CACHE || (this.cacheBytes > POSTINGS_CACHE_BYTES && this.cache.size > 1)) {
+      this.uncache(this.cache.keys().next().value as string);
+    }
     return found;
+  }
+
+  private uncache(term: string): void {
+    if (!this.cache.has(term)) return;
+    this.cacheBytes -= bytesOf(this.cache.get(term));
+    this.cache.delete(term);
   }
 
   hasTerm(term: string): boolean {
@@ -305,4 +336,9 @@ export class SqliteCorpusData implements CorpusData {
     }
     return v;
   }
+}
+
+/** The memory a term's decoded postings hold (their arrays' whole buffers: decoding sizes them by an upper bound). */
+function bytesOf(p: TermPostings | undefined): number {
+  return p ? p.docs.buffer.byteLength + p.fields.buffer.byteLength + p.tfs.buffer.byteLength : 0;
 }

@@ -1,4 +1,4 @@
-// Writes the postings the search reads: indexes what the papers table has and the postings lack, in short transactions, and records subjects' members.
+// Writes the postings the search reads: indexes the papers written since it last looked (search_pending), in short transactions, and records subjects' members.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
@@ -54,14 +54,10 @@ export class PostingsWriter {
   constructor(private readonly db: Database.Database) {
     this.stmts = {
       postings: db.prepare<[string], { data: Buffer }>('SELECT data FROM search_postings WHERE term = ? ORDER BY seg'),
-      pending: db.prepare<[number], PaperRow>(
-        `SELECT p.* FROM papers p
-         LEFT JOIN search_docs d ON d.paper_id = p.id AND d.live = 1
-         WHERE d.doc IS NULL OR p.updated_at <> d.indexed_at LIMIT ?`,
-      ),
-      orphans: db.prepare<[], { doc: number }>(
-        'SELECT d.doc FROM search_docs d WHERE d.live = 1 AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = d.paper_id)',
-      ),
+      pending: db.prepare<[number], { seq: number; paper_id: string }>('SELECT seq, paper_id FROM search_pending ORDER BY seq LIMIT ?'),
+      anyPending: db.prepare<[], { one: number }>('SELECT 1 AS one FROM search_pending LIMIT 1'),
+      done: db.prepare<[number]>('DELETE FROM search_pending WHERE seq <= ?'),
+      paper: db.prepare<[string], PaperRow>('SELECT * FROM papers WHERE id = ?'),
       liveDocOf: db.prepare<[string], { doc: number; text_hash: string }>('SELECT doc, text_hash FROM search_docs WHERE paper_id = ? AND live = 1'),
       retire: db.prepare<[number, number]>('UPDATE search_docs SET live = 0, changed_seq = ? WHERE doc = ?'),
       touch: db.prepare(
@@ -77,10 +73,8 @@ export class PostingsWriter {
       insertWord: db.prepare<[string, string]>('INSERT OR IGNORE INTO search_words (word, term) VALUES (?, ?)'),
       getMeta: db.prepare<[string], { value: number }>('SELECT value FROM search_meta WHERE key = ?'),
       setMeta: db.prepare<[string, number]>('INSERT INTO search_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      // NOTE: read through the partial index search_docs_dead: as many rows as documents retired, not stored.
       deadDocs: db.prepare<[], { doc: number }>('SELECT doc FROM search_docs WHERE live = 0'),
-      lastChange: db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers'),
-      getMark: db.prepare<[string], { value: string }>('SELECT value FROM search_marks WHERE key = ?'),
-      setMark: db.prepare<[string, string]>('INSERT INTO search_marks (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       member: db.prepare<[string, number]>('INSERT OR IGNORE INTO search_subjects (subject, doc) VALUES (?, ?)'),
     };
   }
@@ -88,10 +82,8 @@ export class PostingsWriter {
   /** Indexes every paper the index lacks (recording `subjects`' members as it goes); returns how many. */
   catchUp(subjects: readonly TrackedSubject[]): number {
     let indexed = 0;
-    // NOTE: every paper write sets updated_at, so an unchanged latest one means nothing is pending
-    // (an indexed lookup instead of comparing every paper with the index at each start).
-    const mark = this.stmts.lastChange.get()?.m ?? '';
-    if (mark === (this.stmts.getMark.get('papers')?.value ?? null)) return 0;
+    // NOTE: every write to papers queues its ids (triggers, see searchSchema.ts), so an empty queue means nothing is pending.
+    if (this.stmts.anyPending.get() === undefined) return 0;
     try {
       for (;;) {
         const batch = this.db.transaction(() => this.indexBatch(subjects)).immediate();
@@ -99,7 +91,6 @@ export class PostingsWriter {
         this.committed(batch);
         if (!batch.more) break;
       }
-      this.stmts.setMark.run('papers', mark);
     } catch (e) {
       // NOTE: another process holds the write lock past busy_timeout: it is writing papers and
       // indexes them itself; this search answers from what is indexed and looks again next time.
@@ -164,16 +155,28 @@ export class PostingsWriter {
     return n ?? this.stmts.segments.get(term)?.n ?? 0;
   }
 
-  /** One transaction: up to BATCH pending papers indexed, orphans retired, crowded terms merged. */
+  /** One transaction: up to BATCH queued papers indexed (or their documents retired when gone), crowded terms merged. */
   private indexBatch(subjects: readonly TrackedSubject[]): Batch {
     this.forgetIfChanged();
+    // NOTE: one paper more than a batch takes says whether another batch is needed, without another look for it.
+    const queued = this.stmts.pending.all(BATCH + 1);
+    const more = queued.length > BATCH;
+    if (more) queued.length = BATCH;
+    const batch: Batch = { indexed: 0, more, segmentCounts: new Map(), words: [] };
+    if (queued.length === 0) return batch;
+    this.stmts.done.run((queued.at(-1) as { seq: number }).seq);
     const seq = this.nextSeq('changed_seq');
-    for (const { doc } of this.stmts.orphans.all()) this.stmts.retire.run(seq, doc);
-    // NOTE: one paper more than a batch takes says whether another batch is needed, without another scan for it.
-    const pending = this.stmts.pending.all(BATCH + 1);
-    const more = pending.length > BATCH;
-    if (more) pending.length = BATCH;
-    const batch: Batch = { indexed: pending.length, more, segmentCounts: new Map(), words: [] };
+    const pending: PaperRow[] = [];
+    for (const { paper_id } of queued) {
+      const row = this.stmts.paper.get(paper_id);
+      if (row) pending.push(row);
+      else {
+        // Gone from papers (deleted, or replaced by a paper of another id): its document too.
+        const gone = this.stmts.liveDocOf.get(paper_id);
+        if (gone) this.stmts.retire.run(seq, gone.doc);
+      }
+    }
+    batch.indexed = pending.length;
     if (pending.length === 0) return batch;
     const seg = this.nextSeq('segment');
     const byTerm = new Map<string, TermList>();

@@ -200,9 +200,8 @@ function storedSearchVersion(db: Database.Database): number {
 /** True when the file's index is this build's and holds every paper (a read-only store cannot bring it in step). */
 function indexCurrent(db: Database.Database): boolean {
   if (storedSearchVersion(db) !== SEARCH_STEPS.length) return false;
-  const indexed = db.prepare<[], { value: string }>(`SELECT value FROM search_marks WHERE key = 'papers'`).get()?.value;
-  const last = db.prepare<[], { m: string | null }>('SELECT max(updated_at) AS m FROM papers').get()?.m ?? '';
-  return indexed === last;
+  // NOTE: every write to papers queues the ids it touched (searchSchema.ts) until they are indexed.
+  return db.prepare('SELECT 1 FROM search_pending LIMIT 1').get() === undefined;
 }
 
 /** Brings the catalogue's features up to date in one write transaction, adopting the versions an older build left first. */

@@ -344,7 +344,7 @@ describe('ingest: the database file', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(4);
     expect(check.prepare(`SELECT key, value FROM meta WHERE key IN ('schema.papers', 'schema.search') ORDER BY key`).all()).toEqual([
       { key: 'schema.papers', value: '4' },
-      { key: 'schema.search', value: '1' },
+      { key: 'schema.search', value: '2' },
     ]);
     check.close();
   });

@@ -136,3 +136,21 @@ describe('ranking: exact matches first', () => {
     expect(index.search(parsed('A-MEM')).hits[0]?.paper.id).toBe('amem');
   });
 });
+
+describe('ranking: scoring scratch', () => {
+  it('a search scores the same after a search of a larger corpus (the per-paper arrays are reused, not left holding its scores)', () => {
+    const small = [...filler.slice(0, 5), paper('needle', 'Episodic navigation', 'An episodic robot navigation system.')];
+    const alone = SearchRanker.fromPapers(small)
+      .search(parsed('episodic navigation model'))
+      .hits.map((h) => [h.paper.id, h.score]);
+    const big = SearchRanker.fromPapers([
+      ...filler,
+      ...Array.from({ length: 200 }, (_, i) => paper(`e${i}`, `Episodic model ${i}`, 'Episodic navigation of a model.')),
+    ]);
+    expect(big.search(parsed('episodic navigation model')).total).toBeGreaterThan(200);
+    const after = SearchRanker.fromPapers(small)
+      .search(parsed('episodic navigation model'))
+      .hits.map((h) => [h.paper.id, h.score]);
+    expect(after).toEqual(alone);
+  });
+});

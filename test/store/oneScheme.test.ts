@@ -10,7 +10,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { CATALOGUE_FEATURES, FEATURE_SCHEMAS, FEATURES } from '../../src/store/features.js';
 import { migrate } from '../../src/store/migrations.js';
 import { PAPER_STEPS } from '../../src/store/catalogueSchema.js';
-import { SEARCH_STEPS } from '../../src/store/searchSchema.js';
+import { REMADE, SEARCH_STEPS } from '../../src/store/searchSchema.js';
 import { openStore, searchDataOf } from '../../src/store/sqlite.js';
 import { freshDatabase } from '../support/postgres.js';
 
@@ -128,7 +128,7 @@ describe('one scheme: a file from before it', () => {
     raw.close();
 
     const database = await openDatabase({ file, features: FEATURES });
-    expect(metaVersions(file)).toMatchObject({ papers: String(PAPER_STEPS.length), search: '1' });
+    expect(metaVersions(file)).toMatchObject({ papers: String(PAPER_STEPS.length), search: String(SEARCH_STEPS.length) });
     expect(database.searchData([])?.sync()).toBe(0);
     await database.close();
     const check = new Database(file, { readonly: true });
@@ -177,7 +177,7 @@ describe('one scheme: the search index is a feature', () => {
     const store = await openStore(file);
     await store.upsert([paper('2606.00001', 'Capybara Caching', 'Caches that capybaras keep.'), paper('2606.00002', 'Otter Optimizers', 'Optimizers.')]);
     expect(searchDataOf(store)?.sync()).toBe(2);
-    const changed = CATALOGUE_FEATURES.map((f) => (f.name === 'search' ? { ...f, steps: [...f.steps, SEARCH_STEPS[0] ?? ''] } : f));
+    const changed = CATALOGUE_FEATURES.map((f) => (f.name === 'search' ? { ...f, steps: [...f.steps, REMADE] } : f));
     await migrate({ sql: store.sql, exclusively: (fn) => store.sql.transaction(fn), where: file, startAfresh: '' }, changed);
     expect(await store.getMeta('schema.search')).toBe(String(SEARCH_STEPS.length + 1));
     expect(await store.sql.get('SELECT count(*) AS n FROM search_docs')).toEqual({ n: 0 });

@@ -57,6 +57,14 @@ function expectSameAsFresh(index: CorpusData, papers: readonly Paper[]): void {
   }
 }
 
+/** What SQLite's planner says a statement does, one line per step (any parameter bound to 0). */
+function planOf(db: Database.Database, source: string): string[] {
+  const positional = Array.from({ length: (source.match(/\?/g) ?? []).length }, () => 0);
+  const named = Object.fromEntries([...source.matchAll(/@(\w+)/g)].map((m) => [m[1], 0]));
+  const args = Object.keys(named).length > 0 ? [...positional, named] : positional;
+  return (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail);
+}
+
 describe('persisted search index', () => {
   it('indexes the stored papers and scores them exactly as an index built in memory', async () => {
     const { store, index } = await open();
@@ -101,6 +109,66 @@ describe('persisted search index', () => {
     expect(ids).toContain('2501.00001');
     expect(ids).not.toContain(first.id);
     expect(index.docs).toBe(seeds.length);
+  });
+
+  it('indexes a paper copied in with an older timestamp than the newest, and retires the one its copy replaced', async () => {
+    const { store, index, file } = await open();
+    await store.upsert(seeds);
+    index.sync();
+    const [first, second] = seeds as [Paper, Paper];
+    // As the catalogue sync copies rows: verbatim (INSERT OR REPLACE), with the timestamp they had elsewhere.
+    const raw = new Database(file);
+    const row = raw.prepare('SELECT * FROM papers WHERE id = ?').get(first.id) as Record<string, unknown>;
+    const copy = raw.prepare(
+      `INSERT OR REPLACE INTO papers (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
+        .map((c) => `@${c}`)
+        .join(', ')})`,
+    );
+    copy.run({
+      ...row,
+      id: 'copied-1',
+      title_key: 'zanzibar octopus census',
+      title: 'Zanzibar octopus census',
+      arxiv_id: null,
+      updated_at: '2001-01-01T00:00:00.000Z',
+    });
+    // A row replaced by one of another id (same title key): the old paper is gone.
+    const other = raw.prepare('SELECT * FROM papers WHERE id = ?').get(second.id) as Record<string, unknown>;
+    copy.run({ ...other, id: 'copied-2', arxiv_id: null, abstract: 'Quokka sightings.', updated_at: '2001-01-02T00:00:00.000Z' });
+    raw.close();
+    index.sync();
+    const ids = [...index.docNumbers()].map((d) => index.info(d)?.paperId);
+    expect(ids).toContain('copied-1');
+    expect(ids).toContain('copied-2');
+    expect(ids).not.toContain(second.id);
+    expect(index.docs).toBe(seeds.length + 1);
+    expect(index.docFrequency('zanzibar')).toBe(1);
+    expect(index.docFrequency('quokka')).toBe(1);
+  });
+
+  it('an ingest into an indexed database reads only what it changed: no statement scans the papers or documents in full', async () => {
+    const { store, file } = await open();
+    await store.upsert(seeds.slice(0, 200));
+    // The index's own connection, every statement it prepares kept to read its query plan. Retired
+    // documents (a partial index of them) are allowed: they are as many as papers changed, not stored.
+    const db = new Database(file);
+    const prepared: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      prepared.push(source);
+      return prepare(source);
+    }) as typeof db.prepare;
+    const index = new SqliteCorpusData(db, store);
+    index.sync();
+    await store.upsert(seeds.slice(200, 210));
+    expect(index.sync()).toBe(10);
+    const fullScans = prepared.flatMap((source) =>
+      planOf(db, source)
+        .filter((detail) => /^SCAN (papers|search_docs|p|d)\b/.test(detail) && !/USING (COVERING )?INDEX search_docs_dead\b/.test(detail))
+        .map((detail) => `${detail} in ${source.replace(/\s+/g, ' ')}`),
+    );
+    db.close();
+    expect(fullScans).toEqual([]);
   });
 
   it('sees papers that another connection stored and indexed, on its next look', async () => {

@@ -15,12 +15,7 @@ const PEOPLE = FIELDS.indexOf('people');
  * documents (not lunr's (document, field) pairs). Term-at-a-time over decoded postings, into typed
  * arrays: the work is the postings of the forms and excluded terms, never a pass over documents.
  */
-export function scoreForms(
-  q: RankQuery,
-  corpus: CorpusView,
-  options: RankingOptions,
-  base?: BaseScorer,
-): { candidates: Candidate[]; idf: Map<string, number> } {
+export function scoreForms(q: RankQuery, corpus: CorpusView, options: RankingOptions, base?: BaseScorer): { candidates: Candidates; idf: Map<string, number> } {
   const idf = new Map<string, number>();
   const weights = FIELDS.map((f) => options.fieldWeights[f]);
   const norms = FIELDS.map((f) => options.lengthNorm[f]);
@@ -28,8 +23,8 @@ export function scoreForms(
   const k1 = options.k1;
   const limit = corpus.docLimit;
   // Per form: its weighted term frequency per document (tf), and the documents it met (met, stamped with the form's number).
-  const { scores, masks, hit, tf, stamp, met, named } = scoreScratch(limit);
-  const touched: number[] = [];
+  const { scores, masks, hit, touched, tf, stamp, met, named } = scoreScratch(limit);
+  let nTouched = 0;
   const lengthNorm = lengthNorms(corpus, norms, avgs);
   q.forms.forEach((form, f) => {
     const p = corpus.postings(form.term);
@@ -66,7 +61,7 @@ export function scoreForms(
       if (t <= 0) continue;
       if (hit[doc] === 0) {
         hit[doc] = 1;
-        touched.push(doc);
+        touched[nTouched++] = doc;
       }
       scores[doc] = (scores[doc] as number) + (factor * t) / (k1 + t);
       masks[doc] = (masks[doc] as number) | form.concepts;
@@ -82,8 +77,39 @@ export function scoreForms(
     const other = base(q.forms, corpus);
     for (let i = 0; i < other.docs.length; i++) scores[other.docs[i] as number] = other.scores[i] as number;
   }
-  const candidates: Candidate[] = [];
-  for (const doc of touched)
-    if (hit[doc] === 1) candidates.push({ doc, bm25: scores[doc] as number, concepts: masks[doc] as number, named: named[doc] as number });
+  let n = 0;
+  for (let i = 0; i < nTouched; i++) if (hit[touched[i] as number] === 1) n++;
+  const candidates: Candidates = { n, docs: new Int32Array(n), bm25: new Float64Array(n), concepts: new Int32Array(n), named: new Int32Array(n) };
+  for (let i = 0, k = 0; i < nTouched; i++) {
+    const doc = touched[i] as number;
+    if (hit[doc] !== 1) continue;
+    candidates.docs[k] = doc;
+    candidates.bm25[k] = scores[doc] as number;
+    candidates.concepts[k] = masks[doc] as number;
+    candidates.named[k] = named[doc] as number;
+    k++;
+  }
   return { candidates, idf };
+}
+
+/**
+ * The papers the query's terms found, in the order first met: column `i` of each array is one
+ * {@link Candidate}. Columns, not an object per paper: a common word finds most of the corpus.
+ */
+export interface Candidates {
+  n: number;
+  docs: Int32Array;
+  bm25: Float64Array;
+  concepts: Int32Array;
+  named: Int32Array;
+}
+
+/** Candidate `i` as an object (`into`, when given, is filled in and returned instead of a new one). */
+export function candidateAt(cs: Candidates, i: number, into?: Candidate): Candidate {
+  const c = into ?? { doc: 0, bm25: 0, concepts: 0, named: 0 };
+  c.doc = cs.docs[i] as number;
+  c.bm25 = cs.bm25[i] as number;
+  c.concepts = cs.concepts[i] as number;
+  c.named = cs.named[i] as number;
+  return c;
 }

@@ -4,7 +4,7 @@ import { byUpvotesThenDate } from '../hits.js';
 import type { SearchWork } from '../limits.js';
 import type { ParsedQuery } from '../query.js';
 import { spellings, type SpellingContext } from '../spelling/fallbacks.js';
-import { scoreForms } from './bm25f.js';
+import { candidateAt, scoreForms } from './bm25f.js';
 import { queryModel, type BaseScorer, type Candidate, type Concept, type Form, type Scorer } from './model.js';
 import type { RankingOptions } from './parameters.js';
 import { judge } from './tiers.js';
@@ -91,33 +91,47 @@ export function rankHits(
   });
   if ((requiredMask & model.matchable) !== requiredMask) return { hits: [], total: 0, terms };
   const filtered = Boolean(q.since || q.until || q.org);
-  const kept: Candidate[] = [];
-  const relevance: number[] = [];
-  const tiers: number[] = [];
+  // NOTE: kept matches as numbers (which candidate, its relevance and tier), not an object each: a
+  // common word matches most of the corpus, and objects that outlive a young GC swell the heap.
+  const kept = new Int32Array(candidates.n);
+  const relevance = new Float64Array(candidates.n);
+  const tiers = new Float64Array(candidates.n);
+  let total = 0;
   let top = 0;
-  for (const c of candidates) {
-    if ((c.concepts & requiredMask) !== requiredMask) continue;
+  // One candidate object, filled in for each judging (judge keeps nothing of it).
+  const c: Candidate = { doc: 0, bm25: 0, concepts: 0, named: 0 };
+  for (let i = 0; i < candidates.n; i++) {
+    if (((candidates.concepts[i] as number) & requiredMask) !== requiredMask) continue;
+    const doc = candidates.docs[i] as number;
     // NOTE: postings hold live documents only, so without filters no document row is read here.
     if (filtered) {
-      const info = ctx.data.info(c.doc);
+      const info = ctx.data.info(doc);
       if (!info || !passesFilters(info, q)) continue;
     }
-    kept.push(c);
-    if (!ordered) continue;
-    const j = judge(c, model, null);
-    relevance.push(j.relevance);
-    tiers.push(j.tier);
-    if (j.relevance > top) top = j.relevance;
+    kept[total] = i;
+    if (ordered) {
+      const j = judge(candidateAt(candidates, i, c), model, null);
+      relevance[total] = j.relevance;
+      tiers[total] = j.tier;
+      if (j.relevance > top) top = j.relevance;
+    }
+    total += 1;
   }
-  const total = kept.length;
-  if (!ordered) return { hits: kept.flatMap((c) => (ctx.data.info(c.doc) ? [{ doc: c.doc, score: 0 }] : [])), total, terms };
+  if (!ordered) {
+    const hits: Array<{ doc: number; score: number }> = [];
+    for (let k = 0; k < total; k++) {
+      const doc = candidates.docs[kept[k] as number] as number;
+      if (ctx.data.info(doc)) hits.push({ doc, score: 0 });
+    }
+    return { hits, total, terms };
+  }
   // The score orders hits across tiers: the tier plus relevance scaled into (0, 1].
   const scoreOf = (i: number) => (tiers[i] as number) + (top > 0 ? (relevance[i] as number) / top : 1);
   // Only the best `max(want, ctx.options.titleChecks)` by score are sorted (ties at the cut included); the
   // title tiers look at the first ctx.options.titleChecks of them, as they would in a full sort.
   const keep = Math.max(want === Infinity ? total : want, ctx.options.titleChecks);
   let chosen: number[];
-  if (keep >= total) chosen = kept.map((_c, i) => i);
+  if (keep >= total) chosen = Array.from({ length: total }, (_c, i) => i);
   else {
     const scores = new Float64Array(total);
     for (let i = 0; i < total; i++) scores[i] = scoreOf(i);
@@ -126,7 +140,7 @@ export function rankHits(
     for (let i = 0; i < total; i++) if ((scores[i] as number) >= cut) chosen.push(i);
   }
   const rows = chosen.flatMap((i) => {
-    const c = kept[i] as Candidate;
+    const c = candidateAt(candidates, kept[i] as number);
     const info = ctx.data.info(c.doc);
     return info ? [{ c, relevance: relevance[i] as number, tier: tiers[i] as number, info }] : [];
   });

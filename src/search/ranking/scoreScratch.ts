@@ -5,6 +5,7 @@ export interface ScoreScratch {
   scores: Float64Array;
   masks: Int32Array;
   hit: Uint8Array;
+  touched: Int32Array;
   tf: Float64Array;
   stamp: Int32Array;
   met: Int32Array;
@@ -15,7 +16,7 @@ let kept: ScoreScratch | null = null;
 
 /**
  * Arrays of at least `limit` entries, the first `limit` of `scores`, `masks`, `hit`, `stamp` and
- * `named` zero (as new arrays would be); `tf` and `met` hold leftovers, which scoring writes before
+ * `named` zero (as new arrays would be); `touched`, `tf` and `met` hold leftovers, which scoring writes before
  * it reads. NOTE: one set per process: scoring is synchronous, so no two passes share it at once.
  */
 export function scoreScratch(limit: number): ScoreScratch {
@@ -25,6 +26,7 @@ export function scoreScratch(limit: number): ScoreScratch {
       scores: new Float64Array(n),
       masks: new Int32Array(n),
       hit: new Uint8Array(n),
+      touched: new Int32Array(n),
       tf: new Float64Array(n),
       stamp: new Int32Array(n),
       met: new Int32Array(n),
