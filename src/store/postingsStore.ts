@@ -7,15 +7,9 @@ import { type Field } from '../search/document.js';
 import { decodeLive, type TermPostings } from '../search/postings.js';
 import { type DocInfo, type CorpusData, type Vocabulary } from '../search/corpusData.js';
 import { subjectKey, subjectMembers } from '../search/subjects.js';
+import { PostingsCache } from './postingsCache.js';
 import { PostingsWriter, type TrackedSubject } from './postingsWriter.js';
-
-/** Terms whose postings stay decoded-ready in memory between searches, at most. */
-const POSTINGS_CACHE = 2048;
-/**
- * The decoded postings kept, at most, in bytes: at 100,000 papers a common term's are a megabyte or
- * more, and 2,048 of them were the largest part of a serving process's memory.
- */
-const POSTINGS_CACHE_BYTES = 16 * 1024 * 1024;
+import { StoredVocabulary } from './storedVocabulary.js';
 
 interface DocRow {
   doc: number;
@@ -48,18 +42,9 @@ export class SqliteCorpusData implements CorpusData {
   private liveFlags = new Uint8Array(1024);
   private lastSeq = 0;
   private dataVersion = -1;
-  private vocab: {
-    words: Map<string, string>;
-    wordList: Array<[string, string]>;
-    terms: string[];
-    termSet: Set<string>;
-    lastWord: number;
-    lastSeg: number;
-  } | null = null;
-  /** Recently read postings (undefined: the term has none), dropped whenever the index changes. */
-  private readonly cache = new Map<string, TermPostings | undefined>();
-  /** What `cache` holds, in bytes of postings. */
-  private cacheBytes = 0;
+  private vocab: StoredVocabulary | null = null;
+  /** Recently read postings, dropped whenever the index changes. */
+  private readonly cache = new PostingsCache();
   docs = 0;
   totalLength: Record<Field, number> = { title: 0, abstract: 0, people: 0 };
   version = 0;
@@ -85,13 +70,7 @@ export class SqliteCorpusData implements CorpusData {
         `SELECT doc, paper_id, live, len_title, len_abstract, len_people, changed_seq, title, published_at, upvotes, org
          FROM search_docs WHERE changed_seq > ? ORDER BY changed_seq`,
       ),
-      words: db.prepare<[number], { id: number; word: string; term: string }>(
-        'SELECT rowid AS id, word, term FROM search_words WHERE rowid > ? ORDER BY rowid',
-      ),
       terms: db.prepare<[number], { term: string; seg: number }>('SELECT term, seg FROM search_postings WHERE seg > ?'),
-      // NOTE: rows as arrays: the vocabulary reads tens of thousands of them on the first search, and objects cost twice the time.
-      wordRows: db.prepare<[number], [number, string, string]>('SELECT rowid, word, term FROM search_words WHERE rowid > ? ORDER BY rowid').raw(),
-      termRows: db.prepare<[number], [string, number]>('SELECT term, seg FROM search_postings WHERE seg > ?').raw(),
       termOfWord: db.prepare<[string], string>('SELECT term FROM search_words WHERE word = ?').pluck(),
       abstract: db.prepare<[string], string>('SELECT abstract FROM papers WHERE id = ?').pluck(),
       maxSeg: db.prepare<[], { seg: number | null }>('SELECT MAX(seg) AS seg FROM search_postings'),
@@ -164,11 +143,10 @@ export class SqliteCorpusData implements CorpusData {
       const retired = changed.some((row) => row.live !== 1 && this.isLive(row.doc));
       if (retired) {
         this.cache.clear();
-        this.cacheBytes = 0;
         this.dfCache.clear();
       } else if (this.cache.size > 0 || this.dfCache.size > 0) {
         for (const { term } of this.stmts.terms.all(this.cachedSeg)) {
-          this.uncache(term);
+          this.cache.delete(term);
           this.dfCache.delete(term);
         }
       }
@@ -244,28 +222,11 @@ export class SqliteCorpusData implements CorpusData {
   }
 
   postings(term: string): TermPostings | undefined {
-    const cached = this.cache.get(term);
-    if (cached !== undefined || this.cache.has(term)) {
-      // Most recently used last, so the oldest is evicted first.
-      this.cache.delete(term);
-      this.cache.set(term, cached);
-      return cached;
-    }
-    const rows = this.stmts.postings.all(term);
-    const blobs = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
-    const found = decodeLive(blobs, (doc) => this.isLive(doc));
-    this.cache.set(term, found);
-    this.cacheBytes += bytesOf(found);
-    while (this.cache.size > POSTINGS_CACHE || (this.cacheBytes > POSTINGS_CACHE_BYTES && this.cache.size > 1)) {
-      this.uncache(this.cache.keys().next().value as string);
-    }
-    return found;
-  }
-
-  private uncache(term: string): void {
-    if (!this.cache.has(term)) return;
-    this.cacheBytes -= bytesOf(this.cache.get(term));
-    this.cache.delete(term);
+    return this.cache.get(term, () => {
+      const rows = this.stmts.postings.all(term);
+      const blobs = rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+      return decodeLive(blobs, (doc) => this.isLive(doc));
+    });
   }
 
   hasTerm(term: string): boolean {
@@ -313,32 +274,7 @@ export class SqliteCorpusData implements CorpusData {
   vocabulary(): Vocabulary {
     if (this.vocab && this.vocabAt === this.version) return this.vocab;
     this.vocabAt = this.version;
-    const v = (this.vocab ??= {
-      words: new Map<string, string>(),
-      wordList: [] as Array<[string, string]>,
-      terms: [] as string[],
-      termSet: new Set<string>(),
-      lastWord: 0,
-      lastSeg: 0,
-    });
     // Only what was indexed since the last look: the vocabulary grows in place.
-    for (const [id, word, term] of this.stmts.wordRows.all(v.lastWord)) {
-      v.lastWord = id;
-      if (v.words.has(word)) continue;
-      v.words.set(word, term);
-      v.wordList.push([word, term]);
-    }
-    for (const [term, seg] of this.stmts.termRows.all(v.lastSeg)) {
-      if (seg > v.lastSeg) v.lastSeg = seg;
-      if (v.termSet.has(term)) continue;
-      v.termSet.add(term);
-      v.terms.push(term);
-    }
-    return v;
+    return (this.vocab ??= new StoredVocabulary(this.db)).extend();
   }
-}
-
-/** The memory a term's decoded postings hold (their arrays' whole buffers: decoding sizes them by an upper bound). */
-function bytesOf(p: TermPostings | undefined): number {
-  return p ? p.docs.buffer.byteLength + p.fields.buffer.byteLength + p.tfs.buffer.byteLength : 0;
 }

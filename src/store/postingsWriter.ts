@@ -1,5 +1,4 @@
 // Writes the postings the search reads: indexes the papers written since it last looked (search_pending), in short transactions, and records subjects' members.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { cleanDisplayText } from '../papers/displayText.js';
 import { FIELDS } from '../search/document.js';
@@ -7,6 +6,7 @@ import { encodePostingTriples, mergePostings } from '../search/postings.js';
 import { documentFields } from '../search/document.js';
 import { isAbout } from '../search/subjects.js';
 import { americanize } from '../search/analysis/spellings.js';
+import { subjectCounts, textHash, type TermList } from './batchPostings.js';
 import { storedRow, type PaperRow } from './paperRows.js';
 
 /** How many papers one indexing transaction takes: a writer never holds the lock for long. */
@@ -25,14 +25,6 @@ export interface TrackedSubject {
 /** True for SQLite's "another process holds the write lock past busy_timeout". */
 function isBusy(e: unknown): boolean {
   return (e as { code?: string }).code === 'SQLITE_BUSY';
-}
-
-function textHash(p: Pick<PaperRow, 'title' | 'abstract' | 'authors' | 'org' | 'ai_keywords' | 'raw_text'>): string {
-  return createHash('sha1')
-    .update(
-      `${p.title}\u0000${p.abstract}\u0000${p.authors}\u0000${p.org ?? ''}\u0000${p.ai_keywords ?? ''}${p.raw_text === null ? '' : `\u0000${p.raw_text}`}`,
-    )
-    .digest('base64url');
 }
 
 /**
@@ -272,36 +264,6 @@ export class PostingsWriter {
     this.stmts.insertPosting.run(term, seg, merged);
     return true;
   }
-}
-
-/** A term's postings in a batch as flat (document, field, tf) triples in document order, and the last posting's document and field. */
-interface TermList {
-  triples: number[];
-  doc: number;
-  field: number;
-}
-
-/**
- * A document's counts of the subjects' terms in its title, and in title and abstract together (what
- * `isAbout` reads), from the batch's postings: the document's own are the last of each term's list.
- */
-function subjectCounts(
-  terms: ReadonlySet<string>,
-  byTerm: ReadonlyMap<string, TermList>,
-  doc: number,
-): { title: Map<string, number>; both: Map<string, number> } {
-  const title = new Map<string, number>();
-  const both = new Map<string, number>();
-  for (const term of terms) {
-    const triples = byTerm.get(term)?.triples ?? [];
-    for (let i = triples.length - 3; i >= 0 && triples[i] === doc; i -= 3) {
-      const field = triples[i + 1] as number;
-      const tf = triples[i + 2] as number;
-      if (field === 0) title.set(term, tf);
-      if (field <= 1) both.set(term, (both.get(term) ?? 0) + tf);
-    }
-  }
-  return { title, both };
 }
 
 /** What one indexing transaction did, and what it wrote that the writer keeps in mind once it commits. */
