@@ -79,6 +79,13 @@ export interface PaperLibrary {
  * on X?"` counts), then for free words the other close search matches, also related but not counted.
  * `counted` is 0 when no paper is about free words by the rule (the hits are then the closest matches).
  */
+/** A title as autocomplete and `paper <title>` compare it: lowercased, its name (before the colon) and its key. */
+interface TitleForms {
+  lower: string;
+  name: string;
+  key: string;
+}
+
 export interface TopicList {
   hits: SearchHit[];
   counted: number;
@@ -122,7 +129,7 @@ export class Library implements PaperLibrary {
   private readonly dailyLists: DailyListReader | null;
   private readonly afterIngest: ((stats: UpsertStats) => Promise<void>) | undefined;
   /** Each title lower-cased and its name (`titleName`), kept: every ask checks whether its words name a paper against every title. */
-  private readonly titleForms = new Map<string, { lower: string; name: string }>();
+  private readonly titleForms = new Map<string, TitleForms>();
 
   constructor(
     readonly store: PaperStore,
@@ -227,13 +234,19 @@ export class Library implements PaperLibrary {
     if (byId) return [byId];
     const key = titleKey(text).toLowerCase();
     const name = normalName(text);
-    const all = [...this.index.summaries()];
+    // NOTE: each title's forms are worked out once (formsOf), and the summaries filtered as they come:
+    // at 100,000 papers, working them out per look-up made hundreds of MB of garbage.
+    const matching = (keep: (forms: TitleForms) => boolean): PaperSummary[] => {
+      const out: PaperSummary[] = [];
+      for (const x of this.index.summaries()) if (keep(this.formsOf(x.title))) out.push(x);
+      return out;
+    };
     const load = (xs: readonly PaperSummary[]) => xs.flatMap((x) => this.store.get(x.id) ?? []);
-    const exact = all.filter((p) => titleKey(p.title).toLowerCase() === key);
+    const exact = matching((f) => f.key === key);
     if (exact.length > 0) return load(exact);
-    const named = name === '' ? [] : all.filter((p) => titleName(p.title) === name);
+    const named = name === '' ? [] : matching((f) => f.name === name);
     if (named.length > 0) return load(named.sort(byUpvotesThenDate));
-    const prefix = all.filter((p) => titleKey(p.title).toLowerCase().startsWith(key));
+    const prefix = matching((f) => f.key.startsWith(key));
     if (prefix.length > 0 && key.length >= DEFAULT_RANKING.titlePrefixMinLength)
       return load(prefix.sort((a, b) => wholeWordAfter(a.title, key) - wholeWordAfter(b.title, key) || byUpvotesThenDate(a, b)));
     const hits = this.searchAll(text);
@@ -281,12 +294,15 @@ export class Library implements PaperLibrary {
     return out.map((x) => ({ title: x.title, id: x.id }));
   }
 
-  private formsOf(title: string): { lower: string; name: string } {
+  private formsOf(title: string): TitleForms {
     let forms = this.titleForms.get(title);
     if (forms === undefined) {
       // NOTE: titles of papers since replaced linger until the memo outgrows the library twice over.
       if (this.titleForms.size > 2 * this.index.size + 1000) this.titleForms.clear();
-      forms = { lower: title.toLowerCase(), name: titleName(title) };
+      const lower = title.toLowerCase();
+      const key = titleKey(title).toLowerCase();
+      // NOTE: one string where the forms agree (most titles), not two copies.
+      forms = { lower, name: titleName(title), key: key === lower ? lower : key };
       this.titleForms.set(title, forms);
     }
     return forms;
