@@ -118,6 +118,11 @@ export class Scheduler implements BackgroundJob {
     this.arm(0);
   }
 
+  /** Resolves once the looks and posts under way have finished (a look that is still running skips the subscriptions it holds). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Lets a post under way finish its current attempt; one still waiting to retry gives its claim back (not done). */
   async stop(): Promise<void> {
     this.stopped = true;

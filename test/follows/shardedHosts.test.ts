@@ -69,6 +69,10 @@ describe('hosts running different shards of one Discord bot, on one database', (
       h.scheduler.start([h.discord]);
       h.alerts.start([h.discord]);
     }
+    // NOTE: start() looks at once (a 0 ms timer); a look still running when the test ticks would hold the new
+    // subscriptions it read, and the tick would leave them to it (seen at 14:00, not due), so wait for it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await Promise.all(hosts.map((h) => h.scheduler.settled()));
   });
   afterAll(async () => {
     for (const h of hosts) {
