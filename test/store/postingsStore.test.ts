@@ -24,6 +24,23 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
+/** A parsed query (the test's own text always parses). */
+function query(text: string) {
+  const q = parseQuery(text);
+  if (!q.ok) throw new Error(q.error.message);
+  return q.value;
+}
+
+/** A paper with the given id, title and abstract, the rest from the first seed. */
+const paperOf = (id: string, title: string, abstract: string): Paper => ({
+  ...(seeds[0] as Paper),
+  id,
+  title,
+  abstract,
+  arxivId: null,
+  sources: [{ name: 'test' }],
+});
+
 /** A database file with the paper store and a second connection for the index, as two modules of one process hold them. */
 async function open(): Promise<{ store: PaperStore; index: SqliteCorpusData; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-index-'));
@@ -231,24 +248,11 @@ describe('persisted search index', () => {
 });
 
 describe('a first search', () => {
-  const query = (text: string) => {
-    const q = parseQuery(text);
-    if (!q.ok) throw new Error(q.error.message);
-    return q.value;
-  };
-  const extra = (id: string, title: string, abstract: string): Paper => ({
-    ...(seeds[0] as Paper),
-    id,
-    title,
-    abstract,
-    arxivId: null,
-    sources: [{ name: 'test' }],
-  });
   const papers = [
     ...seeds,
-    extra('dialog', 'Dialog agents', 'A dialog policy for task agents.'),
-    extra('dialogue', 'Dialogue state tracking', 'Tracking dialogue state over turns.'),
-    extra('artifact', 'Artifacts of training', 'Training artifacts and their colors.'),
+    paperOf('dialog', 'Dialog agents', 'A dialog policy for task agents.'),
+    paperOf('dialogue', 'Dialogue state tracking', 'Tracking dialogue state over turns.'),
+    paperOf('artifact', 'Artifacts of training', 'Training artifacts and their colors.'),
   ];
   /** Words the index holds; then a word it lacks (`artefacts`), which reads the vocabulary for its fallbacks. */
   const known = ['dialogue', 'dialogue state agents', 'colours of training artifacts', 'memory agents', 'kv cache'];
@@ -293,26 +297,13 @@ describe('a serving process that has cached postings', () => {
     });
     return { writer, reader };
   }
-  const query = (text: string) => {
-    const q = parseQuery(text);
-    if (!q.ok) throw new Error(q.error.message);
-    return q.value;
-  };
-  const paper = (id: string, title: string, abstract: string): Paper => ({
-    ...(seeds[0] as Paper),
-    id,
-    title,
-    abstract,
-    arxivId: null,
-    sources: [{ name: 'test' }],
-  });
 
   it("finds another process's new paper by a common word it had already cached, and scores as a fresh index does", async () => {
     const { writer, reader } = await twoProcesses();
     await writer.store.upsert(seeds);
     writer.index.upsert(seeds);
     const before = reader.index.search(query('model'));
-    const added = paper('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
+    const added = paperOf('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
     await writer.store.upsert([added]);
     writer.index.upsert([added]);
     const after = reader.index.search(query('model'));
@@ -327,7 +318,7 @@ describe('a serving process that has cached postings', () => {
     await writer.store.upsert(seeds);
     writer.index.upsert(seeds);
     const before = reader.index.matches(query('model'));
-    const added = paper('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
+    const added = paperOf('new-one', 'A model of tide pools', 'We model tide pools with a small model.');
     await writer.store.upsert([added]);
     writer.index.upsert([added]);
     const after = reader.index.matches(query('model'));
@@ -336,7 +327,7 @@ describe('a serving process that has cached postings', () => {
 
   it('stops finding a paper by words another process removed from its abstract', async () => {
     const { writer, reader } = await twoProcesses();
-    const original = paper('changing', 'Tide pools', 'Barnacles cling to a model rock.');
+    const original = paperOf('changing', 'Tide pools', 'Barnacles cling to a model rock.');
     await writer.store.upsert([...seeds, original]);
     writer.index.upsert([...seeds, original]);
     expect(reader.index.search(query('barnacles')).hits.map((h) => h.id)).toEqual(['changing']);
@@ -386,11 +377,6 @@ describe('writes within one millisecond', () => {
 });
 
 describe('hits read from the database', () => {
-  const query = (text: string) => {
-    const q = parseQuery(text);
-    if (!q.ok) throw new Error(q.error.message);
-    return q.value;
-  };
   it("a hit's snippet, cut from its abstract alone, is the one the whole paper gives, LaTeX in the stored abstract cleaned alike", async () => {
     const { store, index } = await open();
     const base = seeds[0] as Paper;
